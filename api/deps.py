@@ -1,0 +1,42 @@
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from arq.connections import ArqRedis
+from fastapi import Depends, Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.relay import Relay
+from core.eventlog import EventLog
+from core.settings import Settings
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.sessionmaker() as session:
+        yield session
+
+
+def _redis(request: Request) -> ArqRedis:
+    redis: ArqRedis = request.app.state.redis
+    return redis
+
+
+def _log(request: Request) -> EventLog:
+    log: EventLog = request.app.state.log
+    return log
+
+
+def _relay(request: Request) -> Relay:
+    relay: Relay = request.app.state.relay
+    return relay
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SessionDep = Annotated[AsyncSession, Depends(_session)]
+RedisDep = Annotated[ArqRedis, Depends(_redis)]
+LogDep = Annotated[EventLog, Depends(_log)]
+RelayDep = Annotated[Relay, Depends(_relay)]
+SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -1,0 +1,54 @@
+"""The API process: `uvicorn api.main:app` (or `relaychat api`)."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from api.relay import Relay
+from api.routes import conversations, health, messages, stream
+from core.db import create_schema, make_engine, make_sessionmaker
+from core.eventlog import EventLog
+from core.logs import configure_logging
+from core.redis import connect
+from core.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging()
+        engine = make_engine(settings.database_url)
+        await create_schema(engine)
+        redis = connect(settings.redis_url, settings.queue_name)
+        log = EventLog(redis, settings.log_ttl_seconds)
+        relay = Relay(settings.redis_url, redis, log)
+        relay_task = asyncio.create_task(relay.run())
+        app.state.settings = settings
+        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.redis = redis
+        app.state.log = log
+        app.state.relay = relay
+        try:
+            yield
+        finally:
+            relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay_task
+            await relay.close()
+            await redis.aclose()
+            await engine.dispose()
+
+    app = FastAPI(title="relaychat", version="0.1.0", lifespan=lifespan)
+    for router in (conversations.router, messages.router, stream.router, health.router):
+        app.include_router(router, prefix="/api")
+    return app
+
+
+app = create_app()

@@ -1,0 +1,87 @@
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+from sqlmodel import col, select
+
+from api.deps import RedisDep, SessionDep
+from api.schemas import ConversationCreate, ConversationPage, ConversationUpdate
+from core.models import ACTIVE_STATUSES, Conversation, Message, utcnow
+from core.schemas import ConversationRead
+from core.stops import request_stop
+
+router = APIRouter(prefix="/conversations", tags=["conversations"])
+
+
+async def get_conversation(session: SessionDep, conversation_id: str) -> Conversation:
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Conversation not found")
+    return conversation
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_conversation(body: ConversationCreate, session: SessionDep) -> ConversationRead:
+    conversation = Conversation(**body.model_dump())
+    session.add(conversation)
+    await session.commit()
+    return ConversationRead.model_validate(conversation)
+
+
+@router.get("")
+async def list_conversations(
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ConversationPage:
+    """Most recently active first."""
+    rows = await session.exec(
+        select(Conversation)
+        .order_by(col(Conversation.updated_at).desc(), col(Conversation.id).desc())
+        .offset(offset)
+        .limit(limit + 1)
+    )
+    items = list(rows)
+    more = len(items) > limit
+    return ConversationPage(
+        items=[ConversationRead.model_validate(c) for c in items[:limit]],
+        next_offset=offset + limit if more else None,
+    )
+
+
+@router.get("/{conversation_id}")
+async def read_conversation(conversation_id: str, session: SessionDep) -> ConversationRead:
+    return ConversationRead.model_validate(await get_conversation(session, conversation_id))
+
+
+@router.patch("/{conversation_id}")
+async def update_conversation(
+    conversation_id: str, body: ConversationUpdate, session: SessionDep
+) -> ConversationRead:
+    conversation = await get_conversation(session, conversation_id)
+    changes = body.model_dump(exclude_unset=True)
+    for field in ("title", "system_prompt"):
+        if field in changes and changes[field] is None:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"{field} cannot be null")
+    for field, value in changes.items():
+        setattr(conversation, field, value)
+    conversation.updated_at = utcnow()
+    session.add(conversation)
+    await session.commit()
+    return ConversationRead.model_validate(conversation)
+
+
+@router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_conversation(conversation_id: str, session: SessionDep, redis: RedisDep) -> Response:
+    conversation = await get_conversation(session, conversation_id)
+    active = await session.exec(
+        select(Message.id).where(
+            Message.conversation_id == conversation_id, col(Message.status).in_(ACTIVE_STATUSES)
+        )
+    )
+    active_ids = list(active)
+    await session.delete(conversation)
+    await session.commit()
+    # A deleted conversation's answer has nobody left to read it: stop the model too.
+    for message_id in active_ids:
+        await request_stop(redis, message_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

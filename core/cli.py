@@ -1,0 +1,65 @@
+"""`relaychat`: run the API, a worker, or both."""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+
+
+def _api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run("api.main:app", host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _worker(_args: argparse.Namespace) -> int:
+    from arq.cli import cli
+
+    cli(["worker.main.WorkerSettings"])
+    return 0
+
+
+def _up(args: argparse.Namespace) -> int:
+    """API plus workers as child processes; Ctrl-C or SIGTERM stops them all."""
+    me = [sys.executable, "-m", "core.cli"]
+    children = [subprocess.Popen([*me, "api", "--host", args.host, "--port", str(args.port)])]
+    children += [subprocess.Popen([*me, "worker"]) for _ in range(args.workers)]
+    print(f"relaychat: http://{args.host}:{args.port}  (1 API, {args.workers} worker(s); Ctrl-C stops)", flush=True)
+
+    def stop(*_: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        os.wait()
+    except ChildProcessError:
+        pass
+    stop()
+    return max((child.wait() for child in children), default=0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="relaychat")
+    commands = parser.add_subparsers(dest="command", required=True)
+    api = commands.add_parser("api", help="run one API process")
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=int, default=8000)
+    api.set_defaults(run=_api)
+    commands.add_parser("worker", help="run one worker process").set_defaults(run=_worker)
+    up = commands.add_parser("up", help="run the API and workers together")
+    up.add_argument("--host", default="127.0.0.1")
+    up.add_argument("--port", type=int, default=8000)
+    up.add_argument("--workers", type=int, default=1)
+    up.set_defaults(run=_up)
+    args = parser.parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

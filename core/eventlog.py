@@ -1,0 +1,80 @@
+from typing import Any
+
+from redis.asyncio import Redis
+
+from core import keys
+from core.events import Event, EventType, dumps
+
+# Logs of answers in progress expire after a day, so a log whose every writer died does not leak.
+ACTIVE_LOG_TTL_SECONDS = 86_400
+
+# KEYS: log, state. ARGV: attempt, ttl, reset data.
+# Starts attempt n: refused if the log is final or a newer attempt already started.
+_BEGIN = """
+local state = redis.call('HMGET', KEYS[2], 'attempt', 'final')
+if state[2] then return 0 end
+local attempt = tonumber(ARGV[1])
+if attempt <= tonumber(state[1] or '0') then return 0 end
+redis.call('HSET', KEYS[2], 'attempt', attempt)
+if attempt > 1 then redis.call('XADD', KEYS[1], '*', 'e', 'reset', 'd', ARGV[3]) end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return 1
+"""
+
+# KEYS: log, state. ARGV: attempt, final (0|1), ttl, then event type and data pairs.
+# Nothing is appended after a terminal event, nor by an attempt older than the current one.
+_APPEND = """
+local state = redis.call('HMGET', KEYS[2], 'attempt', 'final')
+if state[2] then return false end
+if tonumber(ARGV[1]) < tonumber(state[1] or '0') then return false end
+local id = false
+for i = 4, #ARGV, 2 do
+  id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[i], 'd', ARGV[i + 1])
+end
+if ARGV[2] == '1' then
+  redis.call('HSET', KEYS[2], 'final', id)
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
+end
+return id
+"""
+
+
+class EventLog:
+    """Writer and reader of the per-answer event logs (one Redis Stream per assistant message)."""
+
+    def __init__(self, redis: Redis, final_ttl_seconds: int) -> None:
+        self.redis = redis
+        self.final_ttl_seconds = final_ttl_seconds
+        self._begin = redis.register_script(_BEGIN)
+        self._append = redis.register_script(_APPEND)
+
+    async def begin(self, message_id: str, attempt: int) -> bool:
+        """Fence in attempt n (appending `reset` from the second on); False if it may not write."""
+        reset = dumps({"attempt": attempt})
+        args = [attempt, ACTIVE_LOG_TTL_SECONDS, reset]
+        return bool(await self._begin(keys=[keys.log(message_id), keys.log_state(message_id)], args=args))
+
+    async def append(
+        self, message_id: str, attempt: int, *events: tuple[EventType, Any], final: bool = False
+    ) -> str | None:
+        """Append events atomically; returns the last entry id, or None when this writer is fenced out."""
+        args: list[Any] = [attempt, int(final), self.final_ttl_seconds]
+        for event_type, data in events:
+            args += [event_type.value, data if isinstance(data, str) else dumps(data)]
+        entry_id = await self._append(keys=[keys.log(message_id), keys.log_state(message_id)], args=args)
+        return entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+
+    async def read(self, message_id: str, after: str, count: int | None = None) -> list[Event]:
+        """The entries after the cursor `after` (exclusive), oldest first."""
+        start = "-" if after in ("0", "0-0") else f"({after}"
+        entries = await self.redis.xrange(keys.log(message_id), min=start, max="+", count=count)
+        return [Event.from_entry(entry_id, fields) for entry_id, fields in entries]
+
+    async def final_id(self, message_id: str) -> str | None:
+        value = await self.redis.hget(keys.log_state(message_id), "final")  # type: ignore[misc]
+        return value.decode() if isinstance(value, bytes) else value
+
+    async def exists(self, message_id: str) -> bool:
+        return bool(await self.redis.exists(keys.log(message_id)))

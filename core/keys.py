@@ -1,0 +1,36 @@
+"""Every Redis key and channel relaychat uses, in one place, under one prefix (ARQ keeps its own)."""
+
+from arq.constants import in_progress_key_prefix, job_key_prefix
+
+PREFIX = "relaychat:"
+
+WAKE_CHANNEL = PREFIX + "wake"
+"""Published with a message id after its job is enqueued, so an idle worker starts it at once."""
+
+CANCEL_CHANNEL = PREFIX + "cancel"
+"""Published with a message id when a user stops it."""
+
+
+def log(message_id: str) -> str:
+    """Stream: the answer's event log (delta, reset, usage, and one terminal event)."""
+    return f"{PREFIX}log:{message_id}"
+
+
+def log_state(message_id: str) -> str:
+    """Hash beside the log: `attempt` (fences out stale writers) and `final` (the terminal entry id)."""
+    return f"{PREFIX}logstate:{message_id}"
+
+
+def cancel(message_id: str) -> str:
+    """String: set while a stop is pending, for workers that missed the publish."""
+    return f"{PREFIX}cancel:{message_id}"
+
+
+
+def arq_job(job_id: str) -> str:
+    return job_key_prefix + job_id
+
+
+def arq_in_progress(job_id: str) -> str:
+    """ARQ's claim on a running job; the worker keeps it short so a dead worker's job is taken over."""
+    return in_progress_key_prefix + job_id

@@ -1,0 +1,78 @@
+from datetime import UTC, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from core.ids import new_id
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Role(StrEnum):
+    user = "user"
+    assistant = "assistant"
+
+
+class Status(StrEnum):
+    queued = "queued"
+    streaming = "streaming"
+    complete = "complete"
+    stopped = "stopped"
+    failed = "failed"
+
+
+ACTIVE_STATUSES = (Status.queued, Status.streaming)
+FINAL_STATUSES = (Status.complete, Status.stopped, Status.failed)
+
+
+def _timestamp() -> datetime:
+    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))  # type: ignore[no-any-return]
+
+
+class Conversation(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    title: str = Field(default="New chat", max_length=200)
+    system_prompt: str = Field(default="", sa_type=sa.Text)
+    model: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+_active = sa.text("role = 'assistant' AND status IN ('queued', 'streaming')")
+
+
+class Message(SQLModel, table=True):
+    __table_args__ = (
+        # The database, not a check-then-insert, guarantees one running answer per conversation
+        # and one message per client_id, even with several API processes racing.
+        sa.Index(
+            "one_active_answer_per_conversation",
+            "conversation_id",
+            unique=True,
+            sqlite_where=_active,
+            postgresql_where=_active,
+        ),
+        sa.Index("one_message_per_client_id", "conversation_id", "client_id", unique=True),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    conversation_id: str = Field(
+        sa_column=sa.Column(sa.String(36), sa.ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+    )
+    parent_id: str | None = Field(default=None, max_length=36)
+    role: Role = Field(sa_type=sa.String(16))
+    content: str = Field(default="", sa_type=sa.Text)
+    status: Status = Field(default=Status.complete, sa_type=sa.String(16))
+    error: str | None = Field(default=None, sa_type=sa.Text)
+    error_code: str | None = Field(default=None, max_length=32)
+    model: str | None = Field(default=None, max_length=200)
+    attempt: int = 0
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    finish_reason: str | None = Field(default=None, max_length=32)
+    client_id: str | None = Field(default=None, max_length=100)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()

@@ -1,0 +1,65 @@
+import json
+from typing import Any
+
+from arq.connections import ArqRedis, RedisSettings
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError, TimeoutError
+
+# redis-py 5 does not retry by default; with this a Redis restart (a few seconds) is ridden out
+# instead of failing every request and killing ARQ's poll loop.
+RETRY_ON = [ConnectionError, TimeoutError, ConnectionResetError, OSError]
+
+
+def retry_policy() -> Retry:
+    return Retry(ExponentialBackoff(cap=2.0, base=0.05), retries=12)
+
+
+def serialize_job(data: dict[str, Any]) -> bytes:
+    # No pickle: jobs are JSON; an exception in a failed job's result becomes its repr.
+    return json.dumps(data, default=repr).encode()
+
+
+def deserialize_job(data: bytes) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(data)
+    return result
+
+
+def arq_settings(url: str) -> RedisSettings:
+    settings = RedisSettings.from_dsn(url)
+    settings.retry = retry_policy()
+    settings.retry_on_error = RETRY_ON
+    settings.conn_retries = 10
+    return settings
+
+
+def connect(url: str, queue_name: str, max_connections: int = 64) -> ArqRedis:
+    """The shared Redis client of an API process: a full redis-py client that can also enqueue.
+
+    The pool is bounded and blocking, so a burst of clients waits for a connection instead of
+    opening one each: Redis connections per process stay flat however many browsers attach.
+    """
+    pool = BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=10,
+        retry=retry_policy(),
+        retry_on_error=RETRY_ON,
+        socket_connect_timeout=5,
+        health_check_interval=30,
+    )
+    return ArqRedis(
+        pool, job_serializer=serialize_job, job_deserializer=deserialize_job, default_queue_name=queue_name
+    )
+
+
+def dedicated_connection(url: str, socket_timeout: float | None = None) -> Redis:
+    """One connection of its own, for a blocking reader or a pub/sub listener; it reconnects itself."""
+    return Redis.from_url(
+        url,
+        single_connection_client=True,
+        socket_timeout=socket_timeout,
+        socket_connect_timeout=5,
+        health_check_interval=30,
+    )

@@ -1,0 +1,53 @@
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATA_DIR = Path("data")
+
+
+class Settings(BaseSettings):
+    """Everything configurable, read from the environment and `.env`.
+
+    The five names that other tools also use (`REDIS_URL`, `DATABASE_URL`, `OPENAI_BASE_URL`,
+    `OPENAI_API_KEY`, `RELAYCHAT_MODEL`) are enough to run against any OpenAI-compatible server;
+    the rest are `RELAYCHAT_*` knobs with production defaults.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="RELAYCHAT_", env_file=".env", extra="ignore")
+
+    redis_url: str = Field("redis://127.0.0.1:6379/0", validation_alias="REDIS_URL")
+    database_url: str = Field(
+        f"sqlite+aiosqlite:///{DATA_DIR / 'relaychat.db'}", validation_alias="DATABASE_URL"
+    )
+    openai_base_url: str | None = Field(None, validation_alias="OPENAI_BASE_URL")
+    openai_api_key: str | None = Field(None, validation_alias="OPENAI_API_KEY")
+    model: str = "gpt-4o-mini"
+
+    context_window: int = 8192
+    max_answer_tokens: int = 1024
+    max_message_chars: int = 32_000
+
+    queue_name: str = "relaychat:queue"
+    worker_concurrency: int = 500
+    poll_delay_seconds: float = 1.0
+    claim_ttl_seconds: float = 10.0
+    job_timeout_seconds: int = 1800
+    max_attempts: int = 3
+    recover_interval_seconds: float = 15.0
+
+    flush_interval_seconds: float = 0.02
+    checkpoint_interval_seconds: float = 1.0
+    log_ttl_seconds: int = 900
+    heartbeat_seconds: float = 15.0
+
+    upstream_retries: int = 3
+    upstream_retry_base_seconds: float = 0.5
+    upstream_connect_timeout_seconds: float = 10.0
+    upstream_idle_timeout_seconds: float = 60.0
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

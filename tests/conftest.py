@@ -1,0 +1,50 @@
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.stack import Stack, Upstream
+
+
+@pytest.fixture(scope="session")
+def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("processes")
+
+
+@pytest.fixture(scope="session")
+def upstream(log_dir: Path) -> Iterator[Upstream]:
+    server = Upstream(log_dir)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(log_dir: Path, upstream: Upstream) -> Iterator[Stack]:
+    """A shared deployment (one API, one worker) for tests that do not kill anything."""
+    deployment = Stack(log_dir, upstream)
+    deployment.start_api()
+    deployment.start_worker()
+    yield deployment
+    deployment.close()
+
+
+@pytest.fixture
+def client(stack: Stack) -> Iterator[httpx.Client]:
+    with stack.client() as http:
+        yield http
+
+
+@pytest.fixture
+def make_stack(log_dir: Path, upstream: Upstream) -> Iterator[type[Stack]]:
+    """Factory for an isolated deployment a test may kill parts of; everything is stopped afterwards."""
+    made: list[Stack] = []
+
+    class OwnStack(Stack):
+        def __init__(self, **settings: str) -> None:
+            super().__init__(log_dir, upstream, **settings)
+            made.append(self)
+
+    yield OwnStack
+    for deployment in made:
+        deployment.close()

@@ -1,0 +1,144 @@
+"""A scripted OpenAI-compatible chat server: the one stand-in the tests use, at the network boundary.
+
+Run: `python -m tests.support.scripted_model --port N`. Tests script it over HTTP:
+`POST /_scripts {"match": <last user message>, "responses": [<response>, ...]}`; each request
+whose last user message equals `match` takes the next response (the last one repeats).
+A response is `{"status": 429}` (an HTTP error before streaming) or a stream:
+`{"tokens": [...], "ttft": s, "delay": s, "cut_after": n, "hang_after": n, "malformed_after": n,
+"usage": bool, "finish_reason": "stop"}`. Unscripted requests get an echo of what was received.
+`GET /_requests?match=...` tells what each request received, and whether the client hung up.
+"""
+
+import argparse
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+scripts: dict[str, list[dict[str, Any]]] = {}
+requests: list[dict[str, Any]] = []
+
+
+def echo_tokens(messages: list[dict[str, str]]) -> list[str]:
+    last = messages[-1]["content"] if messages else ""
+    system = next((m["content"] for m in messages if m["role"] == "system"), "")
+    text = f"Echo ({len(messages)} messages, system={system!r}): {last}"
+    return [word + " " for word in text.split(" ")]
+
+
+def next_response(match: str) -> dict[str, Any] | None:
+    queue = scripts.get(match)
+    if not queue:
+        return None
+    return queue.pop(0) if len(queue) > 1 else queue[0]
+
+
+def chunk(model: str, **choice: Any) -> str:
+    body = {"id": "chatcmpl-scripted", "object": "chat.completion.chunk", "created": int(time.time()), "model": model}
+    body["choices"] = [{"index": 0, **choice}] if choice else []
+    return f"data: {json.dumps(body)}\n\n"
+
+
+async def completions(request: Request) -> Response:
+    body = await request.json()
+    messages = body.get("messages", [])
+    last_user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
+    record: dict[str, Any] = {
+        "match": last_user,
+        "messages": messages,
+        "model": body.get("model"),
+        "max_tokens": body.get("max_tokens"),
+        "started": time.time(),
+        "tokens_sent": 0,
+        "finished": False,
+        "disconnected": False,
+    }
+    requests.append(record)
+    script = next_response(last_user) or {}
+    if "status" in script:
+        headers = {"retry-after": str(script["retry_after"])} if "retry_after" in script else {}
+        error = {"error": {"message": script.get("message", "scripted failure"), "type": "scripted"}}
+        return JSONResponse(error, status_code=script["status"], headers=headers)
+
+    tokens: list[str] = script.get("tokens") or echo_tokens(messages)
+    model = body.get("model", "scripted")
+    if not body.get("stream"):
+        text = "".join(tokens)
+        return JSONResponse(
+            {
+                "id": "chatcmpl-scripted",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": model,
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 10, "completion_tokens": len(tokens), "total_tokens": 10 + len(tokens)},
+            }
+        )
+
+    async def events() -> AsyncIterator[str]:
+        try:
+            await asyncio.sleep(script.get("ttft", 0.0))
+            yield chunk(model, delta={"role": "assistant", "content": ""}, finish_reason=None)
+            for index, token in enumerate(tokens):
+                if index == script.get("cut_after"):
+                    raise ConnectionAbortedError("scripted cut")
+                if index == script.get("hang_after"):
+                    await asyncio.sleep(3600)
+                if index == script.get("malformed_after"):
+                    yield "data: {this is not json\n\n"
+                    return
+                if index:
+                    await asyncio.sleep(script.get("delay", 0.0))
+                yield chunk(model, delta={"content": token}, finish_reason=None)
+                record["tokens_sent"] = index + 1
+            if script.get("finish_reason", "stop"):
+                yield chunk(model, delta={}, finish_reason=script.get("finish_reason", "stop"))
+            if script.get("usage", True) and (body.get("stream_options") or {}).get("include_usage"):
+                usage = {"prompt_tokens": 10 + len(messages), "completion_tokens": len(tokens)}
+                yield f"data: {json.dumps({'id': 'u', 'object': 'chat.completion.chunk', 'created': 0, 'model': model, 'choices': [], 'usage': {**usage, 'total_tokens': sum(usage.values())}})}\n\n"
+            yield "data: [DONE]\n\n"
+            record["finished"] = True
+        except asyncio.CancelledError:
+            record["disconnected"] = True
+            record["disconnected_at"] = time.time()
+            raise
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+async def add_script(request: Request) -> Response:
+    body = await request.json()
+    scripts[body["match"]] = list(body["responses"])
+    return JSONResponse({"ok": True})
+
+
+async def list_requests(request: Request) -> Response:
+    match = request.query_params.get("match")
+    return JSONResponse([r for r in requests if match is None or r["match"] == match])
+
+
+async def models(_request: Request) -> Response:
+    return JSONResponse({"object": "list", "data": [{"id": "scripted", "object": "model"}]})
+
+
+app = Starlette(
+    routes=[
+        Route("/v1/chat/completions", completions, methods=["POST"]),
+        Route("/v1/models", models),
+        Route("/_scripts", add_script, methods=["POST"]),
+        Route("/_requests", list_requests),
+    ]
+)
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")

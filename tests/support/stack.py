@@ -1,0 +1,138 @@
+"""The whole relaychat stack as real processes: Redis, the scripted model, API(s) and worker(s)."""
+
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.support.processes import Process, RedisServer, free_port, python, wait_until
+
+
+class Upstream(Process):
+    """The scripted OpenAI-compatible model server (tests/support/scripted_model.py)."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.port = free_port()
+        super().__init__("upstream", python("-m", "tests.support.scripted_model", "--port", str(self.port)), dict(os.environ), log_dir)
+        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=10)
+        wait_until(lambda: self.http.get("/v1/models").status_code == 200, 20, "scripted model", self)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def script(self, match: str, *responses: dict[str, Any]) -> None:
+        self.http.post("/_scripts", json={"match": match, "responses": list(responses)}).raise_for_status()
+
+    def requests(self, match: str) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.http.get("/_requests", params={"match": match}).json()
+        return result
+
+
+class Api(Process):
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path) -> None:
+        self.port = free_port()
+        args = python("-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(self.port))
+        super().__init__(name, args, env, log_dir)
+        self.wait_ready()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self) -> None:
+        wait_until(lambda: httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200, 30, self.name, self)
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30, **kwargs)
+
+
+class Worker(Process):
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path) -> None:
+        super().__init__(name, python("-m", "arq", "worker.main.WorkerSettings"), env, log_dir)
+        self.wait_ready()
+
+    def wait_ready(self) -> None:
+        wait_until(lambda: "relaychat worker ready" in self.log_text(), 30, self.name, self)
+
+
+class Stack:
+    """One isolated deployment: its own Redis, SQLite file, API and worker processes."""
+
+    def __init__(self, log_dir: Path, upstream: Upstream, redis: RedisServer | None = None, **settings: str) -> None:
+        self.log_dir = log_dir
+        self.upstream = upstream
+        self.redis = redis or RedisServer(log_dir)
+        self.database_path = log_dir / f"relaychat-{uuid.uuid4().hex[:8]}.db"
+        self.env = {
+            **os.environ,
+            "REDIS_URL": self.redis.url,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{self.database_path}",
+            "OPENAI_BASE_URL": upstream.url,
+            "OPENAI_API_KEY": "test-key",
+            "RELAYCHAT_MODEL": "scripted",
+            "RELAYCHAT_UPSTREAM_RETRY_BASE_SECONDS": "0.05",
+            "RELAYCHAT_RECOVER_INTERVAL_SECONDS": "2",
+            **{f"RELAYCHAT_{name.upper()}": value for name, value in settings.items()},
+        }
+        self.apis: list[Api] = []
+        self.workers: list[Worker] = []
+
+    def start_api(self) -> Api:
+        api = Api(f"api-{len(self.apis)}-{self.redis.port}", self.env, self.log_dir)
+        self.apis.append(api)
+        return api
+
+    def start_worker(self) -> Worker:
+        worker = Worker(f"worker-{len(self.workers)}-{self.redis.port}", self.env, self.log_dir)
+        self.workers.append(worker)
+        return worker
+
+    @property
+    def api(self) -> Api:
+        return self.apis[0]
+
+    def client(self) -> httpx.Client:
+        return self.api.client()
+
+    def close(self) -> None:
+        for process in [*self.workers, *self.apis]:
+            process.stop()
+        self.redis.stop()
+
+
+def new_conversation(client: httpx.Client, **fields: Any) -> dict[str, Any]:
+    response = client.post("/api/conversations", json=fields)
+    response.raise_for_status()
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def ask(client: httpx.Client, conversation_id: str, content: str, **fields: Any) -> dict[str, Any]:
+    response = client.post(f"/api/conversations/{conversation_id}/messages", json={"content": content, **fields})
+    assert response.status_code == 202, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def wait_for_message(client: httpx.Client, message_id: str, timeout: float = 30, **expected: Any) -> dict[str, Any]:
+    """Poll the message until its fields match `expected` (by default: until it is final)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        message: dict[str, Any] = client.get(f"/api/messages/{message_id}").json()
+        if expected:
+            if all(message.get(k) == v for k, v in expected.items()):
+                return message
+        elif message["status"] in ("complete", "stopped", "failed"):
+            return message
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"message {message_id} is {message}, wanted {expected or 'final'}")
+        time.sleep(0.05)
+
+
+def unique(label: str) -> str:
+    """A question no other test asks, so scripts and recorded requests never collide."""
+    return f"{label} {uuid.uuid4().hex[:10]}"

@@ -1,0 +1,101 @@
+"""ARQ entry point: `arq worker.main.WorkerSettings` (or `relaychat worker`)."""
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from arq import Worker, func
+
+from core.db import create_schema, make_engine, make_sessionmaker
+from core.eventlog import EventLog
+from core.jobs import GENERATE
+from core.logs import configure_logging
+from core.redis import arq_settings, dedicated_connection, deserialize_job, serialize_job
+from core.settings import get_settings
+from worker.deps import WorkerDeps
+from worker.generate import generate
+from worker.recover import keep_recovering
+from worker.signals import Signals
+from worker.upstream import make_client
+
+logger = logging.getLogger(__name__)
+settings = get_settings()
+
+
+def running_worker() -> Worker:
+    """The ARQ Worker whose start-up hook is running.
+
+    ARQ's CLI builds a stock `Worker` and hands hooks only `ctx`; the worker is `self` of the
+    `Worker.main` coroutine that awaits `on_startup`, which is the current task.
+    """
+    task = asyncio.current_task()
+    frame = getattr(task.get_coro(), "cr_frame", None) if task else None
+    worker = frame.f_locals.get("self") if frame else None
+    if not isinstance(worker, Worker):
+        raise RuntimeError("on_startup must run inside an ARQ Worker")
+    return worker
+
+
+def wake_handler(worker: Worker) -> Any:
+    async def wake(message_id: str) -> None:
+        # The stock poll only looks every `poll_delay`; a wake-up starts the new job right away.
+        if worker.allow_pick_jobs and worker.job_counter < worker.max_jobs:
+            await worker.start_jobs([message_id.encode()])
+
+    return wake
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    configure_logging()
+    engine = make_engine(settings.database_url)
+    await create_schema(engine)
+    signals = Signals(dedicated_connection(settings.redis_url), wake_handler(running_worker()))
+    deps = WorkerDeps(
+        settings=settings,
+        redis=ctx["redis"],
+        engine=engine,
+        sessionmaker=make_sessionmaker(engine),
+        log=EventLog(ctx["redis"], settings.log_ttl_seconds),
+        upstream=make_client(
+            settings.openai_base_url,
+            settings.openai_api_key,
+            settings.upstream_connect_timeout_seconds,
+            settings.upstream_idle_timeout_seconds,
+        ),
+        signals=signals,
+    )
+    ctx["deps"] = deps
+    ctx["background"] = [asyncio.create_task(signals.run()), asyncio.create_task(keep_recovering(deps))]
+    await asyncio.wait_for(signals.subscribed.wait(), timeout=10)
+    logger.info("relaychat worker ready: model %s at %s", settings.model, deps.upstream.base_url)
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    for task in ctx.get("background", []):
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    deps: WorkerDeps | None = ctx.get("deps")
+    if deps:
+        await deps.upstream.close()
+        await deps.engine.dispose()
+
+
+class WorkerSettings:
+    functions = [func(generate, name=GENERATE, max_tries=settings.max_attempts + 2)]  # type: ignore[arg-type]
+    on_startup = startup
+    on_shutdown = shutdown
+    redis_settings = arq_settings(settings.redis_url)
+    queue_name = settings.queue_name
+    max_jobs = settings.worker_concurrency
+    job_timeout = settings.job_timeout_seconds
+    poll_delay = settings.poll_delay_seconds
+    # Running jobs stay in the queue until they end, and each poll reads from its head: the read
+    # must reach past every running job of the fleet to see new ones.
+    queue_read_limit = max(2000, 4 * settings.worker_concurrency)
+    # Job ids are message ids, never reused, and nobody reads ARQ results.
+    keep_result = 0
+    job_serializer = serialize_job
+    job_deserializer = deserialize_job
+    health_check_interval = 10

@@ -1,0 +1,48 @@
+import asyncio
+import logging
+import random
+from datetime import timedelta
+
+from sqlmodel import col, select
+
+from core import keys
+from core.jobs import enqueue_answer
+from core.models import ACTIVE_STATUSES, Message, Role, utcnow
+from worker.deps import WorkerDeps
+
+logger = logging.getLogger(__name__)
+
+# Leaves the API time to enqueue what it just committed.
+GRACE = timedelta(seconds=10)
+
+
+async def recover_lost_jobs(deps: WorkerDeps) -> int:
+    """Enqueue again every unfinished answer whose job is gone.
+
+    That happens when an API process died between committing a message and enqueueing it, when
+    Redis lost data, or when a job ended without finishing its message. ARQ's job id is the
+    message id, so a job that still exists is never doubled.
+    """
+    async with deps.sessionmaker() as session:
+        rows = await session.exec(
+            select(Message.id)
+            .where(col(Message.role) == Role.assistant, col(Message.status).in_(ACTIVE_STATUSES))
+            .where(col(Message.updated_at) < utcnow() - GRACE)
+        )
+        candidates = list(rows)
+    recovered = 0
+    for message_id in candidates:
+        if not await deps.redis.exists(keys.arq_job(message_id)) and await enqueue_answer(deps.redis, message_id):
+            logger.warning("answer %s had no job; enqueued it again", message_id)
+            recovered += 1
+    return recovered
+
+
+async def keep_recovering(deps: WorkerDeps) -> None:
+    while True:
+        # Jitter keeps a fleet of workers from sweeping in lockstep.
+        await asyncio.sleep(deps.settings.recover_interval_seconds * random.uniform(0.5, 1.5))
+        try:
+            await recover_lost_jobs(deps)
+        except Exception:
+            logger.exception("recovery sweep failed; will try again")

@@ -1,0 +1,114 @@
+"""Talking to the model: one OpenAI-compatible streaming call, and what its failures mean to a person."""
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import openai
+from openai import AsyncOpenAI
+
+
+@dataclass
+class UpstreamError(Exception):
+    code: str
+    message: str
+    retryable: bool = False
+    retry_after: float | None = None
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+@dataclass
+class Chunk:
+    text: str = ""
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+def make_client(base_url: str | None, api_key: str | None, connect_timeout: float, idle_timeout: float) -> AsyncOpenAI:
+    # Retries are ours (worker/generate.py): only before the first token, and a Stop cuts them short.
+    return AsyncOpenAI(
+        base_url=base_url,
+        api_key=api_key or "not-needed",
+        max_retries=0,
+        timeout=httpx.Timeout(idle_timeout, connect=connect_timeout),
+    )
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return float(response.headers.get("retry-after", ""))
+    except ValueError:
+        return None
+
+
+def _detail(error: openai.APIStatusError) -> str:
+    body = error.body
+    if isinstance(body, dict):
+        message = body.get("message") or (body.get("error") or {}).get("message")
+        if isinstance(message, str) and message:
+            return message
+    return error.message
+
+
+def classify(error: BaseException, server: str) -> UpstreamError:
+    """Turn whatever the SDK or the network raised into a code and a sentence a user can read."""
+    if isinstance(error, UpstreamError):
+        return error
+    if isinstance(error, openai.RateLimitError):
+        return UpstreamError(
+            "rate_limited",
+            "The model server is rate limiting requests (HTTP 429). Try again in a moment.",
+            retryable=True,
+            retry_after=_retry_after(error.response),
+        )
+    if isinstance(error, openai.AuthenticationError):
+        return UpstreamError("auth_failed", "The model server rejected the API key (HTTP 401).")
+    if isinstance(error, openai.NotFoundError):
+        return UpstreamError("model_not_found", f"The model server does not know this model: {_detail(error)}")
+    if isinstance(error, openai.APIStatusError):
+        status = error.status_code
+        return UpstreamError(
+            "upstream_error",
+            f"The model server failed with HTTP {status}: {_detail(error)}",
+            retryable=status >= 500,
+            retry_after=_retry_after(error.response),
+        )
+    if isinstance(error, openai.APITimeoutError | httpx.TimeoutException):
+        return UpstreamError("timeout", "The model server stopped responding.", retryable=True)
+    if isinstance(error, openai.APIConnectionError | httpx.ConnectError):
+        return UpstreamError("unreachable", f"Could not reach the model server at {server}.", retryable=True)
+    if isinstance(error, httpx.HTTPError):
+        return UpstreamError("connection_lost", "The connection to the model server was lost.", retryable=True)
+    if isinstance(error, openai.APIError):
+        return UpstreamError("upstream_error", f"The model server reported an error: {error.message}")
+    if isinstance(error, json.JSONDecodeError | openai.APIResponseValidationError | KeyError | TypeError):
+        return UpstreamError("bad_response", "The model server sent a response relaychat could not read.")
+    raise error
+
+
+async def stream_chat(
+    client: AsyncOpenAI, model: str, messages: list[dict[str, str]], max_tokens: int
+) -> AsyncIterator[Chunk]:
+    """Yield text deltas, then the finish reason and usage; leaving early closes the HTTP stream."""
+    stream = await client.chat.completions.create(
+        model=model,
+        messages=messages,  # type: ignore[arg-type]
+        max_tokens=max_tokens,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    async with stream:
+        async for chunk in stream:
+            out = Chunk()
+            if chunk.usage is not None:
+                out.prompt_tokens = chunk.usage.prompt_tokens
+                out.completion_tokens = chunk.usage.completion_tokens
+            if chunk.choices:
+                choice = chunk.choices[0]
+                out.text = choice.delta.content or "" if choice.delta else ""
+                out.finish_reason = choice.finish_reason
+            yield out

@@ -5,7 +5,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.schemas import ConversationRead, MessageRead
 
 
-
 class ConversationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

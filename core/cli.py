@@ -1,6 +1,7 @@
 """`relaychat`: run the API, a worker, or both."""
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -26,7 +27,10 @@ def _up(args: argparse.Namespace) -> int:
     me = [sys.executable, "-m", "core.cli"]
     children = [subprocess.Popen([*me, "api", "--host", args.host, "--port", str(args.port)])]
     children += [subprocess.Popen([*me, "worker"]) for _ in range(args.workers)]
-    print(f"relaychat: http://{args.host}:{args.port}  (1 API, {args.workers} worker(s); Ctrl-C stops)", flush=True)
+    print(
+        f"relaychat: http://{args.host}:{args.port}  (1 API, {args.workers} worker(s); Ctrl-C stops)",
+        flush=True,
+    )
 
     def stop(*_: object) -> None:
         for child in children:
@@ -35,10 +39,8 @@ def _up(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.wait()
-    except ChildProcessError:
-        pass
     stop()
     return max((child.wait() for child in children), default=0)
 

@@ -53,14 +53,14 @@ class EventLog:
     async def begin(self, message_id: str, attempt: int) -> bool:
         """Fence in attempt n (appending `reset` from the second on); False if it may not write."""
         reset = dumps({"attempt": attempt})
-        args = [attempt, ACTIVE_LOG_TTL_SECONDS, reset]
+        args: list[str | int] = [attempt, ACTIVE_LOG_TTL_SECONDS, reset]
         return bool(await self._begin(keys=[keys.log(message_id), keys.log_state(message_id)], args=args))
 
     async def append(
         self, message_id: str, attempt: int, *events: tuple[EventType, Any], final: bool = False
     ) -> str | None:
         """Append events atomically; returns the last entry id, or None when this writer is fenced out."""
-        args: list[Any] = [attempt, int(final), self.final_ttl_seconds]
+        args: list[str | int] = [attempt, int(final), self.final_ttl_seconds]
         for event_type, data in events:
             args += [event_type.value, data if isinstance(data, str) else dumps(data)]
         entry_id = await self._append(keys=[keys.log(message_id), keys.log_state(message_id)], args=args)

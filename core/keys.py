@@ -26,7 +26,6 @@ def cancel(message_id: str) -> str:
     return f"{PREFIX}cancel:{message_id}"
 
 
-
 def arq_job(job_id: str) -> str:
     return job_key_prefix + job_id
 

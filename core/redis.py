@@ -56,10 +56,11 @@ def connect(url: str, queue_name: str, max_connections: int = 64) -> ArqRedis:
 
 def dedicated_connection(url: str, socket_timeout: float | None = None) -> Redis:
     """One connection of its own, for a blocking reader or a pub/sub listener; it reconnects itself."""
-    return Redis.from_url(
+    client: Redis = Redis.from_url(
         url,
         single_connection_client=True,
         socket_timeout=socket_timeout,
         socket_connect_timeout=5,
         health_check_interval=30,
     )
+    return client

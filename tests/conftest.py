@@ -42,7 +42,7 @@ def make_stack(log_dir: Path, upstream: Upstream) -> Iterator[type[Stack]]:
 
     class OwnStack(Stack):
         def __init__(self, **settings: str) -> None:
-            super().__init__(log_dir, upstream, **settings)
+            super().__init__(log_dir, upstream, settings=settings)
             made.append(self)
 
     yield OwnStack

@@ -79,7 +79,9 @@ class Generation:
         try:
             prompt = build_prompt(conversation.system_prompt, history[:-1], history[-1], counter, budget)
         except PromptTooLong as too_long:
-            return await self.finish(Outcome(Status.failed, error=UpstreamError("too_long", str(too_long))), 0)
+            return await self.finish(
+                Outcome(Status.failed, error=UpstreamError("too_long", str(too_long))), 0
+            )
 
         with self.deps.signals.watch_stop(self.message_id) as stop:
             outcome = await self._stream(model, prompt, stop)
@@ -102,7 +104,9 @@ class Generation:
                 return None
             if attempt is None:
                 # Finished already, perhaps by a worker that died before appending the terminal event.
-                await self.deps.log.append(self.message_id, message.attempt, terminal_event(message), final=True)
+                await self.deps.log.append(
+                    self.message_id, message.attempt, terminal_event(message), final=True
+                )
                 return None
             self.attempt = attempt
             conversation = await session.get(Conversation, message.conversation_id)
@@ -115,7 +119,9 @@ class Generation:
             return message, conversation, list(history)
 
     async def _stream(self, model: str, prompt: Prompt, stop: asyncio.Event) -> Outcome:
-        writer = DeltaWriter(self.deps.log, self.message_id, self.attempt, self.settings.flush_interval_seconds)
+        writer = DeltaWriter(
+            self.deps.log, self.message_id, self.attempt, self.settings.flush_interval_seconds
+        )
         checkpoints = asyncio.create_task(self._checkpoints(stop))
         try:
             outcome = await self._stream_with_retries(model, prompt, stop, writer, checkpoints)
@@ -128,7 +134,12 @@ class Generation:
         return outcome
 
     async def _stream_with_retries(
-        self, model: str, prompt: Prompt, stop: asyncio.Event, writer: DeltaWriter, checkpoints: asyncio.Task[None]
+        self,
+        model: str,
+        prompt: Prompt,
+        stop: asyncio.Event,
+        writer: DeltaWriter,
+        checkpoints: asyncio.Task[None],
     ) -> Outcome:
         # The writer and the checkpoints only finish early by failing (fenced out): that ends the stream too.
         watchdogs = {writer.task, checkpoints}

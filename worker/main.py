@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import Any, ClassVar
 
 from arq import Worker, func
 
@@ -83,7 +83,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 class WorkerSettings:
-    functions = [func(generate, name=GENERATE, max_tries=settings.max_attempts + 2)]  # type: ignore[arg-type]
+    functions: ClassVar = [func(generate, name=GENERATE, max_tries=settings.max_attempts + 2)]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = arq_settings(settings.redis_url)

@@ -32,7 +32,9 @@ async def recover_lost_jobs(deps: WorkerDeps) -> int:
         candidates = list(rows)
     recovered = 0
     for message_id in candidates:
-        if not await deps.redis.exists(keys.arq_job(message_id)) and await enqueue_answer(deps.redis, message_id):
+        if not await deps.redis.exists(keys.arq_job(message_id)) and await enqueue_answer(
+            deps.redis, message_id
+        ):
             logger.warning("answer %s had no job; enqueued it again", message_id)
             recovered += 1
     return recovered

@@ -1,7 +1,8 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -10,7 +11,7 @@ from core import keys
 
 logger = logging.getLogger(__name__)
 
-WakeHandler = Callable[[str], Awaitable[None]]
+WakeHandler = Callable[[str], Coroutine[Any, Any, None]]
 
 
 class Signals:
@@ -63,4 +64,4 @@ class Signals:
                 backoff = min(backoff * 2, 2.0)
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]

@@ -1,12 +1,13 @@
 """Talking to the model: one OpenAI-compatible streaming call, and what its failures mean to a person."""
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
+from typing import Any, cast
 
-import httpx
 import openai
 from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletionMessageParam
 
 
 @dataclass
@@ -28,17 +29,27 @@ class Chunk:
     completion_tokens: int | None = None
 
 
-def make_client(base_url: str | None, api_key: str | None, connect_timeout: float, idle_timeout: float) -> AsyncOpenAI:
+def make_client(
+    base_url: str | None, api_key: str | None, connect_timeout: float, idle_timeout: float
+) -> AsyncOpenAI:
     # Retries are ours (worker/generate.py): only before the first token, and a Stop cuts them short.
+    # The read timeout is the longest silence allowed between two chunks.
     return AsyncOpenAI(
         base_url=base_url,
         api_key=api_key or "not-needed",
         max_retries=0,
-        timeout=httpx.Timeout(idle_timeout, connect=connect_timeout),
+        timeout=openai.Timeout(idle_timeout, connect=connect_timeout),
     )
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _transport_error(error: BaseException) -> str | None:
+    """The HTTP library's error name, whichever httpx the SDK ships (httpx or httpx2)."""
+    if any(cls.__module__.split(".")[0] in ("httpx", "httpx2", "httpcore") for cls in type(error).__mro__):
+        return type(error).__name__
+    return None
+
+
+def _retry_after(response: Any) -> float | None:
     try:
         return float(response.headers.get("retry-after", ""))
     except ValueError:
@@ -68,7 +79,9 @@ def classify(error: BaseException, server: str) -> UpstreamError:
     if isinstance(error, openai.AuthenticationError):
         return UpstreamError("auth_failed", "The model server rejected the API key (HTTP 401).")
     if isinstance(error, openai.NotFoundError):
-        return UpstreamError("model_not_found", f"The model server does not know this model: {_detail(error)}")
+        return UpstreamError(
+            "model_not_found", f"The model server does not know this model: {_detail(error)}"
+        )
     if isinstance(error, openai.APIStatusError):
         status = error.status_code
         return UpstreamError(
@@ -77,12 +90,14 @@ def classify(error: BaseException, server: str) -> UpstreamError:
             retryable=status >= 500,
             retry_after=_retry_after(error.response),
         )
-    if isinstance(error, openai.APITimeoutError | httpx.TimeoutException):
+    transport = _transport_error(error)
+    if isinstance(error, openai.APITimeoutError) or (transport and "Timeout" in transport):
         return UpstreamError("timeout", "The model server stopped responding.", retryable=True)
-    if isinstance(error, openai.APIConnectionError | httpx.ConnectError):
+    if isinstance(error, openai.APIConnectionError) or transport == "ConnectError":
         return UpstreamError("unreachable", f"Could not reach the model server at {server}.", retryable=True)
-    if isinstance(error, httpx.HTTPError):
-        return UpstreamError("connection_lost", "The connection to the model server was lost.", retryable=True)
+    if transport:
+        lost = "The connection to the model server was lost."
+        return UpstreamError("connection_lost", lost, retryable=True)
     if isinstance(error, openai.APIError):
         return UpstreamError("upstream_error", f"The model server reported an error: {error.message}")
     if isinstance(error, json.JSONDecodeError | openai.APIResponseValidationError | KeyError | TypeError):
@@ -92,11 +107,11 @@ def classify(error: BaseException, server: str) -> UpstreamError:
 
 async def stream_chat(
     client: AsyncOpenAI, model: str, messages: list[dict[str, str]], max_tokens: int
-) -> AsyncIterator[Chunk]:
+) -> AsyncGenerator[Chunk, None]:
     """Yield text deltas, then the finish reason and usage; leaving early closes the HTTP stream."""
     stream = await client.chat.completions.create(
         model=model,
-        messages=messages,  # type: ignore[arg-type]
+        messages=cast("list[ChatCompletionMessageParam]", messages),
         max_tokens=max_tokens,
         stream=True,
         stream_options={"include_usage": True},

@@ -46,10 +46,14 @@ async def _existing_pair(session: SessionDep, conversation_id: str, client_id: s
     if user is None:
         return None
     answer = (
-        await session.exec(select(Message).where(Message.parent_id == user.id, Message.role == Role.assistant))
+        await session.exec(
+            select(Message).where(Message.parent_id == user.id, Message.role == Role.assistant)
+        )
     ).first()
     assert answer is not None  # both are written in one transaction
-    return SubmitResult(user_message=MessageRead.model_validate(user), assistant_message=MessageRead.model_validate(answer))
+    return SubmitResult(
+        user_message=MessageRead.model_validate(user), assistant_message=MessageRead.model_validate(answer)
+    )
 
 
 @router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_202_ACCEPTED)
@@ -76,7 +80,8 @@ async def submit_message(
     if needed > budget:
         raise HTTPException(
             status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            f"Message is too long for the model: {needed:,} tokens with the system prompt, room for {budget:,}",
+            f"Message is too long for the model: {needed:,} tokens with the system prompt, "
+            f"room for {budget:,}",
         )
 
     active = await session.exec(
@@ -90,15 +95,25 @@ async def submit_message(
         raise HTTPException(status.HTTP_409_CONFLICT, ANSWER_ACTIVE)
     last = (
         await session.exec(
-            select(Message.id).where(Message.conversation_id == conversation_id).order_by(col(Message.id).desc())
+            select(Message.id)
+            .where(Message.conversation_id == conversation_id)
+            .order_by(col(Message.id).desc())
         )
     ).first()
 
     question = Message(
-        conversation_id=conversation_id, parent_id=last, role=Role.user, content=body.content, client_id=body.client_id
+        conversation_id=conversation_id,
+        parent_id=last,
+        role=Role.user,
+        content=body.content,
+        client_id=body.client_id,
     )
     answer = Message(
-        conversation_id=conversation_id, parent_id=question.id, role=Role.assistant, status=Status.queued, model=model
+        conversation_id=conversation_id,
+        parent_id=question.id,
+        role=Role.assistant,
+        status=Status.queued,
+        model=model,
     )
     conversation.updated_at = utcnow()
     session.add_all([question, answer, conversation])
@@ -116,7 +131,10 @@ async def submit_message(
     except RedisError:
         # The answer is stored; the workers' recovery sweep enqueues it once Redis is back.
         logger.exception("could not enqueue answer %s", answer.id)
-    return SubmitResult(user_message=MessageRead.model_validate(question), assistant_message=MessageRead.model_validate(answer))
+    return SubmitResult(
+        user_message=MessageRead.model_validate(question),
+        assistant_message=MessageRead.model_validate(answer),
+    )
 
 
 @router.get("/messages/{message_id}")

@@ -25,7 +25,10 @@ async def _relayed(events: AsyncIterator[Event]) -> AsyncIterator[ServerSentEven
 @router.get(
     "/messages/{message_id}/stream",
     response_class=EventSourceResponse,
-    responses={200: {"content": {"text/event-stream": {}}}, 204: {"description": "Already delivered in full"}},
+    responses={
+        200: {"content": {"text/event-stream": {}}},
+        204: {"description": "Already delivered in full"},
+    },
 )
 async def stream_message(
     message_id: str,
@@ -61,4 +64,6 @@ async def stream_message(
             yield ServerSentEvent(data=dumps(data), event=event_type.value)
 
         return EventSourceResponse(from_database())
-    return EventSourceResponse(_relayed(relay.events(message_id, cursor)), ping=int(settings.heartbeat_seconds))
+    return EventSourceResponse(
+        _relayed(relay.events(message_id, cursor)), ping=int(settings.heartbeat_seconds)
+    )

@@ -23,7 +23,9 @@ def free_port() -> int:
         return port
 
 
-def wait_until(check: Callable[[], bool], timeout: float, what: str, process: "Process | None" = None) -> None:
+def wait_until(
+    check: Callable[[], bool], timeout: float, what: str, process: "Process | None" = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.popen.poll() is not None:

@@ -41,7 +41,12 @@ def next_response(match: str) -> dict[str, Any] | None:
 
 
 def chunk(model: str, **choice: Any) -> str:
-    body = {"id": "chatcmpl-scripted", "object": "chat.completion.chunk", "created": int(time.time()), "model": model}
+    body = {
+        "id": "chatcmpl-scripted",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+    }
     body["choices"] = [{"index": 0, **choice}] if choice else []
     return f"data: {json.dumps(body)}\n\n"
 
@@ -77,8 +82,14 @@ async def completions(request: Request) -> Response:
                 "object": "chat.completion",
                 "created": int(time.time()),
                 "model": model,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 10, "completion_tokens": len(tokens), "total_tokens": 10 + len(tokens)},
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+                ],
+                "usage": {
+                    "prompt_tokens": 10,
+                    "completion_tokens": len(tokens),
+                    "total_tokens": 10 + len(tokens),
+                },
             }
         )
 
@@ -102,7 +113,8 @@ async def completions(request: Request) -> Response:
                 yield chunk(model, delta={}, finish_reason=script.get("finish_reason", "stop"))
             if script.get("usage", True) and (body.get("stream_options") or {}).get("include_usage"):
                 usage = {"prompt_tokens": 10 + len(messages), "completion_tokens": len(tokens)}
-                yield f"data: {json.dumps({'id': 'u', 'object': 'chat.completion.chunk', 'created': 0, 'model': model, 'choices': [], 'usage': {**usage, 'total_tokens': sum(usage.values())}})}\n\n"
+                usage["total_tokens"] = sum(usage.values())
+                yield f"data: {json.dumps({**json.loads(chunk(model)[6:]), 'usage': usage})}\n\n"
             yield "data: [DONE]\n\n"
             record["finished"] = True
         except asyncio.CancelledError:

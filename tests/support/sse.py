@@ -61,7 +61,9 @@ def read_stream(
             if "data" not in fields:
                 fields = {}
                 continue
-            events.append(SseEvent(fields.get("id"), fields.get("event", "message"), json.loads(fields["data"])))
+            events.append(
+                SseEvent(fields.get("id"), fields.get("event", "message"), json.loads(fields["data"]))
+            )
             fields = {}
             if events[-1].event in TERMINAL or (stop_after is not None and len(events) >= stop_after):
                 break

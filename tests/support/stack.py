@@ -16,7 +16,12 @@ class Upstream(Process):
 
     def __init__(self, log_dir: Path) -> None:
         self.port = free_port()
-        super().__init__("upstream", python("-m", "tests.support.scripted_model", "--port", str(self.port)), dict(os.environ), log_dir)
+        super().__init__(
+            "upstream",
+            python("-m", "tests.support.scripted_model", "--port", str(self.port)),
+            dict(os.environ),
+            log_dir,
+        )
         self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=10)
         wait_until(lambda: self.http.get("/v1/models").status_code == 200, 20, "scripted model", self)
 
@@ -44,7 +49,9 @@ class Api(Process):
         return f"http://127.0.0.1:{self.port}"
 
     def wait_ready(self) -> None:
-        wait_until(lambda: httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200, 30, self.name, self)
+        wait_until(
+            lambda: httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200, 30, self.name, self
+        )
 
     def client(self, **kwargs: Any) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30, **kwargs)
@@ -62,7 +69,13 @@ class Worker(Process):
 class Stack:
     """One isolated deployment: its own Redis, SQLite file, API and worker processes."""
 
-    def __init__(self, log_dir: Path, upstream: Upstream, redis: RedisServer | None = None, **settings: str) -> None:
+    def __init__(
+        self,
+        log_dir: Path,
+        upstream: Upstream,
+        redis: RedisServer | None = None,
+        settings: dict[str, str] | None = None,
+    ) -> None:
         self.log_dir = log_dir
         self.upstream = upstream
         self.redis = redis or RedisServer(log_dir)
@@ -76,7 +89,7 @@ class Stack:
             "RELAYCHAT_MODEL": "scripted",
             "RELAYCHAT_UPSTREAM_RETRY_BASE_SECONDS": "0.05",
             "RELAYCHAT_RECOVER_INTERVAL_SECONDS": "2",
-            **{f"RELAYCHAT_{name.upper()}": value for name, value in settings.items()},
+            **{f"RELAYCHAT_{name.upper()}": value for name, value in (settings or {}).items()},
         }
         self.apis: list[Api] = []
         self.workers: list[Worker] = []
@@ -112,13 +125,17 @@ def new_conversation(client: httpx.Client, **fields: Any) -> dict[str, Any]:
 
 
 def ask(client: httpx.Client, conversation_id: str, content: str, **fields: Any) -> dict[str, Any]:
-    response = client.post(f"/api/conversations/{conversation_id}/messages", json={"content": content, **fields})
+    response = client.post(
+        f"/api/conversations/{conversation_id}/messages", json={"content": content, **fields}
+    )
     assert response.status_code == 202, response.text
     result: dict[str, Any] = response.json()
     return result
 
 
-def wait_for_message(client: httpx.Client, message_id: str, timeout: float = 30, **expected: Any) -> dict[str, Any]:
+def wait_for_message(
+    client: httpx.Client, message_id: str, timeout: float = 30, **expected: Any
+) -> dict[str, Any]:
     """Poll the message until its fields match `expected` (by default: until it is final)."""
     deadline = time.monotonic() + timeout
     while True:

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -35,6 +36,8 @@ class Outcome:
 
 async def generate(ctx: dict[str, Any], message_id: str) -> str:
     deps: WorkerDeps = ctx["deps"]
+    pickup_ms = (datetime.now(UTC) - ctx["enqueue_time"]).total_seconds() * 1000
+    logger.info("answer %s: try %d picked up %.1f ms after enqueue", message_id, ctx["job_try"], pickup_ms)
     async with hold_claim(deps.redis, ctx["job_id"], deps.settings.claim_ttl_seconds):
         generation = Generation(deps, message_id)
         try:

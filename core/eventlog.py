@@ -24,6 +24,8 @@ return 1
 
 # KEYS: log, state. ARGV: attempt, final (0|1), ttl, then event type and data pairs.
 # Nothing is appended after a terminal event, nor by an attempt older than the current one.
+# A final append sets the final TTL; the first append of a log (created by it) gets the
+# in-progress TTL, so the log of an answer whose every writer died still expires.
 _APPEND = """
 local state = redis.call('HMGET', KEYS[2], 'attempt', 'final')
 if state[2] then return false end
@@ -36,6 +38,8 @@ if ARGV[2] == '1' then
   redis.call('HSET', KEYS[2], 'final', id)
   redis.call('EXPIRE', KEYS[1], ARGV[3])
   redis.call('EXPIRE', KEYS[2], ARGV[3])
+elseif redis.call('TTL', KEYS[1]) < 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
 end
 return id
 """
@@ -60,7 +64,8 @@ class EventLog:
         self, message_id: str, attempt: int, *events: tuple[EventType, Any], final: bool = False
     ) -> str | None:
         """Append events atomically; returns the last entry id, or None when this writer is fenced out."""
-        args: list[str | int] = [attempt, int(final), self.final_ttl_seconds]
+        ttl = self.final_ttl_seconds if final else ACTIVE_LOG_TTL_SECONDS
+        args: list[str | int] = [attempt, int(final), ttl]
         for event_type, data in events:
             args += [event_type.value, data if isinstance(data, str) else dumps(data)]
         entry_id = await self._append(keys=[keys.log(message_id), keys.log_state(message_id)], args=args)

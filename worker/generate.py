@@ -43,7 +43,9 @@ async def generate(ctx: dict[str, Any], message_id: str) -> str:
         try:
             return await generation.run()
         except Fenced:
-            logger.warning("answer %s: a newer attempt took over; this one stops writing", message_id)
+            logger.warning(
+                "answer %s: deleted, or owned by a newer attempt; this one stops writing", message_id
+            )
             return "fenced"
         except (RedisError, OperationalError):
             raise  # infrastructure hiccup: the job is retried, or recovered by the sweep

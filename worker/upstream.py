@@ -90,11 +90,18 @@ def classify(error: BaseException, server: str) -> UpstreamError:
             retryable=status >= 500,
             retry_after=_retry_after(error.response),
         )
-    transport = _transport_error(error)
+    # The SDK wraps transport errors, mid-stream ones included, in APIConnectionError: the cause
+    # tells a server that cannot be reached from a connection lost after it answered.
+    transport = _transport_error(error.__cause__ or error) if isinstance(error, openai.APIError) else None
+    transport = transport or _transport_error(error)
+    if transport in ("ConnectError", "ConnectTimeout") or (
+        isinstance(error, openai.APIConnectionError)
+        and not isinstance(error, openai.APITimeoutError)
+        and not transport
+    ):
+        return UpstreamError("unreachable", f"Could not reach the model server at {server}.", retryable=True)
     if isinstance(error, openai.APITimeoutError) or (transport and "Timeout" in transport):
         return UpstreamError("timeout", "The model server stopped responding.", retryable=True)
-    if isinstance(error, openai.APIConnectionError) or transport == "ConnectError":
-        return UpstreamError("unreachable", f"Could not reach the model server at {server}.", retryable=True)
     if transport:
         lost = "The connection to the model server was lost."
         return UpstreamError("connection_lost", lost, retryable=True)

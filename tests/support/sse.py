@@ -1,6 +1,7 @@
 """A real SSE client for the tests, with the semantics of a browser's EventSource."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,7 @@ def read_stream(
     after: str | None = None,
     stop_after: int | None = None,
     timeout: float = 30,
+    on_event: Callable[[SseEvent], None] | None = None,
 ) -> SseRead:
     """Read the answer's stream until its terminal event, or hang up after `stop_after` events."""
     headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
@@ -65,6 +67,8 @@ def read_stream(
                 SseEvent(fields.get("id"), fields.get("event", "message"), json.loads(fields["data"]))
             )
             fields = {}
+            if on_event:
+                on_event(events[-1])
             if events[-1].event in TERMINAL or (stop_after is not None and len(events) >= stop_after):
                 break
         return SseRead(response.status_code, events, comments)

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = 1800
     max_attempts: int = 3
     recover_interval_seconds: float = 15.0
+    recover_grace_seconds: float = 10.0
 
     flush_interval_seconds: float = 0.02
     checkpoint_interval_seconds: float = 1.0

@@ -12,9 +12,6 @@ from worker.deps import WorkerDeps
 
 logger = logging.getLogger(__name__)
 
-# Leaves the API time to enqueue what it just committed.
-GRACE = timedelta(seconds=10)
-
 
 async def recover_lost_jobs(deps: WorkerDeps) -> int:
     """Enqueue again every unfinished answer whose job is gone.
@@ -23,11 +20,13 @@ async def recover_lost_jobs(deps: WorkerDeps) -> int:
     Redis lost data, or when a job ended without finishing its message. ARQ's job id is the
     message id, so a job that still exists is never doubled.
     """
+    # The grace period leaves the API time to enqueue what it has just committed.
+    untouched_since = utcnow() - timedelta(seconds=deps.settings.recover_grace_seconds)
     async with deps.sessionmaker() as session:
         rows = await session.exec(
             select(Message.id)
             .where(col(Message.role) == Role.assistant, col(Message.status).in_(ACTIVE_STATUSES))
-            .where(col(Message.updated_at) < utcnow() - GRACE)
+            .where(col(Message.updated_at) < untouched_since)
         )
         candidates = list(rows)
     recovered = 0

@@ -4,6 +4,7 @@ import json
 import httpx
 import redis
 
+from tests.support.sse import read_stream
 from tests.support.stack import Stack, ask, new_conversation, unique
 
 
@@ -63,3 +64,15 @@ def test_redis_connections_do_not_grow_with_sse_clients(make_stack: type[Stack])
     texts, with_one, with_many = asyncio.run(run())
     assert texts == ["".join(tokens)] * 61
     assert with_many == with_one, f"{with_one} Redis clients with 1 reader, {with_many} with 61"
+
+
+def test_idle_stream_gets_heartbeats(make_stack: type[Stack]) -> None:
+    stack = make_stack(heartbeat_seconds="1")
+    client = stack.start_api().client()
+    stack.start_worker()
+    question = unique("slow start")
+    stack.upstream.script(question, {"tokens": ["late"], "ttft": 2.5})
+    message_id = ask(client, new_conversation(client)["id"], question)["assistant_message"]["id"]
+    read = read_stream(client, message_id)
+    assert read.terminal is not None
+    assert read.comments >= 2

@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging()
         engine = make_engine(settings.database_url)
         await create_schema(engine)
-        redis = connect(settings.redis_url, settings.queue_name)
+        redis = connect(settings.redis_url, settings.queue_name, settings.redis_pool_size, "relaychat-api")
         log = EventLog(redis, settings.log_ttl_seconds)
         relay = Relay(settings.redis_url, redis, log)
         relay_task = asyncio.create_task(relay.run())

@@ -25,7 +25,7 @@ class Relay:
     """
 
     def __init__(self, redis_url: str, control: Redis, log: EventLog, block_ms: int = 5000) -> None:
-        self._reader = dedicated_connection(redis_url, socket_timeout=block_ms / 1000 + 5)
+        self._reader = dedicated_connection(redis_url, "relaychat-relay", socket_timeout=block_ms / 1000 + 5)
         self._control = control
         self._log = log
         self._block_ms = block_ms

@@ -34,7 +34,7 @@ def arq_settings(url: str) -> RedisSettings:
     return settings
 
 
-def connect(url: str, queue_name: str, max_connections: int = 64) -> ArqRedis:
+def connect(url: str, queue_name: str, max_connections: int, client_name: str) -> ArqRedis:
     """The shared Redis client of an API process: a full redis-py client that can also enqueue.
 
     The pool is bounded and blocking, so a burst of clients waits for a connection instead of
@@ -48,17 +48,19 @@ def connect(url: str, queue_name: str, max_connections: int = 64) -> ArqRedis:
         retry_on_error=RETRY_ON,
         socket_connect_timeout=5,
         health_check_interval=30,
+        client_name=client_name,
     )
     return ArqRedis(
         pool, job_serializer=serialize_job, job_deserializer=deserialize_job, default_queue_name=queue_name
     )
 
 
-def dedicated_connection(url: str, socket_timeout: float | None = None) -> Redis:
+def dedicated_connection(url: str, client_name: str, socket_timeout: float | None = None) -> Redis:
     """One connection of its own, for a blocking reader or a pub/sub listener; it reconnects itself."""
     client: Redis = Redis.from_url(
         url,
         single_connection_client=True,
+        client_name=client_name,
         socket_timeout=socket_timeout,
         socket_connect_timeout=5,
         health_check_interval=30,

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     max_message_chars: int = 32_000
 
     queue_name: str = "relaychat:queue"
+    redis_pool_size: int = 32
     worker_concurrency: int = 500
     poll_delay_seconds: float = 1.0
     claim_ttl_seconds: float = 10.0

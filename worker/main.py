@@ -50,7 +50,9 @@ async def startup(ctx: dict[str, Any]) -> None:
     configure_logging()
     engine = make_engine(settings.database_url)
     await create_schema(engine)
-    signals = Signals(dedicated_connection(settings.redis_url), wake_handler(running_worker()))
+    signals = Signals(
+        dedicated_connection(settings.redis_url, "relaychat-signals"), wake_handler(running_worker())
+    )
     deps = WorkerDeps(
         settings=settings,
         redis=ctx["redis"],

@@ -4,7 +4,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.stack import Stack, Upstream
+from tests.support.stack import MakeStack, Stack, Upstream
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +36,7 @@ def client(stack: Stack) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def make_stack(log_dir: Path, upstream: Upstream) -> Iterator[type[Stack]]:
+def make_stack(log_dir: Path, upstream: Upstream) -> Iterator[MakeStack]:
     """Factory for an isolated deployment a test may kill parts of; everything is stopped afterwards."""
     made: list[Stack] = []
 

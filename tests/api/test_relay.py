@@ -5,7 +5,7 @@ import httpx
 import redis
 
 from tests.support.sse import read_stream
-from tests.support.stack import Stack, ask, new_conversation, unique
+from tests.support.stack import MakeStack, Stack, ask, new_conversation, unique
 
 
 def api_redis_connections(stack: Stack) -> int:
@@ -39,7 +39,7 @@ async def attach_readers(url: str, message_id: str, readers: int, ready: asyncio
         return await asyncio.gather(*(read(client) for _ in range(readers)))
 
 
-def test_redis_connections_do_not_grow_with_sse_clients(make_stack: type[Stack]) -> None:
+def test_redis_connections_do_not_grow_with_sse_clients(make_stack: MakeStack) -> None:
     stack = make_stack(redis_pool_size="4")
     api = stack.start_api()
     stack.start_worker()
@@ -68,7 +68,7 @@ def test_redis_connections_do_not_grow_with_sse_clients(make_stack: type[Stack])
     assert with_many <= 1 + 4, f"{with_one} Redis connections with 1 reader, {with_many} with 151"
 
 
-def test_idle_stream_gets_heartbeats(make_stack: type[Stack]) -> None:
+def test_idle_stream_gets_heartbeats(make_stack: MakeStack) -> None:
     stack = make_stack(heartbeat_seconds="1")
     client = stack.start_api().client()
     stack.start_worker()

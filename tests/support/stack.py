@@ -3,6 +3,7 @@
 import os
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +154,7 @@ def wait_for_message(
 def unique(label: str) -> str:
     """A question no other test asks, so scripts and recorded requests never collide."""
     return f"{label} {uuid.uuid4().hex[:10]}"
+
+
+MakeStack = Callable[..., Stack]
+"""The `make_stack` fixture: `make_stack(**settings)` gives an isolated, not yet started deployment."""

@@ -4,10 +4,10 @@ import redis
 
 from core import keys
 from tests.support.sse import answer_text, read_stream
-from tests.support.stack import Stack, ask, new_conversation, unique, wait_for_message
+from tests.support.stack import MakeStack, ask, new_conversation, unique, wait_for_message
 
 
-def test_jobs_are_json_not_pickle(make_stack: type[Stack]) -> None:
+def test_jobs_are_json_not_pickle(make_stack: MakeStack) -> None:
     stack = make_stack()
     client = stack.start_api().client()
     message_id = ask(client, new_conversation(client)["id"], unique("json"))["assistant_message"]["id"]
@@ -19,7 +19,7 @@ def test_jobs_are_json_not_pickle(make_stack: type[Stack]) -> None:
     assert job["a"] == [message_id]
 
 
-def test_answer_whose_job_was_lost_is_enqueued_again(make_stack: type[Stack]) -> None:
+def test_answer_whose_job_was_lost_is_enqueued_again(make_stack: MakeStack) -> None:
     # As when an API process dies between committing a question and enqueueing its answer.
     stack = make_stack(recover_grace_seconds="0.5", recover_interval_seconds="0.5")
     client = stack.start_api().client()

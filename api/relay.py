@@ -105,13 +105,15 @@ class Relay:
         while True:
             if not self._cursors:
                 await self._changed.wait()
-            self._changed.clear()
-            streams = {keys.log(message_id): cursor for message_id, cursor in self._cursors.items()}
-            if not streams:
-                continue
             try:
                 if self._reader_id is None:
                     self._reader_id = await self._reader.client_id()
+                # No await from here to the XREAD: a log followed after this clear() finds
+                # `_reading` set and unblocks the read, so it is never left out for a whole BLOCK.
+                self._changed.clear()
+                streams = {keys.log(message_id): cursor for message_id, cursor in self._cursors.items()}
+                if not streams:
+                    continue
                 self._reading = True
                 try:
                     response = await self._reader.xread(streams, block=self._block_ms, count=1000)  # type: ignore[arg-type]

@@ -3,13 +3,17 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlmodel import col, select
 
-from api.deps import RedisDep, SessionDep
+from api.deps import LogDep, RedisDep, SessionDep
 from api.schemas import ConversationCreate, ConversationPage, ConversationUpdate
+from core.events import EventType
 from core.models import ACTIVE_STATUSES, Conversation, Message, utcnow
 from core.schemas import ConversationRead
 from core.stops import request_stop
 
 router = APIRouter(prefix="/conversations", tags=["conversations"])
+
+DELETION_OUTRANKS_ANY_ATTEMPT = 2**31
+DELETED = {"code": "deleted", "message": "This conversation was deleted.", "message_obj": None}
 
 
 async def get_conversation(session: SessionDep, conversation_id: str) -> Conversation:
@@ -71,7 +75,9 @@ async def update_conversation(
 
 
 @router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_conversation(conversation_id: str, session: SessionDep, redis: RedisDep) -> Response:
+async def delete_conversation(
+    conversation_id: str, session: SessionDep, redis: RedisDep, log: LogDep
+) -> Response:
     conversation = await get_conversation(session, conversation_id)
     active = await session.exec(
         select(Message.id).where(
@@ -81,7 +87,9 @@ async def delete_conversation(conversation_id: str, session: SessionDep, redis: 
     active_ids = list(active)
     await session.delete(conversation)
     await session.commit()
-    # A deleted conversation's answer has nobody left to read it: stop the model too.
     for message_id in active_ids:
+        # End the stream for whoever still reads it, and stop the model: the worker can no
+        # longer save anything, so it would never write the terminal event itself.
+        await log.append(message_id, DELETION_OUTRANKS_ANY_ATTEMPT, (EventType.error, DELETED), final=True)
         await request_stop(redis, message_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

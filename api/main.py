@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from api import errors
 from api.relay import Relay
 from api.routes import conversations, health, messages, stream
 from core.db import create_schema, make_engine, make_sessionmaker
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await engine.dispose()
 
     app = FastAPI(title="relaychat", version="0.1.0", lifespan=lifespan)
+    errors.install(app)
     for router in (conversations.router, messages.router, stream.router, health.router):
         app.include_router(router, prefix="/api")
     return app

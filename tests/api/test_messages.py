@@ -402,3 +402,13 @@ def test_stop_of_an_unknown_message_is_404(client: httpx.Client) -> None:
     response = client.post(f"/api/messages/{MISSING_ID}/stop")
     assert response.status_code == 404
     assert response.json()["detail"] == "Message not found"
+
+
+def test_validation_errors_have_a_readable_detail(client: httpx.Client) -> None:
+    conversation = new_conversation(client)
+    response = client.post(f"/api/conversations/{conversation['id']}/messages", json={"text": "hi"})
+    assert response.status_code == 422
+    body = response.json()
+    assert isinstance(body["detail"], str)
+    assert "content" in body["detail"]
+    assert body["errors"][0]["loc"] == ["body", "content"]

@@ -32,7 +32,7 @@ def measure_pickup(stack: Stack, upstream: Upstream, rounds: int) -> dict[str, A
         upstream.script(question, {"tokens": ["ok"]})
         started = time.perf_counter()
         pair = ask(client, conversation["id"], question)
-        read = read_stream(client, pair["assistant_message"]["id"], stop_after=1)
+        read_stream(client, pair["assistant_message"]["id"], stop_after=1)
         first_delta_ms.append((time.perf_counter() - started) * 1000)
         read_stream(client, pair["assistant_message"]["id"])
         time.sleep(0.2)  # an idle worker, as for a person typing
@@ -62,7 +62,7 @@ def measure_takeover(stack: Stack, upstream: Upstream, rounds: int) -> list[floa
         running = next(w for w in stack.workers if mid in w.log_text())
         seen: dict[str, float] = {}
 
-        def watch_reset(message_id: str = mid) -> None:
+        def watch_reset(message_id: str = mid, seen: dict[str, float] = seen) -> None:
             def note(event: SseEvent) -> None:
                 if event.event == "reset":
                     seen["reset"] = time.perf_counter()

@@ -1,4 +1,4 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from arq.connections import ArqRedis
 from openai import AsyncOpenAI
@@ -21,3 +21,4 @@ class WorkerDeps:
     log: EventLog
     upstream: AsyncOpenAI
     signals: Signals
+    fenced_jobs: set[str] = field(default_factory=set)

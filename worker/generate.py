@@ -46,6 +46,7 @@ async def generate(ctx: dict[str, Any], message_id: str) -> str:
             logger.warning(
                 "answer %s: deleted, or owned by a newer attempt; this one stops writing", message_id
             )
+            deps.fenced_jobs.add(ctx["job_id"])
             return "fenced"
         except (RedisError, OperationalError):
             raise  # infrastructure hiccup: the job is retried, or recovered by the sweep

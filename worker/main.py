@@ -5,7 +5,7 @@ import contextlib
 import logging
 from typing import Any, ClassVar
 
-from arq import Worker, func
+from arq import func
 
 from core.db import create_schema, make_engine, make_sessionmaker
 from core.eventlog import EventLog
@@ -13,6 +13,8 @@ from core.jobs import GENERATE
 from core.logs import configure_logging
 from core.redis import arq_settings, dedicated_connection, deserialize_job, serialize_job
 from core.settings import get_settings
+from core.tokens import counter_for
+from worker.attach import leave_fenced_jobs_alone, running_worker, wake_handler
 from worker.deps import WorkerDeps
 from worker.generate import generate
 from worker.recover import keep_recovering
@@ -23,36 +25,12 @@ logger = logging.getLogger(__name__)
 settings = get_settings()
 
 
-def running_worker() -> Worker:
-    """The ARQ Worker whose start-up hook is running.
-
-    ARQ's CLI builds a stock `Worker` and hands hooks only `ctx`; the worker is `self` of the
-    `Worker.main` coroutine that awaits `on_startup`, which is the current task.
-    """
-    task = asyncio.current_task()
-    frame = getattr(task.get_coro(), "cr_frame", None) if task else None
-    worker = frame.f_locals.get("self") if frame else None
-    if not isinstance(worker, Worker):
-        raise RuntimeError("on_startup must run inside an ARQ Worker")
-    return worker
-
-
-def wake_handler(worker: Worker) -> Any:
-    async def wake(message_id: str) -> None:
-        # The stock poll only looks every `poll_delay`; a wake-up starts the new job right away.
-        if worker.allow_pick_jobs and worker.job_counter < worker.max_jobs:
-            await worker.start_jobs([message_id.encode()])
-
-    return wake
-
-
 async def startup(ctx: dict[str, Any]) -> None:
     configure_logging()
     engine = make_engine(settings.database_url)
     await create_schema(engine)
-    signals = Signals(
-        dedicated_connection(settings.redis_url, "relaychat-signals"), wake_handler(running_worker())
-    )
+    worker = running_worker()
+    signals = Signals(dedicated_connection(settings.redis_url, "relaychat-signals"), wake_handler(worker))
     deps = WorkerDeps(
         settings=settings,
         redis=ctx["redis"],
@@ -67,6 +45,8 @@ async def startup(ctx: dict[str, Any]) -> None:
         ),
         signals=signals,
     )
+    leave_fenced_jobs_alone(worker, deps.fenced_jobs)
+    counter_for(settings.model)  # load the tokenizer now rather than in the first answer
     ctx["deps"] = deps
     ctx["background"] = [asyncio.create_task(signals.run()), asyncio.create_task(keep_recovering(deps))]
     await asyncio.wait_for(signals.subscribed.wait(), timeout=10)

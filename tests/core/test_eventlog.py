@@ -1,8 +1,6 @@
 """The per-answer event log against a real redis-server: fencing, terminal events, reading, TTLs."""
 
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
@@ -10,20 +8,8 @@ from redis.asyncio import Redis
 from core import keys
 from core.eventlog import ACTIVE_LOG_TTL_SECONDS, EventLog
 from core.events import EventType
-from tests.support.processes import RedisServer
 
 FINAL_TTL = 120  # far from the in-progress TTL, so the two cannot be confused
-
-
-@pytest.fixture
-async def redis(tmp_path: Path) -> AsyncIterator[Redis]:
-    server = RedisServer(tmp_path)
-    client = Redis.from_url(server.url)
-    try:
-        yield client
-    finally:
-        await client.aclose()
-        server.stop()
 
 
 @pytest.fixture

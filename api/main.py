@@ -10,11 +10,13 @@ from fastapi import FastAPI
 from api import errors
 from api.relay import Relay
 from api.routes import conversations, health, messages, stream
-from core.db import create_schema, make_engine, make_sessionmaker
+from core.db import make_engine, make_sessionmaker
 from core.eventlog import EventLog
 from core.logs import configure_logging
+from core.migrate import check_schema
 from core.redis import connect
 from core.settings import Settings, get_settings
+from core.tokens import counter_for
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +27,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging()
+        await check_schema(settings.database_url)
+        counter_for(settings.model)  # load the tokenizer now rather than in the first request
         engine = make_engine(settings.database_url)
-        await create_schema(engine)
         redis = connect(settings.redis_url, settings.queue_name, settings.redis_pool_size, "relaychat-api")
         log = EventLog(redis, settings.log_ttl_seconds)
         relay = Relay(settings.redis_url, redis, log)

@@ -22,6 +22,17 @@ def _worker(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(_args: argparse.Namespace) -> int:
+    from core.migrate import schema_state, upgrade
+    from core.settings import get_settings
+
+    url = get_settings().database_url
+    before = schema_state(url)
+    upgrade(url)
+    print(f"relaychat: database schema {before.value} -> {schema_state(url).value}")
+    return 0
+
+
 def _up(args: argparse.Namespace) -> int:
     """API plus workers as child processes; Ctrl-C or SIGTERM stops them all."""
     me = [sys.executable, "-m", "core.cli"]
@@ -53,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     api.add_argument("--port", type=int, default=8000)
     api.set_defaults(run=_api)
     commands.add_parser("worker", help="run one worker process").set_defaults(run=_worker)
+    commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(run=_migrate)
     up = commands.add_parser("up", help="run the API and workers together")
     up.add_argument("--host", default="127.0.0.1")
     up.add_argument("--port", type=int, default=8000)

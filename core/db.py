@@ -1,10 +1,9 @@
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -29,8 +28,14 @@ def make_engine(url: str) -> AsyncEngine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, connect_args={"timeout": 30})
+    configure_sqlite(engine.sync_engine)
+    return engine
 
-    @event.listens_for(engine.sync_engine, "connect")
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, a busy timeout, and write locks taken when a transaction begins."""
+
+    @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control from the driver, so that `begin` below decides the lock.
         dbapi_connection.isolation_level = None
@@ -41,20 +46,13 @@ def make_engine(url: str) -> AsyncEngine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         # API and workers write from several processes. A deferred transaction that reads and then
         # writes fails at once with SQLITE_BUSY when another process wrote in between; an
         # immediate one waits its turn (busy_timeout) instead.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
-    return engine
-
 
 def make_sessionmaker(engine: AsyncEngine) -> Sessionmaker:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
-
-
-async def create_schema(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.create_all)

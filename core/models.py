@@ -60,7 +60,9 @@ class Message(SQLModel, table=True):
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     conversation_id: str = Field(
-        sa_column=sa.Column(sa.String(36), sa.ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("conversation.id", ondelete="CASCADE"), index=True, nullable=False
+        )
     )
     parent_id: str | None = Field(default=None, max_length=36)
     role: Role = Field(sa_type=sa.String(16))

@@ -5,6 +5,8 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from core.migrate import upgrade
+from tests.support.postgres import temporary_database
 from tests.support.processes import RedisServer
 from tests.support.stack import MakeStack, Stack, Upstream
 
@@ -37,10 +39,21 @@ def upstream(log_dir: Path) -> Iterator[Upstream]:
     server.stop()
 
 
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, log_dir: Path) -> Iterator[str]:
+    """Every test on the shared stack runs against SQLite, and against Postgres where one answers."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{log_dir / 'shared.db'}"
+        return
+    with temporary_database() as url:
+        upgrade(url)  # as `relaychat migrate` does: only an empty SQLite database migrates itself
+        yield url
+
+
 @pytest.fixture(scope="session")
-def stack(log_dir: Path, upstream: Upstream) -> Iterator[Stack]:
+def stack(log_dir: Path, upstream: Upstream, database_url: str) -> Iterator[Stack]:
     """A shared deployment (one API, one worker) for tests that do not kill anything."""
-    deployment = Stack(log_dir, upstream)
+    deployment = Stack(log_dir, upstream, database_url=database_url)
     deployment.start_api()
     deployment.start_worker()
     yield deployment
@@ -59,8 +72,8 @@ def make_stack(log_dir: Path, upstream: Upstream) -> Iterator[MakeStack]:
     made: list[Stack] = []
 
     class OwnStack(Stack):
-        def __init__(self, **settings: str) -> None:
-            super().__init__(log_dir, upstream, settings=settings)
+        def __init__(self, database_url: str | None = None, **settings: str) -> None:
+            super().__init__(log_dir, upstream, settings=settings, database_url=database_url)
             made.append(self)
 
     yield OwnStack

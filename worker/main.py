@@ -7,10 +7,11 @@ from typing import Any, ClassVar
 
 from arq import func
 
-from core.db import create_schema, make_engine, make_sessionmaker
+from core.db import make_engine, make_sessionmaker
 from core.eventlog import EventLog
 from core.jobs import GENERATE
 from core.logs import configure_logging
+from core.migrate import check_schema
 from core.redis import arq_settings, dedicated_connection, deserialize_job, serialize_job
 from core.settings import get_settings
 from core.tokens import counter_for
@@ -27,8 +28,8 @@ settings = get_settings()
 
 async def startup(ctx: dict[str, Any]) -> None:
     configure_logging()
+    await check_schema(settings.database_url)
     engine = make_engine(settings.database_url)
-    await create_schema(engine)
     worker = running_worker()
     signals = Signals(dedicated_connection(settings.redis_url, "relaychat-signals"), wake_handler(worker))
     deps = WorkerDeps(

@@ -68,7 +68,7 @@ class Worker(Process):
 
 
 class Stack:
-    """One isolated deployment: its own Redis, SQLite file, API and worker processes."""
+    """One isolated deployment: its own Redis, database (a new SQLite file unless given), API and workers."""
 
     def __init__(
         self,
@@ -76,15 +76,16 @@ class Stack:
         upstream: Upstream,
         redis: RedisServer | None = None,
         settings: dict[str, str] | None = None,
+        database_url: str | None = None,
     ) -> None:
         self.log_dir = log_dir
         self.upstream = upstream
         self.redis = redis or RedisServer(log_dir)
-        self.database_path = log_dir / f"relaychat-{uuid.uuid4().hex[:8]}.db"
+        self.database_url = database_url or f"sqlite:///{log_dir / f'relaychat-{uuid.uuid4().hex[:8]}.db'}"
         self.env = {
             **os.environ,
             "REDIS_URL": self.redis.url,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{self.database_path}",
+            "DATABASE_URL": self.database_url,
             "OPENAI_BASE_URL": upstream.url,
             "OPENAI_API_KEY": "test-key",
             "RELAYCHAT_MODEL": "scripted",

@@ -6,6 +6,7 @@ from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.relay import Relay
+from core.catalog import Catalog
 from core.eventlog import EventLog
 from core.settings import Settings
 
@@ -35,8 +36,14 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
+def _catalog(request: Request) -> Catalog:
+    catalog: Catalog = request.app.state.catalog
+    return catalog
+
+
 SessionDep = Annotated[AsyncSession, Depends(_session)]
 RedisDep = Annotated[ArqRedis, Depends(_redis)]
 LogDep = Annotated[EventLog, Depends(_log)]
 RelayDep = Annotated[Relay, Depends(_relay)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
+CatalogDep = Annotated[Catalog, Depends(_catalog)]

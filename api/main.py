@@ -9,7 +9,8 @@ from fastapi import FastAPI
 
 from api import errors
 from api.relay import Relay
-from api.routes import conversations, health, messages, stream
+from api.routes import conversations, health, messages, models, stream
+from core.catalog import load_catalog
 from core.db import make_engine, make_sessionmaker
 from core.eventlog import EventLog
 from core.logs import configure_logging
@@ -28,13 +29,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging()
         await check_schema(settings.database_url)
-        counter_for(settings.model)  # load the tokenizer now rather than in the first request
+        catalog = load_catalog(settings)
+        counter_for(catalog.default)  # load the tokenizer now rather than in the first request
         engine = make_engine(settings.database_url)
         redis = connect(settings.redis_url, settings.queue_name, settings.redis_pool_size, "relaychat-api")
         log = EventLog(redis, settings.log_ttl_seconds)
         relay = Relay(settings.redis_url, redis, log)
         relay_task = asyncio.create_task(relay.run())
         app.state.settings = settings
+        app.state.catalog = catalog
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.redis = redis
         app.state.log = log
@@ -51,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="relaychat", version="0.1.0", lifespan=lifespan)
     errors.install(app)
-    for router in (conversations.router, messages.router, stream.router, health.router):
+    for router in (conversations.router, messages.router, stream.router, models.router, health.router):
         app.include_router(router, prefix="/api")
     return app
 

@@ -23,7 +23,12 @@ class Settings(BaseSettings):
     )
     openai_base_url: str | None = Field(None, validation_alias="OPENAI_BASE_URL")
     openai_api_key: str | None = Field(None, validation_alias="OPENAI_API_KEY")
-    model: str = "gpt-4o-mini"
+    model: str | None = None
+    """The default model (`RELAYCHAT_MODEL`); unset, the catalog's first model."""
+    models_file: Path | None = None
+    """A TOML models file (see core/catalog.py); unset, the models come from the environment."""
+    local_model_url: str | None = None
+    """Set by `relaychat up` when it runs the local model server."""
 
     context_window: int = 8192
     max_answer_tokens: int = 1024

@@ -1,13 +1,14 @@
 from dataclasses import dataclass, field
 
 from arq.connections import ArqRedis
-from openai import AsyncOpenAI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.catalog import Catalog
 from core.db import Sessionmaker
 from core.eventlog import EventLog
 from core.settings import Settings
 from worker.signals import Signals
+from worker.upstream import Upstreams
 
 
 @dataclass
@@ -19,6 +20,7 @@ class WorkerDeps:
     engine: AsyncEngine
     sessionmaker: Sessionmaker
     log: EventLog
-    upstream: AsyncOpenAI
+    catalog: Catalog
+    upstreams: Upstreams
     signals: Signals
     fenced_jobs: set[str] = field(default_factory=set)

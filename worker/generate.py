@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select, update
 
 from core import keys
+from core.catalog import UnknownModel, budgets
 from core.events import EventType
 from core.models import ACTIVE_STATUSES, Conversation, Message, Role, Status, utcnow
 from core.schemas import terminal_event
@@ -63,7 +64,8 @@ class Generation:
         self.settings = deps.settings
         self.message_id = message_id
         self.attempt = 0
-        self.model = deps.settings.model
+        self.spec = deps.catalog.get(None)
+        self.answer_tokens = deps.settings.max_answer_tokens
         self.parts: list[str] = []
 
     async def run(self) -> str:
@@ -79,18 +81,24 @@ class Generation:
         if await self.deps.redis.exists(keys.cancel(self.message_id)):
             return await self.finish(Outcome(Status.stopped), prompt_tokens=0)
 
-        model = self.model = message.model or conversation.model or self.settings.model
-        counter = counter_for(model)
-        budget = self.settings.context_window - self.settings.max_answer_tokens
         try:
-            prompt = build_prompt(conversation.system_prompt, history[:-1], history[-1], counter, budget)
+            self.spec = self.deps.catalog.get(message.model or conversation.model)
+        except UnknownModel as unknown:
+            return await self.finish(
+                Outcome(Status.failed, error=UpstreamError("unknown_model", str(unknown))), 0
+            )
+        budget, self.answer_tokens = budgets(self.spec, self.settings.max_answer_tokens)
+        try:
+            prompt = build_prompt(
+                conversation.system_prompt, history[:-1], history[-1], counter_for(self.spec.id), budget
+            )
         except PromptTooLong as too_long:
             return await self.finish(
                 Outcome(Status.failed, error=UpstreamError("too_long", str(too_long))), 0
             )
 
         with self.deps.signals.watch_stop(self.message_id) as stop:
-            outcome = await self._stream(model, prompt, stop)
+            outcome = await self._stream(prompt, stop)
         return await self.finish(outcome, prompt.tokens)
 
     async def _start(self) -> tuple[Message, Conversation, list[Message]] | None:
@@ -124,13 +132,13 @@ class Generation:
             )
             return message, conversation, list(history)
 
-    async def _stream(self, model: str, prompt: Prompt, stop: asyncio.Event) -> Outcome:
+    async def _stream(self, prompt: Prompt, stop: asyncio.Event) -> Outcome:
         writer = DeltaWriter(
             self.deps.log, self.message_id, self.attempt, self.settings.flush_interval_seconds
         )
         checkpoints = asyncio.create_task(self._checkpoints(stop))
         try:
-            outcome = await self._stream_with_retries(model, prompt, stop, writer, checkpoints)
+            outcome = await self._stream_with_retries(prompt, stop, writer, checkpoints)
         except BaseException:
             writer.abandon()
             raise
@@ -141,7 +149,6 @@ class Generation:
 
     async def _stream_with_retries(
         self,
-        model: str,
         prompt: Prompt,
         stop: asyncio.Event,
         writer: DeltaWriter,
@@ -151,7 +158,7 @@ class Generation:
         watchdogs = {writer.task, checkpoints}
         retries = self.settings.upstream_retries
         for retry in range(retries + 1):
-            pump = asyncio.create_task(self._pump(model, prompt, writer))
+            pump = asyncio.create_task(self._pump(prompt, writer))
             stopped = asyncio.create_task(stop.wait())
             try:
                 done, _ = await asyncio.wait({pump, stopped, *watchdogs}, return_when=asyncio.FIRST_COMPLETED)
@@ -181,10 +188,10 @@ class Generation:
                 return Outcome(Status.stopped)
         raise AssertionError("unreachable")
 
-    async def _pump(self, model: str, prompt: Prompt, writer: DeltaWriter) -> Outcome:
+    async def _pump(self, prompt: Prompt, writer: DeltaWriter) -> Outcome:
         outcome = Outcome(Status.complete)
-        base_url = str(self.deps.upstream.base_url)
-        chunks = stream_chat(self.deps.upstream, model, prompt.messages, self.settings.max_answer_tokens)
+        client = self.deps.upstreams.client(self.spec)
+        chunks = stream_chat(client, self.spec.id, prompt.messages, self.answer_tokens)
         try:
             async with contextlib.aclosing(chunks):
                 async for chunk in chunks:
@@ -196,7 +203,7 @@ class Generation:
                         outcome.prompt_tokens = chunk.prompt_tokens
                         outcome.completion_tokens = chunk.completion_tokens
         except Exception as error:
-            raise classify(error, base_url) from error
+            raise classify(error, str(client.base_url)) from error
         if outcome.finish_reason is None:
             raise UpstreamError("incomplete", "The model server ended the answer before finishing it.", True)
         return outcome
@@ -230,7 +237,7 @@ class Generation:
         content = "".join(self.parts)
         completion_tokens = outcome.completion_tokens
         if completion_tokens is None:
-            completion_tokens = counter_for(self.model).count(content) if content else 0
+            completion_tokens = counter_for(self.spec.id).count(content) if content else 0
         error = outcome.error
         saved = await self._save(
             content=content,

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from arq import func
 
+from core.catalog import load_catalog
 from core.db import make_engine, make_sessionmaker
 from core.eventlog import EventLog
 from core.jobs import GENERATE
@@ -20,7 +21,7 @@ from worker.deps import WorkerDeps
 from worker.generate import generate
 from worker.recover import keep_recovering
 from worker.signals import Signals
-from worker.upstream import make_client
+from worker.upstream import Upstreams
 
 logger = logging.getLogger(__name__)
 settings = get_settings()
@@ -30,6 +31,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     configure_logging()
     await check_schema(settings.database_url)
     engine = make_engine(settings.database_url)
+    catalog = load_catalog(settings)
     worker = running_worker()
     signals = Signals(dedicated_connection(settings.redis_url, "relaychat-signals"), wake_handler(worker))
     deps = WorkerDeps(
@@ -38,20 +40,19 @@ async def startup(ctx: dict[str, Any]) -> None:
         engine=engine,
         sessionmaker=make_sessionmaker(engine),
         log=EventLog(ctx["redis"], settings.log_ttl_seconds),
-        upstream=make_client(
-            settings.openai_base_url,
-            settings.openai_api_key,
-            settings.upstream_connect_timeout_seconds,
-            settings.upstream_idle_timeout_seconds,
+        catalog=catalog,
+        upstreams=Upstreams(
+            catalog, settings.upstream_connect_timeout_seconds, settings.upstream_idle_timeout_seconds
         ),
         signals=signals,
     )
     leave_fenced_jobs_alone(worker, deps.fenced_jobs)
-    counter_for(settings.model)  # load the tokenizer now rather than in the first answer
+    counter_for(catalog.default)  # load the tokenizer now rather than in the first answer
     ctx["deps"] = deps
     ctx["background"] = [asyncio.create_task(signals.run()), asyncio.create_task(keep_recovering(deps))]
     await asyncio.wait_for(signals.subscribed.wait(), timeout=10)
-    logger.info("relaychat worker ready: model %s at %s", settings.model, deps.upstream.base_url)
+    served = ", ".join(f"{spec.id} at {spec.base_url or 'OpenAI'}" for spec in catalog.models)
+    logger.info("relaychat worker ready: %s", served)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -61,7 +62,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
             await task
     deps: WorkerDeps | None = ctx.get("deps")
     if deps:
-        await deps.upstream.close()
+        await deps.upstreams.close()
         await deps.engine.dispose()
 
 

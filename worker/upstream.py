@@ -9,6 +9,8 @@ import openai
 from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletionMessageParam
 
+from core.catalog import Catalog, ModelSpec
+
 
 @dataclass
 class UpstreamError(Exception):
@@ -40,6 +42,24 @@ def make_client(
         max_retries=0,
         timeout=openai.Timeout(idle_timeout, connect=connect_timeout),
     )
+
+
+class Upstreams:
+    """One SDK client per model server (base URL and key), made once at start-up."""
+
+    def __init__(self, catalog: Catalog, connect_timeout: float, idle_timeout: float) -> None:
+        self._clients: dict[tuple[str | None, str | None], AsyncOpenAI] = {}
+        for spec in catalog.models:
+            key = (spec.base_url, spec.api_key())
+            if key not in self._clients:
+                self._clients[key] = make_client(spec.base_url, key[1], connect_timeout, idle_timeout)
+
+    def client(self, spec: ModelSpec) -> AsyncOpenAI:
+        return self._clients[(spec.base_url, spec.api_key())]
+
+    async def close(self) -> None:
+        for client in self._clients.values():
+            await client.close()
 
 
 def _transport_error(error: BaseException) -> str | None:

@@ -3,8 +3,9 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlmodel import col, select
 
-from api.deps import LogDep, RedisDep, SessionDep
+from api.deps import CatalogDep, LogDep, RedisDep, SessionDep
 from api.schemas import ConversationCreate, ConversationPage, ConversationUpdate
+from core.catalog import UnknownModel
 from core.events import EventType
 from core.models import ACTIVE_STATUSES, Conversation, Message, utcnow
 from core.schemas import ConversationRead
@@ -23,8 +24,19 @@ async def get_conversation(session: SessionDep, conversation_id: str) -> Convers
     return conversation
 
 
+def check_model(catalog: CatalogDep, model: str | None) -> None:
+    if model is not None:
+        try:
+            catalog.get(model)
+        except UnknownModel as unknown:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(unknown)) from None
+
+
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def create_conversation(body: ConversationCreate, session: SessionDep) -> ConversationRead:
+async def create_conversation(
+    body: ConversationCreate, session: SessionDep, catalog: CatalogDep
+) -> ConversationRead:
+    check_model(catalog, body.model)
     conversation = Conversation(**body.model_dump())
     session.add(conversation)
     await session.commit()
@@ -59,10 +71,11 @@ async def read_conversation(conversation_id: str, session: SessionDep) -> Conver
 
 @router.patch("/{conversation_id}")
 async def update_conversation(
-    conversation_id: str, body: ConversationUpdate, session: SessionDep
+    conversation_id: str, body: ConversationUpdate, session: SessionDep, catalog: CatalogDep
 ) -> ConversationRead:
     conversation = await get_conversation(session, conversation_id)
     changes = body.model_dump(exclude_unset=True)
+    check_model(catalog, changes.get("model"))
     for field in ("title", "system_prompt"):
         if field in changes and changes[field] is None:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"{field} cannot be null")

@@ -5,9 +5,10 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 
-from api.deps import LogDep, RedisDep, SessionDep, SettingsDep
+from api.deps import CatalogDep, LogDep, RedisDep, SessionDep, SettingsDep
 from api.routes.conversations import get_conversation
 from api.schemas import MessageCreate, SubmitResult
+from core.catalog import UnknownModel, budgets
 from core.jobs import enqueue_answer
 from core.models import ACTIVE_STATUSES, FINAL_STATUSES, Message, Role, Status, utcnow
 from core.schemas import MessageRead, terminal_event
@@ -58,7 +59,12 @@ async def _existing_pair(session: SessionDep, conversation_id: str, client_id: s
 
 @router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_202_ACCEPTED)
 async def submit_message(
-    conversation_id: str, body: MessageCreate, session: SessionDep, redis: RedisDep, settings: SettingsDep
+    conversation_id: str,
+    body: MessageCreate,
+    session: SessionDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    catalog: CatalogDep,
 ) -> SubmitResult:
     """Store the question and a queued answer in one transaction, then enqueue the answer's job."""
     if not body.content.strip():
@@ -73,10 +79,15 @@ async def submit_message(
     if body.client_id and (pair := await _existing_pair(session, conversation_id, body.client_id)):
         return pair
 
-    model = conversation.model or settings.model
-    counter = counter_for(model)
+    try:
+        model = catalog.get(conversation.model)
+    except UnknownModel as unknown:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, f"This conversation's model is gone: {unknown}"
+        ) from None
+    counter = counter_for(model.id)
     needed = message_tokens(counter, body.content) + message_tokens(counter, conversation.system_prompt)
-    budget = settings.context_window - settings.max_answer_tokens
+    budget, _ = budgets(model, settings.max_answer_tokens)
     if needed > budget:
         raise HTTPException(
             status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
@@ -113,7 +124,7 @@ async def submit_message(
         parent_id=question.id,
         role=Role.assistant,
         status=Status.queued,
-        model=model,
+        model=model.id,
     )
     conversation.updated_at = utcnow()
     session.add_all([question, answer, conversation])

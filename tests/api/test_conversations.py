@@ -122,7 +122,7 @@ def test_list_rejects_invalid_paging(client: httpx.Client, params: dict[str, Any
 
 @pytest.mark.parametrize(
     "change",
-    [{"title": "Renamed"}, {"system_prompt": "Answer in French."}, {"model": "other-model"}],
+    [{"title": "Renamed"}, {"system_prompt": "Answer in French."}, {"model": "scripted-alt"}],
     ids=["title", "system_prompt", "model"],
 )
 def test_patch_changes_only_the_given_field(client: httpx.Client, change: dict[str, str]) -> None:

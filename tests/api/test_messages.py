@@ -73,13 +73,13 @@ def test_submit_returns_202_with_the_question_and_a_queued_answer(
 
 
 def test_submit_uses_the_conversation_model(client: httpx.Client, upstream: Upstream) -> None:
-    conversation = new_conversation(client, model="house-model")
+    conversation = new_conversation(client, model="scripted-alt")
     question = unique("model choice")
     upstream.script(question, {"tokens": ["ok"]})
     pair = ask(client, conversation["id"], question)
-    assert pair["assistant_message"]["model"] == "house-model"
+    assert pair["assistant_message"]["model"] == "scripted-alt"
     wait_for_message(client, pair["assistant_message"]["id"])
-    assert [r["model"] for r in upstream.requests(question)] == ["house-model"]
+    assert [r["model"] for r in upstream.requests(question)] == ["scripted-alt"]
 
 
 def test_messages_are_listed_in_order_after_answers_complete(

@@ -67,6 +67,21 @@ class Worker(Process):
         wait_until(lambda: "relaychat worker ready" in self.log_text(), 30, self.name, self)
 
 
+MODELS = {"scripted": 8192, "scripted-alt": 4096}
+"""The models of a test deployment, all served by the scripted model: name → context window."""
+
+
+def write_models_file(log_dir: Path, base_url: str) -> Path:
+    path = log_dir / "models.toml"
+    entries = [
+        f'[[models]]\nid = "{name}"\nbase_url = "{base_url}"\ncontext_window = {window}\n'
+        f"input_price = 1.0\noutput_price = 2.0\n"
+        for name, window in MODELS.items()
+    ]
+    path.write_text('default = "scripted"\n\n' + "\n".join(entries))
+    return path
+
+
 class Stack:
     """One isolated deployment: its own Redis, database (a new SQLite file unless given), API and workers."""
 
@@ -88,6 +103,7 @@ class Stack:
             "DATABASE_URL": self.database_url,
             "OPENAI_BASE_URL": upstream.url,
             "OPENAI_API_KEY": "test-key",
+            "RELAYCHAT_MODELS_FILE": str(write_models_file(log_dir, upstream.url)),
             "RELAYCHAT_MODEL": "scripted",
             "RELAYCHAT_UPSTREAM_RETRY_BASE_SECONDS": "0.05",
             "RELAYCHAT_RECOVER_INTERVAL_SECONDS": "2",

@@ -245,7 +245,7 @@ def test_failed_answer_is_left_out_of_the_next_prompt(client: httpx.Client, upst
     ]
 
 
-@pytest.mark.parametrize(("model", "expected"), [("my-custom-model", "my-custom-model"), (None, "scripted")])
+@pytest.mark.parametrize(("model", "expected"), [("scripted-alt", "scripted-alt"), (None, "scripted")])
 def test_conversation_model_is_what_the_model_server_receives(
     client: httpx.Client, upstream: Upstream, model: str | None, expected: str
 ) -> None:

@@ -1,0 +1,99 @@
+"""The models a conversation can use, and where each one is served."""
+
+import os
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from core.settings import Settings
+
+OPENAI_MODELS = Path(__file__).parent / "openai_models.toml"
+LOCAL_MODEL_ID = "smollm2-135m-instruct"
+LOCAL_CONTEXT_WINDOW = 8192
+
+
+class ModelSpec(BaseModel):
+    id: str = Field(description="The name the model server knows it by; what conversations store")
+    label: str = ""
+    base_url: str | None = Field(None, description="None: OpenAI's API")
+    api_key_env: str | None = Field("OPENAI_API_KEY", description="The variable that holds its key")
+    context_window: int = Field(8192, gt=0)
+    input_price: float = Field(0.0, ge=0, description="US dollars per million prompt tokens")
+    output_price: float = Field(0.0, ge=0, description="US dollars per million completion tokens")
+    local: bool = False
+
+    def api_key(self) -> str | None:
+        return os.environ.get(self.api_key_env) if self.api_key_env else None
+
+
+class ModelsFile(BaseModel):
+    default: str | None = None
+    models: list[ModelSpec]
+
+
+class UnknownModel(LookupError):
+    """A model name that is not in the catalog."""
+
+
+class Catalog:
+    """Built once per process from the settings; the API and the workers build the same one."""
+
+    def __init__(self, models: list[ModelSpec], default: str) -> None:
+        self.models = models
+        self.default = default
+        self._by_id = {spec.id: spec for spec in models}
+
+    def get(self, model_id: str | None) -> ModelSpec:
+        """The spec of `model_id`, or of the default model for None."""
+        spec = self._by_id.get(model_id or self.default)
+        if spec is None:
+            choices = ", ".join(self._by_id)
+            raise UnknownModel(f"Unknown model {model_id!r}; choose one of: {choices}")
+        return spec
+
+
+def _load(path: Path) -> ModelsFile:
+    return ModelsFile.model_validate(tomllib.loads(path.read_text()))
+
+
+def load_catalog(settings: Settings) -> Catalog:
+    """The models file when one is set; otherwise what the environment makes available:
+    the local model when `relaychat up` runs it, `RELAYCHAT_MODEL` on `OPENAI_BASE_URL`,
+    and OpenAI's chat models when only `OPENAI_API_KEY` is set."""
+    if settings.models_file:
+        loaded = _load(settings.models_file)
+        return Catalog(loaded.models, loaded.default or settings.model or loaded.models[0].id)
+
+    models: list[ModelSpec] = []
+    if settings.local_model_url:
+        label = "SmolLM2 135M Instruct (local)"
+        spec = ModelSpec(
+            id=LOCAL_MODEL_ID,
+            label=label,
+            base_url=settings.local_model_url,
+            api_key_env=None,
+            context_window=LOCAL_CONTEXT_WINDOW,
+            local=True,
+        )
+        models.append(spec)
+    if settings.openai_base_url:
+        name = settings.model or "default"
+        spec = ModelSpec(
+            id=name, label=name, base_url=settings.openai_base_url, context_window=settings.context_window
+        )
+        models.append(spec)
+    elif settings.openai_api_key or not models:
+        models += _load(OPENAI_MODELS).models
+    ids = [spec.id for spec in models]
+    default = settings.model if settings.model in ids else ids[0]
+    return Catalog(models, default)
+
+
+def budgets(spec: ModelSpec, max_answer_tokens: int) -> tuple[int, int]:
+    """(tokens for the prompt, tokens for the answer) in the model's context window.
+
+    The answer gets `max_answer_tokens`, but never more than a quarter of a small window.
+    """
+    answer = min(max_answer_tokens, spec.context_window // 4)
+    return spec.context_window - answer, answer

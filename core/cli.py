@@ -1,10 +1,6 @@
 """`relaychat`: run the API, a worker, or both."""
 
 import argparse
-import contextlib
-import os
-import signal
-import subprocess
 import sys
 
 
@@ -34,26 +30,14 @@ def _migrate(_args: argparse.Namespace) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
-    """API plus workers as child processes; Ctrl-C or SIGTERM stops them all."""
-    me = [sys.executable, "-m", "core.cli"]
-    children = [subprocess.Popen([*me, "api", "--host", args.host, "--port", str(args.port)])]
-    children += [subprocess.Popen([*me, "worker"]) for _ in range(args.workers)]
-    print(
-        f"relaychat: http://{args.host}:{args.port}  (1 API, {args.workers} worker(s); Ctrl-C stops)",
-        flush=True,
-    )
+    from core.embedded import MissingPart
+    from core.up import run
 
-    def stop(*_: object) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    with contextlib.suppress(ChildProcessError):
-        os.wait()
-    stop()
-    return max((child.wait() for child in children), default=0)
+    try:
+        return run(args.host, args.port, args.workers)
+    except MissingPart as missing:
+        print(f"relaychat: {missing}", file=sys.stderr)
+        return 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     api.set_defaults(run=_api)
     commands.add_parser("worker", help="run one worker process").set_defaults(run=_worker)
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(run=_migrate)
-    up = commands.add_parser("up", help="run the API and workers together")
+    up = commands.add_parser(
+        "up", help="run everything on this machine: Redis, the local model, API, workers"
+    )
     up.add_argument("--host", default="127.0.0.1")
     up.add_argument("--port", type=int, default=8000)
     up.add_argument("--workers", type=int, default=1)

@@ -54,10 +54,12 @@ def database_url(request: pytest.FixtureRequest, log_dir: Path) -> Iterator[str]
 def stack(log_dir: Path, upstream: Upstream, database_url: str) -> Iterator[Stack]:
     """A shared deployment (one API, one worker) for tests that do not kill anything."""
     deployment = Stack(log_dir, upstream, database_url=database_url)
-    deployment.start_api()
-    deployment.start_worker()
-    yield deployment
-    deployment.close()
+    try:
+        deployment.start_api()
+        deployment.start_worker()
+        yield deployment
+    finally:
+        deployment.close()
 
 
 @pytest.fixture

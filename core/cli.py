@@ -1,6 +1,7 @@
 """`relaychat`: run the API, a worker, or both."""
 
 import argparse
+import os
 import sys
 
 
@@ -40,7 +41,16 @@ def _up(args: argparse.Namespace) -> int:
         return 1
 
 
-def main(argv: list[str] | None = None) -> int:
+def _model(args: argparse.Namespace) -> int:
+    from core.catalog import LOCAL_CONTEXT_WINDOW, LOCAL_MODEL_ID
+    from core.embedded import local_model_path
+
+    argv = ["--model", str(local_model_path()), "--model_alias", LOCAL_MODEL_ID]
+    argv += ["--n_ctx", str(LOCAL_CONTEXT_WINDOW), "--host", args.host, "--port", str(args.port)]
+    os.execv(sys.executable, [sys.executable, "-m", "llama_cpp.server", *argv])
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="relaychat")
     commands = parser.add_subparsers(dest="command", required=True)
     api = commands.add_parser("api", help="run one API process")
@@ -49,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     api.set_defaults(run=_api)
     commands.add_parser("worker", help="run one worker process").set_defaults(run=_worker)
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(run=_migrate)
+    model = commands.add_parser(
+        "model", help="serve the local model (SmolLM2, llama.cpp) over the OpenAI API"
+    )
+    model.add_argument("--host", default="127.0.0.1")
+    model.add_argument("--port", type=int, default=8080)
+    model.set_defaults(run=_model)
     up = commands.add_parser(
         "up", help="run everything on this machine: Redis, the local model, API, workers"
     )
@@ -56,7 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--port", type=int, default=8000)
     up.add_argument("--workers", type=int, default=1)
     up.set_defaults(run=_up)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     result: int = args.run(args)
     return result
 

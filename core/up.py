@@ -146,10 +146,9 @@ class Up:
         if configured:
             say(f"  --  model     from {', '.join(configured)}")
             return
+        local_model_path()  # fail now, with advice, if the local model is not installed
         port = free_port()
-        argv = [sys.executable, "-m", "llama_cpp.server", "--model", str(local_model_path())]
-        argv += ["--model_alias", "smollm2-135m-instruct", "--n_ctx", "8192"]
-        argv += ["--host", "127.0.0.1", "--port", str(port)]
+        argv = [sys.executable, "-m", "core.cli", "model", "--host", "127.0.0.1", "--port", str(port)]
         url = f"http://127.0.0.1:{port}/v1"
         self.launch(
             Child("model", argv, _http_ok(f"{url}/models"), 180),

@@ -1,0 +1,90 @@
+"""docker-compose.yml cannot be started here (no Docker engine): check it against the code instead."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy.engine import make_url
+
+from core.cli import build_parser
+from core.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return loaded
+
+
+def dockerfile_stages() -> set[str]:
+    return set(re.findall(r"^FROM \S+ AS (\w+)$", (ROOT / "Dockerfile").read_text(), re.MULTILINE))
+
+
+def settings_variables() -> set[str]:
+    names = set()
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        names.add(alias if isinstance(alias, str) else f"RELAYCHAT_{name.upper()}")
+    return names
+
+
+def test_compose_has_every_part(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) >= {"redis", "postgres", "model", "migrate", "api", "worker"}
+
+
+def test_redis_is_7_with_aof(compose: dict[str, Any]) -> None:
+    redis = compose["services"]["redis"]
+    assert redis["image"].startswith("redis:7")
+    command = redis["command"]
+    assert command[command.index("--appendonly") + 1] == "yes"
+    assert any(volume.endswith(":/data") for volume in redis["volumes"])
+
+
+@pytest.mark.parametrize("service", ["model", "migrate", "api", "worker"])
+def test_commands_are_relaychat_cli_commands(compose: dict[str, Any], service: str) -> None:
+    command = compose["services"][service]["command"]
+    assert command[0] == "relaychat"
+    args = build_parser().parse_args(command[1:])  # exits (fails the test) on an unknown command or flag
+    assert args.command == service
+
+
+@pytest.mark.parametrize("service", ["model", "migrate", "api", "worker"])
+def test_images_are_built_from_dockerfile_stages(compose: dict[str, Any], service: str) -> None:
+    assert compose["services"][service]["build"]["target"] in dockerfile_stages()
+
+
+def test_environment_uses_only_known_settings(compose: dict[str, Any]) -> None:
+    known = settings_variables()
+    for service in ("migrate", "api", "worker"):
+        environment = compose["services"][service]["environment"]
+        assert set(environment) <= known, set(environment) - known
+
+
+def test_environment_points_at_the_compose_services(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    environment = services["api"]["environment"]
+    assert make_url(environment["DATABASE_URL"]).host == "postgres"
+    assert make_url(environment["DATABASE_URL"]).drivername == "postgresql+psycopg"
+    assert environment["REDIS_URL"].startswith("redis://redis:")
+    assert environment["RELAYCHAT_LOCAL_MODEL_URL"].startswith("http://model:8080/")
+    assert services["worker"]["environment"] == environment == services["migrate"]["environment"]
+    postgres = services["postgres"]["environment"]
+    database = make_url(environment["DATABASE_URL"])
+    assert (database.username, database.password, database.database) == (
+        postgres["POSTGRES_USER"],
+        postgres["POSTGRES_PASSWORD"],
+        postgres["POSTGRES_DB"],
+    )
+
+
+def test_workers_scale_and_wait_for_migrations(compose: dict[str, Any]) -> None:
+    worker = compose["services"]["worker"]
+    assert "ports" not in worker
+    assert "container_name" not in worker
+    for service in ("api", "worker"):
+        depends = compose["services"][service]["depends_on"]
+        assert depends["migrate"]["condition"] == "service_completed_successfully"

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from api import errors
 from api.relay import Relay
 from api.routes import conversations, health, messages, models, stream
+from api.web import mount_web
 from core.catalog import load_catalog
 from core.db import make_engine, make_sessionmaker
 from core.eventlog import EventLog
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for router in (conversations.router, messages.router, stream.router, models.router, health.router):
         app.include_router(router, prefix="/api")
+    mount_web(app, settings.web_dist)
     return app
 
 

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     local_model_url: str | None = None
     """Set by `relaychat up` when it runs the local model server."""
 
+    web_dist: Path = Path("web/dist")
+    """The built web UI, served at `/`."""
+
     context_window: int = 8192
     max_answer_tokens: int = 1024
     max_message_chars: int = 32_000

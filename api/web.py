@@ -1,0 +1,27 @@
+"""The built web UI (web/dist) at `/`, with the single-page-app fallback for its routes."""
+
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, status
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>relaychat</title>
+<p>The relaychat API is running. The web UI has not been built: run <code>make up</code>
+(or <code>cd web && npm ci && npm run build</code>). The API is at <a href="/docs">/docs</a>.</p>"""
+
+
+def mount_web(app: FastAPI, dist: Path) -> None:
+    dist = dist.resolve()
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def web(path: str) -> Response:
+        if path == "api" or path.startswith("api/"):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "Not found")
+        index = dist / "index.html"
+        if not index.exists():
+            return HTMLResponse(NOT_BUILT)
+        file = (dist / path).resolve()
+        if path and file.is_file() and dist in file.parents:
+            return FileResponse(file)
+        # Any other path is a route of the UI (`/c/{id}`): the page itself decides what to show.
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})

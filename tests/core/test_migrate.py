@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,3 +69,12 @@ def test_schema_behind_stops_api_and_worker_naming_relaychat_migrate(
     with pytest.raises(RuntimeError, match="process exited") as refused:
         stack.start_worker()
     assert "relaychat migrate" in str(refused.value)
+
+
+def test_api_and_worker_starting_together_on_an_empty_sqlite_both_succeed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    script = f"from core.migrate import ensure_schema; ensure_schema({url!r})"
+    starts = [subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE) for _ in range(4)]
+    errors = [start.communicate(timeout=60)[1].decode() for start in starts]
+    assert [start.returncode for start in starts] == [0, 0, 0, 0], errors
+    assert schema_state(url) == SchemaState.current

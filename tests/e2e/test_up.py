@@ -96,6 +96,7 @@ def test_up_runs_everything_offline_and_answers_with_the_local_model(tmp_path: P
     assert answer["prompt_tokens"] > 0
     assert answer["completion_tokens"] > 0
     assert answer["model"] == "smollm2-135m-instruct"
+    assert up.client.get(f"/api/messages/{answer['id']}").json() == answer  # saved as streamed
 
     children = up.children()
     assert len(children) == 4  # redis, model, api, worker

@@ -1,6 +1,5 @@
 """Submitting questions, listing messages, idempotency, the one-active-answer rule, limits and Stop."""
 
-import json
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -9,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.sse import TERMINAL, SseEvent, answer_text
+from tests.support.sse import TERMINAL, SseEvent, answer_text, parse_events
 from tests.support.stack import Stack, Upstream, ask, new_conversation, unique, wait_for_message
 
 MISSING_ID = "00000000-0000-7000-8000-000000000000"
@@ -26,17 +25,7 @@ def follow(client: httpx.Client, message_id: str) -> Iterator[SseEvent]:
     """Every SSE event of the answer's stream as it arrives, until the server ends the response."""
     with client.stream("GET", f"/api/messages/{message_id}/stream", timeout=30) as response:
         assert response.status_code == 200
-        fields: dict[str, str] = {}
-        for line in response.iter_lines():
-            if line.startswith(":"):
-                continue
-            if line:
-                name, _, value = line.partition(":")
-                fields[name] = value.removeprefix(" ")
-                continue
-            if "data" in fields:
-                yield SseEvent(fields.get("id"), fields.get("event", "message"), json.loads(fields["data"]))
-            fields = {}
+        yield from parse_events(response.iter_lines())
 
 
 # Submit

@@ -8,7 +8,7 @@ import os
 import signal
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -20,8 +20,17 @@ from core import keys
 from core.events import stream_id_key
 from core.settings import Settings
 from tests.support.processes import RedisServer, wait_until
-from tests.support.sse import TERMINAL, SseEvent, answer_text
-from tests.support.stack import Stack, Upstream, Worker, ask, new_conversation, unique, wait_for_message
+from tests.support.sse import TERMINAL, SseEvent, answer_text, parse_events
+from tests.support.stack import (
+    MakeStack,
+    Stack,
+    Upstream,
+    Worker,
+    ask,
+    new_conversation,
+    unique,
+    wait_for_message,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -31,8 +40,6 @@ FULL_TEXT = "".join(TOKENS)
 TAKEOVER_LIMIT_SECONDS = 15.0
 
 TimedEvent = tuple[float, SseEvent]
-# The `make_stack` fixture: Stack's own settings (RELAYCHAT_* names, lower case) as keywords.
-MakeStack = Callable[..., Stack]
 
 
 def follow(
@@ -48,20 +55,10 @@ def follow(
         "GET", f"/api/messages/{message_id}/stream", headers=headers, timeout=timeout
     ) as response:
         assert response.status_code == 200, response.read()
-        fields: dict[str, str] = {}
-        for line in response.iter_lines():
-            if line.startswith(":"):
-                continue
-            if line:
-                name, _, value = line.partition(":")
-                fields[name] = value.removeprefix(" ")
-                continue
-            if "data" in fields:
-                event = SseEvent(fields.get("id"), fields.get("event", "message"), json.loads(fields["data"]))
-                yield time.monotonic(), event
-                if event.event in TERMINAL:
-                    return
-            fields = {}
+        for event in parse_events(response.iter_lines()):
+            yield time.monotonic(), event
+            if event.event in TERMINAL:
+                return
 
 
 def take_until(stream: Iterator[TimedEvent], count: int, kind: str = "delta") -> list[TimedEvent]:

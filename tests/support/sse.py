@@ -1,7 +1,7 @@
 """A real SSE client for the tests, with the semantics of a browser's EventSource."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,23 @@ class SseRead:
         return self.events[-1] if self.events and self.events[-1].event in TERMINAL else None
 
 
+def parse_events(lines: Iterable[str], on_comment: Callable[[], None] | None = None) -> Iterator[SseEvent]:
+    """SSE lines to events, as they arrive (comments, such as heartbeats, are only counted)."""
+    fields: dict[str, str] = {}
+    for line in lines:
+        if line.startswith(":"):
+            if on_comment:
+                on_comment()
+            continue
+        if line:
+            name, _, value = line.partition(":")
+            fields[name] = value.removeprefix(" ")
+            continue
+        if "data" in fields:
+            yield SseEvent(fields.get("id"), fields.get("event", "message"), json.loads(fields["data"]))
+        fields = {}
+
+
 def read_stream(
     client: httpx.Client,
     message_id: str,
@@ -44,34 +61,24 @@ def read_stream(
     """Read the answer's stream until its terminal event, or hang up after `stop_after` events."""
     headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
     params = {"after": after} if after else {}
-    events: list[SseEvent] = []
-    comments = 0
+    read = SseRead(0, [])
+
+    def count_comment() -> None:
+        read.comments += 1
+
     with client.stream(
         "GET", f"/api/messages/{message_id}/stream", headers=headers, params=params, timeout=timeout
     ) as response:
+        read.status = response.status_code
         if response.status_code != 200:
-            return SseRead(response.status_code, events)
-        fields: dict[str, str] = {}
-        for line in response.iter_lines():
-            if line.startswith(":"):
-                comments += 1
-                continue
-            if line:
-                name, _, value = line.partition(":")
-                fields[name] = value.removeprefix(" ")
-                continue
-            if "data" not in fields:
-                fields = {}
-                continue
-            events.append(
-                SseEvent(fields.get("id"), fields.get("event", "message"), json.loads(fields["data"]))
-            )
-            fields = {}
+            return read
+        for event in parse_events(response.iter_lines(), count_comment):
+            read.events.append(event)
             if on_event:
-                on_event(events[-1])
-            if events[-1].event in TERMINAL or (stop_after is not None and len(events) >= stop_after):
+                on_event(event)
+            if event.event in TERMINAL or (stop_after is not None and len(read.events) >= stop_after):
                 break
-        return SseRead(response.status_code, events, comments)
+        return read
 
 
 def answer_text(events: list[SseEvent]) -> str:

@@ -41,8 +41,7 @@ async def attach_readers(url: str, message_id: str, readers: int, ready: asyncio
 
 def test_redis_connections_do_not_grow_with_sse_clients(make_stack: MakeStack) -> None:
     stack = make_stack(redis_pool_size="4")
-    api = stack.start_api()
-    stack.start_worker()
+    api = stack.start()
     client = api.client()
     question = unique("fan out")
     tokens = [f"w{i} " for i in range(60)]

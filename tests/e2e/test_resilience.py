@@ -120,8 +120,7 @@ def assert_ids_strictly_increase(events: list[SseEvent]) -> None:
 
 def test_api_killed_mid_answer_client_resumes_on_new_api(make_stack: MakeStack, upstream: Upstream) -> None:
     stack = make_stack()
-    api_a = stack.start_api()
-    stack.start_worker()
+    api_a = stack.start()
     question = unique("api killed")
     upstream.script(question, SLOW_ANSWER)
 
@@ -159,9 +158,7 @@ def test_api_killed_mid_answer_client_resumes_on_new_api(make_stack: MakeStack, 
 
 def test_worker_killed_mid_answer_is_taken_over(make_stack: MakeStack, upstream: Upstream) -> None:
     stack = make_stack()
-    api = stack.start_api()
-    stack.start_worker()
-    stack.start_worker()
+    api = stack.start(workers=2)
     question = unique("worker killed")
     upstream.script(question, SLOW_ANSWER)  # the takeover's request gets the same tokens
 
@@ -205,9 +202,7 @@ def test_worker_killed_mid_answer_is_taken_over(make_stack: MakeStack, upstream:
 def test_stale_worker_cannot_write_after_losing_the_job(make_stack: MakeStack, upstream: Upstream) -> None:
     # A short claim only makes the takeover quicker; fencing does not depend on its length.
     stack = make_stack(claim_ttl_seconds="3")
-    api = stack.start_api()
-    stack.start_worker()
-    stack.start_worker()
+    api = stack.start(workers=2)
     question = unique("stale worker")
     upstream.script(question, SLOW_ANSWER)
 
@@ -259,9 +254,7 @@ def test_fenced_stale_worker_leaves_the_new_attempts_job_alone(
     claim expiry brings it back: only the recovery sweep, much later.
     """
     stack = make_stack(claim_ttl_seconds="3")
-    api = stack.start_api()
-    stack.start_worker()
-    stack.start_worker()
+    api = stack.start(workers=2)
     question = unique("zombie while new attempt runs")
     tokens = [f"long{i} " for i in range(120)]  # about 6 s, so attempt 2 outlives the zombie
     upstream.script(question, {"tokens": tokens, "delay": 0.05})
@@ -305,9 +298,7 @@ def test_fenced_stale_worker_leaves_the_new_attempts_job_alone(
 
 def test_worker_sigterm_hands_running_answer_over(make_stack: MakeStack, upstream: Upstream) -> None:
     stack = make_stack()
-    api = stack.start_api()
-    stack.start_worker()
-    stack.start_worker()
+    api = stack.start(workers=2)
     question = unique("worker sigterm")
     upstream.script(question, SLOW_ANSWER)
 
@@ -342,8 +333,7 @@ def test_worker_sigterm_hands_running_answer_over(make_stack: MakeStack, upstrea
 
 def test_pickup_starts_job_without_waiting_for_poll(make_stack: MakeStack, upstream: Upstream) -> None:
     stack = make_stack()  # the default poll delay (1 s): only the wake-up makes pickup fast
-    api = stack.start_api()
-    stack.start_worker()
+    api = stack.start()
     latencies: list[float] = []
 
     with api.client() as client:

@@ -122,6 +122,13 @@ class Stack:
         self.workers.append(worker)
         return worker
 
+    def start(self, workers: int = 1) -> Api:
+        """An API process and `workers` worker processes; returns the API."""
+        api = self.start_api()
+        for _ in range(workers):
+            self.start_worker()
+        return api
+
     @property
     def api(self) -> Api:
         return self.apis[0]

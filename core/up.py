@@ -191,7 +191,9 @@ def run(host: str, port: int, workers: int) -> int:
     def on_signal(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
+    # SIGINT too: a shell starting `up` in the background would have it ignored.
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     say("relaychat up")
     try:
         up.start_redis()

@@ -38,7 +38,7 @@ def direct(llm: Llama) -> dict[str, float]:
         [{"role": "user", "content": PROMPT}], stream=True, max_tokens=MAX_TOKENS
     ):
         delta = chunk["choices"][0]["delta"].get("content")  # type: ignore[index, union-attr]
-        if delta:
+        if isinstance(delta, str) and delta:
             stamps.append(time.perf_counter())
             text += delta
     return rates(llm, text, started, stamps)
@@ -55,7 +55,8 @@ def through_stack(llm: Llama, client: httpx.Client) -> dict[str, float]:
     started = time.perf_counter()
     pair = client.post(f"/api/conversations/{conversation['id']}/messages", json={"content": PROMPT}).json()
     read = read_stream(client, pair["assistant_message"]["id"], timeout=300, on_event=note)
-    assert read.terminal is not None and read.terminal.event == "done", read.terminal
+    if read.terminal is None or read.terminal.event != "done":
+        raise RuntimeError(f"the answer did not complete: {read.terminal}")
     return rates(llm, read.terminal.data["content"], started, stamps)
 
 
@@ -105,13 +106,14 @@ def main() -> None:
             upstream.stop()
             model_server.terminate()
             model_server.wait(10)
+    direct_summary, stack_summary = summary(direct_runs), summary(stack_runs)
     result = {
         "model": LOCAL_MODEL_ID,
         "prompt": PROMPT,
-        "direct": summary(direct_runs),
-        "through_stack": summary(stack_runs),
+        "direct": direct_summary,
+        "through_stack": stack_summary,
+        "ratio_decode": stack_summary["decode_tokens_per_s"] / direct_summary["decode_tokens_per_s"],
     }
-    result["ratio_decode"] = result["through_stack"]["decode_tokens_per_s"] / result["direct"]["decode_tokens_per_s"]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "local_model.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "prompt"}, indent=2, default=str)[:2000])

@@ -1,9 +1,15 @@
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+logger = logging.getLogger(__name__)
 
 
 def _sentence(error: dict[str, Any]) -> str:
@@ -15,8 +21,7 @@ def _sentence(error: dict[str, Any]) -> str:
 
 async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
     """Every error body has a readable `detail` string; validation errors keep the list in `errors`."""
-    assert isinstance(exc, RequestValidationError)
-    errors = list(exc.errors())
+    errors = list(exc.errors()) if isinstance(exc, RequestValidationError) else []
     detail = "; ".join(_sentence(error) for error in errors) or "Invalid request"
     content = {
         "detail": detail,
@@ -25,5 +30,18 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(content, status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
 
 
+async def unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    """Redis or the database is down: say so, and when to try again, instead of a bare 500."""
+    part = "Redis" if isinstance(exc, RedisError) else "The database"
+    logger.warning("503: %s is unavailable: %r", part, exc)
+    return JSONResponse(
+        {"detail": f"{part} is unavailable right now; try again in a few seconds."},
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": "5"},
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
+    for outage in (RedisError, OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(outage, unavailable)

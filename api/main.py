@@ -1,6 +1,5 @@
 """The API process: `uvicorn api.main:app` (or `relaychat api`)."""
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -16,11 +15,14 @@ from core.db import make_engine, make_sessionmaker
 from core.eventlog import EventLog
 from core.logs import configure_logging
 from core.migrate import check_schema
-from core.redis import connect
+from core.redis import connect, dedicated_connection
 from core.settings import Settings, get_settings
 from core.tokens import counter_for
 
 logger = logging.getLogger(__name__)
+
+# The relay's XREAD BLOCK: how long it waits with nothing new before reading again.
+RELAY_BLOCK_MS = 5000
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -31,12 +33,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging()
         await check_schema(settings.database_url)
         catalog = load_catalog(settings)
-        counter_for(catalog.default)  # load the tokenizer now rather than in the first request
+        counter_for(catalog.get(None))  # load the tokenizer now rather than in the first request
         engine = make_engine(settings.database_url)
-        redis = connect(settings.redis_url, settings.queue_name, settings.redis_pool_size, "relaychat-api")
+        redis = connect(settings.redis_url, settings.redis_pool_size, "relaychat-api")
         log = EventLog(redis, settings.log_ttl_seconds)
-        relay = Relay(settings.redis_url, redis, log)
-        relay_task = asyncio.create_task(relay.run())
+        reader = dedicated_connection(
+            settings.redis_url, "relaychat-relay", socket_timeout=RELAY_BLOCK_MS / 1000 + 5
+        )
+        relay = Relay(reader, redis, log, RELAY_BLOCK_MS)
+        relay.start()
         app.state.settings = settings
         app.state.catalog = catalog
         app.state.sessionmaker = make_sessionmaker(engine)
@@ -46,9 +51,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            relay_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await relay_task
             await relay.close()
             await redis.aclose()
             await engine.dispose()

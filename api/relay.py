@@ -1,7 +1,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -9,11 +9,9 @@ from redis.exceptions import RedisError
 from core import keys
 from core.eventlog import EventLog
 from core.events import Event, stream_id_key
-from core.redis import dedicated_connection
+from core.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
-
-_LOG_PREFIX = keys.log("")
 
 
 class Relay:
@@ -24,8 +22,9 @@ class Relay:
     connections therefore do not grow with the number of browsers.
     """
 
-    def __init__(self, redis_url: str, control: Redis, log: EventLog, block_ms: int = 5000) -> None:
-        self._reader = dedicated_connection(redis_url, "relaychat-relay", socket_timeout=block_ms / 1000 + 5)
+    def __init__(self, reader: Redis, control: Redis, log: EventLog, block_ms: int = 5000) -> None:
+        # `reader` is a connection of the relay's own, with a socket timeout above `block_ms`.
+        self._reader = reader
         self._control = control
         self._log = log
         self._block_ms = block_ms
@@ -35,19 +34,28 @@ class Relay:
         self._reader_id: int | None = None
         self._reading = False
         self._unblocking: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[None] | None = None
 
     @property
     def followed(self) -> int:
         return len(self._cursors)
 
-    async def events(self, message_id: str, after: str) -> AsyncIterator[Event]:
+    @property
+    def alive(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def events(self, message_id: str, after: str) -> AsyncGenerator[Event, None]:
         """Every event of the log after the cursor `after`, replayed then live, until the terminal one."""
         queue: asyncio.Queue[Event] = asyncio.Queue()
         cursor = after
         try:
             replay = await self._log.read(message_id, cursor)
-            followed_from = self._follow(message_id, replay[-1].id if replay else cursor, queue)
-            if stream_id_key(followed_from) > stream_id_key(replay[-1].id if replay else cursor):
+            start = replay[-1].id if replay else await self._start_of_live(message_id, cursor)
+            followed_from = self._follow(message_id, start, queue)
+            if stream_id_key(followed_from) > stream_id_key(start):
                 # This process was already following the log, and its reader has passed our
                 # replay: read again up to now; the id check below drops what arrives twice.
                 replay = await self._log.read(message_id, cursor)
@@ -66,6 +74,14 @@ class Relay:
                     return
         finally:
             self._unfollow(message_id, queue)
+
+    async def _start_of_live(self, message_id: str, cursor: str) -> str:
+        # The relay's cursor is shared by every reader here: never let a client's cursor from
+        # beyond the log's end become it, or the others would wait for ids that never come.
+        if cursor == "0":
+            return cursor
+        last = await self._log.last_id(message_id) or "0"
+        return min(cursor, last, key=stream_id_key)
 
     def _follow(self, message_id: str, after: str, queue: asyncio.Queue[Event]) -> str:
         if message_id not in self._queues:
@@ -100,7 +116,7 @@ class Relay:
                 return
             await asyncio.sleep(0.001)
 
-    async def run(self) -> None:
+    async def _run(self) -> None:
         backoff = 0.05
         while True:
             if not self._cursors:
@@ -111,37 +127,47 @@ class Relay:
                 # No await from here to the XREAD: a log followed after this clear() finds
                 # `_reading` set and unblocks the read, so it is never left out for a whole BLOCK.
                 self._changed.clear()
-                streams = {keys.log(message_id): cursor for message_id, cursor in self._cursors.items()}
-                if not streams:
+                cursors = dict(self._cursors)
+                if not cursors:
                     continue
                 self._reading = True
                 try:
+                    streams = {keys.log(message_id): cursor for message_id, cursor in cursors.items()}
                     response = await self._reader.xread(streams, block=self._block_ms, count=1000)  # type: ignore[arg-type]
                 finally:
                     self._reading = False
-            except (RedisError, OSError) as error:
+                for key, entries in response or []:
+                    message_id = keys.message_of_log(key)
+                    # A log unfollowed and followed again during the read has a new cursor: the
+                    # next read serves it from there, rather than these entries with a gap.
+                    if self._cursors.get(message_id) == cursors.get(message_id):
+                        self._dispatch(message_id, entries)
+                backoff = 0.05
+            except Exception as error:
+                # Whatever went wrong, the one reader of this process must keep going.
                 self._reader_id = None
-                logger.warning("relay lost Redis (%s); reconnecting in %.2fs", error, backoff)
+                logger.warning("relay read failed (%r); again in %.2fs", error, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 2.0)
                 self._changed.set()
-                continue
-            backoff = 0.05
-            for key, entries in response or []:
-                self._dispatch(key.decode().removeprefix(_LOG_PREFIX), entries)
 
     def _dispatch(self, message_id: str, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> None:
         queues = self._queues.get(message_id)
         if queues is None:
             return
         for entry_id, fields in entries:
-            event = Event.from_entry(entry_id, fields)
-            self._cursors[message_id] = event.id
+            self._cursors[message_id] = entry_id.decode()
+            try:
+                event = Event.from_entry(entry_id, fields)
+            except (KeyError, ValueError):
+                logger.warning("skipping unreadable entry %s of %s", entry_id, message_id)
+                continue
             for queue in queues:
                 queue.put_nowait(event)
 
     async def close(self) -> None:
-        if self._unblocking:
-            self._unblocking.cancel()
+        for task in (self._task, self._unblocking):
+            if task:
+                await cancel_and_wait(task)
         with contextlib.suppress(Exception):
             await self._reader.aclose()

@@ -4,7 +4,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.settings import Settings
 
@@ -14,6 +14,8 @@ LOCAL_CONTEXT_WINDOW = 8192
 
 
 class ModelSpec(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     id: str = Field(description="The name the model server knows it by; what conversations store")
     label: str = ""
     base_url: str | None = Field(None, description="None: OpenAI's API")

@@ -9,31 +9,42 @@ from core.events import Event, EventType, dumps
 ACTIVE_LOG_TTL_SECONDS = 86_400
 
 # KEYS: log, state. ARGV: attempt, ttl, reset data.
-# Starts attempt n: refused if the log is final or a newer attempt already started.
+# Starts attempt n: refused if the log is final or a newer attempt already started. The same
+# attempt again is a replay of a call whose reply was lost (attempts are unique per run).
 _BEGIN = """
 local state = redis.call('HMGET', KEYS[2], 'attempt', 'final')
 if state[2] then return 0 end
 local attempt = tonumber(ARGV[1])
-if attempt <= tonumber(state[1] or '0') then return 0 end
-redis.call('HSET', KEYS[2], 'attempt', attempt)
+local current = tonumber(state[1] or '0')
+if attempt < current then return 0 end
+if attempt == current then return 1 end
+redis.call('HSET', KEYS[2], 'attempt', attempt, 'seq', 0)
 if attempt > 1 then redis.call('XADD', KEYS[1], '*', 'e', 'reset', 'd', ARGV[3]) end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 return 1
 """
 
-# KEYS: log, state. ARGV: attempt, final (0|1), ttl, then event type and data pairs.
+# KEYS: log, state. ARGV: attempt, final (0|1), ttl, seq, then event type and data pairs.
 # Nothing is appended after a terminal event, nor by an attempt older than the current one.
+# `seq` numbers an attempt's writes: redis-py resends a command whose reply was lost, and a
+# resent write that already landed returns its id instead of doubling the text (0: no check).
 # A final append sets the final TTL; the first append of a log (created by it) gets the
 # in-progress TTL, so the log of an answer whose every writer died still expires.
 _APPEND = """
-local state = redis.call('HMGET', KEYS[2], 'attempt', 'final')
+local state = redis.call('HMGET', KEYS[2], 'attempt', 'final', 'seq', 'last')
+local attempt = tonumber(ARGV[1])
+local seq = tonumber(ARGV[4])
+if seq > 0 and attempt == tonumber(state[1] or '0') and seq <= tonumber(state[3] or '0') then
+  return state[4]
+end
 if state[2] then return false end
-if tonumber(ARGV[1]) < tonumber(state[1] or '0') then return false end
+if attempt < tonumber(state[1] or '0') then return false end
 local id = false
-for i = 4, #ARGV, 2 do
+for i = 5, #ARGV, 2 do
   id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[i], 'd', ARGV[i + 1])
 end
+if seq > 0 then redis.call('HSET', KEYS[2], 'seq', seq, 'last', id) end
 if ARGV[2] == '1' then
   redis.call('HSET', KEYS[2], 'final', id)
   redis.call('EXPIRE', KEYS[1], ARGV[3])
@@ -43,6 +54,8 @@ elseif redis.call('TTL', KEYS[1]) < 0 then
 end
 return id
 """
+
+Events = tuple[tuple[EventType, Any], ...]
 
 
 class EventLog:
@@ -61,15 +74,18 @@ class EventLog:
         return bool(await self._begin(keys=[keys.log(message_id), keys.log_state(message_id)], args=args))
 
     async def append(
-        self, message_id: str, attempt: int, *events: tuple[EventType, Any], final: bool = False
+        self, message_id: str, attempt: int, *events: tuple[EventType, Any], final: bool = False, seq: int = 0
     ) -> str | None:
         """Append events atomically; returns the last entry id, or None when this writer is fenced out."""
         ttl = self.final_ttl_seconds if final else ACTIVE_LOG_TTL_SECONDS
-        args: list[str | int] = [attempt, int(final), ttl]
+        args: list[str | int] = [attempt, int(final), ttl, seq]
         for event_type, data in events:
             args += [event_type.value, data if isinstance(data, str) else dumps(data)]
         entry_id = await self._append(keys=[keys.log(message_id), keys.log_state(message_id)], args=args)
         return entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+
+    def writer(self, message_id: str, attempt: int) -> "AttemptLog":
+        return AttemptLog(self, message_id, attempt)
 
     async def read(self, message_id: str, after: str, count: int | None = None) -> list[Event]:
         """The entries after the cursor `after` (exclusive), oldest first."""
@@ -77,9 +93,27 @@ class EventLog:
         entries = await self.redis.xrange(keys.log(message_id), min=start, max="+", count=count)
         return [Event.from_entry(entry_id, fields) for entry_id, fields in entries]
 
+    async def last_id(self, message_id: str) -> str | None:
+        entries = await self.redis.xrevrange(keys.log(message_id), count=1)
+        return Event.from_entry(*entries[0]).id if entries else None
+
     async def final_id(self, message_id: str) -> str | None:
         value = await self.redis.hget(keys.log_state(message_id), "final")  # type: ignore[misc]
         return value.decode() if isinstance(value, bytes) else value
 
     async def exists(self, message_id: str) -> bool:
         return bool(await self.redis.exists(keys.log(message_id)))
+
+
+class AttemptLog:
+    """One attempt's writes to one log, numbered so that a resent write is never applied twice."""
+
+    def __init__(self, log: EventLog, message_id: str, attempt: int) -> None:
+        self._log = log
+        self.message_id = message_id
+        self.attempt = attempt
+        self._seq = 0
+
+    async def append(self, *events: tuple[EventType, Any], final: bool = False) -> str | None:
+        self._seq += 1
+        return await self._log.append(self.message_id, self.attempt, *events, final=final, seq=self._seq)

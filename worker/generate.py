@@ -7,30 +7,38 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from arq import Retry
 from redis.exceptions import RedisError
-from sqlalchemy.exc import OperationalError
-from sqlmodel import col, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from core import keys
 from core.catalog import UnknownModel, budgets
 from core.events import EventType
-from core.models import ACTIVE_STATUSES, Conversation, Message, Role, Status, utcnow
+from core.failures import AnswerFailure
+from core.models import Status
 from core.schemas import terminal_event
+from core.tasks import cancel_and_wait
 from core.tokens import counter_for
+from worker import answers
 from worker.claim import hold_claim
 from worker.deps import WorkerDeps
 from worker.prompt import Prompt, PromptTooLong, build_prompt
-from worker.upstream import UpstreamError, classify, stream_chat
+from worker.upstream import classify, stream_chat
 from worker.writer import DeltaWriter, Fenced
 
 logger = logging.getLogger(__name__)
+
+# Redis or the database failing: nothing is wrong with the answer, so the job is tried again.
+INFRASTRUCTURE = (RedisError, OSError, DBAPIError, PoolTimeout)
+INFRASTRUCTURE_RETRY_SECONDS = 1
 
 
 @dataclass
 class Outcome:
     status: Status
     finish_reason: str | None = None
-    error: UpstreamError | None = None
+    error: AnswerFailure | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
 
@@ -39,23 +47,27 @@ async def generate(ctx: dict[str, Any], message_id: str) -> str:
     deps: WorkerDeps = ctx["deps"]
     pickup_ms = (datetime.now(UTC) - ctx["enqueue_time"]).total_seconds() * 1000
     logger.info("answer %s: try %d picked up %.1f ms after enqueue", message_id, ctx["job_try"], pickup_ms)
-    async with hold_claim(deps.redis, ctx["job_id"], deps.settings.claim_ttl_seconds):
-        generation = Generation(deps, message_id)
-        try:
-            return await generation.run()
-        except Fenced:
-            logger.warning(
-                "answer %s: deleted, or owned by a newer attempt; this one stops writing", message_id
-            )
-            deps.fenced_jobs.add(ctx["job_id"])
-            return "fenced"
-        except (RedisError, OperationalError):
-            raise  # infrastructure hiccup: the job is retried, or recovered by the sweep
-        except Exception:
-            # A bug must not leave the user watching a spinner until the sweep gives up.
-            logger.exception("answer %s failed", message_id)
-            error = UpstreamError("internal_error", "relaychat failed while generating this answer.")
-            return await generation.finish(Outcome(Status.failed, error=error), prompt_tokens=0)
+    generation = Generation(deps, message_id)
+    try:
+        async with hold_claim(deps.redis, ctx["job_id"], deps.settings.claim_ttl_seconds):
+            try:
+                return await generation.run()
+            except (Fenced, *INFRASTRUCTURE):
+                raise
+            except Exception:
+                # A bug must not leave the user watching a spinner until the sweep gives up.
+                logger.exception("answer %s failed", message_id)
+                failure = AnswerFailure("internal_error", "relaychat failed while generating this answer.")
+                return await generation.finish(Outcome(Status.failed, error=failure))
+    except Fenced:
+        logger.warning("answer %s: deleted, or owned by a newer attempt; this one stops writing", message_id)
+        deps.fenced_jobs.add(ctx["job_id"])
+        return "fenced"
+    except INFRASTRUCTURE as error:
+        # ARQ would count a raised error as the job's end; Retry keeps it queued, and the next run
+        # finds the answer as this one left it (and repairs a final row whose event is missing).
+        logger.warning("answer %s: %s; the job runs again", message_id, error)
+        raise Retry(defer=INFRASTRUCTURE_RETRY_SECONDS) from error
 
 
 class Generation:
@@ -63,96 +75,77 @@ class Generation:
         self.deps = deps
         self.settings = deps.settings
         self.message_id = message_id
-        self.attempt = 0
+        self.out = deps.log.writer(message_id, 0)
         self.spec = deps.catalog.get(None)
         self.answer_tokens = deps.settings.max_answer_tokens
+        self.prompt_tokens = 0
         self.parts: list[str] = []
 
+    @property
+    def attempt(self) -> int:
+        return self.out.attempt
+
     async def run(self) -> str:
-        started = await self._start()
-        if started is None:
+        claim = await answers.claim_attempt(self.deps.sessionmaker, self.message_id)
+        if claim is None:
+            return "deleted"
+        if claim.attempt is None:
+            # Final already, perhaps written by a worker that died before appending its terminal event.
+            message = claim.message
+            await self.deps.log.append(self.message_id, message.attempt, terminal_event(message), final=True)
             return "already finished"
-        message, conversation, history = started
+        self.out = self.deps.log.writer(self.message_id, claim.attempt)
         if not await self.deps.log.begin(self.message_id, self.attempt):
             raise Fenced(self.message_id)
         if self.attempt > self.settings.max_attempts:
-            error = UpstreamError("gave_up", f"The answer failed {self.attempt - 1} times; giving up.")
-            return await self.finish(Outcome(Status.failed, error=error), prompt_tokens=0)
+            failure = AnswerFailure("gave_up", f"The answer failed {self.attempt - 1} times; giving up.")
+            return await self.finish(Outcome(Status.failed, error=failure))
         if await self.deps.redis.exists(keys.cancel(self.message_id)):
-            return await self.finish(Outcome(Status.stopped), prompt_tokens=0)
+            return await self.finish_stopped_before_start(claim.message.content)
 
+        history, question = claim.history[:-1], claim.history[-1]
         try:
-            self.spec = self.deps.catalog.get(message.model or conversation.model)
-        except UnknownModel as unknown:
-            return await self.finish(
-                Outcome(Status.failed, error=UpstreamError("unknown_model", str(unknown))), 0
-            )
-        budget, self.answer_tokens = budgets(self.spec, self.settings.max_answer_tokens)
-        try:
-            prompt = build_prompt(
-                conversation.system_prompt, history[:-1], history[-1], counter_for(self.spec.id), budget
-            )
-        except PromptTooLong as too_long:
-            return await self.finish(
-                Outcome(Status.failed, error=UpstreamError("too_long", str(too_long))), 0
-            )
+            self.spec = self.deps.catalog.get(claim.message.model or claim.conversation.model)
+            budget, self.answer_tokens = budgets(self.spec, self.settings.max_answer_tokens)
+            counter = counter_for(self.spec)
+            prompt = build_prompt(claim.conversation.system_prompt, history, question, counter, budget)
+        except (UnknownModel, PromptTooLong) as refusal:
+            code = "unknown_model" if isinstance(refusal, UnknownModel) else "too_long"
+            return await self.finish(Outcome(Status.failed, error=AnswerFailure(code, str(refusal))))
+        self.prompt_tokens = prompt.tokens
 
         with self.deps.signals.watch_stop(self.message_id) as stop:
             outcome = await self._stream(prompt, stop)
-        return await self.finish(outcome, prompt.tokens)
+        return await self.finish(outcome)
 
-    async def _start(self) -> tuple[Message, Conversation, list[Message]] | None:
-        """Claim the next attempt in the database; None when the answer is already final."""
-        async with self.deps.sessionmaker() as session:
-            claimed = await session.exec(
-                update(Message)
-                .where(col(Message.id) == self.message_id, col(Message.role) == Role.assistant)
-                .where(col(Message.status).in_(ACTIVE_STATUSES))
-                .values(status=Status.streaming, attempt=col(Message.attempt) + 1, updated_at=utcnow())
-                .returning(col(Message.attempt))
-            )
-            attempt = claimed.scalar_one_or_none()
-            await session.commit()
-            message = await session.get(Message, self.message_id)
-            if message is None:
-                return None
-            if attempt is None:
-                # Finished already, perhaps by a worker that died before appending the terminal event.
-                await self.deps.log.append(
-                    self.message_id, message.attempt, terminal_event(message), final=True
-                )
-                return None
-            self.attempt = attempt
-            conversation = await session.get(Conversation, message.conversation_id)
-            assert conversation is not None  # the foreign key cascades deletes
-            history = await session.exec(
-                select(Message)
-                .where(Message.conversation_id == message.conversation_id, col(Message.id) < message.id)
-                .order_by(col(Message.id))
-            )
-            return message, conversation, list(history)
+    async def finish_stopped_before_start(self, checkpointed: str) -> str:
+        """A Stop that came while no worker ran the answer: keep what the last attempt had saved."""
+        if checkpointed:
+            if await self.out.append((EventType.delta, {"text": checkpointed})) is None:
+                raise Fenced(self.message_id)
+            self.parts = [checkpointed]
+        return await self.finish(Outcome(Status.stopped))
 
     async def _stream(self, prompt: Prompt, stop: asyncio.Event) -> Outcome:
-        writer = DeltaWriter(
-            self.deps.log, self.message_id, self.attempt, self.settings.flush_interval_seconds
-        )
+        writer = DeltaWriter(self.out, self.settings.flush_interval_seconds)
         checkpoints = asyncio.create_task(self._checkpoints(stop))
         try:
             outcome = await self._stream_with_retries(prompt, stop, writer, checkpoints)
+        except asyncio.CancelledError:
+            writer.abandon()  # the worker is stopping: the next attempt starts over with `reset`
+            raise
         except BaseException:
-            writer.abandon()
+            # Whatever failed, what was streamed must still add up to what gets saved.
+            with contextlib.suppress(Exception):
+                await writer.close()
             raise
         finally:
-            checkpoints.cancel()
+            await cancel_and_wait(checkpoints)
         await writer.close()
         return outcome
 
     async def _stream_with_retries(
-        self,
-        prompt: Prompt,
-        stop: asyncio.Event,
-        writer: DeltaWriter,
-        checkpoints: asyncio.Task[None],
+        self, prompt: Prompt, stop: asyncio.Event, writer: DeltaWriter, checkpoints: asyncio.Task[None]
     ) -> Outcome:
         # The writer and the checkpoints only finish early by failing (fenced out): that ends the stream too.
         watchdogs = {writer.task, checkpoints}
@@ -166,13 +159,11 @@ class Generation:
                 stopped.cancel()
                 if not pump.done():
                     # Cancelling the pump closes the HTTP stream, which is what makes the model stop.
-                    pump.cancel()
-                    with contextlib.suppress(asyncio.CancelledError, UpstreamError):
-                        await pump
+                    await cancel_and_wait(pump)
             if pump in done:
                 try:
                     return pump.result()
-                except UpstreamError as failure:
+                except AnswerFailure as failure:
                     error = failure
             elif stopped in done:
                 return Outcome(Status.stopped)
@@ -205,11 +196,11 @@ class Generation:
         except Exception as error:
             raise classify(error, str(client.base_url)) from error
         if outcome.finish_reason is None:
-            raise UpstreamError("incomplete", "The model server ended the answer before finishing it.", True)
+            raise AnswerFailure("incomplete", "The model server ended the answer before finishing it.", True)
         return outcome
 
     async def _checkpoints(self, stop: asyncio.Event) -> None:
-        """Save the partial text now and then, and notice a Stop whose publish this worker missed."""
+        # Saves the partial text now and then, and notices a Stop whose publish this worker missed.
         saved = ""
         while True:
             await asyncio.sleep(self.settings.checkpoint_interval_seconds)
@@ -221,23 +212,14 @@ class Generation:
             saved = text
 
     async def _save(self, **values: Any) -> bool:
-        """Update this attempt's row; False when a newer attempt owns the message (fenced out)."""
-        async with self.deps.sessionmaker() as session:
-            result = await session.exec(
-                update(Message)
-                .where(col(Message.id) == self.message_id, col(Message.attempt) == self.attempt)
-                .where(col(Message.status) == Status.streaming)
-                .values(**values, updated_at=utcnow())
-            )
-            await session.commit()
-            return bool(result.rowcount)
+        return await answers.save(self.deps.sessionmaker, self.message_id, self.attempt, **values)
 
-    async def finish(self, outcome: Outcome, prompt_tokens: int) -> str:
+    async def finish(self, outcome: Outcome) -> str:
         """Write the final message to the database, then its usage and terminal event to the log."""
         content = "".join(self.parts)
         completion_tokens = outcome.completion_tokens
         if completion_tokens is None:
-            completion_tokens = counter_for(self.spec.id).count(content) if content else 0
+            completion_tokens = counter_for(self.spec).count(content) if content else 0
         error = outcome.error
         saved = await self._save(
             content=content,
@@ -245,17 +227,14 @@ class Generation:
             finish_reason=outcome.finish_reason,
             error=error.message if error else None,
             error_code=error.code if error else None,
-            prompt_tokens=outcome.prompt_tokens if outcome.prompt_tokens is not None else prompt_tokens,
+            prompt_tokens=outcome.prompt_tokens if outcome.prompt_tokens is not None else self.prompt_tokens,
             completion_tokens=completion_tokens,
         )
-        if not saved:
+        message = await answers.load(self.deps.sessionmaker, self.message_id) if saved else None
+        if message is None:
             raise Fenced(self.message_id)
-        async with self.deps.sessionmaker() as session:
-            message = await session.get(Message, self.message_id)
-        assert message is not None
         usage = {"prompt_tokens": message.prompt_tokens, "completion_tokens": message.completion_tokens}
-        await self.deps.log.append(
-            self.message_id, self.attempt, (EventType.usage, usage), terminal_event(message), final=True
-        )
+        if await self.out.append((EventType.usage, usage), terminal_event(message), final=True) is None:
+            raise Fenced(self.message_id)
         await self.deps.redis.delete(keys.cancel(self.message_id))
         return outcome.status.value

@@ -1,12 +1,12 @@
 """ARQ entry point: `arq worker.main.WorkerSettings` (or `relaychat worker`)."""
 
 import asyncio
-import contextlib
 import logging
 from typing import Any, ClassVar
 
 from arq import func
 
+from core import keys
 from core.catalog import load_catalog
 from core.db import make_engine, make_sessionmaker
 from core.eventlog import EventLog
@@ -15,6 +15,7 @@ from core.logs import configure_logging
 from core.migrate import check_schema
 from core.redis import arq_settings, dedicated_connection, deserialize_job, serialize_job
 from core.settings import get_settings
+from core.tasks import cancel_and_wait
 from core.tokens import counter_for
 from worker.attach import leave_fenced_jobs_alone, running_worker, wake_handler
 from worker.deps import WorkerDeps
@@ -47,7 +48,7 @@ async def startup(ctx: dict[str, Any]) -> None:
         signals=signals,
     )
     leave_fenced_jobs_alone(worker, deps.fenced_jobs)
-    counter_for(catalog.default)  # load the tokenizer now rather than in the first answer
+    counter_for(catalog.get(None))  # load the tokenizer now rather than in the first answer
     ctx["deps"] = deps
     ctx["background"] = [asyncio.create_task(signals.run()), asyncio.create_task(keep_recovering(deps))]
     await asyncio.wait_for(signals.subscribed.wait(), timeout=10)
@@ -57,11 +58,10 @@ async def startup(ctx: dict[str, Any]) -> None:
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     for task in ctx.get("background", []):
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait(task)
     deps: WorkerDeps | None = ctx.get("deps")
     if deps:
+        await deps.signals.close()
         await deps.upstreams.close()
         await deps.engine.dispose()
 
@@ -71,7 +71,7 @@ class WorkerSettings:
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = arq_settings(settings.redis_url)
-    queue_name = settings.queue_name
+    queue_name = keys.QUEUE
     max_jobs = settings.worker_concurrency
     job_timeout = settings.job_timeout_seconds
     poll_delay = settings.poll_delay_seconds

@@ -2,7 +2,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from core.models import Message, Role, Status
-from core.tokens import REPLY_PRIMER_TOKENS, TokenCounter, message_tokens
+from core.tokens import TokenCounter, message_tokens, required_tokens
 
 
 class PromptTooLong(Exception):
@@ -43,8 +43,7 @@ def build_prompt(
     and the kept ones are contiguous, so the model never sees a conversation with holes in it.
     """
     head = [{"role": "system", "content": system_prompt}] if system_prompt else []
-    used = REPLY_PRIMER_TOKENS + message_tokens(counter, question.content)
-    used += sum(message_tokens(counter, m["content"]) for m in head)
+    used = required_tokens(counter, system_prompt, question.content)
     if used > budget:
         raise PromptTooLong(used, budget)
 

@@ -5,9 +5,8 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
-from core import keys
 from core.jobs import enqueue_answer
-from core.models import ACTIVE_STATUSES, Message, Role, utcnow
+from core.models import Message, is_active_answer, utcnow
 from worker.deps import WorkerDeps
 
 logger = logging.getLogger(__name__)
@@ -24,16 +23,12 @@ async def recover_lost_jobs(deps: WorkerDeps) -> int:
     untouched_since = utcnow() - timedelta(seconds=deps.settings.recover_grace_seconds)
     async with deps.sessionmaker() as session:
         rows = await session.exec(
-            select(Message.id)
-            .where(col(Message.role) == Role.assistant, col(Message.status).in_(ACTIVE_STATUSES))
-            .where(col(Message.updated_at) < untouched_since)
+            select(Message.id).where(is_active_answer()).where(col(Message.updated_at) < untouched_since)
         )
         candidates = list(rows)
     recovered = 0
     for message_id in candidates:
-        if not await deps.redis.exists(keys.arq_job(message_id)) and await enqueue_answer(
-            deps.redis, message_id
-        ):
+        if await enqueue_answer(deps.redis, message_id):
             logger.warning("answer %s had no job; enqueued it again", message_id)
             recovered += 1
     return recovered

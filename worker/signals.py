@@ -5,7 +5,6 @@ from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from core import keys
 
@@ -46,6 +45,9 @@ class Signals:
         self._wakes.add(task)
         task.add_done_callback(self._wakes.discard)
 
+    async def close(self) -> None:
+        await self._redis.aclose()
+
     async def run(self) -> None:
         backoff = 0.1
         while True:
@@ -57,7 +59,7 @@ class Signals:
                 async for message in pubsub.listen():
                     if message["type"] == "message":
                         self._dispatch(message["channel"], message["data"])
-            except (RedisError, OSError) as error:
+            except Exception as error:  # the worker's one listener must outlive any failure
                 self.subscribed.clear()
                 logger.warning("pub/sub connection lost (%s); reconnecting in %.1fs", error, backoff)
                 await asyncio.sleep(backoff)

@@ -10,17 +10,7 @@ from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletionMessageParam
 
 from core.catalog import Catalog, ModelSpec
-
-
-@dataclass
-class UpstreamError(Exception):
-    code: str
-    message: str
-    retryable: bool = False
-    retry_after: float | None = None
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
+from core.failures import AnswerFailure
 
 
 @dataclass
@@ -79,32 +69,33 @@ def _retry_after(response: Any) -> float | None:
 def _detail(error: openai.APIStatusError) -> str:
     body = error.body
     if isinstance(body, dict):
-        message = body.get("message") or (body.get("error") or {}).get("message")
+        inner = body.get("error")
+        message = body.get("message") or (inner.get("message") if isinstance(inner, dict) else inner)
         if isinstance(message, str) and message:
             return message
     return error.message
 
 
-def classify(error: BaseException, server: str) -> UpstreamError:
+def classify(error: BaseException, server: str) -> AnswerFailure:
     """Turn whatever the SDK or the network raised into a code and a sentence a user can read."""
-    if isinstance(error, UpstreamError):
+    if isinstance(error, AnswerFailure):
         return error
     if isinstance(error, openai.RateLimitError):
-        return UpstreamError(
+        return AnswerFailure(
             "rate_limited",
             "The model server is rate limiting requests (HTTP 429). Try again in a moment.",
             retryable=True,
             retry_after=_retry_after(error.response),
         )
     if isinstance(error, openai.AuthenticationError):
-        return UpstreamError("auth_failed", "The model server rejected the API key (HTTP 401).")
+        return AnswerFailure("auth_failed", "The model server rejected the API key (HTTP 401).")
     if isinstance(error, openai.NotFoundError):
-        return UpstreamError(
+        return AnswerFailure(
             "model_not_found", f"The model server does not know this model: {_detail(error)}"
         )
     if isinstance(error, openai.APIStatusError):
         status = error.status_code
-        return UpstreamError(
+        return AnswerFailure(
             "upstream_error",
             f"The model server failed with HTTP {status}: {_detail(error)}",
             retryable=status >= 500,
@@ -119,16 +110,16 @@ def classify(error: BaseException, server: str) -> UpstreamError:
         and not isinstance(error, openai.APITimeoutError)
         and not transport
     ):
-        return UpstreamError("unreachable", f"Could not reach the model server at {server}.", retryable=True)
+        return AnswerFailure("unreachable", f"Could not reach the model server at {server}.", retryable=True)
     if isinstance(error, openai.APITimeoutError) or (transport and "Timeout" in transport):
-        return UpstreamError("timeout", "The model server stopped responding.", retryable=True)
+        return AnswerFailure("timeout", "The model server stopped responding.", retryable=True)
     if transport:
         lost = "The connection to the model server was lost."
-        return UpstreamError("connection_lost", lost, retryable=True)
-    if isinstance(error, openai.APIError):
-        return UpstreamError("upstream_error", f"The model server reported an error: {error.message}")
+        return AnswerFailure("connection_lost", lost, retryable=True)
     if isinstance(error, json.JSONDecodeError | openai.APIResponseValidationError | KeyError | TypeError):
-        return UpstreamError("bad_response", "The model server sent a response relaychat could not read.")
+        return AnswerFailure("bad_response", "The model server sent a response relaychat could not read.")
+    if isinstance(error, openai.APIError):
+        return AnswerFailure("upstream_error", f"The model server reported an error: {error.message}")
     raise error
 
 
@@ -151,6 +142,7 @@ async def stream_chat(
                 out.completion_tokens = chunk.usage.completion_tokens
             if chunk.choices:
                 choice = chunk.choices[0]
-                out.text = choice.delta.content or "" if choice.delta else ""
-                out.finish_reason = choice.finish_reason
+                # NUL is valid JSON text but not storable in Postgres text columns.
+                out.text = (choice.delta.content or "").replace("\x00", "") if choice.delta else ""
+                out.finish_reason = (choice.finish_reason or "")[:32] or None
             yield out

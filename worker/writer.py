@@ -2,7 +2,7 @@ import asyncio
 import contextlib
 import time
 
-from core.eventlog import EventLog
+from core.eventlog import AttemptLog
 from core.events import EventType
 
 
@@ -17,10 +17,8 @@ class DeltaWriter:
     pace); a burst is batched, so no delta waits longer than `interval`.
     """
 
-    def __init__(self, log: EventLog, message_id: str, attempt: int, interval: float) -> None:
-        self._log = log
-        self._message_id = message_id
-        self._attempt = attempt
+    def __init__(self, out: AttemptLog, interval: float) -> None:
+        self._out = out
         self._interval = interval
         self._pending: list[str] = []
         self._ready = asyncio.Event()
@@ -52,8 +50,8 @@ class DeltaWriter:
         if not text:
             return
         self._last_write = time.monotonic()
-        if await self._log.append(self._message_id, self._attempt, (EventType.delta, {"text": text})) is None:
-            raise Fenced(self._message_id)
+        if await self._out.append((EventType.delta, {"text": text})) is None:
+            raise Fenced(self._out.message_id)
 
     async def close(self) -> None:
         """Write whatever is pending and stop; raises Fenced if the log refused a write."""

@@ -7,7 +7,7 @@ from api.deps import CatalogDep, LogDep, RedisDep, SessionDep
 from api.schemas import ConversationCreate, ConversationPage, ConversationUpdate
 from core.catalog import UnknownModel
 from core.events import EventType
-from core.models import ACTIVE_STATUSES, Conversation, Message, utcnow
+from core.models import Conversation, Message, is_active_answer, utcnow
 from core.schemas import ConversationRead
 from core.stops import request_stop
 
@@ -93,9 +93,7 @@ async def delete_conversation(
 ) -> Response:
     conversation = await get_conversation(session, conversation_id)
     active = await session.exec(
-        select(Message.id).where(
-            Message.conversation_id == conversation_id, col(Message.status).in_(ACTIVE_STATUSES)
-        )
+        select(Message.id).where(Message.conversation_id == conversation_id, is_active_answer())
     )
     active_ids = list(active)
     await session.delete(conversation)

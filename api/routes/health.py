@@ -1,4 +1,4 @@
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException, status
 from sqlmodel import select
 
 from api.deps import RedisDep, RelayDep, SessionDep
@@ -9,6 +9,9 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health")
 async def health(session: SessionDep, redis: RedisDep, relay: RelayDep) -> dict[str, object]:
+    """200 when the database and Redis answer and the relay reads; a load balancer's probe."""
     await session.exec(select(Conversation.id).limit(1))
     await redis.ping()
+    if not relay.alive:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "The stream relay has stopped")
     return {"status": "ok", "followed_logs": relay.followed}

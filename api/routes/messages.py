@@ -1,3 +1,4 @@
+import asyncio
 import logging
 
 from fastapi import APIRouter, HTTPException, Response, status
@@ -8,16 +9,18 @@ from sqlmodel import col, select, update
 from api.deps import CatalogDep, LogDep, RedisDep, SessionDep, SettingsDep
 from api.routes.conversations import get_conversation
 from api.schemas import MessageCreate, SubmitResult
-from core.catalog import UnknownModel, budgets
+from core.catalog import ModelSpec, UnknownModel, budgets
 from core.jobs import enqueue_answer
-from core.models import ACTIVE_STATUSES, FINAL_STATUSES, Message, Role, Status, utcnow
+from core.models import FINAL_STATUSES, Message, Role, Status, is_active_answer, utcnow
 from core.schemas import MessageRead, terminal_event
 from core.stops import request_stop
-from core.tokens import counter_for, message_tokens
+from core.tokens import counter_for, required_tokens
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["messages"])
 
+# Past this, a submit answers 202 anyway: the answer is stored, and the sweep enqueues it.
+ENQUEUE_TIMEOUT_SECONDS = 2.0
 ANSWER_ACTIVE = "An answer is still being generated in this conversation. Wait for it or stop it first."
 
 
@@ -57,6 +60,39 @@ async def _existing_pair(session: SessionDep, conversation_id: str, client_id: s
     )
 
 
+def _check_content(content: str, limit: int) -> None:
+    if not content.strip():
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Message is empty")
+    if "\x00" in content:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Message contains a NUL character")
+    if len(content) > limit:
+        raise HTTPException(
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            f"Message is too long: {len(content):,} characters, the limit is {limit:,}",
+        )
+
+
+def _check_fits(model: ModelSpec, system_prompt: str, content: str, max_answer_tokens: int) -> None:
+    needed = required_tokens(counter_for(model), system_prompt, content)
+    budget, _ = budgets(model, max_answer_tokens)
+    if needed > budget:
+        raise HTTPException(
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            f"Message is too long for the model: {needed:,} tokens with the system prompt, "
+            f"room for {budget:,}",
+        )
+
+
+async def _repeat_or_conflict(
+    session: SessionDep, conversation_id: str, client_id: str | None
+) -> SubmitResult:
+    """A concurrent submit got there first: the same question again, or another one (409)."""
+    if client_id and (pair := await _existing_pair(session, conversation_id, client_id)):
+        return pair
+    await get_conversation(session, conversation_id)  # deleted meanwhile: 404
+    raise HTTPException(status.HTTP_409_CONFLICT, ANSWER_ACTIVE)
+
+
 @router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_202_ACCEPTED)
 async def submit_message(
     conversation_id: str,
@@ -67,54 +103,29 @@ async def submit_message(
     catalog: CatalogDep,
 ) -> SubmitResult:
     """Store the question and a queued answer in one transaction, then enqueue the answer's job."""
-    if not body.content.strip():
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Message is empty")
-    limit = settings.max_message_chars
-    if len(body.content) > limit:
-        raise HTTPException(
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            f"Message is too long: {len(body.content):,} characters, the limit is {limit:,}",
-        )
+    _check_content(body.content, settings.max_message_chars)
     conversation = await get_conversation(session, conversation_id)
     if body.client_id and (pair := await _existing_pair(session, conversation_id, body.client_id)):
         return pair
-
     try:
         model = catalog.get(conversation.model)
     except UnknownModel as unknown:
         raise HTTPException(
             status.HTTP_409_CONFLICT, f"This conversation's model is gone: {unknown}"
         ) from None
-    counter = counter_for(model.id)
-    needed = message_tokens(counter, body.content) + message_tokens(counter, conversation.system_prompt)
-    budget, _ = budgets(model, settings.max_answer_tokens)
-    if needed > budget:
-        raise HTTPException(
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            f"Message is too long for the model: {needed:,} tokens with the system prompt, "
-            f"room for {budget:,}",
-        )
+    _check_fits(model, conversation.system_prompt, body.content, settings.max_answer_tokens)
 
     active = await session.exec(
-        select(Message.id).where(
-            Message.conversation_id == conversation_id,
-            Message.role == Role.assistant,
-            col(Message.status).in_(ACTIVE_STATUSES),
-        )
+        select(Message.id).where(Message.conversation_id == conversation_id, is_active_answer())
     )
     if active.first() is not None:
-        raise HTTPException(status.HTTP_409_CONFLICT, ANSWER_ACTIVE)
-    last = (
-        await session.exec(
-            select(Message.id)
-            .where(Message.conversation_id == conversation_id)
-            .order_by(col(Message.id).desc())
-        )
-    ).first()
-
+        return await _repeat_or_conflict(session, conversation_id, body.client_id)
+    last = await session.exec(
+        select(Message.id).where(Message.conversation_id == conversation_id).order_by(col(Message.id).desc())
+    )
     question = Message(
         conversation_id=conversation_id,
-        parent_id=last,
+        parent_id=last.first(),
         role=Role.user,
         content=body.content,
         client_id=body.client_id,
@@ -131,17 +142,14 @@ async def submit_message(
     try:
         await session.commit()
     except IntegrityError:
-        # Lost a race to a concurrent submit: the same client_id, or another question.
         await session.rollback()
-        if body.client_id and (pair := await _existing_pair(session, conversation_id, body.client_id)):
-            return pair
-        raise HTTPException(status.HTTP_409_CONFLICT, ANSWER_ACTIVE) from None
+        return await _repeat_or_conflict(session, conversation_id, body.client_id)
 
     try:
-        await enqueue_answer(redis, answer.id)
-    except RedisError:
-        # The answer is stored; the workers' recovery sweep enqueues it once Redis is back.
-        logger.exception("could not enqueue answer %s", answer.id)
+        await asyncio.wait_for(enqueue_answer(redis, answer.id), ENQUEUE_TIMEOUT_SECONDS)
+    except (RedisError, TimeoutError) as error:
+        # The answer is stored: the workers' recovery sweep enqueues it once Redis answers again.
+        logger.warning("could not enqueue answer %s now (%r); the sweep will", answer.id, error)
     return SubmitResult(
         user_message=MessageRead.model_validate(question),
         assistant_message=MessageRead.model_validate(answer),

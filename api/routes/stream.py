@@ -1,4 +1,5 @@
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
@@ -7,7 +8,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from api.deps import LogDep, RelayDep, SessionDep, SettingsDep
 from api.routes.messages import get_message
 from core.events import Event, dumps, is_stream_id, stream_id_key
-from core.models import FINAL_STATUSES, Role
+from core.models import FINAL_STATUSES, Message, Role
 from core.schemas import terminal_event
 
 router = APIRouter(tags=["messages"])
@@ -17,9 +18,22 @@ def _sse(event: Event) -> ServerSentEvent:
     return ServerSentEvent(data=event.data, event=event.type.value, id=event.id)
 
 
-async def _relayed(events: AsyncIterator[Event]) -> AsyncIterator[ServerSentEvent]:
-    async for event in events:
-        yield _sse(event)
+# The id of a terminal event served from the database: below every real log id, and answered
+# with 204 if a browser reconnects with it.
+DATABASE_COPY_ID = "0-1"
+
+
+async def _relayed(events: AsyncGenerator[Event, None]) -> AsyncIterator[ServerSentEvent]:
+    # aclosing: a client that hangs up unfollows the relay at once, not when garbage is collected.
+    async with contextlib.aclosing(events):
+        async for event in events:
+            yield _sse(event)
+
+
+async def _database_copy(message: Message) -> AsyncIterator[ServerSentEvent]:
+    """The log has expired: the answer, as the database holds it, as one terminal event."""
+    event_type, data = terminal_event(message)
+    yield ServerSentEvent(data=dumps(data), event=event_type.value, id=DATABASE_COPY_ID)
 
 
 @router.get(
@@ -54,16 +68,15 @@ async def stream_message(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Invalid stream cursor")
 
     final_id = await log.final_id(message_id)
-    if final_id and stream_id_key(cursor) >= stream_id_key(final_id):
+    if cursor == DATABASE_COPY_ID or (final_id and stream_id_key(cursor) >= stream_id_key(final_id)):
         # 204 is how SSE tells a browser to stop reconnecting: it already has the terminal event.
         return Response(status_code=status.HTTP_204_NO_CONTENT)
-    if message.status in FINAL_STATUSES and not await log.exists(message_id):
-        event_type, data = terminal_event(message)
-
-        async def from_database() -> AsyncIterator[ServerSentEvent]:
-            yield ServerSentEvent(data=dumps(data), event=event_type.value)
-
-        return EventSourceResponse(from_database())
+    if message.status in FINAL_STATUSES and final_id is None:
+        if not await log.exists(message_id):
+            return EventSourceResponse(_database_copy(message))
+        # Final in the database, but the worker died before appending the terminal event:
+        # append it now from the database, so this reader (and every other) gets its end.
+        await log.append(message_id, message.attempt, terminal_event(message), final=True)
     return EventSourceResponse(
         _relayed(relay.events(message_id, cursor)), ping=int(settings.heartbeat_seconds)
     )

@@ -1,11 +1,14 @@
 """GET /api/messages/{id}/stream: the SSE relay, its cursors, many readers, and the fallback to the DB."""
 
+import contextlib
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import redis
 
+from core import keys
 from core.events import stream_id_key
 from tests.support.sse import SseEvent, SseRead, answer_text, read_stream
 from tests.support.stack import Stack, Upstream, ask, new_conversation, unique, wait_for_message
@@ -189,6 +192,51 @@ def test_expired_log_is_served_from_the_database_as_one_done_event(
     assert event.event == "done"
     assert event.data == stored
     assert event.data["content"] == "".join(TOKENS)
+    # A browser's EventSource reconnects with the id it got: it must be told it has everything.
+    assert event.id is not None
+    assert read_stream(client, answer_id, last_event_id=event.id).status == 204
+
+
+def test_a_final_answer_whose_terminal_event_was_lost_is_repaired_on_read(
+    client: httpx.Client, upstream: Upstream, stack: Stack
+) -> None:
+    # As when a worker dies between saving the final message and appending its terminal event.
+    answer_id = start_answer(client, upstream, "lost terminal")
+    stored = wait_for_message(client, answer_id)
+    log_key, state_key = keys.log(answer_id), keys.log_state(answer_id)
+    with redis.Redis.from_url(stack.redis.url) as r:
+        entries = r.xrange(log_key)
+        r.xdel(log_key, *[entry_id for entry_id, fields in entries if fields[b"e"] in (b"usage", b"done")])
+        r.hdel(state_key, "final")
+
+    read = read_stream(client, answer_id, timeout=10)
+    assert read.terminal is not None
+    assert read.terminal.event == "done"
+    assert read.terminal.data == stored
+    assert answer_text(read.events) == stored["content"]
+
+
+def test_a_cursor_beyond_the_log_does_not_starve_other_readers(
+    client: httpx.Client, upstream: Upstream
+) -> None:
+    answer_id = start_answer(client, upstream, "future cursor", delay=0.05)
+    with ThreadPoolExecutor(1) as pool, httpx.Client(base_url=str(client.base_url)) as other:
+        # First follower on this API process, with a cursor from the far future.
+        stray = pool.submit(read_stream, other, answer_id, "99999999999999-0", None, None, 4)
+        time.sleep(0.3)
+        read = read_stream(client, answer_id, timeout=10)
+        assert read.terminal is not None
+        assert answer_text(read.events) == "".join(TOKENS)
+        with contextlib.suppress(httpx.ReadTimeout):
+            stray.result()
+
+
+def test_nul_characters_are_refused(client: httpx.Client) -> None:
+    conversation = new_conversation(client)
+    response = client.post(f"/api/conversations/{conversation['id']}/messages", json={"content": "a\x00b"})
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Message contains a NUL character"
+    assert client.get(f"/api/conversations/{conversation['id']}/messages").json() == []
 
 
 def test_invalid_cursor_is_422(client: httpx.Client, upstream: Upstream) -> None:

@@ -18,7 +18,6 @@ import redis
 
 from core import keys
 from core.events import stream_id_key
-from core.settings import Settings
 from tests.support.processes import RedisServer, wait_until
 from tests.support.sse import TERMINAL, SseEvent, answer_text, parse_events
 from tests.support.stack import (
@@ -258,7 +257,7 @@ def test_fenced_stale_worker_leaves_the_new_attempts_job_alone(
     question = unique("zombie while new attempt runs")
     tokens = [f"long{i} " for i in range(120)]  # about 6 s, so attempt 2 outlives the zombie
     upstream.script(question, {"tokens": tokens, "delay": 0.05})
-    queue = str(Settings.model_fields["queue_name"].default)
+    queue = keys.QUEUE
     store = redis.Redis.from_url(stack.redis.url)
 
     with api.client() as client, store:

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from core.catalog import ModelSpec
 from core.tokens import counter_for
 from tests.support.processes import wait_until
 from tests.support.sse import SseEvent, SseRead, answer_text, read_stream
@@ -200,7 +201,7 @@ def test_without_server_usage_tokens_are_counted(client: httpx.Client, upstream:
     result = answer(client, upstream, "no usage", {"tokens": tokens, "usage": False})
 
     assert result.terminal.event == "done"
-    counted = counter_for("scripted").count("".join(tokens))
+    counted = counter_for(ModelSpec(id="scripted")).count("".join(tokens))
     assert counted != len(tokens)
     assert result.message["completion_tokens"] == counted
     assert result.message["prompt_tokens"] is not None

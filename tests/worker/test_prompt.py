@@ -4,11 +4,12 @@ from collections.abc import Sequence
 
 import pytest
 
+from core.catalog import ModelSpec
 from core.models import Message, Role, Status
 from core.tokens import REPLY_PRIMER_TOKENS, TokenCounter, counter_for, message_tokens
 from worker.prompt import PromptTooLong, build_prompt
 
-COUNTER: TokenCounter = counter_for("gpt-4o-mini")
+COUNTER: TokenCounter = counter_for(ModelSpec(id="gpt-4o-mini"))
 SYSTEM = "You are a helpful assistant. Answer briefly and precisely."
 
 

@@ -27,7 +27,7 @@ def test_answer_whose_job_was_lost_is_enqueued_again(make_stack: MakeStack) -> N
     stack.upstream.script(question, {"tokens": ["found ", "again"]})
     message_id = ask(client, new_conversation(client)["id"], question)["assistant_message"]["id"]
     with redis.Redis.from_url(stack.redis.url) as connection:
-        connection.zrem("relaychat:queue", message_id)
+        connection.zrem(keys.QUEUE, message_id)
         connection.delete(keys.arq_job(message_id))
 
     stack.start_worker()

@@ -17,7 +17,7 @@ async def deltas(log: EventLog, message_id: str) -> list[str]:
 async def test_a_burst_of_deltas_is_coalesced_into_few_writes(redis: Redis) -> None:
     log = EventLog(redis, 60)
     assert await log.begin("m1", 1)
-    writer = DeltaWriter(log, "m1", 1, INTERVAL)
+    writer = DeltaWriter(log.writer("m1", 1), INTERVAL)
     pieces = [f"p{i} " for i in range(200)]
     for piece in pieces:
         writer.add(piece)
@@ -31,7 +31,7 @@ async def test_a_burst_of_deltas_is_coalesced_into_few_writes(redis: Redis) -> N
 async def test_deltas_at_a_models_pace_are_written_at_once(redis: Redis) -> None:
     log = EventLog(redis, 60)
     assert await log.begin("m2", 1)
-    writer = DeltaWriter(log, "m2", 1, INTERVAL)
+    writer = DeltaWriter(log.writer("m2", 1), INTERVAL)
     for piece in ["a", "b", "c", "d"]:
         writer.add(piece)
         await asyncio.sleep(INTERVAL * 2.5)
@@ -44,7 +44,7 @@ async def test_deltas_at_a_models_pace_are_written_at_once(redis: Redis) -> None
 async def test_a_burst_is_held_at_most_one_interval(redis: Redis) -> None:
     log = EventLog(redis, 60)
     assert await log.begin("m3", 1)
-    writer = DeltaWriter(log, "m3", 1, 0.2)
+    writer = DeltaWriter(log.writer("m3", 1), 0.2)
     writer.add("first")
     await asyncio.sleep(0.05)
     writer.add("second")
@@ -58,7 +58,7 @@ async def test_a_burst_is_held_at_most_one_interval(redis: Redis) -> None:
 async def test_a_fenced_writer_raises_on_close(redis: Redis) -> None:
     log = EventLog(redis, 60)
     assert await log.begin("m4", 1)
-    writer = DeltaWriter(log, "m4", 1, INTERVAL)
+    writer = DeltaWriter(log.writer("m4", 1), INTERVAL)
     assert await log.begin("m4", 2)
     writer.add("stale")
     with pytest.raises(Fenced):

@@ -1,5 +1,6 @@
 """Counting tokens offline, in the model's own tokenizer where we have it."""
 
+import atexit
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -35,6 +36,8 @@ class LlamaCounter:
         from llama_cpp import Llama
 
         self._llama = Llama(str(model_path), vocab_only=True, verbose=False)
+        # Close while the interpreter is whole: llama.cpp's finaliser fails during shutdown.
+        atexit.register(self._llama.close)
 
     def count(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode(), add_bos=False))

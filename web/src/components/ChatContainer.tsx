@@ -1,0 +1,224 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+
+import { ApiError, api, readable } from "../api";
+import { useAutoScroll } from "../hooks/useAutoScroll";
+import { type StreamStatus, useEventStream } from "../hooks/useEventStream";
+import { useTabSync } from "../hooks/useTabSync";
+import type { Theme } from "../hooks/useTheme";
+import { newId } from "../ids";
+import { ACTIVE, type Conversation, type Message, type ModelList } from "../types";
+import { Composer } from "./Composer";
+import { Header } from "./Header";
+import { MessageView } from "./MessageView";
+import { SettingsPanel } from "./SettingsPanel";
+
+export type ChatStatus = StreamStatus;
+
+interface Props {
+  conversationId: string | null;
+  models: ModelList | null;
+  theme: Theme;
+  onToggleTheme: () => void;
+  onOpenSidebar: () => void;
+  navigate: (conversationId: string | null) => void;
+  onConversationsChanged: () => void;
+}
+
+const NEW_CHAT_TITLE_LENGTH = 60;
+
+function titleFrom(text: string): string {
+  const line = text.trim().split("\n")[0] ?? "New chat";
+  return line.length > NEW_CHAT_TITLE_LENGTH ? `${line.slice(0, NEW_CHAT_TITLE_LENGTH - 1)}…` : line;
+}
+
+async function submitOnce(conversationId: string, text: string) {
+  // The same client_id on every try: a retry after a lost response returns the stored pair.
+  const clientId = newId();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await api.submit(conversationId, text, clientId);
+    } catch (error) {
+      if (!(error instanceof ApiError) || (error.status !== 0 && error.status < 500) || attempt >= 2) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+    }
+  }
+}
+
+/** The open conversation: its messages, the one answer streaming in it, the composer and settings. */
+export function ChatContainer(props: Props) {
+  const { conversationId, models, navigate, onConversationsChanged } = props;
+  const [conversation, setConversation] = useState<Conversation | null>(null);
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [activeId, setActiveId] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [showSettings, setShowSettings] = useState(false);
+  const [draft, setDraft] = useState<{ system_prompt: string; model: string | null }>({ system_prompt: "", model: null });
+  const scroller = useRef<HTMLDivElement | null>(null);
+  const composer = useRef<HTMLTextAreaElement | null>(null);
+
+  const load = useCallback(
+    async (id: string) => {
+      try {
+        const [loaded, history] = await Promise.all([api.getConversation(id), api.listMessages(id)]);
+        setConversation(loaded);
+        setMessages(history);
+        const running = history.find((m) => m.role === "assistant" && ACTIVE.includes(m.status));
+        setActiveId(running?.id ?? null);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) navigate(null);
+        setNotice(readable(error));
+      }
+    },
+    [navigate],
+  );
+
+  const broadcast = useTabSync(({ conversationId: changed }) => {
+    onConversationsChanged();
+    if (changed === conversationId && !submitting) void load(changed);
+  });
+
+  useEffect(() => {
+    setNotice(null);
+    setShowSettings(false);
+    if (conversationId) void load(conversationId);
+    else {
+      setConversation(null);
+      setMessages([]);
+      setActiveId(null);
+    }
+    composer.current?.focus();
+  }, [conversationId, load]);
+
+  const stream = useEventStream(activeId, (final) => {
+    if (final) setMessages((current) => current.map((m) => (m.id === final.id ? final : m)));
+    else if (conversationId) void load(conversationId);
+    setActiveId(null);
+    onConversationsChanged();
+    if (conversationId) broadcast({ conversationId });
+  });
+
+  const send = useCallback(
+    async (text: string): Promise<boolean> => {
+      setSubmitting(true);
+      setNotice(null);
+      let target = conversationId;
+      try {
+        if (!target) {
+          const created = await api.createConversation({ title: titleFrom(text), ...draft });
+          target = created.id;
+          setConversation(created);
+        }
+        const pair = await submitOnce(target, text);
+        setMessages((current) => [...current, pair.user_message, pair.assistant_message]);
+        setActiveId(pair.assistant_message.id);
+        if (target !== conversationId) navigate(target);
+        broadcast({ conversationId: target });
+        onConversationsChanged();
+        return true;
+      } catch (error) {
+        setNotice(readable(error));
+        if (error instanceof ApiError && error.status === 409 && target) void load(target);
+        return false;
+      } finally {
+        setSubmitting(false);
+      }
+    },
+    [conversationId, draft, navigate, broadcast, onConversationsChanged, load],
+  );
+
+  const stop = useCallback(() => {
+    if (activeId) api.stop(activeId).catch((error: unknown) => setNotice(readable(error)));
+  }, [activeId]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape" && activeId) stop();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [activeId, stop]);
+
+  useEffect(() => {
+    // Back to a tab after a while: other devices may have moved on.
+    const onVisible = () => {
+      if (document.visibilityState === "visible" && conversationId && !activeId && !submitting) void load(conversationId);
+    };
+    document.addEventListener("visibilitychange", onVisible);
+    return () => document.removeEventListener("visibilitychange", onVisible);
+  }, [conversationId, activeId, submitting, load]);
+
+  const { pinned, jumpToLatest } = useAutoScroll(scroller, [messages.length, stream.text]);
+  const status: ChatStatus = submitting ? "submitted" : activeId ? stream.status : stream.status === "error" ? "error" : "ready";
+  const busy = submitting || activeId !== null;
+  const settings = conversation ?? { ...draft, id: "", title: "New chat" };
+
+  const saveSettings = async (fields: { system_prompt: string; model: string | null }) => {
+    if (!conversation) {
+      setDraft(fields);
+      return;
+    }
+    setConversation(await api.updateConversation(conversation.id, fields));
+  };
+
+  const retry = (failed: Message) => {
+    const question = messages.find((m) => m.id === failed.parent_id);
+    if (question) void send(question.content);
+  };
+
+  const modelId = settings.model ?? models?.default ?? "";
+  const modelLabel = models?.models.find((m) => m.id === modelId)?.label ?? modelId;
+
+  return (
+    <main className="chat" data-testid="chat" data-status={status}>
+      <Header
+        title={settings.title}
+        model={modelLabel}
+        theme={props.theme}
+        onToggleTheme={props.onToggleTheme}
+        onOpenSidebar={props.onOpenSidebar}
+        onToggleSettings={() => setShowSettings((shown) => !shown)}
+      />
+      {showSettings ? (
+        <SettingsPanel
+          systemPrompt={settings.system_prompt}
+          model={settings.model}
+          models={models}
+          onSave={saveSettings}
+          onClose={() => setShowSettings(false)}
+        />
+      ) : null}
+      <div className="messages" ref={scroller}>
+        {messages.length === 0 ? <p className="empty-chat">How can I help?</p> : null}
+        {messages.map((message) => {
+          const live = message.id === activeId;
+          return (
+            <MessageView
+              key={message.id}
+              message={message}
+              live={live}
+              liveText={live ? stream.text : undefined}
+              onRetry={message.status === "failed" ? () => retry(message) : undefined}
+            />
+          );
+        })}
+      </div>
+      {!pinned ? (
+        <button type="button" className="jump" data-testid="jump-to-latest" onClick={jumpToLatest}>
+          ↓ Jump to latest
+        </button>
+      ) : null}
+      {stream.reconnecting ? (
+        <p className="banner" role="status" data-testid="stream-status">
+          Reconnecting…
+        </p>
+      ) : null}
+      {notice ? (
+        <p className="banner error" role="alert" data-testid="send-error">
+          {notice}
+        </p>
+      ) : null}
+      <Composer ref={composer} busy={busy} onSend={send} onStop={stop} />
+    </main>
+  );
+}

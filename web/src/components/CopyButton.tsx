@@ -1,0 +1,19 @@
+import { useState } from "react";
+
+export function CopyButton({ text, label, testId }: { text: string; label: string; testId: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    } catch {
+      // clipboard refused (e.g. an insecure origin): nothing sensible to do
+    }
+  };
+  return (
+    <button type="button" className="icon-button copy" aria-label={label} data-testid={testId} onClick={copy}>
+      {copied ? "Copied" : "Copy"}
+    </button>
+  );
+}

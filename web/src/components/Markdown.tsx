@@ -1,0 +1,47 @@
+import type { ReactNode } from "react";
+import ReactMarkdown from "react-markdown";
+import rehypeHighlight from "rehype-highlight";
+import remarkGfm from "remark-gfm";
+
+import { CopyButton } from "./CopyButton";
+
+function textOf(node: ReactNode): string {
+  if (typeof node === "string" || typeof node === "number") return String(node);
+  if (Array.isArray(node)) return node.map(textOf).join("");
+  if (node && typeof node === "object" && "props" in node) {
+    return textOf((node.props as { children?: ReactNode }).children);
+  }
+  return "";
+}
+
+function CodeBlock({ children }: { children?: ReactNode }) {
+  return (
+    <div className="code-block">
+      <CopyButton text={textOf(children)} label="Copy code" testId="copy-code" />
+      <pre>{children}</pre>
+    </div>
+  );
+}
+
+/**
+ * Markdown as the model writes it (GFM tables, lists, highlighted code). Raw HTML is shown as
+ * text, never parsed, so neither a model nor a user can run script in the page.
+ */
+export function Markdown({ text }: { text: string }) {
+  return (
+    <ReactMarkdown
+      remarkPlugins={[remarkGfm]}
+      rehypePlugins={[[rehypeHighlight, { detect: true, ignoreMissing: true }]]}
+      components={{
+        pre: CodeBlock,
+        a: ({ children, href }) => (
+          <a href={href} target="_blank" rel="noreferrer noopener">
+            {children}
+          </a>
+        ),
+      }}
+    >
+      {text}
+    </ReactMarkdown>
+  );
+}

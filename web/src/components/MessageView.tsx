@@ -1,0 +1,56 @@
+import type { StreamError } from "../hooks/useEventStream";
+import type { Message } from "../types";
+import { CopyButton } from "./CopyButton";
+import { Markdown } from "./Markdown";
+
+interface Props {
+  message: Message;
+  /** While the answer streams: the live text, in place of what the database holds. */
+  liveText?: string;
+  live?: boolean;
+  error?: StreamError | null;
+  onRetry?: () => void;
+}
+
+export function MessageView({ message, liveText, live, error, onRetry }: Props) {
+  const text = liveText ?? message.content;
+  const failed = error ?? (message.status === "failed" ? { code: message.error_code ?? "failed", message: message.error ?? "The answer failed." } : null);
+  return (
+    <article
+      className={`message ${message.role}`}
+      data-testid="message"
+      data-role={message.role}
+      data-status={live ? "streaming" : message.status}
+      data-id={message.id}
+    >
+      <div className="bubble">
+        {message.role === "user" ? (
+          <p className="user-text" data-testid="message-content">
+            {text}
+          </p>
+        ) : (
+          <div className="markdown" data-testid="message-content">
+            {text ? <Markdown text={text} /> : live ? <span className="thinking" aria-label="Thinking">…</span> : null}
+            {live && text ? <span className="cursor" aria-hidden="true" /> : null}
+          </div>
+        )}
+        {failed ? (
+          <div className="message-error" role="alert" data-testid="message-error">
+            {failed.message}
+            {onRetry ? (
+              <button type="button" className="link-button" data-testid="retry-button" onClick={onRetry}>
+                Retry
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+        {message.status === "stopped" && !live ? <div className="note">Stopped</div> : null}
+      </div>
+      {!live && text ? (
+        <div className="message-actions">
+          <CopyButton text={text} label="Copy message" testId="copy-message" />
+        </div>
+      ) : null}
+    </article>
+  );
+}

@@ -1,0 +1,146 @@
+import { useMemo, useState } from "react";
+
+import type { Conversation } from "../types";
+
+interface Props {
+  conversations: Conversation[];
+  activeId: string | null;
+  open: boolean;
+  onSelect: (id: string) => void;
+  onNew: () => void;
+  onRename: (id: string, title: string) => Promise<void>;
+  onDelete: (id: string) => Promise<void>;
+  onClose: () => void;
+}
+
+const DAY = 86_400_000;
+
+/** Today, the previous 7 days, and older, by last activity. */
+export function groupByDate(conversations: Conversation[], now = new Date()): [string, Conversation[]][] {
+  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+  const groups: [string, Conversation[]][] = [
+    ["Today", []],
+    ["Previous 7 days", []],
+    ["Older", []],
+  ];
+  for (const conversation of conversations) {
+    const at = new Date(conversation.updated_at).getTime();
+    const group = at >= midnight ? 0 : at >= midnight - 7 * DAY ? 1 : 2;
+    groups[group]![1].push(conversation);
+  }
+  return groups.filter(([, items]) => items.length > 0);
+}
+
+function Item({ conversation, active, onSelect, onRename, onDelete }: {
+  conversation: Conversation;
+  active: boolean;
+  onSelect: () => void;
+  onRename: (title: string) => Promise<void>;
+  onDelete: () => Promise<void>;
+}) {
+  const [editing, setEditing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [title, setTitle] = useState(conversation.title);
+
+  const save = async () => {
+    setEditing(false);
+    const trimmed = title.trim();
+    if (trimmed && trimmed !== conversation.title) await onRename(trimmed);
+    else setTitle(conversation.title);
+  };
+
+  return (
+    <li className={`conversation ${active ? "active" : ""}`} data-testid="conversation-item" data-id={conversation.id}>
+      {editing ? (
+        <input
+          className="rename"
+          data-testid="rename-input"
+          aria-label="Conversation title"
+          autoFocus
+          value={title}
+          maxLength={200}
+          onChange={(event) => setTitle(event.target.value)}
+          onBlur={save}
+          onKeyDown={(event) => {
+            if (event.key === "Enter") void save();
+            if (event.key === "Escape") {
+              setTitle(conversation.title);
+              setEditing(false);
+            }
+          }}
+        />
+      ) : (
+        <button type="button" className="conversation-title" data-testid="conversation-title" onClick={onSelect} onDoubleClick={() => setEditing(true)}>
+          {conversation.title}
+        </button>
+      )}
+      {confirming ? (
+        <span className="confirm">
+          <button type="button" className="danger" data-testid="confirm-delete" onClick={onDelete}>
+            Delete
+          </button>
+          <button type="button" className="link-button" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </span>
+      ) : (
+        <span className="item-actions">
+          <button type="button" className="icon-button" aria-label="Rename conversation" data-testid="rename-button" onClick={() => setEditing(true)}>
+            ✎
+          </button>
+          <button type="button" className="icon-button" aria-label="Delete conversation" data-testid="delete-button" onClick={() => setConfirming(true)}>
+            ✕
+          </button>
+        </span>
+      )}
+    </li>
+  );
+}
+
+export function Sidebar({ conversations, activeId, open, onSelect, onNew, onRename, onDelete, onClose }: Props) {
+  const [filter, setFilter] = useState("");
+  const groups = useMemo(() => {
+    const needle = filter.trim().toLowerCase();
+    return groupByDate(needle ? conversations.filter((c) => c.title.toLowerCase().includes(needle)) : conversations);
+  }, [conversations, filter]);
+
+  return (
+    <>
+      <nav className={`sidebar ${open ? "open" : ""}`} data-testid="sidebar" aria-label="Conversations">
+        <button type="button" className="new-chat" data-testid="new-chat" onClick={onNew}>
+          + New chat
+        </button>
+        <input
+          className="filter"
+          type="search"
+          data-testid="conversation-filter"
+          aria-label="Filter conversations"
+          placeholder="Filter"
+          value={filter}
+          onChange={(event) => setFilter(event.target.value)}
+        />
+        <div className="conversation-groups">
+          {groups.map(([label, items]) => (
+            <section key={label}>
+              <h2>{label}</h2>
+              <ul>
+                {items.map((conversation) => (
+                  <Item
+                    key={conversation.id}
+                    conversation={conversation}
+                    active={conversation.id === activeId}
+                    onSelect={() => onSelect(conversation.id)}
+                    onRename={(title) => onRename(conversation.id, title)}
+                    onDelete={() => onDelete(conversation.id)}
+                  />
+                ))}
+              </ul>
+            </section>
+          ))}
+          {groups.length === 0 ? <p className="empty">{filter ? "No match" : "No conversations yet"}</p> : null}
+        </div>
+      </nav>
+      {open ? <div className="scrim" onClick={onClose} aria-hidden="true" /> : null}
+    </>
+  );
+}

@@ -1,0 +1,13 @@
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vitest/config";
+
+// `npm run dev` serves the UI with hot reload and passes /api to a running API.
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    proxy: { "/api": { target: process.env.RELAYCHAT_API ?? "http://127.0.0.1:8000", changeOrigin: true } },
+  },
+  // Markdown and syntax highlighting are most of the bundle; one chunk loads fastest from one origin.
+  build: { outDir: "dist", sourcemap: true, chunkSizeWarningLimit: 800 },
+  test: { environment: "jsdom", include: ["src/**/*.test.{ts,tsx}"] },
+});

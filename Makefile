@@ -32,7 +32,9 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+# The browser tests need the built UI and Chromium (.ci/run installs Debian's when it is missing).
+test: lint web
+	cd web && npm run typecheck && npm test
 	$(BIN)/python -m pytest
 
 bench: $(INSTALLED)

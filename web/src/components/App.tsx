@@ -52,6 +52,7 @@ export function App() {
       />
       <ChatContainer
         conversationId={conversationId}
+        listed={conversations.items.find((c) => c.id === conversationId)}
         models={models}
         theme={theme}
         onToggleTheme={toggleTheme}

@@ -16,6 +16,8 @@ export type ChatStatus = StreamStatus;
 
 interface Props {
   conversationId: string | null;
+  /** The sidebar's copy of the open conversation: renames made there show here at once. */
+  listed: Conversation | undefined;
   models: ModelList | null;
   theme: Theme;
   onToggleTheme: () => void;
@@ -152,6 +154,7 @@ export function ChatContainer(props: Props) {
   const status: ChatStatus = submitting ? "submitted" : activeId ? stream.status : stream.status === "error" ? "error" : "ready";
   const busy = submitting || activeId !== null;
   const settings = conversation ?? { ...draft, id: "", title: "New chat" };
+  const title = (conversation && props.listed?.title) || settings.title;
 
   const saveSettings = async (fields: { system_prompt: string; model: string | null }) => {
     if (!conversation) {
@@ -159,6 +162,7 @@ export function ChatContainer(props: Props) {
       return;
     }
     setConversation(await api.updateConversation(conversation.id, fields));
+    onConversationsChanged();
   };
 
   const retry = (failed: Message) => {
@@ -172,7 +176,7 @@ export function ChatContainer(props: Props) {
   return (
     <main className="chat" data-testid="chat" data-status={status}>
       <Header
-        title={settings.title}
+        title={title}
         model={modelLabel}
         theme={props.theme}
         onToggleTheme={props.onToggleTheme}

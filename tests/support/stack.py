@@ -39,8 +39,9 @@ class Upstream(Process):
 
 
 class Api(Process):
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path) -> None:
-        self.port = free_port()
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path, port: int | None = None) -> None:
+        """An API process on `port` (a free one unless given: e.g. a killed API's, to take its place)."""
+        self.port = port or free_port()
         args = python("-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(self.port))
         super().__init__(name, args, env, log_dir)
         self.wait_ready()

@@ -59,8 +59,10 @@ class PageErrors:
         return page
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Browser]:
+    # One per test: Playwright's sync API keeps an event loop running in this thread while it is
+    # open, and the asyncio tests elsewhere in the session need the thread's loop free.
     # Outside CI a missing browser skips; in CI (.ci/run installs it, make builds the UI) it fails.
     unavailable = pytest.fail if os.environ.get("CI") else pytest.skip
     if not CHROMIUM.exists():

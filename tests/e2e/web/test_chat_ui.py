@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.web.conftest import PageErrors, screenshot
 from tests.support.processes import wait_until
@@ -446,3 +446,15 @@ def test_theme_toggle_reaches_dark_and_is_remembered(page: Page, stack: Stack, c
 
     page.reload()
     expect(root).to_have_attribute("data-theme", "dark", timeout=SHORT)
+
+
+def test_the_theme_follows_the_system_setting(browser: Browser, stack: Stack) -> None:
+    for scheme in ("dark", "light"):
+        context = browser.new_context(color_scheme=scheme)
+        try:
+            page = context.new_page()
+            page.goto(stack.api.url + "/")
+            expect(page.locator("html")).to_have_attribute("data-theme", scheme, timeout=SHORT)
+            expect(page.get_by_test_id("theme-toggle")).to_have_attribute("aria-label", "Theme: system")
+        finally:
+            context.close()

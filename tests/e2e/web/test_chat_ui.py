@@ -458,3 +458,31 @@ def test_the_theme_follows_the_system_setting(browser: Browser, stack: Stack) ->
             expect(page.get_by_test_id("theme-toggle")).to_have_attribute("aria-label", "Theme: system")
         finally:
             context.close()
+
+
+def test_composer_is_focused_and_auto_scroll_pauses_when_the_reader_scrolls_up(
+    page: Page, stack: Stack, upstream: Upstream
+) -> None:
+    page.set_viewport_size({"width": 900, "height": 500})
+    open_app(page, stack.api.url)
+    expect(page.get_by_test_id("composer-input")).to_be_focused(timeout=SHORT)
+
+    question = unique("long answer")
+    upstream.script(question, {"tokens": [f"line {i}\n\n" for i in range(120)], "delay": 0.03})
+    send(page, question)
+    messages = page.locator(".messages")
+    expect(content(answers(page).last)).to_contain_text("line 40", timeout=15_000)
+    at_bottom = "el => el.scrollHeight - el.scrollTop - el.clientHeight < 80"
+    assert messages.evaluate(at_bottom), "the list should follow the newest text"
+
+    messages.evaluate("el => { el.scrollTop = 0; }")
+    jump = page.get_by_test_id("jump-to-latest")
+    expect(jump).to_be_visible(timeout=SHORT)
+    expect(content(answers(page).last)).to_contain_text("line 80", timeout=15_000)
+    assert messages.evaluate("el => el.scrollTop") < 50, "reading higher up must not be interrupted"
+
+    jump.click()
+    expect(jump).to_be_hidden(timeout=SHORT)
+    assert messages.evaluate(at_bottom)
+    expect(answers(page).last).to_have_attribute("data-status", "complete", timeout=15_000)
+    assert messages.evaluate(at_bottom), "after the jump it follows the text again"

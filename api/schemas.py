@@ -14,10 +14,13 @@ class ConversationCreate(BaseModel):
 
 
 class ConversationUpdate(BaseModel):
+    """Only the fields sent change. `title` and `system_prompt` may be left out, not set to null;
+    a null `model` means the default model."""
+
     model_config = ConfigDict(extra="forbid")
 
-    title: str | None = Field(None, min_length=1, max_length=200)
-    system_prompt: str | None = Field(None, max_length=32_000)
+    title: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+    system_prompt: str = Field(None, max_length=32_000)  # type: ignore[assignment]
     model: str | None = Field(None, min_length=1, max_length=200)
 
 
@@ -37,3 +40,22 @@ class MessageCreate(BaseModel):
 class SubmitResult(BaseModel):
     user_message: MessageRead
     assistant_message: MessageRead
+
+
+class ErrorBody(BaseModel):
+    """Every error: `detail` is a sentence to show a person; validation errors also list `errors`."""
+
+    detail: str
+    errors: list[dict[str, object]] | None = None
+
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorBody, "description": description}
+    for code, description in {
+        404: "Not found",
+        409: "Conflicts with the current state",
+        413: "Too long",
+        422: "Invalid request",
+        503: "Redis or the database is unavailable",
+    }.items()
+}

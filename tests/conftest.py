@@ -68,8 +68,7 @@ def client(stack: Stack) -> Iterator[httpx.Client]:
         yield http
 
 
-@pytest.fixture
-def make_stack(log_dir: Path, upstream: Upstream) -> Iterator[MakeStack]:
+def _stack_factory(log_dir: Path, upstream: Upstream) -> Iterator[MakeStack]:
     """Factory for an isolated deployment a test may kill parts of; everything is stopped afterwards."""
     made: list[Stack] = []
 
@@ -81,3 +80,14 @@ def make_stack(log_dir: Path, upstream: Upstream) -> Iterator[MakeStack]:
     yield OwnStack
     for deployment in made:
         deployment.close()
+
+
+@pytest.fixture
+def make_stack(log_dir: Path, upstream: Upstream) -> Iterator[MakeStack]:
+    yield from _stack_factory(log_dir, upstream)
+
+
+@pytest.fixture(scope="module")
+def make_stack_module(log_dir: Path, upstream: Upstream) -> Iterator[MakeStack]:
+    """`make_stack` for deployments a whole module shares."""
+    yield from _stack_factory(log_dir, upstream)

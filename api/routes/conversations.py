@@ -47,7 +47,7 @@ async def create_conversation(
 async def list_conversations(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> ConversationPage:
     """Most recently active first."""
     rows = await session.exec(
@@ -76,9 +76,6 @@ async def update_conversation(
     conversation = await get_conversation(session, conversation_id)
     changes = body.model_dump(exclude_unset=True)
     check_model(catalog, changes.get("model"))
-    for field in ("title", "system_prompt"):
-        if field in changes and changes[field] is None:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"{field} cannot be null")
     for field, value in changes.items():
         setattr(conversation, field, value)
     conversation.updated_at = utcnow()

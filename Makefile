@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 WEB_BUILT := web/dist/index.html
 
-.PHONY: up test lint format install web bench clean
+.PHONY: up test lint format install web bench faults clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ lint: $(INSTALLED)
 test: lint web
 	cd web && npm run typecheck && npm test
 	$(BIN)/python -m pytest
+
+faults: $(INSTALLED)
+	$(BIN)/python -m pytest -m faults
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.pickup

@@ -124,3 +124,20 @@ def test_redis_killed_and_restarted_with_20_answers_running(make_stack: MakeStac
             assert answer_text(events) == stored["content"]
             if stored["status"] == "complete":
                 assert stored["content"] == EXPECTED
+
+
+def test_worker_sigterm_with_20_answers_running_hands_them_over(make_stack: MakeStack) -> None:
+    stack = make_stack()
+    api = stack.start(workers=2)
+    with api.client() as client:
+        message_ids = start_answers(stack, client)
+    leaving = stack.workers[0]
+
+    def terminate() -> None:
+        assert leaving.stop() == 0, leaving.tail()
+
+    streams = run_with_readers(stack, lambda: [api.url], message_ids, terminate)
+    assert_exact(stack, message_ids, streams)
+    with api.client() as client:
+        statuses = {client.get(f"/api/messages/{m}").json()["status"] for m in message_ids}
+    assert statuses == {"complete"}, "an answer was left streaming"

@@ -5,7 +5,7 @@ Run: `python -m tests.support.scripted_model --port N`. Tests script it over HTT
 whose last user message equals `match` takes the next response (the last one repeats).
 A response is `{"status": 429}` (an HTTP error before streaming) or a stream:
 `{"tokens": [...], "ttft": s, "delay": s, "cut_after": n, "hang_after": n, "malformed_after": n,
-"usage": bool, "finish_reason": "stop"}`. Unscripted requests get an echo of what was received.
+"usage": bool, "finish_reason": "stop", "stamp": bool}` ("stamp" sends each token's send time instead). Unscripted requests get an echo of what was received.
 `GET /_requests?match=...` tells what each request received, and whether the client hung up.
 """
 
@@ -34,7 +34,7 @@ def echo_tokens(messages: list[dict[str, str]]) -> list[str]:
 
 
 def next_response(match: str) -> dict[str, Any] | None:
-    queue = scripts.get(match)
+    queue = scripts.get(match) or scripts.get("*")  # "*": the script for every other question
     if not queue:
         return None
     return queue.pop(0) if len(queue) > 1 else queue[0]
@@ -107,7 +107,9 @@ async def completions(request: Request) -> Response:
                     return
                 if index:
                     await asyncio.sleep(script.get("delay", 0.0))
-                yield chunk(model, delta={"content": token}, finish_reason=None)
+                # "stamp": each token is the time it was sent, so a client can measure the latency.
+                text = f"{time.time():.6f} " if script.get("stamp") else token
+                yield chunk(model, delta={"content": text}, finish_reason=None)
                 record["tokens_sent"] = index + 1
             if script.get("finish_reason", "stop"):
                 yield chunk(model, delta={}, finish_reason=script.get("finish_reason", "stop"))

@@ -5,7 +5,8 @@ Run: `python -m tests.support.scripted_model --port N`. Tests script it over HTT
 whose last user message equals `match` takes the next response (the last one repeats).
 A response is `{"status": 429}` (an HTTP error before streaming) or a stream:
 `{"tokens": [...], "ttft": s, "delay": s, "cut_after": n, "hang_after": n, "malformed_after": n,
-"usage": bool, "finish_reason": "stop", "stamp": bool}` ("stamp" sends each token's send time instead). Unscripted requests get an echo of what was received.
+"usage": bool, "finish_reason": "stop", "stamp": bool}` ("stamp" sends each token's send time
+instead). A script for "*" answers every unscripted question; the rest get an echo of what was received.
 `GET /_requests?match=...` tells what each request received, and whether the client hung up.
 """
 

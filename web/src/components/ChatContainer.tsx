@@ -150,7 +150,7 @@ export function ChatContainer(props: Props) {
     return () => document.removeEventListener("visibilitychange", onVisible);
   }, [conversationId, activeId, submitting, load]);
 
-  const { pinned, jumpToLatest } = useAutoScroll(scroller, [messages.length, stream.text]);
+  const { pinned, jumpToLatest } = useAutoScroll(scroller, [messages.length, stream.text], conversationId);
   const status: ChatStatus = submitting ? "submitted" : activeId ? stream.status : stream.status === "error" ? "error" : "ready";
   const busy = submitting || activeId !== null;
   const settings = conversation ?? { ...draft, id: "", title: "New chat" };

@@ -18,4 +18,17 @@ describe("SseParser", () => {
     const parser = new SseParser();
     expect(parser.push(": ping\r\n\r\ndata: a\r\ndata: b\r\n\r\n")).toEqual([{ id: null, event: "message", data: "a\nb" }]);
   });
+
+  it("never loses an id or an event name when a \\r\\n is split between chunks", () => {
+    // sse-starlette ends lines with \r\n; a network chunk may end between the two.
+    const stream = 'id: 1-0\r\nevent: delta\r\ndata: {"text":"a"}\r\n\r\nid: 1-1\r\nevent: done\r\ndata: {}\r\n\r\n';
+    const expected = [
+      { id: "1-0", event: "delta", data: '{"text":"a"}' },
+      { id: "1-1", event: "done", data: "{}" },
+    ];
+    for (let cut = 1; cut < stream.length; cut++) {
+      const parser = new SseParser();
+      expect([...parser.push(stream.slice(0, cut)), ...parser.push(stream.slice(cut))]).toEqual(expected);
+    }
+  });
 });

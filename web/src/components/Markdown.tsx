@@ -34,6 +34,13 @@ export function Markdown({ text }: { text: string }) {
       rehypePlugins={[[rehypeHighlight, { detect: true, ignoreMissing: true }]]}
       components={{
         pre: CodeBlock,
+        // A model's image would load by itself (a tracking pixel, or a prompt injection leaking the
+        // chat in its URL): show a link instead.
+        img: ({ src, alt }) => (
+          <a href={typeof src === "string" ? src : undefined} target="_blank" rel="noreferrer noopener">
+            {alt || "image"}
+          </a>
+        ),
         a: ({ children, href }) => (
           <a href={href} target="_blank" rel="noreferrer noopener">
             {children}

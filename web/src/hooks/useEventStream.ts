@@ -91,11 +91,15 @@ async function follow(
         signal,
       });
       if (response.status === 204) {
-        finish(await api.getMessage(messageId), null); // we already had the end: read it back
+        // We already had the end: read it back.
+        const message = await api.getMessage(messageId).catch(() => null);
+        finish(message, message ? null : { code: "not_found", message: "This answer no longer exists." });
         return;
       }
-      if (response.status === 404 || response.status === 409) {
-        finish(null, { code: "not_found", message: "This answer no longer exists." });
+      if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+        // Asking again cannot help (unknown answer, bad cursor): stop, and say so.
+        const message = response.status === 404 ? "This answer no longer exists." : `The stream answered ${response.status}.`;
+        finish(null, { code: "stream_refused", message });
         return;
       }
       if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);

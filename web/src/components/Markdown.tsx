@@ -1,5 +1,5 @@
-import type { ReactNode } from "react";
-import ReactMarkdown from "react-markdown";
+import { type ReactNode, memo } from "react";
+import ReactMarkdown, { type Options } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
 
@@ -23,32 +23,33 @@ function CodeBlock({ children }: { children?: ReactNode }) {
   );
 }
 
+const REMARK_PLUGINS = [remarkGfm];
+const REHYPE_PLUGINS: Options["rehypePlugins"] = [[rehypeHighlight, { detect: true, ignoreMissing: true }]];
+const COMPONENTS: Options["components"] = {
+  pre: CodeBlock,
+  // A model's image would load by itself (a tracking pixel, or a prompt injection leaking the
+  // chat in its URL): show a link instead.
+  img: ({ src, alt }) => (
+    <a href={typeof src === "string" ? src : undefined} target="_blank" rel="noreferrer noopener">
+      {alt || "image"}
+    </a>
+  ),
+  a: ({ children, href }) => (
+    <a href={href} target="_blank" rel="noreferrer noopener">
+      {children}
+    </a>
+  ),
+};
+
 /**
  * Markdown as the model writes it (GFM tables, lists, highlighted code). Raw HTML is shown as
- * text, never parsed, so neither a model nor a user can run script in the page.
+ * text, never parsed, so neither a model nor a user can run script in the page. Memoised: a
+ * streaming answer re-renders the list on every delta, and finished messages need not re-parse.
  */
-export function Markdown({ text }: { text: string }) {
+export const Markdown = memo(function Markdown({ text }: { text: string }) {
   return (
-    <ReactMarkdown
-      remarkPlugins={[remarkGfm]}
-      rehypePlugins={[[rehypeHighlight, { detect: true, ignoreMissing: true }]]}
-      components={{
-        pre: CodeBlock,
-        // A model's image would load by itself (a tracking pixel, or a prompt injection leaking the
-        // chat in its URL): show a link instead.
-        img: ({ src, alt }) => (
-          <a href={typeof src === "string" ? src : undefined} target="_blank" rel="noreferrer noopener">
-            {alt || "image"}
-          </a>
-        ),
-        a: ({ children, href }) => (
-          <a href={href} target="_blank" rel="noreferrer noopener">
-            {children}
-          </a>
-        ),
-      }}
-    >
+    <ReactMarkdown remarkPlugins={REMARK_PLUGINS} rehypePlugins={REHYPE_PLUGINS} components={COMPONENTS}>
       {text}
     </ReactMarkdown>
   );
-}
+});

@@ -52,6 +52,8 @@ export function ChatContainer(props: Props) {
   const [conversation, setConversation] = useState<Conversation | null>(null);
   const [messages, setMessages] = useState<Message[]>([]);
   const [activeId, setActiveId] = useState<string | null>(null);
+  // Until the first load, a running answer may be unknown: sending now could only meet a 409.
+  const [loading, setLoading] = useState(conversationId !== null);
   const [submitting, setSubmitting] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [showSettings, setShowSettings] = useState(false);
@@ -67,9 +69,11 @@ export function ChatContainer(props: Props) {
         setMessages(history);
         const running = history.find((m) => m.role === "assistant" && ACTIVE.includes(m.status));
         setActiveId(running?.id ?? null);
+        setLoading(false);
       } catch (error) {
         if (error instanceof ApiError && error.status === 404) navigate(null);
         setNotice(readable(error));
+        setLoading(false);
       }
     },
     [navigate],
@@ -232,7 +236,7 @@ export function ChatContainer(props: Props) {
           {notice}
         </p>
       ) : null}
-      <Composer ref={composer} busy={busy} onSend={send} onStop={stop} />
+      <Composer ref={composer} busy={busy} disabled={loading} onSend={send} onStop={stop} />
     </main>
   );
 }

@@ -1,14 +1,20 @@
 import { type KeyboardEvent, forwardRef, useLayoutEffect, useRef, useState } from "react";
 
 interface Props {
+  /** An answer is running: show Stop, and say why sending waits. */
   busy: boolean;
+  /** Not ready to send yet (the conversation is still loading). */
+  disabled?: boolean;
   /** Resolves false when the message was not sent, and the composer gets its text back. */
   onSend: (text: string) => Promise<boolean>;
   onStop: () => void;
 }
 
 /** Grows with its text; Enter sends, Shift+Enter starts a new line. */
-export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer({ busy, onSend, onStop }, ref) {
+export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer(
+  { busy, disabled = false, onSend, onStop },
+  ref,
+) {
   const [text, setText] = useState("");
   const local = useRef<HTMLTextAreaElement | null>(null);
 
@@ -20,7 +26,7 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
   }, [text]);
 
   const send = async () => {
-    if (busy || !text.trim()) return;
+    if (busy || disabled || !text.trim()) return;
     const sent = text;
     setText("");
     if (!(await onSend(sent))) setText(sent);
@@ -65,7 +71,7 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
             Stop
           </button>
         ) : (
-          <button type="submit" className="primary" data-testid="send-button" aria-label="Send" disabled={!text.trim()}>
+          <button type="submit" className="primary" data-testid="send-button" aria-label="Send" disabled={disabled || !text.trim()}>
             Send
           </button>
         )}

@@ -51,9 +51,6 @@ export function App() {
         onClose={() => setDrawerOpen(false)}
       />
       <ChatContainer
-        // A conversation's state never outlives it: late loads, sends and streams of the one
-        // left behind cannot touch the next.
-        key={conversationId ?? "new"}
         conversationId={conversationId}
         listed={conversations.items.find((c) => c.id === conversationId)}
         models={models}

@@ -59,18 +59,23 @@ export function ChatContainer(props: Props) {
   const [showSettings, setShowSettings] = useState(false);
   const [draft, setDraft] = useState<{ system_prompt: string; model: string | null }>({ system_prompt: "", model: null });
   const scroller = useRef<HTMLDivElement | null>(null);
+  // The conversation open now: results of loads and sends that started in another are dropped.
+  const openId = useRef(conversationId);
+  openId.current = conversationId;
   const composer = useRef<HTMLTextAreaElement | null>(null);
 
   const load = useCallback(
     async (id: string) => {
       try {
         const [loaded, history] = await Promise.all([api.getConversation(id), api.listMessages(id)]);
+        if (openId.current !== id) return;
         setConversation(loaded);
         setMessages(history);
         const running = history.find((m) => m.role === "assistant" && ACTIVE.includes(m.status));
         setActiveId(running?.id ?? null);
         setLoading(false);
       } catch (error) {
+        if (openId.current !== id) return;
         if (error instanceof ApiError && error.status === 404) navigate(null);
         setNotice(readable(error));
         setLoading(false);
@@ -87,19 +92,21 @@ export function ChatContainer(props: Props) {
   useEffect(() => {
     setNotice(null);
     setShowSettings(false);
+    setLoading(conversationId !== null);
+    // Another conversation's messages (and answer) must not show under this one while it loads;
+    // a chat just created here keeps what it already shows.
+    const foreign = (messages: Message[]) => messages.some((m) => m.conversation_id !== conversationId);
+    setMessages((current) => (foreign(current) ? [] : current));
+    setActiveId((current) => (current && !conversationId ? null : current));
     if (conversationId) void load(conversationId);
-    else {
-      setConversation(null);
-      setMessages([]);
-      setActiveId(null);
-    }
+    else setConversation(null);
     composer.current?.focus();
   }, [conversationId, load]);
 
-  const stream = useEventStream(activeId, (final) => {
+  const stream = useEventStream(activeId, (final, endedId) => {
     if (final) setMessages((current) => current.map((m) => (m.id === final.id ? final : m)));
     else if (conversationId) void load(conversationId);
-    setActiveId(null);
+    setActiveId((current) => (current === endedId ? null : current));
     onConversationsChanged();
     if (conversationId) broadcast({ conversationId });
   });
@@ -116,6 +123,7 @@ export function ChatContainer(props: Props) {
           setConversation(created);
         }
         const pair = await submitOnce(target, text);
+        if (openId.current !== conversationId) return true; // the reader moved on; the answer runs anyway
         setMessages((current) => [...current, pair.user_message, pair.assistant_message]);
         setActiveId(pair.assistant_message.id);
         if (target !== conversationId) navigate(target);

@@ -42,7 +42,7 @@ describe("useEventStream", () => {
     const { result } = renderHook(() => useEventStream("m1", ended));
     await waitFor(() => expect(result.current.status).toBe("ready"));
     expect(result.current.text).toBe("Hello");
-    expect(ended).toHaveBeenCalledWith(expect.objectContaining({ content: "Hello" }));
+    expect(ended).toHaveBeenCalledWith(expect.objectContaining({ content: "Hello" }), "m1");
   });
 
   it("discards a failed attempt's text on reset", async () => {

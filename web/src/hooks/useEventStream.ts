@@ -43,7 +43,10 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * second tab shows the same answer; `reset` discards a failed attempt's text; after a dropped
  * connection it resumes from the last event id with backoff, and says so in `reconnecting`.
  */
-export function useEventStream(messageId: string | null, onEnd?: (message: Message | null) => void): StreamState {
+export function useEventStream(
+  messageId: string | null,
+  onEnd?: (message: Message | null, messageId: string) => void,
+): StreamState {
   const [state, setState] = useState<StreamState>(IDLE);
   const onEndRef = useRef(onEnd);
   onEndRef.current = onEnd;
@@ -55,7 +58,7 @@ export function useEventStream(messageId: string | null, onEnd?: (message: Messa
     }
     const abort = new AbortController();
     setState({ ...IDLE, messageId, status: "submitted" });
-    void follow(messageId, abort.signal, setState, (message) => onEndRef.current?.(message));
+    void follow(messageId, abort.signal, setState, (message) => onEndRef.current?.(message, messageId));
     return () => abort.abort();
   }, [messageId]);
 

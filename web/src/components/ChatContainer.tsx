@@ -62,6 +62,9 @@ export function ChatContainer(props: Props) {
   // The conversation open now: results of loads and sends that started in another are dropped.
   const openId = useRef(conversationId);
   openId.current = conversationId;
+  // Answers whose end this tab has seen: a load that was read before that end must not bring
+  // them back to life as "running".
+  const ended = useRef(new Map<string, Message | null>());
   const composer = useRef<HTMLTextAreaElement | null>(null);
 
   const load = useCallback(
@@ -70,8 +73,11 @@ export function ChatContainer(props: Props) {
         const [loaded, history] = await Promise.all([api.getConversation(id), api.listMessages(id)]);
         if (openId.current !== id) return;
         setConversation(loaded);
-        setMessages(history);
-        const running = history.find((m) => m.role === "assistant" && ACTIVE.includes(m.status));
+        const current = history.map((m) => ended.current.get(m.id) ?? m);
+        setMessages(current);
+        const running = current.find(
+          (m) => m.role === "assistant" && ACTIVE.includes(m.status) && !ended.current.has(m.id),
+        );
         setActiveId(running?.id ?? null);
         setLoading(false);
       } catch (error) {
@@ -104,6 +110,7 @@ export function ChatContainer(props: Props) {
   }, [conversationId, load]);
 
   const stream = useEventStream(activeId, (final, endedId) => {
+    ended.current.set(endedId, final);
     if (final) setMessages((current) => current.map((m) => (m.id === final.id ? final : m)));
     else if (conversationId) void load(conversationId);
     setActiveId((current) => (current === endedId ? null : current));

@@ -1,4 +1,3 @@
-import type { StreamError } from "../hooks/useEventStream";
 import type { Message } from "../types";
 import { CopyButton } from "./CopyButton";
 import { Markdown } from "./Markdown";
@@ -8,13 +7,12 @@ interface Props {
   /** While the answer streams: the live text, in place of what the database holds. */
   liveText?: string;
   live?: boolean;
-  error?: StreamError | null;
   onRetry?: () => void;
 }
 
-export function MessageView({ message, liveText, live, error, onRetry }: Props) {
+export function MessageView({ message, liveText, live, onRetry }: Props) {
   const text = liveText ?? message.content;
-  const failed = error ?? (message.status === "failed" ? { code: message.error_code ?? "failed", message: message.error ?? "The answer failed." } : null);
+  const failed = message.status === "failed" ? (message.error ?? "The answer failed.") : null;
   return (
     <article
       className={`message ${message.role}`}
@@ -36,7 +34,7 @@ export function MessageView({ message, liveText, live, error, onRetry }: Props) 
         )}
         {failed ? (
           <div className="message-error" role="alert" data-testid="message-error">
-            {failed.message}
+            {failed}
             {onRetry ? (
               <button type="button" className="link-button" data-testid="retry-button" onClick={onRetry}>
                 Retry

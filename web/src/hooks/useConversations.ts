@@ -5,7 +5,6 @@ import type { Conversation } from "../types";
 
 export interface Conversations {
   items: Conversation[];
-  error: string | null;
   refresh: () => Promise<void>;
   rename: (id: string, title: string) => Promise<void>;
   remove: (id: string) => Promise<void>;
@@ -14,14 +13,12 @@ export interface Conversations {
 /** The sidebar's list, newest activity first; other tabs' changes arrive through `refresh`. */
 export function useConversations(): Conversations {
   const [items, setItems] = useState<Conversation[]>([]);
-  const [error, setError] = useState<string | null>(null);
 
   const refresh = useCallback(async () => {
     try {
       setItems((await api.listConversations()).items);
-      setError(null);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : "Could not load conversations");
+    } catch {
+      // Keep the list shown; the next refresh (any change, or focus) tries again.
     }
   }, []);
 
@@ -39,5 +36,5 @@ export function useConversations(): Conversations {
     setItems((current) => current.filter((c) => c.id !== id));
   }, []);
 
-  return { items, error, refresh, rename, remove };
+  return { items, refresh, rename, remove };
 }

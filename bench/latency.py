@@ -2,44 +2,45 @@
 (API → Redis → worker → Redis → API) against the direct baseline (bench/direct.py), side by side
 in one run, against the same scripted model.
 
-Run: `.venv/bin/python -m bench.latency [--chats 1 100]`. Writes bench/results/latency.{json,md}.
-Each token the model sends carries its send time, so the added latency per token is measured at
-the client: receive time minus send time.
+Run: `.venv/bin/python -m bench.latency [--chats 1 100 500]`. Writes bench/results/latency.json.
+
+"N concurrent chats" is N people chatting at once: each has a conversation and sends a question
+as soon as the previous answer ends, and their first questions are spread over one answer's
+length, so that N answers are streaming at any moment (as a load tool's "virtual users").
+Every token the model sends carries its send time, so the added latency per token is measured at
+the client: receive time minus send time. The burst row (every chat sent in the same instant)
+is the worst case, reported beside it.
 """
 
 import argparse
 import asyncio
 import json
-import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench.stats import ProcessMeter, percentiles, redis_commands, write_result
 from tests.support.processes import Process, free_port, python, wait_until
 from tests.support.stack import Stack, Upstream
 
-RESULTS = Path(__file__).parent / "results"
-TOKENS_PER_ANSWER = 20
-SCRIPT = {"tokens": ["x"] * TOKENS_PER_ANSWER, "ttft": 0.1, "delay": 0.05, "stamp": True}  # 20 tokens/s
+TOKENS = 100
+TTFT = 0.1
+TOKEN_DELAY = 0.05  # 20 tokens/s, as a fast hosted model streams
+ANSWER_SECONDS = TTFT + TOKENS * TOKEN_DELAY
+SCRIPT = {"tokens": ["x"] * TOKENS, "ttft": TTFT, "delay": TOKEN_DELAY, "stamp": True}
+BURST_SCRIPT = {"tokens": ["x"] * 20, "ttft": TTFT, "delay": TOKEN_DELAY, "stamp": True}
 
 
 @dataclass
 class Sample:
     ttft: float = 0.0
     token_latencies: list[float] = field(default_factory=list)
-
-
-def percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-
-    def pick(q: float) -> float:
-        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
-
-    return {"p50_ms": pick(0.5), "p95_ms": pick(0.95), "p99_ms": pick(0.99)}
+    tokens: int = 0
 
 
 async def read_events(response: httpx.Response, started: float, sample: Sample) -> None:
@@ -53,121 +54,142 @@ async def read_events(response: httpx.Response, started: float, sample: Sample) 
             if "text" in data:
                 if not sample.ttft:
                     sample.ttft = time.perf_counter() - started
-                sample.token_latencies += [now - float(stamp) for stamp in data["text"].split()]
+                stamps = data["text"].split()
+                sample.tokens += len(stamps)
+                sample.token_latencies += [now - float(stamp) for stamp in stamps]
             if event in ("done", "stopped", "error"):
                 return
         elif not line:
             event = ""
 
 
-async def queued_chat(client: httpx.AsyncClient, conversation_id: str, question: str) -> Sample:
-    sample = Sample()
-    started = time.perf_counter()
-    submitted = await client.post(
-        f"/api/conversations/{conversation_id}/messages", json={"content": question}
-    )
-    message_id = submitted.json()["assistant_message"]["id"]
-    async with client.stream("GET", f"/api/messages/{message_id}/stream") as response:
-        await read_events(response, started, sample)
-    return sample
+Chat = Callable[[int, int], Awaitable[Sample]]
 
 
-async def direct_chat(client: httpx.AsyncClient, question: str) -> Sample:
-    sample = Sample()
-    started = time.perf_counter()
-    async with client.stream("GET", "/chat", params={"q": question}) as response:
-        await read_events(response, started, sample)
-    return sample
-
-
-async def run_round(api_url: str, direct_url: str, chats: int, round_: int) -> dict[str, list[Sample]]:
-    limits = httpx.Limits(max_connections=chats * 2 + 10)
-    async with (
-        httpx.AsyncClient(base_url=api_url, timeout=120, limits=limits) as queued,
-        httpx.AsyncClient(base_url=direct_url, timeout=120, limits=limits) as direct,
-    ):
-        conversations = [
-            (await queued.post("/api/conversations", json={"title": "bench"})).json()["id"]
-            for _ in range(chats)
-        ]
-        questions = [f"bench {round_} {i}" for i in range(chats)]
-        direct_samples = await asyncio.gather(*(direct_chat(direct, q) for q in questions))
-        queued_samples = await asyncio.gather(
-            *(queued_chat(queued, c, q) for c, q in zip(conversations, questions, strict=True))
+def queued_path(client: httpx.AsyncClient, conversations: list[str]) -> Chat:
+    async def chat(user: int, turn: int) -> Sample:
+        sample = Sample()
+        started = time.perf_counter()
+        submitted = await client.post(
+            f"/api/conversations/{conversations[user]}/messages", json={"content": f"q {user} {turn}"}
         )
-    return {"direct": list(direct_samples), "queued": list(queued_samples)}
+        message_id = submitted.json()["assistant_message"]["id"]
+        async with client.stream("GET", f"/api/messages/{message_id}/stream") as response:
+            await read_events(response, started, sample)
+        return sample
+
+    return chat
 
 
-def summarize(chats: int, samples: dict[str, list[Sample]]) -> dict[str, Any]:
-    direct_ttft = [s.ttft for s in samples["direct"]]
-    queued_ttft = [s.ttft for s in samples["queued"]]
-    direct_p, queued_p = percentiles(direct_ttft), percentiles(queued_ttft)
-    token = {
-        name: percentiles([latency for s in group for latency in s.token_latencies])
-        for name, group in samples.items()
-    }
+def direct_path(client: httpx.AsyncClient) -> Chat:
+    async def chat(user: int, turn: int) -> Sample:
+        sample = Sample()
+        started = time.perf_counter()
+        async with client.stream("GET", "/chat", params={"q": f"q {user} {turn}"}) as response:
+            await read_events(response, started, sample)
+        return sample
+
+    return chat
+
+
+async def people(chat: Chat, users: int, turns: int, ramp: float) -> list[Sample]:
+    async def person(user: int) -> list[Sample]:
+        await asyncio.sleep(ramp * user / users)
+        return [await chat(user, turn) for turn in range(turns)]
+
+    return [s for samples in await asyncio.gather(*(person(u) for u in range(users))) for s in samples]
+
+
+def client_for(url: str, users: int) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=url, timeout=300, limits=httpx.Limits(max_connections=users * 2 + 10))
+
+
+async def new_conversations(url: str, count: int) -> list[str]:
+    async with client_for(url, 10) as client:
+        return [(await client.post("/api/conversations", json={})).json()["id"] for _ in range(count)]
+
+
+def summary(samples: list[Sample]) -> dict[str, Any]:
     return {
-        "chats": chats,
-        "ttft": {"direct": direct_p, "queued": queued_p},
-        "ttft_overhead_ms": {k: queued_p[k] - direct_p[k] for k in direct_p},
-        "token_latency": token,
-        "token_added_ms": {k: token["queued"][k] - token["direct"][k] for k in token["direct"]},
-        "median_ttft_ratio": statistics.median(queued_ttft) / statistics.median(direct_ttft),
+        "chats": len(samples),
+        "ttft": percentiles([s.ttft for s in samples]),
+        "token_latency": percentiles([x for s in samples for x in s.token_latencies]),
+        "tokens": sum(s.tokens for s in samples),
     }
 
 
-def table(results: list[dict[str, Any]]) -> str:
-    lines = [
-        "| concurrent chats | TTFT direct p50 / p99 | TTFT queued p50 / p99 | overhead p50 / p95 / p99 "
-        "| per-token added p50 / p99 |",
-        "|---|---|---|---|---|",
-    ]
-    for r in results:
-        d, q, o, t = r["ttft"]["direct"], r["ttft"]["queued"], r["ttft_overhead_ms"], r["token_added_ms"]
-        lines.append(
-            f"| {r['chats']} | {d['p50_ms']:.1f} / {d['p99_ms']:.1f} ms "
-            f"| {q['p50_ms']:.1f} / {q['p99_ms']:.1f} ms "
-            f"| {o['p50_ms']:.1f} / {o['p95_ms']:.1f} / {o['p99_ms']:.1f} ms "
-            f"| {t['p50_ms']:.1f} / {t['p99_ms']:.1f} ms |"
-        )
-    return "\n".join(lines) + "\n"
+async def measure(
+    stack: Stack, direct_url: str, users: int, turns: int, ramp: float, meters: dict[str, ProcessMeter]
+) -> dict[str, Any]:
+    conversations = await new_conversations(stack.api.url, users)
+    async with client_for(direct_url, users) as client:
+        direct = summary(await people(direct_path(client), users, turns, ramp))
+    for meter in meters.values():
+        meter.start()
+    commands_before = redis_commands(stack.redis.port)
+    async with client_for(stack.api.url, users) as client:
+        queued = summary(await people(queued_path(client, conversations), users, turns, ramp))
+    commands = redis_commands(stack.redis.port) - commands_before
+    overhead = {k: queued["ttft"][k] - direct["ttft"][k] for k in direct["ttft"]}
+    added = {k: queued["token_latency"][k] - direct["token_latency"][k] for k in direct["token_latency"]}
+    return {
+        "concurrent_chats": users,
+        "direct": direct,
+        "queued": queued,
+        "ttft_overhead_ms": overhead,
+        "token_added_ms": added,
+        "redis_commands_per_token": commands / max(queued["tokens"], 1),
+        "cpu_seconds_per_chat": {
+            name: meter.cpu_seconds() / queued["chats"] for name, meter in meters.items()
+        },
+    }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--chats", type=int, nargs="+", default=[1, 100])
-    parser.add_argument("--database-url", help="default: a new SQLite file")
-    args = parser.parse_args()
+def run(levels: list[int], database_url: str | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         log_dir = Path(tmp)
         upstream = Upstream(log_dir)
-        upstream.script("*", SCRIPT)
-        stack = Stack(log_dir, upstream, database_url=args.database_url)
+        stack = Stack(log_dir, upstream, database_url=database_url)
         port = free_port()
         env = {**stack.env, "RELAYCHAT_MODEL": "scripted"}
-        args_direct = python(
-            "-m", "uvicorn", "bench.direct:app", "--port", str(port), "--log-level", "warning"
-        )
-        direct = Process("direct", args_direct, env, log_dir)
-        results = []
+        args = python("-m", "uvicorn", "bench.direct:app", "--port", str(port), "--log-level", "warning")
+        direct = Process("direct", args, env, log_dir)
+        direct_url = f"http://127.0.0.1:{port}"
         try:
             api = stack.start()
-            direct_url = f"http://127.0.0.1:{port}"
-            wait_until(
-                lambda: httpx.get(f"{direct_url}/docs").status_code == 200, 30, "direct baseline", direct
-            )
-            asyncio.run(run_round(api.url, direct_url, 5, 0))  # warm both paths
-            for round_, chats in enumerate(args.chats, start=1):
-                results.append(summarize(chats, asyncio.run(run_round(api.url, direct_url, chats, round_))))
-                print(table(results[-1:]), end="", flush=True)
+            wait_until(lambda: httpx.get(f"{direct_url}/docs").status_code == 200, 30, "direct", direct)
+            meters = {
+                "api": ProcessMeter(api.popen.pid),
+                "worker": ProcessMeter(stack.workers[0].popen.pid),
+                "redis": ProcessMeter(stack.redis.popen.pid),
+            }
+            upstream.script("*", {**SCRIPT, "tokens": ["x"] * 5})
+            asyncio.run(measure(stack, direct_url, 5, 1, 0, meters))  # warm both paths
+            upstream.script("*", SCRIPT)
+            steady = []
+            for users in levels:
+                turns = 5 if users == 1 else 3
+                steady.append(asyncio.run(measure(stack, direct_url, users, turns, ANSWER_SECONDS, meters)))
+                print(json.dumps(steady[-1]["ttft_overhead_ms"]), flush=True)
+            upstream.script("*", BURST_SCRIPT)
+            burst = asyncio.run(measure(stack, direct_url, 100, 1, 0, meters))
         finally:
             direct.stop()
             stack.close()
             upstream.stop()
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latency.json").write_text(json.dumps(results, indent=2) + "\n")
-    (RESULTS / "latency.md").write_text(table(results))
-    print(table(results))
+    return {
+        "model": {"ttft_s": TTFT, "tokens_per_s": 1 / TOKEN_DELAY, "tokens": TOKENS},
+        "steady": steady,
+        "burst": burst,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--chats", type=int, nargs="+", default=[1, 100, 500])
+    parser.add_argument("--database-url", help="default: a new SQLite file")
+    args = parser.parse_args()
+    write_result("latency", run(args.chats, args.database_url))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import asyncio
 import logging
 from typing import Any, ClassVar
 
+import uvloop
 from arq import func
 
 from core import keys
@@ -26,6 +27,10 @@ from worker.upstream import Upstreams
 
 logger = logging.getLogger(__name__)
 settings = get_settings()
+
+# ARQ's CLI makes its loop with asyncio.get_event_loop() after importing this module: uvloop's
+# loop, as uvicorn uses for the API, costs the worker about a tenth less CPU per answer.
+asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
 async def startup(ctx: dict[str, Any]) -> None:

@@ -1,0 +1,160 @@
+"""How many streams one API process relays at 20 tokens/s each, with added latency p99 ≤ 100 ms.
+
+Run: `.venv/bin/python -m bench.relay_capacity [--steps 250 500 1000 1500 2000]`. Writes
+bench/results/relay_capacity.json.
+
+One API process, its Redis and no worker: a writer process appends one token every 50 ms to each
+of N answers' logs (plain XADDs, pipelined, so the writer is not what limits), stamped with its
+send time; N raw-socket SSE clients read them. Per step: the added latency (append → client),
+the API's CPU, its RSS per stream and its Redis connections.
+"""
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import tempfile
+import time
+from multiprocessing.synchronize import Event as ProcessEvent
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis
+import uvloop
+
+from bench.stats import ProcessMeter, percentiles, redis_clients, write_result
+from core import keys
+from tests.support.stack import Stack, Upstream
+
+TOKEN_INTERVAL = 0.05
+GROUPS = 10  # the writer spreads each 50 ms over ten slices rather than writing every log at once
+MEASURE_SECONDS = 8.0
+LIMIT_MS = 100.0
+
+
+def write_tokens(port: int, message_ids: list[str], stop: ProcessEvent) -> None:
+    client = redis.Redis(port=port)
+    groups = [message_ids[g::GROUPS] for g in range(GROUPS)]
+    tick = time.monotonic()
+    while not stop.is_set():
+        for group in groups:
+            pipe = client.pipeline(transaction=False)
+            stamp = json.dumps({"text": f"{time.time():.6f} "})
+            for message_id in group:
+                pipe.xadd(keys.log(message_id), {"e": "delta", "d": stamp})
+            pipe.execute()
+            tick += TOKEN_INTERVAL / GROUPS
+            time.sleep(max(0.0, tick - time.monotonic()))
+    pipe = client.pipeline(transaction=False)
+    for message_id in message_ids:
+        pipe.xadd(keys.log(message_id), {"e": "done", "d": "{}"})
+    pipe.execute()
+
+
+async def read_stream(port: int, message_id: str, latencies: list[float], measuring: asyncio.Event) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET /api/messages/{message_id}/stream HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
+    await writer.drain()
+    try:
+        while line := await reader.readline():
+            if line.startswith(b"data:") and b'"text"' in line:
+                now = time.time()
+                if measuring.is_set():
+                    text = json.loads(line[5:])["text"]
+                    latencies += [now - float(stamp) for stamp in text.split()]
+            elif line.startswith(b"event: done"):
+                return
+    finally:
+        writer.close()
+
+
+async def new_answers(url: str, count: int) -> list[str]:
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+
+        async def one() -> str:
+            conversation = (await client.post("/api/conversations", json={})).json()["id"]
+            path = f"/api/conversations/{conversation}/messages"
+            submitted = await client.post(path, json={"content": "q"})
+            message_id: str = submitted.json()["assistant_message"]["id"]
+            return message_id
+
+        ids: list[str] = []
+        for start in range(0, count, 50):
+            ids += await asyncio.gather(*(one() for _ in range(min(50, count - start))))
+        return ids
+
+
+async def step(stack: Stack, streams: int) -> dict[str, Any]:
+    api = stack.api
+    message_ids = await new_answers(api.url, streams)
+    meter = ProcessMeter(api.popen.pid)
+    rss_before = meter.rss_bytes()
+    latencies: list[float] = []
+    measuring = asyncio.Event()
+    readers = []
+    for start in range(0, streams, 100):  # connect in waves, as people arrive
+        readers += [
+            asyncio.create_task(read_stream(api.port, m, latencies, measuring))
+            for m in message_ids[start : start + 100]
+        ]
+        await asyncio.sleep(0.05)
+    stop = multiprocessing.Event()
+    writer = multiprocessing.Process(target=write_tokens, args=(stack.redis.port, message_ids, stop))
+    writer.start()
+    await asyncio.sleep(2)  # every stream live
+    meter.start()
+    measuring.set()
+    await asyncio.sleep(MEASURE_SECONDS)
+    measuring.clear()
+    cpu = meter.cpu_seconds() / MEASURE_SECONDS
+    rss_per_stream = (meter.rss_bytes() - rss_before) / streams
+    connections = redis_clients(stack.redis.port, "relaychat-")
+    stop.set()
+    writer.join()
+    await asyncio.wait_for(asyncio.gather(*readers), 60)
+    return {
+        "streams": streams,
+        "events_per_s": streams / TOKEN_INTERVAL,
+        "added_latency": percentiles(latencies),
+        "deliveries": len(latencies),
+        "api_cpu_cores": cpu,
+        "api_rss_per_stream_kib": rss_per_stream / 1024,
+        "api_redis_connections": connections,
+    }
+
+
+def run(steps: list[int]) -> dict[str, Any]:
+    results: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        log_dir = Path(tmp)
+        upstream = Upstream(log_dir)
+        stack = Stack(log_dir, upstream, settings={"heartbeat_seconds": "15"})
+        try:
+            stack.start_api()
+            for streams in steps:
+                result = uvloop.run(step(stack, streams))
+                results.append(result)
+                print(json.dumps(result), flush=True)
+                if result["added_latency"]["p99_ms"] > LIMIT_MS:
+                    break
+        finally:
+            stack.close()
+            upstream.stop()
+    within = [r["streams"] for r in results if r["added_latency"]["p99_ms"] <= LIMIT_MS]
+    return {
+        "tokens_per_s_per_stream": 1 / TOKEN_INTERVAL,
+        "limit_p99_ms": LIMIT_MS,
+        "max_streams_within_limit": max(within, default=0),
+        "steps": results,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int, nargs="+", default=[250, 500, 1000, 1500, 2000])
+    write_result("relay_capacity", run(parser.parse_args().steps))
+
+
+if __name__ == "__main__":
+    main()

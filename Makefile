@@ -41,7 +41,7 @@ faults: $(INSTALLED)
 	$(BIN)/python -m pytest -m faults
 
 bench: $(INSTALLED)
-	$(BIN)/python -m bench.pickup
+	$(BIN)/python -m bench
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

@@ -122,8 +122,11 @@ async def measure(
     stack: Stack, direct_url: str, users: int, turns: int, ramp: float, meters: dict[str, ProcessMeter]
 ) -> dict[str, Any]:
     conversations = await new_conversations(stack.api.url, users)
+    meters["direct"].start()
+    meters["upstream"].start()
     async with client_for(direct_url, users) as client:
         direct = summary(await people(direct_path(client), users, turns, ramp))
+    direct_cpu = {name: meters[name].cpu_seconds() / direct["chats"] for name in ("direct", "upstream")}
     for meter in meters.values():
         meter.start()
     commands_before = redis_commands(stack.redis.port)
@@ -140,8 +143,9 @@ async def measure(
         "token_added_ms": added,
         "redis_commands_per_token": commands / max(queued["tokens"], 1),
         "cpu_seconds_per_chat": {
-            name: meter.cpu_seconds() / queued["chats"] for name, meter in meters.items()
+            name: meter.cpu_seconds() / queued["chats"] for name, meter in meters.items() if name != "direct"
         },
+        "direct_cpu_seconds_per_chat": direct_cpu,
     }
 
 
@@ -162,13 +166,15 @@ def run(levels: list[int], database_url: str | None) -> dict[str, Any]:
                 "api": ProcessMeter(api.popen.pid),
                 "worker": ProcessMeter(stack.workers[0].popen.pid),
                 "redis": ProcessMeter(stack.redis.popen.pid),
+                "upstream": ProcessMeter(upstream.popen.pid),
+                "direct": ProcessMeter(direct.popen.pid),
             }
             upstream.script("*", {**SCRIPT, "tokens": ["x"] * 5})
             asyncio.run(measure(stack, direct_url, 5, 1, 0, meters))  # warm both paths
             upstream.script("*", SCRIPT)
             steady = []
             for users in levels:
-                turns = 5 if users == 1 else 3
+                turns = 4 if users == 1 else 3
                 steady.append(asyncio.run(measure(stack, direct_url, users, turns, ANSWER_SECONDS, meters)))
                 print(json.dumps(steady[-1]["ttft_overhead_ms"]), flush=True)
             upstream.script("*", BURST_SCRIPT)

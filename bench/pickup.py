@@ -90,7 +90,7 @@ def main() -> None:
         try:
             stack.start_api()
             stack.start_worker()
-            pickup = measure_pickup(stack, upstream, rounds=40)
+            pickup = measure_pickup(stack, upstream, rounds=20)
             stack.start_worker()
             takeover = measure_takeover(stack, upstream, rounds=3)
         finally:

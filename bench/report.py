@@ -1,0 +1,199 @@
+"""bench/results/*.json → bench/results/README.md (tables, goals met or not) and summary.png.
+
+Run: `.venv/bin/python -m bench.report` (`make bench` runs it last).
+"""
+
+import json
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from bench.stats import RESULTS
+
+
+def load(name: str) -> dict[str, Any] | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def ms(values: dict[str, float], *keys: str) -> str:
+    return " / ".join(f"{values[k]:.1f}" for k in keys) + " ms"
+
+
+def latency_section(latency: dict[str, Any]) -> list[str]:
+    lines = [
+        "## What the queue costs a user (`python -m bench.latency`)",
+        "",
+        f"Scripted model: first token after {latency['model']['ttft_s'] * 1000:.0f} ms, then "
+        f"{latency['model']['tokens_per_s']:.0f} tokens/s, {latency['model']['tokens']} tokens. "
+        "Direct = the tutorial's design (bench/direct.py), same model, same run.",
+        "",
+        "| concurrent chats | TTFT direct p50 / p99 | TTFT relaychat p50 / p99 "
+        "| TTFT overhead p50 / p95 / p99 | per-token added p50 / p99 | Redis commands per token "
+        "| CPU per chat: relaychat (API + worker + Redis) vs direct (its process) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    rows = [(str(r["concurrent_chats"]), r) for r in latency["steady"]]
+    rows.append((f"{latency['burst']['concurrent_chats']}, all in the same instant", latency["burst"]))
+    for label, r in rows:
+        cpu = r["cpu_seconds_per_chat"]
+        lines.append(
+            f"| {label} | {ms(r['direct']['ttft'], 'p50_ms', 'p99_ms')} "
+            f"| {ms(r['queued']['ttft'], 'p50_ms', 'p99_ms')} "
+            f"| {ms(r['ttft_overhead_ms'], 'p50_ms', 'p95_ms', 'p99_ms')} "
+            f"| {ms(r['token_added_ms'], 'p50_ms', 'p99_ms')} | {r['redis_commands_per_token']:.1f} "
+            f"| {cpu['api'] * 1000:.0f} + {cpu['worker'] * 1000:.0f} + {cpu['redis'] * 1000:.0f} ms "
+            f"vs {r['direct_cpu_seconds_per_chat']['direct'] * 1000:.0f} ms |"
+        )
+    return [*lines, ""]
+
+
+def relay_section(relay: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Streams one API process relays (`python -m bench.relay_capacity`)",
+        "",
+        f"Each stream gets {relay['tokens_per_s_per_stream']:.0f} tokens/s; the limit is added latency "
+        f"p99 ≤ {relay['limit_p99_ms']:.0f} ms. Most streams within it: "
+        f"**{relay['max_streams_within_limit']}**.",
+        "",
+        "| streams | events/s | added latency p50 / p95 / p99 | API CPU (cores) | API RSS per stream "
+        "| API Redis connections |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in relay["steps"]:
+        lines.append(
+            f"| {s['streams']} | {s['events_per_s']:.0f} "
+            f"| {ms(s['added_latency'], 'p50_ms', 'p95_ms', 'p99_ms')} | {s['api_cpu_cores']:.2f} "
+            f"| {s['api_rss_per_stream_kib']:.0f} KiB | {s['api_redis_connections']} |"
+        )
+    return [*lines, ""]
+
+
+def workers_section(workers: dict[str, Any]) -> list[str]:
+    c, s = workers["capacity"], workers["scale_out"]
+    return [
+        "## Worker capacity and scale-out (`python -m bench.workers`)",
+        "",
+        f"- One worker, {c['answers']} slow answers submitted together: **{c['peak_streaming_at_once']}** "
+        f"streaming at the same moment, {c['complete_with_exact_text']} complete with the exact text, "
+        f"in {c['seconds']:.0f} s; worker CPU {c['worker_cpu_seconds']:.1f} s, RSS "
+        f"{c['worker_rss_mib']['idle']:.0f} → {c['worker_rss_mib']['peak']:.0f} MiB "
+        f"({c['worker_rss_kib_per_answer']:.0f} KiB per answer).",
+        f"- Model server the limit ({s['concurrency_per_worker']} answers at a time per worker, "
+        f"{s['model_seconds_per_answer']:.0f} s each, {s['answers']} answers): 1 worker "
+        f"{s['answers_per_s']['1 worker']:.1f} answers/s, 2 workers {s['answers_per_s']['2 workers']:.1f} "
+        f"answers/s: **{s['ratio']:.2f}×**.",
+        "",
+    ]
+
+
+def local_section(local: dict[str, Any]) -> list[str]:
+    direct, stack = local["direct"], local["through_stack"]
+    ratio = stack["decode_tokens_per_s"] / direct["decode_tokens_per_s"]
+    return [
+        "## The local model (`python -m bench.local_model`)",
+        "",
+        f"{local['model']}: llama_cpp in-process {direct['decode_tokens_per_s']:.1f} tokens/s, through "
+        f"API + Redis + worker + llama.cpp server {stack['decode_tokens_per_s']:.1f} tokens/s "
+        f"(**{ratio:.2f}×**); first token {direct['ttft_s'] * 1000:.0f} ms vs "
+        f"{stack['ttft_s'] * 1000:.0f} ms.",
+        "",
+    ]
+
+
+def goals(data: dict[str, Any]) -> list[str]:
+    checks: list[tuple[str, str, bool]] = []
+    if latency := data.get("latency"):
+        at100 = next((r for r in latency["steady"] if r["concurrent_chats"] == 100), None)
+        if at100:
+            o, t = at100["ttft_overhead_ms"], at100["token_added_ms"]
+            checks.append(
+                ("first-token overhead p50 ≤ 10 ms at 100 chats", f"{o['p50_ms']:.1f} ms", o["p50_ms"] <= 10)
+            )
+            checks.append(
+                ("first-token overhead p99 ≤ 30 ms at 100 chats", f"{o['p99_ms']:.1f} ms", o["p99_ms"] <= 30)
+            )
+            checks.append(("per-token added latency p99 ≤ 25 ms", f"{t['p99_ms']:.1f} ms", t["p99_ms"] <= 25))
+    if relay := data.get("relay_capacity"):
+        best = relay["max_streams_within_limit"]
+        checks.append(("≥ 1,000 streams on one API process", str(best), best >= 1000))
+        connections = {s["api_redis_connections"] for s in relay["steps"]}
+        flat = max(connections) - min(connections) <= 2
+        checks.append(
+            ("Redis connections independent of clients", ", ".join(map(str, sorted(connections))), flat)
+        )
+    if workers := data.get("workers"):
+        c, ratio = workers["capacity"], workers["scale_out"]["ratio"]
+        carried = c["peak_streaming_at_once"] >= 500 and c["complete_with_exact_text"] == c["answers"]
+        checks.append(("≥ 500 concurrent answers per worker", str(c["peak_streaming_at_once"]), carried))
+        checks.append(("2 workers ≥ 1.8× one", f"{ratio:.2f}×", ratio >= 1.8))
+    if local := data.get("local_model"):
+        ratio = local["through_stack"]["decode_tokens_per_s"] / local["direct"]["decode_tokens_per_s"]
+        checks.append(("local model through the stack ≥ 0.9× direct", f"{ratio:.2f}×", ratio >= 0.9))
+    rows = [f"| {goal} | {value} | {'met' if ok else '**missed**'} |" for goal, value, ok in checks]
+    return ["## Goals (issue 5)", "", "| goal | measured | |", "|---|---|---|", *rows, ""]
+
+
+def chart(data: dict[str, Any]) -> None:
+    latency, relay = data.get("latency"), data.get("relay_capacity")
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    if latency:
+        levels = [r["concurrent_chats"] for r in latency["steady"]]
+        for path, style in (("direct", "o--"), ("queued", "o-")):
+            for q in ("p50_ms", "p99_ms"):
+                left.plot(
+                    levels, [r[path]["ttft"][q] for r in latency["steady"]], style, label=f"{path} {q[:3]}"
+                )
+        left.set(xscale="log", yscale="log", xlabel="concurrent chats", ylabel="time to first token (ms)")
+        left.set_title("Time to first token: relaychat (queued) vs direct")
+        left.legend()
+    if relay:
+        streams = [s["streams"] for s in relay["steps"]]
+        for q in ("p50_ms", "p99_ms"):
+            right.plot(streams, [s["added_latency"][q] for s in relay["steps"]], "o-", label=f"added {q[:3]}")
+        right.axhline(relay["limit_p99_ms"], color="grey", linestyle=":", label="limit")
+        right.set(yscale="log", xlabel="streams on one API process", ylabel="added latency per token (ms)")
+        right.set_title("Relay: 20 tokens/s per stream")
+        right.legend()
+    figure.tight_layout()
+    figure.savefig(RESULTS / "summary.png", dpi=100)
+
+
+def main() -> None:
+    names = ("pickup", "latency", "relay_capacity", "workers", "local_model")
+    data = {name: result for name in names if (result := load(name)) is not None}
+    sections = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (bench/report.py) on the machine it ran on; ![chart](summary.png)",
+        "",
+        *goals(data),
+    ]
+    if "latency" in data:
+        sections += latency_section(data["latency"])
+    if "relay_capacity" in data:
+        sections += relay_section(data["relay_capacity"])
+    if "workers" in data:
+        sections += workers_section(data["workers"])
+    if "local_model" in data:
+        sections += local_section(data["local_model"])
+    if pickup := data.get("pickup"):
+        p = pickup["pickup"]["pickup_ms"]
+        sections += [
+            "## Pickup and takeover (`python -m bench.pickup`)",
+            "",
+            f"Enqueue → job start p50 {p['p50']:.1f} ms, p95 {p['p95']:.1f} ms; worker SIGKILL → "
+            f"takeover at most {pickup['takeover_s']['max']:.1f} s "
+            f"(claim TTL {pickup['claim_ttl_s']:.0f} s).",
+            "",
+        ]
+    (RESULTS / "README.md").write_text("\n".join(sections))
+    chart(data)
+    print("\n".join(sections))
+
+
+if __name__ == "__main__":
+    main()

@@ -174,7 +174,7 @@ def run(levels: list[int], database_url: str | None) -> dict[str, Any]:
             upstream.script("*", SCRIPT)
             steady = []
             for users in levels:
-                turns = 4 if users == 1 else 3
+                turns = {1: 3, 100: 3}.get(users, 2)
                 steady.append(asyncio.run(measure(stack, direct_url, users, turns, ANSWER_SECONDS, meters)))
                 print(json.dumps(steady[-1]["ttft_overhead_ms"]), flush=True)
             upstream.script("*", BURST_SCRIPT)

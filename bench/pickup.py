@@ -92,7 +92,7 @@ def main() -> None:
             stack.start_worker()
             pickup = measure_pickup(stack, upstream, rounds=20)
             stack.start_worker()
-            takeover = measure_takeover(stack, upstream, rounds=3)
+            takeover = measure_takeover(stack, upstream, rounds=2)
         finally:
             stack.close()
             upstream.stop()

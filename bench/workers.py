@@ -2,7 +2,10 @@
 
 Run: `.venv/bin/python -m bench.workers`. Writes bench/results/workers.json.
 
-1. One worker, 500 answers submitted together, each a slow model answer (40 tokens at 2 tokens/s):
+Answers are submitted while the workers are frozen (SIGSTOP), then the workers resume together,
+so that what is timed is the workers, not the API taking the submits.
+
+1. One worker, 500 answers at once, each a slow model answer (40 tokens at 2 tokens/s):
    the most answers streaming at the same moment (counted in the database), whether every one
    ends complete with exactly the text the model sent, and the worker's CPU and memory.
 2. Scale-out when the model server is the limit: each worker may run 20 answers at a time, each
@@ -10,17 +13,21 @@ Run: `.venv/bin/python -m bench.workers`. Writes bench/results/workers.json.
 """
 
 import asyncio
+import contextlib
+import os
+import signal
 import sqlite3
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench.stats import ProcessMeter, write_result
-from tests.support.stack import Stack, Upstream
+from tests.support.stack import Stack, Upstream, Worker
 
 SLOW = {"tokens": ["tok "] * 40, "ttft": 0.1, "delay": 0.5}
 LIMITED = {"tokens": ["tok "] * 20, "ttft": 0.0, "delay": 0.1}
@@ -66,6 +73,18 @@ def stack_database(stack: Stack) -> Path:
     return Path(stack.database_url.removeprefix("sqlite:///"))
 
 
+@contextlib.contextmanager
+def paused(workers: list[Worker]) -> Iterator[None]:
+    """Workers frozen (SIGSTOP) while the answers are submitted, so that they all start together."""
+    for worker in workers:
+        os.kill(worker.popen.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for worker in workers:
+            os.kill(worker.popen.pid, signal.SIGCONT)
+
+
 def capacity(log_dir: Path, upstream: Upstream, answers: int) -> dict[str, Any]:
     upstream.script("*", SLOW)
     stack = Stack(log_dir, upstream, settings={"worker_concurrency": str(answers)})
@@ -77,9 +96,10 @@ def capacity(log_dir: Path, upstream: Upstream, answers: int) -> dict[str, Any]:
         done, peaks = threading.Event(), [0]
         watcher = threading.Thread(target=peak_while, args=(database, done, peaks))
         watcher.start()
+        with paused(stack.workers):
+            asyncio.run(submit_all(api.url, answers))
         meter.start()
         started = time.monotonic()
-        asyncio.run(submit_all(api.url, answers))
         rss_peak = 0
         while count_rows(database, "status IN ('complete', 'stopped', 'failed')") < answers:
             rss_peak = max(rss_peak, meter.rss_bytes())
@@ -109,8 +129,9 @@ def throughput(log_dir: Path, upstream: Upstream, workers: int, answers: int, pe
     stack = Stack(log_dir, upstream, settings={"worker_concurrency": str(per_worker)})
     try:
         api = stack.start(workers=workers)
+        with paused(stack.workers):
+            asyncio.run(submit_all(api.url, answers))
         started = time.monotonic()
-        asyncio.run(submit_all(api.url, answers))
         finished = wait_finished(stack_database(stack), answers, 300)
         return answers / (finished - started)
     finally:

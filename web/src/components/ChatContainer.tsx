@@ -221,6 +221,8 @@ export function ChatContainer(props: Props) {
       />
       {showSettings ? (
         <SettingsPanel
+          // Opened while the conversation still loads, it starts again with the loaded settings.
+          key={conversation?.id ?? "new"}
           systemPrompt={settings.system_prompt}
           model={settings.model}
           maxTokens={settings.max_tokens}

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.relay import Relay
-from api.routes import conversations, health, messages, models, stream
+from api.routes import branches, conversations, health, messages, models, stream
 from api.schemas import ERRORS
 from api.web import mount_web
 from core.catalog import load_catalog
@@ -58,7 +58,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="relaychat", version="0.1.0", lifespan=lifespan)
     errors.install(app)
-    for router in (conversations.router, messages.router, stream.router, models.router, health.router):
+    routers = (
+        conversations.router,
+        messages.router,
+        branches.router,
+        stream.router,
+        models.router,
+        health.router,
+    )
+    for router in routers:
         app.include_router(router, prefix="/api", responses=ERRORS)
     mount_web(app, settings.web_dist)
     return app

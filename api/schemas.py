@@ -1,8 +1,18 @@
 """Request bodies. Responses use the read models in core.schemas, shared with the worker."""
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.catalog import MIN_ANSWER_TOKENS
 from core.schemas import ConversationRead, MessageRead
+
+
+def _max_tokens() -> Any:
+    # The upper bound depends on the model: the route checks it and says so in a sentence.
+    return Field(
+        None, ge=MIN_ANSWER_TOKENS, le=10_000_000, description="The answer's tokens; null: the default"
+    )
 
 
 class ConversationCreate(BaseModel):
@@ -11,17 +21,19 @@ class ConversationCreate(BaseModel):
     title: str = Field("New chat", min_length=1, max_length=200)
     system_prompt: str = Field("", max_length=32_000)
     model: str | None = Field(None, min_length=1, max_length=200)
+    max_tokens: int | None = _max_tokens()
 
 
 class ConversationUpdate(BaseModel):
     """Only the fields sent change. `title` and `system_prompt` may be left out, not set to null;
-    a null `model` means the default model."""
+    a null `model` or `max_tokens` means the model's default."""
 
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
     system_prompt: str = Field(None, max_length=32_000)  # type: ignore[assignment]
     model: str | None = Field(None, min_length=1, max_length=200)
+    max_tokens: int | None = _max_tokens()
 
 
 class ConversationPage(BaseModel):
@@ -35,6 +47,52 @@ class MessageCreate(BaseModel):
     # Length limits are checked in the route, to answer with a sentence rather than a schema error.
     content: str
     client_id: str | None = Field(None, min_length=1, max_length=100)
+    parent_id: str | None = Field(
+        None,
+        max_length=36,
+        description="The answer the question follows; by default the selected branch's end",
+    )
+
+
+class EditCreate(BaseModel):
+    """An edited question: a new question beside the old one, and its answer (a new branch)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    content: str
+    client_id: str | None = Field(None, min_length=1, max_length=100)
+
+
+class RegenerateCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: str | None = Field(None, min_length=1, max_length=100)
+
+
+class MessageUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pinned: bool
+
+
+class BranchSelect(BaseModel):
+    """Show the branch through `message_id`: down to the newest message below it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message_id: str = Field(min_length=1, max_length=36)
+
+
+class BranchMessage(MessageRead):
+    sibling_ids: list[str] = Field(description="This message and its alternatives, oldest first")
+
+
+class BranchRead(BaseModel):
+    """The selected branch, root first: what the UI shows and the next question continues."""
+
+    conversation_id: str
+    leaf_id: str | None
+    messages: list[BranchMessage]
 
 
 class SubmitResult(BaseModel):

@@ -92,10 +92,24 @@ def load_catalog(settings: Settings) -> Catalog:
     return Catalog(models, default)
 
 
-def budgets(spec: ModelSpec, max_answer_tokens: int) -> tuple[int, int]:
+MIN_ANSWER_TOKENS = 16
+"""The smallest max-tokens setting a conversation may choose: less could not hold a sentence."""
+
+
+def answer_token_limit(spec: ModelSpec) -> int:
+    """The largest max-tokens setting for `spec`: half its window, so the prompt keeps the other half."""
+    return spec.context_window // 2
+
+
+def budgets(spec: ModelSpec, max_answer_tokens: int, chosen: int | None = None) -> tuple[int, int]:
     """(tokens for the prompt, tokens for the answer) in the model's context window.
 
-    The answer gets `max_answer_tokens`, but never more than a quarter of a small window.
+    A conversation's own max-tokens setting (`chosen`) wins, up to `answer_token_limit` (a model
+    changed since it was set). Without one the answer gets `max_answer_tokens`, but never more than a
+    quarter of a small window.
     """
-    answer = min(max_answer_tokens, spec.context_window // 4)
+    if chosen is not None:
+        answer = max(MIN_ANSWER_TOKENS, min(chosen, answer_token_limit(spec)))
+    else:
+        answer = min(max_answer_tokens, spec.context_window // 4)
     return spec.context_window - answer, answer

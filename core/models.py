@@ -38,6 +38,11 @@ class Conversation(SQLModel, table=True):
     title: str = Field(default="New chat", max_length=200)
     system_prompt: str = Field(default="", sa_type=sa.Text)
     model: str | None = Field(default=None, max_length=200)
+    # The answer's share of the context window (sent as max_tokens); None: the model's default.
+    max_tokens: int | None = None
+    # The newest message of the branch the user looks at; the next question continues it.
+    # No foreign key: messages already cascade from their conversation, and a cycle would not.
+    selected_leaf_id: str | None = Field(default=None, max_length=36)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -65,7 +70,8 @@ class Message(SQLModel, table=True):
             sa.String(36), sa.ForeignKey("conversation.id", ondelete="CASCADE"), index=True, nullable=False
         )
     )
-    parent_id: str | None = Field(default=None, max_length=36)
+    # The message this one follows: messages form a tree, and siblings are branches.
+    parent_id: str | None = Field(default=None, max_length=36, index=True)
     role: Role = Field(sa_type=sa.String(16))
     content: str = Field(default="", sa_type=sa.Text)
     status: Status = Field(default=Status.complete, sa_type=sa.String(16))
@@ -77,6 +83,10 @@ class Message(SQLModel, table=True):
     completion_tokens: int | None = None
     finish_reason: str | None = Field(default=None, max_length=32)
     client_id: str | None = Field(default=None, max_length=100)
+    # Included in every prompt of its branch while it fits.
+    pinned: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})  # as migration 0002
+    # An answer's prompt: the earlier messages it was built from (None: not recorded).
+    included_ids: list[str] | None = Field(default=None, sa_type=sa.JSON)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 

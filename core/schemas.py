@@ -22,6 +22,8 @@ class ConversationRead(BaseModel):
     title: str
     system_prompt: str
     model: str | None
+    max_tokens: int | None
+    selected_leaf_id: str | None
     created_at: UtcDatetime
     updated_at: UtcDatetime
 
@@ -43,6 +45,8 @@ class MessageRead(BaseModel):
     completion_tokens: int | None
     finish_reason: str | None
     client_id: str | None
+    pinned: bool
+    included_ids: list[str] | None
     created_at: UtcDatetime
     updated_at: UtcDatetime
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import col, select, update
 
+from core.branches import Tree
 from core.db import Sessionmaker
 from core.models import ACTIVE_STATUSES, Conversation, Message, Role, Status, utcnow
 
@@ -18,6 +19,7 @@ class Claim:
     message: Message
     conversation: Conversation
     attempt: int | None  # None: the answer is final already
+    # The answer's branch, from the root down to its question: all the model may see.
     history: list[Message] = field(default_factory=list)
 
 
@@ -39,12 +41,11 @@ async def claim_attempt(sessionmaker: Sessionmaker, message_id: str) -> Claim | 
             return None
         if attempt is None:
             return Claim(message, conversation, None)
-        history = await session.exec(
-            select(Message)
-            .where(Message.conversation_id == message.conversation_id, col(Message.id) < message.id)
-            .order_by(col(Message.id))
+        messages = await session.exec(
+            select(Message).where(Message.conversation_id == message.conversation_id)
         )
-        return Claim(message, conversation, attempt, list(history))
+        history = Tree(messages).path_to(message.parent_id)
+        return Claim(message, conversation, attempt, history)
 
 
 async def save(sessionmaker: Sessionmaker, message_id: str, attempt: int, **values: Any) -> bool:

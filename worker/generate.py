@@ -106,13 +106,18 @@ class Generation:
         history, question = claim.history[:-1], claim.history[-1]
         try:
             self.spec = self.deps.catalog.get(claim.message.model or claim.conversation.model)
-            budget, self.answer_tokens = budgets(self.spec, self.settings.max_answer_tokens)
+            budget, self.answer_tokens = budgets(
+                self.spec, self.settings.max_answer_tokens, claim.conversation.max_tokens
+            )
             counter = counter_for(self.spec)
             prompt = build_prompt(claim.conversation.system_prompt, history, question, counter, budget)
         except (UnknownModel, PromptTooLong) as refusal:
             code = "unknown_model" if isinstance(refusal, UnknownModel) else "too_long"
             return await self.finish(Outcome(Status.failed, error=AnswerFailure(code, str(refusal))))
         self.prompt_tokens = prompt.tokens
+        # Recorded before the first token, so a reload mid-answer already shows what the model sees.
+        if not await self._save(included_ids=prompt.included_ids):
+            raise Fenced(self.message_id)
 
         with self.deps.signals.watch_stop(self.message_id) as stop:
             outcome = await self._stream(prompt, stop)

@@ -37,27 +37,45 @@ def build_prompt(
     counter: TokenCounter,
     budget: int,
 ) -> Prompt:
-    """The system prompt, then the newest earlier turns that fit `budget` tokens, then `question`.
+    """The system prompt, the pinned turns and then the newest earlier turns that fit `budget`
+    tokens, then `question`. `history` is the question's branch, oldest first.
 
-    The system prompt and the question are never cut; older turns are dropped whole, oldest first,
-    and the kept ones are contiguous, so the model never sees a conversation with holes in it.
+    The system prompt and the question are never cut. Pinned turns come first, newest first while
+    they fit; the rest of the room goes to the newest turns, dropped whole, oldest first, so apart
+    from pins the model sees a conversation without holes in it.
     """
     head = [{"role": "system", "content": system_prompt}] if system_prompt else []
     used = required_tokens(counter, system_prompt, question.content)
     if used > budget:
         raise PromptTooLong(used, budget)
 
-    kept: list[Message] = []
-    for message in reversed(history_turns(history)):
+    turns = history_turns(history)
+    kept: set[str] = set()
+    for message in reversed(turns):
+        cost = message_tokens(counter, message.content)
+        if message.pinned and used + cost <= budget:
+            kept.add(message.id)
+            used += cost
+    # The newest turns, back to the first one that does not fit (a pin that did not fit either).
+    start = len(turns)
+    for index in range(len(turns) - 1, -1, -1):
+        message = turns[index]
+        if message.id in kept:
+            start = index
+            continue
         cost = message_tokens(counter, message.content)
         if used + cost > budget:
             break
-        kept.append(message)
+        kept.add(message.id)
         used += cost
-    kept.reverse()
-    # A reply whose question fell out would read as the model talking to itself.
-    while kept and kept[0].role == Role.assistant:
-        used -= message_tokens(counter, kept.pop(0).content)
+        start = index
+    # A reply whose question fell out would read as the model talking to itself (unless pinned).
+    while start < len(turns) and turns[start].role == Role.assistant and not turns[start].pinned:
+        if turns[start].id in kept:
+            kept.discard(turns[start].id)
+            used -= message_tokens(counter, turns[start].content)
+        start += 1
 
-    turns = [{"role": str(m.role), "content": m.content} for m in [*kept, question]]
-    return Prompt(head + turns, used, [m.id for m in kept])
+    included = [m for m in turns if m.id in kept]
+    sent = [{"role": str(m.role), "content": m.content} for m in [*included, question]]
+    return Prompt(head + sent, used, [m.id for m in included])

@@ -5,7 +5,7 @@ from sqlmodel import col, select
 
 from api.deps import CatalogDep, LogDep, RedisDep, SessionDep
 from api.schemas import ConversationCreate, ConversationPage, ConversationUpdate
-from core.catalog import UnknownModel
+from core.catalog import UnknownModel, answer_token_limit
 from core.events import EventType
 from core.models import Conversation, Message, is_active_answer, utcnow
 from core.schemas import ConversationRead
@@ -24,19 +24,26 @@ async def get_conversation(session: SessionDep, conversation_id: str) -> Convers
     return conversation
 
 
-def check_model(catalog: CatalogDep, model: str | None) -> None:
-    if model is not None:
-        try:
-            catalog.get(model)
-        except UnknownModel as unknown:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(unknown)) from None
+def check_settings(catalog: CatalogDep, model: str | None, max_tokens: int | None) -> None:
+    """The model must be in the catalog, and the answer's max tokens must leave the prompt room."""
+    try:
+        spec = catalog.get(model)
+    except UnknownModel as unknown:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(unknown)) from None
+    limit = answer_token_limit(spec)
+    if max_tokens is not None and max_tokens > limit:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            f"Max tokens can be at most {limit:,} for {spec.label or spec.id}: half of its "
+            f"{spec.context_window:,}-token context window, so the prompt keeps the other half",
+        )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_conversation(
     body: ConversationCreate, session: SessionDep, catalog: CatalogDep
 ) -> ConversationRead:
-    check_model(catalog, body.model)
+    check_settings(catalog, body.model, body.max_tokens)
     conversation = Conversation(**body.model_dump())
     session.add(conversation)
     await session.commit()
@@ -75,7 +82,10 @@ async def update_conversation(
 ) -> ConversationRead:
     conversation = await get_conversation(session, conversation_id)
     changes = body.model_dump(exclude_unset=True)
-    check_model(catalog, changes.get("model"))
+    if "model" in changes or "max_tokens" in changes:
+        # Checked together: a smaller model may not fit the max tokens set for the last one.
+        model = changes.get("model", conversation.model)
+        check_settings(catalog, model, changes.get("max_tokens", conversation.max_tokens))
     for field, value in changes.items():
         setattr(conversation, field, value)
     conversation.updated_at = utcnow()

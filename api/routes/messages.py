@@ -1,27 +1,15 @@
-import asyncio
-import logging
-
 from fastapi import APIRouter, HTTPException, Response, status
-from redis.exceptions import RedisError
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 
+from api.answering import check_content, check_fits, conversation_model, start_answer, stored_result
 from api.deps import CatalogDep, LogDep, RedisDep, SessionDep, SettingsDep
 from api.routes.conversations import get_conversation
-from api.schemas import MessageCreate, SubmitResult
-from core.catalog import ModelSpec, UnknownModel, budgets
-from core.jobs import enqueue_answer
-from core.models import FINAL_STATUSES, Message, Role, Status, is_active_answer, utcnow
+from api.schemas import MessageCreate, MessageUpdate, SubmitResult
+from core.models import FINAL_STATUSES, Conversation, Message, Role, Status, utcnow
 from core.schemas import MessageRead, terminal_event
 from core.stops import request_stop
-from core.tokens import counter_for, required_tokens
 
-logger = logging.getLogger(__name__)
 router = APIRouter(tags=["messages"])
-
-# Past this, a submit answers 202 anyway: the answer is stored, and the sweep enqueues it.
-ENQUEUE_TIMEOUT_SECONDS = 2.0
-ANSWER_ACTIVE = "An answer is still being generated in this conversation. Wait for it or stop it first."
 
 
 async def get_message(session: SessionDep, message_id: str) -> Message:
@@ -41,56 +29,28 @@ async def list_messages(conversation_id: str, session: SessionDep) -> list[Messa
     return [MessageRead.model_validate(m) for m in rows]
 
 
-async def _existing_pair(session: SessionDep, conversation_id: str, client_id: str) -> SubmitResult | None:
-    user = (
-        await session.exec(
-            select(Message).where(Message.conversation_id == conversation_id, Message.client_id == client_id)
-        )
-    ).first()
-    if user is None:
-        return None
-    answer = (
-        await session.exec(
-            select(Message).where(Message.parent_id == user.id, Message.role == Role.assistant)
-        )
-    ).first()
-    assert answer is not None  # both are written in one transaction
-    return SubmitResult(
-        user_message=MessageRead.model_validate(user), assistant_message=MessageRead.model_validate(answer)
-    )
-
-
-def _check_content(content: str, limit: int) -> None:
-    if not content.strip():
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Message is empty")
-    if "\x00" in content:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Message contains a NUL character")
-    if len(content) > limit:
+async def _parent_of_next_question(
+    session: SessionDep, conversation: Conversation, parent_id: str | None
+) -> str | None:
+    """Where a new question goes: after `parent_id` (what the client shows), else after the
+    selected branch's end, else after the newest message."""
+    if parent_id is None:
+        parent_id = conversation.selected_leaf_id
+        if parent_id is None:
+            newest = await session.exec(
+                select(Message.id)
+                .where(Message.conversation_id == conversation.id)
+                .order_by(col(Message.id).desc())
+            )
+            return newest.first()
+    parent = await session.get(Message, parent_id)
+    if parent is None or parent.conversation_id != conversation.id:
         raise HTTPException(
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            f"Message is too long: {len(content):,} characters, the limit is {limit:,}",
+            status.HTTP_422_UNPROCESSABLE_ENTITY, "parent_id is not a message of this conversation"
         )
-
-
-def _check_fits(model: ModelSpec, system_prompt: str, content: str, max_answer_tokens: int) -> None:
-    needed = required_tokens(counter_for(model), system_prompt, content)
-    budget, _ = budgets(model, max_answer_tokens)
-    if needed > budget:
-        raise HTTPException(
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            f"Message is too long for the model: {needed:,} tokens with the system prompt, "
-            f"room for {budget:,}",
-        )
-
-
-async def _repeat_or_conflict(
-    session: SessionDep, conversation_id: str, client_id: str | None
-) -> SubmitResult:
-    """A concurrent submit got there first: the same question again, or another one (409)."""
-    if client_id and (pair := await _existing_pair(session, conversation_id, client_id)):
-        return pair
-    await get_conversation(session, conversation_id)  # deleted meanwhile: 404
-    raise HTTPException(status.HTTP_409_CONFLICT, ANSWER_ACTIVE)
+    if parent.role != Role.assistant:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "A new question must follow an answer")
+    return parent.id
 
 
 @router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_202_ACCEPTED)
@@ -102,63 +62,39 @@ async def submit_message(
     settings: SettingsDep,
     catalog: CatalogDep,
 ) -> SubmitResult:
-    """Store the question and a queued answer in one transaction, then enqueue the answer's job."""
-    _check_content(body.content, settings.max_message_chars)
-    conversation = await get_conversation(session, conversation_id)
-    if body.client_id and (pair := await _existing_pair(session, conversation_id, body.client_id)):
-        return pair
-    try:
-        model = catalog.get(conversation.model)
-    except UnknownModel as unknown:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, f"This conversation's model is gone: {unknown}"
-        ) from None
-    _check_fits(model, conversation.system_prompt, body.content, settings.max_answer_tokens)
+    """Store the question and a queued answer in one transaction, then enqueue the answer's job.
 
-    active = await session.exec(
-        select(Message.id).where(Message.conversation_id == conversation_id, is_active_answer())
-    )
-    if active.first() is not None:
-        return await _repeat_or_conflict(session, conversation_id, body.client_id)
-    last = await session.exec(
-        select(Message.id).where(Message.conversation_id == conversation_id).order_by(col(Message.id).desc())
-    )
+    The question continues the selected branch, or the branch ending at `parent_id`."""
+    check_content(body.content, settings.max_message_chars)
+    conversation = await get_conversation(session, conversation_id)
+    if body.client_id and (result := await stored_result(session, conversation_id, body.client_id)):
+        return result
+    model = conversation_model(catalog, conversation)
+    check_fits(model, conversation, body.content, settings)
     question = Message(
         conversation_id=conversation_id,
-        parent_id=last.first(),
+        parent_id=await _parent_of_next_question(session, conversation, body.parent_id),
         role=Role.user,
         content=body.content,
-        client_id=body.client_id,
     )
-    answer = Message(
-        conversation_id=conversation_id,
-        parent_id=question.id,
-        role=Role.assistant,
-        status=Status.queued,
-        model=model.id,
-    )
-    conversation.updated_at = utcnow()
-    session.add_all([question, answer, conversation])
-    try:
-        await session.commit()
-    except IntegrityError:
-        await session.rollback()
-        return await _repeat_or_conflict(session, conversation_id, body.client_id)
-
-    try:
-        await asyncio.wait_for(enqueue_answer(redis, answer.id), ENQUEUE_TIMEOUT_SECONDS)
-    except (RedisError, TimeoutError) as error:
-        # The answer is stored: the workers' recovery sweep enqueues it once Redis answers again.
-        logger.warning("could not enqueue answer %s now (%r); the sweep will", answer.id, error)
-    return SubmitResult(
-        user_message=MessageRead.model_validate(question),
-        assistant_message=MessageRead.model_validate(answer),
+    return await start_answer(
+        session, redis, conversation, question, model, body.client_id, new_question=True
     )
 
 
 @router.get("/messages/{message_id}")
 async def read_message(message_id: str, session: SessionDep) -> MessageRead:
     return MessageRead.model_validate(await get_message(session, message_id))
+
+
+@router.patch("/messages/{message_id}")
+async def update_message(message_id: str, body: MessageUpdate, session: SessionDep) -> MessageRead:
+    """Pin or unpin a message: a pinned one is in every prompt of its branch while it fits."""
+    message = await get_message(session, message_id)
+    message.pinned = body.pinned
+    session.add(message)
+    await session.commit()
+    return MessageRead.model_validate(message)
 
 
 @router.post("/messages/{message_id}/stop", status_code=status.HTTP_202_ACCEPTED)

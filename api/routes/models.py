@@ -1,7 +1,8 @@
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from api.deps import CatalogDep
+from api.deps import CatalogDep, SettingsDep
+from core.catalog import answer_token_limit, budgets
 
 router = APIRouter(tags=["models"])
 
@@ -13,6 +14,8 @@ class ModelRead(BaseModel):
     input_price: float
     output_price: float
     local: bool
+    default_max_tokens: int
+    max_tokens_limit: int
 
 
 class ModelList(BaseModel):
@@ -21,7 +24,15 @@ class ModelList(BaseModel):
 
 
 @router.get("/models")
-async def list_models(catalog: CatalogDep) -> ModelList:
-    """The models a conversation can use (prices in US dollars per million tokens)."""
-    models = [ModelRead(**{**spec.model_dump(), "label": spec.label or spec.id}) for spec in catalog.models]
+async def list_models(catalog: CatalogDep, settings: SettingsDep) -> ModelList:
+    """The models a conversation can use (prices in US dollars per million tokens), with the
+    answer's max tokens when a conversation sets none, and the most it may set."""
+    models = [
+        ModelRead(
+            **{**spec.model_dump(), "label": spec.label or spec.id},
+            default_max_tokens=budgets(spec, settings.max_answer_tokens)[1],
+            max_tokens_limit=answer_token_limit(spec),
+        )
+        for spec in catalog.models
+    ]
     return ModelList(models=models, default=catalog.default)

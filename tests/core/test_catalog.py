@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import LOCAL_MODEL_ID, UnknownModel, budgets, load_catalog
+from core.catalog import LOCAL_MODEL_ID, UnknownModel, answer_token_limit, budgets, load_catalog
 from core.settings import Settings
 
 VARIABLES = (
@@ -89,3 +89,18 @@ def test_budgets_leave_room_for_the_answer(env: pytest.MonkeyPatch) -> None:
     env.setenv("RELAYCHAT_CONTEXT_WINDOW", "100000")
     spec = load_catalog(settings()).get(None)
     assert budgets(spec, 1024) == (98976, 1024)
+
+
+def test_a_conversations_max_tokens_sets_the_answer_budget_up_to_half_the_window(
+    env: pytest.MonkeyPatch,
+) -> None:
+    env.setenv("OPENAI_BASE_URL", "http://x/v1")
+    env.setenv("RELAYCHAT_MODEL", "m")
+    env.setenv("RELAYCHAT_CONTEXT_WINDOW", "8192")
+    spec = load_catalog(settings()).get(None)
+    assert answer_token_limit(spec) == 4096
+    assert budgets(spec, 1024, 300) == (7892, 300)
+    assert budgets(spec, 1024, 4096) == (4096, 4096)
+    # Set for a bigger model and never re-checked: still at most half the window.
+    assert budgets(spec, 1024, 100_000) == (4096, 4096)
+    assert budgets(spec, 1024, None) == (7168, 1024)

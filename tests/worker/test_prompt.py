@@ -198,3 +198,96 @@ def test_included_ids_list_exactly_the_kept_messages_in_order() -> None:
     ]
     assert prompt.messages[-1] == {"role": "user", "content": "last one"}
     assert question.id not in prompt.included_ids
+
+
+# Pins
+
+
+def pin(message: Message) -> Message:
+    message.pinned = True
+    return message
+
+
+def test_a_pinned_old_turn_is_included_and_the_newest_turns_fill_the_rest() -> None:
+    history = conversation(10)
+    pinned = pin(history[0])
+    question = user("What did I say first?")
+    base = fixed_cost(SYSTEM, question)
+    # Room for the pin and the newest 4 turns, and not one token more.
+    budget = base + cost([pinned]) + cost(history[-4:])
+
+    prompt = build_prompt(SYSTEM, history, question, COUNTER, budget)
+
+    assert prompt.included_ids == [pinned.id] + [m.id for m in history[-4:]]
+    assert prompt.tokens == budget
+    expected = [{"role": str(m.role), "content": m.content} for m in [pinned, *history[-4:], question]]
+    assert prompt.messages == [{"role": "system", "content": SYSTEM}, *expected]
+
+
+def test_without_the_pin_the_same_budget_keeps_a_longer_newest_suffix() -> None:
+    history = conversation(10)
+    question = user("What did I say first?")
+    budget = fixed_cost(SYSTEM, question) + cost([history[0]]) + cost(history[-4:])
+
+    prompt = build_prompt(SYSTEM, history, question, COUNTER, budget)
+
+    assert history[0].id not in prompt.included_ids
+    assert prompt.included_ids == [m.id for m in history[-len(prompt.included_ids) :]]
+    assert len(prompt.included_ids) >= 4
+
+
+def test_a_pin_that_does_not_fit_is_left_out_and_the_rest_still_fits() -> None:
+    history = conversation(6)
+    huge = pin(user(long_text(99, 2000)))
+    history = [huge, answer("ok"), *history]
+    question = user("next?")
+    budget = fixed_cost(SYSTEM, question) + cost(history[-4:])
+
+    prompt = build_prompt(SYSTEM, history, question, COUNTER, budget)
+
+    assert huge.id not in prompt.included_ids
+    assert prompt.included_ids == [m.id for m in history[-4:]]
+    assert prompt.tokens <= budget
+
+
+def test_when_pins_compete_for_room_the_newest_pins_win() -> None:
+    history = conversation(8)
+    old_pin, new_pin = pin(history[0]), pin(history[4])
+    question = user("next?")
+    budget = fixed_cost(SYSTEM, question) + cost([new_pin]) + cost([old_pin]) - 1
+
+    prompt = build_prompt(SYSTEM, history, question, COUNTER, budget)
+
+    assert new_pin.id in prompt.included_ids
+    assert old_pin.id not in prompt.included_ids
+    assert prompt.tokens <= budget
+
+
+def test_a_pinned_answer_is_kept_even_without_its_question() -> None:
+    history = conversation(6)
+    pinned_answer = pin(history[1])
+    question = user("next?")
+    budget = fixed_cost(SYSTEM, question) + cost([pinned_answer]) + cost(history[-2:])
+
+    prompt = build_prompt(SYSTEM, history, question, COUNTER, budget)
+
+    assert prompt.included_ids == [pinned_answer.id, history[-2].id, history[-1].id]
+    assert prompt.messages[1] == {"role": "assistant", "content": pinned_answer.content}
+
+
+def test_a_pinned_failed_answer_is_still_never_sent() -> None:
+    question_before, failed = user("first"), pin(answer("broken half", Status.failed))
+    prompt = build_prompt(SYSTEM, [question_before, failed], user("again"), COUNTER, 100_000)
+    assert prompt.included_ids == [question_before.id]
+
+
+def test_pins_inside_the_newest_suffix_are_counted_once() -> None:
+    history = conversation(5)
+    pin(history[-2])
+    question = user("next?")
+    budget = fixed_cost(SYSTEM, question) + cost(history[-4:])
+
+    prompt = build_prompt(SYSTEM, history, question, COUNTER, budget)
+
+    assert prompt.included_ids == [m.id for m in history[-4:]]
+    assert prompt.tokens == budget

@@ -1,4 +1,5 @@
-import type { Conversation, Message, ModelList, SubmitResult } from "./types";
+import { newId } from "./ids";
+import type { Branch, Conversation, ConversationSettings, Message, ModelList, SubmitResult } from "./types";
 
 /** An error response from the API: its status and its `detail` sentence. */
 export class ApiError extends Error {
@@ -37,19 +38,46 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 export const api = {
   listConversations: (limit = 200) =>
     request<{ items: Conversation[]; next_offset: number | null }>("GET", `/conversations?limit=${limit}`),
-  createConversation: (fields: Partial<Pick<Conversation, "title" | "system_prompt" | "model">>) =>
+  createConversation: (fields: Partial<Pick<Conversation, "title"> & ConversationSettings>) =>
     request<Conversation>("POST", "/conversations", fields),
   getConversation: (id: string) => request<Conversation>("GET", `/conversations/${id}`),
-  updateConversation: (id: string, fields: Partial<Pick<Conversation, "title" | "system_prompt" | "model">>) =>
+  updateConversation: (id: string, fields: Partial<Pick<Conversation, "title"> & ConversationSettings>) =>
     request<Conversation>("PATCH", `/conversations/${id}`, fields),
   deleteConversation: (id: string) => request<void>("DELETE", `/conversations/${id}`),
   listMessages: (conversationId: string) => request<Message[]>("GET", `/conversations/${conversationId}/messages`),
   getMessage: (id: string) => request<Message>("GET", `/messages/${id}`),
-  submit: (conversationId: string, content: string, clientId: string) =>
-    request<SubmitResult>("POST", `/conversations/${conversationId}/messages`, { content, client_id: clientId }),
+  getBranch: (conversationId: string) => request<Branch>("GET", `/conversations/${conversationId}/branch`),
+  selectBranch: (conversationId: string, messageId: string) =>
+    request<Branch>("PATCH", `/conversations/${conversationId}/branch`, { message_id: messageId }),
+  /** `parentId`: the answer the question follows (the end of the branch on screen). */
+  submit: (conversationId: string, content: string, clientId: string, parentId?: string) =>
+    request<SubmitResult>("POST", `/conversations/${conversationId}/messages`, {
+      content,
+      client_id: clientId,
+      ...(parentId ? { parent_id: parentId } : {}),
+    }),
+  regenerate: (messageId: string, clientId: string) =>
+    request<SubmitResult>("POST", `/messages/${messageId}/regenerate`, { client_id: clientId }),
+  edit: (messageId: string, content: string, clientId: string) =>
+    request<SubmitResult>("POST", `/messages/${messageId}/edit`, { content, client_id: clientId }),
+  pin: (messageId: string, pinned: boolean) => request<Message>("PATCH", `/messages/${messageId}`, { pinned }),
   stop: (messageId: string) => request<Message>("POST", `/messages/${messageId}/stop`),
   listModels: () => request<ModelList>("GET", "/models"),
 };
+
+/** Calls `request` with one new client_id, trying again on network errors and 5xx: the same
+ * client_id on every try, so a retry after a lost response returns what the first one stored. */
+export async function once<T>(request: (clientId: string) => Promise<T>): Promise<T> {
+  const clientId = newId();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await request(clientId);
+    } catch (error) {
+      if (!(error instanceof ApiError) || (error.status !== 0 && error.status < 500) || attempt >= 2) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+    }
+  }
+}
 
 /** A sentence for a person, whatever went wrong. */
 export function readable(error: unknown): string {

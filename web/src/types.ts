@@ -6,6 +6,10 @@ export interface Conversation {
   title: string;
   system_prompt: string;
   model: string | null;
+  /** The answer's share of the context window; null: the model's default. */
+  max_tokens: number | null;
+  /** The end of the branch shown; the next question continues it. */
+  selected_leaf_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -25,9 +29,24 @@ export interface Message {
   completion_tokens: number | null;
   finish_reason: string | null;
   client_id: string | null;
+  /** In every prompt of its branch while it fits. */
+  pinned: boolean;
+  /** An answer's prompt: the earlier messages it was built from (null: not recorded). */
+  included_ids: string[] | null;
   created_at: string;
   updated_at: string;
+  /** This message and its alternatives (regenerated answers, edited questions), oldest first. */
+  sibling_ids?: string[];
 }
+
+/** The selected branch, root first. */
+export interface Branch {
+  conversation_id: string;
+  leaf_id: string | null;
+  messages: Message[];
+}
+
+export type ConversationSettings = Pick<Conversation, "system_prompt" | "model" | "max_tokens">;
 
 export interface ModelInfo {
   id: string;
@@ -36,6 +55,8 @@ export interface ModelInfo {
   input_price: number;
   output_price: number;
   local: boolean;
+  default_max_tokens: number;
+  max_tokens_limit: number;
 }
 
 export interface ModelList {

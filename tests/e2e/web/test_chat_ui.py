@@ -376,7 +376,7 @@ def test_narrow_screen_hides_the_sidebar_in_a_drawer(page: Page, stack: Stack, c
     screenshot(page, "mobile")
 
 
-def test_failed_answer_shows_the_readable_error_and_retry_answers(
+def test_failed_answer_shows_the_readable_error_and_retry_answers_beside_it(
     page: Page, stack: Stack, upstream: Upstream
 ) -> None:
     question = unique("fails once")
@@ -390,9 +390,12 @@ def test_failed_answer_shows_the_readable_error_and_retry_answers(
     expect(failed.get_by_test_id("message-error")).to_contain_text("rejected the API key", timeout=SHORT)
     expect(page.get_by_test_id("chat")).to_have_attribute("data-status", "ready", timeout=SHORT)
 
+    # Retry regenerates: the new answer takes the failed one's place, which stays behind ‹ 1/2.
     failed.get_by_test_id("retry-button").click()
-    expect(answers(page)).to_have_count(2, timeout=SHORT)
-    expect_answer(page, full)
+    last = expect_answer(page, full)
+    expect(answers(page)).to_have_count(1, timeout=SHORT)
+    expect(questions(page)).to_have_count(1, timeout=SHORT)
+    expect(last.get_by_test_id("branch-position")).to_have_text("2/2", timeout=SHORT)
     assert len(upstream.requests(question)) == 2
     expect(page.get_by_test_id("send-error")).to_be_hidden(timeout=SHORT)
 

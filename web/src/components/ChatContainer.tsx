@@ -1,12 +1,13 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
-import { ApiError, api, readable } from "../api";
+import { ApiError, api, once, readable } from "../api";
+import { contextMarks } from "../branch";
+import { useBranchActions } from "../hooks/useBranchActions";
 import { useAutoScroll } from "../hooks/useAutoScroll";
 import { type StreamStatus, useEventStream } from "../hooks/useEventStream";
 import { useTabSync } from "../hooks/useTabSync";
 import type { Theme } from "../hooks/useTheme";
-import { newId } from "../ids";
-import { ACTIVE, type Conversation, type Message, type ModelList } from "../types";
+import { ACTIVE, type Conversation, type ConversationSettings, type Message, type ModelList } from "../types";
 import { Composer } from "./Composer";
 import { Header } from "./Header";
 import { MessageView } from "./MessageView";
@@ -33,19 +34,6 @@ function titleFrom(text: string): string {
   return line.length > NEW_CHAT_TITLE_LENGTH ? `${line.slice(0, NEW_CHAT_TITLE_LENGTH - 1)}…` : line;
 }
 
-async function submitOnce(conversationId: string, text: string) {
-  // The same client_id on every try: a retry after a lost response returns the stored pair.
-  const clientId = newId();
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await api.submit(conversationId, text, clientId);
-    } catch (error) {
-      if (!(error instanceof ApiError) || (error.status !== 0 && error.status < 500) || attempt >= 2) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
-    }
-  }
-}
-
 /** The open conversation: its messages, the one answer streaming in it, the composer and settings. */
 export function ChatContainer(props: Props) {
   const { conversationId, models, navigate, onConversationsChanged } = props;
@@ -57,7 +45,7 @@ export function ChatContainer(props: Props) {
   const [submitting, setSubmitting] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [showSettings, setShowSettings] = useState(false);
-  const [draft, setDraft] = useState<{ system_prompt: string; model: string | null }>({ system_prompt: "", model: null });
+  const [draft, setDraft] = useState<ConversationSettings>({ system_prompt: "", model: null, max_tokens: null });
   const scroller = useRef<HTMLDivElement | null>(null);
   // The conversation open now: results of loads and sends that started in another are dropped.
   const openId = useRef(conversationId);
@@ -66,14 +54,20 @@ export function ChatContainer(props: Props) {
   // them back to life as "running".
   const ended = useRef(new Map<string, Message | null>());
   const composer = useRef<HTMLTextAreaElement | null>(null);
+  // The branch on screen, for callbacks that must not be remade on every streamed delta.
+  const shown = useRef(messages);
+  shown.current = messages;
 
   const load = useCallback(
     async (id: string) => {
       try {
-        const [loaded, history] = await Promise.all([api.getConversation(id), api.listMessages(id)]);
+        const [loaded, branch] = await Promise.all([api.getConversation(id), api.getBranch(id)]);
         if (openId.current !== id) return;
         setConversation(loaded);
-        const current = history.map((m) => ended.current.get(m.id) ?? m);
+        const current = branch.messages.map((m) => {
+          const seen = ended.current.get(m.id);
+          return seen && ACTIVE.includes(m.status) ? { ...seen, sibling_ids: m.sibling_ids } : m;
+        });
         setMessages(current);
         const running = current.find(
           (m) => m.role === "assistant" && ACTIVE.includes(m.status) && !ended.current.has(m.id),
@@ -111,8 +105,9 @@ export function ChatContainer(props: Props) {
 
   const stream = useEventStream(activeId, (final, endedId) => {
     ended.current.set(endedId, final);
-    if (final) setMessages((current) => current.map((m) => (m.id === final.id ? final : m)));
-    else if (conversationId) void load(conversationId);
+    if (final) {
+      setMessages((current) => current.map((m) => (m.id === final.id ? { ...final, sibling_ids: m.sibling_ids } : m)));
+    } else if (conversationId) void load(conversationId);
     setActiveId((current) => (current === endedId ? null : current));
     onConversationsChanged();
     if (conversationId) broadcast({ conversationId });
@@ -129,7 +124,10 @@ export function ChatContainer(props: Props) {
           target = created.id;
           setConversation(created);
         }
-        const pair = await submitOnce(target, text);
+        // After the branch on screen, even if another tab has switched to another one meanwhile.
+        const into = target;
+        const parentId = into === conversationId ? shown.current.at(-1)?.id : undefined;
+        const pair = await once((clientId) => api.submit(into, text, clientId, parentId));
         if (openId.current !== conversationId) return true; // the reader moved on; the answer runs anyway
         setMessages((current) => [...current, pair.user_message, pair.assistant_message]);
         setActiveId(pair.assistant_message.id);
@@ -152,6 +150,19 @@ export function ChatContainer(props: Props) {
     },
     [conversationId, draft, navigate, broadcast, onConversationsChanged, load],
   );
+
+  const isOpen = useCallback((id: string) => openId.current === id, []);
+  const branches = useBranchActions({
+    conversationId,
+    isOpen,
+    setMessages,
+    setActiveId,
+    setSubmitting,
+    setNotice,
+    broadcast,
+    onConversationsChanged,
+    load,
+  });
 
   const stop = useCallback(() => {
     if (activeId) api.stop(activeId).catch((error: unknown) => setNotice(readable(error)));
@@ -180,23 +191,19 @@ export function ChatContainer(props: Props) {
   }, [conversationId, activeId, submitting, load]);
 
   const { pinned, jumpToLatest } = useAutoScroll(scroller, [messages.length, stream.text], conversationId);
+  const marks = useMemo(() => contextMarks(messages), [messages]);
   const status: ChatStatus = submitting ? "submitted" : activeId ? stream.status : stream.status === "error" ? "error" : "ready";
   const busy = submitting || activeId !== null;
   const settings = conversation ?? { ...draft, id: "", title: "New chat" };
   const title = (conversation && props.listed?.title) || settings.title;
 
-  const saveSettings = async (fields: { system_prompt: string; model: string | null }) => {
+  const saveSettings = async (fields: ConversationSettings) => {
     if (!conversation) {
       setDraft(fields);
       return;
     }
     setConversation(await api.updateConversation(conversation.id, fields));
     onConversationsChanged();
-  };
-
-  const retry = (failed: Message) => {
-    const question = messages.find((m) => m.id === failed.parent_id);
-    if (question) void send(question.content);
   };
 
   const modelId = settings.model ?? models?.default ?? "";
@@ -214,8 +221,11 @@ export function ChatContainer(props: Props) {
       />
       {showSettings ? (
         <SettingsPanel
+          // Opened while the conversation still loads, it starts again with the loaded settings.
+          key={conversation?.id ?? "new"}
           systemPrompt={settings.system_prompt}
           model={settings.model}
+          maxTokens={settings.max_tokens}
           models={models}
           onSave={saveSettings}
           onClose={() => setShowSettings(false)}
@@ -231,7 +241,13 @@ export function ChatContainer(props: Props) {
               message={message}
               live={live}
               liveText={live ? stream.text : undefined}
-              onRetry={message.status === "failed" ? () => retry(message) : undefined}
+              context={marks.get(message.id)}
+              locked={busy}
+              onRetry={message.status === "failed" ? () => branches.regenerate(message) : undefined}
+              onRegenerate={conversationId ? () => branches.regenerate(message) : undefined}
+              onEdit={conversationId ? (text) => branches.edit(message, text) : undefined}
+              onPin={conversationId ? () => branches.togglePin(message) : undefined}
+              onSwitch={conversationId ? (id) => branches.switchTo(id) : undefined}
             />
           );
         })}

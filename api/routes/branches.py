@@ -1,0 +1,110 @@
+"""Branches: the selected one, switching between siblings, and the two ways to make a new one.
+
+Regenerating an answer adds an answer beside it; editing a question adds a question beside it,
+with its answer. Nothing is overwritten: the old messages stay, one ‹ › away.
+"""
+
+from fastapi import APIRouter, HTTPException, status
+from sqlmodel import select
+
+from api.answering import check_content, check_fits, conversation_model, start_answer, stored_result
+from api.deps import CatalogDep, RedisDep, SessionDep, SettingsDep
+from api.routes.conversations import get_conversation
+from api.routes.messages import get_message
+from api.schemas import BranchMessage, BranchRead, BranchSelect, EditCreate, RegenerateCreate, SubmitResult
+from core.branches import Tree
+from core.models import Conversation, Message, Role
+
+router = APIRouter(tags=["branches"])
+
+
+async def _tree(session: SessionDep, conversation_id: str) -> Tree:
+    return Tree(await session.exec(select(Message).where(Message.conversation_id == conversation_id)))
+
+
+def _branch(conversation: Conversation, tree: Tree) -> BranchRead:
+    leaf = tree.selected_leaf(conversation.selected_leaf_id)
+    path = tree.path_to(leaf.id if leaf else None)
+    messages = [
+        BranchMessage.model_validate(
+            {**message.model_dump(), "sibling_ids": [m.id for m in tree.siblings(message)]}
+        )
+        for message in path
+    ]
+    return BranchRead(conversation_id=conversation.id, leaf_id=leaf.id if leaf else None, messages=messages)
+
+
+@router.get("/conversations/{conversation_id}/branch")
+async def read_branch(conversation_id: str, session: SessionDep) -> BranchRead:
+    """The selected branch, root first, each message with its siblings (for ‹ 2/3 ›)."""
+    conversation = await get_conversation(session, conversation_id)
+    return _branch(conversation, await _tree(session, conversation_id))
+
+
+@router.patch("/conversations/{conversation_id}/branch")
+async def select_branch(conversation_id: str, body: BranchSelect, session: SessionDep) -> BranchRead:
+    """Select the branch through a message, down to the newest message below it; every tab and
+    the next question follow it."""
+    conversation = await get_conversation(session, conversation_id)
+    tree = await _tree(session, conversation_id)
+    chosen = tree.by_id.get(body.message_id)
+    if chosen is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Message not found in this conversation")
+    # Not `updated_at`: looking at another branch is not activity, and must not reorder the sidebar.
+    conversation.selected_leaf_id = tree.newest_leaf_under(chosen).id
+    session.add(conversation)
+    await session.commit()
+    return _branch(conversation, tree)
+
+
+@router.post("/messages/{message_id}/regenerate", status_code=status.HTTP_202_ACCEPTED)
+async def regenerate(
+    message_id: str,
+    body: RegenerateCreate,
+    session: SessionDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    catalog: CatalogDep,
+) -> SubmitResult:
+    """A new answer to the same question, beside the old one, with the conversation's model now."""
+    old = await get_message(session, message_id)
+    if body.client_id and (result := await stored_result(session, old.conversation_id, body.client_id)):
+        return result
+    if old.role != Role.assistant:
+        raise HTTPException(status.HTTP_409_CONFLICT, "Only an answer can be regenerated")
+    question = await session.get(Message, old.parent_id) if old.parent_id else None
+    if question is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, "This answer has no question to answer again")
+    conversation = await get_conversation(session, old.conversation_id)
+    model = conversation_model(catalog, conversation)
+    check_fits(model, conversation, question.content, settings)
+    return await start_answer(
+        session, redis, conversation, question, model, body.client_id, new_question=False
+    )
+
+
+@router.post("/messages/{message_id}/edit", status_code=status.HTTP_202_ACCEPTED)
+async def edit(
+    message_id: str,
+    body: EditCreate,
+    session: SessionDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    catalog: CatalogDep,
+) -> SubmitResult:
+    """The edited question, beside the old one (same parent), and a queued answer: a new branch."""
+    check_content(body.content, settings.max_message_chars)
+    old = await get_message(session, message_id)
+    if body.client_id and (result := await stored_result(session, old.conversation_id, body.client_id)):
+        return result
+    if old.role != Role.user:
+        raise HTTPException(status.HTTP_409_CONFLICT, "Only a question can be edited")
+    conversation = await get_conversation(session, old.conversation_id)
+    model = conversation_model(catalog, conversation)
+    check_fits(model, conversation, body.content, settings)
+    question = Message(
+        conversation_id=conversation.id, parent_id=old.parent_id, role=Role.user, content=body.content
+    )
+    return await start_answer(
+        session, redis, conversation, question, model, body.client_id, new_question=True
+    )

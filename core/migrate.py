@@ -69,8 +69,8 @@ def schema_state(url: str) -> SchemaState:
     return SchemaState.behind if current in known else SchemaState.unknown
 
 
-def upgrade(url: str) -> None:
-    """Bring the schema to the newest revision (what `relaychat migrate` does)."""
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the schema to the newest revision (what `relaychat migrate` does), or to `revision`."""
     engine = _engine(url)
     config = _config()
     try:
@@ -78,7 +78,7 @@ def upgrade(url: str) -> None:
         # empty database take turns, and the second finds nothing left to do.
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
     finally:
         engine.dispose()
 

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     upstream_connect_timeout_seconds: float = 10.0
     upstream_idle_timeout_seconds: float = 60.0
 
+    title_timeout_seconds: float = 20.0
+    """How long the title job waits for the model before keeping the fallback title."""
+
 
 @lru_cache
 def get_settings() -> Settings:

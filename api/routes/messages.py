@@ -11,9 +11,10 @@ from api.routes.conversations import get_conversation
 from api.schemas import MessageCreate, SubmitResult
 from core.catalog import ModelSpec, UnknownModel, budgets
 from core.jobs import enqueue_answer
-from core.models import FINAL_STATUSES, Message, Role, Status, is_active_answer, utcnow
+from core.models import FINAL_STATUSES, Message, Role, Status, TitleSource, is_active_answer, utcnow
 from core.schemas import MessageRead, terminal_event
 from core.stops import request_stop
+from core.titles import fallback_title
 from core.tokens import counter_for, required_tokens
 
 logger = logging.getLogger(__name__)
@@ -137,6 +138,10 @@ async def submit_message(
         status=Status.queued,
         model=model.id,
     )
+    if question.parent_id is None and conversation.title_source == TitleSource.default:
+        # Named at once from the first question; the worker's title job may replace it later.
+        conversation.title = fallback_title(body.content)
+        conversation.title_source = TitleSource.fallback
     conversation.updated_at = utcnow()
     session.add_all([question, answer, conversation])
     try:

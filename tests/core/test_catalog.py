@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import LOCAL_MODEL_ID, UnknownModel, budgets, load_catalog
+from core.catalog import LOCAL_MODEL_ID, ModelSpec, UnknownModel, budgets, load_catalog
 from core.settings import Settings
 
 VARIABLES = (
@@ -89,3 +89,10 @@ def test_budgets_leave_room_for_the_answer(env: pytest.MonkeyPatch) -> None:
     env.setenv("RELAYCHAT_CONTEXT_WINDOW", "100000")
     spec = load_catalog(settings()).get(None)
     assert budgets(spec, 1024) == (98976, 1024)
+
+
+def test_cost_follows_the_prices_and_a_local_model_is_free() -> None:
+    priced = ModelSpec(id="gpt-x", input_price=2.5, output_price=10.0)
+    assert priced.cost(1_000, 500) == pytest.approx(0.0025 + 0.005)
+    local = ModelSpec(id="smol", local=True, base_url="http://127.0.0.1:1/v1")
+    assert local.cost(1_000_000, 1_000_000) == 0

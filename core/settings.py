@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     context_window: int = 8192
     max_answer_tokens: int = 1024
     max_message_chars: int = 32_000
+    max_import_bytes: int = 20_000_000
+    max_import_messages: int = 10_000
 
     redis_pool_size: int = 32
     worker_concurrency: int = 500

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.relay import Relay
-from api.routes import conversations, health, messages, models, stream, titles, transfer, updates
+from api.routes import conversations, health, messages, models, search, stream, titles, transfer, updates
 from api.schemas import ERRORS
 from api.updates import UpdateFeed
 from api.web import mount_web
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="relaychat", version="0.1.0", lifespan=lifespan)
     errors.install(app)
-    routers = (conversations, titles, transfer, messages, stream, updates, models, health)
+    routers = (conversations, titles, transfer, messages, stream, search, updates, models, health)
     for router in (module.router for module in routers):
         app.include_router(router, prefix="/api", responses=ERRORS)
     mount_web(app, settings.web_dist)

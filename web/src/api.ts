@@ -1,4 +1,4 @@
-import type { Conversation, Message, ModelList, SubmitResult } from "./types";
+import type { Conversation, Message, ModelList, SearchResults, SubmitResult } from "./types";
 
 /** An error response from the API: its status and its `detail` sentence. */
 export class ApiError extends Error {
@@ -10,15 +10,23 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  options: { signal?: AbortSignal; raw?: BodyInit } = {},
+): Promise<T> {
   let response: Response;
+  const json = body !== undefined || options.raw !== undefined;
   try {
     response = await fetch(`/api${path}`, {
       method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: json ? { "content-type": "application/json" } : {},
+      body: options.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+      signal: options.signal,
     });
-  } catch {
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
     throw new ApiError(0, "The server cannot be reached. Check your connection.");
   }
   if (!response.ok) {
@@ -49,6 +57,12 @@ export const api = {
     request<SubmitResult>("POST", `/conversations/${conversationId}/messages`, { content, client_id: clientId }),
   stop: (messageId: string) => request<Message>("POST", `/messages/${messageId}/stop`),
   listModels: () => request<ModelList>("GET", "/models"),
+  regenerateTitle: (conversationId: string) => request<Conversation>("POST", `/conversations/${conversationId}/title`),
+  search: (query: string, signal: AbortSignal) =>
+    request<SearchResults>("GET", `/search?q=${encodeURIComponent(query)}`, undefined, { signal }),
+  /** The file itself is the body: the server refuses one too big before reading it. */
+  importConversation: (file: Blob) => request<Conversation>("POST", "/conversations/import", undefined, { raw: file }),
+  exportUrl: (conversationId: string, kind: "md" | "json") => `/api/conversations/${conversationId}/export.${kind}`,
 };
 
 /** A sentence for a person, whatever went wrong. */

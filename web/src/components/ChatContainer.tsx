@@ -5,12 +5,15 @@ import { useAutoScroll } from "../hooks/useAutoScroll";
 import { type StreamStatus, useEventStream } from "../hooks/useEventStream";
 import { useTabSync } from "../hooks/useTabSync";
 import type { Theme } from "../hooks/useTheme";
+import type { Update } from "../hooks/useUpdates";
 import { newId } from "../ids";
 import { ACTIVE, type Conversation, type Message, type ModelList } from "../types";
+import { contextFill, conversationTotals } from "../usage";
 import { Composer } from "./Composer";
 import { Header } from "./Header";
 import { MessageView } from "./MessageView";
 import { SettingsPanel } from "./SettingsPanel";
+import { UsageBar } from "./UsageBar";
 
 export type ChatStatus = StreamStatus;
 
@@ -24,14 +27,14 @@ interface Props {
   onOpenSidebar: () => void;
   navigate: (conversationId: string | null) => void;
   onConversationsChanged: () => void;
+  /** A message to scroll to and flash once it is shown (a search result); `nonce` repeats a request. */
+  focus: { messageId: string; nonce: number } | null;
+  /** The latest change the server announced (`GET /api/updates`). */
+  update: Update | null;
 }
 
-const NEW_CHAT_TITLE_LENGTH = 60;
-
-function titleFrom(text: string): string {
-  const line = text.trim().split("\n")[0] ?? "New chat";
-  return line.length > NEW_CHAT_TITLE_LENGTH ? `${line.slice(0, NEW_CHAT_TITLE_LENGTH - 1)}…` : line;
-}
+const FLASH_MS = 2500;
+const NAMING_TIMEOUT_MS = 60_000;
 
 async function submitOnce(conversationId: string, text: string) {
   // The same client_id on every try: a retry after a lost response returns the stored pair.
@@ -57,6 +60,8 @@ export function ChatContainer(props: Props) {
   const [submitting, setSubmitting] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [showSettings, setShowSettings] = useState(false);
+  const [naming, setNaming] = useState(false);
+  const [flashId, setFlashId] = useState<string | null>(null);
   const [draft, setDraft] = useState<{ system_prompt: string; model: string | null }>({ system_prompt: "", model: null });
   const scroller = useRef<HTMLDivElement | null>(null);
   // The conversation open now: results of loads and sends that started in another are dropped.
@@ -125,7 +130,8 @@ export function ChatContainer(props: Props) {
       let target = conversationId;
       try {
         if (!target) {
-          const created = await api.createConversation({ title: titleFrom(text), ...draft });
+          // No title: the server names it from this question, then the model names it properly.
+          const created = await api.createConversation({ ...draft });
           target = created.id;
           setConversation(created);
         }
@@ -180,6 +186,45 @@ export function ChatContainer(props: Props) {
   }, [conversationId, activeId, submitting, load]);
 
   const { pinned, jumpToLatest } = useAutoScroll(scroller, [messages.length, stream.text], conversationId);
+
+  // After the auto-scroll above (effects run in order): the reader asked for this message.
+  const focusId = props.focus?.messageId ?? null;
+  const focusShown = focusId !== null && messages.some((m) => m.id === focusId);
+  useEffect(() => {
+    if (!focusShown) return;
+    scroller.current?.querySelector(`[data-id="${focusId}"]`)?.scrollIntoView({ block: "center" });
+    setFlashId(focusId);
+    const timer = setTimeout(() => setFlashId(null), FLASH_MS);
+    return () => clearTimeout(timer);
+  }, [focusId, focusShown, props.focus?.nonce]);
+
+  const { update } = props;
+  useEffect(() => {
+    // Only a new announcement counts: `naming` is read as it is when one arrives.
+    if (!update || update.change === "resync" || update.conversation_id !== conversationId) return;
+    if (naming && update.change === "title_failed") setNotice("A new title could not be made; the title stays as it was.");
+    setNaming(false);
+  }, [update]);
+
+  useEffect(() => {
+    setNaming(false);
+  }, [conversationId]);
+
+  useEffect(() => {
+    if (!naming) return;
+    const timer = setTimeout(() => setNaming(false), NAMING_TIMEOUT_MS);
+    return () => clearTimeout(timer);
+  }, [naming]);
+
+  const regenerateTitle = useCallback(() => {
+    if (!conversationId) return;
+    setNaming(true);
+    api.regenerateTitle(conversationId).catch((error: unknown) => {
+      setNaming(false);
+      setNotice(readable(error));
+    });
+  }, [conversationId]);
+
   const status: ChatStatus = submitting ? "submitted" : activeId ? stream.status : stream.status === "error" ? "error" : "ready";
   const busy = submitting || activeId !== null;
   const settings = conversation ?? { ...draft, id: "", title: "New chat" };
@@ -206,6 +251,9 @@ export function ChatContainer(props: Props) {
     <main className="chat" data-testid="chat" data-status={status}>
       <Header
         title={title}
+        naming={naming}
+        conversationId={conversation ? conversationId : null}
+        onRegenerateTitle={regenerateTitle}
         model={modelLabel}
         theme={props.theme}
         onToggleTheme={props.onToggleTheme}
@@ -221,6 +269,9 @@ export function ChatContainer(props: Props) {
           onClose={() => setShowSettings(false)}
         />
       ) : null}
+      {conversation ? (
+        <UsageBar totals={conversationTotals(messages)} context={contextFill(messages, models, settings.model)} />
+      ) : null}
       <div className="messages" ref={scroller}>
         {messages.length === 0 ? <p className="empty-chat">How can I help?</p> : null}
         {messages.map((message) => {
@@ -231,6 +282,7 @@ export function ChatContainer(props: Props) {
               message={message}
               live={live}
               liveText={live ? stream.text : undefined}
+              flash={message.id === flashId}
               onRetry={message.status === "failed" ? () => retry(message) : undefined}
             />
           );

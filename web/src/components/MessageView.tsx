@@ -1,21 +1,24 @@
 import type { Message } from "../types";
 import { CopyButton } from "./CopyButton";
 import { Markdown } from "./Markdown";
+import { MessageUsage } from "./MessageUsage";
 
 interface Props {
   message: Message;
   /** While the answer streams: the live text, in place of what the database holds. */
   liveText?: string;
   live?: boolean;
+  /** Opened from a search result: drawn to the eye for a moment. */
+  flash?: boolean;
   onRetry?: () => void;
 }
 
-export function MessageView({ message, liveText, live, onRetry }: Props) {
+export function MessageView({ message, liveText, live, flash, onRetry }: Props) {
   const text = liveText ?? message.content;
   const failed = message.status === "failed" ? (message.error ?? "The answer failed.") : null;
   return (
     <article
-      className={`message ${message.role}`}
+      className={`message ${message.role}${flash ? " flash" : ""}`}
       data-testid="message"
       data-role={message.role}
       data-status={live ? "streaming" : message.status}
@@ -47,6 +50,7 @@ export function MessageView({ message, liveText, live, onRetry }: Props) {
       {!live && text ? (
         <div className="message-actions">
           <CopyButton text={text} label="Copy message" testId="copy-message" />
+          {message.role === "assistant" ? <MessageUsage message={message} /> : null}
         </div>
       ) : null}
     </article>

@@ -29,20 +29,15 @@ class ImportRefused(ValueError):
 
 def _utc(value: datetime) -> datetime:
     # Stored as UTC wall time (SQLite keeps no offset), so another offset must be converted.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _no_nul(value: str | None) -> str | None:
-    # Postgres cannot store NUL in text; neither does relaychat anywhere else.
-    if value is not None and "\x00" in value:
-        raise ValueError("contains a NUL character")
-    return value
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range in UTC") from None
 
 
 Moment = Annotated[datetime, AfterValidator(_utc)]
-Text = Annotated[str, AfterValidator(_no_nul)]
 Id = Annotated[str, Field(min_length=1, max_length=36)]
-Count = Annotated[int, Field(ge=0)]
+Count = Annotated[int, Field(ge=0, le=2**31 - 1)]  # the database's integer columns
 
 
 class ExportedMessage(BaseModel):
@@ -51,15 +46,15 @@ class ExportedMessage(BaseModel):
     id: Id
     parent_id: Id | None
     role: Role
-    content: Text
+    content: str
     status: Status
-    error: Text | None
+    error: str | None
     error_code: Annotated[str, Field(max_length=32)] | None
     model: Annotated[str, Field(max_length=200)] | None
     attempt: Count
     prompt_tokens: Count | None
     completion_tokens: Count | None
-    cost_usd: Annotated[float, Field(ge=0)] | None
+    cost_usd: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None
     first_token_at: Moment | None
     finished_at: Moment | None
     finish_reason: Annotated[str, Field(max_length=32)] | None
@@ -72,9 +67,9 @@ class ExportedConversation(BaseModel):
     model_config = ConfigDict(extra="forbid", from_attributes=True)
 
     id: Id
-    title: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_nul)]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
     title_source: TitleSource
-    system_prompt: Annotated[str, Field(max_length=32_000), AfterValidator(_no_nul)]
+    system_prompt: Annotated[str, Field(max_length=32_000)]
     model: Annotated[str, Field(min_length=1, max_length=200)] | None
     created_at: Moment
     updated_at: Moment
@@ -125,12 +120,35 @@ def _check_links(messages: list[ExportedMessage]) -> None:
         seen.add(message.id)
 
 
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _check_text(value: Any) -> None:
+    """Every string storable: no NUL (Postgres refuses it) and no lone surrogate, which JSON's
+    \\u escapes can spell but no database can store."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ImportRefused("The file holds a NUL character, which relaychat cannot store.")
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise ImportRefused("The file holds text that is not valid Unicode (a lone surrogate).") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item)
+
+
 def parse_import(raw: bytes, max_messages: int) -> ConversationExport:
     """The file checked from the outside in, each refusal a sentence: JSON at all, ours, the version
     we read, the fields, then the links between messages."""
     try:
-        document: Any = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        document: Any = json.loads(raw, parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError) as error:
         raise ImportRefused(f"The file is not JSON ({error}).") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ImportRefused(
@@ -143,6 +161,7 @@ def parse_import(raw: bytes, max_messages: int) -> ConversationExport:
     if isinstance(document.get("messages"), list) and len(document["messages"]) > max_messages:
         count = len(document["messages"])
         raise ImportRefused(f"The file has {count:,} messages; the limit is {max_messages:,}.", too_big=True)
+    _check_text(document)
     try:
         export = ConversationExport.model_validate(document)
     except ValidationError as error:

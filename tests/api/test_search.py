@@ -115,7 +115,18 @@ def test_the_limit_keeps_the_newest(client: httpx.Client, upstream: Upstream) ->
 
 
 @pytest.mark.parametrize(
-    "query", ['AND OR NOT NEAR "(', "title:foo*", "-- ; DROP TABLE message", "!!!", "a&b|c:*", "'\""]
+    "query",
+    [
+        'AND OR NOT NEAR "(',
+        "title:foo*",
+        "-- ; DROP TABLE message",
+        "!!!",
+        "a&b|c:*",
+        "'\"",
+        "²³ ǅungla 日本語 e\u0301 🙂",
+        "x" * 200,
+        "1 2 3 4 5 6 7 8 9 10 11 12",
+    ],
 )
 def test_operators_and_punctuation_are_plain_text(client: httpx.Client, query: str) -> None:
     result = search(client, query)

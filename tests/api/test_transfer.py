@@ -186,6 +186,11 @@ def repeat_id(file: dict[str, Any]) -> None:
             "conversation.title: String should have at least 1 character",
         ),
         (lambda f: f.update(extra="field"), "extra: Extra inputs are not permitted"),
+        (lambda f: f["messages"][0].update(content="a\x00b"), "The file holds a NUL character"),
+        (lambda f: f["messages"][0].update(content="\ud800"), "not valid Unicode (a lone surrogate)"),
+        (lambda f: f["messages"][1].update(attempt=2**31), "messages.1.attempt: Input should be less than"),
+        (lambda f: f["messages"][1].update(cost_usd=float("nan")), "NaN is not a JSON number"),
+        (lambda f: f["messages"][0].update(created_at="0001-01-01T01:00:00+05:00"), "is out of range in UTC"),
     ],
     ids=[
         "version",
@@ -196,6 +201,11 @@ def repeat_id(file: dict[str, Any]) -> None:
         "role",
         "empty-title",
         "extra",
+        "nul",
+        "lone-surrogate",
+        "huge-integer",
+        "nan",
+        "before-year-1",
     ],
 )
 def test_a_bad_file_is_refused_with_a_sentence(

@@ -175,7 +175,8 @@ def test_markdown_renders_and_html_from_model_or_user_stays_inert_text(
     # The payload is text wherever it shows: the answer, the question, the title.
     expect(content(last)).to_contain_text(XSS, timeout=SHORT)
     expect(content(questions(page).last)).to_have_text(question, timeout=SHORT)
-    expect(page.get_by_test_id("chat-title")).to_contain_text("<img src=x onerror=", timeout=SHORT)
+    # The model's title (capital M: not the fallback cut from the question), as text.
+    expect(page.get_by_test_id("chat-title")).to_contain_text("Markdown <img src=x onerror=", timeout=LONG)
     assert page.evaluate("() => typeof window.__xss") == "undefined"
     assert page.locator("img[onerror]").count() == 0
     assert page.locator('[data-testid="message"] img, [data-testid="message"] script').count() == 0

@@ -6,6 +6,7 @@ from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.relay import Relay
+from api.updates import UpdateFeed
 from core.catalog import Catalog
 from core.eventlog import EventLog
 from core.settings import Settings
@@ -33,6 +34,11 @@ async def _relay(request: Request) -> Relay:
     return relay
 
 
+async def _updates(request: Request) -> UpdateFeed:
+    feed: UpdateFeed = request.app.state.updates
+    return feed
+
+
 async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -47,5 +53,6 @@ SessionDep = Annotated[AsyncSession, Depends(_session)]
 RedisDep = Annotated[ArqRedis, Depends(_redis)]
 LogDep = Annotated[EventLog, Depends(_log)]
 RelayDep = Annotated[Relay, Depends(_relay)]
+UpdatesDep = Annotated[UpdateFeed, Depends(_updates)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]

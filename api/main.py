@@ -8,8 +8,20 @@ from fastapi import FastAPI
 
 from api import errors
 from api.relay import Relay
-from api.routes import branches, conversations, health, messages, models, stream
+from api.routes import (
+    branches,
+    conversations,
+    health,
+    messages,
+    models,
+    search,
+    stream,
+    titles,
+    transfer,
+    updates,
+)
 from api.schemas import ERRORS
+from api.updates import UpdateFeed
 from api.web import mount_web
 from core.catalog import load_catalog
 from core.db import make_engine, make_sessionmaker
@@ -43,30 +55,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         relay = Relay(reader, redis, log, RELAY_BLOCK_MS)
         relay.start()
+        feed = UpdateFeed(dedicated_connection(settings.redis_url, "relaychat-updates"))
+        feed.start()
         app.state.settings = settings
         app.state.catalog = catalog
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.redis = redis
         app.state.log = log
         app.state.relay = relay
+        app.state.updates = feed
         try:
             yield
         finally:
+            await feed.close()
             await relay.close()
             await redis.aclose()
             await engine.dispose()
 
     app = FastAPI(title="relaychat", version="0.1.0", lifespan=lifespan)
     errors.install(app)
-    routers = (
-        conversations.router,
-        messages.router,
-        branches.router,
-        stream.router,
-        models.router,
-        health.router,
-    )
-    for router in routers:
+    routers = (conversations, titles, transfer, messages, branches, stream, search, updates, models, health)
+    for router in (module.router for module in routers):
         app.include_router(router, prefix="/api", responses=ERRORS)
     mount_web(app, settings.web_dist)
     return app

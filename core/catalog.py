@@ -28,6 +28,12 @@ class ModelSpec(BaseModel):
     def api_key(self) -> str | None:
         return os.environ.get(self.api_key_env) if self.api_key_env else None
 
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
+        """US dollars for one answer at this model's prices (0 for a local model, which has none)."""
+        if self.local:
+            return 0.0
+        return (prompt_tokens * self.input_price + completion_tokens * self.output_price) / 1_000_000
+
 
 class ModelsFile(BaseModel):
     default: str | None = None

@@ -13,6 +13,10 @@ WAKE_CHANNEL = PREFIX + "wake"
 CANCEL_CHANNEL = PREFIX + "cancel"
 """Published with a message id when a user stops it."""
 
+UPDATES_CHANNEL = PREFIX + "updates"
+"""Published with `{"conversation_id", "change"}` when a conversation changes outside its answers'
+streams (a generated title); every API process relays it to its browsers (`GET /api/updates`)."""
+
 
 def log(message_id: str) -> str:
     """Stream: the answer's event log (delta, reset, usage, and one terminal event)."""

@@ -25,6 +25,16 @@ class Status(StrEnum):
     failed = "failed"
 
 
+class TitleSource(StrEnum):
+    """Where a conversation's title came from, which decides whether a generated one may replace it."""
+
+    default = "default"  # the placeholder: nothing to name yet
+    fallback = "fallback"  # built from the first question; a generated title may replace it
+    generated = "generated"  # written by the model
+    user = "user"  # set by hand: never replaced automatically
+
+
+DEFAULT_TITLE = "New chat"
 ACTIVE_STATUSES = (Status.queued, Status.streaming)
 FINAL_STATUSES = (Status.complete, Status.stopped, Status.failed)
 
@@ -33,9 +43,16 @@ def _timestamp() -> datetime:
     return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))  # type: ignore[no-any-return]
 
 
+def _moment() -> datetime | None:
+    return Field(default=None, sa_type=sa.DateTime(timezone=True))  # type: ignore[no-any-return]
+
+
 class Conversation(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
-    title: str = Field(default="New chat", max_length=200)
+    title: str = Field(default=DEFAULT_TITLE, max_length=200)
+    title_source: TitleSource = Field(
+        default=TitleSource.default, sa_type=sa.String(16), sa_column_kwargs={"server_default": "default"}
+    )
     system_prompt: str = Field(default="", sa_type=sa.Text)
     model: str | None = Field(default=None, max_length=200)
     # The answer's share of the context window (sent as max_tokens); None: the model's default.
@@ -81,6 +98,11 @@ class Message(SQLModel, table=True):
     attempt: int = 0
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    cost_usd: float | None = Field(default=None, sa_type=sa.Float)
+    """US dollars at the model's prices when the answer was made; 0 for a local model."""
+    first_token_at: datetime | None = _moment()
+    finished_at: datetime | None = _moment()
+    """First token and end of the answer's last attempt: its speed is completion tokens over the two."""
     finish_reason: str | None = Field(default=None, max_length=32)
     client_id: str | None = Field(default=None, max_length=100)
     # Included in every prompt of its branch while it fits.

@@ -1,10 +1,10 @@
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, computed_field
 
 from core.events import EventType
-from core.models import Message, Role, Status
+from core.models import Message, Role, Status, TitleSource
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -14,12 +14,16 @@ def _as_utc(value: datetime) -> datetime:
 
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 
+# Below this, a "speed" would only measure how one network packet was split.
+MIN_GENERATION_SECONDS = 0.01
+
 
 class ConversationRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: str
     title: str
+    title_source: TitleSource
     system_prompt: str
     model: str | None
     max_tokens: int | None
@@ -43,12 +47,24 @@ class MessageRead(BaseModel):
     attempt: int
     prompt_tokens: int | None
     completion_tokens: int | None
+    cost_usd: float | None
+    first_token_at: UtcDatetime | None
+    finished_at: UtcDatetime | None
     finish_reason: str | None
     client_id: str | None
     pinned: bool
     included_ids: list[str] | None
     created_at: UtcDatetime
     updated_at: UtcDatetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def tokens_per_second(self) -> float | None:
+        """Completion tokens over the time from the first token to the end of the answer."""
+        if not self.completion_tokens or not self.first_token_at or not self.finished_at:
+            return None
+        seconds = (self.finished_at - self.first_token_at).total_seconds()
+        return round(self.completion_tokens / seconds, 1) if seconds >= MIN_GENERATION_SECONDS else None
 
 
 def message_payload(message: Message) -> dict[str, Any]:

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     context_window: int = 8192
     max_answer_tokens: int = 1024
     max_message_chars: int = 32_000
+    max_import_bytes: int = 20_000_000
+    max_import_messages: int = 10_000
 
     redis_pool_size: int = 32
     worker_concurrency: int = 500
@@ -55,6 +57,9 @@ class Settings(BaseSettings):
     upstream_retry_base_seconds: float = 0.5
     upstream_connect_timeout_seconds: float = 10.0
     upstream_idle_timeout_seconds: float = 60.0
+
+    title_timeout_seconds: float = 20.0
+    """How long the title job waits for the model before keeping the fallback title."""
 
 
 @lru_cache

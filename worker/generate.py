@@ -16,7 +16,8 @@ from core import keys
 from core.catalog import UnknownModel, budgets
 from core.events import EventType
 from core.failures import AnswerFailure
-from core.models import Status
+from core.jobs import enqueue_title
+from core.models import Role, Status, TitleSource, utcnow
 from core.schemas import terminal_event
 from core.tasks import cancel_and_wait
 from core.tokens import counter_for
@@ -80,6 +81,10 @@ class Generation:
         self.answer_tokens = deps.settings.max_answer_tokens
         self.prompt_tokens = 0
         self.parts: list[str] = []
+        # The answer's speed is its completion tokens over the time from the first token to the end.
+        self.first_token_at: datetime | None = None
+        # The first answer of a conversation still unnamed asks for a title once it has ended.
+        self.title_for: str | None = None
 
     @property
     def attempt(self) -> int:
@@ -104,6 +109,9 @@ class Generation:
             return await self.finish_stopped_before_start(claim.message.content)
 
         history, question = claim.history[:-1], claim.history[-1]
+        unnamed = claim.conversation.title_source in (TitleSource.default, TitleSource.fallback)
+        if unnamed and not any(message.role == Role.assistant for message in history):
+            self.title_for = claim.conversation.id
         try:
             self.spec = self.deps.catalog.get(claim.message.model or claim.conversation.model)
             budget, self.answer_tokens = budgets(
@@ -192,6 +200,7 @@ class Generation:
             async with contextlib.aclosing(chunks):
                 async for chunk in chunks:
                     if chunk.text:
+                        self.first_token_at = self.first_token_at or utcnow()
                         self.parts.append(chunk.text)
                         writer.add(chunk.text)
                     outcome.finish_reason = chunk.finish_reason or outcome.finish_reason
@@ -225,6 +234,9 @@ class Generation:
         completion_tokens = outcome.completion_tokens
         if completion_tokens is None:
             completion_tokens = counter_for(self.spec).count(content) if content else 0
+        prompt_tokens = outcome.prompt_tokens if outcome.prompt_tokens is not None else self.prompt_tokens
+        # A request the model refused before answering anything (and reported no usage for) costs nothing.
+        billed = content or outcome.prompt_tokens is not None
         error = outcome.error
         saved = await self._save(
             content=content,
@@ -232,8 +244,11 @@ class Generation:
             finish_reason=outcome.finish_reason,
             error=error.message if error else None,
             error_code=error.code if error else None,
-            prompt_tokens=outcome.prompt_tokens if outcome.prompt_tokens is not None else self.prompt_tokens,
+            prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
+            cost_usd=self.spec.cost(prompt_tokens, completion_tokens) if billed else 0.0,
+            first_token_at=self.first_token_at,
+            finished_at=utcnow(),
         )
         message = await answers.load(self.deps.sessionmaker, self.message_id) if saved else None
         if message is None:
@@ -242,4 +257,14 @@ class Generation:
         if await self.out.append((EventType.usage, usage), terminal_event(message), final=True) is None:
             raise Fenced(self.message_id)
         await self.deps.redis.delete(keys.cancel(self.message_id))
+        if self.title_for:
+            await self._ask_for_title(self.title_for)
         return outcome.status.value
+
+    async def _ask_for_title(self, conversation_id: str) -> None:
+        # After the answer's end, so a one-request-at-a-time model never makes the answer wait.
+        try:
+            await enqueue_title(self.deps.redis, conversation_id)
+        except RedisError as error:
+            # The answer is final already; the conversation keeps its fallback title.
+            logger.warning("could not ask for a title of %s: %r", conversation_id, error)

@@ -11,7 +11,7 @@ from core import keys
 from core.catalog import load_catalog
 from core.db import make_engine, make_sessionmaker
 from core.eventlog import EventLog
-from core.jobs import GENERATE
+from core.jobs import GENERATE, TITLE
 from core.logs import configure_logging
 from core.migrate import check_schema
 from core.redis import arq_settings, dedicated_connection, deserialize_job, serialize_job
@@ -23,6 +23,7 @@ from worker.deps import WorkerDeps
 from worker.generate import generate
 from worker.recover import keep_recovering
 from worker.signals import Signals
+from worker.titles import make_title
 from worker.upstream import Upstreams
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,11 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 class WorkerSettings:
-    functions: ClassVar = [func(generate, name=GENERATE, max_tries=settings.max_attempts + 2)]
+    functions: ClassVar = [
+        func(generate, name=GENERATE, max_tries=settings.max_attempts + 2),
+        # One try, briefly: a title that cannot be made keeps the fallback the API set.
+        func(make_title, name=TITLE, max_tries=1, timeout=settings.title_timeout_seconds + 10),
+    ]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = arq_settings(settings.redis_url)

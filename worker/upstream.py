@@ -146,3 +146,15 @@ async def stream_chat(
                 out.text = (choice.delta.content or "").replace("\x00", "") if choice.delta else ""
                 out.finish_reason = (choice.finish_reason or "")[:32] or None
             yield out
+
+
+async def complete_chat(
+    client: AsyncOpenAI, model: str, messages: list[dict[str, str]], max_tokens: int
+) -> str:
+    """One short answer, not streamed (a title): its text."""
+    response = await client.chat.completions.create(
+        model=model, messages=cast("list[ChatCompletionMessageParam]", messages), max_tokens=max_tokens
+    )
+    if not response.choices:
+        return ""
+    return (response.choices[0].message.content or "").replace("\x00", "")

@@ -7,9 +7,10 @@ from api.deps import CatalogDep, LogDep, RedisDep, SessionDep
 from api.schemas import ConversationCreate, ConversationPage, ConversationUpdate
 from core.catalog import UnknownModel, answer_token_limit
 from core.events import EventType
-from core.models import Conversation, Message, is_active_answer, utcnow
+from core.models import Conversation, Message, TitleSource, is_active_answer, utcnow
 from core.schemas import ConversationRead
 from core.stops import request_stop
+from core.updates import Change, publish_change
 
 router = APIRouter(prefix="/conversations", tags=["conversations"])
 
@@ -45,6 +46,8 @@ async def create_conversation(
 ) -> ConversationRead:
     check_settings(catalog, body.model, body.max_tokens)
     conversation = Conversation(**body.model_dump())
+    # A title given here was chosen by someone: no generated title replaces it.
+    conversation.title_source = TitleSource.user if "title" in body.model_fields_set else TitleSource.default
     session.add(conversation)
     await session.commit()
     return ConversationRead.model_validate(conversation)
@@ -78,7 +81,7 @@ async def read_conversation(conversation_id: str, session: SessionDep) -> Conver
 
 @router.patch("/{conversation_id}")
 async def update_conversation(
-    conversation_id: str, body: ConversationUpdate, session: SessionDep, catalog: CatalogDep
+    conversation_id: str, body: ConversationUpdate, session: SessionDep, catalog: CatalogDep, redis: RedisDep
 ) -> ConversationRead:
     conversation = await get_conversation(session, conversation_id)
     changes = body.model_dump(exclude_unset=True)
@@ -88,9 +91,13 @@ async def update_conversation(
         check_settings(catalog, model, changes.get("max_tokens", conversation.max_tokens))
     for field, value in changes.items():
         setattr(conversation, field, value)
+    if "title" in changes:
+        conversation.title_source = TitleSource.user  # set by hand: never replaced automatically
     conversation.updated_at = utcnow()
     session.add(conversation)
     await session.commit()
+    if "title" in changes:
+        await publish_change(redis, conversation_id, Change.new_title)
     return ConversationRead.model_validate(conversation)
 
 

@@ -5,9 +5,10 @@ from api.answering import check_content, check_fits, conversation_model, start_a
 from api.deps import CatalogDep, LogDep, RedisDep, SessionDep, SettingsDep
 from api.routes.conversations import get_conversation
 from api.schemas import MessageCreate, MessageUpdate, SubmitResult
-from core.models import FINAL_STATUSES, Conversation, Message, Role, Status, utcnow
+from core.models import FINAL_STATUSES, Conversation, Message, Role, Status, TitleSource, utcnow
 from core.schemas import MessageRead, terminal_event
 from core.stops import request_stop
+from core.titles import fallback_title
 
 router = APIRouter(tags=["messages"])
 
@@ -77,6 +78,10 @@ async def submit_message(
         role=Role.user,
         content=body.content,
     )
+    if question.parent_id is None and conversation.title_source == TitleSource.default:
+        # Named at once from the first question; the worker's title job may replace it later.
+        conversation.title = fallback_title(body.content)
+        conversation.title_source = TitleSource.fallback
     return await start_answer(
         session, redis, conversation, question, model, body.client_id, new_question=True
     )

@@ -34,6 +34,7 @@ def test_create_conversation_applies_defaults(client: httpx.Client) -> None:
     assert response.status_code == 201, response.text
     conversation = response.json()
     assert conversation["title"] == "New chat"
+    assert conversation["title_source"] == "default"
     assert conversation["system_prompt"] == ""
     assert conversation["model"] is None
     assert conversation["id"]
@@ -297,3 +298,27 @@ def test_patch_rejects_invalid_bodies(client: httpx.Client, body: dict[str, Any]
     response = client.patch(f"/api/conversations/{created['id']}", json=body)
     assert response.status_code == 422, response.text
     assert client.get(f"/api/conversations/{created['id']}").json() == created
+
+
+def test_a_title_given_on_create_or_rename_counts_as_typed(client: httpx.Client) -> None:
+    assert new_conversation(client, title="Typed")["title_source"] == "user"
+    untitled = new_conversation(client, system_prompt="Be brief.")
+    assert untitled["title_source"] == "default"
+    changed = client.patch(f"/api/conversations/{untitled['id']}", json={"system_prompt": "Be kind."})
+    assert changed.json()["title_source"] == "default", "only a new title is a typed one"
+    renamed = client.patch(f"/api/conversations/{untitled['id']}", json={"title": "Renamed"})
+    assert (renamed.json()["title"], renamed.json()["title_source"]) == ("Renamed", "user")
+
+
+def test_the_first_question_names_an_untitled_conversation_at_once(
+    client: httpx.Client, upstream: Upstream
+) -> None:
+    question = (
+        "   \n  What is   the tallest mountain in the solar system and how was it measured exactly?\nMore"
+    )
+    upstream.script(question, {"tokens": ["Olympus ", "Mons."]})
+    conversation = new_conversation(client)
+    ask(client, conversation["id"], question)
+    named = client.get(f"/api/conversations/{conversation['id']}").json()
+    assert named["title"] == "What is the tallest mountain in the solar system and how…"
+    assert named["title_source"] == "fallback"

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import LOCAL_MODEL_ID, UnknownModel, answer_token_limit, budgets, load_catalog
+from core.catalog import LOCAL_MODEL_ID, ModelSpec, UnknownModel, answer_token_limit, budgets, load_catalog
 from core.settings import Settings
 
 VARIABLES = (
@@ -104,3 +104,10 @@ def test_a_conversations_max_tokens_sets_the_answer_budget_up_to_half_the_window
     # Set for a bigger model and never re-checked: still at most half the window.
     assert budgets(spec, 1024, 100_000) == (4096, 4096)
     assert budgets(spec, 1024, None) == (7168, 1024)
+
+
+def test_cost_follows_the_prices_and_a_local_model_is_free() -> None:
+    priced = ModelSpec(id="gpt-x", input_price=2.5, output_price=10.0)
+    assert priced.cost(1_000, 500) == pytest.approx(0.0025 + 0.005)
+    local = ModelSpec(id="smol", local=True, base_url="http://127.0.0.1:1/v1")
+    assert local.cost(1_000_000, 1_000_000) == 0

@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
+from core.fts import include_object
 from core.ids import new_id
 from core.migrate import (
     SchemaNotReady,
@@ -36,7 +37,8 @@ def test_migrations_build_exactly_the_models(empty_database: str) -> None:
     upgrade(empty_database)
     engine = sa.create_engine(sync_url(empty_database))
     with engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": include_object})
+        differences = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     assert differences == []
     assert schema_state(empty_database) == SchemaState.current

@@ -3,7 +3,8 @@
 Run: `python -m tests.support.scripted_model --port N`. Tests script it over HTTP:
 `POST /_scripts {"match": <last user message>, "responses": [<response>, ...]}`; each request
 whose last user message equals `match` takes the next response (the last one repeats).
-A response is `{"status": 429}` (an HTTP error before streaming) or a stream:
+A response is `{"status": 429}` (an HTTP error before streaming) or a stream (a request without
+`stream` gets the tokens as one reply, after `ttft`):
 `{"tokens": [...], "ttft": s, "delay": s, "cut_after": n, "hang_after": n, "malformed_after": n,
 "usage": bool, "finish_reason": "stop", "stamp": bool}` ("stamp" sends each token's send time
 instead). A script for "*" answers every unscripted question; the rest get an echo of what was received.
@@ -76,7 +77,10 @@ async def completions(request: Request) -> Response:
     tokens: list[str] = script.get("tokens") or echo_tokens(messages)
     model = body.get("model", "scripted")
     if not body.get("stream"):
+        await asyncio.sleep(script.get("ttft", 0.0))
         text = "".join(tokens)
+        record["tokens_sent"] = len(tokens)
+        record["finished"] = True
         return JSONResponse(
             {
                 "id": "chatcmpl-scripted",

@@ -1,6 +1,7 @@
 """The whole relaychat stack as real processes: Redis, the scripted model, API(s) and worker(s)."""
 
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from typing import Any
 import httpx
 
 from tests.support.processes import Process, RedisServer, free_port, python, wait_until
+from worker.titles import title_prompt
 
 
 class Upstream(Process):
@@ -183,3 +185,27 @@ def unique(label: str) -> str:
 
 MakeStack = Callable[..., Stack]
 """The `make_stack` fixture: `make_stack(**settings)` gives an isolated, not yet started deployment."""
+
+
+def title_match(question: str) -> str:
+    """What the title job's request to the model is matched by (its last user message)."""
+    return title_prompt(question)[-1]["content"]
+
+
+def job_results(worker: Process, job_id_pattern: str, function: str) -> list[str]:
+    """What the ARQ jobs whose ids match ended with (their reprs, oldest first), from the worker's log."""
+    pattern = re.compile(rf"← {job_id_pattern}:{re.escape(function)} ● (.*)$", re.MULTILINE)
+    return pattern.findall(worker.log_text())
+
+
+def title_results(worker: Process, conversation_id: str, count: int = 1, timeout: float = 20) -> list[str]:
+    """Wait for `count` title jobs of the conversation to end (automatic or regenerated); their results."""
+    job_ids = re.escape(f"title:{conversation_id}") + r"(?::[0-9a-f-]+)?"
+    found: list[str] = []
+
+    def ended() -> bool:
+        found[:] = job_results(worker, job_ids, "make_title")
+        return len(found) >= count
+
+    wait_until(ended, timeout, f"{count} title job(s) of {conversation_id}", worker)
+    return found

@@ -1,5 +1,13 @@
 import { newId } from "./ids";
-import type { Branch, Conversation, ConversationSettings, Message, ModelList, SubmitResult } from "./types";
+import type {
+  Branch,
+  Conversation,
+  ConversationSettings,
+  Message,
+  ModelList,
+  SearchResults,
+  SubmitResult,
+} from "./types";
 
 /** An error response from the API: its status and its `detail` sentence. */
 export class ApiError extends Error {
@@ -11,15 +19,23 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  options: { signal?: AbortSignal; raw?: BodyInit } = {},
+): Promise<T> {
   let response: Response;
+  const json = body !== undefined || options.raw !== undefined;
   try {
     response = await fetch(`/api${path}`, {
       method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: json ? { "content-type": "application/json" } : {},
+      body: options.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+      signal: options.signal,
     });
-  } catch {
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
     throw new ApiError(0, "The server cannot be reached. Check your connection.");
   }
   if (!response.ok) {
@@ -63,6 +79,12 @@ export const api = {
   pin: (messageId: string, pinned: boolean) => request<Message>("PATCH", `/messages/${messageId}`, { pinned }),
   stop: (messageId: string) => request<Message>("POST", `/messages/${messageId}/stop`),
   listModels: () => request<ModelList>("GET", "/models"),
+  regenerateTitle: (conversationId: string) => request<Conversation>("POST", `/conversations/${conversationId}/title`),
+  search: (query: string, signal: AbortSignal) =>
+    request<SearchResults>("GET", `/search?q=${encodeURIComponent(query)}`, undefined, { signal }),
+  /** The file itself is the body: the server refuses one too big before reading it. */
+  importConversation: (file: Blob) => request<Conversation>("POST", "/conversations/import", undefined, { raw: file }),
+  exportUrl: (conversationId: string, kind: "md" | "json") => `/api/conversations/${conversationId}/export.${kind}`,
 };
 
 /** Calls `request` with one new client_id, trying again on network errors and 5xx: the same

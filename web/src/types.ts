@@ -1,9 +1,13 @@
 export type Role = "user" | "assistant";
 export type MessageStatus = "queued" | "streaming" | "complete" | "stopped" | "failed";
 
+/** Where a title came from: only `user` (typed) is never replaced by a generated one. */
+export type TitleSource = "default" | "fallback" | "generated" | "user";
+
 export interface Conversation {
   id: string;
   title: string;
+  title_source: TitleSource;
   system_prompt: string;
   model: string | null;
   /** The answer's share of the context window; null: the model's default. */
@@ -27,6 +31,11 @@ export interface Message {
   attempt: number;
   prompt_tokens: number | null;
   completion_tokens: number | null;
+  /** US dollars at the model's prices when it answered; 0 for a local model. */
+  cost_usd: number | null;
+  first_token_at: string | null;
+  finished_at: string | null;
+  tokens_per_second: number | null;
   finish_reason: string | null;
   client_id: string | null;
   /** In every prompt of its branch while it fits. */
@@ -70,3 +79,28 @@ export interface SubmitResult {
 }
 
 export const ACTIVE: MessageStatus[] = ["queued", "streaming"];
+
+export interface SnippetPart {
+  text: string;
+  hit: boolean;
+}
+
+export interface SearchHit {
+  conversation_id: string;
+  conversation_title: string;
+  message_id: string | null;
+  role: Role | null;
+  snippet: SnippetPart[];
+  created_at: string;
+}
+
+export interface SearchResults {
+  conversations: SearchHit[];
+  messages: SearchHit[];
+}
+
+/** What `GET /api/updates` says about a conversation that changed elsewhere. */
+export interface ConversationChange {
+  conversation_id: string;
+  change: "title" | "title_failed";
+}

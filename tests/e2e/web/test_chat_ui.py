@@ -21,6 +21,7 @@ from tests.support.stack import (
     Upstream,
     ask,
     new_conversation,
+    title_match,
     unique,
     wait_for_message,
 )
@@ -126,6 +127,7 @@ def test_question_streams_into_a_growing_answer_and_opens_its_conversation(
 ) -> None:
     question = unique("stream")
     full = script_answer(upstream, question, 30, 0.03)
+    upstream.script(title_match(question), {"tokens": ["Streamed ", "words"]})
     open_app(page, stack.api.url)
 
     send(page, question)
@@ -140,8 +142,9 @@ def test_question_streams_into_a_growing_answer_and_opens_its_conversation(
 
     conversation = conversation_id(page)
     item = page.locator(f'[data-testid="conversation-item"][data-id="{conversation}"]')
-    expect(item.get_by_test_id("conversation-title")).to_have_text(question, timeout=SHORT)
-    expect(page.get_by_test_id("chat-title")).to_have_text(question, timeout=SHORT)
+    # The model's title, once the answer has ended.
+    expect(item.get_by_test_id("conversation-title")).to_have_text("Streamed words", timeout=LONG)
+    expect(page.get_by_test_id("chat-title")).to_have_text("Streamed words", timeout=SHORT)
     screenshot(page, "chat")
 
 
@@ -153,6 +156,7 @@ def test_markdown_renders_and_html_from_model_or_user_stays_inert_text(
     answer = f"{XSS}\n\n{table}\n\n```python\n{code}\n```\n"
     question = f"{unique('markdown')} {XSS}"
     upstream.script(question, {"tokens": [answer[i : i + 7] for i in range(0, len(answer), 7)]})
+    upstream.script(title_match(question), {"tokens": ["Markdown ", XSS]})  # a model's title is text too
     open_app(page, stack.api.url)
 
     send(page, question)
@@ -171,7 +175,8 @@ def test_markdown_renders_and_html_from_model_or_user_stays_inert_text(
     # The payload is text wherever it shows: the answer, the question, the title.
     expect(content(last)).to_contain_text(XSS, timeout=SHORT)
     expect(content(questions(page).last)).to_have_text(question, timeout=SHORT)
-    expect(page.get_by_test_id("chat-title")).to_contain_text("<img src=x onerror=", timeout=SHORT)
+    # The model's title (capital M: not the fallback cut from the question), as text.
+    expect(page.get_by_test_id("chat-title")).to_contain_text("Markdown <img src=x onerror=", timeout=LONG)
     assert page.evaluate("() => typeof window.__xss") == "undefined"
     assert page.locator("img[onerror]").count() == 0
     assert page.locator('[data-testid="message"] img, [data-testid="message"] script').count() == 0

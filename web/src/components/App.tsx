@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
 
+import { api } from "../api";
 import { useConversations } from "../hooks/useConversations";
 import { useModels } from "../hooks/useModels";
 import { useRoute } from "../hooks/useRoute";
 import { useTheme } from "../hooks/useTheme";
+import { type Update, useUpdates } from "../hooks/useUpdates";
 import { ChatContainer } from "./ChatContainer";
 import { Sidebar } from "./Sidebar";
 
@@ -13,6 +15,20 @@ export function App() {
   const models = useModels();
   const [theme, toggleTheme] = useTheme();
   const [drawerOpen, setDrawerOpen] = useState(false);
+  const [focus, setFocus] = useState<{ messageId: string; nonce: number } | null>(null);
+  const [update, setUpdate] = useState<Update | null>(null);
+  const { refresh } = conversations;
+
+  // A generated title, or a rename on another device: the list (and the header) follow at once.
+  useUpdates(
+    useCallback(
+      (next: Update) => {
+        void refresh();
+        setUpdate(next);
+      },
+      [refresh],
+    ),
+  );
 
   const open = useCallback(
     (id: string | null) => {
@@ -33,6 +49,17 @@ export function App() {
     return () => window.removeEventListener("keydown", onKey);
   }, [open]);
 
+  const openAt = (conversationId: string, messageId: string | null) => {
+    setFocus(messageId ? { messageId, nonce: Date.now() } : null);
+    open(conversationId);
+  };
+
+  const importFile = async (file: File) => {
+    const created = await api.importConversation(file);
+    await refresh();
+    open(created.id);
+  };
+
   const remove = async (id: string) => {
     await conversations.remove(id);
     if (id === conversationId) open(null);
@@ -45,9 +72,11 @@ export function App() {
         activeId={conversationId}
         open={drawerOpen}
         onSelect={open}
+        onOpenAt={openAt}
         onNew={() => open(null)}
         onRename={conversations.rename}
         onDelete={remove}
+        onImport={importFile}
         onClose={() => setDrawerOpen(false)}
       />
       <ChatContainer
@@ -58,7 +87,9 @@ export function App() {
         onToggleTheme={toggleTheme}
         onOpenSidebar={() => setDrawerOpen(true)}
         navigate={open}
-        onConversationsChanged={() => void conversations.refresh()}
+        onConversationsChanged={() => void refresh()}
+        focus={focus}
+        update={update}
       />
     </div>
   );

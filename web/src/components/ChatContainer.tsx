@@ -7,11 +7,14 @@ import { useAutoScroll } from "../hooks/useAutoScroll";
 import { type StreamStatus, useEventStream } from "../hooks/useEventStream";
 import { useTabSync } from "../hooks/useTabSync";
 import type { Theme } from "../hooks/useTheme";
+import type { Update } from "../hooks/useUpdates";
 import { ACTIVE, type Conversation, type ConversationSettings, type Message, type ModelList } from "../types";
+import { contextFill, conversationTotals } from "../usage";
 import { Composer } from "./Composer";
 import { Header } from "./Header";
 import { MessageView } from "./MessageView";
 import { SettingsPanel } from "./SettingsPanel";
+import { UsageBar } from "./UsageBar";
 
 export type ChatStatus = StreamStatus;
 
@@ -25,14 +28,14 @@ interface Props {
   onOpenSidebar: () => void;
   navigate: (conversationId: string | null) => void;
   onConversationsChanged: () => void;
+  /** A message to scroll to and flash once it is shown (a search result); `nonce` repeats a request. */
+  focus: { messageId: string; nonce: number } | null;
+  /** The latest change the server announced (`GET /api/updates`). */
+  update: Update | null;
 }
 
-const NEW_CHAT_TITLE_LENGTH = 60;
-
-function titleFrom(text: string): string {
-  const line = text.trim().split("\n")[0] ?? "New chat";
-  return line.length > NEW_CHAT_TITLE_LENGTH ? `${line.slice(0, NEW_CHAT_TITLE_LENGTH - 1)}…` : line;
-}
+const FLASH_MS = 2500;
+const NAMING_TIMEOUT_MS = 60_000;
 
 /** The open conversation: its messages, the one answer streaming in it, the composer and settings. */
 export function ChatContainer(props: Props) {
@@ -45,6 +48,8 @@ export function ChatContainer(props: Props) {
   const [submitting, setSubmitting] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [showSettings, setShowSettings] = useState(false);
+  const [naming, setNaming] = useState(false);
+  const [flashId, setFlashId] = useState<string | null>(null);
   const [draft, setDraft] = useState<ConversationSettings>({ system_prompt: "", model: null, max_tokens: null });
   const scroller = useRef<HTMLDivElement | null>(null);
   // The conversation open now: results of loads and sends that started in another are dropped.
@@ -120,7 +125,8 @@ export function ChatContainer(props: Props) {
       let target = conversationId;
       try {
         if (!target) {
-          const created = await api.createConversation({ title: titleFrom(text), ...draft });
+          // No title: the server names it from this question, then the model names it properly.
+          const created = await api.createConversation({ ...draft });
           target = created.id;
           setConversation(created);
         }
@@ -192,6 +198,45 @@ export function ChatContainer(props: Props) {
 
   const { pinned, jumpToLatest } = useAutoScroll(scroller, [messages.length, stream.text], conversationId);
   const marks = useMemo(() => contextMarks(messages), [messages]);
+
+  // After the auto-scroll above (effects run in order): the reader asked for this message.
+  const focusId = props.focus?.messageId ?? null;
+  const focusShown = focusId !== null && messages.some((m) => m.id === focusId);
+  useEffect(() => {
+    if (!focusShown) return;
+    scroller.current?.querySelector(`[data-id="${focusId}"]`)?.scrollIntoView({ block: "center" });
+    setFlashId(focusId);
+    const timer = setTimeout(() => setFlashId(null), FLASH_MS);
+    return () => clearTimeout(timer);
+  }, [focusId, focusShown, props.focus?.nonce]);
+
+  const { update } = props;
+  useEffect(() => {
+    // Only a new announcement counts: `naming` is read as it is when one arrives.
+    if (!update || update.change === "resync" || update.conversation_id !== conversationId) return;
+    if (naming && update.change === "title_failed") setNotice("A new title could not be made; the title stays as it was.");
+    setNaming(false);
+  }, [update]);
+
+  useEffect(() => {
+    setNaming(false);
+  }, [conversationId]);
+
+  useEffect(() => {
+    if (!naming) return;
+    const timer = setTimeout(() => setNaming(false), NAMING_TIMEOUT_MS);
+    return () => clearTimeout(timer);
+  }, [naming]);
+
+  const regenerateTitle = useCallback(() => {
+    if (!conversationId) return;
+    setNaming(true);
+    api.regenerateTitle(conversationId).catch((error: unknown) => {
+      setNaming(false);
+      setNotice(readable(error));
+    });
+  }, [conversationId]);
+
   const status: ChatStatus = submitting ? "submitted" : activeId ? stream.status : stream.status === "error" ? "error" : "ready";
   const busy = submitting || activeId !== null;
   const settings = conversation ?? { ...draft, id: "", title: "New chat" };
@@ -213,6 +258,9 @@ export function ChatContainer(props: Props) {
     <main className="chat" data-testid="chat" data-status={status}>
       <Header
         title={title}
+        naming={naming}
+        conversationId={conversation ? conversationId : null}
+        onRegenerateTitle={regenerateTitle}
         model={modelLabel}
         theme={props.theme}
         onToggleTheme={props.onToggleTheme}
@@ -231,6 +279,9 @@ export function ChatContainer(props: Props) {
           onClose={() => setShowSettings(false)}
         />
       ) : null}
+      {conversation ? (
+        <UsageBar totals={conversationTotals(messages)} context={contextFill(messages, models, settings.model)} />
+      ) : null}
       <div className="messages" ref={scroller}>
         {messages.length === 0 ? <p className="empty-chat">How can I help?</p> : null}
         {messages.map((message) => {
@@ -242,6 +293,7 @@ export function ChatContainer(props: Props) {
               live={live}
               liveText={live ? stream.text : undefined}
               context={marks.get(message.id)}
+              flash={message.id === flashId}
               locked={busy}
               onRetry={message.status === "failed" ? () => branches.regenerate(message) : undefined}
               onRegenerate={conversationId ? () => branches.regenerate(message) : undefined}

@@ -1,7 +1,12 @@
 import type { Theme } from "../hooks/useTheme";
+import { ConversationMenu } from "./ConversationMenu";
 
 interface Props {
   title: string;
+  /** A new title is being generated. */
+  naming: boolean;
+  conversationId: string | null;
+  onRegenerateTitle: () => void;
   model: string;
   theme: Theme;
   onToggleTheme: () => void;
@@ -11,16 +16,23 @@ interface Props {
 
 const THEME_LABEL: Record<Theme, string> = { system: "Theme: system", light: "Theme: light", dark: "Theme: dark" };
 
-export function Header({ title, model, theme, onToggleTheme, onOpenSidebar, onToggleSettings }: Props) {
+export function Header(props: Props) {
+  const { title, naming, conversationId, onRegenerateTitle, model, theme, onToggleTheme, onOpenSidebar, onToggleSettings } = props;
   return (
     <header className="chat-header">
       <button type="button" className="icon-button menu" aria-label="Open conversations" data-testid="menu-button" onClick={onOpenSidebar}>
         ☰
       </button>
       <h1 data-testid="chat-title">{title}</h1>
+      {naming ? (
+        <span className="naming" role="status" data-testid="title-pending">
+          Naming…
+        </span>
+      ) : null}
       <span className="model-badge" data-testid="model-badge" title="Model in use">
         {model}
       </span>
+      {conversationId ? <ConversationMenu conversationId={conversationId} onRegenerateTitle={onRegenerateTitle} /> : null}
       <button type="button" className="icon-button" aria-label="Conversation settings" data-testid="settings-button" onClick={onToggleSettings}>
         ⚙
       </button>

@@ -8,6 +8,7 @@ function message(fields: Partial<Message> = {}): Message {
   return {
     id: "b", conversation_id: "c1", parent_id: "u1", role: "assistant", content: "an answer", status: "complete",
     error: null, error_code: null, model: "x", attempt: 1, prompt_tokens: 1, completion_tokens: 1,
+    cost_usd: null, first_token_at: null, finished_at: null, tokens_per_second: null,
     finish_reason: "stop", client_id: null, pinned: false, included_ids: null, created_at: "", updated_at: "",
     ...fields,
   };

@@ -6,6 +6,7 @@ import { BranchSwitcher } from "./BranchSwitcher";
 import { CopyButton } from "./CopyButton";
 import { EditForm } from "./EditForm";
 import { Markdown } from "./Markdown";
+import { MessageUsage } from "./MessageUsage";
 
 interface Props {
   message: Message;
@@ -16,6 +17,8 @@ interface Props {
   context?: ContextMark;
   /** An answer is running in the conversation: no new branch can start, and switching waits. */
   locked?: boolean;
+  /** Opened from a search result: drawn to the eye for a moment. */
+  flash?: boolean;
   onRetry?: () => void;
   onRegenerate?: () => void;
   /** Resolves false when the edited question was not sent. */
@@ -25,7 +28,7 @@ interface Props {
 }
 
 export function MessageView(props: Props) {
-  const { message, liveText, live, context, locked = false, onRetry, onRegenerate, onEdit, onPin, onSwitch } = props;
+  const { message, liveText, live, flash, context, locked = false, onRetry, onRegenerate, onEdit, onPin, onSwitch } = props;
   const [editing, setEditing] = useState(false);
   const text = liveText ?? message.content;
   const failed = message.status === "failed" ? (message.error ?? "The answer failed.") : null;
@@ -33,7 +36,7 @@ export function MessageView(props: Props) {
   const final = !live && message.status !== "queued" && message.status !== "streaming";
   return (
     <article
-      className={`message ${message.role}${context === "out" ? " out-of-context" : ""}`}
+      className={`message ${message.role}${context === "out" ? " out-of-context" : ""}${flash ? " flash" : ""}`}
       data-testid="message"
       data-role={message.role}
       data-status={live ? "streaming" : message.status}
@@ -98,6 +101,7 @@ export function MessageView(props: Props) {
               Regenerate
             </button>
           ) : null}
+          {message.role === "assistant" ? <MessageUsage message={message} /> : null}
         </div>
       ) : null}
     </article>

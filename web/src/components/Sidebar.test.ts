@@ -4,7 +4,8 @@ import type { Conversation } from "../types";
 import { groupByDate } from "./Sidebar";
 
 const at = (iso: string, id: string): Conversation => ({
-  id, title: id, system_prompt: "", model: null, max_tokens: null, selected_leaf_id: null, created_at: iso, updated_at: iso,
+  id, title: id, title_source: "user", system_prompt: "", model: null, max_tokens: null, selected_leaf_id: null,
+  created_at: iso, updated_at: iso,
 });
 
 describe("groupByDate", () => {

@@ -1,15 +1,21 @@
 import { useMemo, useState } from "react";
 
+import { useSearch } from "../hooks/useSearch";
 import type { Conversation } from "../types";
+import { ImportButton } from "./ImportButton";
+import { SearchResults } from "./SearchResults";
 
 interface Props {
   conversations: Conversation[];
   activeId: string | null;
   open: boolean;
   onSelect: (id: string) => void;
+  /** A search result: the conversation, scrolled to the message when there is one. */
+  onOpenAt: (conversationId: string, messageId: string | null) => void;
   onNew: () => void;
   onRename: (id: string, title: string) => Promise<void>;
   onDelete: (id: string) => Promise<void>;
+  onImport: (file: File) => Promise<void>;
   onClose: () => void;
 }
 
@@ -97,30 +103,37 @@ function Item({ conversation, active, onSelect, onRename, onDelete }: {
   );
 }
 
-export function Sidebar({ conversations, activeId, open, onSelect, onNew, onRename, onDelete, onClose }: Props) {
-  const [filter, setFilter] = useState("");
-  const groups = useMemo(() => {
-    const needle = filter.trim().toLowerCase();
-    return groupByDate(needle ? conversations.filter((c) => c.title.toLowerCase().includes(needle)) : conversations);
-  }, [conversations, filter]);
+export function Sidebar(props: Props) {
+  const { conversations, activeId, open, onSelect, onOpenAt, onNew, onRename, onDelete, onImport, onClose } = props;
+  const [query, setQuery] = useState("");
+  const search = useSearch(query);
+  const groups = useMemo(() => groupByDate(conversations), [conversations]);
+  const searching = query.trim() !== "";
 
   return (
     <>
       <nav className={`sidebar ${open ? "open" : ""}`} data-testid="sidebar" aria-label="Conversations">
-        <button type="button" className="new-chat" data-testid="new-chat" onClick={onNew}>
-          + New chat
-        </button>
+        <div className="sidebar-actions">
+          <button type="button" className="new-chat" data-testid="new-chat" onClick={onNew}>
+            + New chat
+          </button>
+          <ImportButton onImport={onImport} />
+        </div>
         <input
           className="filter"
           type="search"
-          data-testid="conversation-filter"
-          aria-label="Filter conversations"
-          placeholder="Filter"
-          value={filter}
-          onChange={(event) => setFilter(event.target.value)}
+          data-testid="search-input"
+          aria-label="Search conversations"
+          placeholder="Search"
+          value={query}
+          onChange={(event) => setQuery(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key === "Escape") setQuery("");
+          }}
         />
         <div className="conversation-groups">
-          {groups.map(([label, items]) => (
+          {searching ? <SearchResults {...search} onOpen={onOpenAt} /> : null}
+          {!searching && groups.map(([label, items]) => (
             <section key={label}>
               <h2>{label}</h2>
               <ul>
@@ -137,7 +150,7 @@ export function Sidebar({ conversations, activeId, open, onSelect, onNew, onRena
               </ul>
             </section>
           ))}
-          {groups.length === 0 ? <p className="empty">{filter ? "No match" : "No conversations yet"}</p> : null}
+          {!searching && groups.length === 0 ? <p className="empty">No conversations yet</p> : null}
         </div>
       </nav>
       {open ? <div className="scrim" onClick={onClose} aria-hidden="true" /> : null}

@@ -1,0 +1,21 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import SessionDep
+from core.search import SearchResults, search
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/search")
+async def search_conversations(
+    session: SessionDep,
+    q: Annotated[
+        str, Query(min_length=1, max_length=200, description="Words to find; the last may be a prefix")
+    ],
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> SearchResults:
+    """Conversations whose title has every word, and messages whose text has every word, newest
+    first, each with the matching snippet."""
+    return await search(await session.connection(), q, limit)

@@ -1,0 +1,96 @@
+import re
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from sqlmodel import col, select
+
+from api.deps import SessionDep, SettingsDep
+from api.routes.conversations import get_conversation
+from core.markdown_export import conversation_markdown
+from core.models import Conversation, Message
+from core.schemas import ConversationRead
+from core.transfer import ConversationExport, ImportRefused, export_conversation, imported_rows, parse_import
+
+router = APIRouter(tags=["conversations"])
+
+IMPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConversationExport"}}},
+    }
+}
+
+
+async def _conversation_and_messages(
+    session: SessionDep, conversation_id: str
+) -> tuple[Conversation, list[Message]]:
+    conversation = await get_conversation(session, conversation_id)
+    rows = await session.exec(
+        select(Message).where(Message.conversation_id == conversation_id).order_by(col(Message.id))
+    )
+    return conversation, list(rows)
+
+
+def _attachment(title: str, extension: str) -> dict[str, str]:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "conversation"
+    return {"content-disposition": f'attachment; filename="relaychat-{slug}.{extension}"'}
+
+
+@router.get("/conversations/{conversation_id}/export.json", response_model=ConversationExport)
+async def export_json(conversation_id: str, session: SessionDep) -> Response:
+    """Everything about the conversation, every message included; `POST /conversations/import` reads it."""
+    conversation, messages = await _conversation_and_messages(session, conversation_id)
+    body = export_conversation(conversation, messages).model_dump_json(indent=2)
+    return Response(body, media_type="application/json", headers=_attachment(conversation.title, "json"))
+
+
+@router.get(
+    "/conversations/{conversation_id}/export.md",
+    response_class=Response,
+    responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}}}}},
+)
+async def export_markdown(conversation_id: str, session: SessionDep) -> Response:
+    """The conversation for people to read: the current line of messages, with usage."""
+    conversation, messages = await _conversation_and_messages(session, conversation_id)
+    body = conversation_markdown(conversation, messages)
+    headers = _attachment(conversation.title, "md")
+    return Response(body, media_type="text/markdown; charset=utf-8", headers=headers)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    too_big = HTTPException(
+        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        f"The file is too big; the limit is {limit / 1_000_000:g} MB.",
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_big
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_big
+    return bytes(body)
+
+
+@router.post("/conversations/import", status_code=status.HTTP_201_CREATED, openapi_extra=IMPORT_BODY)
+async def import_conversation(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> ConversationRead:
+    """A conversation exported as JSON, back as a new conversation (new ids, the rest as it was)."""
+    raw = await _read_body(request, settings.max_import_bytes)
+    try:
+        export = parse_import(raw, settings.max_import_messages)
+    except ImportRefused as refusal:
+        code = (
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+            if refusal.too_big
+            else status.HTTP_422_UNPROCESSABLE_ENTITY
+        )
+        raise HTTPException(code, str(refusal)) from None
+    conversation, messages = imported_rows(export)
+    session.add(conversation)
+    await session.flush()  # the conversation's row first: the messages' foreign key names it
+    session.add_all(messages)
+    await session.commit()
+    return ConversationRead.model_validate(conversation)

@@ -1,0 +1,33 @@
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from api.deps import SettingsDep, UpdatesDep
+from api.updates import RESYNC, UpdateFeed
+
+router = APIRouter(tags=["updates"])
+
+
+async def _events(feed: UpdateFeed) -> AsyncIterator[ServerSentEvent]:
+    with feed.follow() as queue:
+        # Whatever changed before this connection (or while a browser reconnected) is in the list.
+        yield ServerSentEvent(data="{}", event="resync")
+        while True:
+            payload = await queue.get()
+            if payload == RESYNC:
+                yield ServerSentEvent(data="{}", event="resync")
+            else:
+                yield ServerSentEvent(data=payload, event="conversation")
+
+
+@router.get(
+    "/updates",
+    response_class=EventSourceResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def follow_updates(feed: UpdatesDep, settings: SettingsDep) -> EventSourceResponse:
+    """Server-Sent Events about conversations that change outside their answers' streams:
+    `conversation` `{"conversation_id", "change"}` (change: `title`, `title_failed`), and `resync`
+    (first, and after anything may have been missed: read the list again)."""
+    return EventSourceResponse(_events(feed), ping=int(settings.heartbeat_seconds))

@@ -1,0 +1,34 @@
+"""The full-text search objects migration 0003 creates beside the SQLModel tables.
+
+SQLite: two FTS5 tables with external content (`message_fts` over `message.content`,
+`conversation_fts` over `conversation.title`), keyed by the tables' rowids and kept in sync by
+triggers. Postgres: GIN indexes on `to_tsvector('simple', …)` of the same columns.
+
+They are not in SQLModel's metadata (neither database could create the other's), so schema
+comparisons skip them by name.
+"""
+
+from typing import Any
+
+# Word lists without stemming, the same on both databases: a search finds the words typed.
+PG_CONFIG = "simple"
+SQLITE_TOKENIZER = "unicode61 remove_diacritics 2"
+
+MESSAGE_FTS = "message_fts"
+CONVERSATION_FTS = "conversation_fts"
+MESSAGE_TRIGGERS = ("message_fts_insert", "message_fts_delete", "message_fts_update")
+CONVERSATION_TRIGGERS = ("conversation_fts_insert", "conversation_fts_delete", "conversation_fts_update")
+PG_INDEXES = ("message_content_search", "conversation_title_search")
+
+_PREFIXES = (MESSAGE_FTS, CONVERSATION_FTS)  # and FTS5's shadow tables: message_fts_data, …
+
+
+def is_search_object(name: str | None) -> bool:
+    if not name:
+        return False
+    return name in PG_INDEXES or any(name == p or name.startswith(p + "_") for p in _PREFIXES)
+
+
+def include_object(_object: Any, name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:
+    """Alembic's `include_object` hook: leave the search objects out of schema comparisons."""
+    return not is_search_object(name)

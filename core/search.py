@@ -1,0 +1,189 @@
+"""Full-text search over conversation titles and message text, newest first.
+
+SQLite reads the FTS5 tables and Postgres the tsvector indexes that migration 0003 made
+(core/fts.py). Every word typed must appear, the last one as a prefix (search as you type).
+Results are the newest matches, so a common word costs no more than a rare one: FTS5 walks its
+index in rowid order and stops at the limit.
+"""
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.fts import PG_CONFIG
+from core.models import Role
+from core.schemas import UtcDatetime
+
+MAX_WORDS = 8
+START, STOP = "\x02", "\x03"
+"""Marks around each match in the database's snippet; no text relaychat stores contains them."""
+
+SNIPPET_WORDS = 16
+SHORT_CHARS = 160
+"""Postgres shows a message this short whole; a longer one as the fragment around the match."""
+EDGE_CHARS = 24
+ELLIPSIS = "…"
+_WORD = re.compile(r"[^\W_]+")
+_MARKED = re.compile(f"{START}(.*?){STOP}", re.DOTALL)
+
+
+class SnippetPart(BaseModel):
+    text: str
+    hit: bool
+
+
+class SearchHit(BaseModel):
+    conversation_id: str
+    conversation_title: str
+    message_id: str | None
+    role: Role | None
+    snippet: list[SnippetPart]
+    """The matching part, with the matched words marked (`hit`)."""
+    created_at: UtcDatetime
+
+
+class SearchResults(BaseModel):
+    conversations: list[SearchHit]
+    messages: list[SearchHit]
+
+
+def words(query: str) -> list[str]:
+    """The words to look for, as both databases split text into words."""
+    return _WORD.findall(query.lower())[:MAX_WORDS]
+
+
+def parts(marked: str) -> list[SnippetPart]:
+    """A snippet with START/STOP marks, as plain and matched parts."""
+    result: list[SnippetPart] = []
+    position = 0
+    for match in _MARKED.finditer(marked):
+        if match.start() > position:
+            result.append(SnippetPart(text=marked[position : match.start()], hit=False))
+        result.append(SnippetPart(text=match.group(1), hit=True))
+        position = match.end()
+    if position < len(marked):
+        result.append(SnippetPart(text=marked[position:], hit=False))
+    return result
+
+
+def _sqlite_match(found: list[str]) -> str:
+    # Quoted, each word is a plain term whatever it spells (AND, NEAR, column names).
+    return " ".join(f'"{word}"' for word in found[:-1]) + f' "{found[-1]}"*'
+
+
+def _pg_query(found: list[str]) -> str:
+    return " & ".join([*found[:-1], f"{found[-1]}:*"])
+
+
+SQLITE_MESSAGES = sa.text(f"""
+SELECT m.id, m.conversation_id, m.role, m.created_at, c.title, hits.snippet
+FROM (SELECT rowid, snippet(message_fts, 0, char(2), char(3), '…', {SNIPPET_WORDS}) AS snippet
+      FROM message_fts WHERE message_fts MATCH :match ORDER BY rowid DESC LIMIT :limit) AS hits
+JOIN message m ON m.rowid = hits.rowid
+JOIN conversation c ON c.id = m.conversation_id
+ORDER BY hits.rowid DESC
+""")
+
+SQLITE_TITLES = sa.text("""
+SELECT c.id, c.created_at, hits.marked
+FROM (SELECT rowid, highlight(conversation_fts, 0, char(2), char(3)) AS marked
+      FROM conversation_fts WHERE conversation_fts MATCH :match ORDER BY rowid DESC LIMIT :limit) AS hits
+JOIN conversation c ON c.rowid = hits.rowid
+ORDER BY hits.rowid DESC
+""")
+
+# The WHERE clauses repeat the indexes' expressions exactly, so Postgres uses them; ts_headline
+# runs in the outer query, on the few rows kept, not on every match.
+PG_MESSAGES = sa.text(f"""
+SELECT m.id, m.conversation_id, m.role, m.created_at, c.title,
+       CASE WHEN length(m.content) <= :short
+            THEN ts_headline('{PG_CONFIG}', m.content, to_tsquery('{PG_CONFIG}', :query), :whole)
+            ELSE ts_headline('{PG_CONFIG}', m.content, to_tsquery('{PG_CONFIG}', :query), :options)
+       END AS snippet,
+       left(m.content, {EDGE_CHARS}), right(m.content, {EDGE_CHARS})
+FROM (SELECT id FROM message
+      WHERE to_tsvector('{PG_CONFIG}', content) @@ to_tsquery('{PG_CONFIG}', :query)
+      ORDER BY id DESC LIMIT :limit) AS hits
+JOIN message m ON m.id = hits.id
+JOIN conversation c ON c.id = m.conversation_id
+ORDER BY m.id DESC
+""")
+
+PG_TITLES = sa.text(f"""
+SELECT c.id, c.created_at,
+       ts_headline('{PG_CONFIG}', c.title, to_tsquery('{PG_CONFIG}', :query), :whole) AS marked
+FROM (SELECT id FROM conversation
+      WHERE to_tsvector('{PG_CONFIG}', title) @@ to_tsquery('{PG_CONFIG}', :query)
+      ORDER BY id DESC LIMIT :limit) AS hits
+JOIN conversation c ON c.id = hits.id
+ORDER BY c.id DESC
+""")
+
+_MARKS = f"StartSel={START}, StopSel={STOP}"
+PG_SNIPPET = f"{_MARKS}, MaxWords={SNIPPET_WORDS + 4}, MinWords={SNIPPET_WORDS // 2}, MaxFragments=1"
+PG_WHOLE = f"{_MARKS}, HighlightAll=true"
+
+
+def _with_ellipses(snippet: str, head: str, tail: str) -> str:
+    """Mark a Postgres fragment that starts after the text's start or ends before its end, as
+    SQLite's snippet() does."""
+    plain = snippet.replace(START, "").replace(STOP, "").strip()
+    if not head.lstrip().startswith(plain[: len(head.strip())][: EDGE_CHARS // 2]):
+        snippet = ELLIPSIS + snippet
+    if not tail.rstrip().endswith(plain[-EDGE_CHARS // 2 :]):
+        snippet += ELLIPSIS
+    return snippet
+
+
+def _message_hit(row: sa.Row[Any]) -> SearchHit:
+    message_id, conversation_id, role, created_at, title, snippet, *edges = tuple(row)
+    if edges:
+        snippet = _with_ellipses(snippet, *edges)
+    return SearchHit(
+        conversation_id=conversation_id,
+        conversation_title=title,
+        message_id=message_id,
+        role=Role(role),
+        snippet=parts(snippet),
+        created_at=created_at,
+    )
+
+
+def _title_hit(row: sa.Row[Any]) -> SearchHit:
+    conversation_id, created_at, marked = tuple(row)
+    title = marked.replace(START, "").replace(STOP, "")
+    return SearchHit(
+        conversation_id=conversation_id,
+        conversation_title=title,
+        message_id=None,
+        role=None,
+        snippet=parts(marked),
+        created_at=created_at,
+    )
+
+
+async def search(connection: AsyncConnection, query: str, limit: int) -> SearchResults:
+    """The newest `limit` conversations whose title matches, and the newest `limit` messages."""
+    found = words(query)
+    if not found:
+        return SearchResults(conversations=[], messages=[])
+    if connection.dialect.name == "sqlite":
+        params: dict[str, object] = {"match": _sqlite_match(found), "limit": limit}
+        titles = await connection.execute(SQLITE_TITLES, params)
+        messages = await connection.execute(SQLITE_MESSAGES, params)
+    else:
+        params = {
+            "query": _pg_query(found),
+            "limit": limit,
+            "options": PG_SNIPPET,
+            "whole": PG_WHOLE,
+            "short": SHORT_CHARS,
+        }
+        titles = await connection.execute(PG_TITLES, params)
+        messages = await connection.execute(PG_MESSAGES, params)
+    return SearchResults(
+        conversations=[_title_hit(row) for row in titles], messages=[_message_hit(row) for row in messages]
+    )

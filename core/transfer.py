@@ -1,0 +1,209 @@
+"""A conversation as a JSON file: exported losslessly, imported back as a new conversation.
+
+Version 1 holds every message (with `parent_id`, so branches survive), every stored field (pins and
+the ids each answer's prompt included too), and the conversation's title, title source, system
+prompt, model, max tokens, selected branch and timestamps. Importing gives the
+conversation and its messages new ids, in the file's order (ids sort by creation), with parent
+links remapped; anything else comes back exactly as exported.
+"""
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from core.ids import new_id
+from core.models import ACTIVE_STATUSES, Conversation, Message, Role, Status, TitleSource
+
+FORMAT = "relaychat.conversation"
+VERSION = 1
+
+
+class ImportRefused(ValueError):
+    """A file that cannot be imported; the message is a sentence for the person who chose it."""
+
+    def __init__(self, sentence: str, too_big: bool = False) -> None:
+        super().__init__(sentence)
+        self.too_big = too_big
+
+
+def _utc(value: datetime) -> datetime:
+    # Stored as UTC wall time (SQLite keeps no offset), so another offset must be converted.
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range in UTC") from None
+
+
+Moment = Annotated[datetime, AfterValidator(_utc)]
+Id = Annotated[str, Field(min_length=1, max_length=36)]
+Count = Annotated[int, Field(ge=0, le=2**31 - 1)]  # the database's integer columns
+
+
+class ExportedMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    id: Id
+    parent_id: Id | None
+    role: Role
+    content: str
+    status: Status
+    error: str | None
+    error_code: Annotated[str, Field(max_length=32)] | None
+    model: Annotated[str, Field(max_length=200)] | None
+    attempt: Count
+    prompt_tokens: Count | None
+    completion_tokens: Count | None
+    cost_usd: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None
+    first_token_at: Moment | None
+    finished_at: Moment | None
+    finish_reason: Annotated[str, Field(max_length=32)] | None
+    client_id: Annotated[str, Field(min_length=1, max_length=100)] | None
+    # Defaults: files exported before branches and pins existed still import.
+    pinned: bool = False
+    included_ids: list[Id] | None = None
+    created_at: Moment
+    updated_at: Moment
+
+
+class ExportedConversation(BaseModel):
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    id: Id
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    title_source: TitleSource
+    system_prompt: Annotated[str, Field(max_length=32_000)]
+    model: Annotated[str, Field(min_length=1, max_length=200)] | None
+    max_tokens: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    selected_leaf_id: Id | None = None
+    created_at: Moment
+    updated_at: Moment
+
+
+class ConversationExport(BaseModel):
+    """What `GET /api/conversations/{id}/export.json` gives and `POST /api/conversations/import` takes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["relaychat.conversation"] = "relaychat.conversation"
+    version: Literal[1] = 1
+    conversation: ExportedConversation
+    messages: list[ExportedMessage] = Field(description="Oldest first; a message's parent comes before it")
+
+
+def export_conversation(conversation: Conversation, messages: list[Message]) -> ConversationExport:
+    return ConversationExport(
+        conversation=ExportedConversation.model_validate(conversation),
+        messages=[ExportedMessage.model_validate(message) for message in messages],
+    )
+
+
+def _error_sentence(error: ValidationError) -> str:
+    parts = []
+    for problem in error.errors()[:3]:
+        where = ".".join(str(part) for part in problem["loc"])
+        parts.append(f"{where}: {problem['msg']}" if where else problem["msg"])
+    more = f" (and {error.error_count() - 3} more)" if error.error_count() > 3 else ""
+    return "; ".join(parts) + more
+
+
+def _check_links(export: "ConversationExport") -> None:
+    messages = export.messages
+    seen: set[str] = set()
+    client_ids: set[str] = set()
+    for number, message in enumerate(messages, start=1):
+        if message.id in seen:
+            raise ImportRefused(f"Message {number} repeats the id of an earlier message ({message.id}).")
+        if message.parent_id is not None and message.parent_id not in seen:
+            where = (
+                "comes after it" if any(m.id == message.parent_id for m in messages) else "is not in the file"
+            )
+            raise ImportRefused(f"Message {number} names a parent ({message.parent_id}) that {where}.")
+        if message.client_id is not None:
+            if message.client_id in client_ids:
+                raise ImportRefused(f"Message {number} repeats the client_id of an earlier message.")
+            client_ids.add(message.client_id)
+        if any(included not in seen for included in message.included_ids or []):
+            raise ImportRefused(f"Message {number} says its prompt included a message that is not before it.")
+        seen.add(message.id)
+    leaf = export.conversation.selected_leaf_id
+    if leaf is not None and leaf not in seen:
+        raise ImportRefused(f"The selected branch ends at a message that is not in the file ({leaf}).")
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _check_text(value: Any) -> None:
+    """Every string storable: no NUL (Postgres refuses it) and no lone surrogate, which JSON's
+    \\u escapes can spell but no database can store."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ImportRefused("The file holds a NUL character, which relaychat cannot store.")
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise ImportRefused("The file holds text that is not valid Unicode (a lone surrogate).") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item)
+
+
+def parse_import(raw: bytes, max_messages: int) -> ConversationExport:
+    """The file checked from the outside in, each refusal a sentence: JSON at all, ours, the version
+    we read, the fields, then the links between messages."""
+    try:
+        document: Any = json.loads(raw, parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ImportRefused(f"The file is not JSON ({error}).") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ImportRefused(
+            "This is not a relaychat conversation export (its format is not relaychat.conversation)."
+        )
+    if document.get("version") != VERSION:
+        raise ImportRefused(
+            f"This export is version {document.get('version')!r}; this relaychat reads version {VERSION}."
+        )
+    if isinstance(document.get("messages"), list) and len(document["messages"]) > max_messages:
+        count = len(document["messages"])
+        raise ImportRefused(f"The file has {count:,} messages; the limit is {max_messages:,}.", too_big=True)
+    _check_text(document)
+    try:
+        export = ConversationExport.model_validate(document)
+    except ValidationError as error:
+        raise ImportRefused(f"The file is not a valid relaychat export: {_error_sentence(error)}.") from None
+    _check_links(export)
+    return export
+
+
+def imported_rows(export: ConversationExport) -> tuple[Conversation, list[Message]]:
+    """New rows for the file: new ids in the file's order, parent links remapped. An answer that was
+    still running when exported cannot go on in the copy: it comes back stopped, its text kept."""
+    conversation = Conversation(**export.conversation.model_dump(exclude={"id", "selected_leaf_id"}))
+    new_ids: dict[str, str] = {}
+    messages = []
+    for exported in export.messages:
+        new_ids[exported.id] = new_id()
+        fields = exported.model_dump(exclude={"id", "parent_id", "included_ids"})
+        if fields["status"] in ACTIVE_STATUSES:
+            fields["status"] = Status.stopped
+        parent = new_ids[exported.parent_id] if exported.parent_id else None
+        included = [new_ids[i] for i in exported.included_ids] if exported.included_ids is not None else None
+        messages.append(
+            Message(
+                id=new_ids[exported.id],
+                conversation_id=conversation.id,
+                parent_id=parent,
+                included_ids=included,
+                **fields,
+            )
+        )
+    leaf = export.conversation.selected_leaf_id
+    conversation.selected_leaf_id = new_ids[leaf] if leaf else None
+    return conversation, messages

@@ -1,0 +1,18 @@
+"""Telling every browser that a conversation changed outside its answers' streams."""
+
+import json
+from enum import StrEnum
+
+from redis.asyncio import Redis
+
+from core import keys
+
+
+class Change(StrEnum):
+    new_title = "title"  # a new title (generated, or set in another tab or device)
+    title_failed = "title_failed"  # a title asked for could not be generated; the old one stays
+
+
+async def publish_change(redis: Redis, conversation_id: str, change: Change) -> None:
+    payload = json.dumps({"conversation_id": conversation_id, "change": change.value})
+    await redis.publish(keys.UPDATES_CHANNEL, payload)

@@ -11,6 +11,9 @@ from openai.types.chat import ChatCompletionMessageParam
 
 from core.catalog import Catalog, ModelSpec
 from core.failures import AnswerFailure
+from worker.sse import sse_data
+
+BAD_RESPONSE = "The model server sent a response relaychat could not read."
 
 
 @dataclass
@@ -117,35 +120,66 @@ def classify(error: BaseException, server: str) -> AnswerFailure:
         lost = "The connection to the model server was lost."
         return AnswerFailure("connection_lost", lost, retryable=True)
     if isinstance(error, json.JSONDecodeError | openai.APIResponseValidationError | KeyError | TypeError):
-        return AnswerFailure("bad_response", "The model server sent a response relaychat could not read.")
+        return AnswerFailure("bad_response", BAD_RESPONSE)
     if isinstance(error, openai.APIError):
         return AnswerFailure("upstream_error", f"The model server reported an error: {error.message}")
     raise error
 
 
+def read_chunk(data: str) -> Chunk | None:
+    """One `chat.completion.chunk` event's JSON as a Chunk; None for the closing `[DONE]`."""
+    if data.startswith("[DONE]"):
+        return None
+    payload = json.loads(data)
+    if not isinstance(payload, dict):
+        raise TypeError("a chunk must be a JSON object")
+    if error := payload.get("error"):
+        message = error.get("message") if isinstance(error, dict) else error
+        detail = message if isinstance(message, str) and message else "an error occurred while streaming"
+        raise AnswerFailure("upstream_error", f"The model server reported an error: {detail}")
+    out = Chunk()
+    usage = payload.get("usage")
+    if isinstance(usage, dict):
+        out.prompt_tokens = _count(usage.get("prompt_tokens"))
+        out.completion_tokens = _count(usage.get("completion_tokens"))
+    if choices := payload.get("choices"):
+        choice = choices[0]
+        content = (choice.get("delta") or {}).get("content") or ""
+        finish_reason = choice.get("finish_reason") or ""
+        if not isinstance(content, str) or not isinstance(finish_reason, str):
+            raise TypeError("content and finish_reason must be strings")
+        # NUL is valid JSON text but not storable in Postgres text columns.
+        out.text = content.replace("\x00", "")
+        out.finish_reason = finish_reason[:32] or None
+    return out
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
 async def stream_chat(
     client: AsyncOpenAI, model: str, messages: list[dict[str, str]], max_tokens: int
 ) -> AsyncGenerator[Chunk, None]:
-    """Yield text deltas, then the finish reason and usage; leaving early closes the HTTP stream."""
-    stream = await client.chat.completions.create(
+    """Yield text deltas, then the finish reason and usage; leaving early closes the HTTP stream.
+
+    The SDK makes the request and raises its HTTP errors; the body is read here (worker/sse.py).
+    """
+    request = client.chat.completions.with_streaming_response.create(
         model=model,
         messages=cast("list[ChatCompletionMessageParam]", messages),
         max_tokens=max_tokens,
         stream=True,
         stream_options={"include_usage": True},
     )
-    async with stream:
-        async for chunk in stream:
-            out = Chunk()
-            if chunk.usage is not None:
-                out.prompt_tokens = chunk.usage.prompt_tokens
-                out.completion_tokens = chunk.usage.completion_tokens
-            if chunk.choices:
-                choice = chunk.choices[0]
-                # NUL is valid JSON text but not storable in Postgres text columns.
-                out.text = (choice.delta.content or "").replace("\x00", "") if choice.delta else ""
-                out.finish_reason = (choice.finish_reason or "")[:32] or None
-            yield out
+    async with request as response:
+        async for data in sse_data(response.iter_bytes()):
+            try:
+                chunk = read_chunk(data)
+            except (ValueError, TypeError, AttributeError, IndexError) as error:
+                raise AnswerFailure("bad_response", BAD_RESPONSE) from error
+            if chunk is not None:
+                yield chunk
 
 
 async def complete_chat(

@@ -1,6 +1,8 @@
+from collections.abc import Sequence
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import NoScriptError
 
 from core import keys
 from core.events import Event, EventType, dumps
@@ -58,6 +60,10 @@ return id
 Events = tuple[tuple[EventType, Any], ...]
 
 
+def _entry_id(reply: bytes | str | None) -> str | None:
+    return reply.decode() if isinstance(reply, bytes) else reply
+
+
 class EventLog:
     """Writer and reader of the per-answer event logs (one Redis Stream per assistant message)."""
 
@@ -73,16 +79,45 @@ class EventLog:
         args: list[str | int] = [attempt, ACTIVE_LOG_TTL_SECONDS, reset]
         return bool(await self._begin(keys=[keys.log(message_id), keys.log_state(message_id)], args=args))
 
+    def _call(
+        self, message_id: str, attempt: int, events: Events, final: bool, seq: int
+    ) -> tuple[list[str], list[str]]:
+        ttl = self.final_ttl_seconds if final else ACTIVE_LOG_TTL_SECONDS
+        args = [str(attempt), str(int(final)), str(ttl), str(seq)]
+        for event_type, data in events:
+            args += [event_type.value, data if isinstance(data, str) else dumps(data)]
+        return [keys.log(message_id), keys.log_state(message_id)], args
+
     async def append(
         self, message_id: str, attempt: int, *events: tuple[EventType, Any], final: bool = False, seq: int = 0
     ) -> str | None:
         """Append events atomically; returns the last entry id, or None when this writer is fenced out."""
-        ttl = self.final_ttl_seconds if final else ACTIVE_LOG_TTL_SECONDS
-        args: list[str | int] = [attempt, int(final), ttl, seq]
-        for event_type, data in events:
-            args += [event_type.value, data if isinstance(data, str) else dumps(data)]
-        entry_id = await self._append(keys=[keys.log(message_id), keys.log_state(message_id)], args=args)
-        return entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+        log_keys, args = self._call(message_id, attempt, events, final, seq)
+        return _entry_id(await self._append(keys=log_keys, args=args))
+
+    async def append_batch(self, appends: "Sequence[tuple[AttemptLog, Events]]") -> list[str | None]:
+        """Appends of many attempts in one round trip, each answered as `append` answers it."""
+        calls = [
+            self._call(out.message_id, out.attempt, events, False, out.next_seq()) for out, events in appends
+        ]
+        replies = await self._evalsha_all(calls)
+        if any(isinstance(reply, NoScriptError) for reply in replies):
+            # Redis restarted and forgot the script: nothing of a refused call ran, so send it again.
+            await self.redis.script_load(_APPEND)
+            refused = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
+            for i, reply in zip(refused, await self._evalsha_all([calls[i] for i in refused]), strict=True):
+                replies[i] = reply
+        for reply in replies:
+            if isinstance(reply, Exception):
+                raise reply
+        return [_entry_id(reply) for reply in replies]
+
+    async def _evalsha_all(self, calls: list[tuple[list[str], list[str]]]) -> list[Any]:
+        # Not the Script object on the pipeline: that asks SCRIPT EXISTS first, a round trip more.
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for log_keys, args in calls:
+                pipe.evalsha(self._append.sha, len(log_keys), *log_keys, *args)
+            return await pipe.execute(raise_on_error=False)
 
     def writer(self, message_id: str, attempt: int) -> "AttemptLog":
         return AttemptLog(self, message_id, attempt)
@@ -114,6 +149,11 @@ class AttemptLog:
         self.attempt = attempt
         self._seq = 0
 
-    async def append(self, *events: tuple[EventType, Any], final: bool = False) -> str | None:
+    def next_seq(self) -> int:
         self._seq += 1
-        return await self._log.append(self.message_id, self.attempt, *events, final=final, seq=self._seq)
+        return self._seq
+
+    async def append(self, *events: tuple[EventType, Any], final: bool = False) -> str | None:
+        return await self._log.append(
+            self.message_id, self.attempt, *events, final=final, seq=self.next_seq()
+        )

@@ -9,6 +9,7 @@ from core.eventlog import EventLog
 from core.settings import Settings
 from worker.signals import Signals
 from worker.upstream import Upstreams
+from worker.writer import LogWriter
 
 
 @dataclass
@@ -20,6 +21,7 @@ class WorkerDeps:
     engine: AsyncEngine
     sessionmaker: Sessionmaker
     log: EventLog
+    deltas: LogWriter
     catalog: Catalog
     upstreams: Upstreams
     signals: Signals

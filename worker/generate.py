@@ -140,7 +140,7 @@ class Generation:
         return await self.finish(Outcome(Status.stopped))
 
     async def _stream(self, prompt: Prompt, stop: asyncio.Event) -> Outcome:
-        writer = DeltaWriter(self.out, self.settings.flush_interval_seconds)
+        writer = self.deps.deltas.writer(self.out)
         checkpoints = asyncio.create_task(self._checkpoints(stop))
         try:
             outcome = await self._stream_with_retries(prompt, stop, writer, checkpoints)
@@ -161,11 +161,11 @@ class Generation:
         self, prompt: Prompt, stop: asyncio.Event, writer: DeltaWriter, checkpoints: asyncio.Task[None]
     ) -> Outcome:
         # The writer and the checkpoints only finish early by failing (fenced out): that ends the stream too.
-        watchdogs = {writer.task, checkpoints}
+        watchdogs: set[asyncio.Future[Any]] = {writer.failed, checkpoints}
         retries = self.settings.upstream_retries
         for retry in range(retries + 1):
             pump = asyncio.create_task(self._pump(prompt, writer))
-            stopped = asyncio.create_task(stop.wait())
+            stopped: asyncio.Future[Any] = asyncio.create_task(stop.wait())
             try:
                 done, _ = await asyncio.wait({pump, stopped, *watchdogs}, return_when=asyncio.FIRST_COMPLETED)
             finally:

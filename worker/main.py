@@ -18,13 +18,20 @@ from core.redis import arq_settings, dedicated_connection, deserialize_job, seri
 from core.settings import get_settings
 from core.tasks import cancel_and_wait
 from core.tokens import counter_for
-from worker.attach import leave_fenced_jobs_alone, running_worker, wake_handler
+from worker.attach import (
+    fill_freed_slots,
+    leave_fenced_jobs_alone,
+    running_worker,
+    start_only_waiting_jobs,
+    wake_handler,
+)
 from worker.deps import WorkerDeps
 from worker.generate import generate
 from worker.recover import keep_recovering
 from worker.signals import Signals
 from worker.titles import make_title
 from worker.upstream import Upstreams
+from worker.writer import LogWriter
 
 logger = logging.getLogger(__name__)
 settings = get_settings()
@@ -40,13 +47,15 @@ async def startup(ctx: dict[str, Any]) -> None:
     engine = make_engine(settings.database_url)
     catalog = load_catalog(settings)
     worker = running_worker()
+    log = EventLog(ctx["redis"], settings.log_ttl_seconds)
     signals = Signals(dedicated_connection(settings.redis_url, "relaychat-signals"), wake_handler(worker))
     deps = WorkerDeps(
         settings=settings,
         redis=ctx["redis"],
         engine=engine,
         sessionmaker=make_sessionmaker(engine),
-        log=EventLog(ctx["redis"], settings.log_ttl_seconds),
+        log=log,
+        deltas=LogWriter(log, settings.flush_interval_seconds),
         catalog=catalog,
         upstreams=Upstreams(
             catalog, settings.upstream_connect_timeout_seconds, settings.upstream_idle_timeout_seconds
@@ -54,6 +63,8 @@ async def startup(ctx: dict[str, Any]) -> None:
         signals=signals,
     )
     leave_fenced_jobs_alone(worker, deps.fenced_jobs)
+    start_only_waiting_jobs(worker)
+    fill_freed_slots(worker)
     counter_for(catalog.get(None))  # load the tokenizer now rather than in the first answer
     ctx["deps"] = deps
     ctx["background"] = [asyncio.create_task(signals.run()), asyncio.create_task(keep_recovering(deps))]
@@ -67,6 +78,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await cancel_and_wait(task)
     deps: WorkerDeps | None = ctx.get("deps")
     if deps:
+        await deps.deltas.close()
         await deps.signals.close()
         await deps.upstreams.close()
         await deps.engine.dispose()

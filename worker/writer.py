@@ -1,9 +1,13 @@
+"""Text deltas on their way to the event logs: coalesced per answer, written many answers at a time."""
+
 import asyncio
 import contextlib
-import time
+import logging
 
-from core.eventlog import AttemptLog
+from core.eventlog import AttemptLog, EventLog
 from core.events import EventType
+
+logger = logging.getLogger(__name__)
 
 
 class Fenced(Exception):
@@ -11,53 +15,136 @@ class Fenced(Exception):
 
 
 class DeltaWriter:
-    """Coalesces text deltas into at most one XADD per `interval`.
+    """One answer's deltas: at most one append per `interval`, the first after a quiet spell at once.
 
-    The first delta after a quiet spell is written at once (no added latency at a model's usual
-    pace); a burst is batched, so no delta waits longer than `interval`.
+    `failed` completes (with Fenced, or the Redis error) when a write of this answer failed: the
+    answer must end then, since what was streamed would no longer add up to what is saved.
     """
 
-    def __init__(self, out: AttemptLog, interval: float) -> None:
-        self._out = out
-        self._interval = interval
-        self._pending: list[str] = []
-        self._ready = asyncio.Event()
-        self._closing = asyncio.Event()
-        self._last_write = 0.0
-        self.task = asyncio.create_task(self._run())
+    def __init__(self, batcher: "LogWriter", out: AttemptLog) -> None:
+        self._batcher = batcher
+        self.out = out
+        self.pending: list[str] = []
+        self.last_write = -1e9
+        self.in_flight = False
+        self.failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._timer: asyncio.TimerHandle | None = None
+        self._due = False
+        self._settled = asyncio.Event()
 
     def add(self, text: str) -> None:
-        self._pending.append(text)
-        self._ready.set()
-
-    async def _run(self) -> None:
-        # Never cancelled mid-write: a cancelled XADD may or may not have landed, which would
-        # break "the deltas add up to the final text". close() asks it to finish instead.
-        while True:
-            await self._ready.wait()
-            delay = self._last_write + self._interval - time.monotonic()
-            if delay > 0 and not self._closing.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._closing.wait(), delay)
-            await self._write()
-            if self._closing.is_set() and not self._pending:
-                return
-
-    async def _write(self) -> None:
-        text = "".join(self._pending)
-        self._pending.clear()
-        self._ready.clear()
-        if not text:
+        if self.failed.done():
             return
-        self._last_write = time.monotonic()
-        if await self._out.append((EventType.delta, {"text": text})) is None:
-            raise Fenced(self._out.message_id)
+        self.pending.append(text)
+        if self._due or self._timer is not None:
+            return
+        loop = asyncio.get_running_loop()
+        at = self.last_write + self._batcher.interval
+        if at <= loop.time():
+            self._mark_due()
+        else:
+            self._timer = loop.call_at(at, self._mark_due)
+
+    def _mark_due(self) -> None:
+        self._timer = None
+        if not self._due and not self.failed.done():
+            self._due = True
+            self._batcher.due(self)
+
+    def take(self, now: float) -> str:
+        """What the batcher writes now: every pending delta, as one."""
+        text = "".join(self.pending)
+        self.pending.clear()
+        self._due = False
+        self.in_flight = True
+        self.last_write = now
+        return text
+
+    def settle(self, error: BaseException | None) -> None:
+        """A write of this answer landed (error None) or failed."""
+        self.in_flight = False
+        if error is not None and not self.failed.done():
+            self.failed.set_exception(error)
+            self._cancel_timer()
+        self._settled.set()
 
     async def close(self) -> None:
-        """Write whatever is pending and stop; raises Fenced if the log refused a write."""
-        self._closing.set()
-        self._ready.set()
-        await self.task
+        """Write what is pending now and wait for it; raises Fenced (or the Redis error) if a write failed."""
+        self._cancel_timer()
+        if self.pending:
+            self._mark_due()
+        while (self._due or self.in_flight) and not self.failed.done():
+            self._settled.clear()
+            await self._settled.wait()
+        if self.failed.done():
+            self.failed.result()
 
     def abandon(self) -> None:
-        self.task.cancel()
+        """Stop writing (the worker is stopping): the next attempt starts over with `reset`."""
+        self._cancel_timer()
+        self.pending.clear()
+        self._batcher.forget(self)
+        if not self.failed.done():
+            self.failed.cancel()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+class LogWriter:
+    """Writes the deltas of every answer a worker streams, in one round trip for all that are due.
+
+    While one pipeline is in flight, the next one gathers (group commit): an idle worker writes a
+    delta at once, a busy one makes fewer, larger round trips instead of one per token.
+    """
+
+    def __init__(self, log: EventLog, interval: float) -> None:
+        self.log = log
+        self.interval = interval
+        self._due: dict[DeltaWriter, None] = {}
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.round_trips = 0
+
+    def writer(self, out: AttemptLog) -> DeltaWriter:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
+        return DeltaWriter(self, out)
+
+    def due(self, writer: DeltaWriter) -> None:
+        self._due[writer] = None
+        self._wake.set()
+
+    def forget(self, writer: DeltaWriter) -> None:
+        self._due.pop(writer, None)
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            batch = list(self._due)
+            self._due.clear()
+            if not batch:
+                continue
+            now = loop.time()
+            self.round_trips += 1
+            appends = [(w.out, ((EventType.delta, {"text": w.take(now)}),)) for w in batch]
+            try:
+                entry_ids = await self.log.append_batch(appends)
+            except Exception as error:
+                # Each answer learns of it and ends; its job is tried again (worker/generate.py).
+                logger.warning("writing %d deltas failed: %r", len(batch), error)
+                for writer in batch:
+                    writer.settle(error)
+                continue
+            for writer, entry_id in zip(batch, entry_ids, strict=True):
+                writer.settle(Fenced(writer.out.message_id) if entry_id is None else None)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

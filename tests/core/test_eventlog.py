@@ -200,3 +200,29 @@ async def test_a_resent_terminal_append_returns_its_id(log: EventLog, mid: str) 
     assert final is not None
     assert await log.append(mid, 1, (EventType.done, {"content": "a"}), final=True, seq=2) == final
     assert [e.type for e in await log.read(mid, "0")].count(EventType.done) == 1
+
+
+async def test_a_batch_of_appends_answers_each_as_append_would(log: EventLog, redis: Redis) -> None:
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    for mid in ids[:2]:
+        assert await log.begin(mid, 1)
+    assert await log.begin(ids[2], 2)
+    outs = [log.writer(ids[0], 1), log.writer(ids[1], 1), log.writer(ids[2], 1)]  # the last is stale
+
+    replies = await log.append_batch([(out, (delta(f"to {out.message_id}"),)) for out in outs])
+
+    assert replies[0] is not None
+    assert replies[1] is not None
+    assert replies[2] is None
+    assert [e.json()["text"] for e in await log.read(ids[1], "0")] == [f"to {ids[1]}"]
+
+
+async def test_a_batch_survives_redis_forgetting_the_script(log: EventLog, redis: Redis, mid: str) -> None:
+    assert await log.begin(mid, 1)
+    out = log.writer(mid, 1)
+    await redis.script_flush()  # as a restarted Redis has no scripts
+
+    assert (await log.append_batch([(out, (delta("a"),))]))[0] is not None
+    assert (await log.append_batch([(out, (delta("b"),))]))[0] is not None
+
+    assert [e.json()["text"] for e in await log.read(mid, "0")] == ["a", "b"]

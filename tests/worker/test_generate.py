@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -126,6 +127,24 @@ def test_connection_cut_mid_stream_is_reported_as_a_lost_connection(
     assert result.terminal.data["code"] == "connection_lost"
     assert "lost" in result.terminal.data["message"]
     assert "Could not reach" not in result.terminal.data["message"]
+
+
+@pytest.mark.slow
+def test_model_server_down_fails_as_unreachable_after_retries(log_dir: Path) -> None:
+    gone = Upstream(log_dir)
+    gone.stop()  # its port now refuses connections
+    stack = Stack(log_dir, gone)
+    try:
+        with stack.start().client() as client:
+            pair = ask(client, new_conversation(client)["id"], "anyone there?")
+            read = read_stream(client, pair["assistant_message"]["id"])
+    finally:
+        stack.close()
+
+    assert read.terminal is not None
+    assert read.terminal.event == "error"
+    assert read.terminal.data["code"] == "unreachable"
+    assert "Could not reach the model server" in read.terminal.data["message"]
 
 
 def test_connection_cut_before_first_token_is_retried_and_completes(

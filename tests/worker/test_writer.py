@@ -5,7 +5,7 @@ from redis.asyncio import Redis
 
 from core.eventlog import EventLog
 from core.events import EventType
-from worker.writer import DeltaWriter, Fenced
+from worker.writer import Fenced, LogWriter
 
 INTERVAL = 0.02
 
@@ -17,7 +17,7 @@ async def deltas(log: EventLog, message_id: str) -> list[str]:
 async def test_a_burst_of_deltas_is_coalesced_into_few_writes(redis: Redis) -> None:
     log = EventLog(redis, 60)
     assert await log.begin("m1", 1)
-    writer = DeltaWriter(log.writer("m1", 1), INTERVAL)
+    writer = LogWriter(log, INTERVAL).writer(log.writer("m1", 1))
     pieces = [f"p{i} " for i in range(200)]
     for piece in pieces:
         writer.add(piece)
@@ -31,7 +31,7 @@ async def test_a_burst_of_deltas_is_coalesced_into_few_writes(redis: Redis) -> N
 async def test_deltas_at_a_models_pace_are_written_at_once(redis: Redis) -> None:
     log = EventLog(redis, 60)
     assert await log.begin("m2", 1)
-    writer = DeltaWriter(log.writer("m2", 1), INTERVAL)
+    writer = LogWriter(log, INTERVAL).writer(log.writer("m2", 1))
     for piece in ["a", "b", "c", "d"]:
         writer.add(piece)
         await asyncio.sleep(INTERVAL * 2.5)
@@ -44,7 +44,7 @@ async def test_deltas_at_a_models_pace_are_written_at_once(redis: Redis) -> None
 async def test_a_burst_is_held_at_most_one_interval(redis: Redis) -> None:
     log = EventLog(redis, 60)
     assert await log.begin("m3", 1)
-    writer = DeltaWriter(log.writer("m3", 1), 0.2)
+    writer = LogWriter(log, 0.2).writer(log.writer("m3", 1))
     writer.add("first")
     await asyncio.sleep(0.05)
     writer.add("second")
@@ -58,9 +58,43 @@ async def test_a_burst_is_held_at_most_one_interval(redis: Redis) -> None:
 async def test_a_fenced_writer_raises_on_close(redis: Redis) -> None:
     log = EventLog(redis, 60)
     assert await log.begin("m4", 1)
-    writer = DeltaWriter(log.writer("m4", 1), INTERVAL)
+    writer = LogWriter(log, INTERVAL).writer(log.writer("m4", 1))
     assert await log.begin("m4", 2)
     writer.add("stale")
     with pytest.raises(Fenced):
         await writer.close()
     assert await deltas(log, "m4") == []
+
+
+async def test_answers_due_together_share_one_round_trip(redis: Redis) -> None:
+    log = EventLog(redis, 60)
+    batcher = LogWriter(log, INTERVAL)
+    writers = []
+    for index in range(50):
+        assert await log.begin(f"b{index}", 1)
+        writers.append(batcher.writer(log.writer(f"b{index}", 1)))
+    for index, writer in enumerate(writers):
+        writer.add(f"text {index}")
+    for writer in writers:
+        await writer.close()
+    # The first answer's delta leaves at once; the other 49 gather while it is in flight.
+    assert batcher.round_trips <= 3
+    for index in range(50):
+        assert await deltas(log, f"b{index}") == [f"text {index}"]
+
+
+async def test_a_fenced_answer_fails_alone_and_its_neighbours_keep_writing(redis: Redis) -> None:
+    log = EventLog(redis, 60)
+    batcher = LogWriter(log, INTERVAL)
+    for name in ("f1", "f2"):
+        assert await log.begin(name, 1)
+    stale, live = batcher.writer(log.writer("f1", 1)), batcher.writer(log.writer("f2", 1))
+    assert await log.begin("f1", 2)
+    stale.add("stale")
+    live.add("live")
+    with pytest.raises(Fenced):
+        await asyncio.wait_for(stale.failed, 5)
+    live.add(" on")
+    await live.close()
+    assert await deltas(log, "f1") == []
+    assert "".join(await deltas(log, "f2")) == "live on"

@@ -19,7 +19,7 @@ from api.routes.conversations import get_conversation
 from api.schemas import SubmitResult
 from core.catalog import ModelSpec, UnknownModel, budgets
 from core.jobs import enqueue_answer
-from core.models import Conversation, Message, Role, Status, is_active_answer, utcnow
+from core.models import Conversation, Message, Role, Status, TitleSource, is_active_answer, utcnow
 from core.schemas import MessageRead
 from core.tokens import counter_for, required_tokens
 
@@ -113,14 +113,22 @@ async def start_answer(
     model: ModelSpec,
     client_id: str | None,
     new_question: bool,
+    fallback_title: str | None = None,
 ) -> SubmitResult:
-    """Store `question` (when `new_question`) and a queued answer to it, select the answer's branch,
-    commit, and enqueue the answer. The client_id goes on what the request made first."""
+    """Store `question` (when `new_question`) and a queued answer to it, select the answer's branch
+    (and name the conversation `fallback_title`), commit, and enqueue the answer. The client_id goes
+    on what the request made first.
+
+    The route has read and checked in a read-only transaction (`read_only`); it ends here, so that
+    the write lock is held for the inserts alone, not for the checks and the token counting."""
     active = await session.exec(
         select(Message.id).where(Message.conversation_id == conversation.id, is_active_answer())
     )
     if active.first() is not None:
         return await _repeat_or_conflict(session, conversation.id, client_id)
+    # Nothing is changed before this commit: a change flushed by it would be a write in the
+    # read-only transaction, which SQLite refuses when another process has written meanwhile.
+    await session.commit()  # the reads' transaction: what follows is a write transaction of its own
     answer = Message(
         conversation_id=conversation.id,
         parent_id=question.id,
@@ -132,14 +140,18 @@ async def start_answer(
     if new_question:
         question.client_id = client_id
         session.add(question)
+    if fallback_title is not None:
+        conversation.title = fallback_title
+        conversation.title_source = TitleSource.fallback
     conversation.selected_leaf_id = answer.id
     conversation.updated_at = utcnow()
     session.add_all([answer, conversation])
+    conversation_id = conversation.id  # the rollback below expires every loaded object
     try:
         await session.commit()
     except IntegrityError:
         await session.rollback()
-        return await _repeat_or_conflict(session, conversation.id, client_id)
+        return await _repeat_or_conflict(session, conversation_id, client_id)
 
     try:
         await asyncio.wait_for(enqueue_answer(redis, answer.id), ENQUEUE_TIMEOUT_SECONDS)

@@ -8,12 +8,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.relay import Relay
 from api.updates import UpdateFeed
 from core.catalog import Catalog
+from core.db import read_only
 from core.eventlog import EventLog
 from core.settings import Settings
+
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     async with request.app.state.sessionmaker() as session:
+        if request.method in SAFE_METHODS:
+            await read_only(session)  # a GET never writes: on SQLite it need not wait for writers
         yield session
 
 

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 import core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 Sessionmaker = async_sessionmaker[AsyncSession]
+READ_ONLY_OPTION = "relaychat_read_only"
 
 
 def async_url(url: str) -> str:
@@ -27,7 +28,9 @@ def make_engine(url: str) -> AsyncEngine:
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    engine = create_async_engine(
+        url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+    )
     configure_sqlite(engine.sync_engine)
     return engine
 
@@ -50,9 +53,16 @@ def configure_sqlite(engine: Engine) -> None:
     def _begin(connection: Any) -> None:
         # API and workers write from several processes. A deferred transaction that reads and then
         # writes fails at once with SQLITE_BUSY when another process wrote in between; an
-        # immediate one waits its turn (busy_timeout) instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # immediate one waits its turn (busy_timeout) instead. A read-only one needs no lock at
+        # all in WAL mode, so it neither waits for writers nor makes them wait.
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> Sessionmaker:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def read_only(session: AsyncSession) -> None:
+    """Declare the session's transaction read-only: on SQLite it then takes no write lock."""
+    await session.connection(execution_options={READ_ONLY_OPTION: True})

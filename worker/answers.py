@@ -4,13 +4,15 @@ Every write names its attempt and requires `status = 'streaming'`: a run whose a
 longer the current one, or whose answer was deleted, updates nothing and learns it is fenced out.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select, update
 
 from core.branches import Tree
-from core.db import Sessionmaker
+from core.db import Sessionmaker, read_only
 from core.models import ACTIVE_STATUSES, Conversation, Message, Role, Status, utcnow
 
 
@@ -24,7 +26,11 @@ class Claim:
 
 
 async def claim_attempt(sessionmaker: Sessionmaker, message_id: str) -> Claim | None:
-    """Start the next attempt (status `streaming`, attempt + 1); None when the answer is gone."""
+    """Start the next attempt (status `streaming`, attempt + 1); None when the answer is gone.
+
+    The claim is a write transaction of one statement; what the prompt needs is read afterwards in
+    a read-only one, so that SQLite's write lock is not held while reading.
+    """
     async with sessionmaker() as session:
         claimed = await session.exec(
             update(Message)
@@ -35,6 +41,7 @@ async def claim_attempt(sessionmaker: Sessionmaker, message_id: str) -> Claim | 
         )
         attempt = claimed.scalar_one_or_none()
         await session.commit()
+        await read_only(session)
         message = await session.get(Message, message_id)
         conversation = await session.get(Conversation, message.conversation_id) if message else None
         if message is None or conversation is None:
@@ -48,19 +55,55 @@ async def claim_attempt(sessionmaker: Sessionmaker, message_id: str) -> Claim | 
         return Claim(message, conversation, attempt, history)
 
 
-async def save(sessionmaker: Sessionmaker, message_id: str, attempt: int, **values: Any) -> bool:
-    """Update the attempt's row; False when it is fenced out (a newer attempt, or deleted)."""
+async def save(sessionmaker: Sessionmaker, message_id: str, attempt: int, **values: Any) -> Message | None:
+    """Update the attempt's row and return it as saved; None when fenced out (a newer attempt, deleted)."""
     async with sessionmaker() as session:
-        result = await session.exec(
+        saved = await session.exec(
             update(Message)
             .where(col(Message.id) == message_id, col(Message.attempt) == attempt)
             .where(col(Message.status) == Status.streaming)
             .values(**values, updated_at=utcnow())
+            .returning(Message)
         )
+        message = saved.scalar_one_or_none()
         await session.commit()
-        return bool(result.rowcount)
+        return message
 
 
-async def load(sessionmaker: Sessionmaker, message_id: str) -> Message | None:
+async def save_contents(
+    sessionmaker: Sessionmaker, rows: Sequence[tuple[str, int, str, list[str] | None]]
+) -> set[str]:
+    """Save the partial text of many answers (id, attempt, content, included ids) in one transaction.
+
+    Returns the ids fenced out (a newer attempt, no longer streaming, deleted): none of theirs is written.
+    """
+    table: sa.Table = Message.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("b_id"), table.c.attempt == sa.bindparam("b_attempt"))
+        .where(table.c.status == Status.streaming)
+        .values(
+            content=sa.bindparam("b_content"),
+            included_ids=sa.bindparam("b_included", type_=table.c.included_ids.type),
+            updated_at=sa.bindparam("b_now"),
+        )
+    )
+    now = utcnow()
+    params = [
+        {"b_id": i, "b_attempt": a, "b_content": c, "b_included": ids, "b_now": now} for i, a, c, ids in rows
+    ]
     async with sessionmaker() as session:
-        return await session.get(Message, message_id)
+        connection = await session.connection()
+        result = await connection.execute(statement, params)
+        fenced: set[str] = set()
+        if result.rowcount != len(rows):
+            # Rare (a zombie worker, a deleted conversation): find out which rows were refused.
+            current = await connection.execute(
+                sa.select(table.c.id, table.c.attempt, table.c.status).where(
+                    table.c.id.in_([row[0] for row in rows])
+                )
+            )
+            owned = {(row.id, row.attempt) for row in current if row.status == Status.streaming}
+            fenced = {row[0] for row in rows if (row[0], row[1]) not in owned}
+        await session.commit()
+        return fenced

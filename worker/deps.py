@@ -7,6 +7,7 @@ from core.catalog import Catalog
 from core.db import Sessionmaker
 from core.eventlog import EventLog
 from core.settings import Settings
+from worker.checkpoints import Checkpoints
 from worker.signals import Signals
 from worker.upstream import Upstreams
 from worker.writer import LogWriter
@@ -22,6 +23,7 @@ class WorkerDeps:
     sessionmaker: Sessionmaker
     log: EventLog
     deltas: LogWriter
+    checkpoints: Checkpoints
     catalog: Catalog
     upstreams: Upstreams
     signals: Signals

@@ -22,6 +22,7 @@ from core.schemas import terminal_event
 from core.tasks import cancel_and_wait
 from core.tokens import counter_for
 from worker import answers
+from worker.checkpoints import LiveAnswer
 from worker.claim import hold_claim
 from worker.deps import WorkerDeps
 from worker.prompt import Prompt, PromptTooLong, build_prompt
@@ -80,6 +81,8 @@ class Generation:
         self.spec = deps.catalog.get(None)
         self.answer_tokens = deps.settings.max_answer_tokens
         self.prompt_tokens = 0
+        # The messages the prompt was built from: saved with the first checkpoint and the final row.
+        self.included_ids: list[str] | None = None
         self.parts: list[str] = []
         # The answer's speed is its completion tokens over the time from the first token to the end.
         self.first_token_at: datetime | None = None
@@ -123,9 +126,7 @@ class Generation:
             code = "unknown_model" if isinstance(refusal, UnknownModel) else "too_long"
             return await self.finish(Outcome(Status.failed, error=AnswerFailure(code, str(refusal))))
         self.prompt_tokens = prompt.tokens
-        # Recorded before the first token, so a reload mid-answer already shows what the model sees.
-        if not await self._save(included_ids=prompt.included_ids):
-            raise Fenced(self.message_id)
+        self.included_ids = prompt.included_ids
 
         with self.deps.signals.watch_stop(self.message_id) as stop:
             outcome = await self._stream(prompt, stop)
@@ -141,9 +142,10 @@ class Generation:
 
     async def _stream(self, prompt: Prompt, stop: asyncio.Event) -> Outcome:
         writer = self.deps.deltas.writer(self.out)
-        checkpoints = asyncio.create_task(self._checkpoints(stop))
+        live = LiveAnswer(self.message_id, self.attempt, self.parts, self.included_ids, stop)
+        self.deps.checkpoints.track(live)
         try:
-            outcome = await self._stream_with_retries(prompt, stop, writer, checkpoints)
+            outcome = await self._stream_with_retries(prompt, stop, {writer.failed, live.failed}, writer)
         except asyncio.CancelledError:
             writer.abandon()  # the worker is stopping: the next attempt starts over with `reset`
             raise
@@ -153,21 +155,23 @@ class Generation:
                 await writer.close()
             raise
         finally:
-            await cancel_and_wait(checkpoints)
+            self.deps.checkpoints.untrack(live)
+            if live.failed.done() and not live.failed.cancelled():
+                live.failed.exception()  # retrieved: the watchdog raised it, or it no longer matters
         await writer.close()
         return outcome
 
     async def _stream_with_retries(
-        self, prompt: Prompt, stop: asyncio.Event, writer: DeltaWriter, checkpoints: asyncio.Task[None]
+        self, prompt: Prompt, stop: asyncio.Event, watchdogs: set[asyncio.Future[None]], writer: DeltaWriter
     ) -> Outcome:
-        # The writer and the checkpoints only finish early by failing (fenced out): that ends the stream too.
-        watchdogs: set[asyncio.Future[Any]] = {writer.failed, checkpoints}
+        # The watchdogs only complete by failing (fenced out, or Redis lost): that ends the stream too.
         retries = self.settings.upstream_retries
         for retry in range(retries + 1):
             pump = asyncio.create_task(self._pump(prompt, writer))
-            stopped: asyncio.Future[Any] = asyncio.create_task(stop.wait())
+            stopped = asyncio.create_task(stop.wait())
+            waited: set[asyncio.Future[Any]] = {pump, stopped, *watchdogs}
             try:
-                done, _ = await asyncio.wait({pump, stopped, *watchdogs}, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait(waited, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 stopped.cancel()
                 if not pump.done():
@@ -181,8 +185,8 @@ class Generation:
             elif stopped in done:
                 return Outcome(Status.stopped)
             else:
-                for task in done & watchdogs:
-                    task.result()
+                for watchdog in done & watchdogs:
+                    watchdog.result()
             if self.parts or not error.retryable or retry == retries:
                 return Outcome(Status.failed, error=error)
             delay = min(error.retry_after or self.settings.upstream_retry_base_seconds * 2**retry, 20.0)
@@ -213,21 +217,6 @@ class Generation:
             raise AnswerFailure("incomplete", "The model server ended the answer before finishing it.", True)
         return outcome
 
-    async def _checkpoints(self, stop: asyncio.Event) -> None:
-        # Saves the partial text now and then, and notices a Stop whose publish this worker missed.
-        saved = ""
-        while True:
-            await asyncio.sleep(self.settings.checkpoint_interval_seconds)
-            if await self.deps.redis.exists(keys.cancel(self.message_id)):
-                stop.set()
-            text = "".join(self.parts)
-            if text != saved and not await self._save(content=text):
-                raise Fenced(self.message_id)
-            saved = text
-
-    async def _save(self, **values: Any) -> bool:
-        return await answers.save(self.deps.sessionmaker, self.message_id, self.attempt, **values)
-
     async def finish(self, outcome: Outcome) -> str:
         """Write the final message to the database, then its usage and terminal event to the log."""
         content = "".join(self.parts)
@@ -238,7 +227,10 @@ class Generation:
         # A request the model refused before answering anything (and reported no usage for) costs nothing.
         billed = content or outcome.prompt_tokens is not None
         error = outcome.error
-        saved = await self._save(
+        message = await answers.save(
+            self.deps.sessionmaker,
+            self.message_id,
+            self.attempt,
             content=content,
             status=outcome.status,
             finish_reason=outcome.finish_reason,
@@ -249,8 +241,8 @@ class Generation:
             cost_usd=self.spec.cost(prompt_tokens, completion_tokens) if billed else 0.0,
             first_token_at=self.first_token_at,
             finished_at=utcnow(),
+            **({"included_ids": self.included_ids} if self.included_ids is not None else {}),
         )
-        message = await answers.load(self.deps.sessionmaker, self.message_id) if saved else None
         if message is None:
             raise Fenced(self.message_id)
         usage = {"prompt_tokens": message.prompt_tokens, "completion_tokens": message.completion_tokens}

@@ -25,6 +25,7 @@ from worker.attach import (
     start_only_waiting_jobs,
     wake_handler,
 )
+from worker.checkpoints import Checkpoints
 from worker.deps import WorkerDeps
 from worker.generate import generate
 from worker.recover import keep_recovering
@@ -45,6 +46,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     configure_logging()
     await check_schema(settings.database_url)
     engine = make_engine(settings.database_url)
+    sessionmaker = make_sessionmaker(engine)
     catalog = load_catalog(settings)
     worker = running_worker()
     log = EventLog(ctx["redis"], settings.log_ttl_seconds)
@@ -53,9 +55,10 @@ async def startup(ctx: dict[str, Any]) -> None:
         settings=settings,
         redis=ctx["redis"],
         engine=engine,
-        sessionmaker=make_sessionmaker(engine),
+        sessionmaker=sessionmaker,
         log=log,
         deltas=LogWriter(log, settings.flush_interval_seconds),
+        checkpoints=Checkpoints(sessionmaker, ctx["redis"], settings.checkpoint_interval_seconds),
         catalog=catalog,
         upstreams=Upstreams(
             catalog, settings.upstream_connect_timeout_seconds, settings.upstream_idle_timeout_seconds
@@ -78,6 +81,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await cancel_and_wait(task)
     deps: WorkerDeps | None = ctx.get("deps")
     if deps:
+        await deps.checkpoints.close()
         await deps.deltas.close()
         await deps.signals.close()
         await deps.upstreams.close()

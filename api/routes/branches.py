@@ -13,6 +13,7 @@ from api.routes.conversations import get_conversation
 from api.routes.messages import get_message
 from api.schemas import BranchMessage, BranchRead, BranchSelect, EditCreate, RegenerateCreate, SubmitResult
 from core.branches import Tree
+from core.db import read_only
 from core.models import Conversation, Message, Role
 
 router = APIRouter(tags=["branches"])
@@ -67,6 +68,7 @@ async def regenerate(
     catalog: CatalogDep,
 ) -> SubmitResult:
     """A new answer to the same question, beside the old one, with the conversation's model now."""
+    await read_only(session)  # checks first; start_answer writes in a short transaction
     old = await get_message(session, message_id)
     if body.client_id and (result := await stored_result(session, old.conversation_id, body.client_id)):
         return result
@@ -94,6 +96,7 @@ async def edit(
 ) -> SubmitResult:
     """The edited question, beside the old one (same parent), and a queued answer: a new branch."""
     check_content(body.content, settings.max_message_chars)
+    await read_only(session)  # checks first; start_answer writes in a short transaction
     old = await get_message(session, message_id)
     if body.client_id and (result := await stored_result(session, old.conversation_id, body.client_id)):
         return result

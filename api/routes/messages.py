@@ -5,6 +5,7 @@ from api.answering import check_content, check_fits, conversation_model, start_a
 from api.deps import CatalogDep, LogDep, RedisDep, SessionDep, SettingsDep
 from api.routes.conversations import get_conversation
 from api.schemas import MessageCreate, MessageUpdate, SubmitResult
+from core.db import read_only
 from core.models import FINAL_STATUSES, Conversation, Message, Role, Status, TitleSource, utcnow
 from core.schemas import MessageRead, terminal_event
 from core.stops import request_stop
@@ -67,6 +68,7 @@ async def submit_message(
 
     The question continues the selected branch, or the branch ending at `parent_id`."""
     check_content(body.content, settings.max_message_chars)
+    await read_only(session)  # checks first; start_answer writes in a short transaction
     conversation = await get_conversation(session, conversation_id)
     if body.client_id and (result := await stored_result(session, conversation_id, body.client_id)):
         return result
@@ -78,12 +80,17 @@ async def submit_message(
         role=Role.user,
         content=body.content,
     )
-    if question.parent_id is None and conversation.title_source == TitleSource.default:
-        # Named at once from the first question; the worker's title job may replace it later.
-        conversation.title = fallback_title(body.content)
-        conversation.title_source = TitleSource.fallback
+    # Named at once from the first question; the worker's title job may replace it later.
+    first = question.parent_id is None and conversation.title_source == TitleSource.default
     return await start_answer(
-        session, redis, conversation, question, model, body.client_id, new_question=True
+        session,
+        redis,
+        conversation,
+        question,
+        model,
+        body.client_id,
+        new_question=True,
+        fallback_title=fallback_title(body.content) if first else None,
     )
 
 

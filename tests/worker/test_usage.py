@@ -5,6 +5,7 @@ from datetime import datetime
 import httpx
 import pytest
 
+from tests.support.processes import wait_until
 from tests.support.stack import Upstream, ask, new_conversation, unique, wait_for_message
 
 # The test deployment's models file prices every model at $1 (prompt) and $2 (completion) per million.
@@ -46,7 +47,8 @@ def test_a_stopped_answer_is_charged_for_what_it_produced(client: httpx.Client, 
     upstream.script(question, {"tokens": [f"w{i} " for i in range(200)], "delay": 0.02, "usage": False})
     pair = ask(client, new_conversation(client)["id"], question)
     message_id = pair["assistant_message"]["id"]
-    wait_for_message(client, message_id, status="streaming")
+    # Stopped once some text exists (a checkpoint saved it), not between the claim and the first token.
+    wait_until(lambda: client.get(f"/api/messages/{message_id}").json()["content"] != "", 10, "some text")
     client.post(f"/api/messages/{message_id}/stop")
     answer = wait_for_message(client, message_id)
 

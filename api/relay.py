@@ -1,7 +1,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterable
 
 import hiredis
 from redis.asyncio import Redis
@@ -15,6 +15,15 @@ from core.tasks import cancel_and_wait
 logger = logging.getLogger(__name__)
 
 Entry = tuple[bytes, dict[bytes, bytes]]
+
+
+def _until_terminal(events: Iterable[Event]) -> list[Event]:
+    batch: list[Event] = []
+    for event in events:
+        batch.append(event)
+        if event.terminal:
+            break
+    return batch
 
 
 class Relay:
@@ -50,8 +59,12 @@ class Relay:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
 
-    async def events(self, message_id: str, after: str) -> AsyncGenerator[Event, None]:
-        """Every event of the log after the cursor `after`, replayed then live, until the terminal one."""
+    async def events(self, message_id: str, after: str) -> AsyncGenerator[list[Event], None]:
+        """Every event of the log after the cursor `after`, replayed then live, until the terminal one.
+
+        Events come in batches: all that arrived while the client was being written to go out
+        together, so a busy process makes one write per stream rather than one per event.
+        """
         queue: asyncio.Queue[Event] = asyncio.Queue()
         cursor = after
         try:
@@ -62,19 +75,22 @@ class Relay:
                 # This process was already following the log, and its reader has passed our
                 # replay: read again up to now; the id check below drops what arrives twice.
                 replay = await self._log.read(message_id, cursor)
-            for event in replay:
-                yield event
-                cursor = event.id
-                if event.terminal:
+            batch = _until_terminal(replay)
+            if batch:
+                yield batch
+                cursor = batch[-1].id
+                if batch[-1].terminal:
                     return
             while True:
-                event = await queue.get()
-                if stream_id_key(event.id) <= stream_id_key(cursor):
-                    continue
-                yield event
-                cursor = event.id
-                if event.terminal:
-                    return
+                waiting = [await queue.get()]
+                while not queue.empty():
+                    waiting.append(queue.get_nowait())
+                batch = _until_terminal(e for e in waiting if stream_id_key(e.id) > stream_id_key(cursor))
+                if batch:
+                    yield batch
+                    cursor = batch[-1].id
+                    if batch[-1].terminal:
+                        return
         finally:
             self._unfollow(message_id, queue)
 

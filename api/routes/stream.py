@@ -3,7 +3,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
-from sse_starlette import EventSourceResponse, ServerSentEvent
+from sse_starlette import EventSourceResponse
 
 from api.deps import LogDep, RelayDep, SessionDep, SettingsDep
 from api.routes.messages import get_message
@@ -14,8 +14,9 @@ from core.schemas import terminal_event
 router = APIRouter(tags=["messages"])
 
 
-def _sse(event: Event) -> ServerSentEvent:
-    return ServerSentEvent(data=event.data, event=event.type.value, id=event.id)
+def _sse(event: Event) -> bytes:
+    # The data is JSON on one line (JSON escapes newlines): no need for sse-starlette's splitting.
+    return f"id: {event.id}\nevent: {event.type.value}\ndata: {event.data}\n\n".encode()
 
 
 # The id of a terminal event served from the database: below every real log id, and answered
@@ -23,17 +24,17 @@ def _sse(event: Event) -> ServerSentEvent:
 DATABASE_COPY_ID = "0-1"
 
 
-async def _relayed(events: AsyncGenerator[Event, None]) -> AsyncIterator[ServerSentEvent]:
+async def _relayed(batches: AsyncGenerator[list[Event], None]) -> AsyncIterator[bytes]:
     # aclosing: a client that hangs up unfollows the relay at once, not when garbage is collected.
-    async with contextlib.aclosing(events):
-        async for event in events:
-            yield _sse(event)
+    async with contextlib.aclosing(batches):
+        async for batch in batches:
+            yield b"".join(_sse(event) for event in batch)
 
 
-async def _database_copy(message: Message) -> AsyncIterator[ServerSentEvent]:
+async def _database_copy(message: Message) -> AsyncIterator[bytes]:
     """The log has expired: the answer, as the database holds it, as one terminal event."""
     event_type, data = terminal_event(message)
-    yield ServerSentEvent(data=dumps(data), event=event_type.value, id=DATABASE_COPY_ID)
+    yield _sse(Event(DATABASE_COPY_ID, event_type, dumps(data)))
 
 
 @router.get(

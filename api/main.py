@@ -26,6 +26,7 @@ from api.web import mount_web
 from core.catalog import load_catalog
 from core.db import make_engine, make_sessionmaker
 from core.eventlog import EventLog
+from core.heap import settle_heap
 from core.logs import configure_logging
 from core.migrate import check_schema
 from core.redis import connect, dedicated_connection
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.log = log
         app.state.relay = relay
         app.state.updates = feed
+        settle_heap()
         try:
             yield
         finally:

@@ -15,6 +15,7 @@ from core.tasks import cancel_and_wait
 logger = logging.getLogger(__name__)
 
 Entry = tuple[bytes, dict[bytes, bytes]]
+GATHER_SECONDS = 0.002
 
 
 def _until_terminal(events: Iterable[Event]) -> list[Event]:
@@ -161,6 +162,10 @@ class Relay:
                     if self._cursors.get(message_id) == cursors.get(message_id):
                         self._dispatch(message_id, entries)
                 backoff = 0.05
+                if response:
+                    # Each read names every followed log: reading again at once, for the one entry
+                    # that arrived meanwhile, cost more than the entries. A moment lets more gather.
+                    await asyncio.sleep(GATHER_SECONDS)
             except Exception as error:
                 # Whatever went wrong, the one reader of this process must keep going.
                 self._reader_id = None

@@ -11,6 +11,7 @@ from core import keys
 from core.catalog import load_catalog
 from core.db import make_engine, make_sessionmaker
 from core.eventlog import EventLog
+from core.heap import settle_heap
 from core.jobs import GENERATE, TITLE
 from core.logs import configure_logging
 from core.migrate import check_schema
@@ -72,6 +73,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["deps"] = deps
     ctx["background"] = [asyncio.create_task(signals.run()), asyncio.create_task(keep_recovering(deps))]
     await asyncio.wait_for(signals.subscribed.wait(), timeout=10)
+    settle_heap()
     served = ", ".join(f"{spec.id} at {spec.base_url or 'OpenAI'}" for spec in catalog.models)
     logger.info("relaychat worker ready: %s", served)
 

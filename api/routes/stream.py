@@ -3,10 +3,10 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
-from sse_starlette import EventSourceResponse
 
 from api.deps import LogDep, RelayDep, SessionDep, SettingsDep
 from api.routes.messages import get_message
+from api.sse import EventStream
 from core.events import Event, dumps, is_stream_id, stream_id_key
 from core.models import FINAL_STATUSES, Message, Role
 from core.schemas import terminal_event
@@ -39,7 +39,7 @@ async def _database_copy(message: Message) -> AsyncIterator[bytes]:
 
 @router.get(
     "/messages/{message_id}/stream",
-    response_class=EventSourceResponse,
+    response_class=EventStream,
     responses={
         200: {"content": {"text/event-stream": {}}},
         204: {"description": "Already delivered in full"},
@@ -74,10 +74,8 @@ async def stream_message(
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     if message.status in FINAL_STATUSES and final_id is None:
         if not await log.exists(message_id):
-            return EventSourceResponse(_database_copy(message))
+            return EventStream(_database_copy(message))
         # Final in the database, but the worker died before appending the terminal event:
         # append it now from the database, so this reader (and every other) gets its end.
         await log.append(message_id, message.attempt, terminal_event(message), final=True)
-    return EventSourceResponse(
-        _relayed(relay.events(message_id, cursor)), ping=int(settings.heartbeat_seconds)
-    )
+    return EventStream(_relayed(relay.events(message_id, cursor)), ping=int(settings.heartbeat_seconds))

@@ -1,9 +1,10 @@
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter
-from sse_starlette import EventSourceResponse, ServerSentEvent
+from sse_starlette import ServerSentEvent
 
 from api.deps import SettingsDep, UpdatesDep
+from api.sse import EventStream
 from api.updates import RESYNC, UpdateFeed
 
 router = APIRouter(tags=["updates"])
@@ -23,11 +24,11 @@ async def _events(feed: UpdateFeed) -> AsyncIterator[ServerSentEvent]:
 
 @router.get(
     "/updates",
-    response_class=EventSourceResponse,
+    response_class=EventStream,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def follow_updates(feed: UpdatesDep, settings: SettingsDep) -> EventSourceResponse:
+async def follow_updates(feed: UpdatesDep, settings: SettingsDep) -> EventStream:
     """Server-Sent Events about conversations that change outside their answers' streams:
     `conversation` `{"conversation_id", "change"}` (change: `title`, `title_failed`), and `resync`
     (first, and after anything may have been missed: read the list again)."""
-    return EventSourceResponse(_events(feed), ping=int(settings.heartbeat_seconds))
+    return EventStream(_events(feed), ping=int(settings.heartbeat_seconds))

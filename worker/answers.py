@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select, update
 
 from core.branches import Tree
-from core.db import Sessionmaker, read_only
+from core.db import Sessionmaker, one_statement, read_only
 from core.models import ACTIVE_STATUSES, Conversation, Message, Role, Status, utcnow
 
 
@@ -28,10 +28,11 @@ class Claim:
 async def claim_attempt(sessionmaker: Sessionmaker, message_id: str) -> Claim | None:
     """Start the next attempt (status `streaming`, attempt + 1); None when the answer is gone.
 
-    The claim is a write transaction of one statement; what the prompt needs is read afterwards in
-    a read-only one, so that SQLite's write lock is not held while reading.
+    The claim is one statement; what the prompt needs is read afterwards in a read-only
+    transaction, so that SQLite's write lock is not held while reading.
     """
     async with sessionmaker() as session:
+        await one_statement(session)
         claimed = await session.exec(
             update(Message)
             .where(col(Message.id) == message_id, col(Message.role) == Role.assistant)
@@ -58,6 +59,7 @@ async def claim_attempt(sessionmaker: Sessionmaker, message_id: str) -> Claim | 
 async def save(sessionmaker: Sessionmaker, message_id: str, attempt: int, **values: Any) -> Message | None:
     """Update the attempt's row and return it as saved; None when fenced out (a newer attempt, deleted)."""
     async with sessionmaker() as session:
+        await one_statement(session)
         saved = await session.exec(
             update(Message)
             .where(col(Message.id) == message_id, col(Message.attempt) == attempt)

@@ -4,9 +4,9 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select, update
 
-from core.db import make_engine, make_sessionmaker, read_only
+from core.db import make_engine, make_sessionmaker, one_statement, read_only
 from core.migrate import upgrade
 from core.models import Conversation
 
@@ -37,4 +37,29 @@ async def test_a_read_only_session_reads_while_another_process_holds_the_write_l
     finally:
         writer.rollback()
         writer.close()
+        await engine.dispose()
+
+
+async def test_a_one_statement_write_holds_the_lock_only_while_it_runs(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'one.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sessionmaker = make_sessionmaker(engine)
+    other = sqlite3.connect(tmp_path / "one.db", isolation_level=None, timeout=0)
+    try:
+        async with sessionmaker() as session:
+            session.add(Conversation(id="c1", title="before"))
+            await session.commit()
+
+        async with sessionmaker() as session:
+            await one_statement(session)
+            await session.exec(update(Conversation).where(col(Conversation.id) == "c1").values(title="after"))
+            # Not committed by the session yet, and still another process may write at once.
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            await session.commit()
+
+        assert other.execute("SELECT title FROM conversation").fetchone() == ("after",)
+    finally:
+        other.close()
         await engine.dispose()

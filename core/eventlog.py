@@ -31,8 +31,8 @@ return 1
 # Nothing is appended after a terminal event, nor by an attempt older than the current one.
 # `seq` numbers an attempt's writes: redis-py resends a command whose reply was lost, and a
 # resent write that already landed returns its id instead of doubling the text (0: no check).
-# A final append sets the final TTL; the first append of a log (created by it) gets the
-# in-progress TTL, so the log of an answer whose every writer died still expires.
+# A final append sets the final TTL; the first append of an attempt (which may have created the
+# log) gives it the in-progress TTL, so the log of an answer whose every writer died still expires.
 _APPEND = """
 local state = redis.call('HMGET', KEYS[2], 'attempt', 'final', 'seq', 'last')
 local attempt = tonumber(ARGV[1])
@@ -51,7 +51,7 @@ if ARGV[2] == '1' then
   redis.call('HSET', KEYS[2], 'final', id)
   redis.call('EXPIRE', KEYS[1], ARGV[3])
   redis.call('EXPIRE', KEYS[2], ARGV[3])
-elseif redis.call('TTL', KEYS[1]) < 0 then
+elseif seq <= 1 and redis.call('TTL', KEYS[1]) < 0 then
   redis.call('EXPIRE', KEYS[1], ARGV[3])
 end
 return id

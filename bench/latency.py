@@ -41,6 +41,7 @@ class Sample:
     ttft: float = 0.0
     token_latencies: list[float] = field(default_factory=list)
     tokens: int = 0
+    failed: bool = False
 
 
 async def read_events(response: httpx.Response, started: float, sample: Sample) -> None:
@@ -93,9 +94,16 @@ def direct_path(client: httpx.AsyncClient) -> Chat:
 
 
 async def people(chat: Chat, users: int, turns: int, ramp: float) -> list[Sample]:
+    async def attempt(user: int, turn: int) -> Sample:
+        try:
+            return await chat(user, turn)
+        except httpx.HTTPError:
+            # An overloaded server may drop a stream: it is counted, not allowed to end the run.
+            return Sample(failed=True)
+
     async def person(user: int) -> list[Sample]:
         await asyncio.sleep(ramp * user / users)
-        return [await chat(user, turn) for turn in range(turns)]
+        return [await attempt(user, turn) for turn in range(turns)]
 
     return [s for samples in await asyncio.gather(*(person(u) for u in range(users))) for s in samples]
 
@@ -109,9 +117,11 @@ async def new_conversations(url: str, count: int) -> list[str]:
         return [(await client.post("/api/conversations", json={})).json()["id"] for _ in range(count)]
 
 
-def summary(samples: list[Sample]) -> dict[str, Any]:
+def summary(all_samples: list[Sample]) -> dict[str, Any]:
+    samples = [s for s in all_samples if not s.failed]
     return {
         "chats": len(samples),
+        "failed_chats": len(all_samples) - len(samples),
         "ttft": percentiles([s.ttft for s in samples]),
         "token_latency": percentiles([x for s in samples for x in s.token_latencies]),
         "tokens": sum(s.tokens for s in samples),

@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
@@ -16,14 +16,15 @@ logger = logging.getLogger(__name__)
 
 @dataclass(eq=False)
 class LiveAnswer:
-    """An answer being streamed: its text so far, its Stop, and how it learns it was fenced out."""
+    """An answer being streamed: its text so far, its Stop, and how it learns it was fenced out
+    (`failed`: the future its DeltaWriter also fails, so one watch covers both)."""
 
     message_id: str
     attempt: int
     parts: list[str]
     included_ids: list[str] | None
     stop: asyncio.Event
-    failed: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    failed: asyncio.Future[None]
     saved_parts: int = -1  # the first checkpoint also records the prompt's included ids
 
 

@@ -142,10 +142,10 @@ class Generation:
 
     async def _stream(self, prompt: Prompt, stop: asyncio.Event) -> Outcome:
         writer = self.deps.deltas.writer(self.out)
-        live = LiveAnswer(self.message_id, self.attempt, self.parts, self.included_ids, stop)
+        live = LiveAnswer(self.message_id, self.attempt, self.parts, self.included_ids, stop, writer.failed)
         self.deps.checkpoints.track(live)
         try:
-            outcome = await self._stream_with_retries(prompt, stop, {writer.failed, live.failed}, writer)
+            outcome = await self._stream_with_retries(prompt, stop, writer)
         except asyncio.CancelledError:
             writer.abandon()  # the worker is stopping: the next attempt starts over with `reset`
             raise
@@ -156,20 +156,17 @@ class Generation:
             raise
         finally:
             self.deps.checkpoints.untrack(live)
-            if live.failed.done() and not live.failed.cancelled():
-                live.failed.exception()  # retrieved: the watchdog raised it, or it no longer matters
         await writer.close()
         return outcome
 
-    async def _stream_with_retries(
-        self, prompt: Prompt, stop: asyncio.Event, watchdogs: set[asyncio.Future[None]], writer: DeltaWriter
-    ) -> Outcome:
-        # The watchdogs only complete by failing (fenced out, or Redis lost): that ends the stream too.
+    async def _stream_with_retries(self, prompt: Prompt, stop: asyncio.Event, writer: DeltaWriter) -> Outcome:
+        # `writer.failed` only completes by failing (fenced out by a write or a checkpoint, or
+        # Redis lost): that ends the stream too.
         retries = self.settings.upstream_retries
         for retry in range(retries + 1):
             pump = asyncio.create_task(self._pump(prompt, writer))
             stopped = asyncio.create_task(stop.wait())
-            waited: set[asyncio.Future[Any]] = {pump, stopped, *watchdogs}
+            waited: set[asyncio.Future[Any]] = {pump, stopped, writer.failed}
             try:
                 done, _ = await asyncio.wait(waited, return_when=asyncio.FIRST_COMPLETED)
             finally:
@@ -185,8 +182,7 @@ class Generation:
             elif stopped in done:
                 return Outcome(Status.stopped)
             else:
-                for watchdog in done & watchdogs:
-                    watchdog.result()
+                writer.failed.result()
             if self.parts or not error.retryable or retry == retries:
                 return Outcome(Status.failed, error=error)
             delay = min(error.retry_after or self.settings.upstream_retry_base_seconds * 2**retry, 20.0)

@@ -76,22 +76,17 @@ class Relay:
                 # This process was already following the log, and its reader has passed our
                 # replay: read again up to now; the id check below drops what arrives twice.
                 replay = await self._log.read(message_id, cursor)
-            batch = _until_terminal(replay)
-            if batch:
-                yield batch
-                cursor = batch[-1].id
-                if batch[-1].terminal:
-                    return
+            waiting = replay
             while True:
-                waiting = [await queue.get()]
-                while not queue.empty():
-                    waiting.append(queue.get_nowait())
                 batch = _until_terminal(e for e in waiting if stream_id_key(e.id) > stream_id_key(cursor))
                 if batch:
                     yield batch
                     cursor = batch[-1].id
                     if batch[-1].terminal:
                         return
+                waiting = [await queue.get()]
+                while not queue.empty():
+                    waiting.append(queue.get_nowait())
         finally:
             self._unfollow(message_id, queue)
 

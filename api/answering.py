@@ -126,9 +126,10 @@ async def start_answer(
     )
     if active.first() is not None:
         return await _repeat_or_conflict(session, conversation.id, client_id)
-    # Nothing is changed before this commit: a change flushed by it would be a write in the
-    # read-only transaction, which SQLite refuses when another process has written meanwhile.
-    await session.commit()  # the reads' transaction: what follows is a write transaction of its own
+    # Ends the reads' transaction; what follows is a write transaction of its own. Nothing may be
+    # changed before it: a change it flushed would be a write in the read-only transaction, which
+    # SQLite refuses when another process has written meanwhile.
+    await session.commit()
     answer = Message(
         conversation_id=conversation.id,
         parent_id=question.id,

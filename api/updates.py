@@ -1,14 +1,14 @@
+"""The API process's one feed of conversation changes, fanned out to every `GET /api/updates` stream."""
+
 import asyncio
 import contextlib
-import logging
 from collections.abc import Iterator
 
 from redis.asyncio import Redis
 
 from core import keys
+from core.pubsub import Subscription
 from core.tasks import cancel_and_wait
-
-logger = logging.getLogger(__name__)
 
 RESYNC = ""
 """Put in every queue after a lost connection or an overflow: changes may have been missed, so the
@@ -22,13 +22,18 @@ class UpdateFeed:
     that follows `GET /api/updates`; connections do not grow with the number of browsers."""
 
     def __init__(self, redis: Redis) -> None:
-        self._redis = redis
         self._queues: set[asyncio.Queue[str]] = set()
+        self._subscription = Subscription(
+            redis,
+            (keys.UPDATES_CHANNEL,),
+            on_message=lambda _channel, data: self._dispatch(data.decode()),
+            on_resubscribed=lambda: self._dispatch(RESYNC),
+        )
+        self.subscribed = self._subscription.subscribed
         self._task: asyncio.Task[None] | None = None
-        self.subscribed = asyncio.Event()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
+        self._task = asyncio.create_task(self._subscription.run())
 
     @contextlib.contextmanager
     def follow(self) -> Iterator[asyncio.Queue[str]]:
@@ -48,32 +53,8 @@ class UpdateFeed:
                 queue.get_nowait()
                 queue.put_nowait(RESYNC)
 
-    async def _run(self) -> None:
-        backoff = 0.1
-        lost = False
-        while True:
-            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-            try:
-                await pubsub.subscribe(keys.UPDATES_CHANNEL)
-                if lost:
-                    self._dispatch(RESYNC)
-                self.subscribed.set()
-                backoff, lost = 0.1, False
-                async for message in pubsub.listen():
-                    if message["type"] == "message":
-                        self._dispatch(message["data"].decode())
-            except Exception as error:  # the process's one listener must outlive any failure
-                self.subscribed.clear()
-                lost = True
-                logger.warning("updates: pub/sub connection lost (%s); reconnecting in %.1fs", error, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
-            finally:
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
-
     async def close(self) -> None:
         if self._task:
             await cancel_and_wait(self._task)
         with contextlib.suppress(Exception):
-            await self._redis.aclose()
+            await self._subscription.close()

@@ -1,3 +1,5 @@
+"""Each answer's event log, a Redis Stream: appends fenced by attempt (Lua), and reads."""
+
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,13 +31,14 @@ return 1
 
 # KEYS: log, state. ARGV: attempt, final (0|1), ttl, seq, then event type and data pairs.
 # Nothing is appended after a terminal event, nor by an attempt older than the current one.
+# Attempt `any` outranks every attempt: the API ending the log of a deleted conversation.
 # `seq` numbers an attempt's writes: redis-py resends a command whose reply was lost, and a
 # resent write that already landed returns its id instead of doubling the text (0: no check).
 # A final append sets the final TTL; the first append of an attempt (which may have created the
 # log) gives it the in-progress TTL, so the log of an answer whose every writer died still expires.
 _APPEND = """
 local state = redis.call('HMGET', KEYS[2], 'attempt', 'final', 'seq', 'last')
-local attempt = tonumber(ARGV[1])
+local attempt = ARGV[1] == 'any' and math.huge or tonumber(ARGV[1])
 local seq = tonumber(ARGV[4])
 if seq > 0 and attempt == tonumber(state[1] or '0') and seq <= tonumber(state[3] or '0') then
   return state[4]
@@ -59,6 +62,9 @@ return id
 
 Events = tuple[tuple[EventType, Any], ...]
 
+ANY_ATTEMPT = "any"
+"""An append that outranks every attempt, for a writer that ends an answer no attempt can finish."""
+
 
 def _entry_id(reply: bytes | str | None) -> str | None:
     return reply.decode() if isinstance(reply, bytes) else reply
@@ -80,7 +86,7 @@ class EventLog:
         return bool(await self._begin(keys=[keys.log(message_id), keys.log_state(message_id)], args=args))
 
     def _call(
-        self, message_id: str, attempt: int, events: Events, final: bool, seq: int
+        self, message_id: str, attempt: int | str, events: Events, final: bool, seq: int
     ) -> tuple[list[str], list[str]]:
         ttl = self.final_ttl_seconds if final else ACTIVE_LOG_TTL_SECONDS
         args = [str(attempt), str(int(final)), str(ttl), str(seq)]
@@ -89,7 +95,12 @@ class EventLog:
         return [keys.log(message_id), keys.log_state(message_id)], args
 
     async def append(
-        self, message_id: str, attempt: int, *events: tuple[EventType, Any], final: bool = False, seq: int = 0
+        self,
+        message_id: str,
+        attempt: int | str,
+        *events: tuple[EventType, Any],
+        final: bool = False,
+        seq: int = 0,
     ) -> str | None:
         """Append events atomically; returns the last entry id, or None when this writer is fenced out."""
         log_keys, args = self._call(message_id, attempt, events, final, seq)

@@ -1,9 +1,10 @@
+"""Read models: conversations and messages as the API and the terminal events show them."""
+
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, computed_field
 
-from core.events import EventType
 from core.models import Message, Role, Status, TitleSource
 
 
@@ -65,22 +66,3 @@ class MessageRead(BaseModel):
             return None
         seconds = (self.finished_at - self.first_token_at).total_seconds()
         return round(self.completion_tokens / seconds, 1) if seconds >= MIN_GENERATION_SECONDS else None
-
-
-def message_payload(message: Message) -> dict[str, Any]:
-    """The message object as the API and the terminal SSE events show it."""
-    return MessageRead.model_validate(message).model_dump(mode="json")
-
-
-def terminal_event(message: Message) -> tuple[EventType, dict[str, Any]]:
-    """The terminal log event that a finished message stands for."""
-    payload = message_payload(message)
-    if message.status == Status.complete:
-        return EventType.done, payload
-    if message.status == Status.stopped:
-        return EventType.stopped, payload
-    return EventType.error, {
-        "code": message.error_code or "failed",
-        "message": message.error or "The answer failed.",
-        "message_obj": payload,
-    }

@@ -18,7 +18,7 @@ from core.events import EventType
 from core.failures import AnswerFailure
 from core.jobs import enqueue_title
 from core.models import Role, Status, TitleSource, utcnow
-from core.schemas import terminal_event
+from core.endings import end_attempt, end_from_row
 from core.tasks import cancel_and_wait
 from core.tokens import counter_for
 from worker import answers
@@ -100,7 +100,7 @@ class Generation:
         if claim.attempt is None:
             # Final already, perhaps written by a worker that died before appending its terminal event.
             message = claim.message
-            await self.deps.log.append(self.message_id, message.attempt, terminal_event(message), final=True)
+            await end_from_row(self.deps.log, claim.message)
             return "already finished"
         self.out = self.deps.log.writer(self.message_id, claim.attempt)
         if not await self.deps.log.begin(self.message_id, self.attempt):
@@ -241,8 +241,7 @@ class Generation:
         )
         if message is None:
             raise Fenced(self.message_id)
-        usage = {"prompt_tokens": message.prompt_tokens, "completion_tokens": message.completion_tokens}
-        if await self.out.append((EventType.usage, usage), terminal_event(message), final=True) is None:
+        if not await end_attempt(self.out, message):
             raise Fenced(self.message_id)
         await self.deps.redis.delete(keys.cancel(self.message_id))
         if self.title_for:

@@ -6,7 +6,7 @@ from sqlmodel import col, select
 from api.deps import CatalogDep, LogDep, RedisDep, SessionDep
 from api.schemas import ConversationCreate, ConversationPage, ConversationUpdate
 from core.catalog import UnknownModel, answer_token_limit
-from core.events import EventType
+from core.endings import end_deleted
 from core.models import Conversation, Message, TitleSource, is_active_answer, utcnow
 from core.schemas import ConversationRead
 from core.stops import request_stop
@@ -14,8 +14,6 @@ from core.updates import Change, publish_change
 
 router = APIRouter(prefix="/conversations", tags=["conversations"])
 
-DELETION_OUTRANKS_ANY_ATTEMPT = 2**31
-DELETED = {"code": "deleted", "message": "This conversation was deleted.", "message_obj": None}
 
 
 async def get_conversation(session: SessionDep, conversation_id: str) -> Conversation:
@@ -106,15 +104,15 @@ async def delete_conversation(
     conversation_id: str, session: SessionDep, redis: RedisDep, log: LogDep
 ) -> Response:
     conversation = await get_conversation(session, conversation_id)
-    active = await session.exec(
-        select(Message.id).where(Message.conversation_id == conversation_id, is_active_answer())
+    running = list(
+        await session.exec(
+            select(Message).where(Message.conversation_id == conversation_id, is_active_answer())
+        )
     )
-    active_ids = list(active)
     await session.delete(conversation)
     await session.commit()
-    for message_id in active_ids:
-        # End the stream for whoever still reads it, and stop the model: the worker can no
-        # longer save anything, so it would never write the terminal event itself.
-        await log.append(message_id, DELETION_OUTRANKS_ANY_ATTEMPT, (EventType.error, DELETED), final=True)
-        await request_stop(redis, message_id)
+    for answer in running:
+        # End the stream for whoever still reads it, and stop the model.
+        await end_deleted(log, answer)
+        await request_stop(redis, answer.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

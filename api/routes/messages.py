@@ -7,7 +7,8 @@ from api.routes.conversations import get_conversation
 from api.schemas import MessageCreate, MessageUpdate, SubmitResult
 from core.db import read_only
 from core.models import FINAL_STATUSES, Conversation, Message, Role, Status, TitleSource, utcnow
-from core.schemas import MessageRead, terminal_event
+from core.endings import end_from_row
+from core.schemas import MessageRead
 from core.stops import request_stop
 from core.titles import fallback_title
 
@@ -131,7 +132,7 @@ async def stop_message(
     await session.commit()
     if stopped_here.rowcount:
         await session.refresh(message)
-        await log.append(message_id, message.attempt, terminal_event(message), final=True)
+        await end_from_row(log, message)
         response.status_code = status.HTTP_200_OK
     else:
         await request_stop(redis, message_id)

@@ -9,7 +9,7 @@ from api.routes.messages import get_message
 from api.sse import EventStream
 from core.events import Event, dumps, is_stream_id, stream_id_key
 from core.models import FINAL_STATUSES, Message, Role
-from core.schemas import terminal_event
+from core.endings import end_from_row, terminal_event
 
 router = APIRouter(tags=["messages"])
 
@@ -77,5 +77,5 @@ async def stream_message(
             return EventStream(_database_copy(message))
         # Final in the database, but the worker died before appending the terminal event:
         # append it now from the database, so this reader (and every other) gets its end.
-        await log.append(message_id, message.attempt, terminal_event(message), final=True)
+        await end_from_row(log, message)
     return EventStream(_relayed(relay.events(message_id, cursor)), ping=int(settings.heartbeat_seconds))

@@ -1,0 +1,58 @@
+"""How an answer ends in its log: the one place a terminal event is made and appended.
+
+Every writer of a terminal event goes through here: the worker finishing an attempt, the worker
+or the API repairing a final row whose log lacks its end, the API stopping an answer no worker
+has started, and the API ending the answers of a deleted conversation.
+"""
+
+from typing import Any
+
+from core.eventlog import ANY_ATTEMPT, AttemptLog, EventLog
+from core.events import EventType
+from core.models import Message, Status
+from core.schemas import MessageRead
+
+DELETED_CODE = "deleted"
+DELETED_SENTENCE = "This conversation was deleted."
+
+
+def terminal_event(message: Message | MessageRead) -> tuple[EventType, dict[str, Any]]:
+    """The terminal event a final message stands for; every one carries the message object."""
+    payload = MessageRead.model_validate(message).model_dump(mode="json")
+    if message.status == Status.complete:
+        return EventType.done, payload
+    if message.status == Status.stopped:
+        return EventType.stopped, payload
+    return EventType.error, {
+        "code": message.error_code or "failed",
+        "message": message.error or "The answer failed.",
+        "message_obj": payload,
+    }
+
+
+async def end_attempt(out: AttemptLog, message: Message) -> bool:
+    """The attempt that saved `message` appends its usage and its end; False when fenced out."""
+    usage = {"prompt_tokens": message.prompt_tokens, "completion_tokens": message.completion_tokens}
+    return await out.append((EventType.usage, usage), terminal_event(message), final=True) is not None
+
+
+async def end_from_row(log: EventLog, message: Message) -> None:
+    """Append the end of an answer that is final in the database but not in its log.
+
+    A worker that died between its final save and its terminal event, or a Stop before any
+    worker started the answer. Appended as the attempt that wrote the row, so a newer attempt's
+    log is never ended by it, and a log that has its end already is left as it is.
+    """
+    await log.append(message.id, message.attempt, terminal_event(message), final=True)
+
+
+async def end_deleted(log: EventLog, message: Message) -> None:
+    """End a running answer whose conversation was deleted, outranking whichever attempt runs.
+
+    Its worker can no longer save anything, so it would never write the end itself. The message
+    object is the row as it was last saved, marked failed.
+    """
+    gone = MessageRead.model_validate(message).model_copy(
+        update={"status": Status.failed, "error": DELETED_SENTENCE, "error_code": DELETED_CODE}
+    )
+    await log.append(message.id, ANY_ATTEMPT, terminal_event(gone), final=True)

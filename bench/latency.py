@@ -26,6 +26,7 @@ import httpx
 
 from bench.stats import ProcessMeter, percentiles, redis_commands, write_result
 from tests.support.processes import Process, free_port, python, wait_until
+from tests.support.sse import TERMINAL, aparse_events
 from tests.support.stack import Stack, Upstream
 
 TOKENS = 100
@@ -45,23 +46,16 @@ class Sample:
 
 
 async def read_events(response: httpx.Response, started: float, sample: Sample) -> None:
-    event = ""
-    async for line in response.aiter_lines():
-        if line.startswith("event:"):
-            event = line.split(":", 1)[1].strip()
-        elif line.startswith("data:"):
-            now = time.time()
-            data = json.loads(line[5:])
-            if "text" in data:
-                if not sample.ttft:
-                    sample.ttft = time.perf_counter() - started
-                stamps = data["text"].split()
-                sample.tokens += len(stamps)
-                sample.token_latencies += [now - float(stamp) for stamp in stamps]
-            if event in ("done", "stopped", "error"):
-                return
-        elif not line:
-            event = ""
+    async for event in aparse_events(response.aiter_lines()):
+        now = time.time()
+        if "text" in event.data:  # a delta, from either path (the direct one names no event)
+            if not sample.ttft:
+                sample.ttft = time.perf_counter() - started
+            stamps = event.data["text"].split()
+            sample.tokens += len(stamps)
+            sample.token_latencies += [now - float(stamp) for stamp in stamps]
+        if event.event in TERMINAL:
+            return
 
 
 Chat = Callable[[int, int], Awaitable[Sample]]

@@ -13,10 +13,7 @@ def _api(args: argparse.Namespace) -> int:
 
 
 def _worker(_args: argparse.Namespace) -> int:
-    from arq.cli import cli
-
-    cli(["worker.main.WorkerSettings"])
-    return 0
+    os.execv(sys.executable, [sys.executable, "-m", "worker"])
 
 
 def _migrate(_args: argparse.Namespace) -> int:

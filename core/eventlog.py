@@ -160,6 +160,10 @@ class AttemptLog:
         self.attempt = attempt
         self._seq = 0
 
+    async def begin(self) -> bool:
+        """Fence this attempt in; False when a newer one started or the log is final."""
+        return await self._log.begin(self.message_id, self.attempt)
+
     def next_seq(self) -> int:
         self._seq += 1
         return self._seq

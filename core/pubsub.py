@@ -51,7 +51,10 @@ class Subscription:
                 self.subscribed.clear()
                 lost = True
                 logger.warning(
-                    "pub/sub on %s lost (%s); reconnecting in %.1fs", ", ".join(self._channels), error, backoff
+                    "pub/sub on %s lost (%s); reconnecting in %.1fs",
+                    ", ".join(self._channels),
+                    error,
+                    backoff,
                 )
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)

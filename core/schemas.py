@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, computed_field
 
-from core.models import Message, Role, Status, TitleSource
+from core.models import Role, Status, TitleSource
 
 
 def _as_utc(value: datetime) -> datetime:

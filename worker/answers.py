@@ -5,8 +5,8 @@ longer the current one, or whose answer was deleted, updates nothing and learns 
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import col, select, update
@@ -16,8 +16,10 @@ from core.db import Sessionmaker, one_statement, read_only
 from core.models import ACTIVE_STATUSES, Conversation, Message, Role, Status, utcnow
 
 
-@dataclass
-class Claim:
+@dataclass(frozen=True)
+class Started:
+    """An answer whose next attempt this worker started, and what its prompt is made from."""
+
     message: Message
     conversation: Conversation
     attempt: int | None  # None: the answer is final already
@@ -25,22 +27,49 @@ class Claim:
     history: list[Message] = field(default_factory=list)
 
 
-async def claim_attempt(sessionmaker: Sessionmaker, message_id: str) -> Claim | None:
+@dataclass(frozen=True)
+class FinalRow:
+    """What an attempt saves when its answer ends."""
+
+    content: str
+    status: Status
+    finish_reason: str | None
+    error: str | None
+    error_code: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float
+    first_token_at: datetime | None
+    finished_at: datetime
+    included_ids: list[str] | None  # None: the prompt was never built; what is stored stays
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A running answer's text so far, saved by the attempt that streams it."""
+
+    message_id: str
+    attempt: int
+    content: str
+    included_ids: list[str]
+
+
+async def start_attempt(sessionmaker: Sessionmaker, message_id: str) -> Started | None:
     """Start the next attempt (status `streaming`, attempt + 1); None when the answer is gone.
 
-    The claim is one statement; what the prompt needs is read afterwards in a read-only
+    The update is one statement; what the prompt needs is read afterwards in a read-only
     transaction, so that SQLite's write lock is not held while reading.
     """
     async with sessionmaker() as session:
         await one_statement(session)
-        claimed = await session.exec(
+        started = await session.exec(
             update(Message)
             .where(col(Message.id) == message_id, col(Message.role) == Role.assistant)
             .where(col(Message.status).in_(ACTIVE_STATUSES))
             .values(status=Status.streaming, attempt=col(Message.attempt) + 1, updated_at=utcnow())
             .returning(col(Message.attempt))
         )
-        attempt = claimed.scalar_one_or_none()
+        attempt = started.scalar_one_or_none()
         await session.commit()
         await read_only(session)
         message = await session.get(Message, message_id)
@@ -48,23 +77,28 @@ async def claim_attempt(sessionmaker: Sessionmaker, message_id: str) -> Claim | 
         if message is None or conversation is None:
             return None
         if attempt is None:
-            return Claim(message, conversation, None)
+            return Started(message, conversation, None)
         messages = await session.exec(
             select(Message).where(Message.conversation_id == message.conversation_id)
         )
         history = Tree(messages).path_to(message.parent_id)
-        return Claim(message, conversation, attempt, history)
+        return Started(message, conversation, attempt, history)
 
 
-async def save(sessionmaker: Sessionmaker, message_id: str, attempt: int, **values: Any) -> Message | None:
+async def save_final(
+    sessionmaker: Sessionmaker, message_id: str, attempt: int, row: FinalRow
+) -> Message | None:
     """Update the attempt's row and return it as saved; None when fenced out (a newer attempt, deleted)."""
+    values = asdict(row)
+    if row.included_ids is None:
+        del values["included_ids"]
     async with sessionmaker() as session:
         await one_statement(session)
         saved = await session.exec(
             update(Message)
             .where(col(Message.id) == message_id, col(Message.attempt) == attempt)
             .where(col(Message.status) == Status.streaming)
-            .values(**values, updated_at=utcnow())
+            .values(**values, updated_at=row.finished_at)
             .returning(Message)
         )
         message = saved.scalar_one_or_none()
@@ -72,10 +106,8 @@ async def save(sessionmaker: Sessionmaker, message_id: str, attempt: int, **valu
         return message
 
 
-async def save_contents(
-    sessionmaker: Sessionmaker, rows: Sequence[tuple[str, int, str, list[str] | None]]
-) -> set[str]:
-    """Save the partial text of many answers (id, attempt, content, included ids) in one transaction.
+async def save_checkpoints(sessionmaker: Sessionmaker, rows: Sequence[Checkpoint]) -> set[str]:
+    """Save the partial text of many answers in one transaction.
 
     Returns the ids fenced out (a newer attempt, no longer streaming, deleted): none of theirs is written.
     """
@@ -92,7 +124,14 @@ async def save_contents(
     )
     now = utcnow()
     params = [
-        {"b_id": i, "b_attempt": a, "b_content": c, "b_included": ids, "b_now": now} for i, a, c, ids in rows
+        {
+            "b_id": r.message_id,
+            "b_attempt": r.attempt,
+            "b_content": r.content,
+            "b_included": r.included_ids,
+            "b_now": now,
+        }
+        for r in rows
     ]
     async with sessionmaker() as session:
         connection = await session.connection()
@@ -102,10 +141,10 @@ async def save_contents(
             # Rare (a zombie worker, a deleted conversation): find out which rows were refused.
             current = await connection.execute(
                 sa.select(table.c.id, table.c.attempt, table.c.status).where(
-                    table.c.id.in_([row[0] for row in rows])
+                    table.c.id.in_([row.message_id for row in rows])
                 )
             )
             owned = {(row.id, row.attempt) for row in current if row.status == Status.streaming}
-            fenced = {row[0] for row in rows if (row[0], row[1]) not in owned}
+            fenced = {row.message_id for row in rows if (row.message_id, row.attempt) not in owned}
         await session.commit()
         return fenced

@@ -2,30 +2,15 @@
 
 import asyncio
 import logging
-from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
 from core import keys
 from core.db import Sessionmaker
 from worker import answers
-from worker.writer import Fenced
+from worker.run import AnswerRun, Fenced
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(eq=False)
-class LiveAnswer:
-    """An answer being streamed: its text so far, its Stop, and how it learns it was fenced out
-    (`failed`: the future its DeltaWriter also fails, so one watch covers both)."""
-
-    message_id: str
-    attempt: int
-    parts: list[str]
-    included_ids: list[str] | None
-    stop: asyncio.Event
-    failed: asyncio.Future[None]
-    saved_parts: int = -1  # the first checkpoint also records the prompt's included ids
 
 
 class Checkpoints:
@@ -40,16 +25,18 @@ class Checkpoints:
         self._sessionmaker = sessionmaker
         self._redis = redis
         self._interval = interval
-        self._live: dict[LiveAnswer, None] = {}
+        # Each run, with how many of its parts were saved: -1 until its first checkpoint, which
+        # also records the prompt's included ids.
+        self._live: dict[AnswerRun, int] = {}
         self._task: asyncio.Task[None] | None = None
 
-    def track(self, answer: LiveAnswer) -> None:
+    def track(self, run: AnswerRun) -> None:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
-        self._live[answer] = None
+        self._live[run] = -1
 
-    def untrack(self, answer: LiveAnswer) -> None:
-        self._live.pop(answer, None)
+    def untrack(self, run: AnswerRun) -> None:
+        self._live.pop(run, None)
 
     async def _run(self) -> None:
         while True:
@@ -64,26 +51,29 @@ class Checkpoints:
                 # A checkpoint is a convenience: the final save still comes, and the next one may work.
                 logger.warning("checkpoint of %d answers failed: %r", len(live), error)
 
-    async def _notice_stops(self, live: list[LiveAnswer]) -> None:
-        flags = await self._redis.mget([keys.cancel(answer.message_id) for answer in live])
-        for answer, flag in zip(live, flags, strict=True):
+    async def _notice_stops(self, live: list[AnswerRun]) -> None:
+        flags = await self._redis.mget([keys.cancel(run.message_id) for run in live])
+        for run, flag in zip(live, flags, strict=True):
             if flag is not None:
-                answer.stop.set()
+                run.stop.set()
 
-    async def _save(self, live: list[LiveAnswer]) -> None:
-        grown = [answer for answer in live if len(answer.parts) != answer.saved_parts]
+    async def _save(self, live: list[AnswerRun]) -> None:
+        grown = [run for run in live if len(run.parts) != self._live.get(run)]
         if not grown:
             return
-        counts = [len(answer.parts) for answer in grown]
+        counts = [len(run.parts) for run in grown]
         rows = [
-            (a.message_id, a.attempt, "".join(a.parts[:n]), a.included_ids)
-            for a, n in zip(grown, counts, strict=True)
+            answers.Checkpoint(
+                run.message_id, run.attempt.number, "".join(run.parts[:n]), run.attempt.prompt.included_ids
+            )
+            for run, n in zip(grown, counts, strict=True)
         ]
-        fenced = await answers.save_contents(self._sessionmaker, rows)
-        for answer, count in zip(grown, counts, strict=True):
-            answer.saved_parts = count
-            if answer.message_id in fenced and not answer.failed.done():
-                answer.failed.set_exception(Fenced(answer.message_id))
+        fenced = await answers.save_checkpoints(self._sessionmaker, rows)
+        for run, count in zip(grown, counts, strict=True):
+            if run in self._live:
+                self._live[run] = count
+            if run.message_id in fenced:
+                run.halt(Fenced(run.message_id))
 
     async def close(self) -> None:
         if self._task is not None:

@@ -1,3 +1,5 @@
+"""ARQ's in-progress claim on a running job, kept short and renewed while the job runs."""
+
 import asyncio
 import contextlib
 import logging

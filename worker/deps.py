@@ -1,30 +1,61 @@
-from dataclasses import dataclass, field
+"""The clients a worker process makes once at start-up and every job shares."""
+
+from dataclasses import dataclass
 
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.catalog import Catalog
-from core.db import Sessionmaker
+from core.catalog import Catalog, load_catalog
+from core.db import Sessionmaker, make_engine, make_sessionmaker
 from core.eventlog import EventLog
+from core.migrate import check_schema
+from core.redis import dedicated_connection
 from core.settings import Settings
 from worker.checkpoints import Checkpoints
-from worker.signals import Signals
+from worker.deltas import DeltaBatcher
+from worker.signals import Signals, WakeHandler
 from worker.upstream import Upstreams
-from worker.writer import LogWriter
 
 
-@dataclass
+@dataclass(frozen=True)
 class WorkerDeps:
-    """The clients a worker process makes once at start-up and every job shares (`ctx["deps"]`)."""
-
     settings: Settings
     redis: ArqRedis
     engine: AsyncEngine
     sessionmaker: Sessionmaker
     log: EventLog
-    deltas: LogWriter
+    deltas: DeltaBatcher
     checkpoints: Checkpoints
     catalog: Catalog
     upstreams: Upstreams
     signals: Signals
-    fenced_jobs: set[str] = field(default_factory=set)
+
+    @classmethod
+    async def open(cls, settings: Settings, redis: ArqRedis, on_wake: WakeHandler) -> "WorkerDeps":
+        """Check the schema, then make every client; `redis` is ARQ's pool, shared with ARQ."""
+        await check_schema(settings.database_url)
+        engine = make_engine(settings.database_url)
+        sessionmaker = make_sessionmaker(engine)
+        catalog = load_catalog(settings)
+        log = EventLog(redis, settings.log_ttl_seconds)
+        return cls(
+            settings=settings,
+            redis=redis,
+            engine=engine,
+            sessionmaker=sessionmaker,
+            log=log,
+            deltas=DeltaBatcher(log, settings.flush_interval_seconds),
+            checkpoints=Checkpoints(sessionmaker, redis, settings.checkpoint_interval_seconds),
+            catalog=catalog,
+            upstreams=Upstreams(
+                catalog, settings.upstream_connect_timeout_seconds, settings.upstream_idle_timeout_seconds
+            ),
+            signals=Signals(dedicated_connection(settings.redis_url, "relaychat-signals"), on_wake),
+        )
+
+    async def close(self) -> None:
+        await self.checkpoints.close()
+        await self.deltas.close()
+        await self.signals.close()
+        await self.upstreams.close()
+        await self.engine.dispose()

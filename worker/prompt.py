@@ -1,3 +1,5 @@
+"""The prompt: the system prompt, pinned turns and the newest turns of the branch that fit the budget."""
+
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 

@@ -1,3 +1,5 @@
+"""The recovery sweep: unfinished answers whose job is gone are enqueued again."""
+
 import asyncio
 import logging
 import random

@@ -8,7 +8,6 @@ compare-and-set on the title it started from: a title someone typed meanwhile al
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import col, select, update
 
@@ -81,7 +80,7 @@ async def _store(
         return bool(result.rowcount)
 
 
-async def _generate(deps: WorkerDeps, seen: Snapshot) -> str:
+async def _ask_model(deps: WorkerDeps, seen: Snapshot) -> str:
     spec = deps.catalog.get(seen.model)
     client = deps.upstreams.client(spec)
     try:
@@ -99,17 +98,16 @@ async def _generate(deps: WorkerDeps, seen: Snapshot) -> str:
     return title
 
 
-async def make_title(ctx: dict[str, Any], conversation_id: str, regenerate: bool = False) -> str:
+async def make_title(deps: WorkerDeps, conversation_id: str, regenerate: bool = False) -> str:
     """Name the conversation. The automatic run (after the first answer) only replaces a placeholder
     or a fallback title; a person's "regenerate" replaces any title, unless it is edited meanwhile."""
-    deps: WorkerDeps = ctx["deps"]
     seen = await _snapshot(deps.sessionmaker, conversation_id)
     if seen is None:
         return "nothing to name"
     if not regenerate and seen.source not in AUTOMATIC:
         return "named by hand"
     try:
-        title, source = await _generate(deps, seen), TitleSource.generated
+        title, source = await _ask_model(deps, seen), TitleSource.generated
     except Exception as failure:
         # Whatever went wrong, the conversation keeps a readable title; a bug is logged in full.
         if isinstance(failure, AnswerFailure | UnknownModel):

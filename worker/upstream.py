@@ -11,7 +11,7 @@ from openai.types.chat import ChatCompletionMessageParam
 
 from core.catalog import Catalog, ModelSpec
 from core.failures import AnswerFailure
-from worker.sse import sse_data
+from worker.sse_decoder import sse_data
 
 BAD_RESPONSE = "The model server sent a response relaychat could not read."
 
@@ -167,7 +167,7 @@ async def stream_chat(
 ) -> AsyncGenerator[Chunk, None]:
     """Yield text deltas, then the finish reason and usage; leaving early closes the HTTP stream.
 
-    The SDK makes the request and raises its HTTP errors; the body is read here (worker/sse.py).
+    The SDK makes the request and raises its HTTP errors; the body is read here (worker/sse_decoder.py).
     """
     request = client.chat.completions.with_streaming_response.create(
         model=model,

@@ -1,7 +1,7 @@
-"""A real SSE client for the tests, with the semantics of a browser's EventSource."""
+"""A real SSE client for the tests and benches, with the semantics of a browser's EventSource."""
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,21 +32,40 @@ class SseRead:
         return self.events[-1] if self.events and self.events[-1].event in TERMINAL else None
 
 
-def parse_events(lines: Iterable[str], on_comment: Callable[[], None] | None = None) -> Iterator[SseEvent]:
-    """SSE lines to events, as they arrive (comments, such as heartbeats, are only counted)."""
-    fields: dict[str, str] = {}
-    for line in lines:
+class SseParser:
+    """SSE lines in, events out as each completes (comments, such as heartbeats, only counted)."""
+
+    def __init__(self, on_comment: Callable[[], None] | None = None) -> None:
+        self._fields: dict[str, str] = {}
+        self._on_comment = on_comment
+
+    def line(self, line: str) -> SseEvent | None:
         if line.startswith(":"):
-            if on_comment:
-                on_comment()
-            continue
+            if self._on_comment:
+                self._on_comment()
+            return None
         if line:
             name, _, value = line.partition(":")
-            fields[name] = value.removeprefix(" ")
-            continue
-        if "data" in fields:
-            yield SseEvent(fields.get("id"), fields.get("event", "message"), json.loads(fields["data"]))
-        fields = {}
+            self._fields[name] = value.removeprefix(" ")
+            return None
+        fields, self._fields = self._fields, {}
+        if "data" not in fields:
+            return None
+        return SseEvent(fields.get("id"), fields.get("event", "message"), json.loads(fields["data"]))
+
+
+def parse_events(lines: Iterable[str], on_comment: Callable[[], None] | None = None) -> Iterator[SseEvent]:
+    parser = SseParser(on_comment)
+    for line in lines:
+        if event := parser.line(line):
+            yield event
+
+
+async def aparse_events(lines: AsyncIterable[str]) -> AsyncIterator[SseEvent]:
+    parser = SseParser()
+    async for line in lines:
+        if event := parser.line(line):
+            yield event
 
 
 def read_stream(

@@ -61,9 +61,15 @@ class Api(Process):
         return httpx.Client(base_url=self.url, timeout=30, **kwargs)
 
 
+WORKER_COMMAND = ("-m", "worker")
+"""What `relaychat worker` runs; `arq worker.main.WorkerSettings` hands over to it (a test checks)."""
+
+
 class Worker(Process):
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path) -> None:
-        super().__init__(name, python("-m", "arq", "worker.main.WorkerSettings"), env, log_dir)
+    def __init__(
+        self, name: str, env: dict[str, str], log_dir: Path, command: tuple[str, ...] = WORKER_COMMAND
+    ) -> None:
+        super().__init__(name, python(*command), env, log_dir)
         self.wait_ready()
 
     def wait_ready(self) -> None:
@@ -120,8 +126,8 @@ class Stack:
         self.apis.append(api)
         return api
 
-    def start_worker(self) -> Worker:
-        worker = Worker(f"worker-{len(self.workers)}-{self.redis.port}", self.env, self.log_dir)
+    def start_worker(self, command: tuple[str, ...] = WORKER_COMMAND) -> Worker:
+        worker = Worker(f"worker-{len(self.workers)}-{self.redis.port}", self.env, self.log_dir, command)
         self.workers.append(worker)
         return worker
 

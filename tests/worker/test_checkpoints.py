@@ -2,7 +2,6 @@
 a fenced attempt refused."""
 
 import asyncio
-from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -12,7 +11,7 @@ from core import keys
 from core.db import make_engine, make_sessionmaker
 from tests.support.processes import wait_until
 from tests.support.stack import Stack, Upstream, ask, new_conversation, unique, wait_for_message
-from worker.answers import save_contents
+from worker.answers import Checkpoint, save_checkpoints
 
 SLOW = [f"w{i} " for i in range(40)]  # 4 s at 0.1 s a token: several checkpoints
 
@@ -65,15 +64,16 @@ def test_a_checkpoint_of_a_stale_attempt_or_a_deleted_answer_is_refused(
     message_id = start_slow_answer(client, upstream, "fenced checkpoint")
     wait_until(lambda: message(client, message_id)["status"] == "streaming", 10, "streaming")
 
-    async def save(rows: Sequence[tuple[str, int, str, list[str] | None]]) -> set[str]:
+    async def save(rows: list[Checkpoint]) -> set[str]:
         engine = make_engine(stack.database_url)
         try:
-            return await save_contents(make_sessionmaker(engine), rows)
+            return await save_checkpoints(make_sessionmaker(engine), rows)
         finally:
             await engine.dispose()
 
-    stale = [(message_id, 99, "from a stale attempt", None), ("no-such-answer", 1, "gone", None)]
+    gone = Checkpoint("no-such-answer", 1, "gone", [])
+    stale = [Checkpoint(message_id, 99, "from a stale attempt", []), gone]
     assert asyncio.run(save(stale)) == {message_id, "no-such-answer"}
-    owner = [(message_id, 1, "w0 ", None), ("no-such-answer", 1, "gone", None)]
+    owner = [Checkpoint(message_id, 1, "w0 ", []), gone]
     assert asyncio.run(save(owner)) == {"no-such-answer"}
     assert wait_for_message(client, message_id)["content"] == "".join(SLOW)

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from core.failures import AnswerFailure
-from worker.sse import SSEDecoder
+from worker.sse_decoder import SSEDecoder
 from worker.upstream import read_chunk
 
 BODY = (

@@ -4,36 +4,31 @@ import asyncio
 import contextlib
 import logging
 
-from core.eventlog import AttemptLog, EventLog
+from core.eventlog import EventLog
 from core.events import EventType
+from worker.run import AnswerRun, Fenced
 
 logger = logging.getLogger(__name__)
-
-
-class Fenced(Exception):
-    """A newer attempt owns this answer; the stale writer must stop without writing anything."""
 
 
 class DeltaWriter:
     """One answer's deltas: at most one append per `interval`, the first after a quiet spell at once.
 
-    `failed` completes (with Fenced, or the Redis error) when a write of this answer failed: the
-    answer must end then, since what was streamed would no longer add up to what is saved.
+    A write that fails halts the run (`AnswerRun.halt`), with Fenced or the Redis error.
     """
 
-    def __init__(self, batcher: "LogWriter", out: AttemptLog) -> None:
+    def __init__(self, batcher: "DeltaBatcher", run: AnswerRun) -> None:
         self._batcher = batcher
-        self.out = out
+        self.run = run
         self.pending: list[str] = []
         self.last_write = -1e9
         self.in_flight = False
-        self.failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._timer: asyncio.TimerHandle | None = None
         self._due = False
         self._settled = asyncio.Event()
 
     def add(self, text: str) -> None:
-        if self.failed.done():
+        if self.run.halted.done():
             return
         self.pending.append(text)
         if self._due or self._timer is not None:
@@ -47,7 +42,7 @@ class DeltaWriter:
 
     def _mark_due(self) -> None:
         self._timer = None
-        if not self._due and not self.failed.done():
+        if not self._due and not self.run.halted.done():
             self._due = True
             self._batcher.due(self)
 
@@ -63,29 +58,27 @@ class DeltaWriter:
     def settle(self, error: BaseException | None) -> None:
         """A write of this answer landed (error None) or failed."""
         self.in_flight = False
-        if error is not None and not self.failed.done():
-            self.failed.set_exception(error)
+        if error is not None:
+            self.run.halt(error)
             self._cancel_timer()
         self._settled.set()
 
     async def close(self) -> None:
-        """Write what is pending now and wait for it; raises Fenced (or the Redis error) if a write failed."""
+        """Write what is pending now and wait for it; raises Fenced (or the Redis error) if the run halted."""
         self._cancel_timer()
         if self.pending:
             self._mark_due()
-        while (self._due or self.in_flight) and not self.failed.done():
+        while (self._due or self.in_flight) and not self.run.halted.done():
             self._settled.clear()
             await self._settled.wait()
-        if self.failed.done():
-            self.failed.result()
+        if self.run.halted.done():
+            self.run.halted.result()
 
     def abandon(self) -> None:
         """Stop writing (the worker is stopping): the next attempt starts over with `reset`."""
         self._cancel_timer()
         self.pending.clear()
         self._batcher.forget(self)
-        if not self.failed.done():
-            self.failed.cancel()
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
@@ -93,7 +86,7 @@ class DeltaWriter:
             self._timer = None
 
 
-class LogWriter:
+class DeltaBatcher:
     """Writes the deltas of every answer a worker streams, in one round trip for all that are due.
 
     While one pipeline is in flight, the next one gathers (group commit): an idle worker writes a
@@ -106,12 +99,11 @@ class LogWriter:
         self._due: dict[DeltaWriter, None] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self.round_trips = 0
 
-    def writer(self, out: AttemptLog) -> DeltaWriter:
+    def writer(self, run: AnswerRun) -> DeltaWriter:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run())
-        return DeltaWriter(self, out)
+        return DeltaWriter(self, run)
 
     def due(self, writer: DeltaWriter) -> None:
         self._due[writer] = None
@@ -130,18 +122,17 @@ class LogWriter:
             if not batch:
                 continue
             now = loop.time()
-            self.round_trips += 1
-            appends = [(w.out, ((EventType.delta, {"text": w.take(now)}),)) for w in batch]
+            appends = [(w.run.out, ((EventType.delta, {"text": w.take(now)}),)) for w in batch]
             try:
                 entry_ids = await self.log.append_batch(appends)
             except Exception as error:
-                # Each answer learns of it and ends; its job is tried again (worker/generate.py).
+                # Each answer learns of it and ends; its job is tried again (worker/arq_worker.py).
                 logger.warning("writing %d deltas failed: %r", len(batch), error)
                 for writer in batch:
                     writer.settle(error)
                 continue
             for writer, entry_id in zip(batch, entry_ids, strict=True):
-                writer.settle(Fenced(writer.out.message_id) if entry_id is None else None)
+                writer.settle(Fenced(writer.run.message_id) if entry_id is None else None)
 
     async def close(self) -> None:
         if self._task is not None:

@@ -1,0 +1,5 @@
+"""`python -m worker`: one relaychat worker process."""
+
+from worker.main import run
+
+run()

@@ -1,0 +1,124 @@
+"""How the worker ends an answer: the final row first, then its usage and end in the log.
+
+The row comes first so that a reader who sees the end can always read the same message back.
+"""
+
+import logging
+
+from redis.exceptions import RedisError
+
+from core import keys
+from core.catalog import ModelSpec, UnknownModel
+from core.endings import end_attempt
+from core.eventlog import AttemptLog
+from core.events import EventType
+from core.failures import AnswerFailure
+from core.jobs import enqueue_title
+from core.models import Status, utcnow
+from core.tokens import counter_for
+from worker import answers
+from worker.answers import FinalRow, Started
+from worker.deps import WorkerDeps
+from worker.run import AnswerRun, Fenced, Outcome
+
+logger = logging.getLogger(__name__)
+
+
+async def finish(deps: WorkerDeps, run: AnswerRun, outcome: Outcome) -> Status:
+    """End a run that streamed: its text, usage (the server's, else counted) and cost."""
+    attempt = run.attempt
+    content = run.text
+    completion_tokens = outcome.completion_tokens
+    if completion_tokens is None:
+        completion_tokens = _count(attempt.model, content)
+    prompt_tokens = outcome.prompt_tokens if outcome.prompt_tokens is not None else attempt.prompt.tokens
+    # A request the model refused before answering anything (and reported no usage for) costs nothing.
+    billed = bool(content) or outcome.prompt_tokens is not None
+    error = outcome.error
+    row = FinalRow(
+        content=content,
+        status=outcome.status,
+        finish_reason=outcome.finish_reason,
+        error=error.message if error else None,
+        error_code=error.code if error else None,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        cost_usd=attempt.model.cost(prompt_tokens, completion_tokens) if billed else 0.0,
+        first_token_at=run.first_token_at,
+        finished_at=utcnow(),
+        included_ids=attempt.prompt.included_ids,
+    )
+    await _save_and_end(deps, run.out, row, attempt.title_for)
+    return outcome.status
+
+
+async def refuse(deps: WorkerDeps, out: AttemptLog, failure: AnswerFailure, title_for: str | None) -> Status:
+    """End an answer that fails before the model is asked: given up, unknown model, too long."""
+    row = FinalRow(
+        content="",
+        status=Status.failed,
+        finish_reason=None,
+        error=failure.message,
+        error_code=failure.code,
+        prompt_tokens=0,
+        completion_tokens=0,
+        cost_usd=0.0,
+        first_token_at=None,
+        finished_at=utcnow(),
+        included_ids=None,
+    )
+    await _save_and_end(deps, out, row, title_for)
+    return Status.failed
+
+
+async def stopped_before_start(deps: WorkerDeps, started: Started, out: AttemptLog) -> Status:
+    """A Stop came while no worker ran the answer: keep what the last attempt had saved."""
+    checkpointed = started.message.content
+    if checkpointed and await out.append((EventType.delta, {"text": checkpointed})) is None:
+        raise Fenced(out.message_id)
+    model = _model_or_default(deps, started)
+    completion_tokens = _count(model, checkpointed)
+    row = FinalRow(
+        content=checkpointed,
+        status=Status.stopped,
+        finish_reason=None,
+        error=None,
+        error_code=None,
+        prompt_tokens=0,
+        completion_tokens=completion_tokens,
+        cost_usd=model.cost(0, completion_tokens) if checkpointed else 0.0,
+        first_token_at=None,
+        finished_at=utcnow(),
+        included_ids=None,
+    )
+    await _save_and_end(deps, out, row, title_for=None)
+    return Status.stopped
+
+
+async def _save_and_end(deps: WorkerDeps, out: AttemptLog, row: FinalRow, title_for: str | None) -> None:
+    message = await answers.save_final(deps.sessionmaker, out.message_id, out.attempt, row)
+    if message is None or not await end_attempt(out, message):
+        raise Fenced(out.message_id)
+    await deps.redis.delete(keys.cancel(out.message_id))
+    if title_for:
+        await _ask_for_title(deps, title_for)
+
+
+async def _ask_for_title(deps: WorkerDeps, conversation_id: str) -> None:
+    # After the answer's end, so a one-request-at-a-time model never makes the answer wait.
+    try:
+        await enqueue_title(deps.redis, conversation_id)
+    except RedisError as error:
+        # The answer is final already; the conversation keeps its fallback title.
+        logger.warning("could not ask for a title of %s: %r", conversation_id, error)
+
+
+def _count(model: ModelSpec, text: str) -> int:
+    return counter_for(model).count(text) if text else 0
+
+
+def _model_or_default(deps: WorkerDeps, started: Started) -> ModelSpec:
+    try:
+        return deps.catalog.get(started.message.model or started.conversation.model)
+    except UnknownModel:
+        return deps.catalog.get(None)

@@ -1,0 +1,71 @@
+"""One running answer: the attempt the worker claimed, and how far it has got."""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.catalog import ModelSpec
+from core.eventlog import AttemptLog
+from core.failures import AnswerFailure
+from core.models import Status, utcnow
+from worker.prompt import Prompt
+
+
+class Fenced(Exception):
+    """A newer attempt owns this answer, or it was deleted: the stale run must stop writing."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one attempt at an answer is, fixed when the worker claims it."""
+
+    message_id: str
+    number: int
+    model: ModelSpec
+    answer_tokens: int  # the answer's budget, sent to the model as max_tokens
+    prompt: Prompt
+    title_for: str | None  # the conversation to name once this, its first answer, has ended
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the model's stream ended for this attempt."""
+
+    status: Status
+    finish_reason: str | None = None
+    error: AnswerFailure | None = None
+    prompt_tokens: int | None = None  # the server's usage, when it reported any
+    completion_tokens: int | None = None
+
+
+class AnswerRun:
+    """An attempt while it streams: its text so far, its Stop, and whether it may still write.
+
+    The delta writer and the checkpointer report to it: `halt` ends the run when a write of it
+    was fenced out or failed, since what was streamed would no longer add up to what is saved.
+    """
+
+    def __init__(self, attempt: Attempt, out: AttemptLog) -> None:
+        self.attempt = attempt
+        self.out = out
+        self.parts: list[str] = []
+        self.first_token_at: datetime | None = None
+        self.stop = asyncio.Event()
+        self.halted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    @property
+    def message_id(self) -> str:
+        return self.attempt.message_id
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def add(self, text: str) -> None:
+        self.first_token_at = self.first_token_at or utcnow()
+        self.parts.append(text)
+
+    def halt(self, error: BaseException) -> None:
+        """A write of this answer was refused (`Fenced`) or failed (a Redis error): the run ends."""
+        if not self.halted.done():
+            self.halted.set_exception(error)

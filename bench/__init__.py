@@ -1,0 +1,1 @@
+"""Benchmarks: relaychat measured against the direct-streaming baseline, side by side."""

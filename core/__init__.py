@@ -1,0 +1,1 @@
+"""What the API and the workers share: settings, models, the database, Redis keys, the event log."""

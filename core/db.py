@@ -1,3 +1,5 @@
+"""The database engine and the three kinds of transaction: writing, read-only, and one statement."""
+
 from pathlib import Path
 from typing import Any
 

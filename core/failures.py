@@ -1,3 +1,5 @@
+"""`AnswerFailure`: why an answer failed, as a code and a sentence a person can read."""
+
 from dataclasses import dataclass
 
 

@@ -1,3 +1,5 @@
+"""Ids: UUIDv7 strings, which sort by creation time."""
+
 import os
 import threading
 import time

@@ -1,3 +1,5 @@
+"""Logging for our own modules, beside uvicorn's and ARQ's."""
+
 import logging
 
 OUR_LOGGERS = ("api", "core", "worker")

@@ -1,3 +1,5 @@
+"""The tables: conversations and messages (SQLModel), and the statuses an answer goes through."""
+
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any

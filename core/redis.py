@@ -1,3 +1,5 @@
+"""Redis clients with retries, and ARQ's JSON job serializer."""
+
 import json
 from typing import Any
 

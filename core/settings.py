@@ -1,3 +1,5 @@
+"""The one settings object, read from the environment and `.env`."""
+
 from functools import lru_cache
 from pathlib import Path
 

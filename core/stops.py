@@ -1,3 +1,5 @@
+"""Asking the worker that runs an answer to stop it."""
+
 from redis.asyncio import Redis
 
 from core import keys

@@ -1,3 +1,5 @@
+"""Cancelling a background task and waiting until it has stopped."""
+
 import asyncio
 import contextlib
 from typing import Any

@@ -18,7 +18,7 @@ from worker.arq_worker import RelaychatWorker
 
 def run() -> None:
     """Run one RelaychatWorker until SIGINT or SIGTERM."""
-    # uvloop's loop, as uvicorn uses for the API, costs the worker about a tenth less CPU per answer.
+    # uvloop, as uvicorn uses for the API: less CPU per answer (docs/performance.md).
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     logging.config.dictConfig(default_log_config(verbose=False))
     RelaychatWorker(get_settings()).run()

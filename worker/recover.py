@@ -14,7 +14,7 @@ from worker.deps import WorkerDeps
 logger = logging.getLogger(__name__)
 
 
-async def recover_lost_jobs(deps: WorkerDeps) -> int:
+async def recover_lost_jobs(deps: WorkerDeps) -> None:
     """Enqueue again every unfinished answer whose job is gone.
 
     That happens when an API process died between committing a message and enqueueing it, when
@@ -28,12 +28,9 @@ async def recover_lost_jobs(deps: WorkerDeps) -> int:
             select(Message.id).where(is_active_answer()).where(col(Message.updated_at) < untouched_since)
         )
         candidates = list(rows)
-    recovered = 0
     for message_id in candidates:
         if await enqueue_answer(deps.redis, message_id):
             logger.warning("answer %s had no job; enqueued it again", message_id)
-            recovered += 1
-    return recovered
 
 
 async def keep_recovering(deps: WorkerDeps) -> None:

@@ -1,0 +1,1 @@
+"""What the tests run against: real Redis, databases, processes, and the scripted model."""

@@ -27,21 +27,21 @@ class Started:
     history: list[Message] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FinalRow:
     """What an attempt saves when its answer ends."""
 
     content: str
     status: Status
-    finish_reason: str | None
-    error: str | None
-    error_code: str | None
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float
-    first_token_at: datetime | None
-    finished_at: datetime
-    included_ids: list[str] | None  # None: the prompt was never built; what is stored stays
+    finished_at: datetime = field(default_factory=utcnow)
+    finish_reason: str | None = None
+    error: str | None = None
+    error_code: str | None = None
+    first_token_at: datetime | None = None
+    included_ids: list[str] | None = None  # None: the prompt was never built; what is stored stays
 
 
 @dataclass(frozen=True)

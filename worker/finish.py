@@ -14,7 +14,7 @@ from core.eventlog import AttemptLog
 from core.events import EventType
 from core.failures import AnswerFailure
 from core.jobs import enqueue_title
-from core.models import Status, utcnow
+from core.models import Status
 from core.tokens import counter_for
 from worker import answers
 from worker.answers import FinalRow, Started
@@ -45,7 +45,6 @@ async def finish(deps: WorkerDeps, run: AnswerRun, outcome: Outcome) -> Status:
         completion_tokens=completion_tokens,
         cost_usd=attempt.model.cost(prompt_tokens, completion_tokens) if billed else 0.0,
         first_token_at=run.first_token_at,
-        finished_at=utcnow(),
         included_ids=attempt.prompt.included_ids,
     )
     await _save_and_end(deps, run.out, row, attempt.title_for)
@@ -57,15 +56,11 @@ async def refuse(deps: WorkerDeps, out: AttemptLog, failure: AnswerFailure, titl
     row = FinalRow(
         content="",
         status=Status.failed,
-        finish_reason=None,
         error=failure.message,
         error_code=failure.code,
         prompt_tokens=0,
         completion_tokens=0,
         cost_usd=0.0,
-        first_token_at=None,
-        finished_at=utcnow(),
-        included_ids=None,
     )
     await _save_and_end(deps, out, row, title_for)
     return Status.failed
@@ -81,15 +76,9 @@ async def stopped_before_start(deps: WorkerDeps, started: Started, out: AttemptL
     row = FinalRow(
         content=checkpointed,
         status=Status.stopped,
-        finish_reason=None,
-        error=None,
-        error_code=None,
         prompt_tokens=0,
         completion_tokens=completion_tokens,
         cost_usd=model.cost(0, completion_tokens) if checkpointed else 0.0,
-        first_token_at=None,
-        finished_at=utcnow(),
-        included_ids=None,
     )
     await _save_and_end(deps, out, row, title_for=None)
     return Status.stopped

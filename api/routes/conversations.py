@@ -15,7 +15,6 @@ from core.updates import Change, publish_change
 router = APIRouter(prefix="/conversations", tags=["conversations"])
 
 
-
 async def get_conversation(session: SessionDep, conversation_id: str) -> Conversation:
     conversation = await session.get(Conversation, conversation_id)
     if conversation is None:

@@ -6,8 +6,8 @@ from api.deps import CatalogDep, LogDep, RedisDep, SessionDep, SettingsDep
 from api.routes.conversations import get_conversation
 from api.schemas import MessageCreate, MessageUpdate, SubmitResult
 from core.db import read_only
-from core.models import FINAL_STATUSES, Conversation, Message, Role, Status, TitleSource, utcnow
 from core.endings import end_from_row
+from core.models import FINAL_STATUSES, Conversation, Message, Role, Status, TitleSource, utcnow
 from core.schemas import MessageRead
 from core.stops import request_stop
 from core.titles import fallback_title

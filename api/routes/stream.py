@@ -7,9 +7,9 @@ from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from api.deps import LogDep, RelayDep, SessionDep, SettingsDep
 from api.routes.messages import get_message
 from api.sse import EventStream
+from core.endings import end_from_row, terminal_event
 from core.events import Event, dumps, is_stream_id, stream_id_key
 from core.models import FINAL_STATUSES, Message, Role
-from core.endings import end_from_row, terminal_event
 
 router = APIRouter(tags=["messages"])
 

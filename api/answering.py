@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from api.deps import CatalogDep, RedisDep, SessionDep, SettingsDep
-from api.routes.conversations import get_conversation
+from api.lookups import find_conversation
 from api.schemas import SubmitResult
 from core.catalog import ModelSpec, UnknownModel, budgets
 from core.jobs import enqueue_answer
@@ -101,7 +101,7 @@ async def _repeat_or_conflict(
     """A concurrent request got there first: the same one again, or another one (409)."""
     if client_id and (result := await stored_result(session, conversation_id, client_id)):
         return result
-    await get_conversation(session, conversation_id)  # deleted meanwhile: 404
+    await find_conversation(session, conversation_id)  # deleted meanwhile: 404
     raise HTTPException(status.HTTP_409_CONFLICT, ANSWER_ACTIVE)
 
 
@@ -119,7 +119,7 @@ async def start_answer(
     (and name the conversation `fallback_title`), commit, and enqueue the answer. The client_id goes
     on what the request made first.
 
-    The route has read and checked in a read-only transaction (`read_only`); it ends here, so that
+    The route has read and checked in a read-only transaction (`READ_ONLY_CHECKS`); it ends here, so that
     the write lock is held for the inserts alone, not for the checks and the token counting."""
     active = await session.exec(
         select(Message.id).where(Message.conversation_id == conversation.id, is_active_answer())

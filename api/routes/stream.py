@@ -4,8 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 
-from api.deps import LogDep, RelayDep, SessionDep, SettingsDep
-from api.routes.messages import get_message
+from api.deps import LogDep, MessageDep, RelayDep, SessionDep, SettingsDep
 from api.sse import EventStream
 from core.endings import end_from_row, terminal_event
 from core.events import Event, dumps, is_stream_id, stream_id_key
@@ -46,7 +45,7 @@ async def _database_copy(message: Message) -> AsyncIterator[bytes]:
     },
 )
 async def stream_message(
-    message_id: str,
+    message: MessageDep,
     session: SessionDep,
     relay: RelayDep,
     log: LogDep,
@@ -59,7 +58,6 @@ async def stream_message(
     Resumes from the `Last-Event-ID` header (a browser's reconnect) or `?after=`. A client
     disconnecting never stops the answer.
     """
-    message = await get_message(session, message_id)
     # SSE responses last minutes: give the database connection back now.
     await session.close()
     if message.role != Role.assistant:
@@ -68,14 +66,14 @@ async def stream_message(
     if not is_stream_id(cursor):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Invalid stream cursor")
 
-    final_id = await log.final_id(message_id)
+    final_id = await log.final_id(message.id)
     if cursor == DATABASE_COPY_ID or (final_id and stream_id_key(cursor) >= stream_id_key(final_id)):
         # 204 is how SSE tells a browser to stop reconnecting: it already has the terminal event.
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     if message.status in FINAL_STATUSES and final_id is None:
-        if not await log.exists(message_id):
+        if not await log.exists(message.id):
             return EventStream(_database_copy(message))
         # Final in the database, but the worker died before appending the terminal event:
         # append it now from the database, so this reader (and every other) gets its end.
         await end_from_row(log, message)
-    return EventStream(_relayed(relay.events(message_id, cursor)), ping=int(settings.heartbeat_seconds))
+    return EventStream(_relayed(relay.events(message.id, cursor)), ping=int(settings.heartbeat_seconds))

@@ -6,8 +6,9 @@ with its answer. Nothing is overwritten: the old messages stay, one ‹ › away
 
 from fastapi import APIRouter, HTTPException, status
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.answering import check_content, check_fits, conversation_model, start_answer, stored_result
+from api.answering import start_answer
 from api.deps import (
     READ_ONLY_CHECKS,
     CatalogDep,
@@ -25,7 +26,7 @@ from core.models import Conversation, Message, Role
 router = APIRouter(tags=["branches"])
 
 
-async def _tree(session: SessionDep, conversation_id: str) -> Tree:
+async def _tree(session: AsyncSession, conversation_id: str) -> Tree:
     return Tree(await session.exec(select(Message).where(Message.conversation_id == conversation_id)))
 
 
@@ -76,18 +77,14 @@ async def regenerate(
     catalog: CatalogDep,
 ) -> SubmitResult:
     """A new answer to the same question, beside the old one, with the conversation's model now."""
-    if body.client_id and (result := await stored_result(session, old.conversation_id, body.client_id)):
-        return result
     if old.role != Role.assistant:
         raise HTTPException(status.HTTP_409_CONFLICT, "Only an answer can be regenerated")
     question = await session.get(Message, old.parent_id) if old.parent_id else None
     if question is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "This answer has no question to answer again")
     conversation = await find_conversation(session, old.conversation_id)
-    model = conversation_model(catalog, conversation)
-    check_fits(model, conversation, question.content, settings)
     return await start_answer(
-        session, redis, conversation, question, model, body.client_id, new_question=False
+        session, redis, settings, catalog, conversation, question, body.client_id, new_question=False
     )
 
 
@@ -105,17 +102,12 @@ async def edit(
     catalog: CatalogDep,
 ) -> SubmitResult:
     """The edited question, beside the old one (same parent), and a queued answer: a new branch."""
-    check_content(body.content, settings.max_message_chars)
-    if body.client_id and (result := await stored_result(session, old.conversation_id, body.client_id)):
-        return result
     if old.role != Role.user:
         raise HTTPException(status.HTTP_409_CONFLICT, "Only a question can be edited")
     conversation = await find_conversation(session, old.conversation_id)
-    model = conversation_model(catalog, conversation)
-    check_fits(model, conversation, body.content, settings)
     question = Message(
         conversation_id=conversation.id, parent_id=old.parent_id, role=Role.user, content=body.content
     )
     return await start_answer(
-        session, redis, conversation, question, model, body.client_id, new_question=True
+        session, redis, settings, catalog, conversation, question, body.client_id, new_question=True
     )

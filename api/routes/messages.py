@@ -3,7 +3,7 @@
 from fastapi import APIRouter, HTTPException, Response, status
 from sqlmodel import col, select, update
 
-from api.answering import check_content, check_fits, conversation_model, start_answer, stored_result
+from api.answering import parent_of_next_question, start_answer
 from api.deps import (
     READ_ONLY_CHECKS,
     CatalogDep,
@@ -16,10 +16,9 @@ from api.deps import (
 )
 from api.schemas import MessageCreate, MessageUpdate, SubmitResult
 from core.endings import end_from_row
-from core.models import FINAL_STATUSES, Conversation, Message, Role, Status, TitleSource, utcnow
+from core.models import FINAL_STATUSES, Message, Role, Status, TitleSource, utcnow
 from core.schemas import MessageRead
 from core.stops import request_stop
-from core.titles import fallback_title
 
 router = APIRouter(tags=["messages"])
 
@@ -31,30 +30,6 @@ async def list_messages(conversation: ConversationDep, session: SessionDep) -> l
         select(Message).where(Message.conversation_id == conversation.id).order_by(col(Message.id))
     )
     return [MessageRead.model_validate(m) for m in rows]
-
-
-async def _parent_of_next_question(
-    session: SessionDep, conversation: Conversation, parent_id: str | None
-) -> str | None:
-    """Where a new question goes: after `parent_id` (what the client shows), else after the
-    selected branch's end, else after the newest message."""
-    if parent_id is None:
-        parent_id = conversation.selected_leaf_id
-        if parent_id is None:
-            newest = await session.exec(
-                select(Message.id)
-                .where(Message.conversation_id == conversation.id)
-                .order_by(col(Message.id).desc())
-            )
-            return newest.first()
-    parent = await session.get(Message, parent_id)
-    if parent is None or parent.conversation_id != conversation.id:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, "parent_id is not a message of this conversation"
-        )
-    if parent.role != Role.assistant:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "A new question must follow an answer")
-    return parent.id
 
 
 @router.post(
@@ -73,28 +48,23 @@ async def submit_message(
     """Store the question and a queued answer in one transaction, then enqueue the answer's job.
 
     The question continues the selected branch, or the branch ending at `parent_id`."""
-    check_content(body.content, settings.max_message_chars)
-    if body.client_id and (result := await stored_result(session, conversation.id, body.client_id)):
-        return result
-    model = conversation_model(catalog, conversation)
-    check_fits(model, conversation, body.content, settings)
     question = Message(
         conversation_id=conversation.id,
-        parent_id=await _parent_of_next_question(session, conversation, body.parent_id),
+        parent_id=await parent_of_next_question(session, conversation, body.parent_id),
         role=Role.user,
         content=body.content,
     )
-    # Named at once from the first question; the worker's title job may replace it later.
     first = question.parent_id is None and conversation.title_source == TitleSource.default
     return await start_answer(
         session,
         redis,
+        settings,
+        catalog,
         conversation,
         question,
-        model,
         body.client_id,
         new_question=True,
-        fallback_title=fallback_title(body.content) if first else None,
+        names_conversation=first,
     )
 
 

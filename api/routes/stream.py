@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 
 from api.deps import LogDep, MessageDep, RelayDep, SessionDep, SettingsDep
-from api.sse import EventStream
+from api.event_stream import EventStream
 from core.endings import end_from_row, terminal_event
 from core.events import Event, dumps, is_stream_id, stream_id_key
 from core.models import FINAL_STATUSES, Message, Role
@@ -13,7 +13,8 @@ from core.models import FINAL_STATUSES, Message, Role
 router = APIRouter(tags=["messages"])
 
 
-def _sse(event: Event) -> bytes:
+def _encode(event: Event) -> bytes:
+    """The event as one SSE message: `id:`, `event:` and a single `data:` line."""
     # The data is JSON on one line (JSON escapes newlines): no need for sse-starlette's splitting.
     return f"id: {event.id}\nevent: {event.type.value}\ndata: {event.data}\n\n".encode()
 
@@ -27,13 +28,13 @@ async def _relayed(batches: AsyncGenerator[list[Event], None]) -> AsyncIterator[
     # aclosing: a client that hangs up unfollows the relay at once, not when garbage is collected.
     async with contextlib.aclosing(batches):
         async for batch in batches:
-            yield b"".join(_sse(event) for event in batch)
+            yield b"".join(_encode(event) for event in batch)
 
 
 async def _database_copy(message: Message) -> AsyncIterator[bytes]:
     """The log has expired: the answer, as the database holds it, as one terminal event."""
     event_type, data = terminal_event(message)
-    yield _sse(Event(DATABASE_COPY_ID, event_type, dumps(data)))
+    yield _encode(Event(DATABASE_COPY_ID, event_type, dumps(data)))
 
 
 @router.get(

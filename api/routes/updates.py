@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from sse_starlette import ServerSentEvent
 
 from api.deps import SettingsDep, UpdatesDep
-from api.sse import EventStream
+from api.event_stream import EventStream
 from api.updates import RESYNC, UpdateFeed
 
 router = APIRouter(tags=["updates"])

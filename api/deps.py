@@ -1,5 +1,4 @@
-"""What routes get from FastAPI: the request's database session, the process's shared objects, and
-the conversation or message the path names."""
+"""What routes get from FastAPI: the request's session, the process's shared objects, what the path names."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated

@@ -1,3 +1,5 @@
+"""`GET /api/messages/{id}/stream`: an answer's event log as Server-Sent Events, replayed then live."""
+
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated

@@ -1,3 +1,5 @@
+"""`GET /api/updates`: changes to conversations (titles) as an endless stream of Server-Sent Events."""
+
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter

@@ -9,18 +9,21 @@ answer fail (409), and `one_message_per_client_id` turns a client's retry into t
 import asyncio
 import logging
 
+from arq.connections import ArqRedis
 from fastapi import HTTPException, status
 from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.deps import CatalogDep, RedisDep, SessionDep, SettingsDep
-from api.routes.conversations import get_conversation
+from api.lookups import find_conversation
 from api.schemas import SubmitResult
-from core.catalog import ModelSpec, UnknownModel, budgets
+from core.catalog import Catalog, ModelSpec, UnknownModel, budgets
 from core.jobs import enqueue_answer
 from core.models import Conversation, Message, Role, Status, TitleSource, is_active_answer, utcnow
 from core.schemas import MessageRead
+from core.settings import Settings
+from core.titles import fallback_title
 from core.tokens import counter_for, required_tokens
 
 logger = logging.getLogger(__name__)
@@ -30,7 +33,99 @@ ENQUEUE_TIMEOUT_SECONDS = 2.0
 ANSWER_ACTIVE = "An answer is still being generated in this conversation. Wait for it or stop it first."
 
 
-def check_content(content: str, limit: int) -> None:
+async def start_answer(
+    session: AsyncSession,
+    redis: ArqRedis,
+    settings: Settings,
+    catalog: Catalog,
+    conversation: Conversation,
+    question: Message,
+    client_id: str | None,
+    *,
+    new_question: bool,
+    names_conversation: bool = False,
+) -> SubmitResult:
+    """Answer `question`: a new one to store with its answer (submit, edit), or a stored one
+    (regenerate). Select the answer's branch, name the conversation after the question when
+    `names_conversation`, commit, and enqueue the answer. The client_id goes on what the request
+    made first; a request with a client_id that already made something gets that instead.
+
+    Everything before the commit below only reads, in the read-only transaction the route's
+    lookups began (`READ_ONLY_CHECKS`): the writes then get a short transaction of their own, and
+    the write lock is held for the inserts alone, not for the checks and the token counting."""
+    if new_question:
+        _check_content(question.content, settings.max_message_chars)
+    if client_id and (result := await _stored_result(session, conversation.id, client_id)):
+        return result
+    model = _conversation_model(catalog, conversation)
+    _check_fits(model, conversation, question.content, settings)
+    active = await session.exec(
+        select(Message.id).where(Message.conversation_id == conversation.id, is_active_answer())
+    )
+    if active.first() is not None:
+        return await _repeat_or_conflict(session, conversation.id, client_id)
+    # Ends the reads' transaction; what follows is a write transaction of its own. Nothing may be
+    # changed before it: a change it flushed would be a write in the read-only transaction, which
+    # SQLite refuses when another process has written meanwhile.
+    await session.commit()
+    answer = Message(
+        conversation_id=conversation.id,
+        parent_id=question.id,
+        role=Role.assistant,
+        status=Status.queued,
+        model=model.id,
+        client_id=None if new_question else client_id,
+    )
+    if new_question:
+        question.client_id = client_id
+        session.add(question)
+    if names_conversation:
+        # Named at once; the worker's title job may replace it later.
+        conversation.title = fallback_title(question.content)
+        conversation.title_source = TitleSource.fallback
+    conversation.selected_leaf_id = answer.id
+    conversation.updated_at = utcnow()
+    session.add_all([answer, conversation])
+    conversation_id = conversation.id  # the rollback below expires every loaded object
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        return await _repeat_or_conflict(session, conversation_id, client_id)
+
+    try:
+        await asyncio.wait_for(enqueue_answer(redis, answer.id), ENQUEUE_TIMEOUT_SECONDS)
+    except (RedisError, TimeoutError) as error:
+        # The answer is stored: the workers' recovery sweep enqueues it once Redis answers again.
+        logger.warning("could not enqueue answer %s now (%r); the sweep will", answer.id, error)
+    return _result(question, answer)
+
+
+async def parent_of_next_question(
+    session: AsyncSession, conversation: Conversation, parent_id: str | None
+) -> str | None:
+    """Where a new question goes: after `parent_id` (what the client shows), else after the
+    selected branch's end, else after the newest message."""
+    if parent_id is None:
+        parent_id = conversation.selected_leaf_id
+        if parent_id is None:
+            newest = await session.exec(
+                select(Message.id)
+                .where(Message.conversation_id == conversation.id)
+                .order_by(col(Message.id).desc())
+            )
+            return newest.first()
+    parent = await session.get(Message, parent_id)
+    if parent is None or parent.conversation_id != conversation.id:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY, "parent_id is not a message of this conversation"
+        )
+    if parent.role != Role.assistant:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "A new question must follow an answer")
+    return parent.id
+
+
+def _check_content(content: str, limit: int) -> None:
     if not content.strip():
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Message is empty")
     if "\x00" in content:
@@ -42,7 +137,7 @@ def check_content(content: str, limit: int) -> None:
         )
 
 
-def conversation_model(catalog: CatalogDep, conversation: Conversation) -> ModelSpec:
+def _conversation_model(catalog: Catalog, conversation: Conversation) -> ModelSpec:
     try:
         return catalog.get(conversation.model)
     except UnknownModel as unknown:
@@ -51,7 +146,7 @@ def conversation_model(catalog: CatalogDep, conversation: Conversation) -> Model
         ) from None
 
 
-def check_fits(model: ModelSpec, conversation: Conversation, content: str, settings: SettingsDep) -> None:
+def _check_fits(model: ModelSpec, conversation: Conversation, content: str, settings: Settings) -> None:
     """The system prompt and the question alone must fit what the answer leaves of the window."""
     needed = required_tokens(counter_for(model), conversation.system_prompt, content)
     budget, _ = budgets(model, settings.max_answer_tokens, conversation.max_tokens)
@@ -70,7 +165,7 @@ def _result(question: Message, answer: Message) -> SubmitResult:
     )
 
 
-async def stored_result(session: SessionDep, conversation_id: str, client_id: str) -> SubmitResult | None:
+async def _stored_result(session: AsyncSession, conversation_id: str, client_id: str) -> SubmitResult | None:
     """What an earlier request with this client_id made: a question and its first answer, or a
     regenerated answer and its question."""
     made = (
@@ -96,67 +191,10 @@ async def stored_result(session: SessionDep, conversation_id: str, client_id: st
 
 
 async def _repeat_or_conflict(
-    session: SessionDep, conversation_id: str, client_id: str | None
+    session: AsyncSession, conversation_id: str, client_id: str | None
 ) -> SubmitResult:
     """A concurrent request got there first: the same one again, or another one (409)."""
-    if client_id and (result := await stored_result(session, conversation_id, client_id)):
+    if client_id and (result := await _stored_result(session, conversation_id, client_id)):
         return result
-    await get_conversation(session, conversation_id)  # deleted meanwhile: 404
+    await find_conversation(session, conversation_id)  # deleted meanwhile: 404
     raise HTTPException(status.HTTP_409_CONFLICT, ANSWER_ACTIVE)
-
-
-async def start_answer(
-    session: SessionDep,
-    redis: RedisDep,
-    conversation: Conversation,
-    question: Message,
-    model: ModelSpec,
-    client_id: str | None,
-    new_question: bool,
-    fallback_title: str | None = None,
-) -> SubmitResult:
-    """Store `question` (when `new_question`) and a queued answer to it, select the answer's branch
-    (and name the conversation `fallback_title`), commit, and enqueue the answer. The client_id goes
-    on what the request made first.
-
-    The route has read and checked in a read-only transaction (`read_only`); it ends here, so that
-    the write lock is held for the inserts alone, not for the checks and the token counting."""
-    active = await session.exec(
-        select(Message.id).where(Message.conversation_id == conversation.id, is_active_answer())
-    )
-    if active.first() is not None:
-        return await _repeat_or_conflict(session, conversation.id, client_id)
-    # Ends the reads' transaction; what follows is a write transaction of its own. Nothing may be
-    # changed before it: a change it flushed would be a write in the read-only transaction, which
-    # SQLite refuses when another process has written meanwhile.
-    await session.commit()
-    answer = Message(
-        conversation_id=conversation.id,
-        parent_id=question.id,
-        role=Role.assistant,
-        status=Status.queued,
-        model=model.id,
-        client_id=None if new_question else client_id,
-    )
-    if new_question:
-        question.client_id = client_id
-        session.add(question)
-    if fallback_title is not None:
-        conversation.title = fallback_title
-        conversation.title_source = TitleSource.fallback
-    conversation.selected_leaf_id = answer.id
-    conversation.updated_at = utcnow()
-    session.add_all([answer, conversation])
-    conversation_id = conversation.id  # the rollback below expires every loaded object
-    try:
-        await session.commit()
-    except IntegrityError:
-        await session.rollback()
-        return await _repeat_or_conflict(session, conversation_id, client_id)
-
-    try:
-        await asyncio.wait_for(enqueue_answer(redis, answer.id), ENQUEUE_TIMEOUT_SECONDS)
-    except (RedisError, TimeoutError) as error:
-        # The answer is stored: the workers' recovery sweep enqueues it once Redis answers again.
-        logger.warning("could not enqueue answer %s now (%r); the sweep will", answer.id, error)
-    return _result(question, answer)

@@ -1,3 +1,5 @@
+"""What routes get from FastAPI: the request's session, the process's shared objects, what the path names."""
+
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -5,25 +7,28 @@ from arq.connections import ArqRedis
 from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.lookups import find_conversation, find_message
 from api.relay import Relay
 from api.updates import UpdateFeed
 from core.catalog import Catalog
 from core.db import read_only
 from core.eventlog import EventLog
+from core.models import Conversation, Message
 from core.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
+# Async, every one: FastAPI runs a plain `def` dependency in its thread pool, a thread hop per request.
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    # One per request: FastAPI caches a dependency's value for the request, so the lookups below
+    # and the route share this session and its transaction.
     async with request.app.state.sessionmaker() as session:
         if request.method in SAFE_METHODS:
             await read_only(session)  # a GET never writes: on SQLite it need not wait for writers
         yield session
 
 
-# Async, every one: FastAPI runs a plain `def` dependency in its thread pool, a thread hop per
-# request that cost about 1.5 ms of wall time each under load.
 async def _redis(request: Request) -> ArqRedis:
     redis: ArqRedis = request.app.state.redis
     return redis
@@ -61,3 +66,29 @@ RelayDep = Annotated[Relay, Depends(_relay)]
 UpdatesDep = Annotated[UpdateFeed, Depends(_updates)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
+
+
+# The two lookups of what a path names. Every route with a `{conversation_id}` or `{message_id}`
+# takes one of these rather than the id, so what a request may see is decided here alone.
+async def _conversation(conversation_id: str, session: SessionDep) -> Conversation:
+    return await find_conversation(session, conversation_id)
+
+
+async def _message(message_id: str, session: SessionDep) -> Message:
+    return await find_message(session, message_id)
+
+
+ConversationDep = Annotated[Conversation, Depends(_conversation)]
+MessageDep = Annotated[Message, Depends(_message)]
+
+
+async def _read_only_checks(session: SessionDep) -> None:
+    await read_only(session)
+
+
+READ_ONLY_CHECKS = Depends(_read_only_checks)
+"""For routes that check a lot before a short write (submit, edit, regenerate): their reads, the
+lookups above included, run in a read-only transaction, and `start_answer` writes in one of its own,
+so that on SQLite the write lock is not held while they check. A route's `dependencies=[...]` run
+before the dependencies of its parameters: declared there, this comes before the lookups' first
+read, which would otherwise begin the transaction as one that may write."""

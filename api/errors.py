@@ -1,3 +1,5 @@
+"""Error bodies: a `detail` sentence for every error; 503 with `Retry-After` while Redis or the DB is down."""
+
 import logging
 from collections.abc import Iterable
 from typing import Any

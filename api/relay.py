@@ -1,3 +1,5 @@
+"""The relay: one Redis reader per API process, fanning event logs out to every SSE client."""
+
 import asyncio
 import contextlib
 import logging
@@ -159,7 +161,7 @@ class Relay:
                 backoff = 0.05
                 if response:
                     # Each read names every followed log: reading again at once, for the one entry
-                    # that arrived meanwhile, cost more than the entries. A moment lets more gather.
+                    # that arrived meanwhile, costs more than the entry. A moment lets more gather.
                     await asyncio.sleep(GATHER_SECONDS)
             except Exception as error:
                 # Whatever went wrong, the one reader of this process must keep going.
@@ -172,8 +174,9 @@ class Relay:
                 self._changed.set()
 
     async def _xread(self, cursors: dict[str, str]) -> list[tuple[bytes, list[Entry]]]:
-        # redis-py packs a command in Python, argument by argument: an XREAD naming a thousand logs
-        # cost more than relaying what it read. hiredis packs it in C; the reply is parsed as is.
+        # redis-py packs a command in Python, argument by argument: for an XREAD naming a thousand
+        # logs, that costs more than relaying what it read. hiredis packs it in C; the reply is
+        # parsed as is.
         names = [keys.log(message_id) for message_id in cursors]
         command: tuple[str | int, ...] = ("XREAD", "COUNT", 1000, "BLOCK", self._block_ms, "STREAMS")
         connection = self._reader.connection

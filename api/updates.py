@@ -29,7 +29,6 @@ class UpdateFeed:
             on_message=lambda _channel, data: self._dispatch(data.decode()),
             on_resubscribed=lambda: self._dispatch(RESYNC),
         )
-        self.subscribed = self._subscription.subscribed
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:

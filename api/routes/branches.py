@@ -6,20 +6,27 @@ with its answer. Nothing is overwritten: the old messages stay, one ‹ › away
 
 from fastapi import APIRouter, HTTPException, status
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.answering import check_content, check_fits, conversation_model, start_answer, stored_result
-from api.deps import CatalogDep, RedisDep, SessionDep, SettingsDep
-from api.routes.conversations import get_conversation
-from api.routes.messages import get_message
+from api.answering import start_answer
+from api.deps import (
+    READ_ONLY_CHECKS,
+    CatalogDep,
+    ConversationDep,
+    MessageDep,
+    RedisDep,
+    SessionDep,
+    SettingsDep,
+)
+from api.lookups import find_conversation
 from api.schemas import BranchMessage, BranchRead, BranchSelect, EditCreate, RegenerateCreate, SubmitResult
 from core.branches import Tree
-from core.db import read_only
 from core.models import Conversation, Message, Role
 
 router = APIRouter(tags=["branches"])
 
 
-async def _tree(session: SessionDep, conversation_id: str) -> Tree:
+async def _tree(session: AsyncSession, conversation_id: str) -> Tree:
     return Tree(await session.exec(select(Message).where(Message.conversation_id == conversation_id)))
 
 
@@ -36,18 +43,16 @@ def _branch(conversation: Conversation, tree: Tree) -> BranchRead:
 
 
 @router.get("/conversations/{conversation_id}/branch")
-async def read_branch(conversation_id: str, session: SessionDep) -> BranchRead:
+async def read_branch(conversation: ConversationDep, session: SessionDep) -> BranchRead:
     """The selected branch, root first, each message with its siblings (for ‹ 2/3 ›)."""
-    conversation = await get_conversation(session, conversation_id)
-    return _branch(conversation, await _tree(session, conversation_id))
+    return _branch(conversation, await _tree(session, conversation.id))
 
 
 @router.patch("/conversations/{conversation_id}/branch")
-async def select_branch(conversation_id: str, body: BranchSelect, session: SessionDep) -> BranchRead:
+async def select_branch(conversation: ConversationDep, body: BranchSelect, session: SessionDep) -> BranchRead:
     """Select the branch through a message, down to the newest message below it; every tab and
     the next question follow it."""
-    conversation = await get_conversation(session, conversation_id)
-    tree = await _tree(session, conversation_id)
+    tree = await _tree(session, conversation.id)
     chosen = tree.by_id.get(body.message_id)
     if chosen is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Message not found in this conversation")
@@ -58,9 +63,13 @@ async def select_branch(conversation_id: str, body: BranchSelect, session: Sessi
     return _branch(conversation, tree)
 
 
-@router.post("/messages/{message_id}/regenerate", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/messages/{message_id}/regenerate",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[READ_ONLY_CHECKS],
+)
 async def regenerate(
-    message_id: str,
+    old: MessageDep,
     body: RegenerateCreate,
     session: SessionDep,
     redis: RedisDep,
@@ -68,26 +77,24 @@ async def regenerate(
     catalog: CatalogDep,
 ) -> SubmitResult:
     """A new answer to the same question, beside the old one, with the conversation's model now."""
-    await read_only(session)  # checks first; start_answer writes in a short transaction
-    old = await get_message(session, message_id)
-    if body.client_id and (result := await stored_result(session, old.conversation_id, body.client_id)):
-        return result
     if old.role != Role.assistant:
         raise HTTPException(status.HTTP_409_CONFLICT, "Only an answer can be regenerated")
     question = await session.get(Message, old.parent_id) if old.parent_id else None
     if question is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "This answer has no question to answer again")
-    conversation = await get_conversation(session, old.conversation_id)
-    model = conversation_model(catalog, conversation)
-    check_fits(model, conversation, question.content, settings)
+    conversation = await find_conversation(session, old.conversation_id)
     return await start_answer(
-        session, redis, conversation, question, model, body.client_id, new_question=False
+        session, redis, settings, catalog, conversation, question, body.client_id, new_question=False
     )
 
 
-@router.post("/messages/{message_id}/edit", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/messages/{message_id}/edit",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[READ_ONLY_CHECKS],
+)
 async def edit(
-    message_id: str,
+    old: MessageDep,
     body: EditCreate,
     session: SessionDep,
     redis: RedisDep,
@@ -95,19 +102,12 @@ async def edit(
     catalog: CatalogDep,
 ) -> SubmitResult:
     """The edited question, beside the old one (same parent), and a queued answer: a new branch."""
-    check_content(body.content, settings.max_message_chars)
-    await read_only(session)  # checks first; start_answer writes in a short transaction
-    old = await get_message(session, message_id)
-    if body.client_id and (result := await stored_result(session, old.conversation_id, body.client_id)):
-        return result
     if old.role != Role.user:
         raise HTTPException(status.HTTP_409_CONFLICT, "Only a question can be edited")
-    conversation = await get_conversation(session, old.conversation_id)
-    model = conversation_model(catalog, conversation)
-    check_fits(model, conversation, body.content, settings)
+    conversation = await find_conversation(session, old.conversation_id)
     question = Message(
         conversation_id=conversation.id, parent_id=old.parent_id, role=Role.user, content=body.content
     )
     return await start_answer(
-        session, redis, conversation, question, model, body.client_id, new_question=True
+        session, redis, settings, catalog, conversation, question, body.client_id, new_question=True
     )

@@ -1,11 +1,13 @@
+"""Conversations: creating, listing, reading, changing and deleting them."""
+
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlmodel import col, select
 
-from api.deps import CatalogDep, LogDep, RedisDep, SessionDep
+from api.deps import CatalogDep, ConversationDep, LogDep, RedisDep, SessionDep
 from api.schemas import ConversationCreate, ConversationPage, ConversationUpdate
-from core.catalog import UnknownModel, answer_token_limit
+from core.catalog import Catalog, UnknownModel, answer_token_limit
 from core.endings import end_deleted
 from core.models import Conversation, Message, TitleSource, is_active_answer, utcnow
 from core.schemas import ConversationRead
@@ -15,14 +17,7 @@ from core.updates import Change, publish_change
 router = APIRouter(prefix="/conversations", tags=["conversations"])
 
 
-async def get_conversation(session: SessionDep, conversation_id: str) -> Conversation:
-    conversation = await session.get(Conversation, conversation_id)
-    if conversation is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Conversation not found")
-    return conversation
-
-
-def check_settings(catalog: CatalogDep, model: str | None, max_tokens: int | None) -> None:
+def _check_settings(catalog: Catalog, model: str | None, max_tokens: int | None) -> None:
     """The model must be in the catalog, and the answer's max tokens must leave the prompt room."""
     try:
         spec = catalog.get(model)
@@ -41,7 +36,7 @@ def check_settings(catalog: CatalogDep, model: str | None, max_tokens: int | Non
 async def create_conversation(
     body: ConversationCreate, session: SessionDep, catalog: CatalogDep
 ) -> ConversationRead:
-    check_settings(catalog, body.model, body.max_tokens)
+    _check_settings(catalog, body.model, body.max_tokens)
     conversation = Conversation(**body.model_dump())
     # A title given here was chosen by someone: no generated title replaces it.
     conversation.title_source = TitleSource.user if "title" in body.model_fields_set else TitleSource.default
@@ -72,20 +67,23 @@ async def list_conversations(
 
 
 @router.get("/{conversation_id}")
-async def read_conversation(conversation_id: str, session: SessionDep) -> ConversationRead:
-    return ConversationRead.model_validate(await get_conversation(session, conversation_id))
+async def read_conversation(conversation: ConversationDep) -> ConversationRead:
+    return ConversationRead.model_validate(conversation)
 
 
 @router.patch("/{conversation_id}")
 async def update_conversation(
-    conversation_id: str, body: ConversationUpdate, session: SessionDep, catalog: CatalogDep, redis: RedisDep
+    conversation: ConversationDep,
+    body: ConversationUpdate,
+    session: SessionDep,
+    catalog: CatalogDep,
+    redis: RedisDep,
 ) -> ConversationRead:
-    conversation = await get_conversation(session, conversation_id)
     changes = body.model_dump(exclude_unset=True)
     if "model" in changes or "max_tokens" in changes:
         # Checked together: a smaller model may not fit the max tokens set for the last one.
         model = changes.get("model", conversation.model)
-        check_settings(catalog, model, changes.get("max_tokens", conversation.max_tokens))
+        _check_settings(catalog, model, changes.get("max_tokens", conversation.max_tokens))
     for field, value in changes.items():
         setattr(conversation, field, value)
     if "title" in changes:
@@ -94,18 +92,17 @@ async def update_conversation(
     session.add(conversation)
     await session.commit()
     if "title" in changes:
-        await publish_change(redis, conversation_id, Change.new_title)
+        await publish_change(redis, conversation.id, Change.new_title)
     return ConversationRead.model_validate(conversation)
 
 
 @router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_conversation(
-    conversation_id: str, session: SessionDep, redis: RedisDep, log: LogDep
+    conversation: ConversationDep, session: SessionDep, redis: RedisDep, log: LogDep
 ) -> Response:
-    conversation = await get_conversation(session, conversation_id)
     running = list(
         await session.exec(
-            select(Message).where(Message.conversation_id == conversation_id, is_active_answer())
+            select(Message).where(Message.conversation_id == conversation.id, is_active_answer())
         )
     )
     await session.delete(conversation)

@@ -1,3 +1,5 @@
+"""`GET /api/health`: the load balancer's probe of the database, Redis and the relay."""
+
 from fastapi import APIRouter, HTTPException, status
 from sqlmodel import select
 

@@ -1,3 +1,5 @@
+"""`GET /api/models`: the models a conversation may use, with their windows, prices and token limits."""
+
 from fastapi import APIRouter
 from pydantic import BaseModel
 

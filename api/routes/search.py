@@ -1,3 +1,5 @@
+"""`GET /api/search`: the conversations and messages that have every word of a query."""
+
 from typing import Annotated
 
 from fastapi import APIRouter, Query

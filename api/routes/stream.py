@@ -1,12 +1,13 @@
+"""`GET /api/messages/{id}/stream`: an answer's event log as Server-Sent Events, replayed then live."""
+
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 
-from api.deps import LogDep, RelayDep, SessionDep, SettingsDep
-from api.routes.messages import get_message
-from api.sse import EventStream
+from api.deps import LogDep, MessageDep, RelayDep, SessionDep, SettingsDep
+from api.event_stream import EventStream
 from core.endings import end_from_row, terminal_event
 from core.events import Event, dumps, is_stream_id, stream_id_key
 from core.models import FINAL_STATUSES, Message, Role
@@ -14,7 +15,8 @@ from core.models import FINAL_STATUSES, Message, Role
 router = APIRouter(tags=["messages"])
 
 
-def _sse(event: Event) -> bytes:
+def _encode(event: Event) -> bytes:
+    """The event as one SSE message: `id:`, `event:` and a single `data:` line."""
     # The data is JSON on one line (JSON escapes newlines): no need for sse-starlette's splitting.
     return f"id: {event.id}\nevent: {event.type.value}\ndata: {event.data}\n\n".encode()
 
@@ -28,13 +30,13 @@ async def _relayed(batches: AsyncGenerator[list[Event], None]) -> AsyncIterator[
     # aclosing: a client that hangs up unfollows the relay at once, not when garbage is collected.
     async with contextlib.aclosing(batches):
         async for batch in batches:
-            yield b"".join(_sse(event) for event in batch)
+            yield b"".join(_encode(event) for event in batch)
 
 
 async def _database_copy(message: Message) -> AsyncIterator[bytes]:
     """The log has expired: the answer, as the database holds it, as one terminal event."""
     event_type, data = terminal_event(message)
-    yield _sse(Event(DATABASE_COPY_ID, event_type, dumps(data)))
+    yield _encode(Event(DATABASE_COPY_ID, event_type, dumps(data)))
 
 
 @router.get(
@@ -46,7 +48,7 @@ async def _database_copy(message: Message) -> AsyncIterator[bytes]:
     },
 )
 async def stream_message(
-    message_id: str,
+    message: MessageDep,
     session: SessionDep,
     relay: RelayDep,
     log: LogDep,
@@ -59,7 +61,6 @@ async def stream_message(
     Resumes from the `Last-Event-ID` header (a browser's reconnect) or `?after=`. A client
     disconnecting never stops the answer.
     """
-    message = await get_message(session, message_id)
     # SSE responses last minutes: give the database connection back now.
     await session.close()
     if message.role != Role.assistant:
@@ -68,14 +69,14 @@ async def stream_message(
     if not is_stream_id(cursor):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Invalid stream cursor")
 
-    final_id = await log.final_id(message_id)
+    final_id = await log.final_id(message.id)
     if cursor == DATABASE_COPY_ID or (final_id and stream_id_key(cursor) >= stream_id_key(final_id)):
         # 204 is how SSE tells a browser to stop reconnecting: it already has the terminal event.
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     if message.status in FINAL_STATUSES and final_id is None:
-        if not await log.exists(message_id):
+        if not await log.exists(message.id):
             return EventStream(_database_copy(message))
         # Final in the database, but the worker died before appending the terminal event:
         # append it now from the database, so this reader (and every other) gets its end.
         await end_from_row(log, message)
-    return EventStream(_relayed(relay.events(message_id, cursor)), ping=int(settings.heartbeat_seconds))
+    return EventStream(_relayed(relay.events(message.id, cursor)), ping=int(settings.heartbeat_seconds))

@@ -1,8 +1,9 @@
+"""Asking the model for a new title for a conversation."""
+
 from fastapi import APIRouter, HTTPException, status
 from sqlmodel import select
 
-from api.deps import RedisDep, SessionDep
-from api.routes.conversations import get_conversation
+from api.deps import ConversationDep, RedisDep, SessionDep
 from core.jobs import enqueue_title
 from core.models import Message, Role
 from core.schemas import ConversationRead
@@ -11,16 +12,17 @@ router = APIRouter(tags=["conversations"])
 
 
 @router.post("/conversations/{conversation_id}/title", status_code=status.HTTP_202_ACCEPTED)
-async def regenerate_title(conversation_id: str, session: SessionDep, redis: RedisDep) -> ConversationRead:
+async def regenerate_title(
+    conversation: ConversationDep, session: SessionDep, redis: RedisDep
+) -> ConversationRead:
     """Ask the model for a new title, replacing whatever title there is (unless it is edited
     meanwhile). The new title arrives as a `title` change on `GET /api/updates`."""
-    conversation = await get_conversation(session, conversation_id)
     questions = await session.exec(
-        select(Message.id).where(Message.conversation_id == conversation_id, Message.role == Role.user)
+        select(Message.id).where(Message.conversation_id == conversation.id, Message.role == Role.user)
     )
     if questions.first() is None:
         raise HTTPException(
             status.HTTP_409_CONFLICT, "There is nothing to name yet: a title comes from the first question."
         )
-    await enqueue_title(redis, conversation_id, regenerate=True)
+    await enqueue_title(redis, conversation.id, regenerate=True)
     return ConversationRead.model_validate(conversation)

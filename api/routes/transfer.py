@@ -1,11 +1,13 @@
+"""Exporting a conversation as JSON or Markdown, and importing a JSON export."""
+
 import re
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.deps import SessionDep, SettingsDep
-from api.routes.conversations import get_conversation
+from api.deps import ConversationDep, SessionDep, SettingsDep
 from core.markdown_export import conversation_markdown
 from core.models import Conversation, Message
 from core.schemas import ConversationRead
@@ -21,14 +23,11 @@ IMPORT_BODY: dict[str, Any] = {
 }
 
 
-async def _conversation_and_messages(
-    session: SessionDep, conversation_id: str
-) -> tuple[Conversation, list[Message]]:
-    conversation = await get_conversation(session, conversation_id)
+async def _messages(session: AsyncSession, conversation: Conversation) -> list[Message]:
     rows = await session.exec(
-        select(Message).where(Message.conversation_id == conversation_id).order_by(col(Message.id))
+        select(Message).where(Message.conversation_id == conversation.id).order_by(col(Message.id))
     )
-    return conversation, list(rows)
+    return list(rows)
 
 
 def _attachment(title: str, extension: str) -> dict[str, str]:
@@ -37,9 +36,9 @@ def _attachment(title: str, extension: str) -> dict[str, str]:
 
 
 @router.get("/conversations/{conversation_id}/export.json", response_model=ConversationExport)
-async def export_json(conversation_id: str, session: SessionDep) -> Response:
+async def export_json(conversation: ConversationDep, session: SessionDep) -> Response:
     """Everything about the conversation, every message included; `POST /conversations/import` reads it."""
-    conversation, messages = await _conversation_and_messages(session, conversation_id)
+    messages = await _messages(session, conversation)
     body = export_conversation(conversation, messages).model_dump_json(indent=2)
     return Response(body, media_type="application/json", headers=_attachment(conversation.title, "json"))
 
@@ -49,9 +48,9 @@ async def export_json(conversation_id: str, session: SessionDep) -> Response:
     response_class=Response,
     responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}}}}},
 )
-async def export_markdown(conversation_id: str, session: SessionDep) -> Response:
+async def export_markdown(conversation: ConversationDep, session: SessionDep) -> Response:
     """The conversation for people to read: the current line of messages, with usage."""
-    conversation, messages = await _conversation_and_messages(session, conversation_id)
+    messages = await _messages(session, conversation)
     body = conversation_markdown(conversation, messages)
     headers = _attachment(conversation.title, "md")
     return Response(body, media_type="text/markdown; charset=utf-8", headers=headers)

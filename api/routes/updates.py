@@ -1,10 +1,12 @@
+"""`GET /api/updates`: changes to conversations (titles) as an endless stream of Server-Sent Events."""
+
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter
 from sse_starlette import ServerSentEvent
 
 from api.deps import SettingsDep, UpdatesDep
-from api.sse import EventStream
+from api.event_stream import EventStream
 from api.updates import RESYNC, UpdateFeed
 
 router = APIRouter(tags=["updates"])

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.sse import SseEvent, answer_text, parse_events
 from tests.support.stack import Upstream, ask, new_conversation, unique, wait_for_message
 
 MISSING_ID = "00000000-0000-7000-8000-000000000000"
@@ -166,17 +167,17 @@ def test_delete_conversation_removes_it_and_its_messages(client: httpx.Client, u
 
 def delete_while_answering(
     client: httpx.Client, upstream: Upstream, label: str
-) -> tuple[str, float, list[str]]:
+) -> tuple[str, float, list[SseEvent]]:
     """Delete a conversation while a reader follows its answer's stream.
 
-    Returns the question, when the delete was sent, and the event names the reader got; a
-    reader that hears nothing more for 5 s (heartbeats come every 15 s) gets "<silence>" last.
+    Returns the question, when the delete was sent, and the events the reader got; a reader that
+    hears nothing more for 5 s (heartbeats come every 15 s) gets a "<silence>" event last.
     """
     question = unique(label)
     upstream.script(question, {"tokens": [f"w{i} " for i in range(100)], "delay": 0.05})
     conversation = new_conversation(client)
     answer_id = ask(client, conversation["id"], question)["assistant_message"]["id"]
-    names: list[str] = []
+    events: list[SseEvent] = []
     deleted_at = 0.0
     timeout = httpx.Timeout(30, read=5)
     with (
@@ -185,18 +186,16 @@ def delete_while_answering(
     ):
         assert response.status_code == 200
         try:
-            for line in response.iter_lines():
-                if not line.startswith("event:"):
-                    continue
-                names.append(line.partition(":")[2].strip())
-                if names.count("delta") == 3 and not deleted_at:
+            for event in parse_events(response.iter_lines()):
+                events.append(event)
+                if [e.event for e in events].count("delta") == 3 and not deleted_at:
                     deleted_at = time.time()
                     assert other_tab.delete(f"/api/conversations/{conversation['id']}").status_code == 204
         except httpx.ReadTimeout:
-            names.append("<silence>")
-    assert deleted_at, f"the answer ended before three deltas: {names}"
+            events.append(SseEvent(None, "<silence>", None))
+    assert deleted_at, f"the answer ended before three deltas: {events}"
     assert client.get(f"/api/messages/{answer_id}").status_code == 404
-    return question, deleted_at, names
+    return question, deleted_at, events
 
 
 def test_deleting_a_conversation_stops_its_active_answer_at_the_model(
@@ -213,10 +212,16 @@ def test_deleting_a_conversation_stops_its_active_answer_at_the_model(
 def test_deleting_a_conversation_ends_the_stream_of_its_active_answer(
     client: httpx.Client, upstream: Upstream
 ) -> None:
-    _, _, names = delete_while_answering(client, upstream, "delete ends stream")
-    assert names[-1] in ("done", "stopped", "error"), (
-        f"a reader of the deleted conversation's answer never got a terminal event: {names}"
-    )
+    _, _, events = delete_while_answering(client, upstream, "delete ends stream")
+    end = events[-1]
+    assert end.event == "error", f"a reader of the deleted conversation's answer got no error end: {events}"
+    assert end.data["code"] == "deleted"
+    assert end.data["message"] == "This conversation was deleted."
+    # As every end does, it carries the message: as it was last saved (a prefix of what was
+    # streamed), marked failed.
+    message = end.data["message_obj"]
+    assert (message["status"], message["error_code"]) == ("failed", "deleted")
+    assert answer_text(events).startswith(message["content"])
 
 
 @pytest.mark.parametrize(("method", "body"), [("GET", None), ("PATCH", {"title": "x"}), ("DELETE", None)])

@@ -1,16 +1,19 @@
+"""The relay: one Redis reader per API process serves every SSE client."""
+
 import asyncio
-import json
 
 import httpx
 import redis
 
-from tests.support.sse import read_stream
+from tests.support.sse import aparse_events, read_stream
 from tests.support.stack import MakeStack, Stack, ask, new_conversation, unique
 
 
-def api_redis_connections(stack: Stack) -> int:
+def api_redis_connections(stack: Stack) -> tuple[int, int]:
+    """(relay readers, pooled connections) of the API processes."""
     with redis.Redis.from_url(stack.redis.url) as connection:
-        return sum(c["name"] in ("relaychat-api", "relaychat-relay") for c in connection.client_list())
+        names = [c["name"] for c in connection.client_list()]
+    return names.count("relaychat-relay"), names.count("relaychat-api")
 
 
 async def attach_readers(url: str, message_id: str, readers: int, ready: asyncio.Event) -> list[str]:
@@ -24,13 +27,10 @@ async def attach_readers(url: str, message_id: str, readers: int, ready: asyncio
             opened += 1
             if opened == readers:
                 ready.set()
-            event = ""
-            async for line in response.aiter_lines():
-                if line.startswith("event:"):
-                    event = line.split(":", 1)[1].strip()
-                elif line.startswith("data:") and event == "delta":
-                    text += json.loads(line.split(":", 1)[1])["text"]
-                elif line.startswith("data:") and event == "done":
+            async for event in aparse_events(response.aiter_lines()):
+                if event.event == "delta":
+                    text += event.data["text"]
+                elif event.event == "done":
                     return text
         return text
 
@@ -48,7 +48,7 @@ def test_redis_connections_do_not_grow_with_sse_clients(make_stack: MakeStack) -
     stack.upstream.script(question, {"tokens": tokens, "delay": 0.05})
     message_id = ask(client, new_conversation(client)["id"], question)["assistant_message"]["id"]
 
-    async def run() -> tuple[list[str], int, int]:
+    async def run() -> tuple[list[str], tuple[int, int], tuple[int, int]]:
         one_ready, many_ready = asyncio.Event(), asyncio.Event()
         one = asyncio.create_task(attach_readers(api.url, message_id, 1, one_ready))
         await one_ready.wait()
@@ -63,8 +63,10 @@ def test_redis_connections_do_not_grow_with_sse_clients(make_stack: MakeStack) -
     texts, with_one, with_many = asyncio.run(run())
     assert texts == ["".join(tokens)] * 151
     # One relay reader, plus a pool that never exceeds its size, however many browsers attach.
-    assert with_one >= 2
-    assert with_many <= 1 + 4, f"{with_one} Redis connections with 1 reader, {with_many} with 151"
+    (relay_one, pool_one), (relay_many, pool_many) = with_one, with_many
+    assert (relay_one, relay_many) == (1, 1)
+    assert 1 <= pool_one <= 4
+    assert 1 <= pool_many <= 4, f"{pool_many} pooled connections with 151 readers (pool size 4)"
 
 
 def test_idle_stream_gets_heartbeats(make_stack: MakeStack) -> None:

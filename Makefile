@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 WEB_BUILT := web/dist/index.html
 
-.PHONY: up test lint format install web bench faults clean
+.PHONY: up test unit lint format install web bench faults clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ lint: $(INSTALLED)
 test: lint web
 	cd web && npm run typecheck && npm test
 	$(BIN)/python -m pytest
+
+# The fast tests: everything but tests/stack, which starts the real processes.
+unit: $(INSTALLED)
+	$(BIN)/python -m pytest tests --ignore=tests/stack
 
 faults: $(INSTALLED)
 	$(BIN)/python -m pytest -m faults

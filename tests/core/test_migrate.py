@@ -1,3 +1,5 @@
+"""The schema's migrations on SQLite and Postgres: they build the models, upgrade data, and downgrade."""
+
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,7 +23,6 @@ from core.migrate import (
     upgrade,
 )
 from tests.support.postgres import temporary_database
-from tests.support.stack import MakeStack, ask, wait_for_message
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -64,24 +65,6 @@ def test_empty_postgres_is_left_to_relaychat_migrate() -> None:
         assert schema_state(url) == SchemaState.empty
 
 
-def test_schema_behind_stops_api_and_worker_naming_relaychat_migrate(
-    make_stack: MakeStack, tmp_path: Path
-) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = sa.create_engine(url)
-    SQLModel.metadata.create_all(engine)  # tables, but no migration history: an older layout
-    engine.dispose()
-    assert schema_state(url) == SchemaState.behind
-
-    stack = make_stack(database_url=url)
-    with pytest.raises(RuntimeError, match="process exited") as refused:
-        stack.start_api()
-    assert "relaychat migrate" in str(refused.value)
-    with pytest.raises(RuntimeError, match="process exited") as refused:
-        stack.start_worker()
-    assert "relaychat migrate" in str(refused.value)
-
-
 def test_api_and_worker_starting_together_on_an_empty_sqlite_both_succeed(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'race.db'}"
     script = f"from core.migrate import ensure_schema; ensure_schema({url!r})"
@@ -94,7 +77,7 @@ def test_api_and_worker_starting_together_on_an_empty_sqlite_both_succeed(tmp_pa
 # 0001 → 0002: branches, pins, max tokens, recorded prompts
 
 
-def _insert_0001_rows(url: str) -> dict[str, list[str]]:
+def insert_0001_rows(url: str) -> dict[str, list[str]]:
     """Conversations as 0001 stored them: linear, each message's parent the one before it."""
     engine = sa.create_engine(sync_url(url))
     conversations: dict[str, list[str]] = {"three turns": [], "one turn": [], "empty": []}
@@ -138,10 +121,10 @@ def _insert_0001_rows(url: str) -> dict[str, list[str]]:
 
 
 def test_an_0001_database_upgrades_to_0002_with_each_conversation_one_branch_ending_at_its_newest_message(
-    empty_database: str, make_stack: MakeStack
+    empty_database: str,
 ) -> None:
     upgrade(empty_database, "0001")
-    made = _insert_0001_rows(empty_database)
+    made = insert_0001_rows(empty_database)
     upgrade(empty_database)
     assert schema_state(empty_database) == SchemaState.current
 
@@ -160,26 +143,10 @@ def test_an_0001_database_upgrades_to_0002_with_each_conversation_one_branch_end
             assert sorted(rows) == [(m, mids[i - 1] if i else None, False, None) for i, m in enumerate(mids)]
     engine.dispose()
 
-    # The API serves the old conversations as single branches, and answers in them as before.
-    stack = make_stack(database_url=empty_database)
-    stack.start()
-    with stack.client() as client:
-        cid, *mids = made["three turns"]
-        branch = client.get(f"/api/conversations/{cid}/branch").json()
-        assert branch["leaf_id"] == mids[-1]
-        assert [m["id"] for m in branch["messages"]] == mids
-        assert all(m["sibling_ids"] == [m["id"]] for m in branch["messages"])
-        assert client.get(f"/api/conversations/{cid}").json()["selected_leaf_id"] == mids[-1]
-        pair = ask(client, cid, "a question after the upgrade")
-        assert pair["user_message"]["parent_id"] == mids[-1]
-        answer = wait_for_message(client, pair["assistant_message"]["id"])
-        assert answer["status"] == "complete"
-        assert answer["included_ids"] == mids
-
 
 def test_the_active_answer_index_survives_the_upgrade(empty_database: str) -> None:
     upgrade(empty_database, "0001")
-    cid, *_ = _insert_0001_rows(empty_database)["one turn"]
+    cid, *_ = insert_0001_rows(empty_database)["one turn"]
     upgrade(empty_database)
     engine = sa.create_engine(sync_url(empty_database))
     insert = sa.text(
@@ -196,7 +163,7 @@ def test_the_active_answer_index_survives_the_upgrade(empty_database: str) -> No
 def test_downgrade_to_0001_keeps_every_message(empty_database: str) -> None:
     # On SQLite a table copy of `conversation` would cascade-delete the messages: 0002 must not make one.
     upgrade(empty_database, "0001")
-    made = _insert_0001_rows(empty_database)
+    made = insert_0001_rows(empty_database)
     upgrade(empty_database)
     downgrade(empty_database, "0001")
     engine = sa.create_engine(sync_url(empty_database))

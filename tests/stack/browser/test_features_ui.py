@@ -10,8 +10,17 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.web.conftest import PageErrors, screenshot
-from tests.e2e.web.test_chat_ui import LONG, SHORT, answers, conversation_id, open_app, questions, send, stored
+from tests.stack.browser.conftest import PageErrors, screenshot
+from tests.stack.browser.test_chat_ui import (
+    LONG,
+    SHORT,
+    answers,
+    conversation_id,
+    open_app,
+    questions,
+    send,
+    stored,
+)
 from tests.support.stack import Stack, Upstream, ask, new_conversation, title_match, unique, wait_for_message
 
 pytestmark = pytest.mark.slow
@@ -102,7 +111,10 @@ def test_export_downloads_both_files_and_import_opens_the_copy_or_says_what_is_w
         saved[kind] = tmp_path / download.suggested_filename
         download.save_as(saved[kind])
     assert saved["json"].name == "relaychat-export-me.json"
-    assert json.loads(saved["json"].read_text()) == client.get(f"/api/conversations/{conversation}/export.json").json()
+    assert (
+        json.loads(saved["json"].read_text())
+        == client.get(f"/api/conversations/{conversation}/export.json").json()
+    )
     markdown = saved["markdown"].read_text()
     assert markdown.startswith("# Export me\n")
     assert question in markdown
@@ -119,7 +131,9 @@ def test_export_downloads_both_files_and_import_opens_the_copy_or_says_what_is_w
     bad = tmp_path / "notes.json"
     bad.write_text("these are my notes, not an export")
     page.get_by_test_id("import-file").set_input_files(str(bad))
-    expect(page.get_by_test_id("import-error")).to_contain_text("notes.json: The file is not JSON", timeout=SHORT)
+    expect(page.get_by_test_id("import-error")).to_contain_text(
+        "notes.json: The file is not JSON", timeout=SHORT
+    )
     newer = json.loads(saved["json"].read_text()) | {"version": 9}
     bad.write_text(json.dumps(newer))
     page.get_by_test_id("import-file").set_input_files(str(bad))
@@ -159,7 +173,9 @@ def test_search_opens_the_conversation_at_the_message_and_flashes_it(
     expect(page.get_by_test_id("jump-to-latest")).to_be_visible()  # the newest messages are below
 
     page.get_by_test_id("search-input").fill(f"notes {title_word}")
-    title_hit = page.locator(f'[data-testid="search-result"][data-conversation-id="{conversation}"][data-message-id=""]')
+    title_hit = page.locator(
+        f'[data-testid="search-result"][data-conversation-id="{conversation}"][data-message-id=""]'
+    )
     expect(title_hit.locator("mark")).to_have_text(["Notes", title_word], timeout=SHORT)
     page.get_by_test_id("search-input").fill(f"{needle} nothingelse")
     expect(page.get_by_test_id("search-empty")).to_be_visible(timeout=SHORT)

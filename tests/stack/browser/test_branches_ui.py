@@ -5,8 +5,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.web.conftest import PageErrors, screenshot
-from tests.e2e.web.test_chat_ui import (
+from tests.stack.browser.conftest import PageErrors, screenshot
+from tests.stack.browser.test_chat_ui import (
     LONG,
     SHORT,
     answers,

@@ -5,9 +5,9 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.api.test_context import answered, text_of
-from tests.e2e.web.conftest import screenshot
-from tests.e2e.web.test_chat_ui import SHORT, answers, expect_answer, open_app, questions, send
+from tests.stack.answers.test_context import answered, text_of
+from tests.stack.browser.conftest import screenshot
+from tests.stack.browser.test_chat_ui import SHORT, answers, expect_answer, open_app, questions, send
 from tests.support.stack import Stack, Upstream, new_conversation, unique
 
 pytestmark = pytest.mark.slow

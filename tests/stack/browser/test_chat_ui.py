@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.e2e.web.conftest import PageErrors, screenshot
+from tests.stack.browser.conftest import PageErrors, screenshot
 from tests.support.processes import wait_until
 from tests.support.stack import (
     Api,
@@ -91,7 +91,9 @@ def shown_text(message: Locator) -> str:
 
 def wait_for_partial(page: Page, full: str, timeout: float = SHORT) -> dict[str, Any]:
     """Wait until the newest answer shows part of `full`; what the page showed then."""
-    seen: dict[str, Any] = page.wait_for_function(PARTIAL_JS, arg=full, polling=20, timeout=timeout).json_value()
+    seen: dict[str, Any] = page.wait_for_function(
+        PARTIAL_JS, arg=full, polling=20, timeout=timeout
+    ).json_value()
     return seen
 
 
@@ -198,9 +200,13 @@ def stop_and_check(
     expect(page.get_by_test_id("stop-button")).to_be_hidden(timeout=SHORT)
     message = stored(client, last)
     assert message["status"] == "stopped"
-    assert message["content"] and message["content"] != full and full.startswith(message["content"])
+    assert message["content"]
+    assert message["content"] != full
+    assert full.startswith(message["content"])
     assert shown_text(last) == message["content"]
-    wait_until(lambda: upstream.requests(question)[0]["disconnected"], 10, f"the model to see {label} hang up")
+    wait_until(
+        lambda: upstream.requests(question)[0]["disconnected"], 10, f"the model to see {label} hang up"
+    )
 
 
 def test_stop_button_and_escape_stop_the_answer_where_it_is(
@@ -256,7 +262,8 @@ def test_second_tab_follows_the_answer_live_and_can_stop_it(
     assert message["status"] == "stopped"
     assert message_id(answers(tab_b).last) == message["id"]
     assert shown_text(answers(tab_a).last) == shown_text(answers(tab_b).last) == message["content"]
-    assert message["content"] and message["content"] != full
+    assert message["content"]
+    assert message["content"] != full
 
 
 def test_answer_survives_the_api_process_being_killed_and_restarted(
@@ -376,7 +383,9 @@ def test_narrow_screen_hides_the_sidebar_in_a_drawer(page: Page, stack: Stack, c
     expect(last).to_have_attribute("data-status", "complete", timeout=LONG)
     expect(content(last)).to_contain_text(question, timeout=SHORT)
     box = page.get_by_test_id("composer-input").bounding_box()
-    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 375
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     screenshot(page, "mobile")
 

@@ -1,0 +1,1 @@
+"""Tests that start the whole stack as processes (Redis, the scripted model, API, workers), by feature."""

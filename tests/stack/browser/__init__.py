@@ -1,0 +1,1 @@
+"""The web UI in real Chromium (Playwright), against the real stack."""

@@ -1,0 +1,1 @@
+"""Conversations and what a user does with them: branches, titles, export, search, live updates."""

@@ -1,0 +1,1 @@
+"""The fault suite: crashes, takeovers, model failures, and schema fuzzing."""

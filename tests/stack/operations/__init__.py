@@ -1,0 +1,1 @@
+"""Running relaychat: one-command start, outages, the served UI, schema checks at start-up."""

@@ -1,0 +1,1 @@
+"""The worker process: RelaychatWorker and the recovery sweep."""

@@ -23,7 +23,8 @@ EXAMPLES_PER_OPERATION = 30
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-# Streams that never end by design (tests/stack/conversations/test_updates.py covers it): no request could complete.
+# Streams that never end by design: no request could complete (tests/stack/conversations/test_updates.py
+# covers them).
 ENDLESS = {"/api/updates"}
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from core.migrate import SchemaState, schema_state, upgrade
-from tests.core.test_migrate import insert_0001_rows, empty_database
+from tests.core.test_migrate import empty_database, insert_0001_rows
 from tests.support.stack import MakeStack, ask, wait_for_message
 
 __all__ = ["empty_database"]  # the fixture, shared with the migration tests

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.lookups import find_conversation
+from api.lookups import CONVERSATION_NOT_FOUND
 from api.schemas import SubmitResult
 from core.catalog import Catalog, ModelSpec, UnknownModel, budgets
 from core.jobs import enqueue_answer
@@ -196,5 +196,6 @@ async def _repeat_or_conflict(
     """A concurrent request got there first: the same one again, or another one (409)."""
     if client_id and (result := await _stored_result(session, conversation_id, client_id)):
         return result
-    await find_conversation(session, conversation_id)  # deleted meanwhile: 404
+    if await session.get(Conversation, conversation_id) is None:  # deleted meanwhile
+        raise HTTPException(status.HTTP_404_NOT_FOUND, CONVERSATION_NOT_FOUND)
     raise HTTPException(status.HTTP_409_CONFLICT, ANSWER_ACTIVE)

@@ -7,8 +7,10 @@ from arq.connections import ArqRedis
 from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.auth import UserDep
 from api.lookups import find_conversation, find_message
 from api.relay import Relay
+from api.revocations import Revocations
 from api.updates import UpdateFeed
 from core.catalog import Catalog
 from core.db import read_only
@@ -49,6 +51,11 @@ async def _updates(request: Request) -> UpdateFeed:
     return feed
 
 
+async def _revocations(request: Request) -> Revocations:
+    revocations: Revocations = request.app.state.revocations
+    return revocations
+
+
 async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -64,18 +71,20 @@ RedisDep = Annotated[ArqRedis, Depends(_redis)]
 LogDep = Annotated[EventLog, Depends(_log)]
 RelayDep = Annotated[Relay, Depends(_relay)]
 UpdatesDep = Annotated[UpdateFeed, Depends(_updates)]
+RevocationsDep = Annotated[Revocations, Depends(_revocations)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
 
 
 # The two lookups of what a path names. Every route with a `{conversation_id}` or `{message_id}`
-# takes one of these rather than the id, so what a request may see is decided here alone.
-async def _conversation(conversation_id: str, session: SessionDep) -> Conversation:
-    return await find_conversation(session, conversation_id)
+# takes one of these rather than the id, so what a request may see is decided here alone: the
+# signed-in user's own, and 404 for anyone else's, exactly as for one that does not exist.
+async def _conversation(conversation_id: str, user: UserDep, session: SessionDep) -> Conversation:
+    return await find_conversation(session, conversation_id, user.user_id)
 
 
-async def _message(message_id: str, session: SessionDep) -> Message:
-    return await find_message(session, message_id)
+async def _message(message_id: str, user: UserDep, session: SessionDep) -> Message:
+    return await find_message(session, message_id, user.user_id)
 
 
 ConversationDep = Annotated[Conversation, Depends(_conversation)]

@@ -1,11 +1,16 @@
 """The SSE response every stream of the API uses: sse-starlette's, without a per-send timeout."""
 
+import asyncio
+from typing import Any
+
+import anyio
 from sse_starlette import EventSourceResponse
 from starlette.types import Message, Send
 
 
 class EventStream(EventSourceResponse):
-    """sse-starlette's response (heartbeats, disconnects, streams ended on shutdown), sending as is.
+    """sse-starlette's response (heartbeats, disconnects, streams ended on shutdown or when `ended`
+    is set), sending as is.
 
     sse-starlette wraps every send in an anyio cancel scope for its optional send timeout, which
     costs about as much as the send itself (docs/performance.md). No timeout is needed: a send
@@ -13,5 +18,24 @@ class EventStream(EventSourceResponse):
     retransmission timeout, and what a slow one has not read is bounded by its answer's length.
     """
 
+    def __init__(self, content: Any, *, ended: asyncio.Event | None = None, **options: Any) -> None:
+        super().__init__(content, **options)
+        self._ended = ended
+
     async def _send_with_timeout(self, send: Send, message: Message) -> None:
         await send(message)
+
+    async def _listen_for_exit_signal_with_grace(self) -> None:
+        # sse-starlette ends the response when this returns: at shutdown, or when `ended` is set
+        # (the signed-in user's session was revoked). The browser reconnects and meets a 401.
+        if self._ended is None:
+            await super()._listen_for_exit_signal_with_grace()
+            return
+        async with anyio.create_task_group() as group:
+
+            async def first(wait: Any) -> None:
+                await wait()
+                group.cancel_scope.cancel()
+
+            group.start_soon(first, super()._listen_for_exit_signal_with_grace)
+            group.start_soon(first, self._ended.wait)

@@ -1,6 +1,7 @@
-"""Finding the conversation or message a request names, or answering 404 with a sentence."""
+"""Finding the user's conversation or message a request names, or answering 404 with a sentence."""
 
 from fastapi import HTTPException, status
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.models import Conversation, Message
@@ -9,15 +10,21 @@ CONVERSATION_NOT_FOUND = "Conversation not found"
 MESSAGE_NOT_FOUND = "Message not found"
 
 
-async def find_conversation(session: AsyncSession, conversation_id: str) -> Conversation:
+async def find_conversation(session: AsyncSession, conversation_id: str, owner_id: str) -> Conversation:
     conversation = await session.get(Conversation, conversation_id)
-    if conversation is None:
+    if conversation is None or conversation.owner_id != owner_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, CONVERSATION_NOT_FOUND)
     return conversation
 
 
-async def find_message(session: AsyncSession, message_id: str) -> Message:
-    message = await session.get(Message, message_id)
+async def find_message(session: AsyncSession, message_id: str, owner_id: str) -> Message:
+    message = (
+        await session.exec(
+            select(Message)
+            .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+            .where(Message.id == message_id, Conversation.owner_id == owner_id)
+        )
+    ).first()
     if message is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, MESSAGE_NOT_FOUND)
     return message

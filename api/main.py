@@ -7,11 +7,16 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from api import errors
+from api.auth import SIGNED_IN, Authenticator
 from api.relay import Relay
+from api.revocations import Revocations
 from api.routes import (
+    admin,
+    auth,
     branches,
     conversations,
     health,
+    keys,
     messages,
     models,
     search,
@@ -58,9 +63,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         relay.start()
         feed = UpdateFeed(dedicated_connection(settings.redis_url, "relaychat-updates"))
         feed.start()
+        sessionmaker = make_sessionmaker(engine)
+        authenticator = Authenticator(sessionmaker, settings.session_idle)
+        revocations = Revocations(dedicated_connection(settings.redis_url, "relaychat-auth"), authenticator)
+        revocations.start()
         app.state.settings = settings
         app.state.catalog = catalog
-        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.sessionmaker = sessionmaker
+        app.state.authenticator = authenticator
+        app.state.revocations = revocations
         app.state.redis = redis
         app.state.log = log
         app.state.relay = relay
@@ -69,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await revocations.close()
             await feed.close()
             await relay.close()
             await redis.aclose()
@@ -76,9 +88,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="relaychat", version="0.1.0", lifespan=lifespan)
     errors.install(app)
-    routers = (conversations, titles, transfer, messages, branches, stream, search, updates, models, health)
-    for router in (module.router for module in routers):
-        app.include_router(router, prefix="/api", responses=ERRORS)
+    # Every route of these needs a signed-in user (a session or an API key): 401 otherwise.
+    signed_in = (conversations, titles, transfer, messages, branches, stream, search, updates, models)
+    for module in signed_in:
+        app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[SIGNED_IN])
+    # These say route by route: signing in and up are open, as is the health check.
+    for module in (auth, keys, admin, health):
+        app.include_router(module.router, prefix="/api", responses=ERRORS)
     mount_web(app, settings.web_dist)
     return app
 

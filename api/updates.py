@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Iterator
 
 from redis.asyncio import Redis
@@ -18,16 +19,14 @@ QUEUE_SIZE = 100
 
 
 class UpdateFeed:
-    """One pub/sub connection per API process, fanning conversation changes out to every browser
-    that follows `GET /api/updates`; connections do not grow with the number of browsers."""
+    """One pub/sub connection per API process, fanning conversation changes out to the browsers of
+    each conversation's owner that follow `GET /api/updates`; connections do not grow with the
+    number of browsers."""
 
     def __init__(self, redis: Redis) -> None:
-        self._queues: set[asyncio.Queue[str]] = set()
+        self._queues: dict[asyncio.Queue[str], str] = {}  # each browser's queue, and its user
         self._subscription = Subscription(
-            redis,
-            (keys.UPDATES_CHANNEL,),
-            on_message=lambda _channel, data: self._dispatch(data.decode()),
-            on_resubscribed=lambda: self._dispatch(RESYNC),
+            redis, (keys.UPDATES_CHANNEL,), on_message=self._on_message, on_resubscribed=self._resync_all
         )
         self._task: asyncio.Task[None] | None = None
 
@@ -35,25 +34,37 @@ class UpdateFeed:
         self._task = asyncio.create_task(self._subscription.run())
 
     @contextlib.contextmanager
-    def follow(self) -> Iterator[asyncio.Queue[str]]:
+    def follow(self, user_id: str) -> Iterator[asyncio.Queue[str]]:
+        """The changes to the user's conversations, as `{"conversation_id", "change"}` JSON."""
         queue: asyncio.Queue[str] = asyncio.Queue(QUEUE_SIZE)
-        self._queues.add(queue)
+        self._queues[queue] = user_id
         try:
             yield queue
         finally:
-            self._queues.discard(queue)
+            del self._queues[queue]
 
-    def _dispatch(self, payload: str) -> None:
+    def _on_message(self, _channel: str, data: bytes) -> None:
+        change = json.loads(data)
+        payload = json.dumps({"conversation_id": change["conversation_id"], "change": change["change"]})
+        for queue, user_id in self._queues.items():
+            if user_id == change.get("owner_id"):
+                _put(queue, payload)
+
+    def _resync_all(self) -> None:
         for queue in self._queues:
-            try:
-                queue.put_nowait(payload)
-            except asyncio.QueueFull:
-                # A browser that stopped reading: it gets one resync instead of an unbounded backlog.
-                queue.get_nowait()
-                queue.put_nowait(RESYNC)
+            _put(queue, RESYNC)
 
     async def close(self) -> None:
         if self._task:
             await cancel_and_wait(self._task)
         with contextlib.suppress(Exception):
             await self._subscription.close()
+
+
+def _put(queue: asyncio.Queue[str], payload: str) -> None:
+    try:
+        queue.put_nowait(payload)
+    except asyncio.QueueFull:
+        # A browser that stopped reading: it gets one resync instead of an unbounded backlog.
+        queue.get_nowait()
+        queue.put_nowait(RESYNC)

@@ -102,12 +102,13 @@ async def people(chat: Chat, users: int, turns: int, ramp: float) -> list[Sample
     return [s for samples in await asyncio.gather(*(person(u) for u in range(users))) for s in samples]
 
 
-def client_for(url: str, users: int) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=url, timeout=300, limits=httpx.Limits(max_connections=users * 2 + 10))
+def client_for(url: str, users: int, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
+    limits = httpx.Limits(max_connections=users * 2 + 10)
+    return httpx.AsyncClient(base_url=url, headers=headers, timeout=300, limits=limits)
 
 
-async def new_conversations(url: str, count: int) -> list[str]:
-    async with client_for(url, 10) as client:
+async def new_conversations(url: str, headers: dict[str, str], count: int) -> list[str]:
+    async with client_for(url, 10, headers) as client:
         return [(await client.post("/api/conversations", json={})).json()["id"] for _ in range(count)]
 
 
@@ -125,7 +126,7 @@ def summary(all_samples: list[Sample]) -> dict[str, Any]:
 async def measure(
     stack: Stack, direct_url: str, users: int, turns: int, ramp: float, meters: dict[str, ProcessMeter]
 ) -> dict[str, Any]:
-    conversations = await new_conversations(stack.api.url, users)
+    conversations = await new_conversations(stack.api.url, stack.headers, users)
     meters["direct"].start()
     meters["upstream"].start()
     async with client_for(direct_url, users) as client:
@@ -134,7 +135,7 @@ async def measure(
     for meter in meters.values():
         meter.start()
     commands_before = redis_commands(stack.redis.port)
-    async with client_for(stack.api.url, users) as client:
+    async with client_for(stack.api.url, users, stack.headers) as client:
         queued = summary(await people(queued_path(client, conversations), users, turns, ramp))
     commands = redis_commands(stack.redis.port) - commands_before
     overhead = {k: queued["ttft"][k] - direct["ttft"][k] for k in direct["ttft"]}

@@ -91,20 +91,24 @@ class StreamReader(asyncio.Protocol):
             self.done.set_result(None)
 
 
-async def read_stream(port: int, message_id: str, latencies: list[float], window: Window) -> None:
+async def read_stream(port: int, key: str, message_id: str, latencies: list[float], window: Window) -> None:
     loop = asyncio.get_running_loop()
     transport, reader = await loop.create_connection(
         lambda: StreamReader(latencies, window), "127.0.0.1", port
     )
-    transport.write(f"GET /api/messages/{message_id}/stream HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
+    request = (
+        f"GET /api/messages/{message_id}/stream HTTP/1.1\r\n"
+        f"Host: bench\r\nAuthorization: Bearer {key}\r\n\r\n"
+    )
+    transport.write(request.encode())
     try:
         await reader.done
     finally:
         transport.close()
 
 
-async def new_answers(url: str, count: int) -> list[str]:
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+async def new_answers(url: str, headers: dict[str, str], count: int) -> list[str]:
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
 
         async def one() -> str:
             conversation = (await client.post("/api/conversations", json={})).json()["id"]
@@ -121,7 +125,7 @@ async def new_answers(url: str, count: int) -> list[str]:
 
 async def step(stack: Stack, streams: int) -> dict[str, Any]:
     api = stack.api
-    message_ids = await new_answers(api.url, streams)
+    message_ids = await new_answers(api.url, api.headers, streams)
     meter = ProcessMeter(api.popen.pid)
     rss_before = meter.rss_bytes()
     latencies: list[float] = []
@@ -129,7 +133,7 @@ async def step(stack: Stack, streams: int) -> dict[str, Any]:
     readers = []
     for start in range(0, streams, 100):  # connect in waves, as people arrive
         readers += [
-            asyncio.create_task(read_stream(api.port, m, latencies, window))
+            asyncio.create_task(read_stream(api.port, stack.key(), m, latencies, window))
             for m in message_ids[start : start + 100]
         ]
         await asyncio.sleep(0.05)

@@ -33,8 +33,8 @@ SLOW = {"tokens": ["tok "] * 40, "ttft": 0.1, "delay": 0.5}
 LIMITED = {"tokens": ["tok "] * 20, "ttft": 0.0, "delay": 0.1}
 
 
-async def submit_all(url: str, count: int) -> list[str]:
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+async def submit_all(url: str, headers: dict[str, str], count: int) -> list[str]:
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
         semaphore = asyncio.Semaphore(20)
 
         async def one(index: int) -> str:
@@ -97,7 +97,7 @@ def capacity(log_dir: Path, upstream: Upstream, answers: int) -> dict[str, Any]:
         watcher = threading.Thread(target=peak_while, args=(database, done, peaks))
         watcher.start()
         with paused(stack.workers):
-            asyncio.run(submit_all(api.url, answers))
+            asyncio.run(submit_all(api.url, api.headers, answers))
         meter.start()
         started = time.monotonic()
         rss_peak = 0
@@ -130,7 +130,7 @@ def throughput(log_dir: Path, upstream: Upstream, workers: int, answers: int, pe
     try:
         api = stack.start(workers=workers)
         with paused(stack.workers):
-            asyncio.run(submit_all(api.url, answers))
+            asyncio.run(submit_all(api.url, api.headers, answers))
         started = time.monotonic()
         finished = wait_finished(stack_database(stack), answers, 300)
         return answers / (finished - started)

@@ -27,6 +27,14 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _users(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from core.users_cli import run
+
+    return asyncio.run(run(args))
+
+
 def _up(args: argparse.Namespace) -> int:
     from core.embedded import MissingPart
     from core.up import run
@@ -62,6 +70,20 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--host", default="127.0.0.1")
     model.add_argument("--port", type=int, default=8080)
     model.set_defaults(run=_model)
+    users = commands.add_parser("users", help="manage accounts (for an operator who is locked out)")
+    user_commands = users.add_subparsers(dest="action", required=True)
+    create = user_commands.add_parser(
+        "create", help="add an account; the password is read from a prompt or stdin"
+    )
+    create.add_argument("email")
+    create.add_argument("--name", default="")
+    create.add_argument("--admin", action="store_true", help="an admin rather than a user")
+    reset = user_commands.add_parser(
+        "reset-password", help="set a new password (prompt or stdin) and sign the account out everywhere"
+    )
+    reset.add_argument("email")
+    user_commands.add_parser("list", help="every account, with its role and status")
+    users.set_defaults(run=_users)
     up = commands.add_parser(
         "up", help="run everything on this machine: Redis, the local model, API, workers"
     )

@@ -17,6 +17,10 @@ UPDATES_CHANNEL = PREFIX + "updates"
 """Published with `{"conversation_id", "change"}` when a conversation changes outside its answers'
 streams (a generated title); every API process relays it to its browsers (`GET /api/updates`)."""
 
+AUTH_CHANNEL = PREFIX + "auth"
+"""Published with `{"user_id"}`, `{"session_id"}` or `{"key_id"}` when a session or key is revoked or
+a user changed (role, status, deleted): every API process forgets it and ends its open streams."""
+
 
 def log(message_id: str) -> str:
     """Stream: the answer's event log (delta, reset, usage, and one terminal event)."""
@@ -46,3 +50,14 @@ def arq_job(job_id: str) -> str:
 def arq_in_progress(job_id: str) -> str:
     """ARQ's claim on a running job; the worker keeps it short so a dead worker's job is taken over."""
     return in_progress_key_prefix + job_id
+
+
+def failed_logins(kind: str, who: str) -> str:
+    """String counter with a TTL: failed sign-ins of one account (`kind` "account") or from one
+    client address ("address") in the current window."""
+    return f"{PREFIX}throttle:login:{kind}:{who}"
+
+
+def registrations(address: str) -> str:
+    """String counter with a TTL: accounts registered from one client address in the current window."""
+    return f"{PREFIX}throttle:register:{address}"

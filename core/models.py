@@ -27,6 +27,23 @@ class Status(StrEnum):
     failed = "failed"
 
 
+class UserRole(StrEnum):
+    admin = "admin"  # manages accounts and the signup mode; sees no one else's conversations
+    user = "user"
+
+
+class UserStatus(StrEnum):
+    active = "active"
+    pending = "pending"  # signed up while signups needed approval: cannot sign in yet
+    disabled = "disabled"
+
+
+class SignupMode(StrEnum):
+    open = "open"  # anyone may create an account, active at once
+    approval = "approval"  # anyone may sign up; an admin approves the account
+    closed = "closed"  # only admins add accounts
+
+
 class TitleSource(StrEnum):
     """Where a conversation's title came from, which decides whether a generated one may replace it."""
 
@@ -49,8 +66,73 @@ def _moment() -> datetime | None:
     return Field(default=None, sa_type=sa.DateTime(timezone=True))  # type: ignore[no-any-return]
 
 
+class User(SQLModel, table=True):
+    # "user" is a reserved word in Postgres.
+    __tablename__ = "account"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    # Stored lower-cased: one account per address, however it is typed.
+    email: str = Field(max_length=320, unique=True)
+    name: str = Field(default="", max_length=200)
+    password_hash: str = Field(max_length=200)
+    role: UserRole = Field(default=UserRole.user, sa_type=sa.String(16))
+    status: UserStatus = Field(default=UserStatus.active, sa_type=sa.String(16))
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class LoginSession(SQLModel, table=True):
+    """A signed-in browser: the cookie's token is kept only as its SHA-256."""
+
+    __tablename__ = "login_session"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    user_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    token_hash: str = Field(max_length=64, unique=True)
+    user_agent: str = Field(default="", max_length=300)
+    address: str = Field(default="", max_length=64)
+    created_at: datetime = _timestamp()
+    last_seen_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class ApiKey(SQLModel, table=True):
+    """A key for programs (`Authorization: Bearer`): shown once, kept only as its SHA-256."""
+
+    __tablename__ = "api_key"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    user_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    name: str = Field(max_length=100)
+    key_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _timestamp()
+    last_used_at: datetime | None = _moment()
+
+
+class SiteSetting(SQLModel, table=True):
+    """Settings an admin changes at run time (the signup mode), one row each."""
+
+    __tablename__ = "site_setting"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=200)
+
+
 class Conversation(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    # Null only for conversations from before accounts, until the first admin account takes them.
+    # No cascade: deleting an account deletes its conversations first, stopping their answers.
+    owner_id: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(36), sa.ForeignKey("account.id"), index=True)
+    )
     title: str = Field(default=DEFAULT_TITLE, max_length=200)
     title_source: TitleSource = Field(
         default=TitleSource.default, sa_type=sa.String(16), sa_column_kwargs={"server_default": "default"}

@@ -78,21 +78,23 @@ def _pg_query(found: list[str]) -> str:
     return " & ".join([*found[:-1], f"{found[-1]}:*"])
 
 
+# Only the owner's: the condition is inside the walk of the index, before the limit.
 SQLITE_MESSAGES = sa.text(f"""
-SELECT m.id, m.conversation_id, m.role, m.created_at, c.title, hits.snippet
-FROM (SELECT rowid, snippet(message_fts, 0, char(2), char(3), '…', {SNIPPET_WORDS}) AS snippet
-      FROM message_fts WHERE message_fts MATCH :match ORDER BY rowid DESC LIMIT :limit) AS hits
-JOIN message m ON m.rowid = hits.rowid
+SELECT m.id, m.conversation_id, m.role, m.created_at, c.title,
+       snippet(message_fts, 0, char(2), char(3), '…', {SNIPPET_WORDS})
+FROM message_fts
+JOIN message m ON m.rowid = message_fts.rowid
 JOIN conversation c ON c.id = m.conversation_id
-ORDER BY hits.rowid DESC
+WHERE message_fts MATCH :match AND c.owner_id = :owner
+ORDER BY message_fts.rowid DESC LIMIT :limit
 """)
 
 SQLITE_TITLES = sa.text("""
-SELECT c.id, c.created_at, hits.marked
-FROM (SELECT rowid, highlight(conversation_fts, 0, char(2), char(3)) AS marked
-      FROM conversation_fts WHERE conversation_fts MATCH :match ORDER BY rowid DESC LIMIT :limit) AS hits
-JOIN conversation c ON c.rowid = hits.rowid
-ORDER BY hits.rowid DESC
+SELECT c.id, c.created_at, highlight(conversation_fts, 0, char(2), char(3))
+FROM conversation_fts
+JOIN conversation c ON c.rowid = conversation_fts.rowid
+WHERE conversation_fts MATCH :match AND c.owner_id = :owner
+ORDER BY conversation_fts.rowid DESC LIMIT :limit
 """)
 
 # The WHERE clauses repeat the indexes' expressions exactly, so Postgres uses them; ts_headline
@@ -104,9 +106,10 @@ SELECT m.id, m.conversation_id, m.role, m.created_at, c.title,
             ELSE ts_headline('{PG_CONFIG}', m.content, to_tsquery('{PG_CONFIG}', :query), :options)
        END AS snippet,
        left(m.content, {EDGE_CHARS}), right(m.content, {EDGE_CHARS})
-FROM (SELECT id FROM message
+FROM (SELECT message.id FROM message JOIN conversation ON conversation.id = message.conversation_id
       WHERE to_tsvector('{PG_CONFIG}', content) @@ to_tsquery('{PG_CONFIG}', :query)
-      ORDER BY id DESC LIMIT :limit) AS hits
+        AND conversation.owner_id = :owner
+      ORDER BY message.id DESC LIMIT :limit) AS hits
 JOIN message m ON m.id = hits.id
 JOIN conversation c ON c.id = m.conversation_id
 ORDER BY m.id DESC
@@ -116,7 +119,7 @@ PG_TITLES = sa.text(f"""
 SELECT c.id, c.created_at,
        ts_headline('{PG_CONFIG}', c.title, to_tsquery('{PG_CONFIG}', :query), :whole) AS marked
 FROM (SELECT id FROM conversation
-      WHERE to_tsvector('{PG_CONFIG}', title) @@ to_tsquery('{PG_CONFIG}', :query)
+      WHERE to_tsvector('{PG_CONFIG}', title) @@ to_tsquery('{PG_CONFIG}', :query) AND owner_id = :owner
       ORDER BY id DESC LIMIT :limit) AS hits
 JOIN conversation c ON c.id = hits.id
 ORDER BY c.id DESC
@@ -165,13 +168,13 @@ def _title_hit(row: sa.Row[Any]) -> SearchHit:
     )
 
 
-async def search(connection: AsyncConnection, query: str, limit: int) -> SearchResults:
-    """The newest `limit` conversations whose title matches, and the newest `limit` messages."""
+async def search(connection: AsyncConnection, owner_id: str, query: str, limit: int) -> SearchResults:
+    """The owner's newest `limit` conversations whose title matches, and newest `limit` messages."""
     found = words(query)
     if not found:
         return SearchResults(conversations=[], messages=[])
     if connection.dialect.name == "sqlite":
-        params: dict[str, object] = {"match": _sqlite_match(found), "limit": limit}
+        params: dict[str, object] = {"match": _sqlite_match(found), "limit": limit, "owner": owner_id}
         titles = await connection.execute(SQLITE_TITLES, params)
         messages = await connection.execute(SQLITE_MESSAGES, params)
     else:
@@ -181,6 +184,7 @@ async def search(connection: AsyncConnection, query: str, limit: int) -> SearchR
             "options": PG_SNIPPET,
             "whole": PG_WHOLE,
             "short": SHORT_CHARS,
+            "owner": owner_id,
         }
         titles = await connection.execute(PG_TITLES, params)
         messages = await connection.execute(PG_MESSAGES, params)

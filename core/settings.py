@@ -1,5 +1,6 @@
 """The one settings object, read from the environment and `.env`."""
 
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -62,6 +63,13 @@ class Settings(BaseSettings):
 
     title_timeout_seconds: float = 20.0
     """How long the title job waits for the model before keeping the fallback title."""
+
+    session_idle_days: float = 30.0
+    """A sign-in ends after this long without a request (sliding: every use extends it)."""
+
+    @property
+    def session_idle(self) -> timedelta:
+        return timedelta(days=self.session_idle_days)
 
 
 @lru_cache

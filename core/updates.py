@@ -13,6 +13,7 @@ class Change(StrEnum):
     title_failed = "title_failed"  # a title asked for could not be generated; the old one stays
 
 
-async def publish_change(redis: Redis, conversation_id: str, change: Change) -> None:
-    payload = json.dumps({"conversation_id": conversation_id, "change": change.value})
+async def publish_change(redis: Redis, conversation_id: str, owner_id: str | None, change: Change) -> None:
+    """Every API process relays it to the owner's browsers only."""
+    payload = json.dumps({"conversation_id": conversation_id, "owner_id": owner_id, "change": change.value})
     await redis.publish(keys.UPDATES_CHANNEL, payload)

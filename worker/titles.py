@@ -41,6 +41,7 @@ def title_prompt(question: str) -> list[dict[str, str]]:
 
 @dataclass(frozen=True)
 class Snapshot:
+    owner_id: str | None
     title: str
     source: TitleSource
     model: str | None
@@ -61,7 +62,9 @@ async def _snapshot(sessionmaker: Sessionmaker, conversation_id: str) -> Snapsho
         question = first.first()
         if question is None:
             return None
-        return Snapshot(conversation.title, conversation.title_source, conversation.model, question)
+        return Snapshot(
+            conversation.owner_id, conversation.title, conversation.title_source, conversation.model, question
+        )
 
 
 async def _store(
@@ -116,10 +119,10 @@ async def make_title(deps: WorkerDeps, conversation_id: str, regenerate: bool = 
             logger.exception("title of %s failed", conversation_id)
         if seen.source != TitleSource.default:
             # Keep the title there is (a fallback already, or one a regenerate was asked to replace).
-            await publish_change(deps.redis, conversation_id, Change.title_failed)
+            await publish_change(deps.redis, conversation_id, seen.owner_id, Change.title_failed)
             return "failed; title kept"
         title, source = fallback_title(seen.question), TitleSource.fallback
     if not await _store(deps.sessionmaker, conversation_id, seen, title, source):
         return "changed meanwhile; left alone"
-    await publish_change(deps.redis, conversation_id, Change.new_title)
+    await publish_change(deps.redis, conversation_id, seen.owner_id, Change.new_title)
     return source.value

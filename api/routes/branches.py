@@ -9,6 +9,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.answering import start_answer
+from api.auth import UserDep
 from api.deps import (
     READ_ONLY_CHECKS,
     CatalogDep,
@@ -70,6 +71,7 @@ async def select_branch(conversation: ConversationDep, body: BranchSelect, sessi
 )
 async def regenerate(
     old: MessageDep,
+    user: UserDep,
     body: RegenerateCreate,
     session: SessionDep,
     redis: RedisDep,
@@ -82,7 +84,7 @@ async def regenerate(
     question = await session.get(Message, old.parent_id) if old.parent_id else None
     if question is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "This answer has no question to answer again")
-    conversation = await find_conversation(session, old.conversation_id)
+    conversation = await find_conversation(session, old.conversation_id, user.user_id)
     return await start_answer(
         session, redis, settings, catalog, conversation, question, body.client_id, new_question=False
     )
@@ -95,6 +97,7 @@ async def regenerate(
 )
 async def edit(
     old: MessageDep,
+    user: UserDep,
     body: EditCreate,
     session: SessionDep,
     redis: RedisDep,
@@ -104,7 +107,7 @@ async def edit(
     """The edited question, beside the old one (same parent), and a queued answer: a new branch."""
     if old.role != Role.user:
         raise HTTPException(status.HTTP_409_CONFLICT, "Only a question can be edited")
-    conversation = await find_conversation(session, old.conversation_id)
+    conversation = await find_conversation(session, old.conversation_id, user.user_id)
     question = Message(
         conversation_id=conversation.id, parent_id=old.parent_id, role=Role.user, content=body.content
     )

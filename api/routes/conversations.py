@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlmodel import col, select
 
+from api.auth import UserDep
+from api.deletion import delete_conversations
 from api.deps import CatalogDep, ConversationDep, LogDep, RedisDep, SessionDep
 from api.schemas import ConversationCreate, ConversationPage, ConversationUpdate
 from core.catalog import Catalog, UnknownModel, answer_token_limit
-from core.endings import end_deleted
-from core.models import Conversation, Message, TitleSource, is_active_answer, utcnow
+from core.models import Conversation, TitleSource, utcnow
 from core.schemas import ConversationRead
-from core.stops import request_stop
 from core.updates import Change, publish_change
 
 router = APIRouter(prefix="/conversations", tags=["conversations"])
@@ -34,10 +34,10 @@ def _check_settings(catalog: Catalog, model: str | None, max_tokens: int | None)
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_conversation(
-    body: ConversationCreate, session: SessionDep, catalog: CatalogDep
+    body: ConversationCreate, user: UserDep, session: SessionDep, catalog: CatalogDep
 ) -> ConversationRead:
     _check_settings(catalog, body.model, body.max_tokens)
-    conversation = Conversation(**body.model_dump())
+    conversation = Conversation(**body.model_dump(), owner_id=user.user_id)
     # A title given here was chosen by someone: no generated title replaces it.
     conversation.title_source = TitleSource.user if "title" in body.model_fields_set else TitleSource.default
     session.add(conversation)
@@ -47,13 +47,15 @@ async def create_conversation(
 
 @router.get("")
 async def list_conversations(
+    user: UserDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> ConversationPage:
-    """Most recently active first."""
+    """The user's conversations, most recently active first."""
     rows = await session.exec(
         select(Conversation)
+        .where(Conversation.owner_id == user.user_id)
         .order_by(col(Conversation.updated_at).desc(), col(Conversation.id).desc())
         .offset(offset)
         .limit(limit + 1)
@@ -92,7 +94,7 @@ async def update_conversation(
     session.add(conversation)
     await session.commit()
     if "title" in changes:
-        await publish_change(redis, conversation.id, Change.new_title)
+        await publish_change(redis, conversation.id, conversation.owner_id, Change.new_title)
     return ConversationRead.model_validate(conversation)
 
 
@@ -100,15 +102,5 @@ async def update_conversation(
 async def delete_conversation(
     conversation: ConversationDep, session: SessionDep, redis: RedisDep, log: LogDep
 ) -> Response:
-    running = list(
-        await session.exec(
-            select(Message).where(Message.conversation_id == conversation.id, is_active_answer())
-        )
-    )
-    await session.delete(conversation)
-    await session.commit()
-    for answer in running:
-        # End the stream for whoever still reads it, and stop the model.
-        await end_deleted(log, answer)
-        await request_stop(redis, answer.id)
+    await delete_conversations(session, log, redis, [conversation.id])
     return Response(status_code=status.HTTP_204_NO_CONTENT)

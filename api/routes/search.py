@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from api.auth import UserDep
 from api.deps import SessionDep
 from core.search import SearchResults, search
 
@@ -12,12 +13,13 @@ router = APIRouter(tags=["search"])
 
 @router.get("/search")
 async def search_conversations(
+    user: UserDep,
     session: SessionDep,
     q: Annotated[
         str, Query(min_length=1, max_length=200, description="Words to find; the last may be a prefix")
     ],
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> SearchResults:
-    """Conversations whose title has every word, and messages whose text has every word, newest
-    first, each with the matching snippet."""
-    return await search(await session.connection(), q, limit)
+    """The user's conversations whose title has every word, and messages whose text has every
+    word, newest first, each with the matching snippet."""
+    return await search(await session.connection(), user.user_id, q, limit)

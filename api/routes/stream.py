@@ -1,12 +1,15 @@
 """`GET /api/messages/{id}/stream`: an answer's event log as Server-Sent Events, replayed then live."""
 
+import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import AbstractContextManager
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 
-from api.deps import LogDep, MessageDep, RelayDep, SessionDep, SettingsDep
+from api.auth import UserDep
+from api.deps import LogDep, MessageDep, RelayDep, RevocationsDep, SessionDep, SettingsDep
 from api.event_stream import EventStream
 from core.endings import end_from_row, terminal_event
 from core.events import Event, dumps, is_stream_id, stream_id_key
@@ -26,11 +29,14 @@ def _encode(event: Event) -> bytes:
 DATABASE_COPY_ID = "0-1"
 
 
-async def _relayed(batches: AsyncGenerator[list[Event], None]) -> AsyncIterator[bytes]:
+async def _relayed(
+    batches: AsyncGenerator[list[Event], None], held: AbstractContextManager[None]
+) -> AsyncIterator[bytes]:
     # aclosing: a client that hangs up unfollows the relay at once, not when garbage is collected.
-    async with contextlib.aclosing(batches):
-        async for batch in batches:
-            yield b"".join(_encode(event) for event in batch)
+    with held:
+        async with contextlib.aclosing(batches):
+            async for batch in batches:
+                yield b"".join(_encode(event) for event in batch)
 
 
 async def _database_copy(message: Message) -> AsyncIterator[bytes]:
@@ -49,8 +55,10 @@ async def _database_copy(message: Message) -> AsyncIterator[bytes]:
 )
 async def stream_message(
     message: MessageDep,
+    user: UserDep,
     session: SessionDep,
     relay: RelayDep,
+    revocations: RevocationsDep,
     log: LogDep,
     settings: SettingsDep,
     after: Annotated[str | None, Query(description="Cursor for a first connect")] = None,
@@ -79,4 +87,7 @@ async def stream_message(
         # Final in the database, but the worker died before appending the terminal event:
         # append it now from the database, so this reader (and every other) gets its end.
         await end_from_row(log, message)
-    return EventStream(_relayed(relay.events(message.id, cursor)), ping=int(settings.heartbeat_seconds))
+    # The stream ends within moments if the user's session is revoked (every API process hears of it).
+    revoked = asyncio.Event()
+    batches = _relayed(relay.events(message.id, cursor), revocations.hold(user, revoked))
+    return EventStream(batches, ping=int(settings.heartbeat_seconds), ended=revoked)

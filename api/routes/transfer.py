@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.auth import UserDep
 from api.deps import ConversationDep, SessionDep, SettingsDep
 from core.markdown_export import conversation_markdown
 from core.models import Conversation, Message
@@ -74,7 +75,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 @router.post("/conversations/import", status_code=status.HTTP_201_CREATED, openapi_extra=IMPORT_BODY)
 async def import_conversation(
-    request: Request, session: SessionDep, settings: SettingsDep
+    request: Request, user: UserDep, session: SessionDep, settings: SettingsDep
 ) -> ConversationRead:
     """A conversation exported as JSON, back as a new conversation (new ids, the rest as it was)."""
     raw = await _read_body(request, settings.max_import_bytes)
@@ -88,6 +89,7 @@ async def import_conversation(
         )
         raise HTTPException(code, str(refusal)) from None
     conversation, messages = imported_rows(export)
+    conversation.owner_id = user.user_id  # the importer's, whoever exported it
     session.add(conversation)
     await session.flush()  # the conversation's row first: the messages' foreign key names it
     session.add_all(messages)

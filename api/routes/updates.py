@@ -1,19 +1,24 @@
 """`GET /api/updates`: changes to conversations (titles) as an endless stream of Server-Sent Events."""
 
+import asyncio
 from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager
 
 from fastapi import APIRouter
 from sse_starlette import ServerSentEvent
 
-from api.deps import SettingsDep, UpdatesDep
+from api.auth import UserDep
+from api.deps import RevocationsDep, SettingsDep, UpdatesDep
 from api.event_stream import EventStream
 from api.updates import RESYNC, UpdateFeed
 
 router = APIRouter(tags=["updates"])
 
 
-async def _events(feed: UpdateFeed) -> AsyncIterator[ServerSentEvent]:
-    with feed.follow() as queue:
+async def _events(
+    feed: UpdateFeed, held: AbstractContextManager[None], user_id: str
+) -> AsyncIterator[ServerSentEvent]:
+    with held, feed.follow(user_id) as queue:
         # Whatever changed before this connection (or while a browser reconnected) is in the list.
         yield ServerSentEvent(data="{}", event="resync")
         while True:
@@ -29,8 +34,12 @@ async def _events(feed: UpdateFeed) -> AsyncIterator[ServerSentEvent]:
     response_class=EventStream,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def follow_updates(feed: UpdatesDep, settings: SettingsDep) -> EventStream:
+async def follow_updates(
+    user: UserDep, feed: UpdatesDep, revocations: RevocationsDep, settings: SettingsDep
+) -> EventStream:
     """Server-Sent Events about conversations that change outside their answers' streams:
     `conversation` `{"conversation_id", "change"}` (change: `title`, `title_failed`), and `resync`
     (first, and after anything may have been missed: read the list again)."""
-    return EventStream(_events(feed), ping=int(settings.heartbeat_seconds))
+    revoked = asyncio.Event()
+    held = revocations.hold(user, revoked)
+    return EventStream(_events(feed, held, user.user_id), ping=int(settings.heartbeat_seconds), ended=revoked)

@@ -40,10 +40,40 @@ class Upstream(Process):
         return result
 
 
+ADMIN_EMAIL = "admin@relaychat.test"
+ADMIN_PASSWORD = "a test deployment's admin"
+
+
+def admin_key(url: str) -> str:
+    """An API key of the deployment's admin, made through the API: the first account is the admin
+    (a database that has one already is signed into)."""
+    with httpx.Client(base_url=url, timeout=30) as http:
+        account = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+        signed_in = http.post("/api/auth/register", json=account)
+        if signed_in.status_code != 201:
+            signed_in = http.post("/api/auth/login", json=account)
+        assert signed_in.status_code in (200, 201), signed_in.text
+        made = http.post("/api/keys", json={"name": "tests"})
+        assert made.status_code == 201, made.text
+        key: str = made.json()["key"]
+        return key
+
+
 class Api(Process):
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path, port: int | None = None) -> None:
-        """An API process on `port` (a free one unless given: e.g. a killed API's, to take its place)."""
+    def __init__(
+        self,
+        name: str,
+        env: dict[str, str],
+        log_dir: Path,
+        port: int | None = None,
+        key: Callable[[], str] | None = None,
+    ) -> None:
+        """An API process on `port` (a free one unless given: e.g. a killed API's, to take its place).
+
+        Its clients act as the deployment's admin, with the API key `key` gives.
+        """
         self.port = port or free_port()
+        self._key = key or (lambda: admin_key(self.url))
         args = python("-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(self.port))
         super().__init__(name, args, env, log_dir)
         self.wait_ready()
@@ -57,8 +87,14 @@ class Api(Process):
             lambda: httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200, 30, self.name, self
         )
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """What a request needs to act as the deployment's admin."""
+        return {"Authorization": f"Bearer {self._key()}"}
+
     def client(self, **kwargs: Any) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return httpx.Client(base_url=self.url, timeout=30, headers=headers, **kwargs)
 
 
 WORKER_COMMAND = ("-m", "worker")
@@ -120,9 +156,20 @@ class Stack:
         }
         self.apis: list[Api] = []
         self.workers: list[Worker] = []
+        self._key: str | None = None
 
-    def start_api(self) -> Api:
-        api = Api(f"api-{len(self.apis)}-{self.redis.port}", self.env, self.log_dir)
+    def key(self) -> str:
+        """The admin's API key, made the first time a client needs it (through a running API)."""
+        if self._key is None:
+            self._key = admin_key(next(api for api in self.apis if api.popen.poll() is None).url)
+        return self._key
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key()}"}
+
+    def start_api(self, port: int | None = None) -> Api:
+        api = Api(f"api-{len(self.apis)}-{self.redis.port}", self.env, self.log_dir, port, key=self.key)
         self.apis.append(api)
         return api
 

@@ -13,9 +13,9 @@ from tests.support.sse import SseEvent, parse_events
 class UpdateListener:
     """Open the updates stream on entering (once its first `resync` arrived), collect its events."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, headers: dict[str, str]) -> None:
         self.events: list[SseEvent] = []
-        self._client = httpx.Client(base_url=base_url, timeout=httpx.Timeout(10, read=None))
+        self._client = httpx.Client(base_url=base_url, headers=headers, timeout=httpx.Timeout(10, read=None))
         self._open = threading.Event()
         self._thread = threading.Thread(target=self._read, daemon=True)
 

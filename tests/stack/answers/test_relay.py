@@ -16,7 +16,9 @@ def api_redis_connections(stack: Stack) -> tuple[int, int]:
     return names.count("relaychat-relay"), names.count("relaychat-api")
 
 
-async def attach_readers(url: str, message_id: str, readers: int, ready: asyncio.Event) -> list[str]:
+async def attach_readers(
+    url: str, headers: dict[str, str], message_id: str, readers: int, ready: asyncio.Event
+) -> list[str]:
     """Open `readers` SSE streams at once; return each one's text once all are done."""
     opened = 0
 
@@ -35,7 +37,7 @@ async def attach_readers(url: str, message_id: str, readers: int, ready: asyncio
         return text
 
     limits = httpx.Limits(max_connections=readers + 5)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60, limits=limits) as client:
         return await asyncio.gather(*(read(client) for _ in range(readers)))
 
 
@@ -50,11 +52,11 @@ def test_redis_connections_do_not_grow_with_sse_clients(make_stack: MakeStack) -
 
     async def run() -> tuple[list[str], tuple[int, int], tuple[int, int]]:
         one_ready, many_ready = asyncio.Event(), asyncio.Event()
-        one = asyncio.create_task(attach_readers(api.url, message_id, 1, one_ready))
+        one = asyncio.create_task(attach_readers(api.url, stack.headers, message_id, 1, one_ready))
         await one_ready.wait()
         await asyncio.sleep(0.3)
         with_one = api_redis_connections(stack)
-        many = asyncio.create_task(attach_readers(api.url, message_id, 150, many_ready))
+        many = asyncio.create_task(attach_readers(api.url, stack.headers, message_id, 150, many_ready))
         await many_ready.wait()
         await asyncio.sleep(0.3)
         with_many = api_redis_connections(stack)

@@ -220,7 +220,10 @@ def test_a_cursor_beyond_the_log_does_not_starve_other_readers(
     client: httpx.Client, upstream: Upstream
 ) -> None:
     answer_id = start_answer(client, upstream, "future cursor", delay=0.05)
-    with ThreadPoolExecutor(1) as pool, httpx.Client(base_url=str(client.base_url)) as other:
+    with (
+        ThreadPoolExecutor(1) as pool,
+        httpx.Client(base_url=str(client.base_url), headers=client.headers) as other,
+    ):
         # First follower on this API process, with a cursor from the far future.
         stray = pool.submit(read_stream, other, answer_id, "99999999999999-0", None, None, 4)
         time.sleep(0.3)

@@ -314,7 +314,7 @@ def test_stop_ends_a_streaming_answer_with_its_partial_text(client: httpx.Client
 
     events: list[SseEvent] = []
     stopped_at = 0.0
-    with httpx.Client(base_url=str(client.base_url), timeout=30) as stopper:
+    with httpx.Client(base_url=str(client.base_url), headers=client.headers, timeout=30) as stopper:
         for event in follow(client, answer_id):
             events.append(event)
             if not stopped_at and sum(e.event == "delta" for e in events) == 3:

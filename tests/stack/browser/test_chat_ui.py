@@ -15,7 +15,6 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from tests.stack.browser.conftest import PageErrors, screenshot
 from tests.support.processes import wait_until
 from tests.support.stack import (
-    Api,
     MakeStack,
     Stack,
     Upstream,
@@ -282,7 +281,7 @@ def test_answer_survives_the_api_process_being_killed_and_restarted(
     expect(status).to_be_visible(timeout=SHORT)
     expect(status).to_have_text("Reconnecting…", timeout=SHORT)
 
-    deployment.apis.append(Api(f"{api.name}-again", deployment.env, deployment.log_dir, port=api.port))
+    deployment.start_api(port=api.port)
     expect(status).to_be_hidden(timeout=LONG)
     expect_answer(page, full)
 

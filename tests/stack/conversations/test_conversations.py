@@ -181,7 +181,7 @@ def delete_while_answering(
     deleted_at = 0.0
     timeout = httpx.Timeout(30, read=5)
     with (
-        httpx.Client(base_url=str(client.base_url), timeout=30) as other_tab,
+        httpx.Client(base_url=str(client.base_url), headers=client.headers, timeout=30) as other_tab,
         client.stream("GET", f"/api/messages/{answer_id}/stream", timeout=timeout) as response,
     ):
         assert response.status_code == 200

@@ -46,7 +46,7 @@ def first_exchange(
 def test_the_first_answer_is_followed_by_a_generated_title_pushed_to_browsers(
     client: httpx.Client, stack: Stack, upstream: Upstream
 ) -> None:
-    with UpdateListener(stack.api.url) as updates:
+    with UpdateListener(stack.api.url, stack.headers) as updates:
         question = f"{unique('generated title')}\nwith a second line"
         upstream.script(question, {"tokens": WORDS})
         upstream.script(title_match(question), {"tokens": ['Title: "Planning ', "a Trip to ", 'Lisbon."']})
@@ -81,7 +81,7 @@ def test_the_first_answer_is_followed_by_a_generated_title_pushed_to_browsers(
 def test_a_failed_title_job_leaves_the_fallback_and_the_answer_untouched(
     client: httpx.Client, stack: Stack, upstream: Upstream, reply: dict[str, Any]
 ) -> None:
-    with UpdateListener(stack.api.url) as updates:
+    with UpdateListener(stack.api.url, stack.headers) as updates:
         conversation_id, question, answer = first_exchange(client, upstream, "failed title", reply)
         assert title_results(stack.workers[0], conversation_id) == ["'failed; title kept'"]
         updates.wait_for(conversation_id, "title_failed")
@@ -126,7 +126,7 @@ def test_regenerate_replaces_even_a_typed_title_and_says_when_it_fails(
     conversation_id, question, _ = first_exchange(client, upstream, "regenerate", title="Typed")
     upstream.script(title_match(question), {"tokens": ["Fresh Name"]}, {"status": 500})
 
-    with UpdateListener(stack.api.url) as updates:
+    with UpdateListener(stack.api.url, stack.headers) as updates:
         response = client.post(f"/api/conversations/{conversation_id}/title")
         assert response.status_code == 202, response.text
         assert response.json()["title"] == "Typed"

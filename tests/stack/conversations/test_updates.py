@@ -10,7 +10,10 @@ def test_the_stream_starts_with_a_resync_and_carries_a_rename_to_every_follower(
     client: httpx.Client, stack: Stack
 ) -> None:
     conversation_id = new_conversation(client)["id"]
-    with UpdateListener(stack.api.url) as first, UpdateListener(stack.api.url) as second:
+    with (
+        UpdateListener(stack.api.url, stack.headers) as first,
+        UpdateListener(stack.api.url, stack.headers) as second,
+    ):
         assert first.events[0].event == "resync"
         client.patch(f"/api/conversations/{conversation_id}", json={"title": "Renamed elsewhere"})
         first.wait_for(conversation_id, "title")
@@ -20,7 +23,7 @@ def test_the_stream_starts_with_a_resync_and_carries_a_rename_to_every_follower(
 def test_a_settings_change_is_not_announced(client: httpx.Client, stack: Stack) -> None:
     conversation_id = new_conversation(client)["id"]
     other_id = new_conversation(client)["id"]
-    with UpdateListener(stack.api.url) as updates:
+    with UpdateListener(stack.api.url, stack.headers) as updates:
         client.patch(f"/api/conversations/{conversation_id}", json={"system_prompt": "Be brief."})
         client.patch(f"/api/conversations/{other_id}", json={"title": "Marker"})
         updates.wait_for(other_id, "title")  # published after the first change: that one had its chance

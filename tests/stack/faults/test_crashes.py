@@ -28,7 +28,9 @@ def start_answers(stack: Stack, client: httpx.Client) -> list[str]:
     return message_ids
 
 
-def follow(urls: Callable[[], list[str]], message_id: str, deadline: float) -> list[SseEvent]:
+def follow(
+    urls: Callable[[], list[str]], headers: dict[str, str], message_id: str, deadline: float
+) -> list[SseEvent]:
     """Read an answer to its end as a browser would: on any drop, reconnect (to whichever API is up)
     with the last event id."""
     events: list[SseEvent] = []
@@ -36,7 +38,7 @@ def follow(urls: Callable[[], list[str]], message_id: str, deadline: float) -> l
         for url in urls():
             last = next((e.id for e in reversed(events) if e.id), None)
             try:
-                with httpx.Client(base_url=url, timeout=30) as client:
+                with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
                     read = read_stream(client, message_id, last_event_id=last, on_event=events.append)
             except httpx.HTTPError:
                 continue
@@ -64,7 +66,8 @@ def run_with_readers(
 ) -> list[list[SseEvent]]:
     deadline = time.monotonic() + 90
     with ThreadPoolExecutor(ANSWERS) as pool:
-        futures = [pool.submit(follow, urls, message_id, deadline) for message_id in message_ids]
+        headers = stack.headers
+        futures = [pool.submit(follow, urls, headers, message_id, deadline) for message_id in message_ids]
         time.sleep(1.0)  # mid-answer
         fault()
         return [future.result() for future in futures]

@@ -13,7 +13,7 @@ import pytest
 
 from tests.support.processes import free_port, wait_until
 from tests.support.sse import answer_text, read_stream
-from tests.support.stack import Upstream, new_conversation
+from tests.support.stack import Upstream, admin_key, new_conversation
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,8 @@ class Up:
             stdout=self.output.open("wb"),
             stderr=subprocess.STDOUT,
         )
-        self.client = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=60)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.client = httpx.Client(base_url=self.url, timeout=60)
 
     def text(self) -> str:
         return self.output.read_text(errors="replace")
@@ -47,6 +48,8 @@ class Up:
     def wait_ready(self) -> None:
         wait_until(lambda: "relaychat is ready" in self.text() or self.process.poll() is not None, 240, "up")
         assert "relaychat is ready" in self.text(), self.text()
+        # The first account made through the API is the admin, as a person's first visit makes it.
+        self.client.headers["Authorization"] = f"Bearer {admin_key(self.url)}"
 
     def children(self) -> list[int]:
         found = []

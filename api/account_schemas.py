@@ -1,0 +1,103 @@
+"""Bodies of the account routes: sign-in, the user's sessions and API keys, and the admin's."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.models import SignupMode, UserRole, UserStatus
+from core.passwords import MAX_LENGTH
+from core.schemas import UtcDatetime
+
+Password = Field(min_length=1, max_length=MAX_LENGTH)
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    email: str
+    name: str
+    role: UserRole
+    status: UserStatus
+    created_at: UtcDatetime
+
+
+class AuthState(BaseModel):
+    setup_required: bool
+    signup: SignupMode
+    user: UserRead | None
+
+
+class Register(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Password
+    name: str = Field("", max_length=200)
+
+
+class Login(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=1, max_length=320)
+    password: str = Password
+
+
+class MeUpdate(BaseModel):
+    """Changing the name or the password needs the current password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Password
+    name: str | None = Field(None, min_length=1, max_length=200)
+    new_password: str | None = Field(None, max_length=MAX_LENGTH)
+
+
+class SessionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    user_agent: str
+    address: str
+    created_at: UtcDatetime
+    last_seen_at: UtcDatetime
+    current: bool = False
+
+
+class KeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+
+
+class KeyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    created_at: UtcDatetime
+    last_used_at: UtcDatetime | None
+
+
+class KeyCreated(KeyRead):
+    key: str = Field(description="The key itself: shown this once, stored only as a hash")
+
+
+class AdminUserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Password
+    name: str = Field("", max_length=200)
+    role: UserRole = UserRole.user
+
+
+class AdminUserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: UserRole | None = None
+    status: UserStatus | None = None
+
+
+class SiteSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    signup: SignupMode

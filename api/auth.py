@@ -1,0 +1,196 @@
+"""Who is asking: a session cookie (browsers) or an API key (programs), on every `/api` request.
+
+A lookup is cached for two seconds per process; a revocation (api/revocations.py) drops it at once
+on every process, so the check costs a request a dictionary lookup and a SHA-256 on the hot path.
+"""
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlmodel import col, select, update
+
+from core.credentials import API_KEY_PREFIX, SESSION_PREFIX, digest
+from core.db import Sessionmaker, one_statement, read_only
+from core.models import ApiKey, LoginSession, User, UserRole, UserStatus, utcnow
+
+SESSION_COOKIE = "relaychat_session"
+CACHE_SECONDS = 2.0
+MAX_CACHED = 10_000
+# A session's sliding expiry and a key's last use are written at most this often.
+TOUCH_EVERY = timedelta(hours=1)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+NOT_SIGNED_IN = "Sign in, or send an API key as `Authorization: Bearer <key>`."
+ENDED = "Your session has ended, or the API key is not valid: sign in again."
+CROSS_SITE = "This request came from another site; relaychat only accepts it from its own pages."
+ADMINS_ONLY = "Only an admin can do this."
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user of a request, and the session or key it came with."""
+
+    user_id: str
+    email: str
+    name: str
+    role: UserRole
+    session_id: str | None
+    key_id: str | None
+    digest: str  # of the credential: how a cached principal is looked up again
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == UserRole.admin
+
+
+class Authenticator:
+    """Finds the principal of a session token or an API key, caching each answer briefly."""
+
+    def __init__(self, sessionmaker: Sessionmaker, session_idle: timedelta) -> None:
+        self._sessionmaker = sessionmaker
+        self._idle = session_idle
+        self._cache: dict[str, tuple[float, Principal | None]] = {}
+
+    async def session(self, token: str) -> Principal | None:
+        return await self._cached(digest(token), token.startswith(SESSION_PREFIX), self._session)
+
+    async def key(self, secret: str) -> Principal | None:
+        return await self._cached(digest(secret), secret.startswith(API_KEY_PREFIX), self._key)
+
+    async def still_valid(self, principal: Principal) -> bool:
+        """Looked up afresh (the cache may have missed a revocation while pub/sub reconnected)."""
+        look_up = self._session if principal.session_id else self._key
+        return await look_up(principal.digest) is not None
+
+    def forget(
+        self, user_id: str | None = None, session_id: str | None = None, key_id: str | None = None
+    ) -> None:
+        for cached, (_, principal) in list(self._cache.items()):
+            if principal is not None and (
+                principal.user_id == user_id
+                or principal.session_id == session_id
+                or principal.key_id == key_id
+            ):
+                del self._cache[cached]
+
+    def forget_all(self) -> None:
+        self._cache.clear()
+
+    async def _cached(
+        self, hashed: str, well_formed: bool, look_up: Callable[[str], Awaitable[Principal | None]]
+    ) -> Principal | None:
+        if not well_formed:
+            return None
+        now = time.monotonic()
+        hit = self._cache.get(hashed)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        principal = await look_up(hashed)
+        if len(self._cache) >= MAX_CACHED:
+            self._cache = {k: v for k, v in self._cache.items() if v[0] > now}
+        self._cache[hashed] = (now + CACHE_SECONDS, principal)
+        return principal
+
+    async def _session(self, hashed: str) -> Principal | None:
+        now = utcnow()
+        async with self._sessionmaker() as session:
+            await read_only(session)
+            found = (
+                await session.exec(
+                    select(LoginSession, User)
+                    .join(User, col(User.id) == col(LoginSession.user_id))
+                    .where(LoginSession.token_hash == hashed, col(LoginSession.expires_at) > now)
+                    .where(User.status == UserStatus.active)
+                )
+            ).first()
+            if found is None:
+                return None
+            row, user = found
+            if now - _aware(row.last_seen_at) > TOUCH_EVERY:
+                await session.commit()
+                await one_statement(session)
+                await session.exec(
+                    update(LoginSession)
+                    .where(col(LoginSession.id) == row.id)
+                    .values(last_seen_at=now, expires_at=now + self._idle)
+                )
+                await session.commit()
+            return _principal(user, hashed, session_id=row.id)
+
+    async def _key(self, hashed: str) -> Principal | None:
+        now = utcnow()
+        async with self._sessionmaker() as session:
+            await read_only(session)
+            found = (
+                await session.exec(
+                    select(ApiKey, User)
+                    .join(User, col(User.id) == col(ApiKey.user_id))
+                    .where(ApiKey.key_hash == hashed, User.status == UserStatus.active)
+                )
+            ).first()
+            if found is None:
+                return None
+            row, user = found
+            if row.last_used_at is None or now - _aware(row.last_used_at) > TOUCH_EVERY:
+                await session.commit()
+                await one_statement(session)
+                await session.exec(update(ApiKey).where(col(ApiKey.id) == row.id).values(last_used_at=now))
+                await session.commit()
+            return _principal(user, hashed, key_id=row.id)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _principal(
+    user: User, hashed: str, session_id: str | None = None, key_id: str | None = None
+) -> Principal:
+    return Principal(user.id, user.email, user.name, user.role, session_id, key_id, hashed)
+
+
+def is_same_site(request: Request) -> bool:
+    """Whether a browser sent this from relaychat's own pages (a program sends neither header).
+
+    `Sec-Fetch-Site` where the browser sends it; else the `Origin` a browser puts on every
+    cross-site POST, PATCH and DELETE, compared with the address the request was sent to.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
+async def _current(request: Request) -> Principal:
+    authenticator: Authenticator = request.app.state.authenticator
+    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credential.strip():
+        # Only an API key: a session token is no key (it is not meant to leave the browser).
+        principal = await authenticator.key(credential.strip())
+    elif token := request.cookies.get(SESSION_COOKIE):
+        if request.method not in SAFE_METHODS and not is_same_site(request):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, CROSS_SITE)
+        principal = await authenticator.session(token)
+    else:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, NOT_SIGNED_IN, {"WWW-Authenticate": "Bearer"})
+    if principal is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, ENDED, {"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+async def _admin(principal: Annotated[Principal, Depends(_current)]) -> Principal:
+    if not principal.is_admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, ADMINS_ONLY)
+    return principal
+
+
+SIGNED_IN = Depends(_current)
+"""For routers whose every route needs a signed-in user."""
+
+UserDep = Annotated[Principal, SIGNED_IN]
+AdminDep = Annotated[Principal, Depends(_admin)]

@@ -1,0 +1,81 @@
+"""The API process's one feed of revocations: cached principals forgotten, open streams ended."""
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Iterator
+
+from redis.asyncio import Redis
+
+from api.auth import Authenticator, Principal
+from core import keys
+from core.pubsub import Subscription
+from core.tasks import cancel_and_wait
+
+logger = logging.getLogger(__name__)
+
+
+class Revocations:
+    """Listens on `relaychat:auth` (core/revocations.py announces there) for every API process.
+
+    A stream held open by a principal ends when its session or key is revoked or its user changes
+    (role, status, deletion); the browser reconnects and is asked to sign in. After the connection
+    to Redis was lost, every cache entry is dropped and every held principal is looked up again,
+    since an announcement may have been missed.
+    """
+
+    def __init__(self, redis: Redis, authenticator: Authenticator) -> None:
+        self._authenticator = authenticator
+        self._subscription = Subscription(
+            redis, (keys.AUTH_CHANNEL,), self._on_message, on_resubscribed=self._on_resubscribed
+        )
+        self._held: dict[asyncio.Event, Principal] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._subscription.run())
+
+    @contextlib.contextmanager
+    def hold(self, principal: Principal, revoked: asyncio.Event) -> Iterator[None]:
+        """While inside (a stream is open), `revoked` is set if the principal is revoked."""
+        self._held[revoked] = principal
+        try:
+            yield
+        finally:
+            del self._held[revoked]
+
+    def _on_message(self, _channel: str, data: bytes) -> None:
+        subject = json.loads(data)
+        user_id, session_id, key_id = (subject.get(k) for k in ("user_id", "session_id", "key_id"))
+        self._authenticator.forget(user_id, session_id, key_id)
+        for revoked, principal in self._held.items():
+            if (
+                principal.user_id == user_id
+                or (session_id and principal.session_id == session_id)
+                or (key_id and principal.key_id == key_id)
+            ):
+                revoked.set()
+
+    def _on_resubscribed(self) -> None:
+        self._authenticator.forget_all()
+        task = asyncio.create_task(self._recheck())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _recheck(self) -> None:
+        for revoked, principal in list(self._held.items()):
+            try:
+                if not await self._authenticator.still_valid(principal):
+                    revoked.set()
+            except Exception as error:  # the next reconnect checks again
+                logger.warning("could not check a held stream's sign-in: %r", error)
+
+    async def close(self) -> None:
+        if self._task:
+            await cancel_and_wait(self._task)
+        for task in list(self._tasks):
+            await cancel_and_wait(task)
+        with contextlib.suppress(Exception):
+            await self._subscription.close()

@@ -1,0 +1,111 @@
+"""The admin's routes: accounts (add, approve, change role, disable, delete) and the signup mode.
+
+Admins manage accounts, not other people's conversations: nothing here shows one.
+"""
+
+from fastapi import APIRouter, HTTPException, Response, status
+from sqlmodel import col, func, select
+
+from api.account_schemas import AdminUserCreate, AdminUserUpdate, SiteSettings, UserRead
+from api.auth import AdminDep
+from api.deletion import delete_conversations
+from api.deps import LogDep, RedisDep, SessionDep
+from core import accounts
+from core.accounts import AccountError
+from core.models import Conversation, User, UserRole, UserStatus, utcnow
+from core.passwords import WeakPassword
+from core.revocations import announce
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+LAST_ADMIN = "relaychat needs at least one active admin: make another admin first."
+
+
+async def _account(session: SessionDep, user_id: str) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found")
+    return user
+
+
+async def _other_active_admins(session: SessionDep, user_id: str) -> int:
+    count = await session.exec(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == UserRole.admin, User.status == UserStatus.active, col(User.id) != user_id)
+    )
+    return count.one()
+
+
+@router.get("/users")
+async def list_users(_admin: AdminDep, session: SessionDep) -> list[UserRead]:
+    """Every account, oldest first."""
+    rows = await session.exec(select(User).order_by(col(User.created_at), col(User.id)))
+    return [UserRead.model_validate(user) for user in rows]
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED)
+async def create_user(body: AdminUserCreate, _admin: AdminDep, session: SessionDep) -> UserRead:
+    """An active account with the role given; its user signs in with this password."""
+    try:
+        user = await accounts.create_user(session, body.email, body.password, name=body.name, role=body.role)
+    except accounts.EmailTaken as taken:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(taken)) from None
+    except (AccountError, WeakPassword) as refusal:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(refusal)) from None
+    return UserRead.model_validate(user)
+
+
+@router.patch("/users/{user_id}")
+async def update_user(
+    user_id: str, body: AdminUserUpdate, _admin: AdminDep, session: SessionDep, redis: RedisDep
+) -> UserRead:
+    """Approve (`status: active`), disable, or change the role. Takes effect within seconds on every
+    API process, the user's open streams included."""
+    user = await _account(session, user_id)
+    demoted = body.role is not None and body.role != UserRole.admin
+    stopped = body.status is not None and body.status != UserStatus.active
+    if (
+        user.role == UserRole.admin
+        and (demoted or stopped)
+        and not await _other_active_admins(session, user.id)
+    ):
+        raise HTTPException(status.HTTP_409_CONFLICT, LAST_ADMIN)
+    if body.role is not None:
+        user.role = body.role
+    if body.status is not None:
+        user.status = body.status
+    user.updated_at = utcnow()
+    session.add(user)
+    await session.commit()
+    await announce(redis, user_id=user.id)
+    return UserRead.model_validate(user)
+
+
+@router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_user(
+    user_id: str, _admin: AdminDep, session: SessionDep, redis: RedisDep, log: LogDep
+) -> Response:
+    """The account, its conversations (running answers stopped), sessions and keys."""
+    user = await _account(session, user_id)
+    if user.role == UserRole.admin and not await _other_active_admins(session, user.id):
+        raise HTTPException(status.HTTP_409_CONFLICT, LAST_ADMIN)
+    owned = list(await session.exec(select(Conversation.id).where(Conversation.owner_id == user.id)))
+    await delete_conversations(session, log, redis, owned)
+    user = await _account(session, user_id)
+    await session.delete(user)  # its sessions and keys go with it (ON DELETE CASCADE)
+    await session.commit()
+    await announce(redis, user_id=user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/settings")
+async def read_settings(_admin: AdminDep, session: SessionDep) -> SiteSettings:
+    return SiteSettings(signup=await accounts.signup_mode(session))
+
+
+@router.patch("/settings")
+async def update_settings(body: SiteSettings, _admin: AdminDep, session: SessionDep) -> SiteSettings:
+    """`signup`: `open` (anyone, active at once), `approval` (an admin approves), `closed`."""
+    await accounts.set_signup_mode(session, body.signup)
+    return SiteSettings(signup=await accounts.signup_mode(session))

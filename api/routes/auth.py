@@ -1,0 +1,218 @@
+"""Accounts from the user's side: setting up the first, signing up, in and out, the user's own
+details and sessions."""
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from sqlmodel import col, delete, select
+
+from api.account_schemas import AuthState, Login, MeUpdate, Register, SessionRead, UserRead
+from api.auth import SESSION_COOKIE, Principal, UserDep, is_same_site
+from api.deps import RedisDep, SessionDep, SettingsDep
+from api.throttle import check_login, count_failed_login, count_registration, forgive_account
+from core import accounts
+from core.accounts import AccountError
+from core.models import LoginSession, SignupMode, User, UserStatus
+from core.passwords import WeakPassword, hash_password, needs_rehash, verify
+from core.revocations import announce
+from core.settings import Settings
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+WRONG_PASSWORD = "The email address or the password is wrong."
+CROSS_SITE = "This request came from another site; relaychat only accepts it from its own pages."
+COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers' cap: the server's idle expiry is what ends a session
+
+
+async def _same_site(request: Request) -> None:
+    # Signing in or up from another site could sign a browser into someone else's account.
+    if not is_same_site(request):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, CROSS_SITE)
+
+
+SAME_SITE = Depends(_same_site)
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+async def _sign_in(
+    request: Request, response: Response, session: SessionDep, settings: Settings, user: User
+) -> None:
+    token, _ = await accounts.open_session(
+        session, user, settings.session_idle, request.headers.get("user-agent", ""), _address(request)
+    )
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+async def _user(session: SessionDep, principal: Principal) -> User:
+    user = await session.get(User, principal.user_id)
+    if user is None:  # deleted a moment ago: its sessions are going too
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "This account no longer exists.")
+    return user
+
+
+@router.get("/state")
+async def auth_state(request: Request, session: SessionDep) -> AuthState:
+    """Open to anyone: whether the first account is still to be made, the signup mode, and who is
+    signed in (null when nobody is)."""
+    user = None
+    if token := request.cookies.get(SESSION_COOKIE):
+        principal = await request.app.state.authenticator.session(token)
+        user = await session.get(User, principal.user_id) if principal else None
+    return AuthState(
+        setup_required=await accounts.user_count(session) == 0,
+        signup=await accounts.signup_mode(session),
+        user=UserRead.model_validate(user) if user else None,
+    )
+
+
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[SAME_SITE],
+    responses={202: {"description": "Signed up; an admin must approve the account before it signs in"}},
+)
+async def register(
+    body: Register,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+) -> UserRead:
+    """The very first account is an active admin, signed in at once. Afterwards the signup mode
+    decides: `open` (active, signed in), `approval` (202: pending until an admin approves),
+    `closed` (403)."""
+    await count_registration(redis, _address(request))
+    first = await accounts.user_count(session) == 0
+    mode = SignupMode.open if first else await accounts.signup_mode(session)
+    if mode == SignupMode.closed:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Sign-ups are closed: ask an admin for an account.")
+    pending = mode == SignupMode.approval
+    try:
+        user = await accounts.create_user(
+            session,
+            body.email,
+            body.password,
+            name=body.name,
+            status=UserStatus.pending if pending else UserStatus.active,
+            first=first,
+        )
+    except accounts.EmailTaken as taken:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(taken)) from None
+    except (AccountError, WeakPassword) as refusal:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(refusal)) from None
+    if pending:
+        response.status_code = status.HTTP_202_ACCEPTED
+    else:
+        await _sign_in(request, response, session, settings, user)
+    return UserRead.model_validate(user)
+
+
+@router.post("/login", dependencies=[SAME_SITE])
+async def login(
+    body: Login,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+) -> UserRead:
+    """Sign in: a session cookie (HttpOnly, SameSite=Lax). A wrong password and an unknown email
+    get the same answer in the same time; after 5 failures in 15 minutes, 429."""
+    account, address = body.email.strip().lower(), _address(request)
+    await check_login(redis, account, address)
+    user = await accounts.find_by_email(session, body.email)
+    if not verify(user.password_hash if user else None, body.password) or user is None:
+        await count_failed_login(redis, account, address)
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, WRONG_PASSWORD)
+    if user.status == UserStatus.pending:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "An admin has not approved this account yet.")
+    if user.status == UserStatus.disabled:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "This account is disabled.")
+    await forgive_account(redis, account)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(body.password)
+        session.add(user)
+    await _sign_in(request, response, session, settings, user)
+    return UserRead.model_validate(user)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(principal: UserDep, session: SessionDep, redis: RedisDep) -> Response:
+    """End this session on the server (a key signs nothing out)."""
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    if principal.session_id:
+        await session.exec(delete(LoginSession).where(col(LoginSession.id) == principal.session_id))
+        await session.commit()
+        await announce(redis, session_id=principal.session_id)
+    return response
+
+
+@router.get("/me")
+async def read_me(principal: UserDep, session: SessionDep) -> UserRead:
+    return UserRead.model_validate(await _user(session, principal))
+
+
+@router.patch("/me")
+async def update_me(
+    body: MeUpdate, principal: UserDep, request: Request, session: SessionDep, redis: RedisDep
+) -> UserRead:
+    """Change the name or the password, with the current password. A new password ends every other
+    session of the user."""
+    user = await _user(session, principal)
+    await check_login(redis, user.email, _address(request))
+    if not verify(user.password_hash, body.current_password):
+        await count_failed_login(redis, user.email, _address(request))
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "The current password is wrong.")
+    if body.name is not None:
+        user.name = body.name.strip() or user.name
+        session.add(user)
+    if body.new_password:
+        try:
+            await accounts.set_password(session, user, body.new_password)
+        except WeakPassword as weak:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(weak)) from None
+    await session.commit()
+    read = UserRead.model_validate(user)
+    if body.new_password:
+        for ended in await accounts.end_sessions(session, user.id, keep=principal.session_id):
+            await announce(redis, session_id=ended)
+    return read
+
+
+@router.get("/sessions")
+async def list_sessions(principal: UserDep, session: SessionDep) -> list[SessionRead]:
+    """The user's signed-in browsers, newest first; `current` marks this one."""
+    rows = await session.exec(
+        select(LoginSession)
+        .where(LoginSession.user_id == principal.user_id)
+        .order_by(col(LoginSession.last_seen_at).desc())
+    )
+    return [
+        SessionRead.model_validate(row).model_copy(update={"current": row.id == principal.session_id})
+        for row in rows
+    ]
+
+
+@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_session(
+    session_id: str, principal: UserDep, session: SessionDep, redis: RedisDep
+) -> Response:
+    """Sign a browser out: its requests and open streams end within seconds, on every API process."""
+    row = await session.get(LoginSession, session_id)
+    if row is None or row.user_id != principal.user_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Session not found")
+    await session.delete(row)
+    await session.commit()
+    await announce(redis, session_id=session_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
-import { ApiError, api, once, readable } from "../api";
+import { ApiError, api, readable, withRetries } from "../api";
 import { contextMarks } from "../branch";
 import { useBranchActions } from "../hooks/useBranchActions";
 import { useAutoScroll } from "../hooks/useAutoScroll";
@@ -133,7 +133,7 @@ export function ChatContainer(props: Props) {
         // After the branch on screen, even if another tab has switched to another one meanwhile.
         const into = target;
         const parentId = into === conversationId ? shown.current.at(-1)?.id : undefined;
-        const pair = await once((clientId) => api.submit(into, text, clientId, parentId));
+        const pair = await withRetries((clientId) => api.submit(into, text, clientId, parentId));
         if (openId.current !== conversationId) return true; // the reader moved on; the answer runs anyway
         setMessages((current) => [...current, pair.user_message, pair.assistant_message]);
         setActiveId(pair.assistant_message.id);

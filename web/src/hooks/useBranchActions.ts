@@ -1,6 +1,6 @@
 import { type Dispatch, type SetStateAction, useCallback } from "react";
 
-import { ApiError, api, once, readable } from "../api";
+import { ApiError, api, readable, withRetries } from "../api";
 import { branchOff } from "../branch";
 import type { Message, SubmitResult } from "../types";
 
@@ -29,7 +29,7 @@ export function useBranchActions(deps: Deps) {
       setSubmitting(true);
       setNotice(null);
       try {
-        const pair = await once(request);
+        const pair = await withRetries(request);
         if (!isOpen(conversationId)) return true; // the reader moved on; the answer runs anyway
         const added = replaced.role === "user" ? [pair.user_message, pair.assistant_message] : [pair.assistant_message];
         setMessages((current) => branchOff(current, replaced, added));

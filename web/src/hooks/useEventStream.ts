@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 
 import { api } from "../api";
-import { type SseEvent, SseParser } from "../sse";
+import { follow } from "../follow";
 import type { Message } from "../types";
 
 export type StreamStatus = "submitted" | "streaming" | "ready" | "error";
@@ -23,19 +23,9 @@ export interface StreamState {
 
 const IDLE: StreamState = { messageId: null, text: "", status: "ready", reconnecting: false, message: null, error: null };
 
-/** Waits before reconnect n: 0.5 s, 1 s, 2 s … at most 8 s. */
-export function backoff(attempt: number): number {
-  return Math.min(500 * 2 ** attempt, 8000);
-}
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+/** Asking again cannot change these: the server already sent this client everything (204), or
+ * refuses the request (an unknown answer, a bad cursor). */
+const isFinal = (status: number) => status === 204 || (status >= 400 && status < 500 && status !== 408 && status !== 429);
 
 /**
  * Follows one answer's event stream, from its first event, through drops and server restarts,
@@ -58,93 +48,74 @@ export function useEventStream(
     }
     const abort = new AbortController();
     setState({ ...IDLE, messageId, status: "submitted" });
-    void follow(messageId, abort.signal, setState, (message) => onEndRef.current?.(message, messageId));
+    void followAnswer(messageId, abort.signal, {
+      onText: (text) => setState((s) => ({ ...s, text, status: "streaming" })),
+      onReconnecting: (reconnecting) => setState((s) => ({ ...s, reconnecting })),
+      onEnd: (message, error) => {
+        setState((s) => ({
+          ...s,
+          text: message ? message.content : s.text,
+          message,
+          error,
+          reconnecting: false,
+          status: error ? "error" : "ready",
+        }));
+        onEndRef.current?.(message, messageId);
+      },
+    });
     return () => abort.abort();
   }, [messageId]);
 
   return state;
 }
 
-async function follow(
+async function followAnswer(
   messageId: string,
   signal: AbortSignal,
-  setState: (update: (state: StreamState) => StreamState) => void,
-  ended: (message: Message | null) => void,
+  report: {
+    onText: (text: string) => void;
+    onReconnecting: (reconnecting: boolean) => void;
+    onEnd: (message: Message | null, error: StreamError | null) => void;
+  },
 ): Promise<void> {
-  let cursor: string | null = null;
   let text = "";
-  let failures = 0;
-  const finish = (message: Message | null, error: StreamError | null) => {
-    if (signal.aborted) return;
-    setState((s) => ({
-      ...s,
-      text: message ? message.content : text,
-      message,
-      error,
-      reconnecting: false,
-      status: error ? "error" : "ready",
-    }));
-    ended(message);
-  };
-
-  while (!signal.aborted) {
-    try {
-      const response: Response = await fetch(`/api/messages/${messageId}/stream`, {
-        headers: cursor ? { "Last-Event-ID": cursor } : {},
-        signal,
-      });
-      if (response.status === 204) {
-        // We already had the end: read it back.
-        const message = await api.getMessage(messageId).catch(() => null);
-        finish(message, message ? null : { code: "not_found", message: "This answer no longer exists." });
-        return;
+  let final: Message | null = null;
+  let error: StreamError | null = null;
+  const status = await follow(`/api/messages/${messageId}/stream`, {
+    signal,
+    isFinal,
+    onReconnecting: report.onReconnecting,
+    onEvent: (event) => {
+      const data = JSON.parse(event.data) as Record<string, unknown>;
+      switch (event.event) {
+        case "delta":
+          text += String(data.text);
+          report.onText(text);
+          return false;
+        case "reset":
+          text = "";
+          report.onText(text);
+          return false;
+        case "done":
+        case "stopped":
+          final = data as unknown as Message;
+          return true;
+        case "error":
+          final = (data.message_obj ?? null) as Message | null;
+          error = { code: String(data.code), message: String(data.message) };
+          return true;
+        default:
+          return false;
       }
-      if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
-        // Asking again cannot help (unknown answer, bad cursor): stop, and say so.
-        const message = response.status === 404 ? "This answer no longer exists." : `The stream answered ${response.status}.`;
-        finish(null, { code: "stream_refused", message });
-        return;
-      }
-      if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
-      failures = 0;
-      setState((s) => ({ ...s, reconnecting: false }));
-      const reader: ReadableStreamDefaultReader<string> = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      const parser = new SseParser();
-      for (;;) {
-        const { value, done }: ReadableStreamReadResult<string> = await reader.read();
-        if (done) break;
-        const events: SseEvent[] = parser.push(value);
-        for (const event of events) {
-          if (event.id) cursor = event.id;
-          const data = JSON.parse(event.data) as Record<string, unknown>;
-          switch (event.event) {
-            case "delta":
-              text += String(data.text);
-              setState((s) => ({ ...s, text, status: "streaming" }));
-              break;
-            case "reset":
-              text = "";
-              setState((s) => ({ ...s, text, status: "streaming" }));
-              break;
-            case "done":
-            case "stopped":
-              finish(data as unknown as Message, null);
-              return;
-            case "error": {
-              const message = (data.message_obj ?? null) as Message | null;
-              if (message) text = message.content;
-              finish(message, { code: String(data.code), message: String(data.message) });
-              return;
-            }
-          }
-        }
-      }
-      // The server ended the response without a terminal event (a restart): resume.
-    } catch (error) {
-      if (signal.aborted) return;
-      void error;
-    }
-    setState((s) => ({ ...s, reconnecting: true }));
-    await sleep(backoff(failures++), signal);
+    },
+  });
+  if (status === 204) {
+    // We already had the end: read it back.
+    final = await api.getMessage(messageId).catch(() => null);
+    if (!final) error = { code: "not_found", message: "This answer no longer exists." };
+  } else if (status !== null) {
+    const message = status === 404 ? "This answer no longer exists." : `The stream answered ${status}.`;
+    error = { code: "stream_refused", message };
   }
+  if (!signal.aborted) report.onEnd(final, error);
 }

@@ -1,8 +1,7 @@
 import { useEffect, useRef } from "react";
 
-import { SseParser } from "../sse";
+import { follow } from "../follow";
 import type { ConversationChange } from "../types";
-import { backoff } from "./useEventStream";
 
 export type Update = ConversationChange | { change: "resync" };
 
@@ -20,7 +19,13 @@ export function useUpdates(onUpdate: (update: Update) => void): void {
     const start = () => {
       if (abort || document.visibilityState === "hidden") return;
       abort = new AbortController();
-      void follow(abort.signal, (update) => handler.current(update));
+      void follow("/api/updates", {
+        signal: abort.signal,
+        onEvent: (event) => {
+          if (event.event === "resync") handler.current({ change: "resync" });
+          else if (event.event === "conversation") handler.current(JSON.parse(event.data) as ConversationChange);
+        },
+      });
     };
     const stop = () => {
       abort?.abort();
@@ -34,28 +39,4 @@ export function useUpdates(onUpdate: (update: Update) => void): void {
       stop();
     };
   }, []);
-}
-
-async function follow(signal: AbortSignal, emit: (update: Update) => void): Promise<void> {
-  let failures = 0;
-  while (!signal.aborted) {
-    try {
-      const response = await fetch("/api/updates", { signal });
-      if (!response.ok || !response.body) throw new Error(`updates answered ${response.status}`);
-      failures = 0;
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      const parser = new SseParser();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        for (const event of parser.push(value)) {
-          if (event.event === "resync") emit({ change: "resync" });
-          else if (event.event === "conversation") emit(JSON.parse(event.data) as ConversationChange);
-        }
-      }
-    } catch {
-      if (signal.aborted) return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, backoff(failures++)));
-  }
 }

@@ -1,86 +1,42 @@
-import { useEffect, useRef, useState } from "react";
+/** Follows one answer's event stream and reports its text as it grows, its reconnects and its end. */
+import { useEffect, useEffectEvent } from "react";
 
 import { api } from "../api";
 import { follow } from "../follow";
 import type { Message } from "../types";
 
-export type StreamStatus = "submitted" | "streaming" | "ready" | "error";
-
-export interface StreamError {
-  code: string;
-  message: string;
+/** What following an answer tells, in order: its text as it grows, dropped connections, then its end, once. */
+export interface AnswerEvents {
+  /** The text so far, after each delta; empty again after a reset (the worker's next attempt). */
+  onText: (text: string) => void;
+  /** The connection dropped and is being retried (true), or is open again (false). */
+  onReconnecting: (reconnecting: boolean) => void;
+  /** The answer ended: its final message, or null when the stream could not tell (read it again). */
+  onEnd: (message: Message | null) => void;
 }
 
-export interface StreamState {
-  messageId: string | null;
-  text: string;
-  status: StreamStatus;
-  reconnecting: boolean;
-  /** The final message, once a terminal event (or the database) says the answer ended. */
-  message: Message | null;
-  error: StreamError | null;
+/** The same, each with the answer it is about: a report can arrive just after the hook moved on to another. */
+export interface AnswerReport {
+  onText: (text: string, messageId: string) => void;
+  onReconnecting: (reconnecting: boolean, messageId: string) => void;
+  onEnd: (message: Message | null, messageId: string) => void;
 }
-
-const IDLE: StreamState = { messageId: null, text: "", status: "ready", reconnecting: false, message: null, error: null };
 
 /** Asking again cannot change these: the server already sent this client everything (204), or
  * refuses the request (an unknown answer, a bad cursor). */
 const isFinal = (status: number) => status === 204 || (status >= 400 && status < 500 && status !== 408 && status !== 429);
 
 /**
- * Follows one answer's event stream, from its first event, through drops and server restarts,
- * until a terminal event. The replay from the start rebuilds the text exactly, so a reload or a
- * second tab shows the same answer; `reset` discards a failed attempt's text; after a dropped
- * connection it resumes from the last event id with backoff, and says so in `reconnecting`.
+ * Follows one answer from its first event until a terminal one. The replay from the start
+ * rebuilds the text exactly, so a reload or a second tab shows the same answer.
  */
-export function useEventStream(
-  messageId: string | null,
-  onEnd?: (message: Message | null, messageId: string) => void,
-): StreamState {
-  const [state, setState] = useState<StreamState>(IDLE);
-  const onEndRef = useRef(onEnd);
-  onEndRef.current = onEnd;
-
-  useEffect(() => {
-    if (!messageId) {
-      setState(IDLE);
-      return;
-    }
-    const abort = new AbortController();
-    setState({ ...IDLE, messageId, status: "submitted" });
-    void followAnswer(messageId, abort.signal, {
-      onText: (text) => setState((s) => ({ ...s, text, status: "streaming" })),
-      onReconnecting: (reconnecting) => setState((s) => ({ ...s, reconnecting })),
-      onEnd: (message, error) => {
-        setState((s) => ({
-          ...s,
-          text: message ? message.content : s.text,
-          message,
-          error,
-          reconnecting: false,
-          status: error ? "error" : "ready",
-        }));
-        onEndRef.current?.(message, messageId);
-      },
-    });
-    return () => abort.abort();
-  }, [messageId]);
-
-  return state;
-}
-
-async function followAnswer(
+export async function followAnswer(
   messageId: string,
   signal: AbortSignal,
-  report: {
-    onText: (text: string) => void;
-    onReconnecting: (reconnecting: boolean) => void;
-    onEnd: (message: Message | null, error: StreamError | null) => void;
-  },
+  report: AnswerEvents,
 ): Promise<void> {
   let text = "";
   let final: Message | null = null;
-  let error: StreamError | null = null;
   const status = await follow(`/api/messages/${messageId}/stream`, {
     signal,
     isFinal,
@@ -101,21 +57,33 @@ async function followAnswer(
           final = data as unknown as Message;
           return true;
         case "error":
+          // A failed answer carries its message (its readable error, its partial text); a
+          // deleted conversation's does not.
           final = (data.message_obj ?? null) as Message | null;
-          error = { code: String(data.code), message: String(data.message) };
           return true;
         default:
           return false;
       }
     },
   });
-  if (status === 204) {
-    // We already had the end: read it back.
-    final = await api.getMessage(messageId).catch(() => null);
-    if (!final) error = { code: "not_found", message: "This answer no longer exists." };
-  } else if (status !== null) {
-    const message = status === 404 ? "This answer no longer exists." : `The stream answered ${status}.`;
-    error = { code: "stream_refused", message };
-  }
-  if (!signal.aborted) report.onEnd(final, error);
+  if (status === 204) final = await api.getMessage(messageId).catch(() => null);
+  if (!signal.aborted) report.onEnd(final);
+}
+
+/** Follows the answer `messageId` while it is set; a new id lets go of the previous answer. */
+export function useEventStream(messageId: string | null, report: AnswerReport): void {
+  const onText = useEffectEvent(report.onText);
+  const onReconnecting = useEffectEvent(report.onReconnecting);
+  const onEnd = useEffectEvent(report.onEnd);
+
+  useEffect(() => {
+    if (!messageId) return;
+    const abort = new AbortController();
+    void followAnswer(messageId, abort.signal, {
+      onText: (text) => onText(text, messageId),
+      onReconnecting: (reconnecting) => onReconnecting(reconnecting, messageId),
+      onEnd: (message) => onEnd(message, messageId),
+    });
+    return () => abort.abort();
+  }, [messageId]);
 }

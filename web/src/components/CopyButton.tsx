@@ -12,7 +12,7 @@ export function CopyButton({ text, label, testId }: { text: string; label: strin
     }
   };
   return (
-    <button type="button" className="icon-button copy" aria-label={label} data-testid={testId} onClick={copy}>
+    <button type="button" className="icon-button copy" aria-label={label} data-testid={testId} onClick={() => void copy()}>
       {copied ? "Copied" : "Copy"}
     </button>
   );

@@ -44,7 +44,7 @@ export function EditForm({ initial, onSend, onCancel }: Props) {
         <button type="button" className="link-button" data-testid="edit-cancel" onClick={onCancel}>
           Cancel
         </button>
-        <button type="button" className="primary" data-testid="edit-send" disabled={sending || !text.trim()} onClick={send}>
+        <button type="button" className="primary" data-testid="edit-send" disabled={sending || !text.trim()} onClick={() => void send()}>
           Send
         </button>
       </div>

@@ -86,7 +86,7 @@ export function SettingsPanel({ systemPrompt, model, maxTokens, models, onSave, 
         <button type="button" className="link-button" onClick={onClose}>
           Cancel
         </button>
-        <button type="button" className="primary" data-testid="settings-save" onClick={save}>
+        <button type="button" className="primary" data-testid="settings-save" onClick={() => void save()}>
           Save
         </button>
       </div>

@@ -1,3 +1,4 @@
+/** Tests of context marks, sibling positions and branching off. */
 import { describe, expect, it } from "vitest";
 
 import { branchOff, contextMarks, siblingPosition } from "./branch";

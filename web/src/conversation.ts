@@ -4,10 +4,10 @@ import { ACTIVE, type Branch, type Conversation, type Message, type SubmitResult
 
 /** `submitted`: a question is on its way, or its answer waits in the queue; `error`: the banner
  * says what went wrong last. A failed answer is not an error of the chat: it ends, and shows why. */
-export type ChatStatus = "submitted" | "streaming" | "ready" | "error";
+type ChatStatus = "submitted" | "streaming" | "ready" | "error";
 
 /** The answer being written in the open conversation, as its stream tells it. */
-export interface RunningAnswer {
+interface RunningAnswer {
   id: string;
   conversationId: string;
   /** The text streamed so far: the stream replays from the start, so it is exact after a reload too. */

@@ -6,7 +6,7 @@ export function backoff(attempt: number): number {
   return Math.min(500 * 2 ** attempt, 8000);
 }
 
-export interface FollowOptions {
+interface FollowOptions {
   signal: AbortSignal;
   /** One event, in order. Returns true when it was the last one: following stops. */
   onEvent: (event: SseEvent) => boolean | void;

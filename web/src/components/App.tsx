@@ -1,3 +1,4 @@
+/** The app's root: the route, the sidebar's list, the server's updates, and the chat screen. */
 import { useCallback, useEffect, useState } from "react";
 
 import { api } from "../api";

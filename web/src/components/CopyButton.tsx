@@ -1,3 +1,4 @@
+/** A button that copies a text to the clipboard, and says so. */
 import { useState } from "react";
 
 export function CopyButton({ text, label, testId }: { text: string; label: string; testId: string }) {

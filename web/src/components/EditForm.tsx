@@ -1,3 +1,4 @@
+/** The form that edits a question where it stands in the conversation. */
 import { type KeyboardEvent, useState } from "react";
 
 interface Props {

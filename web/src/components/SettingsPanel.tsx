@@ -1,3 +1,4 @@
+/** A conversation's settings: system prompt, model and the answer's max tokens. */
 import { useState } from "react";
 
 import type { ConversationSettings, ModelList } from "../types";

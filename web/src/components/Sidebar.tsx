@@ -1,3 +1,4 @@
+/** The sidebar: new chat, import, search, and the conversations grouped by date. */
 import { useMemo, useState } from "react";
 
 import { useSearch } from "../hooks/useSearch";

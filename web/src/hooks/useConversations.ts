@@ -1,3 +1,4 @@
+/** The conversations the sidebar lists, and renaming and deleting them. */
 import { useCallback, useEffect, useState } from "react";
 
 import { api } from "../api";

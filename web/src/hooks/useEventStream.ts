@@ -6,7 +6,7 @@ import { follow } from "../follow";
 import type { Message } from "../types";
 
 /** What following an answer tells, in order: its text as it grows, dropped connections, then its end, once. */
-export interface AnswerEvents {
+interface AnswerEvents {
   /** The text so far, after each delta; empty again after a reset (the worker's next attempt). */
   onText: (text: string) => void;
   /** The connection dropped and is being retried (true), or is open again (false). */
@@ -30,7 +30,7 @@ const isFinal = (status: number) => status === 204 || (status >= 400 && status <
  * Follows one answer from its first event until a terminal one. The replay from the start
  * rebuilds the text exactly, so a reload or a second tab shows the same answer.
  */
-export async function followAnswer(
+async function followAnswer(
   messageId: string,
   signal: AbortSignal,
   report: AnswerEvents,

@@ -1,3 +1,4 @@
+/** Tests of useSearch: it waits for typing to pause and asks only for the last query. */
 import { act, renderHook } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 

@@ -6,7 +6,7 @@ import type { SearchResults } from "../types";
 
 export const SEARCH_DELAY_MS = 250;
 
-export interface SearchState {
+interface SearchState {
   results: SearchResults | null;
   searching: boolean;
   error: string | null;

@@ -3,7 +3,7 @@ import { useEffect, useEffectEvent, useReducer, useRef, useState } from "react";
 
 import { ApiError, api, readable, withRetries } from "../api";
 import { chatStatus, conversationReducer, initialState } from "../conversation";
-import type { Conversation, ConversationSettings, Message, SubmitResult } from "../types";
+import type { ConversationSettings, Message, SubmitResult } from "../types";
 import { useEventStream } from "./useEventStream";
 import { useTabSync } from "./useTabSync";
 
@@ -120,7 +120,7 @@ export function useConversation(conversationId: string | null, { navigate, onCon
     } catch (error) {
       dispatch({ type: "submitFailed", from, notice: readable(error) });
       // Another tab's answer is running here: show it.
-      if (error instanceof ApiError && error.status === 409 && target && target === from) void load(target);
+      if (error instanceof ApiError && error.status === 409 && from) void load(from);
       // Created but not sent: open it, so that sending again does not create another.
       if (target && target !== from) {
         navigate(target);
@@ -166,9 +166,10 @@ export function useConversation(conversationId: string | null, { navigate, onCon
     onConversationsChanged();
   };
 
-  const settings: Conversation | ConversationSettings = state.conversation ?? draft;
+  const settings: ConversationSettings = state.conversation ?? draft;
   return {
     conversation: state.conversation,
+    /** The open conversation's settings, or the new chat's. */
     settings,
     messages: state.messages,
     running: state.running,

@@ -27,10 +27,13 @@ web: $(if $(wildcard web/package.json),$(WEB_BUILT))
 up: $(INSTALLED) web
 	$(BIN)/relaychat up
 
+# The web lint needs web/node_modules as the lockfile has it: npm ci when it is missing or older.
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	[ web/node_modules/.package-lock.json -nt web/package-lock.json ] || (cd web && npm ci --no-audit --no-fund)
+	cd web && npm run lint
 
 # The browser tests need the built UI and Chromium (.ci/run installs Debian's when it is missing).
 test: lint web

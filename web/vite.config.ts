@@ -1,3 +1,4 @@
+/** Vite's build, the dev server's proxy to the API, and Vitest's environment. */
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vitest/config";
 

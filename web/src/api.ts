@@ -1,3 +1,4 @@
+/** The REST API's calls, its errors as readable sentences, and retries that never double a question. */
 import { newId } from "./ids";
 import type {
   Branch,
@@ -60,7 +61,6 @@ export const api = {
   updateConversation: (id: string, fields: Partial<Pick<Conversation, "title"> & ConversationSettings>) =>
     request<Conversation>("PATCH", `/conversations/${id}`, fields),
   deleteConversation: (id: string) => request<void>("DELETE", `/conversations/${id}`),
-  listMessages: (conversationId: string) => request<Message[]>("GET", `/conversations/${conversationId}/messages`),
   getMessage: (id: string) => request<Message>("GET", `/messages/${id}`),
   getBranch: (conversationId: string) => request<Branch>("GET", `/conversations/${conversationId}/branch`),
   selectBranch: (conversationId: string, messageId: string) =>
@@ -87,16 +87,20 @@ export const api = {
   exportUrl: (conversationId: string, kind: "md" | "json") => `/api/conversations/${conversationId}/export.${kind}`,
 };
 
-/** Calls `request` with one new client_id, trying again on network errors and 5xx: the same
- * client_id on every try, so a retry after a lost response returns what the first one stored. */
-export async function once<T>(request: (clientId: string) => Promise<T>): Promise<T> {
+const TRIES = 3;
+
+/** Calls `request` up to three times, again after a network error or a 5xx, with one new
+ * client_id for all of them: a retry after a lost response gets what the first try stored,
+ * so a question or an answer is never doubled. */
+export async function withRetries<T>(request: (clientId: string) => Promise<T>): Promise<T> {
   const clientId = newId();
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     try {
       return await request(clientId);
     } catch (error) {
-      if (!(error instanceof ApiError) || (error.status !== 0 && error.status < 500) || attempt >= 2) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+      const retriable = error instanceof ApiError && (error.status === 0 || error.status >= 500);
+      if (!retriable || attempt >= TRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** (attempt - 1)));
     }
   }
 }

@@ -1,11 +1,12 @@
+/** Tests of context marks, sibling positions and branching off. */
 import { describe, expect, it } from "vitest";
 
 import { branchOff, contextMarks, siblingPosition } from "./branch";
-import type { Message, MessageStatus, Role } from "./types";
+import type { Message, Role } from "./types";
 
 function message(id: string, role: Role, fields: Partial<Message> = {}): Message {
   return {
-    id, conversation_id: "c", parent_id: null, role, content: `text of ${id}`, status: "complete" as MessageStatus,
+    id, conversation_id: "c", parent_id: null, role, content: `text of ${id}`, status: "complete",
     error: null, error_code: null, model: null, attempt: 0, prompt_tokens: null, completion_tokens: null,
     cost_usd: null, first_token_at: null, finished_at: null, tokens_per_second: null,
     finish_reason: null, client_id: null, pinned: false, included_ids: null, created_at: "", updated_at: "",

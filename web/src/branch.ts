@@ -1,3 +1,4 @@
+/** The branch on screen: which messages the model saw, and where a message stands among its versions. */
 import type { Message } from "./types";
 
 /** Whether the model saw a message for the latest answer: "in" its prompt, or "out" of it. */

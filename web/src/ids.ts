@@ -1,3 +1,5 @@
+/** Ids made in the browser, such as the client_id of a request that may be retried. */
+
 /** A random UUID, also where crypto.randomUUID is missing (plain http on a LAN address). */
 export function newId(): string {
   if (typeof crypto !== "undefined" && "randomUUID" in crypto) return crypto.randomUUID();

@@ -1,3 +1,4 @@
+/** The entry point: mounts the app. */
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 

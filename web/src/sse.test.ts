@@ -1,3 +1,4 @@
+/** Tests of the event-stream parser: chunk boundaries, comments, multi-line data, split line ends. */
 import { describe, expect, it } from "vitest";
 
 import { SseParser } from "./sse";

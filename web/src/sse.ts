@@ -1,3 +1,5 @@
+/** A parser for text/event-stream bodies. */
+
 /** One Server-Sent Event. */
 export interface SseEvent {
   id: string | null;
@@ -7,7 +9,7 @@ export interface SseEvent {
 
 /**
  * Splits a text/event-stream body into events as they arrive (the browser's EventSource
- * algorithm, minus reconnecting, which useEventStream does with its own backoff).
+ * algorithm, minus reconnecting, which follow.ts does with its own backoff).
  */
 export class SseParser {
   private buffer = "";

@@ -1,3 +1,5 @@
+/** The API's shapes, as the server sends them. */
+
 export type Role = "user" | "assistant";
 export type MessageStatus = "queued" | "streaming" | "complete" | "stopped" | "failed";
 

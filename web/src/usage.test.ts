@@ -1,3 +1,4 @@
+/** Tests of usage formats, totals and the context window's fill. */
 import { describe, expect, it } from "vitest";
 
 import type { Message, ModelList } from "./types";

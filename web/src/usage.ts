@@ -1,3 +1,4 @@
+/** Tokens, speed and cost: formats, the conversation's totals and the context window's fill. */
 import type { Message, ModelList } from "./types";
 
 const count = new Intl.NumberFormat("en-US");

@@ -1,3 +1,4 @@
+/** The app's root: the route, the sidebar's list, the server's updates, and the chat screen. */
 import { useCallback, useEffect, useState } from "react";
 
 import { api } from "../api";
@@ -5,7 +6,7 @@ import { useConversations } from "../hooks/useConversations";
 import { useModels } from "../hooks/useModels";
 import { useRoute } from "../hooks/useRoute";
 import { useTheme } from "../hooks/useTheme";
-import { type Update, useUpdates } from "../hooks/useUpdates";
+import { useUpdates } from "../hooks/useUpdates";
 import { ChatContainer } from "./ChatContainer";
 import { Sidebar } from "./Sidebar";
 
@@ -16,19 +17,10 @@ export function App() {
   const [theme, toggleTheme] = useTheme();
   const [drawerOpen, setDrawerOpen] = useState(false);
   const [focus, setFocus] = useState<{ messageId: string; nonce: number } | null>(null);
-  const [update, setUpdate] = useState<Update | null>(null);
   const { refresh } = conversations;
 
   // A generated title, or a rename on another device: the list (and the header) follow at once.
-  useUpdates(
-    useCallback(
-      (next: Update) => {
-        void refresh();
-        setUpdate(next);
-      },
-      [refresh],
-    ),
-  );
+  const updates = useUpdates(() => void refresh());
 
   const open = useCallback(
     (id: string | null) => {
@@ -89,7 +81,7 @@ export function App() {
         navigate={open}
         onConversationsChanged={() => void refresh()}
         focus={focus}
-        update={update}
+        updates={updates}
       />
     </div>
   );

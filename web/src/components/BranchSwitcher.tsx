@@ -1,3 +1,4 @@
+/** The ‹ 2/3 › control between the versions of a message. */
 import type { SiblingPosition } from "../branch";
 
 interface Props {

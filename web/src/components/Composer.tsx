@@ -1,3 +1,4 @@
+/** The box where questions are written, with Send and Stop. */
 import { type KeyboardEvent, forwardRef, useLayoutEffect, useRef, useState } from "react";
 
 interface Props {

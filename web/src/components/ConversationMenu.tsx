@@ -1,3 +1,4 @@
+/** The open conversation's ⋯ menu. */
 import { useEffect, useRef, useState } from "react";
 
 import { api } from "../api";

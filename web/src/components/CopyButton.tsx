@@ -1,3 +1,4 @@
+/** A button that copies a text to the clipboard, and says so. */
 import { useState } from "react";
 
 export function CopyButton({ text, label, testId }: { text: string; label: string; testId: string }) {
@@ -12,7 +13,7 @@ export function CopyButton({ text, label, testId }: { text: string; label: strin
     }
   };
   return (
-    <button type="button" className="icon-button copy" aria-label={label} data-testid={testId} onClick={copy}>
+    <button type="button" className="icon-button copy" aria-label={label} data-testid={testId} onClick={() => void copy()}>
       {copied ? "Copied" : "Copy"}
     </button>
   );

@@ -1,3 +1,4 @@
+/** The form that edits a question where it stands in the conversation. */
 import { type KeyboardEvent, useState } from "react";
 
 interface Props {
@@ -44,7 +45,7 @@ export function EditForm({ initial, onSend, onCancel }: Props) {
         <button type="button" className="link-button" data-testid="edit-cancel" onClick={onCancel}>
           Cancel
         </button>
-        <button type="button" className="primary" data-testid="edit-send" disabled={sending || !text.trim()} onClick={send}>
+        <button type="button" className="primary" data-testid="edit-send" disabled={sending || !text.trim()} onClick={() => void send()}>
           Send
         </button>
       </div>

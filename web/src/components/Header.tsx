@@ -1,3 +1,4 @@
+/** The chat screen's header: title, model, the conversation's menu, settings and theme. */
 import type { Theme } from "../hooks/useTheme";
 import { ConversationMenu } from "./ConversationMenu";
 

@@ -1,3 +1,4 @@
+/** The sidebar's Import: a JSON export in, a new conversation out. */
 import { useRef, useState } from "react";
 
 import { readable } from "../api";

@@ -1,3 +1,4 @@
+/** Tests of message rendering: GFM, code copy, inert HTML, images as links, a failed answer's Retry. */
 import { render } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 

@@ -1,3 +1,4 @@
+/** Answers as Markdown, with any HTML in them kept as text. */
 import { type ReactNode, memo } from "react";
 import ReactMarkdown, { type Options } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";

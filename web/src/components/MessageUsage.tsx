@@ -1,3 +1,4 @@
+/** One answer's usage line: tokens, speed and cost. */
 import type { Message } from "../types";
 import { formatCost, formatSpeed, formatTokens } from "../usage";
 

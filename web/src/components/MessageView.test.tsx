@@ -1,3 +1,4 @@
+/** Tests of a message's branch switcher, pin, context mark and edit in place. */
 import { cleanup, fireEvent, render } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 

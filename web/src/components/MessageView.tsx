@@ -1,3 +1,4 @@
+/** One message: its text (live while it streams), its error, and its actions. */
 import { useState } from "react";
 
 import { type ContextMark, siblingPosition } from "../branch";

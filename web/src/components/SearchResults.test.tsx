@@ -1,3 +1,4 @@
+/** Tests of search results: marked matches, inert HTML, opening at the message. */
 import { fireEvent, render } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 

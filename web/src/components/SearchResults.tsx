@@ -1,3 +1,4 @@
+/** The sidebar's search results: matching titles and messages. */
 import type { SearchHit, SearchResults as Results, SnippetPart } from "../types";
 
 interface Props {
@@ -8,7 +9,7 @@ interface Props {
 }
 
 /** Matched words in <mark>; the text is never parsed as HTML. */
-export function Snippet({ parts }: { parts: SnippetPart[] }) {
+function Snippet({ parts }: { parts: SnippetPart[] }) {
   return (
     <>
       {parts.map((part, index) => (part.hit ? <mark key={index}>{part.text}</mark> : <span key={index}>{part.text}</span>))}

@@ -1,3 +1,4 @@
+/** A conversation's settings: system prompt, model and the answer's max tokens. */
 import { useState } from "react";
 
 import type { ConversationSettings, ModelList } from "../types";
@@ -86,7 +87,7 @@ export function SettingsPanel({ systemPrompt, model, maxTokens, models, onSave, 
         <button type="button" className="link-button" onClick={onClose}>
           Cancel
         </button>
-        <button type="button" className="primary" data-testid="settings-save" onClick={save}>
+        <button type="button" className="primary" data-testid="settings-save" onClick={() => void save()}>
           Save
         </button>
       </div>

@@ -1,3 +1,4 @@
+/** Tests of the sidebar's grouping by date. */
 import { describe, expect, it } from "vitest";
 
 import type { Conversation } from "../types";

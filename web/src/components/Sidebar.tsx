@@ -1,3 +1,4 @@
+/** The sidebar: new chat, import, search, and the conversations grouped by date. */
 import { useMemo, useState } from "react";
 
 import { useSearch } from "../hooks/useSearch";
@@ -66,7 +67,7 @@ function Item({ conversation, active, onSelect, onRename, onDelete }: {
           value={title}
           maxLength={200}
           onChange={(event) => setTitle(event.target.value)}
-          onBlur={save}
+          onBlur={() => void save()}
           onKeyDown={(event) => {
             if (event.key === "Enter") void save();
             if (event.key === "Escape") {
@@ -82,7 +83,7 @@ function Item({ conversation, active, onSelect, onRename, onDelete }: {
       )}
       {confirming ? (
         <span className="confirm">
-          <button type="button" className="danger" data-testid="confirm-delete" onClick={onDelete}>
+          <button type="button" className="danger" data-testid="confirm-delete" onClick={() => void onDelete()}>
             Delete
           </button>
           <button type="button" className="link-button" onClick={() => setConfirming(false)}>

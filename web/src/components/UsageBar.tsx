@@ -1,3 +1,4 @@
+/** The bar under the header: the conversation's tokens and cost, and how full the context window is. */
 import type { ContextFill, Totals } from "../usage";
 import { formatCost, formatTokens } from "../usage";
 

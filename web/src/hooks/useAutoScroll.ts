@@ -1,18 +1,21 @@
-import { type RefObject, useCallback, useEffect, useRef, useState } from "react";
+/** Keeps the message list at its newest text until the reader scrolls up, and offers a way back. */
+import { useCallback, useEffect, useRef, useState } from "react";
 
 const NEAR_BOTTOM_PX = 80;
 
-/** Keeps the list pinned to the newest text, until the reader scrolls up; then offers a way back.
- * `list` names what is shown (the conversation): when it changes, the list is pinned again. */
-export function useAutoScroll(container: RefObject<HTMLElement | null>, content: unknown, list: unknown): {
-  pinned: boolean;
-  jumpToLatest: () => void;
-} {
+/**
+ * Returns the ref for the scrolling list. After every render the list follows its newest text
+ * while it is pinned; a reader who scrolls up unpins it. `list` names what is shown (the
+ * conversation): another one starts pinned, at its newest message.
+ */
+export function useAutoScroll<Element extends HTMLElement>(list: unknown) {
+  const container = useRef<Element | null>(null);
   const [pinned, setPinned] = useState(true);
   const pinnedRef = useRef(true);
   // Where our own last scroll left the list: a reader who moved above it scrolled up, even if
   // new text arrives before the browser reports the scroll.
   const autoTop = useRef(0);
+  const shownList = useRef(list);
 
   const pin = useCallback((value: boolean) => {
     pinnedRef.current = value;
@@ -29,24 +32,24 @@ export function useAutoScroll(container: RefObject<HTMLElement | null>, content:
     };
     element.addEventListener("scroll", onScroll, { passive: true });
     return () => element.removeEventListener("scroll", onScroll);
-  }, [container, pin]);
-
-  useEffect(() => {
-    // Another conversation: start at its newest message.
-    autoTop.current = 0;
-    pin(true);
-  }, [list, pin]);
+  }, [pin]);
 
   useEffect(() => {
     const element = container.current;
-    if (!element || !pinnedRef.current) return;
-    if (element.scrollTop < autoTop.current - 2) {
+    if (!element) return;
+    if (shownList.current !== list) {
+      shownList.current = list;
+      autoTop.current = 0;
+      pin(true);
+    } else if (!pinnedRef.current) {
+      return;
+    } else if (element.scrollTop < autoTop.current - 2) {
       pin(false);
       return;
     }
     element.scrollTop = element.scrollHeight;
     autoTop.current = element.scrollTop;
-  }, [container, content, pin]);
+  });
 
   const jumpToLatest = useCallback(() => {
     const element = container.current;
@@ -54,7 +57,7 @@ export function useAutoScroll(container: RefObject<HTMLElement | null>, content:
     element.scrollTop = element.scrollHeight;
     autoTop.current = element.scrollTop;
     pin(true);
-  }, [container, pin]);
+  }, [pin]);
 
-  return { pinned, jumpToLatest };
+  return { container, pinned, jumpToLatest };
 }

@@ -1,3 +1,4 @@
+/** The conversations the sidebar lists, and renaming and deleting them. */
 import { useCallback, useEffect, useState } from "react";
 
 import { api } from "../api";
@@ -14,13 +15,15 @@ export interface Conversations {
 export function useConversations(): Conversations {
   const [items, setItems] = useState<Conversation[]>([]);
 
-  const refresh = useCallback(async () => {
-    try {
-      setItems((await api.listConversations()).items);
-    } catch {
-      // Keep the list shown; the next refresh (any change, or focus) tries again.
-    }
-  }, []);
+  const refresh = useCallback(
+    () =>
+      api.listConversations().then(
+        (page) => setItems(page.items),
+        // Keep the list shown; the next refresh (any change, or focus) tries again.
+        () => undefined,
+      ),
+    [],
+  );
 
   useEffect(() => {
     void refresh();

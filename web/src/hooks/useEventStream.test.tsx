@@ -1,35 +1,33 @@
-import { act, renderHook, waitFor } from "@testing-library/react";
+/** Tests of following an answer: deltas, reset, reconnects from the last event id, errors, 204, refusals. */
+import { act, cleanup, renderHook, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
+import { backoff } from "../follow";
+import { message, sse, streamResponse } from "../testing";
 import type { Message } from "../types";
-import { backoff, useEventStream } from "./useEventStream";
+import { type AnswerReport, useEventStream } from "./useEventStream";
 
-function message(content: string, status: Message["status"] = "complete"): Message {
+const answer = (content: string, fields: Partial<Message> = {}) => message({ id: "m1", content, ...fields });
+
+/** What the hook reported: every text, the reconnecting flag, and the end. */
+function recorder() {
+  const texts: string[] = [];
+  const report = {
+    onText: vi.fn<AnswerReport["onText"]>((text) => void texts.push(text)),
+    onReconnecting: vi.fn<AnswerReport["onReconnecting"]>(),
+    onEnd: vi.fn<AnswerReport["onEnd"]>(),
+  };
   return {
-    id: "m1", conversation_id: "c1", parent_id: "u1", role: "assistant", content, status,
-    error: null, error_code: null, model: "x", attempt: 1, prompt_tokens: 1, completion_tokens: 1,
-    cost_usd: null, first_token_at: null, finished_at: null, tokens_per_second: null,
-    finish_reason: "stop", client_id: null, pinned: false, included_ids: null, created_at: "", updated_at: "",
+    report,
+    texts,
+    text: () => texts.at(-1),
+    reconnecting: () => report.onReconnecting.mock.lastCall?.[0] ?? false,
+    ended: () => report.onEnd.mock.calls.length > 0,
   };
 }
 
-const sse = (id: string, event: string, data: unknown) => `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-
-/** A response whose body yields `chunks`, then either ends or errors (a dropped connection). */
-function streamResponse(chunks: string[], drop = false): Response {
-  let next = 0;
-  const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const chunk = chunks[next++];
-      if (chunk !== undefined) controller.enqueue(new TextEncoder().encode(chunk));
-      else if (drop) controller.error(new TypeError("network error"));
-      else controller.close();
-    },
-  });
-  return new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } });
-}
-
 afterEach(() => {
+  cleanup();
   vi.restoreAllMocks();
   vi.useRealTimers();
 });
@@ -37,13 +35,14 @@ afterEach(() => {
 describe("useEventStream", () => {
   it("accumulates deltas and ends with the terminal message", async () => {
     vi.spyOn(globalThis, "fetch").mockResolvedValueOnce(
-      streamResponse([sse("1-0", "delta", { text: "Hel" }), sse("1-1", "delta", { text: "lo" }), sse("1-2", "done", message("Hello"))]),
+      streamResponse([sse("1-0", "delta", { text: "Hel" }), sse("1-1", "delta", { text: "lo" }), sse("1-2", "done", answer("Hello"))]),
     );
-    const ended = vi.fn();
-    const { result } = renderHook(() => useEventStream("m1", ended));
-    await waitFor(() => expect(result.current.status).toBe("ready"));
-    expect(result.current.text).toBe("Hello");
-    expect(ended).toHaveBeenCalledWith(expect.objectContaining({ content: "Hello" }), "m1");
+    const seen = recorder();
+    renderHook(() => useEventStream("m1", seen.report));
+    await waitFor(() => expect(seen.ended()).toBe(true));
+    expect(seen.texts).toEqual(["Hel", "Hello"]);
+    expect(seen.report.onText).toHaveBeenLastCalledWith("Hello", "m1");
+    expect(seen.report.onEnd).toHaveBeenCalledExactlyOnceWith(expect.objectContaining({ content: "Hello" }), "m1");
   });
 
   it("discards a failed attempt's text on reset", async () => {
@@ -52,60 +51,98 @@ describe("useEventStream", () => {
         sse("1-0", "delta", { text: "first try" }),
         sse("1-1", "reset", { attempt: 2 }),
         sse("1-2", "delta", { text: "second" }),
-        sse("1-3", "done", message("second")),
+        sse("1-3", "done", answer("second")),
       ]),
     );
-    const { result } = renderHook(() => useEventStream("m1"));
-    await waitFor(() => expect(result.current.status).toBe("ready"));
-    expect(result.current.text).toBe("second");
+    const seen = recorder();
+    renderHook(() => useEventStream("m1", seen.report));
+    await waitFor(() => expect(seen.ended()).toBe(true));
+    expect(seen.texts).toEqual(["first try", "", "second"]);
+    expect(seen.report.onEnd).toHaveBeenCalledWith(expect.objectContaining({ content: "second" }), "m1");
   });
 
   it("reconnects after a drop from the last event id, without doubling text", async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     const fetch = vi
       .spyOn(globalThis, "fetch")
-      .mockResolvedValueOnce(streamResponse([sse("1-0", "delta", { text: "Hel" })], true))
-      .mockResolvedValueOnce(streamResponse([sse("1-1", "delta", { text: "lo" })], true))
-      .mockResolvedValueOnce(streamResponse([sse("1-2", "done", message("Hello"))]));
-    const { result } = renderHook(() => useEventStream("m1"));
-    await waitFor(() => expect(result.current.reconnecting).toBe(true));
-    expect(result.current.text).toBe("Hel");
+      .mockResolvedValueOnce(streamResponse([sse("1-0", "delta", { text: "Hel" })], "drop"))
+      .mockResolvedValueOnce(streamResponse([sse("1-1", "delta", { text: "lo" })], "drop"))
+      .mockResolvedValueOnce(streamResponse([sse("1-2", "done", answer("Hello"))]));
+    const seen = recorder();
+    renderHook(() => useEventStream("m1", seen.report));
+    await waitFor(() => expect(seen.reconnecting()).toBe(true));
+    expect(seen.text()).toBe("Hel");
     await act(async () => {
       await vi.advanceTimersByTimeAsync(backoff(0));
     });
-    await waitFor(() => expect(result.current.text).toBe("Hello"));
+    await waitFor(() => expect(seen.text()).toBe("Hello"));
     await act(async () => {
       await vi.advanceTimersByTimeAsync(backoff(0));
     });
-    await waitFor(() => expect(result.current.status).toBe("ready"));
-    expect(result.current.reconnecting).toBe(false);
+    await waitFor(() => expect(seen.ended()).toBe(true));
+    expect(seen.reconnecting()).toBe(false);
+    expect(seen.texts).toEqual(["Hel", "Hello"]);
     const cursors = fetch.mock.calls.map(([, init]) => (init as RequestInit).headers);
     expect(cursors).toEqual([{}, { "Last-Event-ID": "1-0" }, { "Last-Event-ID": "1-1" }]);
   });
 
-  it("ends an error with the server's readable message and the partial text", async () => {
+  it("ends an error with the failed message: its readable error and the partial text", async () => {
+    const failed = answer("part", { status: "failed", error: "The connection was lost.", error_code: "connection_lost" });
     vi.spyOn(globalThis, "fetch").mockResolvedValueOnce(
       streamResponse([
         sse("1-0", "delta", { text: "part" }),
-        sse("1-1", "error", { code: "connection_lost", message: "The connection was lost.", message_obj: message("part", "failed") }),
+        sse("1-1", "error", { code: "connection_lost", message: "The connection was lost.", message_obj: failed }),
       ]),
     );
-    const { result } = renderHook(() => useEventStream("m1"));
-    await waitFor(() => expect(result.current.status).toBe("error"));
-    expect(result.current.error).toEqual({ code: "connection_lost", message: "The connection was lost." });
-    expect(result.current.text).toBe("part");
+    const seen = recorder();
+    renderHook(() => useEventStream("m1", seen.report));
+    await waitFor(() => expect(seen.ended()).toBe(true));
+    expect(seen.report.onEnd).toHaveBeenCalledWith(failed, "m1");
+    expect(seen.text()).toBe("part");
+  });
+
+  it("ends with no message when the conversation was deleted, so the caller reads it again", async () => {
+    vi.spyOn(globalThis, "fetch").mockResolvedValueOnce(
+      streamResponse([sse("1-0", "error", { code: "deleted", message: "This conversation was deleted.", message_obj: null })]),
+    );
+    const seen = recorder();
+    renderHook(() => useEventStream("m1", seen.report));
+    await waitFor(() => expect(seen.ended()).toBe(true));
+    expect(seen.report.onEnd).toHaveBeenCalledWith(null, "m1");
   });
 
   it("reads the final message back when the server says the client already has everything (204)", async () => {
     vi.spyOn(globalThis, "fetch")
       .mockResolvedValueOnce(new Response(null, { status: 204 }))
-      .mockResolvedValueOnce(new Response(JSON.stringify(message("all of it")), { status: 200 }));
-    const { result } = renderHook(() => useEventStream("m1"));
-    await waitFor(() => expect(result.current.status).toBe("ready"));
-    expect(result.current.text).toBe("all of it");
+      .mockResolvedValueOnce(new Response(JSON.stringify(answer("all of it")), { status: 200 }));
+    const seen = recorder();
+    renderHook(() => useEventStream("m1", seen.report));
+    await waitFor(() => expect(seen.ended()).toBe(true));
+    expect(seen.report.onEnd).toHaveBeenCalledWith(expect.objectContaining({ content: "all of it" }), "m1");
   });
 
-  it("backs off up to eight seconds", () => {
-    expect([0, 1, 2, 3, 4, 10].map(backoff)).toEqual([500, 1000, 2000, 4000, 8000, 8000]);
+  it("ends at once, with no message, when the stream is refused (an unknown answer)", async () => {
+    const fetch = vi.spyOn(globalThis, "fetch").mockResolvedValue(new Response(null, { status: 404 }));
+    const seen = recorder();
+    renderHook(() => useEventStream("m1", seen.report));
+    await waitFor(() => expect(seen.ended()).toBe(true));
+    expect(seen.report.onEnd).toHaveBeenCalledWith(null, "m1");
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it("follows nothing without an answer, and lets go of an answer when the id changes", async () => {
+    const fetch = vi
+      .spyOn(globalThis, "fetch")
+      .mockImplementation((_url, init) => Promise.resolve(streamResponse([sse("1-0", "delta", { text: "a" })], "hang", init?.signal)));
+    const seen = recorder();
+    const { rerender } = renderHook(({ id }) => useEventStream(id, seen.report), { initialProps: { id: null as string | null } });
+    expect(fetch).not.toHaveBeenCalled();
+
+    rerender({ id: "m1" });
+    await waitFor(() => expect(seen.text()).toBe("a"));
+    rerender({ id: null });
+    const request = fetch.mock.calls[0]![1] as RequestInit;
+    expect(request.signal?.aborted).toBe(true);
+    expect(seen.ended()).toBe(false);
   });
 });

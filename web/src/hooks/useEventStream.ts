@@ -1,150 +1,89 @@
-import { useEffect, useRef, useState } from "react";
+/** Follows one answer's event stream and reports its text as it grows, its reconnects and its end. */
+import { useEffect, useEffectEvent } from "react";
 
 import { api } from "../api";
-import { type SseEvent, SseParser } from "../sse";
+import { follow } from "../follow";
 import type { Message } from "../types";
 
-export type StreamStatus = "submitted" | "streaming" | "ready" | "error";
-
-export interface StreamError {
-  code: string;
-  message: string;
+/** What following an answer tells, in order: its text as it grows, dropped connections, then its end, once. */
+interface AnswerEvents {
+  /** The text so far, after each delta; empty again after a reset (the worker's next attempt). */
+  onText: (text: string) => void;
+  /** The connection dropped and is being retried (true), or is open again (false). */
+  onReconnecting: (reconnecting: boolean) => void;
+  /** The answer ended: its final message, or null when the stream could not tell (read it again). */
+  onEnd: (message: Message | null) => void;
 }
 
-export interface StreamState {
-  messageId: string | null;
-  text: string;
-  status: StreamStatus;
-  reconnecting: boolean;
-  /** The final message, once a terminal event (or the database) says the answer ended. */
-  message: Message | null;
-  error: StreamError | null;
+/** The same, each with the answer it is about: a report can arrive just after the hook moved on to another. */
+export interface AnswerReport {
+  onText: (text: string, messageId: string) => void;
+  onReconnecting: (reconnecting: boolean, messageId: string) => void;
+  onEnd: (message: Message | null, messageId: string) => void;
 }
 
-const IDLE: StreamState = { messageId: null, text: "", status: "ready", reconnecting: false, message: null, error: null };
-
-/** Waits before reconnect n: 0.5 s, 1 s, 2 s … at most 8 s. */
-export function backoff(attempt: number): number {
-  return Math.min(500 * 2 ** attempt, 8000);
-}
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+/** Asking again cannot change these: the server already sent this client everything (204), or
+ * refuses the request (an unknown answer, a bad cursor). */
+const isFinal = (status: number) => status === 204 || (status >= 400 && status < 500 && status !== 408 && status !== 429);
 
 /**
- * Follows one answer's event stream, from its first event, through drops and server restarts,
- * until a terminal event. The replay from the start rebuilds the text exactly, so a reload or a
- * second tab shows the same answer; `reset` discards a failed attempt's text; after a dropped
- * connection it resumes from the last event id with backoff, and says so in `reconnecting`.
+ * Follows one answer from its first event until a terminal one. The replay from the start
+ * rebuilds the text exactly, so a reload or a second tab shows the same answer.
  */
-export function useEventStream(
-  messageId: string | null,
-  onEnd?: (message: Message | null, messageId: string) => void,
-): StreamState {
-  const [state, setState] = useState<StreamState>(IDLE);
-  const onEndRef = useRef(onEnd);
-  onEndRef.current = onEnd;
-
-  useEffect(() => {
-    if (!messageId) {
-      setState(IDLE);
-      return;
-    }
-    const abort = new AbortController();
-    setState({ ...IDLE, messageId, status: "submitted" });
-    void follow(messageId, abort.signal, setState, (message) => onEndRef.current?.(message, messageId));
-    return () => abort.abort();
-  }, [messageId]);
-
-  return state;
-}
-
-async function follow(
+async function followAnswer(
   messageId: string,
   signal: AbortSignal,
-  setState: (update: (state: StreamState) => StreamState) => void,
-  ended: (message: Message | null) => void,
+  report: AnswerEvents,
 ): Promise<void> {
-  let cursor: string | null = null;
   let text = "";
-  let failures = 0;
-  const finish = (message: Message | null, error: StreamError | null) => {
-    if (signal.aborted) return;
-    setState((s) => ({
-      ...s,
-      text: message ? message.content : text,
-      message,
-      error,
-      reconnecting: false,
-      status: error ? "error" : "ready",
-    }));
-    ended(message);
-  };
+  let final: Message | null = null;
+  const status = await follow(`/api/messages/${messageId}/stream`, {
+    signal,
+    isFinal,
+    onReconnecting: report.onReconnecting,
+    onEvent: (event) => {
+      const data = JSON.parse(event.data) as Record<string, unknown>;
+      switch (event.event) {
+        case "delta":
+          text += String(data.text);
+          report.onText(text);
+          return false;
+        case "reset":
+          text = "";
+          report.onText(text);
+          return false;
+        case "done":
+        case "stopped":
+          final = data as unknown as Message;
+          return true;
+        case "error":
+          // A failed answer carries its message (its readable error, its partial text); a
+          // deleted conversation's does not.
+          final = (data.message_obj ?? null) as Message | null;
+          return true;
+        default:
+          return false;
+      }
+    },
+  });
+  if (status === 204) final = await api.getMessage(messageId).catch(() => null);
+  if (!signal.aborted) report.onEnd(final);
+}
 
-  while (!signal.aborted) {
-    try {
-      const response: Response = await fetch(`/api/messages/${messageId}/stream`, {
-        headers: cursor ? { "Last-Event-ID": cursor } : {},
-        signal,
-      });
-      if (response.status === 204) {
-        // We already had the end: read it back.
-        const message = await api.getMessage(messageId).catch(() => null);
-        finish(message, message ? null : { code: "not_found", message: "This answer no longer exists." });
-        return;
-      }
-      if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
-        // Asking again cannot help (unknown answer, bad cursor): stop, and say so.
-        const message = response.status === 404 ? "This answer no longer exists." : `The stream answered ${response.status}.`;
-        finish(null, { code: "stream_refused", message });
-        return;
-      }
-      if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
-      failures = 0;
-      setState((s) => ({ ...s, reconnecting: false }));
-      const reader: ReadableStreamDefaultReader<string> = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      const parser = new SseParser();
-      for (;;) {
-        const { value, done }: ReadableStreamReadResult<string> = await reader.read();
-        if (done) break;
-        const events: SseEvent[] = parser.push(value);
-        for (const event of events) {
-          if (event.id) cursor = event.id;
-          const data = JSON.parse(event.data) as Record<string, unknown>;
-          switch (event.event) {
-            case "delta":
-              text += String(data.text);
-              setState((s) => ({ ...s, text, status: "streaming" }));
-              break;
-            case "reset":
-              text = "";
-              setState((s) => ({ ...s, text, status: "streaming" }));
-              break;
-            case "done":
-            case "stopped":
-              finish(data as unknown as Message, null);
-              return;
-            case "error": {
-              const message = (data.message_obj ?? null) as Message | null;
-              if (message) text = message.content;
-              finish(message, { code: String(data.code), message: String(data.message) });
-              return;
-            }
-          }
-        }
-      }
-      // The server ended the response without a terminal event (a restart): resume.
-    } catch (error) {
-      if (signal.aborted) return;
-      void error;
-    }
-    setState((s) => ({ ...s, reconnecting: true }));
-    await sleep(backoff(failures++), signal);
-  }
+/** Follows the answer `messageId` while it is set; a new id lets go of the previous answer. */
+export function useEventStream(messageId: string | null, report: AnswerReport): void {
+  const onText = useEffectEvent(report.onText);
+  const onReconnecting = useEffectEvent(report.onReconnecting);
+  const onEnd = useEffectEvent(report.onEnd);
+
+  useEffect(() => {
+    if (!messageId) return;
+    const abort = new AbortController();
+    void followAnswer(messageId, abort.signal, {
+      onText: (text) => onText(text, messageId),
+      onReconnecting: (reconnecting) => onReconnecting(reconnecting, messageId),
+      onEnd: (message) => onEnd(message, messageId),
+    });
+    return () => abort.abort();
+  }, [messageId]);
 }

@@ -1,3 +1,4 @@
+/** The models the server offers (`GET /api/models`). */
 import { useEffect, useState } from "react";
 
 import { api } from "../api";

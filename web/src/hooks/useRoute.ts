@@ -1,3 +1,4 @@
+/** The open conversation's id, kept in the URL. */
 import { useCallback, useEffect, useState } from "react";
 
 /** The open conversation is in the URL (`/c/{id}`), so a reload or a shared link opens it. */

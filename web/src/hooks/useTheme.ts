@@ -1,3 +1,4 @@
+/** The colour theme: the system's, or the toggle's choice. */
 import { useCallback, useEffect, useState } from "react";
 
 export type Theme = "system" | "light" | "dark";

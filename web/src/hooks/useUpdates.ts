@@ -1,26 +1,39 @@
-import { useEffect, useRef } from "react";
+/** Follows `GET /api/updates`: titles generated and conversations renamed elsewhere. */
+import { useCallback, useEffect, useEffectEvent, useRef } from "react";
 
-import { SseParser } from "../sse";
+import { follow } from "../follow";
 import type { ConversationChange } from "../types";
-import { backoff } from "./useEventStream";
 
 export type Update = ConversationChange | { change: "resync" };
 
+/** Adds a listener to the updates; returns the function that removes it. */
+export type SubscribeToUpdates = (listener: (update: Update) => void) => () => void;
+
 /**
- * Follows `GET /api/updates` (a generated title, a rename on another device) while the tab is
- * visible. A hidden tab lets go of its connection, so background tabs do not use up the browser's
- * few connections per server; it is told to resync when it comes back, as after any reconnect.
+ * Follows the updates while the tab is visible, handing each to `onUpdate` and to the listeners
+ * added with the function it returns. A hidden tab lets go of its connection, so background tabs
+ * do not use up the browser's few connections per server; the server says `resync` first on
+ * every connection, so a tab that comes back (or reconnects) reads the list again.
  */
-export function useUpdates(onUpdate: (update: Update) => void): void {
-  const handler = useRef(onUpdate);
-  handler.current = onUpdate;
+export function useUpdates(onUpdate: (update: Update) => void): SubscribeToUpdates {
+  const listeners = useRef(new Set<(update: Update) => void>());
+  const emit = useEffectEvent((update: Update) => {
+    onUpdate(update);
+    for (const listener of listeners.current) listener(update);
+  });
 
   useEffect(() => {
     let abort: AbortController | null = null;
     const start = () => {
       if (abort || document.visibilityState === "hidden") return;
       abort = new AbortController();
-      void follow(abort.signal, (update) => handler.current(update));
+      void follow("/api/updates", {
+        signal: abort.signal,
+        onEvent: (event) => {
+          if (event.event === "resync") emit({ change: "resync" });
+          else if (event.event === "conversation") emit(JSON.parse(event.data) as ConversationChange);
+        },
+      });
     };
     const stop = () => {
       abort?.abort();
@@ -34,28 +47,9 @@ export function useUpdates(onUpdate: (update: Update) => void): void {
       stop();
     };
   }, []);
-}
 
-async function follow(signal: AbortSignal, emit: (update: Update) => void): Promise<void> {
-  let failures = 0;
-  while (!signal.aborted) {
-    try {
-      const response = await fetch("/api/updates", { signal });
-      if (!response.ok || !response.body) throw new Error(`updates answered ${response.status}`);
-      failures = 0;
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      const parser = new SseParser();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        for (const event of parser.push(value)) {
-          if (event.event === "resync") emit({ change: "resync" });
-          else if (event.event === "conversation") emit(JSON.parse(event.data) as ConversationChange);
-        }
-      }
-    } catch {
-      if (signal.aborted) return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, backoff(failures++)));
-  }
+  return useCallback((listener) => {
+    listeners.current.add(listener);
+    return () => void listeners.current.delete(listener);
+  }, []);
 }

@@ -1,0 +1,181 @@
+/** The open conversation as a pure reducer: its messages, the one answer running in it, and the chat's status. */
+import { branchOff } from "./branch";
+import { ACTIVE, type Branch, type Conversation, type Message, type SubmitResult } from "./types";
+
+/** `submitted`: a question is on its way, or its answer waits in the queue; `error`: the banner
+ * says what went wrong last. A failed answer is not an error of the chat: it ends, and shows why. */
+type ChatStatus = "submitted" | "streaming" | "ready" | "error";
+
+/** The answer being written in the open conversation, as its stream tells it. */
+interface RunningAnswer {
+  id: string;
+  conversationId: string;
+  /** The text streamed so far: the stream replays from the start, so it is exact after a reload too. */
+  text: string;
+  /** Text (or a reset) has arrived; until then the answer waits in the queue. */
+  streaming: boolean;
+  reconnecting: boolean;
+}
+
+export interface ConversationState {
+  /** The conversation on screen; null for a new chat. What arrives for another one is dropped. */
+  openId: string | null;
+  conversation: Conversation | null;
+  /** The selected branch, root first. */
+  messages: Message[];
+  /** Until the first load a running answer may be unknown, and sending could only meet a 409. */
+  loading: boolean;
+  /** A send, edit or regenerate is waiting for the server. */
+  submitting: boolean;
+  running: RunningAnswer | null;
+  /** Answers whose end this tab has seen, with their final message when it came with the end: a
+   * load read before that end must not bring them back to life as running. */
+  ended: ReadonlyMap<string, Message | null>;
+  /** What went wrong last, for the banner. */
+  notice: string | null;
+}
+
+export type ConversationAction =
+  /** The reader opened a conversation (null: a new chat). */
+  | { type: "opened"; conversationId: string | null }
+  | { type: "loaded"; conversationId: string; conversation: Conversation; branch: Branch }
+  | { type: "loadFailed"; conversationId: string; notice: string }
+  /** A send, edit or regenerate left for the server. */
+  | { type: "submitted" }
+  /** A new chat was created for its first question; `from` is the screen the question was asked on. */
+  | { type: "created"; from: string | null; conversation: Conversation }
+  /** A question and its answer were added after the branch on screen. */
+  | { type: "sent"; from: string | null; result: SubmitResult }
+  /** An edited question or a regenerated answer replaced `replaced` and everything after it. */
+  | { type: "branched"; from: string; replaced: Message; result: SubmitResult }
+  | { type: "submitFailed"; from: string | null; notice: string }
+  /** The reader chose another branch (‹ 2/3 ›). */
+  | { type: "switched"; conversationId: string; branch: Branch }
+  | { type: "pinned"; message: Message }
+  | { type: "settingsSaved"; conversation: Conversation }
+  /** The running answer's text so far. */
+  | { type: "streamed"; answerId: string; text: string }
+  | { type: "reconnecting"; answerId: string; reconnecting: boolean }
+  /** An answer ended: its final message, or null when it has to be read back. */
+  | { type: "streamEnded"; answerId: string; message: Message | null }
+  | { type: "noticed"; notice: string | null };
+
+export function initialState(conversationId: string | null): ConversationState {
+  return {
+    openId: conversationId,
+    conversation: null,
+    messages: [],
+    loading: conversationId !== null,
+    submitting: false,
+    running: null,
+    ended: new Map(),
+    notice: null,
+  };
+}
+
+export function chatStatus(state: ConversationState): ChatStatus {
+  if (state.submitting) return "submitted";
+  if (state.running) return state.running.streaming ? "streaming" : "submitted";
+  return state.notice ? "error" : "ready";
+}
+
+function running(answer: Message): RunningAnswer {
+  return { id: answer.id, conversationId: answer.conversation_id, text: "", streaming: false, reconnecting: false };
+}
+
+/** A branch read from the server, on screen: answers this tab saw end show their end, and the
+ * answer still running (if any) is followed. */
+function showBranch(state: ConversationState, branch: Message[]): ConversationState {
+  const messages = branch.map((m) => {
+    const final = state.ended.get(m.id);
+    return final && ACTIVE.includes(m.status) ? { ...final, sibling_ids: m.sibling_ids } : m;
+  });
+  const active = messages.find((m) => m.role === "assistant" && ACTIVE.includes(m.status) && !state.ended.has(m.id));
+  const kept = active && state.running?.id === active.id ? state.running : null;
+  return { ...state, messages, running: kept ?? (active ? running(active) : null) };
+}
+
+export function conversationReducer(state: ConversationState, action: ConversationAction): ConversationState {
+  switch (action.type) {
+    case "opened": {
+      const id = action.conversationId;
+      // Another conversation's messages, answer and settings go at once; a chat just created
+      // here keeps what it already shows.
+      const foreign = state.messages.some((m) => m.conversation_id !== id);
+      return {
+        ...state,
+        openId: id,
+        conversation: state.conversation?.id === id ? state.conversation : null,
+        messages: foreign ? [] : state.messages,
+        running: state.running?.conversationId === id ? state.running : null,
+        loading: id !== null,
+        notice: null,
+      };
+    }
+    case "loaded":
+      if (action.conversationId !== state.openId) return state;
+      return { ...showBranch(state, action.branch.messages), conversation: action.conversation, loading: false };
+    case "loadFailed":
+      if (action.conversationId !== state.openId) return state;
+      return { ...state, notice: action.notice, loading: false };
+    case "submitted":
+      return { ...state, submitting: true, notice: null };
+    case "created":
+      if (action.from !== state.openId) return state;
+      return { ...state, conversation: action.conversation };
+    case "sent": {
+      // The reader moved on: the answer runs anyway, and shows when its conversation opens.
+      if (action.from !== state.openId) return { ...state, submitting: false };
+      const { user_message, assistant_message } = action.result;
+      return {
+        ...state,
+        submitting: false,
+        messages: [...state.messages, user_message, assistant_message],
+        running: running(assistant_message),
+      };
+    }
+    case "branched": {
+      if (action.from !== state.openId) return { ...state, submitting: false };
+      const { replaced, result } = action;
+      const added = replaced.role === "user" ? [result.user_message, result.assistant_message] : [result.assistant_message];
+      return {
+        ...state,
+        submitting: false,
+        messages: branchOff(state.messages, replaced, added),
+        running: running(result.assistant_message),
+      };
+    }
+    case "submitFailed":
+      return { ...state, submitting: false, notice: action.from === state.openId ? action.notice : state.notice };
+    case "switched":
+      if (action.conversationId !== state.openId) return state;
+      return showBranch(state, action.branch.messages);
+    case "pinned": {
+      const { id, pinned } = action.message;
+      return { ...state, messages: state.messages.map((m) => (m.id === id ? { ...m, pinned } : m)) };
+    }
+    case "settingsSaved":
+      if (action.conversation.id !== state.conversation?.id) return state;
+      return { ...state, conversation: action.conversation };
+    case "streamed":
+      if (action.answerId !== state.running?.id) return state;
+      return { ...state, running: { ...state.running, text: action.text, streaming: true } };
+    case "reconnecting":
+      if (action.answerId !== state.running?.id) return state;
+      return { ...state, running: { ...state.running, reconnecting: action.reconnecting } };
+    case "streamEnded": {
+      const { answerId, message: final } = action;
+      const messages = final
+        ? state.messages.map((m) => (m.id === final.id ? { ...final, sibling_ids: m.sibling_ids } : m))
+        : state.messages;
+      return {
+        ...state,
+        ended: new Map(state.ended).set(answerId, final),
+        messages,
+        running: state.running?.id === answerId ? null : state.running,
+      };
+    }
+    case "noticed":
+      return { ...state, notice: action.notice };
+  }
+}

@@ -1,0 +1,75 @@
+/** Follows a Server-Sent Events endpoint with fetch: parses it, and reconnects with backoff and Last-Event-ID. */
+import { type SseEvent, SseParser } from "./sse";
+
+/** Waits before reconnect n: 0.5 s, 1 s, 2 s … at most 8 s. */
+export function backoff(attempt: number): number {
+  return Math.min(500 * 2 ** attempt, 8000);
+}
+
+interface FollowOptions {
+  signal: AbortSignal;
+  /** One event, in order. Returns true when it was the last one: following stops. */
+  onEvent: (event: SseEvent) => boolean | void;
+  /** Whether a status ends following: asking again could not change it. Otherwise it is retried. */
+  isFinal?: (status: number) => boolean;
+  /** True while waiting to reconnect (after a drop or a failed connect), false once connected again. */
+  onReconnecting?: (reconnecting: boolean) => void;
+}
+
+/**
+ * Reads `url` as an event stream until an event says it was the last, a final status answers, or
+ * `signal` aborts. Unlike EventSource it keeps trying after a non-200 answer (an API restarting
+ * behind a proxy answers 502), and says when it is reconnecting. A reconnect sends the last event
+ * id seen, so the server resumes after it and nothing arrives twice.
+ *
+ * Resolves with the final status that stopped it, or null (the last event, or aborted).
+ */
+export async function follow(url: string, options: FollowOptions): Promise<number | null> {
+  const { signal, onEvent, isFinal = () => false, onReconnecting } = options;
+  let cursor: string | null = null;
+  let failures = 0;
+  // The annotations below are needed: inside this loop TypeScript cannot infer them (TS7022).
+  while (!signal.aborted) {
+    try {
+      const response: Response = await fetch(url, { headers: cursor ? { "Last-Event-ID": cursor } : {}, signal });
+      if (isFinal(response.status)) return response.status;
+      if (!response.ok || !response.body) throw new Error(`${url} answered ${response.status}`);
+      failures = 0;
+      onReconnecting?.(false);
+      const reader: ReadableStreamDefaultReader<string> = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      const parser = new SseParser();
+      for (;;) {
+        const { value, done }: ReadableStreamReadResult<string> = await reader.read();
+        if (done) break;
+        const events: SseEvent[] = parser.push(value);
+        for (const event of events) {
+          if (event.id) cursor = event.id;
+          if (onEvent(event) === true) {
+            void reader.cancel().catch(() => undefined);
+            return null;
+          }
+        }
+      }
+      // The server ended the response without a last event (a restart): resume.
+    } catch {
+      if (signal.aborted) return null;
+    }
+    onReconnecting?.(true);
+    await sleep(backoff(failures++), signal);
+  }
+  return null;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

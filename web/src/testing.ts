@@ -1,0 +1,45 @@
+/** Test helpers: messages and conversations as the API returns them, and event-stream responses. */
+import type { Conversation, Message } from "./types";
+
+export function message(fields: Partial<Message> = {}): Message {
+  return {
+    id: "a1", conversation_id: "c1", parent_id: null, role: "assistant", content: "", status: "complete",
+    error: null, error_code: null, model: "x", attempt: 1, prompt_tokens: null, completion_tokens: null,
+    cost_usd: null, first_token_at: null, finished_at: null, tokens_per_second: null,
+    finish_reason: "stop", client_id: null, pinned: false, included_ids: null, created_at: "", updated_at: "",
+    ...fields,
+  };
+}
+
+export function conversation(fields: Partial<Conversation> = {}): Conversation {
+  return {
+    id: "c1", title: "A chat", title_source: "user", system_prompt: "", model: null, max_tokens: null,
+    selected_leaf_id: null, created_at: "", updated_at: "", ...fields,
+  };
+}
+
+/** One event as the server writes it. */
+export const sse = (id: string, event: string, data: unknown) => `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** A response whose body yields `chunks`, then ends, errors (`drop`: a dropped connection) or,
+ * with `hang`, stays open until `signal` aborts the request. */
+export function streamResponse(chunks: string[], end: "close" | "drop" | "hang" = "close", signal?: AbortSignal | null): Response {
+  let next = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const chunk = chunks[next++];
+      if (chunk !== undefined) controller.enqueue(new TextEncoder().encode(chunk));
+      else if (end === "drop") controller.error(new TypeError("network error"));
+      else if (end === "close") controller.close();
+      else {
+        return new Promise<void>((resolve) => {
+          signal?.addEventListener("abort", () => {
+            controller.error(new DOMException("The operation was aborted.", "AbortError"));
+            resolve();
+          });
+        });
+      }
+    },
+  });
+  return new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } });
+}

@@ -44,15 +44,31 @@ ADMIN_EMAIL = "admin@relaychat.test"
 ADMIN_PASSWORD = "a test deployment's admin"
 
 
-def admin_key(url: str) -> str:
-    """An API key of the deployment's admin, made through the API: the first account is the admin
-    (a database that has one already is signed into)."""
+SESSION_COOKIE = "relaychat_session"
+
+
+def _signed_in_as_admin(http: httpx.Client) -> None:
+    """The first account is the admin: register it, or sign in where it exists already."""
+    account = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    signed_in = http.post("/api/auth/register", json=account)
+    if signed_in.status_code != 201:
+        signed_in = http.post("/api/auth/login", json=account)
+    assert signed_in.status_code in (200, 201), signed_in.text
+
+
+def admin_session(url: str) -> str:
+    """A new session of the deployment's admin: the cookie's value, for a browser to carry."""
     with httpx.Client(base_url=url, timeout=30) as http:
-        account = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-        signed_in = http.post("/api/auth/register", json=account)
-        if signed_in.status_code != 201:
-            signed_in = http.post("/api/auth/login", json=account)
-        assert signed_in.status_code in (200, 201), signed_in.text
+        _signed_in_as_admin(http)
+        token = http.cookies.get(SESSION_COOKIE)
+        assert token, "signing in set no session cookie"
+        return token
+
+
+def admin_key(url: str) -> str:
+    """An API key of the deployment's admin, made through the API."""
+    with httpx.Client(base_url=url, timeout=30) as http:
+        _signed_in_as_admin(http)
         made = http.post("/api/keys", json={"name": "tests"})
         assert made.status_code == 201, made.text
         key: str = made.json()["key"]

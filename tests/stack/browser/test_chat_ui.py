@@ -10,14 +10,16 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.stack.browser.conftest import PageErrors, screenshot
 from tests.support.processes import wait_until
 from tests.support.stack import (
+    SESSION_COOKIE,
     MakeStack,
     Stack,
     Upstream,
+    admin_session,
     ask,
     new_conversation,
     title_match,
@@ -61,7 +63,18 @@ def script_answer(upstream: Upstream, question: str, count: int, delay: float) -
     return text
 
 
+def sign_in(context: BrowserContext, base_url: str) -> None:
+    """The browser carries a session cookie of the deployment's admin."""
+    if not any(cookie.get("name") == SESSION_COOKIE for cookie in context.cookies(base_url)):
+        context.add_cookies([{"name": SESSION_COOKIE, "value": admin_session(base_url), "url": base_url}])
+
+
 def open_app(page: Page, base_url: str, path: str = "/") -> None:
+    """The app, signed in as the deployment's admin (the sign-in screen has tests of its own)."""
+    if not any(cookie.get("name") == SESSION_COOKIE for cookie in page.context.cookies(base_url)):
+        page.context.add_cookies(
+            [{"name": SESSION_COOKIE, "value": admin_session(base_url), "url": base_url}]
+        )
     page.goto(base_url + path)
     expect(page.get_by_test_id("composer-input")).to_be_visible(timeout=SHORT)
 
@@ -469,6 +482,7 @@ def test_the_theme_follows_the_system_setting(browser: Browser, stack: Stack) ->
         context = browser.new_context(color_scheme=scheme)
         try:
             page = context.new_page()
+            sign_in(context, stack.api.url)
             page.goto(stack.api.url + "/")
             expect(page.locator("html")).to_have_attribute("data-theme", scheme, timeout=SHORT)
             expect(page.get_by_test_id("theme-toggle")).to_have_attribute("aria-label", "Theme: system")

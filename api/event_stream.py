@@ -18,8 +18,11 @@ class EventStream(EventSourceResponse):
     retransmission timeout, and what a slow one has not read is bounded by its answer's length.
     """
 
-    def __init__(self, content: Any, *, ended: asyncio.Event | None = None, **options: Any) -> None:
-        super().__init__(content, **options)
+    # `status_code` named here too: FastAPI reads a response class's default status from it.
+    def __init__(
+        self, content: Any, status_code: int = 200, *, ended: asyncio.Event | None = None, **options: Any
+    ) -> None:
+        super().__init__(content, status_code=status_code, **options)
         self._ended = ended
 
     async def _send_with_timeout(self, send: Send, message: Message) -> None:

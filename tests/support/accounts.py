@@ -1,0 +1,43 @@
+"""Users of a test deployment, made through its admin, each with a client of their own."""
+
+import uuid
+from dataclasses import dataclass
+
+import httpx
+
+PASSWORD = "a tester's own passphrase"
+
+
+@dataclass
+class Member:
+    id: str
+    email: str
+    password: str
+    client: httpx.Client  # signed in with an API key of this user
+
+    @property
+    def key(self) -> str:
+        return self.client.headers["Authorization"].removeprefix("Bearer ")
+
+
+def signed_in(url: str, email: str, password: str = PASSWORD) -> httpx.Client:
+    """A client carrying a session cookie of the account, as a browser would."""
+    http = httpx.Client(base_url=url, timeout=30)
+    response = http.post("/api/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return http
+
+
+def new_user(admin: httpx.Client, role: str = "user", label: str = "user") -> Member:
+    """An active account made by the admin, and a client with an API key of its own."""
+    email = f"{label}-{uuid.uuid4().hex[:8]}@relaychat.test"
+    made = admin.post(
+        "/api/admin/users", json={"email": email, "password": PASSWORD, "name": label, "role": role}
+    )
+    assert made.status_code == 201, made.text
+    url = str(admin.base_url)
+    browser = signed_in(url, email)
+    key = browser.post("/api/keys", json={"name": "tests"}).json()["key"]
+    browser.close()
+    client = httpx.Client(base_url=url, timeout=30, headers={"Authorization": f"Bearer {key}"})
+    return Member(made.json()["id"], email, PASSWORD, client)

@@ -4,6 +4,8 @@ A lookup is cached for two seconds per process; a revocation (api/revocations.py
 on every process, so the check costs a request a dictionary lookup and a SHA-256 on the hot path.
 """
 
+import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -11,11 +13,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy import Update
 from sqlmodel import col, select, update
 
 from core.credentials import API_KEY_PREFIX, SESSION_PREFIX, digest
 from core.db import Sessionmaker, one_statement, read_only
 from core.models import ApiKey, LoginSession, User, UserRole, UserStatus, utcnow
+
+logger = logging.getLogger(__name__)
 
 SESSION_COOKIE = "relaychat_session"
 CACHE_SECONDS = 2.0
@@ -54,6 +59,7 @@ class Authenticator:
         self._sessionmaker = sessionmaker
         self._idle = session_idle
         self._cache: dict[str, tuple[float, Principal | None]] = {}
+        self._touches: set[asyncio.Task[None]] = set()
 
     async def session(self, token: str) -> Principal | None:
         return await self._cached(digest(token), token.startswith(SESSION_PREFIX), self._session)
@@ -110,16 +116,10 @@ class Authenticator:
             if found is None:
                 return None
             row, user = found
-            if now - _aware(row.last_seen_at) > TOUCH_EVERY:
-                await session.commit()
-                await one_statement(session)
-                await session.exec(
-                    update(LoginSession)
-                    .where(col(LoginSession.id) == row.id)
-                    .values(last_seen_at=now, expires_at=now + self._idle)
-                )
-                await session.commit()
-            return _principal(user, hashed, session_id=row.id)
+        if now - _aware(row.last_seen_at) > TOUCH_EVERY:
+            values = {"last_seen_at": now, "expires_at": now + self._idle}
+            self._touch(update(LoginSession).where(col(LoginSession.id) == row.id).values(**values))
+        return _principal(user, hashed, session_id=row.id)
 
     async def _key(self, hashed: str) -> Principal | None:
         now = utcnow()
@@ -135,12 +135,24 @@ class Authenticator:
             if found is None:
                 return None
             row, user = found
-            if row.last_used_at is None or now - _aware(row.last_used_at) > TOUCH_EVERY:
-                await session.commit()
+        if row.last_used_at is None or now - _aware(row.last_used_at) > TOUCH_EVERY:
+            self._touch(update(ApiKey).where(col(ApiKey.id) == row.id).values(last_used_at=now))
+        return _principal(user, hashed, key_id=row.id)
+
+    def _touch(self, statement: Update) -> None:
+        """Record a use in the background: a request never waits for a write lock to be let in."""
+        task = asyncio.create_task(self._write(statement))
+        self._touches.add(task)
+        task.add_done_callback(self._touches.discard)
+
+    async def _write(self, statement: Update) -> None:
+        try:
+            async with self._sessionmaker() as session:
                 await one_statement(session)
-                await session.exec(update(ApiKey).where(col(ApiKey.id) == row.id).values(last_used_at=now))
+                await session.exec(statement)
                 await session.commit()
-            return _principal(user, hashed, key_id=row.id)
+        except Exception as error:  # a missed "last used" costs nothing; the next use tries again
+            logger.warning("could not record a sign-in's use: %r", error)
 
 
 def _aware(moment: datetime) -> datetime:

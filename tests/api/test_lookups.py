@@ -5,6 +5,7 @@ import asyncio
 import inspect
 import sqlite3
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, get_args
 
@@ -13,8 +14,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
+from api.auth import Authenticator
 from api.deps import ConversationDep, MessageDep
 from api.main import create_app
+from core import accounts
 from core.db import make_engine, make_sessionmaker
 from core.migrate import upgrade
 
@@ -68,22 +71,34 @@ def test_every_route_with_a_path_id_takes_its_lookup_rather_than_the_id() -> Non
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Path:
-    upgrade(f"sqlite:///{tmp_path / 'locked.db'}")
-    return tmp_path / "locked.db"
+async def database(tmp_path: Path) -> tuple[Path, str]:
+    """A migrated SQLite database with one account, and an API key of it."""
+    url = f"sqlite:///{tmp_path / 'locked.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    async with make_sessionmaker(engine)() as session:
+        user = await accounts.create_user(session, "ann@relaychat.test", "a tester's passphrase", first=True)
+        key, _ = await accounts.create_key(session, user, "tests")
+    await engine.dispose()
+    return tmp_path / "locked.db", key
 
 
-async def request_with_lock_held(database: Path, method: str, path: str) -> tuple[bool, httpx.Response]:
+async def request_with_lock_held(
+    database: tuple[Path, str], method: str, path: str
+) -> tuple[bool, httpx.Response]:
     """Whether the app answered while another connection held SQLite's write lock, as a writing
     process would, and its answer (once the lock was let go, if it waited)."""
+    file, key = database
     app = create_app()
-    engine = make_engine(f"sqlite:///{database}")
+    engine = make_engine(f"sqlite:///{file}")
     app.state.sessionmaker = make_sessionmaker(engine)
-    writer = sqlite3.connect(database, isolation_level=None)
+    app.state.authenticator = Authenticator(app.state.sessionmaker, timedelta(days=1))
+    writer = sqlite3.connect(file, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     try:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+        headers = {"Authorization": f"Bearer {key}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://api", headers=headers) as http:
             body = {"content": "Hello", "title": "Hello"}
             request = asyncio.create_task(http.request(method, path, json=body))
             # Far below the 30 s busy timeout: a transaction that took the write lock is still waiting.
@@ -107,7 +122,9 @@ async def request_with_lock_held(database: Path, method: str, path: str) -> tupl
         ("GET", f"/api/messages/{MISSING_ID}/stream"),
     ],
 )
-async def test_a_lookup_before_checks_takes_no_write_lock(database: Path, method: str, path: str) -> None:
+async def test_a_lookup_before_checks_takes_no_write_lock(
+    database: tuple[Path, str], method: str, path: str
+) -> None:
     answered_while_locked, response = await request_with_lock_held(database, method, path)
     assert answered_while_locked
     assert response.status_code == 404, response.text
@@ -122,7 +139,7 @@ async def test_a_lookup_before_checks_takes_no_write_lock(database: Path, method
     ],
 )
 async def test_a_lookup_of_a_writing_route_waits_for_the_write_lock(
-    database: Path, method: str, path: str
+    database: tuple[Path, str], method: str, path: str
 ) -> None:
     answered_while_locked, response = await request_with_lock_held(database, method, path)
     assert not answered_while_locked

@@ -110,10 +110,13 @@ class ErrorBody(BaseModel):
 ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorBody, "description": description}
     for code, description in {
+        401: "Not signed in, or the session or key is no longer valid",
+        403: "Not allowed: another site's request, an admin's route, or a refused account",
         404: "Not found",
         409: "Conflicts with the current state",
         413: "Too long",
         422: "Invalid request",
+        429: "Too many attempts; see Retry-After",
         503: "Redis or the database is unavailable",
     }.items()
 }

@@ -88,12 +88,13 @@ async def create_user(
         status=UserStatus.active if first else status,
     )
     session.add(user)
-    if first:
-        session.add(SiteSetting(key=SETUP_SETTING, value=user.id))
-        await session.exec(
-            update(Conversation).where(col(Conversation.owner_id).is_(None)).values(owner_id=user.id)
-        )
     try:
+        if first:
+            session.add(SiteSetting(key=SETUP_SETTING, value=user.id))
+            adopted = (
+                update(Conversation).where(col(Conversation.owner_id).is_(None)).values(owner_id=user.id)
+            )
+            await session.exec(adopted)
         await session.commit()
     except IntegrityError:
         await session.rollback()

@@ -1,6 +1,8 @@
 """A real SSE client for the tests and benches, with the semantics of a browser's EventSource."""
 
 import json
+import threading
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -109,3 +111,26 @@ def answer_text(events: list[SseEvent]) -> str:
         elif event.event == "delta":
             text += event.data["text"]
     return text
+
+
+class HeldStream:
+    """An SSE response held open in a thread, and when the server ended it."""
+
+    def __init__(self, client: httpx.Client, path: str) -> None:
+        self.client, self.path = client, path
+        self.opened = threading.Event()
+        self.ended_at: float | None = None
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+        assert self.opened.wait(10), f"{path} did not open"
+
+    def _read(self) -> None:
+        try:
+            with self.client.stream("GET", self.path, timeout=httpx.Timeout(30, read=None)) as response:
+                if response.status_code == 200:
+                    self.opened.set()
+                    for _ in response.iter_bytes():
+                        pass
+        except (httpx.HTTPError, RuntimeError):
+            pass  # cut without its last chunk (or the client closed at the end): ended all the same
+        self.ended_at = time.monotonic()

@@ -81,15 +81,15 @@ class Api(Process):
         name: str,
         env: dict[str, str],
         log_dir: Path,
+        key: Callable[[], str],
         port: int | None = None,
-        key: Callable[[], str] | None = None,
     ) -> None:
         """An API process on `port` (a free one unless given: e.g. a killed API's, to take its place).
 
         Its clients act as the deployment's admin, with the API key `key` gives.
         """
         self.port = port or free_port()
-        self._key = key or (lambda: admin_key(self.url))
+        self._key = key
         args = python("-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(self.port))
         super().__init__(name, args, env, log_dir)
         self.wait_ready()
@@ -185,7 +185,7 @@ class Stack:
         return {"Authorization": f"Bearer {self.key()}"}
 
     def start_api(self, port: int | None = None) -> Api:
-        api = Api(f"api-{len(self.apis)}-{self.redis.port}", self.env, self.log_dir, port, key=self.key)
+        api = Api(f"api-{len(self.apis)}-{self.redis.port}", self.env, self.log_dir, self.key, port)
         self.apis.append(api)
         return api
 

@@ -51,6 +51,14 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role == UserRole.admin
 
+    def matches(self, user_id: str | None, session_id: str | None, key_id: str | None) -> bool:
+        """Whether a revocation of this user, session or key (whichever are given) concerns it."""
+        return (
+            (user_id is not None and user_id == self.user_id)
+            or (session_id is not None and session_id == self.session_id)
+            or (key_id is not None and key_id == self.key_id)
+        )
+
 
 class Authenticator:
     """Finds the principal of a session token or an API key, caching each answer briefly."""
@@ -75,12 +83,10 @@ class Authenticator:
     def forget(
         self, user_id: str | None = None, session_id: str | None = None, key_id: str | None = None
     ) -> None:
+        """Drop what is cached of the user, session or key, and every refusal cached: one of them
+        may be stale (an account enabled again)."""
         for cached, (_, principal) in list(self._cache.items()):
-            if principal is not None and (
-                principal.user_id == user_id
-                or principal.session_id == session_id
-                or principal.key_id == key_id
-            ):
+            if principal is None or principal.matches(user_id, session_id, key_id):
                 del self._cache[cached]
 
     def forget_all(self) -> None:

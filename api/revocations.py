@@ -51,11 +51,7 @@ class Revocations:
         user_id, session_id, key_id = (subject.get(k) for k in ("user_id", "session_id", "key_id"))
         self._authenticator.forget(user_id, session_id, key_id)
         for revoked, principal in self._held.items():
-            if (
-                principal.user_id == user_id
-                or (session_id and principal.session_id == session_id)
-                or (key_id and principal.key_id == key_id)
-            ):
+            if principal.matches(user_id, session_id, key_id):
                 revoked.set()
 
     def _on_resubscribed(self) -> None:

@@ -30,7 +30,7 @@ def _password(prompt: str) -> str:
 
 async def _list(session: AsyncSession) -> None:
     for user in await session.exec(select(User).order_by(col(User.created_at))):
-        print(f"{user.email}\t{user.name}\t{user.role.value}\t{user.status.value}")
+        print(f"{user.email}\t{user.name}\t{user.role}\t{user.status}")
 
 
 async def _create(session: AsyncSession, args: argparse.Namespace) -> None:
@@ -39,7 +39,7 @@ async def _create(session: AsyncSession, args: argparse.Namespace) -> None:
     role = UserRole.admin if args.admin else UserRole.user
     password = _password("Password: ")
     user = await accounts.create_user(session, args.email, password, name=args.name, role=role, first=first)
-    print(f"relaychat: created {user.email} ({user.role.value})")
+    print(f"relaychat: created {user.email} ({user.role})")
 
 
 async def _reset_password(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> None:

@@ -10,6 +10,7 @@ STEPS = (
     ["bench.relay_capacity"],
     ["bench.workers"],
     ["bench.local_model"],
+    ["bench.auth"],
     ["bench.report"],
 )
 

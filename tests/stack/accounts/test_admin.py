@@ -68,7 +68,7 @@ def test_deleting_a_user_deletes_their_conversations_and_stops_their_answers(sta
         stack.upstream.script(question, {"tokens": [f"w{i} " for i in range(100)], "delay": 0.05})
         conversation_id = new_conversation(member.client)["id"]
         ask(member.client, conversation_id, question)
-        wait_until(lambda: stack.upstream.requests(question), 10, "the model to be asked")
+        wait_until(lambda: bool(stack.upstream.requests(question)), 10, "the model to be asked")
         assert admin.delete(f"/api/admin/users/{member.id}").status_code == 204
         assert member.id not in [u["id"] for u in admin.get("/api/admin/users").json()]
         assert member.client.get("/api/conversations").status_code == 401

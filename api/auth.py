@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy import Update
@@ -109,19 +109,14 @@ class Authenticator:
 
     async def _session(self, hashed: str) -> Principal | None:
         now = utcnow()
-        async with self._sessionmaker() as session:
-            await read_only(session)
-            found = (
-                await session.exec(
-                    select(LoginSession, User)
-                    .join(User, col(User.id) == col(LoginSession.user_id))
-                    .where(LoginSession.token_hash == hashed, col(LoginSession.expires_at) > now)
-                    .where(User.status == UserStatus.active)
-                )
-            ).first()
-            if found is None:
-                return None
-            row, user = found
+        found = await self._active_user_of(
+            select(LoginSession, User)
+            .join(User, col(User.id) == col(LoginSession.user_id))
+            .where(LoginSession.token_hash == hashed, col(LoginSession.expires_at) > now)
+        )
+        if found is None:
+            return None
+        row, user = found
         if now - _aware(row.last_seen_at) > TOUCH_EVERY:
             values = {"last_seen_at": now, "expires_at": now + self._idle}
             self._touch(update(LoginSession).where(col(LoginSession.id) == row.id).values(**values))
@@ -129,21 +124,27 @@ class Authenticator:
 
     async def _key(self, hashed: str) -> Principal | None:
         now = utcnow()
-        async with self._sessionmaker() as session:
-            await read_only(session)
-            found = (
-                await session.exec(
-                    select(ApiKey, User)
-                    .join(User, col(User.id) == col(ApiKey.user_id))
-                    .where(ApiKey.key_hash == hashed, User.status == UserStatus.active)
-                )
-            ).first()
-            if found is None:
-                return None
-            row, user = found
+        found = await self._active_user_of(
+            select(ApiKey, User)
+            .join(User, col(User.id) == col(ApiKey.user_id))
+            .where(ApiKey.key_hash == hashed)
+        )
+        if found is None:
+            return None
+        row, user = found
         if row.last_used_at is None or now - _aware(row.last_used_at) > TOUCH_EVERY:
             self._touch(update(ApiKey).where(col(ApiKey.id) == row.id).values(last_used_at=now))
         return _principal(user, hashed, key_id=row.id)
+
+    async def _active_user_of(self, statement: Any) -> tuple[Any, User] | None:
+        """The credential's row and its user, if the user is active; read in a transaction of its
+        own that takes no write lock and never begins the request's."""
+        async with self._sessionmaker() as session:
+            await read_only(session)
+            found: tuple[Any, User] | None = (
+                await session.exec(statement.where(User.status == UserStatus.active))
+            ).first()
+            return found
 
     def _touch(self, statement: Update) -> None:
         """Record a use in the background: a request never waits for a write lock to be let in."""

@@ -62,6 +62,14 @@ def _timestamp() -> datetime:
     return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))  # type: ignore[no-any-return]
 
 
+def _belongs_to_account() -> str:
+    """The account a row belongs to, deleted with it."""
+    column = sa.Column(
+        sa.String(36), sa.ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    return Field(sa_column=column)  # type: ignore[no-any-return]
+
+
 def _moment() -> datetime | None:
     return Field(default=None, sa_type=sa.DateTime(timezone=True))  # type: ignore[no-any-return]
 
@@ -87,11 +95,7 @@ class LoginSession(SQLModel, table=True):
     __tablename__ = "login_session"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
-    user_id: str = Field(
-        sa_column=sa.Column(
-            sa.String(36), sa.ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
-        )
-    )
+    user_id: str = _belongs_to_account()
     token_hash: str = Field(max_length=64, unique=True)
     user_agent: str = Field(default="", max_length=300)
     address: str = Field(default="", max_length=64)
@@ -106,11 +110,7 @@ class ApiKey(SQLModel, table=True):
     __tablename__ = "api_key"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
-    user_id: str = Field(
-        sa_column=sa.Column(
-            sa.String(36), sa.ForeignKey("account.id", ondelete="CASCADE"), index=True, nullable=False
-        )
-    )
+    user_id: str = _belongs_to_account()
     name: str = Field(max_length=100)
     key_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = _timestamp()

@@ -85,6 +85,14 @@ def _http_ok(url: str) -> Callable[[Child], bool]:
     return lambda _child: httpx.get(url, timeout=2).status_code == 200
 
 
+def _setup_required(url: str) -> bool:
+    """Whether no account exists yet (the first visit creates the admin)."""
+    try:
+        return bool(httpx.get(f"{url}/api/auth/state", timeout=5).json().get("setup_required"))
+    except (httpx.HTTPError, ValueError):
+        return False
+
+
 def _logged(text: str) -> Callable[[Child], bool]:
     return lambda child: text in child.log_path.read_text(errors="replace").rsplit("\n--- ", 1)[-1]
 
@@ -169,6 +177,10 @@ class Up:
         for number in range(1, self.workers + 1):
             self.launch(Child(f"worker {number}", [*me, "worker"], _logged("relaychat worker ready"), 60), "")
         say(f"\nrelaychat is ready: {url}   (logs in {LOGS}/; Ctrl-C stops everything)")
+        if _setup_required(url):
+            say(
+                "Open it in a browser to create the admin account (or: relaychat users create EMAIL --admin)."
+            )
 
     def watch(self) -> int:
         """Wait for a signal or a child's death; either way stop everything."""

@@ -48,7 +48,8 @@ class Up:
     def wait_ready(self) -> None:
         wait_until(lambda: "relaychat is ready" in self.text() or self.process.poll() is not None, 240, "up")
         assert "relaychat is ready" in self.text(), self.text()
-        # The first account made through the API is the admin, as a person's first visit makes it.
+        # A fresh machine: `up` says to create the admin account, as a person's first visit does.
+        wait_until(lambda: "create the admin account" in self.text(), 10, "the sign-up hint")
         self.client.headers["Authorization"] = f"Bearer {admin_key(self.url)}"
 
     def children(self) -> list[int]:

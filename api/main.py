@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from api import errors
-from api.auth import SIGNED_IN, Authenticator
+from api.auth import ADMIN, SIGNED_IN, Authenticator
 from api.relay import Relay
 from api.revocations import Revocations
 from api.routes import (
@@ -88,12 +88,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="relaychat", version="0.1.0", lifespan=lifespan)
     errors.install(app)
-    # Every route of these needs a signed-in user (a session or an API key): 401 otherwise.
-    signed_in = (conversations, titles, transfer, messages, branches, stream, search, updates, models)
+    # Every route of these needs a signed-in user (a session or an API key): 401 otherwise; the
+    # admin's, an admin (403). Checked first, before a route opens its database session.
+    signed_in = (conversations, titles, transfer, messages, branches, stream, search, updates, models, keys)
     for module in signed_in:
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[SIGNED_IN])
-    # These say route by route: signing in and up are open, as is the health check.
-    for module in (auth, keys, admin, health):
+    app.include_router(admin.router, prefix="/api", responses=ERRORS, dependencies=[ADMIN])
+    # Route by route: signing in and up are open, as is the health check.
+    for module in (auth, health):
         app.include_router(module.router, prefix="/api", responses=ERRORS)
     mount_web(app, settings.web_dist)
     return app

@@ -50,7 +50,8 @@ export function user(fields: Partial<User> = {}): User {
   return { id: "u1", email: "ada@example.com", name: "Ada", role: "user", status: "active", created_at: "2026-11-24T10:00:00Z", ...fields };
 }
 
-type Route = (body: unknown, init: RequestInit) => Response | Promise<Response>;
+/** How the stubbed API answers one route. */
+export type Route = (body: unknown, init: RequestInit) => Response | Promise<Response>;
 
 /** Stubs fetch with `routes` ("METHOD /api/path"); unknown routes answer 500. What was asked is in `requests`. */
 export function serve(routes: Record<string, Route>) {

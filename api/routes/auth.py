@@ -1,6 +1,8 @@
 """Accounts from the user's side: setting up the first, signing up, in and out, the user's own
 details and sessions."""
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from sqlmodel import col, delete, select
 
@@ -59,14 +61,22 @@ async def _user(session: SessionDep, principal: Principal) -> User:
     return user
 
 
+async def _cookie_principal(request: Request) -> Principal | None:
+    # A dependency declared before the route's session, so it runs first: the authenticator opens a
+    # session of its own, and on SQLite (one pooled connection) it would otherwise wait for the
+    # route's, which waits for it.
+    token = request.cookies.get(SESSION_COOKIE)
+    principal: Principal | None = await request.app.state.authenticator.session(token) if token else None
+    return principal
+
+
 @router.get("/state")
-async def auth_state(request: Request, session: SessionDep) -> AuthState:
+async def auth_state(
+    principal: Annotated[Principal | None, Depends(_cookie_principal)], session: SessionDep
+) -> AuthState:
     """Open to anyone: whether the first account is still to be made, the signup mode, and who is
     signed in (null when nobody is)."""
-    user = None
-    if token := request.cookies.get(SESSION_COOKIE):
-        principal = await request.app.state.authenticator.session(token)
-        user = await session.get(User, principal.user_id) if principal else None
+    user = await session.get(User, principal.user_id) if principal else None
     return AuthState(
         setup_required=await accounts.user_count(session) == 0,
         signup=await accounts.signup_mode(session),

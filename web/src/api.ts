@@ -1,13 +1,24 @@
 /** The REST API's calls, its errors as readable sentences, and retries that never double a question. */
 import { newId } from "./ids";
+import { apiFetch } from "./session";
 import type {
+  ApiKey,
+  AuthInfo,
   Branch,
   Conversation,
   ConversationSettings,
   Message,
   ModelList,
+  NewApiKey,
+  NewUser,
+  ProfileChange,
   SearchResults,
+  SessionInfo,
+  SignupMode,
   SubmitResult,
+  User,
+  UserRole,
+  UserStatus,
 } from "./types";
 
 /** An error response from the API: its status and its `detail` sentence. */
@@ -29,7 +40,7 @@ async function request<T>(
   let response: Response;
   const json = body !== undefined || options.raw !== undefined;
   try {
-    response = await fetch(`/api${path}`, {
+    response = await apiFetch(`/api${path}`, {
       method,
       headers: json ? { "content-type": "application/json" } : {},
       body: options.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
@@ -85,6 +96,27 @@ export const api = {
   /** The file itself is the body: the server refuses one too big before reading it. */
   importConversation: (file: Blob) => request<Conversation>("POST", "/conversations/import", undefined, { raw: file }),
   exportUrl: (conversationId: string, kind: "md" | "json") => `/api/conversations/${conversationId}/export.${kind}`,
+
+  authState: () => request<AuthInfo>("GET", "/auth/state"),
+  /** The first account is an active admin; later ones are `pending` when signups need approval. */
+  register: (fields: { email: string; password: string; name: string }) => request<User>("POST", "/auth/register", fields),
+  login: (email: string, password: string) => request<User>("POST", "/auth/login", { email, password }),
+  logout: () => request<void>("POST", "/auth/logout"),
+  me: () => request<User>("GET", "/auth/me"),
+  /** A new password signs out every other session of the user. */
+  updateMe: (change: ProfileChange) => request<User>("PATCH", "/auth/me", change),
+  listSessions: () => request<SessionInfo[]>("GET", "/auth/sessions"),
+  revokeSession: (id: string) => request<void>("DELETE", `/auth/sessions/${id}`),
+  listKeys: () => request<ApiKey[]>("GET", "/keys"),
+  createKey: (name: string) => request<NewApiKey>("POST", "/keys", { name }),
+  deleteKey: (id: string) => request<void>("DELETE", `/keys/${id}`),
+
+  listUsers: () => request<User[]>("GET", "/admin/users"),
+  createUser: (user: NewUser) => request<User>("POST", "/admin/users", user),
+  updateUser: (id: string, fields: { role?: UserRole; status?: UserStatus }) => request<User>("PATCH", `/admin/users/${id}`, fields),
+  deleteUser: (id: string) => request<void>("DELETE", `/admin/users/${id}`),
+  signupMode: () => request<{ signup: SignupMode }>("GET", "/admin/settings"),
+  setSignupMode: (signup: SignupMode) => request<{ signup: SignupMode }>("PATCH", "/admin/settings", { signup }),
 };
 
 const TRIES = 3;

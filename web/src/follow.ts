@@ -1,4 +1,5 @@
 /** Follows a Server-Sent Events endpoint with fetch: parses it, and reconnects with backoff and Last-Event-ID. */
+import { apiFetch } from "./session";
 import { type SseEvent, SseParser } from "./sse";
 
 /** Waits before reconnect n: 0.5 s, 1 s, 2 s … at most 8 s. */
@@ -22,6 +23,9 @@ interface FollowOptions {
  * behind a proxy answers 502), and says when it is reconnecting. A reconnect sends the last event
  * id seen, so the server resumes after it and nothing arrives twice.
  *
+ * A 401 always stops it: the session ended (`session.ts` has told the app, which shows the
+ * sign-in screen), and asking again would only meet 401 again.
+ *
  * Resolves with the final status that stopped it, or null (the last event, or aborted).
  */
 export async function follow(url: string, options: FollowOptions): Promise<number | null> {
@@ -31,8 +35,8 @@ export async function follow(url: string, options: FollowOptions): Promise<numbe
   // The annotations below are needed: inside this loop TypeScript cannot infer them (TS7022).
   while (!signal.aborted) {
     try {
-      const response: Response = await fetch(url, { headers: cursor ? { "Last-Event-ID": cursor } : {}, signal });
-      if (isFinal(response.status)) return response.status;
+      const response: Response = await apiFetch(url, { headers: cursor ? { "Last-Event-ID": cursor } : {}, signal });
+      if (response.status === 401 || isFinal(response.status)) return response.status;
       if (!response.ok || !response.body) throw new Error(`${url} answered ${response.status}`);
       failures = 0;
       onReconnecting?.(false);

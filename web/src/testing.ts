@@ -1,5 +1,7 @@
-/** Test helpers: messages and conversations as the API returns them, and event-stream responses. */
-import type { Conversation, Message } from "./types";
+/** Test helpers: messages, conversations and users as the API returns them, event-stream responses, and a stubbed API. */
+import { vi } from "vitest";
+
+import type { Conversation, Message, User } from "./types";
 
 export function message(fields: Partial<Message> = {}): Message {
   return {
@@ -43,3 +45,28 @@ export function streamResponse(chunks: string[], end: "close" | "drop" | "hang" 
   });
   return new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } });
 }
+
+export function user(fields: Partial<User> = {}): User {
+  return { id: "u1", email: "ada@example.com", name: "Ada", role: "user", status: "active", created_at: "2026-11-24T10:00:00Z", ...fields };
+}
+
+/** How the stubbed API answers one route. */
+export type Route = (body: unknown, init: RequestInit) => Response | Promise<Response>;
+
+/** Stubs fetch with `routes` ("METHOD /api/path"); unknown routes answer 500. What was asked is in `requests`. */
+export function serve(routes: Record<string, Route>) {
+  const requests: { route: string; body: unknown }[] = [];
+  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init = {}) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    const route = `${init.method ?? "GET"} ${url}`;
+    const body: unknown = typeof init.body === "string" ? JSON.parse(init.body) : undefined;
+    requests.push({ route, body });
+    const handler = routes[route];
+    if (!handler) return Response.json({ detail: `no route for ${route}` }, { status: 500 });
+    return handler(body, init);
+  });
+  return { requests, count: (route: string) => requests.filter((r) => r.route === route).length };
+}
+
+/** A refusal as the API words it. */
+export const refused = (status: number, detail: string) => () => Response.json({ detail }, { status });

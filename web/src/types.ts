@@ -106,3 +106,63 @@ export interface ConversationChange {
   conversation_id: string;
   change: "title" | "title_failed";
 }
+
+export type UserRole = "admin" | "user";
+export type UserStatus = "active" | "pending" | "disabled";
+/** Who may make an account: anyone (`open`), anyone with an admin's approval, or nobody (`closed`). */
+export type SignupMode = "open" | "approval" | "closed";
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: UserRole;
+  status: UserStatus;
+  created_at: string;
+}
+
+/** `GET /api/auth/state`: open to anyone. */
+export interface AuthInfo {
+  /** No account exists yet: the first one made is the admin. */
+  setup_required: boolean;
+  signup: SignupMode;
+  /** Null when this browser is not signed in. */
+  user: User | null;
+}
+
+/** A signed-in browser of the user's. */
+export interface SessionInfo {
+  id: string;
+  user_agent: string;
+  address: string;
+  created_at: string;
+  last_seen_at: string;
+  /** This browser. */
+  current: boolean;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** A key just made: `key` is shown this once. */
+export interface NewApiKey extends ApiKey {
+  key: string;
+}
+
+/** What the signed-in user may change: the current password is always required. */
+export interface ProfileChange {
+  current_password: string;
+  name?: string;
+  new_password?: string;
+}
+
+export interface NewUser {
+  email: string;
+  name: string;
+  password: string;
+  role: UserRole;
+}

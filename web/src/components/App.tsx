@@ -1,34 +1,53 @@
-/** The app's root: the route, the sidebar's list, the server's updates, and the chat screen. */
+/** The signed-in app: the route, the sidebar's list and user menu, the server's updates, and the chat, account or admin page. */
 import { useCallback, useEffect, useState } from "react";
 
 import { api } from "../api";
+import type { Auth } from "../hooks/useAuth";
 import { useConversations } from "../hooks/useConversations";
 import { useModels } from "../hooks/useModels";
-import { useRoute } from "../hooks/useRoute";
-import { useTheme } from "../hooks/useTheme";
+import { type Route, useRoute } from "../hooks/useRoute";
+import type { Theme } from "../hooks/useTheme";
 import { useUpdates } from "../hooks/useUpdates";
+import type { User } from "../types";
+import { AccountPage } from "./AccountPage";
+import { AdminPage } from "./AdminPage";
 import { ChatContainer } from "./ChatContainer";
 import { Sidebar } from "./Sidebar";
+import { UserMenu } from "./UserMenu";
 
-export function App() {
-  const [conversationId, navigate] = useRoute();
+interface Props {
+  user: User;
+  account: Pick<Auth, "logout" | "setUser" | "refreshUser">;
+  theme: Theme;
+  onToggleTheme: () => void;
+}
+
+export function App({ user, account, theme, onToggleTheme }: Props) {
+  const [route, navigate] = useRoute();
+  const conversationId = route.page === "chat" ? route.conversationId : null;
   const conversations = useConversations();
   const models = useModels();
-  const [theme, toggleTheme] = useTheme();
   const [drawerOpen, setDrawerOpen] = useState(false);
   const [focus, setFocus] = useState<{ messageId: string; nonce: number } | null>(null);
   const { refresh } = conversations;
+  const { refreshUser } = account;
 
   // A generated title, or a rename on another device: the list (and the header) follow at once.
-  const updates = useUpdates(() => void refresh());
+  // Every (re)connection starts with `resync`: the server ends the stream when an admin changes
+  // this user's role, so the user is read again then too.
+  const updates = useUpdates((update) => {
+    void refresh();
+    if (update.change === "resync") refreshUser();
+  });
 
-  const open = useCallback(
-    (id: string | null) => {
-      navigate(id);
+  const go = useCallback(
+    (to: Route) => {
+      navigate(to);
       setDrawerOpen(false);
     },
     [navigate],
   );
+  const open = useCallback((id: string | null) => go({ page: "chat", conversationId: id }), [go]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -57,6 +76,8 @@ export function App() {
     if (id === conversationId) open(null);
   };
 
+  const pageProps = { theme, onToggleTheme, onOpenSidebar: () => setDrawerOpen(true), onBack: () => open(null) };
+
   return (
     <div className="app">
       <Sidebar
@@ -70,19 +91,31 @@ export function App() {
         onDelete={remove}
         onImport={importFile}
         onClose={() => setDrawerOpen(false)}
+        footer={
+          <UserMenu
+            user={user}
+            onAccount={() => go({ page: "account" })}
+            onAdmin={() => go({ page: "admin" })}
+            onSignOut={account.logout}
+          />
+        }
       />
-      <ChatContainer
-        conversationId={conversationId}
-        listed={conversations.items.find((c) => c.id === conversationId)}
-        models={models}
-        theme={theme}
-        onToggleTheme={toggleTheme}
-        onOpenSidebar={() => setDrawerOpen(true)}
-        navigate={open}
-        onConversationsChanged={() => void refresh()}
-        focus={focus}
-        updates={updates}
-      />
+      {route.page === "account" ? <AccountPage user={user} onUserChanged={account.setUser} {...pageProps} /> : null}
+      {route.page === "admin" ? <AdminPage user={user} {...pageProps} /> : null}
+      {route.page === "chat" ? (
+        <ChatContainer
+          conversationId={conversationId}
+          listed={conversations.items.find((c) => c.id === conversationId)}
+          models={models}
+          theme={theme}
+          onToggleTheme={onToggleTheme}
+          onOpenSidebar={() => setDrawerOpen(true)}
+          navigate={open}
+          onConversationsChanged={() => void refresh()}
+          focus={focus}
+          updates={updates}
+        />
+      ) : null}
     </div>
   );
 }

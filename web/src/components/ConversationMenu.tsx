@@ -1,7 +1,8 @@
 /** The open conversation's ⋯ menu. */
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 
 import { api } from "../api";
+import { useDismiss } from "../hooks/useDismiss";
 
 interface Props {
   conversationId: string;
@@ -13,20 +14,7 @@ export function ConversationMenu({ conversationId, onRegenerateTitle }: Props) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement | null>(null);
 
-  useEffect(() => {
-    if (!open) return;
-    const close = (event: Event) => {
-      if (event instanceof KeyboardEvent ? event.key === "Escape" : !root.current?.contains(event.target as Node)) {
-        setOpen(false);
-      }
-    };
-    window.addEventListener("mousedown", close);
-    window.addEventListener("keydown", close);
-    return () => {
-      window.removeEventListener("mousedown", close);
-      window.removeEventListener("keydown", close);
-    };
-  }, [open]);
+  useDismiss(open, root, () => setOpen(false));
 
   return (
     <div className="conversation-menu" ref={root}>

@@ -1,5 +1,5 @@
-/** The sidebar: new chat, import, search, and the conversations grouped by date. */
-import { useMemo, useState } from "react";
+/** The sidebar: new chat, import, search, the conversations grouped by date, and a footer (the user menu). */
+import { type ReactNode, useMemo, useState } from "react";
 
 import { useSearch } from "../hooks/useSearch";
 import type { Conversation } from "../types";
@@ -18,6 +18,7 @@ interface Props {
   onDelete: (id: string) => Promise<void>;
   onImport: (file: File) => Promise<void>;
   onClose: () => void;
+  footer?: ReactNode;
 }
 
 const DAY = 86_400_000;
@@ -105,7 +106,7 @@ function Item({ conversation, active, onSelect, onRename, onDelete }: {
 }
 
 export function Sidebar(props: Props) {
-  const { conversations, activeId, open, onSelect, onOpenAt, onNew, onRename, onDelete, onImport, onClose } = props;
+  const { conversations, activeId, open, onSelect, onOpenAt, onNew, onRename, onDelete, onImport, onClose, footer } = props;
   const [query, setQuery] = useState("");
   const search = useSearch(query);
   const groups = useMemo(() => groupByDate(conversations), [conversations]);
@@ -153,6 +154,7 @@ export function Sidebar(props: Props) {
           ))}
           {!searching && groups.length === 0 ? <p className="empty">No conversations yet</p> : null}
         </div>
+        {footer}
       </nav>
       {open ? <div className="scrim" onClick={onClose} aria-hidden="true" /> : null}
     </>

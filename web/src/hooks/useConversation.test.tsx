@@ -2,7 +2,7 @@
 import { act, cleanup, renderHook, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { conversation, message, sse, streamResponse } from "../testing";
+import { conversation, message, type Route, serve, sse, streamResponse } from "../testing";
 import type { Branch, Message, SubmitResult } from "../types";
 import { useConversation } from "./useConversation";
 
@@ -13,23 +13,6 @@ const branch = (messages: Message[], conversationId = "c1"): Branch => ({ conver
 const pair = (user: Message, assistant: Message): SubmitResult => ({ user_message: user, assistant_message: assistant });
 /** An answer's whole stream: its text in one delta, then its end. */
 const streamed = (final: Message) => () => streamResponse([sse("1-0", "delta", { text: final.content }), sse("1-1", "done", final)]);
-
-type Route = (body: unknown, init: RequestInit) => Response | Promise<Response>;
-
-/** Stubs fetch with `routes` ("METHOD /api/path"): what the hook asked for is in `requests`. */
-function serve(routes: Record<string, Route>) {
-  const requests: { route: string; body: unknown }[] = [];
-  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init = {}) => {
-    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    const route = `${init.method ?? "GET"} ${url}`;
-    const body: unknown = typeof init.body === "string" ? JSON.parse(init.body) : undefined;
-    requests.push({ route, body });
-    const handler = routes[route];
-    if (!handler) return Response.json({ detail: `no route for ${route}` }, { status: 500 });
-    return handler(body, init);
-  });
-  return { requests, count: (route: string) => requests.filter((r) => r.route === route).length };
-}
 
 /** A conversation c1 that loads with `messages`. */
 const c1 = (messages: Message[]): Record<string, Route> => ({

@@ -1,22 +1,34 @@
-/** The open conversation's id, kept in the URL. */
+/** What the app shows, kept in the URL: a conversation (`/c/{id}`), a new chat (`/`), the account or the admin page. */
 import { useCallback, useEffect, useState } from "react";
 
-/** The open conversation is in the URL (`/c/{id}`), so a reload or a shared link opens it. */
-export function useRoute(): [string | null, (conversationId: string | null) => void] {
-  const parse = () => /^\/c\/([^/]+)/.exec(window.location.pathname)?.[1] ?? null;
-  const [conversationId, setConversationId] = useState<string | null>(parse);
+export type Route = { page: "chat"; conversationId: string | null } | { page: "account" } | { page: "admin" };
+
+export function parseRoute(pathname: string): Route {
+  if (/^\/account\/?$/.test(pathname)) return { page: "account" };
+  if (/^\/admin\/?$/.test(pathname)) return { page: "admin" };
+  return { page: "chat", conversationId: /^\/c\/([^/]+)/.exec(pathname)?.[1] ?? null };
+}
+
+export function routePath(route: Route): string {
+  if (route.page !== "chat") return `/${route.page}`;
+  return route.conversationId ? `/c/${route.conversationId}` : "/";
+}
+
+/** The route is in the URL, so a reload or a shared link opens the same thing. */
+export function useRoute(): [Route, (route: Route) => void] {
+  const [route, setRoute] = useState<Route>(() => parseRoute(window.location.pathname));
 
   useEffect(() => {
-    const onPop = () => setConversationId(parse());
+    const onPop = () => setRoute(parseRoute(window.location.pathname));
     window.addEventListener("popstate", onPop);
     return () => window.removeEventListener("popstate", onPop);
   }, []);
 
-  const navigate = useCallback((id: string | null) => {
-    const path = id ? `/c/${id}` : "/";
+  const navigate = useCallback((to: Route) => {
+    const path = routePath(to);
     if (window.location.pathname !== path) window.history.pushState(null, "", path);
-    setConversationId(id);
+    setRoute(to);
   }, []);
 
-  return [conversationId, navigate];
+  return [route, navigate];
 }

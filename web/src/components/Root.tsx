@@ -1,0 +1,41 @@
+/** The page's root: the theme, and whether this tab is signed in: the sign-in screens, or the app as that user. */
+import { useAuth } from "../hooks/useAuth";
+import { useTheme } from "../hooks/useTheme";
+import { App } from "./App";
+import { SignInScreen } from "./SignInScreen";
+
+export function Root() {
+  const auth = useAuth();
+  const [theme, toggleTheme] = useTheme();
+  const { state } = auth;
+
+  switch (state.status) {
+    case "loading":
+      return <main className="auth-screen" aria-busy="true" data-testid="auth-loading" />;
+    case "unreachable":
+      return (
+        <main className="auth-screen" data-testid="auth-unreachable">
+          <div className="auth-card">
+            <p className="brand">relaychat</p>
+            <p role="alert">{state.error}</p>
+            <button type="button" className="primary" autoFocus onClick={auth.reload}>
+              Try again
+            </button>
+          </div>
+        </main>
+      );
+    case "signedOut":
+      return (
+        <SignInScreen
+          setupRequired={state.setupRequired}
+          signup={state.signup}
+          notice={state.notice}
+          onLogin={auth.login}
+          onRegister={auth.register}
+        />
+      );
+    case "signedIn":
+      // Another user starts from nothing: no list, conversation or answer of the previous one.
+      return <App key={state.user.id} user={state.user} account={auth} theme={theme} onToggleTheme={toggleTheme} />;
+  }
+}

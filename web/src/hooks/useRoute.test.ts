@@ -1,0 +1,21 @@
+/** Tests of the routes: each page's path, both ways. */
+import { describe, expect, it } from "vitest";
+
+import { parseRoute, type Route, routePath } from "./useRoute";
+
+describe("routes", () => {
+  it("reads and writes each page's path", () => {
+    const routes: [string, Route][] = [
+      ["/", { page: "chat", conversationId: null }],
+      ["/c/abc", { page: "chat", conversationId: "abc" }],
+      ["/account", { page: "account" }],
+      ["/admin", { page: "admin" }],
+    ];
+    for (const [path, route] of routes) {
+      expect(parseRoute(path)).toEqual(route);
+      expect(routePath(route)).toBe(path);
+    }
+    expect(parseRoute("/admin/")).toEqual({ page: "admin" });
+    expect(parseRoute("/elsewhere")).toEqual({ page: "chat", conversationId: null });
+  });
+});

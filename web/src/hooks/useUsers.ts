@@ -1,0 +1,63 @@
+/** The admin's view of the accounts: add, approve, change role, disable or enable, delete; and the signup mode. */
+import { useCallback } from "react";
+
+import { api } from "../api";
+import type { NewUser, SignupMode, User, UserRole, UserStatus } from "../types";
+import { type Loaded, useLoaded } from "./useLoaded";
+
+export interface Users extends Loaded<User[]> {
+  create: (user: NewUser) => Promise<void>;
+  /** Approve (`status: active`), disable, enable, or change the role. */
+  update: (id: string, fields: { role?: UserRole; status?: UserStatus }) => Promise<void>;
+  remove: (id: string) => Promise<void>;
+}
+
+export function useUsers(): Users {
+  const loaded = useLoaded(api.listUsers);
+  const { set } = loaded;
+
+  const create = useCallback(
+    async (user: NewUser) => {
+      const made = await api.createUser(user);
+      set((current) => [...(current ?? []), made]);
+    },
+    [set],
+  );
+
+  const update = useCallback(
+    async (id: string, fields: { role?: UserRole; status?: UserStatus }) => {
+      const updated = await api.updateUser(id, fields);
+      set((current) => current?.map((user) => (user.id === id ? updated : user)) ?? null);
+    },
+    [set],
+  );
+
+  const remove = useCallback(
+    async (id: string) => {
+      await api.deleteUser(id);
+      set((current) => current?.filter((user) => user.id !== id) ?? null);
+    },
+    [set],
+  );
+
+  return { ...loaded, create, update, remove };
+}
+
+const readSignup = () => api.signupMode().then((settings) => settings.signup);
+
+export interface Signup extends Loaded<SignupMode> {
+  change: (mode: SignupMode) => Promise<void>;
+}
+
+/** Who may make an account. */
+export function useSignupMode(): Signup {
+  const loaded = useLoaded(readSignup);
+  const { set } = loaded;
+  const change = useCallback(
+    async (mode: SignupMode) => {
+      set((await api.setSignupMode(mode)).signup);
+    },
+    [set],
+  );
+  return { ...loaded, change };
+}

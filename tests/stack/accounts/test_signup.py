@@ -1,9 +1,11 @@
 """The first account, and signing up afterwards in each signup mode (a fresh deployment each)."""
 
+import time
+
 import httpx
 import pytest
 
-from tests.support.accounts import PASSWORD
+from tests.support.accounts import PASSWORD, new_user, signed_in
 from tests.support.stack import MakeStack
 
 pytestmark = pytest.mark.slow
@@ -94,3 +96,20 @@ def test_a_weak_password_is_refused_with_a_sentence(
     assert refused.status_code == 422
     assert refused.json()["detail"] == sentence
     assert httpx.get(f"{api.url}/api/auth/state").json()["setup_required"] is True  # nothing was written
+
+
+def test_a_session_unused_for_longer_than_the_idle_limit_has_ended(make_stack: MakeStack) -> None:
+    stack = make_stack(session_idle_days=str(2 / 86_400))  # two seconds
+    api = stack.start_api()
+    with stack.client() as admin:
+        member = new_user(admin)
+    browser = signed_in(api.url, member.email)
+    assert browser.get("/api/auth/me").status_code == 200
+    time.sleep(3)  # past the limit, and past the 2 s the lookup is cached
+    ended = browser.get("/api/auth/me")
+    assert (ended.status_code, ended.json()["detail"]) == (
+        401,
+        "Your session has ended, or the API key is not valid: sign in again.",
+    )
+    assert member.client.get("/api/auth/me").status_code == 200  # a key has no idle limit
+    browser.close()

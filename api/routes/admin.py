@@ -5,6 +5,7 @@ Admins manage accounts, not other people's conversations: nothing here shows one
 
 from fastapi import APIRouter, HTTPException, Response, status
 from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.account_schemas import AdminUserCreate, AdminUserUpdate, SiteSettings, UserRead
 from api.auth import AdminDep
@@ -21,14 +22,14 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 LAST_ADMIN = "relaychat needs at least one active admin: make another admin first."
 
 
-async def _account(session: SessionDep, user_id: str) -> User:
+async def _account(session: AsyncSession, user_id: str) -> User:
     user = await session.get(User, user_id)
     if user is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found")
     return user
 
 
-async def _other_active_admins(session: SessionDep, user_id: str) -> int:
+async def _other_active_admins(session: AsyncSession, user_id: str) -> int:
     count = await session.exec(
         select(func.count())
         .select_from(User)

@@ -5,9 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.account_schemas import AuthState, Login, MeUpdate, Register, SessionRead, UserRead
-from api.auth import SESSION_COOKIE, Principal, UserDep, is_same_site
+from api.auth import CROSS_SITE, SESSION_COOKIE, Principal, UserDep, is_same_site
 from api.deps import RedisDep, SessionDep, SettingsDep
 from api.throttle import check_login, count_failed_login, count_registration, forgive_account
 from core import accounts
@@ -20,7 +21,6 @@ from core.settings import Settings
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 WRONG_PASSWORD = "The email address or the password is wrong."
-CROSS_SITE = "This request came from another site; relaychat only accepts it from its own pages."
 COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers' cap: the server's idle expiry is what ends a session
 
 
@@ -38,7 +38,7 @@ def _address(request: Request) -> str:
 
 
 async def _sign_in(
-    request: Request, response: Response, session: SessionDep, settings: Settings, user: User
+    request: Request, response: Response, session: AsyncSession, settings: Settings, user: User
 ) -> None:
     token, _ = await accounts.open_session(
         session, user, settings.session_idle, request.headers.get("user-agent", ""), _address(request)
@@ -54,7 +54,7 @@ async def _sign_in(
     )
 
 
-async def _user(session: SessionDep, principal: Principal) -> User:
+async def _user(session: AsyncSession, principal: Principal) -> User:
     user = await session.get(User, principal.user_id)
     if user is None:  # deleted a moment ago: its sessions are going too
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "This account no longer exists.")

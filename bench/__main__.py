@@ -11,6 +11,7 @@ STEPS = (
     ["bench.workers"],
     ["bench.local_model"],
     ["bench.auth"],
+    ["bench.conversation_length"],
     ["bench.report"],
 )
 

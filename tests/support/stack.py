@@ -109,8 +109,9 @@ class Api(Process):
         return {"Authorization": f"Bearer {self._key()}"}
 
     def client(self, **kwargs: Any) -> httpx.Client:
-        headers = {**self.headers, **kwargs.pop("headers", {})}
-        return httpx.Client(base_url=self.url, timeout=30, headers=headers, **kwargs)
+        options: dict[str, Any] = {"timeout": 30, **kwargs}
+        options["headers"] = {**self.headers, **kwargs.get("headers", {})}
+        return httpx.Client(base_url=self.url, **options)
 
 
 WORKER_COMMAND = ("-m", "worker")

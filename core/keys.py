@@ -1,6 +1,6 @@
 """Every Redis key and channel relaychat uses, in one place, under one prefix (ARQ keeps its own)."""
 
-from arq.constants import in_progress_key_prefix, job_key_prefix
+from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_prefix
 
 PREFIX = "relaychat:"
 
@@ -45,6 +45,11 @@ def cancel(message_id: str) -> str:
 
 def arq_job(job_id: str) -> str:
     return job_key_prefix + job_id
+
+
+def arq_result(job_id: str) -> str:
+    """ARQ's result of a finished job (relaychat keeps none: `keep_result = 0`)."""
+    return result_key_prefix + job_id
 
 
 def arq_in_progress(job_id: str) -> str:

@@ -4,7 +4,7 @@ Admins manage accounts, not other people's conversations: nothing here shows one
 """
 
 from fastapi import APIRouter, HTTPException, Response, status
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.account_schemas import AdminUserCreate, AdminUserUpdate, SiteSettings, UserRead
@@ -30,12 +30,14 @@ async def _account(session: AsyncSession, user_id: str) -> User:
 
 
 async def _other_active_admins(session: AsyncSession, user_id: str) -> int:
-    count = await session.exec(
-        select(func.count())
-        .select_from(User)
+    """Active admins but this one. Their rows are locked (Postgres; SQLite's writes are serialized
+    anyway): two admins demoting each other at once cannot both see the other as the one left."""
+    others = await session.exec(
+        select(User.id)
         .where(User.role == UserRole.admin, User.status == UserStatus.active, col(User.id) != user_id)
+        .with_for_update()
     )
-    return count.one()
+    return len(list(others))
 
 
 @router.get("/users")

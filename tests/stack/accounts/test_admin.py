@@ -1,8 +1,10 @@
 """The admin's routes: refused to users, the last admin kept, and every change felt at once."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import httpx
 
-from tests.support.accounts import PASSWORD, new_user, signed_in
+from tests.support.accounts import PASSWORD, Member, new_user, signed_in
 from tests.support.processes import wait_until
 from tests.support.stack import Stack, ask, new_conversation, unique
 
@@ -87,3 +89,27 @@ def test_admin_creates_an_account_and_refuses_a_taken_or_weak_one(stack: Stack) 
         assert weak.status_code == 422
         not_email = admin.post("/api/admin/users", json={"email": "no at sign", "password": PASSWORD})
         assert (not_email.status_code, not_email.json()["detail"]) == (422, "This is not an email address.")
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(stack: Stack) -> None:
+    with stack.client() as admin:
+        first = new_user(admin, role="admin", label="first-admin")
+        second = new_user(admin, role="admin", label="second-admin")
+        me = admin.get("/api/auth/me").json()["id"]
+    # Only these two are active admins for the race: the deployment's admin steps down meanwhile.
+    assert first.client.patch(f"/api/admin/users/{me}", json={"role": "user"}).status_code == 200
+
+    def demote(pair: tuple[Member, Member]) -> int:
+        actor, target = pair
+        return actor.client.patch(f"/api/admin/users/{target.id}", json={"role": "user"}).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = sorted(pool.map(demote, [(first, second), (second, first)]))
+    survivor = first if first.client.get("/api/admin/users").status_code == 200 else second
+    roles = {u["id"]: u["role"] for u in survivor.client.get("/api/admin/users").json()}
+    assert survivor.client.patch(f"/api/admin/users/{me}", json={"role": "admin"}).status_code == 200
+    # The loser is refused as the last admin (409), or, if the winner's change came first, as no
+    # longer an admin at all (403).
+    assert answers[0] == 200
+    assert answers[1] in (403, 409)
+    assert sorted([roles[first.id], roles[second.id]]) == ["admin", "user"]

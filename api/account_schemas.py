@@ -1,12 +1,24 @@
 """Bodies of the account routes: sign-in, the user's sessions and API keys, and the admin's."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from core.models import SignupMode, UserRole, UserStatus
 from core.passwords import MAX_LENGTH
 from core.schemas import UtcDatetime
 
 Password = Field(min_length=1, max_length=MAX_LENGTH)
+
+
+def _storable(text: str) -> str:
+    # Postgres cannot store NUL in text; refused here with a sentence rather than failing there.
+    if "\x00" in text:
+        raise ValueError("must not contain a NUL character")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_storable)]
 
 
 class UserRead(BaseModel):
@@ -29,15 +41,15 @@ class AuthState(BaseModel):
 class Register(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=3, max_length=320)
+    email: Text = Field(min_length=3, max_length=320)
     password: str = Password
-    name: str = Field("", max_length=200)
+    name: Text = Field("", max_length=200)
 
 
 class Login(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=1, max_length=320)
+    email: Text = Field(min_length=1, max_length=320)
     password: str = Password
 
 
@@ -47,7 +59,7 @@ class MeUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     current_password: str = Password
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: Text | None = Field(None, min_length=1, max_length=200)
     new_password: str | None = Field(None, max_length=MAX_LENGTH)
 
 
@@ -65,7 +77,7 @@ class SessionRead(BaseModel):
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
 
 
 class KeyRead(BaseModel):
@@ -84,9 +96,9 @@ class KeyCreated(KeyRead):
 class AdminUserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=3, max_length=320)
+    email: Text = Field(min_length=3, max_length=320)
     password: str = Password
-    name: str = Field("", max_length=200)
+    name: Text = Field("", max_length=200)
     role: UserRole = UserRole.user
 
 

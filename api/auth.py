@@ -68,6 +68,9 @@ class Authenticator:
         self._idle = session_idle
         self._cache: dict[str, tuple[float, Principal | None]] = {}
         self._touches: set[asyncio.Task[None]] = set()
+        # Counts every forgetting: a lookup in flight while one happened may have read the row as
+        # it was before the revocation, and is not cached.
+        self._generation = 0
 
     async def session(self, token: str) -> Principal | None:
         return await self._cached(digest(token), token.startswith(SESSION_PREFIX), self._session)
@@ -85,11 +88,13 @@ class Authenticator:
     ) -> None:
         """Drop what is cached of the user, session or key, and every refusal cached: one of them
         may be stale (an account enabled again)."""
+        self._generation += 1
         for cached, (_, principal) in list(self._cache.items()):
             if principal is None or principal.matches(user_id, session_id, key_id):
                 del self._cache[cached]
 
     def forget_all(self) -> None:
+        self._generation += 1
         self._cache.clear()
 
     async def _cached(
@@ -101,7 +106,10 @@ class Authenticator:
         hit = self._cache.get(hashed)
         if hit is not None and hit[0] > now:
             return hit[1]
+        generation = self._generation
         principal = await look_up(hashed)
+        if generation != self._generation:
+            return principal
         if len(self._cache) >= MAX_CACHED:
             self._cache = {k: v for k, v in self._cache.items() if v[0] > now}
         self._cache[hashed] = (now + CACHE_SECONDS, principal)

@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 from redis.asyncio import Redis
 
@@ -37,11 +37,15 @@ class Revocations:
     def start(self) -> None:
         self._task = asyncio.create_task(self._subscription.run())
 
-    @contextlib.contextmanager
-    def hold(self, principal: Principal, revoked: asyncio.Event) -> Iterator[None]:
+    @contextlib.asynccontextmanager
+    async def hold(self, principal: Principal, revoked: asyncio.Event) -> AsyncIterator[None]:
         """While inside (a stream is open), `revoked` is set if the principal is revoked."""
         self._held[revoked] = principal
         try:
+            # A revocation announced between the request's sign-in check and now was not heard:
+            # the principal is looked up once more, now that any later one will be.
+            if not await self._authenticator.still_valid(principal):
+                revoked.set()
             yield
         finally:
             del self._held[revoked]

@@ -1,4 +1,8 @@
-"""Failed sign-ins and registrations counted in Redis, so a limit holds across API processes."""
+"""Failed sign-ins and registrations counted in Redis, so a limit holds across API processes.
+
+Every attempt is counted before its password is checked: a burst of attempts sent at once cannot
+all pass a check that only failures already counted would fail. A success takes its count back.
+"""
 
 from fastapi import HTTPException, status
 from redis.asyncio import Redis
@@ -10,6 +14,9 @@ LOGIN_WINDOW_SECONDS = 15 * 60
 MAX_REGISTRATIONS = 10
 REGISTRATION_WINDOW_SECONDS = 60 * 60
 
+# Takes a success's count back, unless its window ended meanwhile (a DECR would make a key for ever).
+_GIVE_BACK = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DECR', KEYS[1]) end return 0"
+
 
 def _too_many(what: str, retry_after: int) -> HTTPException:
     minutes = max(1, round(retry_after / 60))
@@ -20,44 +27,38 @@ def _too_many(what: str, retry_after: int) -> HTTPException:
     )
 
 
-async def _over(redis: Redis, key: str, limit: int) -> int:
-    """Seconds until the window of `key` ends if its count reached `limit`, else 0."""
-    async with redis.pipeline(transaction=False) as pipe:
-        pipe.get(key)
-        pipe.ttl(key)
-        count, ttl = await pipe.execute()
-    return max(int(ttl), 1) if count is not None and int(count) >= limit else 0
-
-
-async def _count(redis: Redis, key: str, window: int) -> None:
-    # The first count of a window starts it (SET NX with its TTL; INCR keeps the TTL). Not EXPIRE
-    # NX: Redis 6.2, which relaychat up runs, does not have it.
+async def _take(redis: Redis, key: str, window: int) -> tuple[int, int]:
+    """Count one more in `key`'s window (started by its first count); the count, and seconds left."""
     async with redis.pipeline(transaction=True) as pipe:
         pipe.set(key, 0, ex=window, nx=True)
         pipe.incr(key)
-        await pipe.execute()
+        pipe.ttl(key)
+        _, count, ttl = await pipe.execute()
+    return int(count), max(int(ttl), 1)
 
 
-async def check_login(redis: Redis, account: str, address: str) -> None:
-    """429 while the account or the client address has failed too often, right password or not."""
-    for key in (keys.failed_logins("account", account), keys.failed_logins("address", address)):
-        if retry_after := await _over(redis, key, MAX_FAILED_LOGINS):
+def _login_keys(account: str, address: str) -> list[str]:
+    return [keys.failed_logins("account", account), keys.failed_logins("address", address)]
+
+
+async def attempt_login(redis: Redis, account: str, address: str) -> None:
+    """Count a sign-in attempt against the account and the client address: 429 past 5 in 15 minutes
+    on either (with the right password too). `succeeded` takes the count back."""
+    for key in _login_keys(account, address):
+        count, retry_after = await _take(redis, key, LOGIN_WINDOW_SECONDS)
+        if count > MAX_FAILED_LOGINS:
             raise _too_many("failed sign-ins", retry_after)
 
 
-async def count_failed_login(redis: Redis, account: str, address: str) -> None:
-    for key in (keys.failed_logins("account", account), keys.failed_logins("address", address)):
-        await _count(redis, key, LOGIN_WINDOW_SECONDS)
-
-
-async def forgive_account(redis: Redis, account: str) -> None:
-    """A successful sign-in clears the account's count (the address's stays)."""
-    await redis.delete(keys.failed_logins("account", account))
+async def succeeded(redis: Redis, account: str, address: str) -> None:
+    """The password was right: the account's failures are forgiven, the address's attempt given back."""
+    account_key, address_key = _login_keys(account, address)
+    await redis.delete(account_key)
+    await redis.eval(_GIVE_BACK, 1, address_key)  # type: ignore[misc]
 
 
 async def count_registration(redis: Redis, address: str) -> None:
     """429 past the registrations one address may make in the window; counts this one."""
-    key = keys.registrations(address)
-    if retry_after := await _over(redis, key, MAX_REGISTRATIONS):
+    count, retry_after = await _take(redis, keys.registrations(address), REGISTRATION_WINDOW_SECONDS)
+    if count > MAX_REGISTRATIONS:
         raise _too_many("new accounts from this address", retry_after)
-    await _count(redis, key, REGISTRATION_WINDOW_SECONDS)

@@ -26,6 +26,7 @@ SIGNUP_SETTING = "signup"
 # Written with the first account: its primary key lets only one request be the first.
 SETUP_SETTING = "setup"
 MAX_EMAIL_LENGTH = 320
+MAX_NAME_LENGTH = 200
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
@@ -46,7 +47,7 @@ class SetupDone(AccountError):
 def normalize_email(email: str) -> str:
     """The address as stored and compared: trimmed and lower-cased; AccountError if it is none."""
     address = email.strip().lower()
-    if len(address) > MAX_EMAIL_LENGTH or not _EMAIL.match(address):
+    if len(address) > MAX_EMAIL_LENGTH or "\x00" in address or not _EMAIL.match(address):
         raise AccountError("This is not an email address.")
     return address
 
@@ -82,8 +83,8 @@ async def create_user(
     check_new(password)
     user = User(
         email=address,
-        name=name.strip() or address.split("@")[0],
-        password_hash=hash_password(password),
+        name=(name.strip() or address.split("@")[0])[:MAX_NAME_LENGTH],
+        password_hash=await hash_password(password),
         role=UserRole.admin if first else role,
         status=UserStatus.active if first else status,
     )
@@ -107,7 +108,7 @@ async def create_user(
 async def set_password(session: AsyncSession, user: User, password: str) -> None:
     """Change the password (checked as a new one); the caller commits and revokes sessions."""
     check_new(password)
-    user.password_hash = hash_password(password)
+    user.password_hash = await hash_password(password)
     user.updated_at = utcnow()
     session.add(user)
 

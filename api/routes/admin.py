@@ -93,7 +93,12 @@ async def delete_user(
     user = await _account(session, user_id)
     if user.role == UserRole.admin and not await _other_active_admins(session, user.id):
         raise HTTPException(status.HTTP_409_CONFLICT, LAST_ADMIN)
-    owned = list(await session.exec(select(Conversation.id).where(Conversation.owner_id == user.id)))
+    # Disabled first, everywhere: no conversation of theirs can be made while theirs are deleted.
+    user.status = UserStatus.disabled
+    session.add(user)
+    await session.commit()
+    await announce(redis, user_id=user_id)
+    owned = list(await session.exec(select(Conversation.id).where(Conversation.owner_id == user_id)))
     await delete_conversations(session, log, redis, owned)
     user = await _account(session, user_id)
     await session.delete(user)  # its sessions and keys go with it (ON DELETE CASCADE)

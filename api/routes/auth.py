@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.account_schemas import AuthState, Login, MeUpdate, Register, SessionRead, UserRead
 from api.auth import CROSS_SITE, SESSION_COOKIE, Principal, UserDep, is_same_site
 from api.deps import RedisDep, SessionDep, SettingsDep
-from api.throttle import check_login, count_failed_login, count_registration, forgive_account
+from api.throttle import attempt_login, count_registration, succeeded
 from core import accounts
 from core.accounts import AccountError
 from core.models import LoginSession, SignupMode, User, UserStatus
@@ -139,18 +139,17 @@ async def login(
     """Sign in: a session cookie (HttpOnly, SameSite=Lax). A wrong password and an unknown email
     get the same answer in the same time; after 5 failures in 15 minutes, 429."""
     account, address = body.email.strip().lower(), _address(request)
-    await check_login(redis, account, address)
+    await attempt_login(redis, account, address)
     user = await accounts.find_by_email(session, body.email)
-    if not verify(user.password_hash if user else None, body.password) or user is None:
-        await count_failed_login(redis, account, address)
+    if not await verify(user.password_hash if user else None, body.password) or user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, WRONG_PASSWORD)
+    await succeeded(redis, account, address)
     if user.status == UserStatus.pending:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "An admin has not approved this account yet.")
     if user.status == UserStatus.disabled:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "This account is disabled.")
-    await forgive_account(redis, account)
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(body.password)
+        user.password_hash = await hash_password(body.password)
         session.add(user)
     await _sign_in(request, response, session, settings, user)
     return UserRead.model_validate(user)
@@ -180,10 +179,10 @@ async def update_me(
     """Change the name or the password, with the current password. A new password ends every other
     session of the user."""
     user = await _user(session, principal)
-    await check_login(redis, user.email, _address(request))
-    if not verify(user.password_hash, body.current_password):
-        await count_failed_login(redis, user.email, _address(request))
+    await attempt_login(redis, user.email, _address(request))
+    if not await verify(user.password_hash, body.current_password):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "The current password is wrong.")
+    await succeeded(redis, user.email, _address(request))
     if body.name is not None:
         user.name = body.name.strip() or user.name
         session.add(user)

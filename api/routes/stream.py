@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractAsyncContextManager
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
@@ -30,13 +30,12 @@ DATABASE_COPY_ID = "0-1"
 
 
 async def _relayed(
-    batches: AsyncGenerator[list[Event], None], held: AbstractContextManager[None]
+    batches: AsyncGenerator[list[Event], None], held: AbstractAsyncContextManager[None]
 ) -> AsyncIterator[bytes]:
     # aclosing: a client that hangs up unfollows the relay at once, not when garbage is collected.
-    with held:
-        async with contextlib.aclosing(batches):
-            async for batch in batches:
-                yield b"".join(_encode(event) for event in batch)
+    async with held, contextlib.aclosing(batches):
+        async for batch in batches:
+            yield b"".join(_encode(event) for event in batch)
 
 
 async def _database_copy(message: Message) -> AsyncIterator[bytes]:

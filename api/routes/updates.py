@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractAsyncContextManager
 
 from fastapi import APIRouter
 from sse_starlette import ServerSentEvent
@@ -16,17 +16,18 @@ router = APIRouter(tags=["updates"])
 
 
 async def _events(
-    feed: UpdateFeed, held: AbstractContextManager[None], user_id: str
+    feed: UpdateFeed, held: AbstractAsyncContextManager[None], user_id: str
 ) -> AsyncIterator[ServerSentEvent]:
-    with held, feed.follow(user_id) as queue:
-        # Whatever changed before this connection (or while a browser reconnected) is in the list.
-        yield ServerSentEvent(data="{}", event="resync")
-        while True:
-            payload = await queue.get()
-            if payload == RESYNC:
-                yield ServerSentEvent(data="{}", event="resync")
-            else:
-                yield ServerSentEvent(data=payload, event="conversation")
+    async with held:
+        with feed.follow(user_id) as queue:
+            # Whatever changed before this connection (or while a browser reconnected) is in the list.
+            yield ServerSentEvent(data="{}", event="resync")
+            while True:
+                payload = await queue.get()
+                if payload == RESYNC:
+                    yield ServerSentEvent(data="{}", event="resync")
+                else:
+                    yield ServerSentEvent(data=payload, event="conversation")
 
 
 @router.get(

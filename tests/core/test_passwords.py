@@ -17,21 +17,21 @@ def test_any_long_enough_uncommon_password_is_accepted_without_composition_rules
     check_new(password)
 
 
-def test_a_hash_is_argon2id_salted_and_verifies_only_its_password() -> None:
-    first, second = hash_password("a passphrase"), hash_password("a passphrase")
+async def test_a_hash_is_argon2id_salted_and_verifies_only_its_password() -> None:
+    first, second = await hash_password("a passphrase"), await hash_password("a passphrase")
     assert first.startswith("$argon2id$")
     assert first != second  # salted
-    assert verify(first, "a passphrase")
-    assert not verify(first, "another passphrase")
-    assert not verify("not a hash at all", "a passphrase")
+    assert await verify(first, "a passphrase")
+    assert not await verify(first, "another passphrase")
+    assert not await verify("not a hash at all", "a passphrase")
 
 
-def test_no_account_never_verifies_however_it_is_asked() -> None:
-    assert not verify(None, "not the password of any account")
+async def test_no_account_never_verifies_however_it_is_asked() -> None:
+    assert not await verify(None, "not the password of any account")
 
 
-def test_a_hash_made_with_older_parameters_asks_to_be_rehashed() -> None:
+async def test_a_hash_made_with_older_parameters_asks_to_be_rehashed() -> None:
     weaker = PasswordHasher(time_cost=1, memory_cost=8192).hash("a passphrase")
     assert needs_rehash(weaker)
-    assert not needs_rehash(hash_password("a passphrase"))
-    assert verify(weaker, "a passphrase")
+    assert not needs_rehash(await hash_password("a passphrase"))
+    assert await verify(weaker, "a passphrase")

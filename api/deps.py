@@ -8,14 +8,14 @@ from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import UserDep
-from api.lookups import find_conversation, find_message
+from api.lookups import KEY_NOT_FOUND, SESSION_NOT_FOUND, find_conversation, find_message, find_owned
 from api.relay import Relay
 from api.revocations import Revocations
 from api.updates import UpdateFeed
 from core.catalog import Catalog
 from core.db import read_only
 from core.eventlog import EventLog
-from core.models import Conversation, Message
+from core.models import ApiKey, Conversation, LoginSession, Message
 from core.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -76,9 +76,10 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 CatalogDep = Annotated[Catalog, Depends(_catalog)]
 
 
-# The two lookups of what a path names. Every route with a `{conversation_id}` or `{message_id}`
-# takes one of these rather than the id, so what a request may see is decided here alone: the
-# signed-in user's own, and 404 for anyone else's, exactly as for one that does not exist.
+# The lookups of what a path names. Every route with a `{conversation_id}`, `{message_id}`,
+# `{session_id}` or `{key_id}` takes one of these rather than the id, so what a request may see is
+# decided here alone: the signed-in user's own, and 404 for anyone else's, exactly as for one that
+# does not exist.
 async def _conversation(conversation_id: str, user: UserDep, session: SessionDep) -> Conversation:
     return await find_conversation(session, conversation_id, user.user_id)
 
@@ -89,6 +90,18 @@ async def _message(message_id: str, user: UserDep, session: SessionDep) -> Messa
 
 ConversationDep = Annotated[Conversation, Depends(_conversation)]
 MessageDep = Annotated[Message, Depends(_message)]
+
+
+async def _login_session(session_id: str, user: UserDep, session: SessionDep) -> LoginSession:
+    return await find_owned(session, LoginSession, session_id, user.user_id, SESSION_NOT_FOUND)
+
+
+async def _api_key(key_id: str, user: UserDep, session: SessionDep) -> ApiKey:
+    return await find_owned(session, ApiKey, key_id, user.user_id, KEY_NOT_FOUND)
+
+
+LoginSessionDep = Annotated[LoginSession, Depends(_login_session)]
+ApiKeyDep = Annotated[ApiKey, Depends(_api_key)]
 
 
 async def _read_only_checks(session: SessionDep) -> None:

@@ -1,13 +1,31 @@
-"""Finding the user's conversation or message a request names, or answering 404 with a sentence."""
+"""Finding the user's conversation, message, session or key a request names, or answering 404
+with a sentence."""
+
+from typing import TypeVar
 
 from fastapi import HTTPException, status
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.models import Conversation, Message
+from core.models import ApiKey, Conversation, LoginSession, Message
 
 CONVERSATION_NOT_FOUND = "Conversation not found"
 MESSAGE_NOT_FOUND = "Message not found"
+SESSION_NOT_FOUND = "Session not found"
+KEY_NOT_FOUND = "API key not found"
+
+
+Owned = TypeVar("Owned", LoginSession, ApiKey)
+
+
+async def find_owned(
+    session: AsyncSession, model: type[Owned], row_id: str, owner_id: str, not_found: str
+) -> Owned:
+    """A row that belongs to an account (a sign-in session, an API key), if it is the owner's."""
+    row = await session.get(model, row_id)
+    if row is None or row.user_id != owner_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, not_found)
+    return row
 
 
 async def find_conversation(session: AsyncSession, conversation_id: str, owner_id: str) -> Conversation:

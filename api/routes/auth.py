@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.account_schemas import AuthState, Login, MeUpdate, Register, SessionRead, UserRead
 from api.auth import CROSS_SITE, SESSION_COOKIE, Principal, UserDep, is_same_site
-from api.deps import RedisDep, SessionDep, SettingsDep
+from api.deps import LoginSessionDep, RedisDep, SessionDep, SettingsDep
 from api.throttle import attempt_login, count_registration, succeeded
 from core import accounts
 from core.accounts import AccountError
@@ -214,14 +214,9 @@ async def list_sessions(principal: UserDep, session: SessionDep) -> list[Session
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_session(
-    session_id: str, principal: UserDep, session: SessionDep, redis: RedisDep
-) -> Response:
+async def revoke_session(signed_in: LoginSessionDep, session: SessionDep, redis: RedisDep) -> Response:
     """Sign a browser out: its requests and open streams end within seconds, on every API process."""
-    row = await session.get(LoginSession, session_id)
-    if row is None or row.user_id != principal.user_id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Session not found")
-    await session.delete(row)
+    await session.delete(signed_in)
     await session.commit()
-    await announce(redis, session_id=session_id)
+    await announce(redis, session_id=signed_in.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -5,7 +5,7 @@ from sqlmodel import col, select
 
 from api.account_schemas import KeyCreate, KeyCreated, KeyRead
 from api.auth import UserDep
-from api.deps import RedisDep, SessionDep
+from api.deps import ApiKeyDep, RedisDep, SessionDep
 from core import accounts
 from core.models import ApiKey, User
 from core.revocations import announce
@@ -34,12 +34,9 @@ async def list_keys(principal: UserDep, session: SessionDep) -> list[KeyRead]:
 
 
 @router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_key(key_id: str, principal: UserDep, session: SessionDep, redis: RedisDep) -> Response:
+async def delete_key(key: ApiKeyDep, session: SessionDep, redis: RedisDep) -> Response:
     """The key stops working within seconds on every API process, open streams included."""
-    row = await session.get(ApiKey, key_id)
-    if row is None or row.user_id != principal.user_id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "API key not found")
-    await session.delete(row)
+    await session.delete(key)
     await session.commit()
-    await announce(redis, key_id=key_id)
+    await announce(redis, key_id=key.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from api.auth import Authenticator
-from api.deps import ConversationDep, MessageDep
+from api.deps import ApiKeyDep, ConversationDep, LoginSessionDep, MessageDep
 from api.main import create_app
 from core import accounts
 from core.db import make_engine, make_sessionmaker
@@ -23,11 +23,21 @@ from core.migrate import upgrade
 
 MISSING_ID = "00000000-0000-7000-8000-000000000000"
 LOCK_WAIT_SECONDS = 1
-NOT_FOUND = {"conversation_id": "Conversation not found", "message_id": "Message not found"}
-# The functions behind the two dependencies (`Annotated[type, Depends(function)]`).
+NOT_FOUND = {
+    "conversation_id": "Conversation not found",
+    "message_id": "Message not found",
+    "session_id": "Session not found",
+    "key_id": "API key not found",
+}
+# The functions behind the lookup dependencies (`Annotated[type, Depends(function)]`).
 LOOKUPS = {
     name: get_args(dep)[1].dependency
-    for name, dep in [("conversation_id", ConversationDep), ("message_id", MessageDep)]
+    for name, dep in [
+        ("conversation_id", ConversationDep),
+        ("message_id", MessageDep),
+        ("session_id", LoginSessionDep),
+        ("key_id", ApiKeyDep),
+    ]
 }
 
 

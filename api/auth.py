@@ -93,6 +93,11 @@ class Authenticator:
             if principal is None or principal.matches(user_id, session_id, key_id):
                 del self._cache[cached]
 
+    @property
+    def generation(self) -> int:
+        """How many times a revocation made the cache forget: a later value means one came since."""
+        return self._generation
+
     def forget_all(self) -> None:
         self._generation += 1
         self._cache.clear()
@@ -195,6 +200,9 @@ def is_same_site(request: Request) -> bool:
 
 async def _current(request: Request) -> Principal:
     authenticator: Authenticator = request.app.state.authenticator
+    # What the cache had forgotten when this request was checked: a stream it opens later asks
+    # whether a revocation came in between (api/revocations.py).
+    request.state.checked_at = authenticator.generation
     scheme, _, credential = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and credential.strip():
         # Only an API key: a session token is no key (it is not meant to leave the browser).

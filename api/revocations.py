@@ -38,13 +38,19 @@ class Revocations:
         self._task = asyncio.create_task(self._subscription.run())
 
     @contextlib.asynccontextmanager
-    async def hold(self, principal: Principal, revoked: asyncio.Event) -> AsyncIterator[None]:
-        """While inside (a stream is open), `revoked` is set if the principal is revoked."""
+    async def hold(
+        self, principal: Principal, revoked: asyncio.Event, checked_at: int
+    ) -> AsyncIterator[None]:
+        """While inside (a stream is open), `revoked` is set if the principal is revoked.
+
+        `checked_at` is the authenticator's generation when the request was signed in: if any
+        revocation was heard since, before this stream was held, the principal is looked up once
+        more (only then: a stream's opening costs no database read).
+        """
         self._held[revoked] = principal
         try:
-            # A revocation announced between the request's sign-in check and now was not heard:
-            # the principal is looked up once more, now that any later one will be.
-            if not await self._authenticator.still_valid(principal):
+            authenticator = self._authenticator
+            if authenticator.generation != checked_at and not await authenticator.still_valid(principal):
                 revoked.set()
             yield
         finally:

@@ -6,7 +6,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Query, Response, status
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
 
 from api.auth import UserDep
 from api.deps import LogDep, MessageDep, RelayDep, RevocationsDep, SessionDep, SettingsDep
@@ -53,6 +53,7 @@ async def _database_copy(message: Message) -> AsyncIterator[bytes]:
     },
 )
 async def stream_message(
+    request: Request,
     message: MessageDep,
     user: UserDep,
     session: SessionDep,
@@ -88,5 +89,6 @@ async def stream_message(
         await end_from_row(log, message)
     # The stream ends within moments if the user's session is revoked (every API process hears of it).
     revoked = asyncio.Event()
-    batches = _relayed(relay.events(message.id, cursor), revocations.hold(user, revoked))
+    held = revocations.hold(user, revoked, request.state.checked_at)
+    batches = _relayed(relay.events(message.id, cursor), held)
     return EventStream(batches, ping=int(settings.heartbeat_seconds), ended=revoked)

@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sse_starlette import ServerSentEvent
 
 from api.auth import UserDep
@@ -36,11 +36,11 @@ async def _events(
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 async def follow_updates(
-    user: UserDep, feed: UpdatesDep, revocations: RevocationsDep, settings: SettingsDep
+    request: Request, user: UserDep, feed: UpdatesDep, revocations: RevocationsDep, settings: SettingsDep
 ) -> EventStream:
     """Server-Sent Events about conversations that change outside their answers' streams:
     `conversation` `{"conversation_id", "change"}` (change: `title`, `title_failed`), and `resync`
     (first, and after anything may have been missed: read the list again)."""
     revoked = asyncio.Event()
-    held = revocations.hold(user, revoked)
+    held = revocations.hold(user, revoked, request.state.checked_at)
     return EventStream(_events(feed, held, user.user_id), ping=int(settings.heartbeat_seconds), ended=revoked)

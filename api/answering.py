@@ -24,7 +24,7 @@ from core.models import Conversation, Message, Role, Status, TitleSource, is_act
 from core.schemas import MessageRead
 from core.settings import Settings
 from core.titles import fallback_title
-from core.tokens import counter_for, required_tokens
+from core.tokens import TokenCounter, counter_for, required_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,11 @@ async def start_answer(
     if client_id and (result := await _stored_result(session, conversation.id, client_id)):
         return result
     model = _conversation_model(catalog, conversation)
-    _check_fits(model, conversation, question.content, settings)
+    counter = counter_for(model)
+    if new_question:
+        # Counted once, here: every later prompt of the branch sums the stored count.
+        question.tokens, question.tokenizer = counter.count(question.content), counter.name
+    _check_fits(counter, model, conversation, question, settings)
     active = await session.exec(
         select(Message.id).where(Message.conversation_id == conversation.id, is_active_answer())
     )
@@ -146,9 +150,11 @@ def _conversation_model(catalog: Catalog, conversation: Conversation) -> ModelSp
         ) from None
 
 
-def _check_fits(model: ModelSpec, conversation: Conversation, content: str, settings: Settings) -> None:
+def _check_fits(
+    counter: TokenCounter, model: ModelSpec, conversation: Conversation, question: Message, settings: Settings
+) -> None:
     """The system prompt and the question alone must fit what the answer leaves of the window."""
-    needed = required_tokens(counter_for(model), conversation.system_prompt, content)
+    needed = required_tokens(counter, conversation.system_prompt, question)
     budget, _ = budgets(model, settings.max_answer_tokens, conversation.max_tokens)
     if needed > budget:
         raise HTTPException(

@@ -87,12 +87,23 @@ class BranchMessage(MessageRead):
     sibling_ids: list[str] = Field(description="This message and its alternatives, oldest first")
 
 
+class ConversationTotals(BaseModel):
+    """What every answer of the conversation cost, in all its branches."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float
+    cost_complete: bool = Field(description="False: some answers have no recorded cost, the sum is a floor")
+
+
 class BranchRead(BaseModel):
-    """The selected branch, root first: what the UI shows and the next question continues."""
+    """A page of the selected branch, root first: what the UI shows and the next question continues."""
 
     conversation_id: str
     leaf_id: str | None
     messages: list[BranchMessage]
+    has_older: bool = Field(description="Older messages of the branch precede this page: ask with `before`")
+    totals: ConversationTotals
 
 
 class SubmitResult(BaseModel):

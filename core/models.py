@@ -191,6 +191,10 @@ class Message(SQLModel, table=True):
     client_id: str | None = Field(default=None, max_length=100)
     # Included in every prompt of its branch while it fits.
     pinned: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})  # as migration 0002
+    # The content's tokens in `tokenizer`, counted once when the message is written: a prompt
+    # sums them instead of tokenizing the history again (None: written before they were stored).
+    tokens: int | None = None
+    tokenizer: str | None = Field(default=None, max_length=64)
     # An answer's prompt: the earlier messages it was built from (None: not recorded).
     included_ids: list[str] | None = Field(default=None, sa_type=sa.JSON)
     created_at: datetime = _timestamp()

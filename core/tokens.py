@@ -16,6 +16,9 @@ REPLY_PRIMER_TOKENS = 3
 
 
 class TokenCounter(Protocol):
+    # Stored beside a message's count: a count is reused only by the tokenizer that made it.
+    name: str
+
     def count(self, text: str) -> int: ...
 
 
@@ -24,6 +27,7 @@ class BpeCounter:
 
     def __init__(self, encoding_name: str) -> None:
         self._encoding = bpe_openai.get_encoding(encoding_name)
+        self.name = encoding_name
 
     def count(self, text: str) -> int:
         return len(self._encoding.encode(text))
@@ -36,6 +40,7 @@ class LlamaCounter:
         from llama_cpp import Llama
 
         self._llama = Llama(str(model_path), vocab_only=True, verbose=False)
+        self.name = f"llama:{model_path.stem}"[:64]
         # Close while the interpreter is whole: llama.cpp's finaliser fails during shutdown.
         atexit.register(self._llama.close)
 
@@ -65,10 +70,25 @@ def message_tokens(counter: TokenCounter, content: str) -> int:
     return counter.count(content) + MESSAGE_OVERHEAD_TOKENS
 
 
-def required_tokens(counter: TokenCounter, system_prompt: str, question: str) -> int:
+class Counted(Protocol):
+    """A message as far as counting goes: its text and the count stored with it, if any."""
+
+    content: str
+    tokens: int | None
+    tokenizer: str | None
+
+
+def stored_message_tokens(counter: TokenCounter, message: Counted) -> int:
+    """`message_tokens`, from the count stored with the message when `counter` made it."""
+    if message.tokens is not None and message.tokenizer == counter.name:
+        return message.tokens + MESSAGE_OVERHEAD_TOKENS
+    return message_tokens(counter, message.content)
+
+
+def required_tokens(counter: TokenCounter, system_prompt: str, question: Counted) -> int:
     """What a prompt needs before any history: the system prompt, the question, the reply primer.
 
     The API checks it on submit and the worker builds on it, so both agree on what fits.
     """
     system = message_tokens(counter, system_prompt) if system_prompt else 0
-    return REPLY_PRIMER_TOKENS + system + message_tokens(counter, question)
+    return REPLY_PRIMER_TOKENS + system + stored_message_tokens(counter, question)

@@ -9,9 +9,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import col, select, update
+from sqlmodel import col, update
 
-from core.branches import Tree
+from core.branch_walk import prompt_candidates
 from core.db import Sessionmaker, one_statement, read_only
 from core.models import ACTIVE_STATUSES, Conversation, Message, Role, Status, utcnow
 
@@ -23,8 +23,7 @@ class Started:
     message: Message
     conversation: Conversation
     attempt: int | None  # None: the answer is final already
-    # The answer's branch, from the root down to its question: all the model may see.
-    history: list[Message] = field(default_factory=list)
+    question: Message | None = None  # None: final already, or its question is gone
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,6 +41,8 @@ class FinalRow:
     error_code: str | None = None
     first_token_at: datetime | None = None
     included_ids: list[str] | None = None  # None: the prompt was never built; what is stored stays
+    tokens: int | None = None  # the content's, in `tokenizer` (core/tokens.py)
+    tokenizer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,15 @@ async def start_attempt(sessionmaker: Sessionmaker, message_id: str) -> Started 
             return None
         if attempt is None:
             return Started(message, conversation, None)
-        messages = await session.exec(
-            select(Message).where(Message.conversation_id == message.conversation_id)
-        )
-        history = Tree(messages).path_to(message.parent_id)
-        return Started(message, conversation, attempt, history)
+        question = await session.get(Message, message.parent_id) if message.parent_id else None
+        return Started(message, conversation, attempt, question)
+
+
+async def prompt_history(sessionmaker: Sessionmaker, question: Message, tokens: int) -> list[Message]:
+    """The question's branch, as much as a prompt of `tokens` can hold, root first, ending with it."""
+    async with sessionmaker() as session:
+        await read_only(session)
+        return await prompt_candidates(session, question, tokens)
 
 
 async def save_final(

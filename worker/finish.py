@@ -28,9 +28,9 @@ async def finish(deps: WorkerDeps, run: AnswerRun, outcome: Outcome) -> Status:
     """End a run that streamed: its text, usage (the server's, else counted) and cost."""
     attempt = run.attempt
     content = run.text
-    completion_tokens = outcome.completion_tokens
-    if completion_tokens is None:
-        completion_tokens = _count(attempt.model, content)
+    counter = counter_for(attempt.model)
+    tokens = counter.count(content) if content else 0
+    completion_tokens = outcome.completion_tokens if outcome.completion_tokens is not None else tokens
     prompt_tokens = outcome.prompt_tokens if outcome.prompt_tokens is not None else attempt.prompt.tokens
     # A request the model refused before answering anything (and reported no usage for) costs nothing.
     billed = bool(content) or outcome.prompt_tokens is not None
@@ -46,6 +46,8 @@ async def finish(deps: WorkerDeps, run: AnswerRun, outcome: Outcome) -> Status:
         cost_usd=attempt.model.cost(prompt_tokens, completion_tokens) if billed else 0.0,
         first_token_at=run.first_token_at,
         included_ids=attempt.prompt.included_ids,
+        tokens=tokens,
+        tokenizer=counter.name,
     )
     await _save_and_end(deps, run.out, row, attempt.title_for)
     return outcome.status
@@ -72,13 +74,16 @@ async def stopped_before_start(deps: WorkerDeps, started: Started, out: AttemptL
     if checkpointed and await out.append((EventType.delta, {"text": checkpointed})) is None:
         raise Fenced(out.message_id)
     model = _model_or_default(deps, started)
-    completion_tokens = _count(model, checkpointed)
+    counter = counter_for(model)
+    completion_tokens = counter.count(checkpointed) if checkpointed else 0
     row = FinalRow(
         content=checkpointed,
         status=Status.stopped,
         prompt_tokens=0,
         completion_tokens=completion_tokens,
         cost_usd=model.cost(0, completion_tokens) if checkpointed else 0.0,
+        tokens=completion_tokens,
+        tokenizer=counter.name,
     )
     await _save_and_end(deps, out, row, title_for=None)
     return Status.stopped
@@ -100,10 +105,6 @@ async def _ask_for_title(deps: WorkerDeps, conversation_id: str) -> None:
     except RedisError as error:
         # The answer is final already; the conversation keeps its fallback title.
         logger.warning("could not ask for a title of %s: %r", conversation_id, error)
-
-
-def _count(model: ModelSpec, text: str) -> int:
-    return counter_for(model).count(text) if text else 0
 
 
 def _model_or_default(deps: WorkerDeps, started: Started) -> ModelSpec:

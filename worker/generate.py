@@ -11,7 +11,7 @@ from core import keys
 from core.catalog import UnknownModel, budgets
 from core.endings import end_from_row
 from core.failures import AnswerFailure
-from core.models import Role, Status, TitleSource
+from core.models import Status, TitleSource
 from core.tokens import counter_for
 from worker import answers, finish
 from worker.answers import Started
@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 INFRASTRUCTURE = (RedisError, OSError, DBAPIError, PoolTimeout)
 
 INTERNAL_ERROR = AnswerFailure("internal_error", "relaychat failed while generating this answer.")
+QUESTION_GONE = AnswerFailure("internal_error", "This answer's question is gone.")
 
 
 class Ending(StrEnum):
@@ -67,7 +68,7 @@ async def _generate(deps: WorkerDeps, message_id: str) -> Ending:
         return Ending(await finish.stopped_before_start(deps, started, out))
     title_for = _title_target(started)
     try:
-        attempt = _plan(deps, started, title_for)
+        attempt = await _plan(deps, started, title_for)
     except AnswerFailure as refusal:
         return Ending(await finish.refuse(deps, out, refusal, title_for))
 
@@ -87,21 +88,27 @@ def _title_target(started: Started) -> str | None:
     """The conversation to name after this answer: its first, while no title was typed or made."""
     conversation = started.conversation
     unnamed = conversation.title_source in (TitleSource.default, TitleSource.fallback)
-    first = not any(message.role == Role.assistant for message in started.history)
+    # The first answer of a conversation answers a question with nothing before it.
+    first = started.question is not None and started.question.parent_id is None
     return conversation.id if unnamed and first else None
 
 
-def _plan(deps: WorkerDeps, started: Started, title_for: str | None) -> Attempt:
+async def _plan(deps: WorkerDeps, started: Started, title_for: str | None) -> Attempt:
     """The attempt: its model, the answer's budget and the prompt, or a refusal (AnswerFailure)."""
     assert started.attempt is not None
     conversation = started.conversation
-    history, question = started.history[:-1], started.history[-1]
+    if started.question is None:
+        raise QUESTION_GONE
     try:
         model = deps.catalog.get(started.message.model or conversation.model)
-        budget, answer_tokens = budgets(model, deps.settings.max_answer_tokens, conversation.max_tokens)
-        prompt = build_prompt(conversation.system_prompt, history, question, counter_for(model), budget)
     except UnknownModel as unknown:
         raise AnswerFailure("unknown_model", str(unknown)) from None
+    budget, answer_tokens = budgets(model, deps.settings.max_answer_tokens, conversation.max_tokens)
+    history = await answers.prompt_history(deps.sessionmaker, started.question, budget)
+    try:
+        prompt = build_prompt(
+            conversation.system_prompt, history[:-1], history[-1], counter_for(model), budget
+        )
     except PromptTooLong as too_long:
         raise AnswerFailure("too_long", str(too_long)) from None
     return Attempt(started.message.id, started.attempt, model, answer_tokens, prompt, title_for)

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from core.models import Message, Role, Status
-from core.tokens import TokenCounter, message_tokens, required_tokens
+from core.tokens import TokenCounter, required_tokens, stored_message_tokens
 
 
 class PromptTooLong(Exception):
@@ -47,14 +47,14 @@ def build_prompt(
     from pins the model sees a conversation without holes in it.
     """
     head = [{"role": "system", "content": system_prompt}] if system_prompt else []
-    used = required_tokens(counter, system_prompt, question.content)
+    used = required_tokens(counter, system_prompt, question)
     if used > budget:
         raise PromptTooLong(used, budget)
 
     turns = history_turns(history)
     kept: set[str] = set()
     for message in reversed(turns):
-        cost = message_tokens(counter, message.content)
+        cost = stored_message_tokens(counter, message)
         if message.pinned and used + cost <= budget:
             kept.add(message.id)
             used += cost
@@ -65,7 +65,7 @@ def build_prompt(
         if message.id in kept:
             start = index
             continue
-        cost = message_tokens(counter, message.content)
+        cost = stored_message_tokens(counter, message)
         if used + cost > budget:
             break
         kept.add(message.id)
@@ -75,7 +75,7 @@ def build_prompt(
     while start < len(turns) and turns[start].role == Role.assistant and not turns[start].pinned:
         if turns[start].id in kept:
             kept.discard(turns[start].id)
-            used -= message_tokens(counter, turns[start].content)
+            used -= stored_message_tokens(counter, turns[start])
         start += 1
 
     included = [m for m in turns if m.id in kept]

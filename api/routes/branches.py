@@ -4,8 +4,11 @@ Regenerating an answer adds an answer beside it; editing a question adds a quest
 with its answer. Nothing is overwritten: the old messages stay, one ‹ › away.
 """
 
-from fastapi import APIRouter, HTTPException, status
-from sqlmodel import select
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, HTTPException, Query, status
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.answering import start_answer
@@ -20,48 +23,107 @@ from api.deps import (
     SettingsDep,
 )
 from api.lookups import find_conversation
-from api.schemas import BranchMessage, BranchRead, BranchSelect, EditCreate, RegenerateCreate, SubmitResult
-from core.branches import Tree
+from api.schemas import (
+    BranchMessage,
+    BranchRead,
+    BranchSelect,
+    ConversationTotals,
+    EditCreate,
+    RegenerateCreate,
+    SubmitResult,
+)
+from core.branch_walk import newest_leaf_under, page_up, sibling_ids
 from core.models import Conversation, Message, Role
 
 router = APIRouter(tags=["branches"])
 
+NOT_IN_CONVERSATION = "Message not found in this conversation"
+BRANCH_PAGE = 100
 
-async def _tree(session: AsyncSession, conversation_id: str) -> Tree:
-    return Tree(await session.exec(select(Message).where(Message.conversation_id == conversation_id)))
+
+async def _message_of(session: AsyncSession, conversation: Conversation, message_id: str) -> Message:
+    message = await session.get(Message, message_id)
+    if message is None or message.conversation_id != conversation.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_IN_CONVERSATION)
+    return message
 
 
-def _branch(conversation: Conversation, tree: Tree) -> BranchRead:
-    leaf = tree.selected_leaf(conversation.selected_leaf_id)
-    path = tree.path_to(leaf.id if leaf else None)
-    messages = [
-        BranchMessage.model_validate(
-            {**message.model_dump(), "sibling_ids": [m.id for m in tree.siblings(message)]}
+async def _selected_leaf(session: AsyncSession, conversation: Conversation) -> str | None:
+    """The conversation's selected leaf, or its newest message when none is recorded."""
+    selected = conversation.selected_leaf_id
+    if selected is not None and await session.get(Message, selected) is not None:
+        return selected
+    newest = await session.exec(
+        select(Message.id)
+        .where(Message.conversation_id == conversation.id)
+        .order_by(col(Message.id).desc())
+        .limit(1)
+    )
+    return newest.first()
+
+
+async def _totals(session: AsyncSession, conversation_id: str) -> ConversationTotals:
+    unpriced = sa.and_(col(Message.cost_usd).is_(None), col(Message.completion_tokens).is_not(None))
+    row = (
+        await session.exec(
+            select(
+                sa.func.coalesce(sa.func.sum(Message.prompt_tokens), 0),
+                sa.func.coalesce(sa.func.sum(Message.completion_tokens), 0),
+                sa.func.coalesce(sa.func.sum(Message.cost_usd), 0.0),
+                sa.func.count().filter(unpriced),
+            ).where(Message.conversation_id == conversation_id, Message.role == Role.assistant)
         )
-        for message in path
-    ]
-    return BranchRead(conversation_id=conversation.id, leaf_id=leaf.id if leaf else None, messages=messages)
+    ).one()
+    prompt, completion, cost, unpriced_count = row
+    return ConversationTotals(
+        prompt_tokens=prompt, completion_tokens=completion, cost_usd=cost, cost_complete=unpriced_count == 0
+    )
+
+
+async def _page(
+    session: AsyncSession, conversation: Conversation, leaf_id: str | None, end_id: str | None, limit: int
+) -> BranchRead:
+    """The `limit` messages of the branch up from `end_id`, each with its siblings (for ‹ 2/3 ›)."""
+    path = await page_up(session, end_id, limit) if end_id else []
+    siblings = await sibling_ids(session, conversation.id, path)
+    return BranchRead(
+        conversation_id=conversation.id,
+        leaf_id=leaf_id,
+        messages=[
+            BranchMessage.model_validate({**message.model_dump(), "sibling_ids": siblings[message.id]})
+            for message in path
+        ],
+        has_older=bool(path) and path[0].parent_id is not None,
+        totals=await _totals(session, conversation.id),
+    )
 
 
 @router.get("/conversations/{conversation_id}/branch")
-async def read_branch(conversation: ConversationDep, session: SessionDep) -> BranchRead:
-    """The selected branch, root first, each message with its siblings (for ‹ 2/3 ›)."""
-    return _branch(conversation, await _tree(session, conversation.id))
+async def read_branch(
+    conversation: ConversationDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many messages")] = BRANCH_PAGE,
+    before: Annotated[
+        str | None, Query(max_length=36, description="A message of the branch: the page ends just above it")
+    ] = None,
+) -> BranchRead:
+    """A page of the selected branch, root first: its newest messages, or those older than `before`."""
+    leaf_id = await _selected_leaf(session, conversation)
+    end_id = (await _message_of(session, conversation, before)).parent_id if before else leaf_id
+    return await _page(session, conversation, leaf_id, end_id, limit)
 
 
 @router.patch("/conversations/{conversation_id}/branch")
 async def select_branch(conversation: ConversationDep, body: BranchSelect, session: SessionDep) -> BranchRead:
     """Select the branch through a message, down to the newest message below it; every tab and
-    the next question follow it."""
-    tree = await _tree(session, conversation.id)
-    chosen = tree.by_id.get(body.message_id)
-    if chosen is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Message not found in this conversation")
+    the next question follow it. Answers with the branch's newest page."""
+    chosen = await _message_of(session, conversation, body.message_id)
+    leaf_id = await newest_leaf_under(session, chosen.id)
     # Not `updated_at`: looking at another branch is not activity, and must not reorder the sidebar.
-    conversation.selected_leaf_id = tree.newest_leaf_under(chosen).id
+    conversation.selected_leaf_id = leaf_id
     session.add(conversation)
     await session.commit()
-    return _branch(conversation, tree)
+    return await _page(session, conversation, leaf_id, leaf_id, BRANCH_PAGE)
 
 
 @router.post(

@@ -316,6 +316,8 @@ def test_branch_of_an_empty_conversation_is_empty_and_of_an_unknown_one_404(clie
         "conversation_id": conversation["id"],
         "leaf_id": None,
         "messages": [],
+        "has_older": False,
+        "totals": {"prompt_tokens": 0, "completion_tokens": 0, "cost_usd": 0.0, "cost_complete": True},
     }
     assert client.get(f"/api/conversations/{MISSING_ID}/branch").status_code == 404
 
@@ -341,3 +343,61 @@ def test_concurrent_regenerates_of_one_answer_make_at_most_one_new_answer(
         branch = branch_of(client, conversation["id"])
         wait_for_message(client, branch["leaf_id"])
         assert len(branch["messages"][1]["sibling_ids"]) == 2
+
+
+# Pages
+
+
+def test_the_branch_pages_back_from_its_newest_messages(client: httpx.Client, upstream: Upstream) -> None:
+    conversation = new_conversation(client)
+    for turn in range(5):
+        question = unique(f"page {turn}")
+        upstream.script(question, {"tokens": [f"answer {turn}"]})
+        answered(client, conversation["id"], question)
+    url = f"/api/conversations/{conversation['id']}/branch"
+    whole = client.get(url, params={"limit": 1000}).json()
+    assert len(whole["messages"]) == 10
+    assert not whole["has_older"]
+
+    pages: list[list[str]] = []
+    params: dict[str, Any] = {"limit": 4}
+    while True:
+        page = client.get(url, params=params).json()
+        assert page["leaf_id"] == whole["leaf_id"]
+        pages.insert(0, ids(page["messages"]))
+        if not page["has_older"]:
+            break
+        params["before"] = page["messages"][0]["id"]
+    assert [len(p) for p in pages] == [2, 4, 4]
+    assert [i for p in pages for i in p] == ids(whole["messages"])
+
+
+def test_a_page_before_a_message_of_another_conversation_is_404(
+    client: httpx.Client, upstream: Upstream
+) -> None:
+    conversation, other = new_conversation(client), new_conversation(client)
+    theirs = answered(client, other["id"], unique("elsewhere"))
+    response = client.get(
+        f"/api/conversations/{conversation['id']}/branch",
+        params={"before": theirs["assistant_message"]["id"]},
+    )
+    assert (response.status_code, response.json()["detail"]) == (
+        404,
+        "Message not found in this conversation",
+    )
+
+
+def test_totals_count_every_answer_of_the_conversation_in_all_its_branches(
+    client: httpx.Client, upstream: Upstream
+) -> None:
+    conversation = new_conversation(client)
+    question = unique("totals")
+    upstream.script(question, {"tokens": ["one"]}, {"tokens": ["two", " three"]})
+    first = answered(client, conversation["id"], question)
+    second = regenerate(client, first["assistant_message"]["id"]).json()["assistant_message"]
+    answers = [first["assistant_message"], wait_for_message(client, second["id"])]
+    totals = branch_of(client, conversation["id"])["totals"]
+    assert totals["completion_tokens"] == sum(a["completion_tokens"] for a in answers) > 0
+    assert totals["prompt_tokens"] == sum(a["prompt_tokens"] for a in answers) > 0
+    assert totals["cost_usd"] == sum(a["cost_usd"] for a in answers)
+    assert totals["cost_complete"] is True

@@ -7,6 +7,7 @@ from arq.connections import ArqRedis
 from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.answer_stream import AnswerStreams
 from api.auth import UserDep
 from api.lookups import KEY_NOT_FOUND, SESSION_NOT_FOUND, find_conversation, find_message, find_owned
 from api.relay import Relay
@@ -41,6 +42,11 @@ async def _log(request: Request) -> EventLog:
     return log
 
 
+async def _answer_streams(request: Request) -> AnswerStreams:
+    streams: AnswerStreams = request.app.state.answer_streams
+    return streams
+
+
 async def _relay(request: Request) -> Relay:
     relay: Relay = request.app.state.relay
     return relay
@@ -70,6 +76,7 @@ SessionDep = Annotated[AsyncSession, Depends(_session)]
 RedisDep = Annotated[ArqRedis, Depends(_redis)]
 LogDep = Annotated[EventLog, Depends(_log)]
 RelayDep = Annotated[Relay, Depends(_relay)]
+AnswerStreamsDep = Annotated[AnswerStreams, Depends(_answer_streams)]
 UpdatesDep = Annotated[UpdateFeed, Depends(_updates)]
 RevocationsDep = Annotated[Revocations, Depends(_revocations)]
 SettingsDep = Annotated[Settings, Depends(_settings)]

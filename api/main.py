@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from api import errors
+from api.answer_stream import AnswerStreams
 from api.auth import ADMIN, SIGNED_IN, Authenticator
 from api.relay import Relay
 from api.revocations import Revocations
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.redis = redis
         app.state.log = log
         app.state.relay = relay
+        app.state.answer_streams = AnswerStreams(relay, revocations, log, settings.heartbeat_seconds)
         app.state.updates = feed
         settle_heap()
         try:

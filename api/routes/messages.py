@@ -1,11 +1,14 @@
 """Messages: asking a question, reading and pinning a message, stopping an answer."""
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from sqlmodel import col, select, update
 
+from api.answer_stream import encode_without_id
 from api.answering import parent_of_next_question, start_answer
+from api.auth import UserDep
 from api.deps import (
     READ_ONLY_CHECKS,
+    AnswerStreamsDep,
     CatalogDep,
     ConversationDep,
     LogDep,
@@ -35,19 +38,32 @@ async def list_messages(conversation: ConversationDep, session: SessionDep) -> l
 @router.post(
     "/conversations/{conversation_id}/messages",
     status_code=status.HTTP_202_ACCEPTED,
+    response_model=SubmitResult,
     dependencies=[READ_ONLY_CHECKS],
+    responses={
+        200: {
+            "description": "Asked with `Accept: text/event-stream`: a `submitted` event with both "
+            "messages, then the answer's stream as `GET /messages/{id}/stream` sends it",
+            "content": {"text/event-stream": {}},
+        }
+    },
 )
 async def submit_message(
+    request: Request,
     conversation: ConversationDep,
     body: MessageCreate,
+    user: UserDep,
     session: SessionDep,
     redis: RedisDep,
     settings: SettingsDep,
     catalog: CatalogDep,
-) -> SubmitResult:
+    streams: AnswerStreamsDep,
+) -> SubmitResult | Response:
     """Store the question and a queued answer in one transaction, then enqueue the answer's job.
 
-    The question continues the selected branch, or the branch ending at `parent_id`."""
+    The question continues the selected branch, or the branch ending at `parent_id`. A client
+    that accepts `text/event-stream` gets the answer's stream in the same response: a client
+    that loses it resumes with `GET /messages/{id}/stream` and the last event id it saw."""
     question = Message(
         conversation_id=conversation.id,
         parent_id=await parent_of_next_question(session, conversation, body.parent_id),
@@ -55,7 +71,7 @@ async def submit_message(
         content=body.content,
     )
     first = question.parent_id is None and conversation.title_source == TitleSource.default
-    return await start_answer(
+    result = await start_answer(
         session,
         redis,
         settings,
@@ -66,6 +82,13 @@ async def submit_message(
         new_question=True,
         names_conversation=first,
     )
+    if "text/event-stream" not in request.headers.get("accept", ""):
+        return result
+    # SSE responses last minutes: give the database connection back now.
+    await session.close()
+    answer = Message.model_validate(result.assistant_message.model_dump())
+    submitted = encode_without_id("submitted", result.model_dump_json())
+    return await streams.open(answer, "0", user, request.state.checked_at, first=submitted)
 
 
 @router.get("/messages/{message_id}")

@@ -24,6 +24,8 @@ class SseRead:
     status: int
     events: list[SseEvent]
     comments: int = 0
+    body: Any = None
+    content_type: str = ""
 
     @property
     def last_id(self) -> str | None:
@@ -82,17 +84,48 @@ def read_stream(
     """Read the answer's stream until its terminal event, or hang up after `stop_after` events."""
     headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
     params = {"after": after} if after else {}
+    request = client.build_request(
+        "GET", f"/api/messages/{message_id}/stream", headers=headers, params=params, timeout=timeout
+    )
+    return read_events(client, request, stop_after, on_event)
+
+
+def submit_streaming(
+    client: httpx.Client, conversation_id: str, content: str, stop_after: int | None = None, **fields: Any
+) -> SseRead:
+    """Ask a question with `Accept: text/event-stream`: its `submitted` event, then the answer's."""
+    request = client.build_request(
+        "POST",
+        f"/api/conversations/{conversation_id}/messages",
+        json={"content": content, **fields},
+        headers={"Accept": "text/event-stream"},
+        timeout=30,
+    )
+    return read_events(client, request, stop_after)
+
+
+def read_events(
+    client: httpx.Client,
+    request: httpx.Request,
+    stop_after: int | None = None,
+    on_event: Callable[[SseEvent], None] | None = None,
+) -> SseRead:
+    """Send `request` and read its events until a terminal one, or hang up after `stop_after` events.
+
+    A response other than 200 is read whole: its JSON in `body`."""
     read = SseRead(0, [])
 
     def count_comment() -> None:
         read.comments += 1
 
-    with client.stream(
-        "GET", f"/api/messages/{message_id}/stream", headers=headers, params=params, timeout=timeout
-    ) as response:
+    response = client.send(request, stream=True)
+    try:
         read.status = response.status_code
         if response.status_code != 200:
+            response.read()
+            read.body = response.json() if response.content else None
             return read
+        read.content_type = response.headers.get("content-type", "")
         for event in parse_events(response.iter_lines(), count_comment):
             read.events.append(event)
             if on_event:
@@ -100,6 +133,8 @@ def read_stream(
             if event.event in TERMINAL or (stop_after is not None and len(read.events) >= stop_after):
                 break
         return read
+    finally:
+        response.close()
 
 
 def answer_text(events: list[SseEvent]) -> str:

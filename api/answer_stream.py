@@ -1,0 +1,83 @@
+"""An answer's event log as an SSE response, from a cursor: what `GET …/stream` and a streaming
+submit both send."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import AbstractAsyncContextManager
+
+from fastapi import Response, status
+
+from api.auth import Principal
+from api.event_stream import EventStream
+from api.relay import Relay
+from api.revocations import Revocations
+from core.endings import end_from_row, terminal_event
+from core.eventlog import EventLog
+from core.events import Event, dumps, stream_id_key
+from core.models import FINAL_STATUSES, Message
+
+# The id of a terminal event served from the database: below every real log id, and answered
+# with 204 if a browser reconnects with it.
+DATABASE_COPY_ID = "0-1"
+
+
+def encode(event: Event) -> bytes:
+    """The event as one SSE message: `id:`, `event:` and a single `data:` line."""
+    # The data is JSON on one line (JSON escapes newlines): no need for sse-starlette's splitting.
+    return f"id: {event.id}\nevent: {event.type.value}\ndata: {event.data}\n\n".encode()
+
+
+def encode_without_id(event_type: str, data: str) -> bytes:
+    """An event that is not in the log: with no `id:`, a reconnect's `Last-Event-ID` stays the log's."""
+    return f"event: {event_type}\ndata: {data}\n\n".encode()
+
+
+class AnswerStreams:
+    """Opens answers' streams for clients: replayed, then live from the relay, until the end."""
+
+    def __init__(
+        self, relay: Relay, revocations: Revocations, log: EventLog, heartbeat_seconds: float
+    ) -> None:
+        self._relay = relay
+        self._revocations = revocations
+        self._log = log
+        self._heartbeat = int(heartbeat_seconds)
+
+    async def open(
+        self, message: Message, cursor: str, user: Principal, checked_at: int, first: bytes = b""
+    ) -> Response:
+        """The answer's events after `cursor`, after `first` (already encoded). It ends within
+        moments if the user's sign-in is revoked (every API process hears of it, and `checked_at`
+        says what this request's check has heard); a client disconnecting never stops the answer."""
+        final_id = await self._log.final_id(message.id)
+        if cursor == DATABASE_COPY_ID or (final_id and stream_id_key(cursor) >= stream_id_key(final_id)):
+            # 204 is how SSE tells a browser to stop reconnecting: it already has the terminal event.
+            return Response(status_code=status.HTTP_204_NO_CONTENT)
+        if message.status in FINAL_STATUSES and final_id is None:
+            if not await self._log.exists(message.id):
+                return EventStream(_database_copy(first, message))
+            # Final in the database, but the worker died before appending the terminal event:
+            # append it now from the database, so this reader (and every other) gets its end.
+            await end_from_row(self._log, message)
+        revoked = asyncio.Event()
+        held = self._revocations.hold(user, revoked, checked_at)
+        batches = _relayed(first, self._relay.events(message.id, cursor), held)
+        return EventStream(batches, ping=self._heartbeat, ended=revoked)
+
+
+async def _relayed(
+    first: bytes, batches: AsyncGenerator[list[Event], None], held: AbstractAsyncContextManager[None]
+) -> AsyncIterator[bytes]:
+    # aclosing: a client that hangs up unfollows the relay at once, not when garbage is collected.
+    async with held, contextlib.aclosing(batches):
+        if first:
+            yield first
+        async for batch in batches:
+            yield b"".join(encode(event) for event in batch)
+
+
+async def _database_copy(first: bytes, message: Message) -> AsyncIterator[bytes]:
+    """The log has expired: the answer, as the database holds it, as one terminal event."""
+    event_type, data = terminal_event(message)
+    yield first + encode(Event(DATABASE_COPY_ID, event_type, dumps(data)))

@@ -12,6 +12,7 @@ STEPS = (
     ["bench.local_model"],
     ["bench.auth"],
     ["bench.conversation_length"],
+    ["bench.open_conversation"],
     ["bench.enqueue"],
     ["bench.report"],
 )

@@ -6,8 +6,9 @@ Conversations of 10, 1,000 and 10,000 messages (a linear branch of questions and
 of about 80 tokens each) on a model with an 8k and one with a 128k context window, both served by
 the scripted model answering its first token at once. Each round submits a question and times the
 `POST` and the first `delta` at the client (from the `POST`'s start), then `GET …/branch` (what
-opening the conversation reads). The baseline for issue 12: today's worker reads and tokenizes the
-whole tree for every answer.
+opening the conversation reads: its newest page). The messages carry their token counts, as the app
+stores them when it writes a message. The question is sent the way the web UI sends it, asking for
+the answer's stream in the same response; the `POST` time is until its first event (both ids).
 """
 
 import argparse
@@ -23,8 +24,10 @@ import httpx
 import sqlalchemy as sa
 
 from bench.stats import write_result
+from core.catalog import ModelSpec
 from core.ids import new_id
 from core.migrate import sync_url, upgrade
+from core.tokens import counter_for
 from tests.support.sse import parse_events
 from tests.support.stack import Stack, Upstream
 
@@ -43,28 +46,32 @@ def models_file(directory: Path, base_url: str) -> Path:
     return path
 
 
-def fill(url: str) -> dict[tuple[str, int], str]:
+def fill(url: str, lengths: tuple[int, ...] = LENGTHS) -> dict[tuple[str, int], str]:
     """One conversation per model and length, without an owner (the admin's first sign-in takes them)."""
     upgrade(url)
+    counter = counter_for(ModelSpec(id="short"))
     engine = sa.create_engine(sync_url(url))
     made: dict[tuple[str, int], str] = {}
     pick = random.Random(7)
     start = datetime.now(UTC) - timedelta(days=1)
     with engine.begin() as connection:
         for model in WINDOWS:
-            for length in LENGTHS:
+            for length in lengths:
                 cid = new_id()
                 messages, parent = [], None
                 for index in range(length):
                     mid = new_id()
                     moment = start + timedelta(milliseconds=index)
+                    content = " ".join(pick.choices(WORDS, k=60))
                     messages.append(
                         {
                             "id": mid,
                             "conversation_id": cid,
                             "parent_id": parent,
                             "role": "user" if index % 2 == 0 else "assistant",
-                            "content": " ".join(pick.choices(WORDS, k=60)),
+                            "content": content,
+                            "tokens": counter.count(content),
+                            "tokenizer": counter.name,
                             "status": "complete",
                             "attempt": 1 if index % 2 else 0,
                             "model": model if index % 2 else None,
@@ -83,10 +90,10 @@ def fill(url: str) -> dict[tuple[str, int], str]:
                 )
                 connection.execute(
                     sa.text(
-                        "INSERT INTO message (id, conversation_id, parent_id, role, content, status, "
-                        "attempt, model, pinned, created_at, updated_at) VALUES (:id, :conversation_id, "
-                        ":parent_id, :role, :content, :status, :attempt, :model, false, :created_at, "
-                        ":updated_at)"
+                        "INSERT INTO message (id, conversation_id, parent_id, role, content, tokens, "
+                        "tokenizer, status, attempt, model, pinned, created_at, updated_at) VALUES (:id, "
+                        ":conversation_id, :parent_id, :role, :content, :tokens, :tokenizer, :status, "
+                        ":attempt, :model, false, :created_at, :updated_at)"
                     ),
                     messages,
                 )
@@ -100,13 +107,17 @@ def one_round(client: httpx.Client, upstream: Upstream, conversation_id: str) ->
     question = f"question {new_id()}"
     upstream.script(question, {"tokens": ["first ", "second"], "ttft": 0.0})
     started = time.perf_counter()
-    submitted = client.post(f"/api/conversations/{conversation_id}/messages", json={"content": question})
-    posted = time.perf_counter() - started
-    assert submitted.status_code == 202, submitted.text
-    answer_id = submitted.json()["assistant_message"]["id"]
-    first = 0.0
-    with client.stream("GET", f"/api/messages/{answer_id}/stream") as response:
+    posted = first = 0.0
+    with client.stream(
+        "POST",
+        f"/api/conversations/{conversation_id}/messages",
+        json={"content": question},
+        headers={"Accept": "text/event-stream"},
+    ) as response:
+        assert response.status_code == 200, response.read()
         for event in parse_events(response.iter_lines()):
+            if event.event == "submitted":
+                posted = time.perf_counter() - started
             if event.event == "delta" and not first:
                 first = time.perf_counter() - started
             if event.event in ("done", "stopped", "error"):

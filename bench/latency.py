@@ -1,6 +1,7 @@
 """What the queue costs a user: time to first token and added latency per token, relaychat
 (API → Redis → worker → Redis → API) against the direct baseline (bench/direct.py), side by side
-in one run, against the same scripted model.
+in one run, against the same scripted model. relaychat is measured both ways a client can ask: the
+web UI's one request (`POST` with `Accept: text/event-stream`) and two (`POST`, then `GET …/stream`).
 
 Run: `.venv/bin/python -m bench.latency [--chats 1 100 500]`. Writes bench/results/latency.json.
 
@@ -62,6 +63,26 @@ Chat = Callable[[int, int], Awaitable[Sample]]
 
 
 def queued_path(client: httpx.AsyncClient, conversations: list[str]) -> Chat:
+    """The web UI's way: the question's `POST` answers with the answer's stream."""
+
+    async def chat(user: int, turn: int) -> Sample:
+        sample = Sample()
+        started = time.perf_counter()
+        async with client.stream(
+            "POST",
+            f"/api/conversations/{conversations[user]}/messages",
+            json={"content": f"q {user} {turn}"},
+            headers={"Accept": "text/event-stream"},
+        ) as response:
+            await read_events(response, started, sample)
+        return sample
+
+    return chat
+
+
+def two_request_path(client: httpx.AsyncClient, conversations: list[str]) -> Chat:
+    """A plain client's way: `POST` the question (202), then `GET` the answer's stream."""
+
     async def chat(user: int, turn: int) -> Sample:
         sample = Sample()
         started = time.perf_counter()
@@ -138,18 +159,22 @@ async def measure(
     async with client_for(stack.api.url, users, stack.headers) as client:
         queued = summary(await people(queued_path(client, conversations), users, turns, ramp))
     commands = redis_commands(stack.redis.port) - commands_before
+    cpu = {name: meter.cpu_seconds() / queued["chats"] for name, meter in meters.items() if name != "direct"}
+    async with client_for(stack.api.url, users, stack.headers) as client:
+        two_requests = summary(await people(two_request_path(client, conversations), users, turns, ramp))
     overhead = {k: queued["ttft"][k] - direct["ttft"][k] for k in direct["ttft"]}
+    two_overhead = {k: two_requests["ttft"][k] - direct["ttft"][k] for k in direct["ttft"]}
     added = {k: queued["token_latency"][k] - direct["token_latency"][k] for k in direct["token_latency"]}
     return {
         "concurrent_chats": users,
         "direct": direct,
         "queued": queued,
+        "two_requests": two_requests,
         "ttft_overhead_ms": overhead,
+        "ttft_overhead_two_requests_ms": two_overhead,
         "token_added_ms": added,
         "redis_commands_per_token": commands / max(queued["tokens"], 1),
-        "cpu_seconds_per_chat": {
-            name: meter.cpu_seconds() / queued["chats"] for name, meter in meters.items() if name != "direct"
-        },
+        "cpu_seconds_per_chat": cpu,
         "direct_cpu_seconds_per_chat": direct_cpu,
     }
 
@@ -179,7 +204,7 @@ def run(levels: list[int], database_url: str | None) -> dict[str, Any]:
             upstream.script("*", SCRIPT)
             steady = []
             for users in levels:
-                turns = {1: 3, 100: 3}.get(users, 2)
+                turns = {1: 10, 100: 3}.get(users, 2)
                 steady.append(asyncio.run(measure(stack, direct_url, users, turns, ANSWER_SECONDS, meters)))
                 print(json.dumps(steady[-1]["ttft_overhead_ms"]), flush=True)
             upstream.script("*", BURST_SCRIPT)

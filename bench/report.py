@@ -32,9 +32,10 @@ def latency_section(latency: dict[str, Any]) -> list[str]:
         "Direct = the tutorial's design (bench/direct.py), same model, same run.",
         "",
         "| concurrent chats | TTFT direct p50 / p99 | TTFT relaychat p50 / p99 "
-        "| TTFT overhead p50 / p95 / p99 | per-token added p50 / p99 | Redis commands per token "
+        "| TTFT overhead p50 / p95 / p99 | overhead with two requests p50 / p99 "
+        "| per-token added p50 / p99 | Redis commands per token "
         "| CPU per chat: relaychat (API + worker + Redis) vs direct (its process) |",
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
     rows = [(str(r["concurrent_chats"]), r) for r in latency["steady"]]
     rows.append((f"{latency['burst']['concurrent_chats']}, all in the same instant", latency["burst"]))
@@ -47,6 +48,7 @@ def latency_section(latency: dict[str, Any]) -> list[str]:
             f"| {label} | {ms(r['direct']['ttft'], 'p50_ms', 'p99_ms')} "
             f"| {ms(r['queued']['ttft'], 'p50_ms', 'p99_ms')} "
             f"| {ms(r['ttft_overhead_ms'], 'p50_ms', 'p95_ms', 'p99_ms')} "
+            f"| {ms(r['ttft_overhead_two_requests_ms'], 'p50_ms', 'p99_ms')} "
             f"| {ms(r['token_added_ms'], 'p50_ms', 'p99_ms')} | {r['redis_commands_per_token']:.1f} "
             f"| {cpu['api'] * 1000:.0f} + {cpu['worker'] * 1000:.0f} + {cpu['redis'] * 1000:.0f} ms "
             f"vs {r['direct_cpu_seconds_per_chat']['direct'] * 1000:.0f} ms |"
@@ -93,6 +95,26 @@ def workers_section(workers: dict[str, Any]) -> list[str]:
     ]
 
 
+def length_section(length: dict[str, Any], opened: dict[str, Any] | None) -> list[str]:
+    lines = [
+        "## Conversation length (`python -m bench.conversation_length`, `python -m bench.open_conversation`)",
+        "",
+        "| conversation | POST p50 | first token p50 (from the POST) | GET …/branch (newest page) |",
+        "|---|---|---|---|",
+    ]
+    for label, r in length["results"].items():
+        lines.append(
+            f"| {label} | {r['post_p50_ms']:.1f} ms | {r['first_token_p50_ms']:.1f} ms "
+            f"| {r['branch_ms']:.1f} ms, {r['branch_bytes'] / 1000:.0f} kB |"
+        )
+    if opened:
+        lines += ["", "Opening it in Chromium, from navigation to the newest message on screen:", ""]
+        for label, r in opened["results"].items():
+            if isinstance(r, dict):
+                lines.append(f"- {label}: p50 {r['open_p50_ms']:.0f} ms, at most {r['open_max_ms']:.0f} ms")
+    return [*lines, ""]
+
+
 def local_section(local: dict[str, Any]) -> list[str]:
     direct, stack = local["direct"], local["through_stack"]
     ratio = stack["decode_tokens_per_s"] / direct["decode_tokens_per_s"]
@@ -110,16 +132,39 @@ def local_section(local: dict[str, Any]) -> list[str]:
 def goals(data: dict[str, Any]) -> list[str]:
     checks: list[tuple[str, str, bool]] = []
     if latency := data.get("latency"):
+        at1 = next((r for r in latency["steady"] if r["concurrent_chats"] == 1), None)
+        if at1:
+            o = at1["ttft_overhead_ms"]
+            checks.append(
+                ("first-token overhead p50 ≤ 10 ms at 1 chat", f"{o['p50_ms']:.1f} ms", o["p50_ms"] <= 10)
+            )
         at100 = next((r for r in latency["steady"] if r["concurrent_chats"] == 100), None)
         if at100:
             o, t = at100["ttft_overhead_ms"], at100["token_added_ms"]
             checks.append(
-                ("first-token overhead p50 ≤ 10 ms at 100 chats", f"{o['p50_ms']:.1f} ms", o["p50_ms"] <= 10)
+                ("first-token overhead p50 ≤ 15 ms at 100 chats", f"{o['p50_ms']:.1f} ms", o["p50_ms"] <= 15)
             )
             checks.append(
-                ("first-token overhead p99 ≤ 30 ms at 100 chats", f"{o['p99_ms']:.1f} ms", o["p99_ms"] <= 30)
+                ("first-token overhead p99 ≤ 50 ms at 100 chats", f"{o['p99_ms']:.1f} ms", o["p99_ms"] <= 50)
             )
             checks.append(("per-token added latency p99 ≤ 25 ms", f"{t['p99_ms']:.1f} ms", t["p99_ms"] <= 25))
+    if length := data.get("conversation_length"):
+        r = length["results"]
+        for window in ("short", "long"):
+            short, long = r[f"{window} window, 10 messages"], r[f"{window} window, 10000 messages"]
+            ratio = long["first_token_p50_ms"] / short["first_token_p50_ms"]
+            checks.append(
+                (
+                    f"first token at 10,000 messages within 10% of 10 ({window} window)",
+                    f"{long['first_token_p50_ms']:.1f} vs {short['first_token_p50_ms']:.1f} ms",
+                    ratio <= 1.1,
+                )
+            )
+        post = r["short window, 10 messages"]["post_p50_ms"]
+        checks.append(("POST p50 < 10 ms idle", f"{post:.1f} ms", post < 10))
+    if opened := data.get("open_conversation"):
+        took = opened["results"]["10000 messages"]["open_p50_ms"]
+        checks.append(("a 10,000-message conversation opens < 300 ms", f"{took:.0f} ms", took < 300))
     if relay := data.get("relay_capacity"):
         best = relay["max_streams_within_limit"]
         checks.append(("≥ 1,000 streams on one API process", str(best), best >= 1000))
@@ -168,7 +213,15 @@ def chart(data: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    names = ("pickup", "latency", "relay_capacity", "workers", "local_model")
+    names = (
+        "pickup",
+        "latency",
+        "relay_capacity",
+        "workers",
+        "local_model",
+        "conversation_length",
+        "open_conversation",
+    )
     data = {name: result for name in names if (result := load(name)) is not None}
     sections = [
         "# Benchmark results",
@@ -185,6 +238,8 @@ def main() -> None:
         sections += workers_section(data["workers"])
     if "local_model" in data:
         sections += local_section(data["local_model"])
+    if "conversation_length" in data:
+        sections += length_section(data["conversation_length"], data.get("open_conversation"))
     if pickup := data.get("pickup"):
         p = pickup["pickup"]["pickup_ms"]
         sections += [

@@ -1,6 +1,7 @@
 /** The REST API's calls, its errors as readable sentences, and retries that never double a question. */
 import { newId } from "./ids";
 import { apiFetch } from "./session";
+import { EventReader } from "./sse";
 import type {
   ApiKey,
   AuthInfo,
@@ -21,6 +22,9 @@ import type {
   UserStatus,
 } from "./types";
 
+/** Messages per page of a branch: enough to fill a tall screen, few enough to show at once. */
+export const BRANCH_PAGE = 50;
+
 /** An error response from the API: its status and its `detail` sentence. */
 export class ApiError extends Error {
   constructor(
@@ -31,18 +35,20 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(
-  method: string,
-  path: string,
-  body?: unknown,
-  options: { signal?: AbortSignal; raw?: BodyInit } = {},
-): Promise<T> {
+interface RequestOptions {
+  signal?: AbortSignal;
+  raw?: BodyInit;
+  accept?: string;
+}
+
+/** Sends a request; resolves with the response when it is a success, else rejects with an ApiError. */
+async function send(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<Response> {
   let response: Response;
   const json = body !== undefined || options.raw !== undefined;
   try {
     response = await apiFetch(`/api${path}`, {
       method,
-      headers: json ? { "content-type": "application/json" } : {},
+      headers: { ...(json ? { "content-type": "application/json" } : {}), ...(options.accept ? { accept: options.accept } : {}) },
       body: options.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
       signal: options.signal,
     });
@@ -60,7 +66,35 @@ async function request<T>(
     }
     throw new ApiError(response.status, detail);
   }
+  return response;
+}
+
+async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+  const response = await send(method, path, body, options);
   return (response.status === 204 ? undefined : await response.json()) as T;
+}
+
+/** A question asked with its answer's stream in the same response: the stored pair, and the stream after it. */
+export interface StreamingSubmit {
+  result: SubmitResult;
+  stream: EventReader;
+}
+
+async function submitStreaming(path: string, body: unknown): Promise<StreamingSubmit> {
+  const response = await send("POST", path, body, { accept: "text/event-stream" });
+  if (!response.body) throw new ApiError(0, "The server sent no answer stream.");
+  const stream = new EventReader(response.body);
+  let first = null;
+  try {
+    first = await stream.next();
+  } catch {
+    // cut before its first event: as if the request had failed, which a retry repeats safely
+  }
+  if (first?.event !== "submitted") {
+    stream.cancel();
+    throw new ApiError(0, "The server cannot be reached. Check your connection.");
+  }
+  return { result: JSON.parse(first.data) as SubmitResult, stream };
 }
 
 export const api = {
@@ -73,12 +107,15 @@ export const api = {
     request<Conversation>("PATCH", `/conversations/${id}`, fields),
   deleteConversation: (id: string) => request<void>("DELETE", `/conversations/${id}`),
   getMessage: (id: string) => request<Message>("GET", `/messages/${id}`),
-  getBranch: (conversationId: string) => request<Branch>("GET", `/conversations/${conversationId}/branch`),
+  /** The branch's newest messages, or those just older than `before`. */
+  getBranch: (conversationId: string, before?: string) =>
+    request<Branch>("GET", `/conversations/${conversationId}/branch?limit=${BRANCH_PAGE}${before ? `&before=${before}` : ""}`),
   selectBranch: (conversationId: string, messageId: string) =>
     request<Branch>("PATCH", `/conversations/${conversationId}/branch`, { message_id: messageId }),
-  /** `parentId`: the answer the question follows (the end of the branch on screen). */
+  /** `parentId`: the answer the question follows (the end of the branch on screen). The answer's
+   * stream comes in the same response: one round trip fewer before its first token. */
   submit: (conversationId: string, content: string, clientId: string, parentId?: string) =>
-    request<SubmitResult>("POST", `/conversations/${conversationId}/messages`, {
+    submitStreaming(`/conversations/${conversationId}/messages`, {
       content,
       client_id: clientId,
       ...(parentId ? { parent_id: parentId } : {}),

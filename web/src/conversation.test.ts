@@ -8,16 +8,11 @@ import {
   conversationReducer,
   initialState,
 } from "./conversation";
-import { conversation, message } from "./testing";
-import type { Branch, Message } from "./types";
+import { branch, conversation, message } from "./testing";
+import type { Message } from "./types";
 
 const question = (id: string, fields: Partial<Message> = {}) => message({ id, role: "user", content: `question ${id}`, ...fields });
 const answer = (id: string, fields: Partial<Message> = {}) => message({ id, role: "assistant", content: `answer ${id}`, ...fields });
-const branch = (messages: Message[], conversationId = "c1"): Branch => ({
-  conversation_id: conversationId,
-  leaf_id: messages.at(-1)?.id ?? null,
-  messages,
-});
 
 function run(state: ConversationState, ...actions: ConversationAction[]): ConversationState {
   return actions.reduce(conversationReducer, state);
@@ -226,5 +221,33 @@ describe("branches, pins, settings and notices", () => {
     const state = run(loaded(), { type: "noticed", notice: "Could not pin." });
     expect(chatStatus(state)).toBe("error");
     expect(chatStatus(run(state, { type: "noticed", notice: null }))).toBe("ready");
+  });
+});
+
+describe("a long branch, a page at a time", () => {
+  const q3 = question("q3", { parent_id: "a2" });
+  const newest = [q3, answer("a3", { parent_id: "q3" })];
+  const older = [question("q2", { parent_id: "a1" }), answer("a2", { parent_id: "q2" })];
+
+  it("puts an older page before the messages on screen when it ends just above them", () => {
+    const first = run(initialState("c1"), { type: "loaded", conversationId: "c1", conversation: conversation(), branch: branch(newest, "c1", true) });
+    expect(first.hasOlder).toBe(true);
+    const state = run(first, { type: "olderRequested" }, { type: "olderLoaded", conversationId: "c1", branch: branch(older, "c1", false) });
+    expect(state.messages.map((m) => m.id)).toEqual(["q2", "a2", "q3", "a3"]);
+    expect(state).toMatchObject({ hasOlder: false, loadingOlder: false });
+  });
+
+  it("drops an older page that no longer fits what is on screen (another branch was read meanwhile)", () => {
+    const first = run(initialState("c1"), { type: "loaded", conversationId: "c1", conversation: conversation(), branch: branch(newest, "c1", true) });
+    const elsewhere = [question("q8", { parent_id: "a7" }), answer("a8", { parent_id: "q8" })];
+    const state = run(first, { type: "olderRequested" }, { type: "olderLoaded", conversationId: "c1", branch: branch(elsewhere, "c1", true) });
+    expect(state.messages.map((m) => m.id)).toEqual(["q3", "a3"]);
+    expect(state.loadingOlder).toBe(false);
+  });
+
+  it("adds an answer that ends on screen to the conversation's totals, once", () => {
+    const final = answer("a2", { prompt_tokens: 7, completion_tokens: 3, cost_usd: 0.5 });
+    const ended = run(running(), { type: "streamEnded", answerId: "a2", message: final }, { type: "streamEnded", answerId: "a2", message: final });
+    expect(ended.totals).toEqual({ prompt_tokens: 7, completion_tokens: 3, cost_usd: 0.5, cost_complete: true });
   });
 });

@@ -1,6 +1,7 @@
 /** The open conversation as a pure reducer: its messages, the one answer running in it, and the chat's status. */
 import { branchOff } from "./branch";
-import { ACTIVE, type Branch, type Conversation, type Message, type SubmitResult } from "./types";
+import { ACTIVE, type Branch, type Conversation, type ConversationTotals, type Message, type SubmitResult } from "./types";
+import { addAnswer } from "./usage";
 
 /** `submitted`: a question is on its way, or its answer waits in the queue; `error`: the banner
  * says what went wrong last. A failed answer is not an error of the chat: it ends, and shows why. */
@@ -21,8 +22,14 @@ export interface ConversationState {
   /** The conversation on screen; null for a new chat. What arrives for another one is dropped. */
   openId: string | null;
   conversation: Conversation | null;
-  /** The selected branch, root first. */
+  /** The selected branch's newest messages (its pages loaded so far), root first. */
   messages: Message[];
+  /** Older messages of the branch are not loaded yet. */
+  hasOlder: boolean;
+  /** A page of older messages is on its way. */
+  loadingOlder: boolean;
+  /** The conversation's tokens and cost, in all its branches (null until loaded). */
+  totals: ConversationTotals | null;
   /** Until the first load a running answer may be unknown, and sending could only meet a 409. */
   loading: boolean;
   /** A send, edit or regenerate is waiting for the server. */
@@ -40,6 +47,11 @@ export type ConversationAction =
   | { type: "opened"; conversationId: string | null }
   | { type: "loaded"; conversationId: string; conversation: Conversation; branch: Branch }
   | { type: "loadFailed"; conversationId: string; notice: string }
+  /** The reader scrolled to the oldest message loaded: a page of older ones was asked for. */
+  | { type: "olderRequested" }
+  /** Older messages, to go before those on screen (`branch` ends just above them). */
+  | { type: "olderLoaded"; conversationId: string; branch: Branch }
+  | { type: "olderFailed"; notice: string }
   /** A send, edit or regenerate left for the server. */
   | { type: "submitted" }
   /** A new chat was created for its first question; `from` is the screen the question was asked on. */
@@ -65,6 +77,9 @@ export function initialState(conversationId: string | null): ConversationState {
     openId: conversationId,
     conversation: null,
     messages: [],
+    hasOlder: false,
+    loadingOlder: false,
+    totals: null,
     loading: conversationId !== null,
     submitting: false,
     running: null,
@@ -83,16 +98,23 @@ function running(answer: Message): RunningAnswer {
   return { id: answer.id, conversationId: answer.conversation_id, text: "", streaming: false, reconnecting: false };
 }
 
-/** A branch read from the server, on screen: answers this tab saw end show their end, and the
- * answer still running (if any) is followed. */
-function showBranch(state: ConversationState, branch: Message[]): ConversationState {
-  const messages = branch.map((m) => {
+/** A branch's newest page read from the server, on screen: answers this tab saw end show their
+ * end, and the answer still running (if any) is followed. */
+function showBranch(state: ConversationState, branch: Branch): ConversationState {
+  const messages = branch.messages.map((m) => {
     const final = state.ended.get(m.id);
     return final && ACTIVE.includes(m.status) ? { ...final, sibling_ids: m.sibling_ids } : m;
   });
   const active = messages.find((m) => m.role === "assistant" && ACTIVE.includes(m.status) && !state.ended.has(m.id));
   const kept = active && state.running?.id === active.id ? state.running : null;
-  return { ...state, messages, running: kept ?? (active ? running(active) : null) };
+  return {
+    ...state,
+    messages,
+    hasOlder: branch.has_older,
+    loadingOlder: false,
+    totals: branch.totals,
+    running: kept ?? (active ? running(active) : null),
+  };
 }
 
 export function conversationReducer(state: ConversationState, action: ConversationAction): ConversationState {
@@ -107,6 +129,9 @@ export function conversationReducer(state: ConversationState, action: Conversati
         openId: id,
         conversation: state.conversation?.id === id ? state.conversation : null,
         messages: foreign ? [] : state.messages,
+        hasOlder: foreign ? false : state.hasOlder,
+        totals: foreign ? null : state.totals,
+        loadingOlder: false,
         running: state.running?.conversationId === id ? state.running : null,
         loading: id !== null,
         notice: null,
@@ -114,10 +139,22 @@ export function conversationReducer(state: ConversationState, action: Conversati
     }
     case "loaded":
       if (action.conversationId !== state.openId) return state;
-      return { ...showBranch(state, action.branch.messages), conversation: action.conversation, loading: false };
+      return { ...showBranch(state, action.branch), conversation: action.conversation, loading: false };
     case "loadFailed":
       if (action.conversationId !== state.openId) return state;
       return { ...state, notice: action.notice, loading: false };
+    case "olderRequested":
+      return { ...state, loadingOlder: true };
+    case "olderLoaded": {
+      if (action.conversationId !== state.openId) return state;
+      // Only a page that ends just above the first message on screen: a branch read meanwhile
+      // (another branch, or new messages) may have moved it.
+      const older = action.branch.messages;
+      if (older.at(-1)?.id !== state.messages[0]?.parent_id) return { ...state, loadingOlder: false };
+      return { ...state, messages: [...older, ...state.messages], hasOlder: action.branch.has_older, loadingOlder: false };
+    }
+    case "olderFailed":
+      return { ...state, loadingOlder: false, notice: action.notice };
     case "submitted":
       return { ...state, submitting: true, notice: null };
     case "created":
@@ -149,7 +186,7 @@ export function conversationReducer(state: ConversationState, action: Conversati
       return { ...state, submitting: false, notice: action.from === state.openId ? action.notice : state.notice };
     case "switched":
       if (action.conversationId !== state.openId) return state;
-      return showBranch(state, action.branch.messages);
+      return showBranch(state, action.branch);
     case "pinned": {
       const { id, pinned } = action.message;
       return { ...state, messages: state.messages.map((m) => (m.id === id ? { ...m, pinned } : m)) };
@@ -165,6 +202,9 @@ export function conversationReducer(state: ConversationState, action: Conversati
       return { ...state, running: { ...state.running, reconnecting: action.reconnecting } };
     case "streamEnded": {
       const { answerId, message: final } = action;
+      // Its usage was not in the totals read while it ran.
+      const wasRunning = state.messages.some((m) => m.id === answerId && ACTIVE.includes(m.status));
+      const totals = final && wasRunning && state.totals ? addAnswer(state.totals, final) : state.totals;
       const messages = final
         ? state.messages.map((m) => (m.id === final.id ? { ...final, sibling_ids: m.sibling_ids } : m))
         : state.messages;
@@ -172,6 +212,7 @@ export function conversationReducer(state: ConversationState, action: Conversati
         ...state,
         ended: new Map(state.ended).set(answerId, final),
         messages,
+        totals,
         running: state.running?.id === answerId ? null : state.running,
       };
     }

@@ -1,6 +1,6 @@
 /** Follows a Server-Sent Events endpoint with fetch: parses it, and reconnects with backoff and Last-Event-ID. */
 import { apiFetch } from "./session";
-import { type SseEvent, SseParser } from "./sse";
+import { EventReader, type SseEvent } from "./sse";
 
 /** Waits before reconnect n: 0.5 s, 1 s, 2 s … at most 8 s. */
 export function backoff(attempt: number): number {
@@ -15,6 +15,8 @@ interface FollowOptions {
   isFinal?: (status: number) => boolean;
   /** True while waiting to reconnect (after a drop or a failed connect), false once connected again. */
   onReconnecting?: (reconnecting: boolean) => void;
+  /** A response of `url`'s stream already open (a submit that streams its answer): read first. */
+  opened?: EventReader;
 }
 
 /**
@@ -30,28 +32,30 @@ interface FollowOptions {
  */
 export async function follow(url: string, options: FollowOptions): Promise<number | null> {
   const { signal, onEvent, isFinal = () => false, onReconnecting } = options;
+  let opened = options.opened;
   let cursor: string | null = null;
   let failures = 0;
   // The annotations below are needed: inside this loop TypeScript cannot infer them (TS7022).
   while (!signal.aborted) {
     try {
-      const response: Response = await apiFetch(url, { headers: cursor ? { "Last-Event-ID": cursor } : {}, signal });
-      if (response.status === 401 || isFinal(response.status)) return response.status;
-      if (!response.ok || !response.body) throw new Error(`${url} answered ${response.status}`);
-      failures = 0;
-      onReconnecting?.(false);
-      const reader: ReadableStreamDefaultReader<string> = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      const parser = new SseParser();
-      for (;;) {
-        const { value, done }: ReadableStreamReadResult<string> = await reader.read();
-        if (done) break;
-        const events: SseEvent[] = parser.push(value);
-        for (const event of events) {
-          if (event.id) cursor = event.id;
-          if (onEvent(event) === true) {
-            void reader.cancel().catch(() => undefined);
-            return null;
-          }
+      let reader: EventReader;
+      if (opened) {
+        reader = opened;
+        opened = undefined;
+        signal.addEventListener("abort", () => reader.cancel(), { once: true });
+      } else {
+        const response: Response = await apiFetch(url, { headers: cursor ? { "Last-Event-ID": cursor } : {}, signal });
+        if (response.status === 401 || isFinal(response.status)) return response.status;
+        if (!response.ok || !response.body) throw new Error(`${url} answered ${response.status}`);
+        failures = 0;
+        onReconnecting?.(false);
+        reader = new EventReader(response.body);
+      }
+      for (let event = await reader.next(); event; event = await reader.next()) {
+        if (event.id) cursor = event.id;
+        if (onEvent(event) === true) {
+          reader.cancel();
+          return null;
         }
       }
       // The server ended the response without a last event (a restart): resume.

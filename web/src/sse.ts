@@ -47,3 +47,29 @@ export class SseParser {
     return null;
   }
 }
+
+/** Reads a response body as events, one at a time: the events of a chunk wait for the next calls. */
+export class EventReader {
+  private readonly reader: ReadableStreamDefaultReader<string>;
+  private readonly parser = new SseParser();
+  private pending: SseEvent[] = [];
+
+  constructor(body: NonNullable<Response["body"]>) {
+    this.reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  }
+
+  /** The next event, or null when the body ended. */
+  async next(): Promise<SseEvent | null> {
+    while (this.pending.length === 0) {
+      const { value, done } = await this.reader.read();
+      if (done) return null;
+      this.pending = this.parser.push(value);
+    }
+    return this.pending.shift() ?? null;
+  }
+
+  /** Hangs up: the server sees the client go (the answer runs on). */
+  cancel(): void {
+    void this.reader.cancel().catch(() => undefined);
+  }
+}

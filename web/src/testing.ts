@@ -1,7 +1,7 @@
 /** Test helpers: messages, conversations and users as the API returns them, event-stream responses, and a stubbed API. */
 import { vi } from "vitest";
 
-import type { Conversation, Message, User } from "./types";
+import type { Branch, Conversation, ConversationTotals, Message, SubmitResult, User } from "./types";
 
 export function message(fields: Partial<Message> = {}): Message {
   return {
@@ -22,6 +22,9 @@ export function conversation(fields: Partial<Conversation> = {}): Conversation {
 
 /** One event as the server writes it. */
 export const sse = (id: string, event: string, data: unknown) => `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** The event a streaming submit starts with: the stored pair, with no id (it is not in the answer's log). */
+export const submitted = (result: SubmitResult) => `event: submitted\ndata: ${JSON.stringify(result)}\n\n`;
 
 /** A response whose body yields `chunks`, then ends, errors (`drop`: a dropped connection) or,
  * with `hang`, stays open until `signal` aborts the request. */
@@ -70,3 +73,14 @@ export function serve(routes: Record<string, Route>) {
 
 /** A refusal as the API words it. */
 export const refused = (status: number, detail: string) => () => Response.json({ detail }, { status });
+
+export const NO_TOTALS: ConversationTotals = { prompt_tokens: 0, completion_tokens: 0, cost_usd: 0, cost_complete: true };
+
+/** A page of a branch, as the server sends it: the newest unless `hasOlder`. */
+export const branch = (messages: Message[], conversationId = "c1", hasOlder = false): Branch => ({
+  conversation_id: conversationId,
+  leaf_id: messages.at(-1)?.id ?? null,
+  messages,
+  has_older: hasOlder,
+  totals: NO_TOTALS,
+});

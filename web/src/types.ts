@@ -51,10 +51,23 @@ export interface Message {
 }
 
 /** The selected branch, root first. */
+/** What every answer of a conversation cost, in all its branches. */
+export interface ConversationTotals {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+  /** False: some answers have no recorded cost, the sum is a floor. */
+  cost_complete: boolean;
+}
+
+/** A page of the selected branch, root first. */
 export interface Branch {
   conversation_id: string;
   leaf_id: string | null;
   messages: Message[];
+  /** Older messages precede the page: ask with `before` the page's first. */
+  has_older: boolean;
+  totals: ConversationTotals;
 }
 
 export type ConversationSettings = Pick<Conversation, "system_prompt" | "model" | "max_tokens">;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { Message, ModelList } from "./types";
-import { contextFill, conversationTotals, formatCost, formatSpeed, formatTokens } from "./usage";
+import { addAnswer, contextFill, formatCost, formatSpeed, formatTokens } from "./usage";
 
 const answer = (fields: Partial<Message>): Message => ({
   id: "a", conversation_id: "c", parent_id: null, role: "assistant", content: "", status: "complete",
@@ -30,15 +30,12 @@ describe("formatting", () => {
   });
 });
 
-describe("conversationTotals", () => {
-  it("adds the answers' tokens and costs, and says when a cost is missing", () => {
-    const totals = conversationTotals([
-      answer({ role: "user", prompt_tokens: 99 }),
-      answer({ prompt_tokens: 10, completion_tokens: 5, cost_usd: 0.25 }),
-      answer({ prompt_tokens: 20, completion_tokens: 7, cost_usd: 0.5 }),
-    ]);
-    expect(totals).toEqual({ promptTokens: 30, completionTokens: 12, cost: 0.75, costComplete: true });
-    expect(conversationTotals([answer({ prompt_tokens: 1, completion_tokens: 1 })]).costComplete).toBe(false);
+describe("addAnswer", () => {
+  it("adds an answer's tokens and cost, and says when a cost is missing", () => {
+    const none = { prompt_tokens: 0, completion_tokens: 0, cost_usd: 0, cost_complete: true };
+    const totals = addAnswer(addAnswer(none, answer({ prompt_tokens: 10, completion_tokens: 5, cost_usd: 0.5 })), answer({ prompt_tokens: 1, completion_tokens: 2, cost_usd: 0.25 }));
+    expect(totals).toEqual({ prompt_tokens: 11, completion_tokens: 7, cost_usd: 0.75, cost_complete: true });
+    expect(addAnswer(none, answer({ prompt_tokens: 1, completion_tokens: 1 })).cost_complete).toBe(false);
   });
 });
 

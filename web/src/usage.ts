@@ -1,5 +1,5 @@
 /** Tokens, speed and cost: formats, the conversation's totals and the context window's fill. */
-import type { Message, ModelList } from "./types";
+import type { ConversationTotals, Message, ModelList } from "./types";
 
 const count = new Intl.NumberFormat("en-US");
 
@@ -18,25 +18,14 @@ export function formatSpeed(tokensPerSecond: number): string {
   return `${tokensPerSecond.toFixed(1)} tok/s`;
 }
 
-export interface Totals {
-  promptTokens: number;
-  completionTokens: number;
-  cost: number;
-  /** Some answers have no recorded cost (made before prices were recorded): the sum is a floor. */
-  costComplete: boolean;
-}
-
-export function conversationTotals(messages: Message[]): Totals {
-  const totals: Totals = { promptTokens: 0, completionTokens: 0, cost: 0, costComplete: true };
-  for (const message of messages) {
-    if (message.role !== "assistant") continue;
-    totals.promptTokens += message.prompt_tokens ?? 0;
-    totals.completionTokens += message.completion_tokens ?? 0;
-    if (message.cost_usd === null) {
-      if (message.completion_tokens !== null) totals.costComplete = false;
-    } else totals.cost += message.cost_usd;
-  }
-  return totals;
+/** The totals with one more answer's tokens and cost: an answer that ended on screen. */
+export function addAnswer(totals: ConversationTotals, answer: Message): ConversationTotals {
+  return {
+    prompt_tokens: totals.prompt_tokens + (answer.prompt_tokens ?? 0),
+    completion_tokens: totals.completion_tokens + (answer.completion_tokens ?? 0),
+    cost_usd: totals.cost_usd + (answer.cost_usd ?? 0),
+    cost_complete: totals.cost_complete && !(answer.cost_usd === null && answer.completion_tokens !== null),
+  };
 }
 
 export interface ContextFill {

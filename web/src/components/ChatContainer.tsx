@@ -6,11 +6,12 @@ import { useAutoScroll } from "../hooks/useAutoScroll";
 import { useConversation } from "../hooks/useConversation";
 import { useEscapeToStop } from "../hooks/useEscapeToStop";
 import { type Focus, useFocusedMessage } from "../hooks/useFocusedMessage";
+import { useOlderMessages } from "../hooks/useOlderMessages";
 import type { Theme } from "../hooks/useTheme";
 import { useTitleNaming } from "../hooks/useTitleNaming";
 import type { SubscribeToUpdates } from "../hooks/useUpdates";
 import type { Conversation, ModelList } from "../types";
-import { contextFill, conversationTotals } from "../usage";
+import { contextFill } from "../usage";
 import { Composer } from "./Composer";
 import { Header } from "./Header";
 import { MessageView } from "./MessageView";
@@ -45,7 +46,8 @@ export function ChatContainer(props: Props) {
   // A conversation just opened, or a new chat, is there to write in.
   useEffect(() => composer.current?.focus(), [conversationId]);
   useEscapeToStop(running !== null, chat.stop, composer);
-  const { container, pinned, jumpToLatest } = useAutoScroll<HTMLDivElement>(conversationId);
+  const { container, pinned, jumpToLatest } = useAutoScroll<HTMLDivElement>(conversationId, messages[0]?.id);
+  useOlderMessages(container, messages, { hasOlder: chat.hasOlder, loadOlder: chat.loadOlder, wanted: props.focus?.messageId ?? null });
   const flashId = useFocusedMessage(container, props.focus, messages);
   const marks = useMemo(() => contextMarks(messages), [messages]);
 
@@ -77,11 +79,16 @@ export function ChatContainer(props: Props) {
           onClose={() => setSettingsFor(undefined)}
         />
       ) : null}
-      {chat.conversation ? (
-        <UsageBar totals={conversationTotals(messages)} context={contextFill(messages, models, chat.settings.model)} />
+      {chat.conversation && chat.totals ? (
+        <UsageBar totals={chat.totals} context={contextFill(messages, models, chat.settings.model)} />
       ) : null}
       <div className="messages" ref={container}>
         {messages.length === 0 ? <p className="empty-chat">How can I help?</p> : null}
+        {chat.hasOlder ? (
+          <p className="older" data-testid="older-messages" role="status">
+            Earlier messages load as you scroll up…
+          </p>
+        ) : null}
         {messages.map((message) => {
           const live = message.id === running?.id;
           return (

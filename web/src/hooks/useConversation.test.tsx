@@ -2,14 +2,13 @@
 import { act, cleanup, renderHook, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { conversation, message, type Route, serve, sse, streamResponse } from "../testing";
-import type { Branch, Message, SubmitResult } from "../types";
+import { branch, conversation, message, type Route, serve, sse, streamResponse, submitted } from "../testing";
+import type { Message, SubmitResult } from "../types";
 import { useConversation } from "./useConversation";
 
 const question = (id: string, fields: Partial<Message> = {}) => message({ id, role: "user", content: `question ${id}`, ...fields });
 const answer = (id: string, fields: Partial<Message> = {}) => message({ id, role: "assistant", content: `answer ${id}`, ...fields });
 const queued = (id: string, fields: Partial<Message> = {}) => answer(id, { status: "queued", content: "", ...fields });
-const branch = (messages: Message[], conversationId = "c1"): Branch => ({ conversation_id: conversationId, leaf_id: null, messages });
 const pair = (user: Message, assistant: Message): SubmitResult => ({ user_message: user, assistant_message: assistant });
 /** An answer's whole stream: its text in one delta, then its end. */
 const streamed = (final: Message) => () => streamResponse([sse("1-0", "delta", { text: final.content }), sse("1-1", "done", final)]);
@@ -17,7 +16,7 @@ const streamed = (final: Message) => () => streamResponse([sse("1-0", "delta", {
 /** A conversation c1 that loads with `messages`. */
 const c1 = (messages: Message[]): Record<string, Route> => ({
   "GET /api/conversations/c1": () => Response.json(conversation()),
-  "GET /api/conversations/c1/branch": () => Response.json(branch(messages)),
+  "GET /api/conversations/c1/branch?limit=50": () => Response.json(branch(messages)),
 });
 
 function render(conversationId: string | null = "c1") {
@@ -66,9 +65,9 @@ describe("useConversation", () => {
       ...c1([question("q1"), answer("a1")]),
       "POST /api/conversations/c1/messages": () => {
         if (tries++ === 0) throw new TypeError("Failed to fetch");
-        return Response.json(pair(question("q2"), queued("a2")));
+        const final = answer("a2", { content: "Hi" });
+        return streamResponse([submitted(pair(question("q2"), queued("a2"))), sse("1-0", "delta", { text: "Hi" }), sse("1-1", "done", final)]);
       },
-      "GET /api/messages/a2/stream": streamed(answer("a2", { content: "Hi" })),
     });
     const { result } = render();
     await waitFor(() => expect(result.current.loading).toBe(false));
@@ -83,6 +82,8 @@ describe("useConversation", () => {
     expect(posts[0]).toMatchObject({ content: "q2?", parent_id: "a1" });
     expect(posts[1]).toEqual(posts[0]);
     await waitFor(() => expect(result.current.status).toBe("ready"));
+    // The answer came in the submit's own response: no second request for its stream.
+    expect(server.count("GET /api/messages/a2/stream")).toBe(0);
     expect(result.current.messages.map((m) => [m.id, m.content])).toEqual([
       ["q1", "question q1"],
       ["a1", "answer a1"],
@@ -116,8 +117,7 @@ describe("useConversation", () => {
   it("creates a new chat with its first question and opens it without losing what it shows", async () => {
     const server = serve({
       "POST /api/conversations": () => Response.json(conversation()),
-      "POST /api/conversations/c1/messages": () => Response.json(pair(question("q1"), queued("a1"))),
-      "GET /api/messages/a1/stream": () => streamResponse([], "hang"),
+      "POST /api/conversations/c1/messages": (_body, init) => streamResponse([submitted(pair(question("q1"), queued("a1")))], "hang", init.signal),
       ...c1([question("q1"), queued("a1")]),
     });
     const { result, navigate, rerender } = render(null);
@@ -142,9 +142,9 @@ describe("useConversation", () => {
         await late;
         return Response.json(conversation());
       },
-      "GET /api/conversations/c1/branch": () => Response.json(branch([question("q1"), answer("a1")])),
+      "GET /api/conversations/c1/branch?limit=50": () => Response.json(branch([question("q1"), answer("a1")])),
       "GET /api/conversations/c2": () => Response.json(conversation({ id: "c2" })),
-      "GET /api/conversations/c2/branch": () => Response.json(branch([question("q2", { conversation_id: "c2" })], "c2")),
+      "GET /api/conversations/c2/branch?limit=50": () => Response.json(branch([question("q2", { conversation_id: "c2" })], "c2")),
     });
     const { result, rerender } = render("c1");
     rerender({ id: "c2" });
@@ -161,7 +161,7 @@ describe("useConversation", () => {
     let loads = 0;
     serve({
       "GET /api/conversations/c1": () => Response.json(conversation()),
-      "GET /api/conversations/c1/branch": () =>
+      "GET /api/conversations/c1/branch?limit=50": () =>
         Response.json(branch(loads++ === 0 ? [question("q1"), answer("a1")] : [question("q1"), answer("a1"), question("q2"), queued("a2")])),
       "POST /api/conversations/c1/messages": () => Response.json({ detail: "An answer is already running." }, { status: 409 }),
       "GET /api/messages/a2/stream": () => streamResponse([], "hang"),
@@ -184,12 +184,25 @@ describe("useConversation", () => {
 
     // Back to the tab: it reads the conversation again, from a replica still behind.
     act(() => void document.dispatchEvent(new Event("visibilitychange")));
-    await waitFor(() => expect(server.count("GET /api/conversations/c1/branch")).toBe(2));
+    await waitFor(() => expect(server.count("GET /api/conversations/c1/branch?limit=50")).toBe(2));
     await act(async () => {
       await Promise.resolve();
     });
     expect(result.current.running).toBeNull();
     expect(result.current.messages.at(-1)).toMatchObject({ content: "Done", status: "complete" });
     expect(server.count("GET /api/messages/a1/stream")).toBe(1);
+  });
+
+  it("reads the page before the oldest message on screen when asked for older messages", async () => {
+    serve({
+      "GET /api/conversations/c1": () => Response.json(conversation()),
+      "GET /api/conversations/c1/branch?limit=50": () => Response.json(branch([question("q2", { parent_id: "a1" }), answer("a2")], "c1", true)),
+      "GET /api/conversations/c1/branch?limit=50&before=q2": () => Response.json(branch([question("q1"), answer("a1")])),
+    });
+    const { result } = render();
+    await waitFor(() => expect(result.current.hasOlder).toBe(true));
+    act(() => result.current.loadOlder());
+    await waitFor(() => expect(result.current.messages.map((m) => m.id)).toEqual(["q1", "a1", "q2", "a2"]));
+    expect(result.current.hasOlder).toBe(false);
   });
 });

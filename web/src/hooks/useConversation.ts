@@ -3,6 +3,8 @@ import { useEffect, useEffectEvent, useReducer, useRef, useState } from "react";
 
 import { ApiError, api, readable, withRetries } from "../api";
 import { chatStatus, conversationReducer, initialState } from "../conversation";
+import { handOver } from "../handoff";
+import type { EventReader } from "../sse";
 import type { ConversationSettings, Message, SubmitResult } from "../types";
 import { useEventStream } from "./useEventStream";
 import { useTabSync } from "./useTabSync";
@@ -22,14 +24,20 @@ type Submission =
 
 const NEW_CHAT: ConversationSettings = { system_prompt: "", model: null, max_tokens: null };
 
-function request(submission: Submission, conversationId: string, parentId: string | undefined, clientId: string): Promise<SubmitResult> {
+/** What the server stored, and the answer's stream when it came in the same response. */
+interface Sent {
+  result: SubmitResult;
+  stream?: EventReader;
+}
+
+async function request(submission: Submission, conversationId: string, parentId: string | undefined, clientId: string): Promise<Sent> {
   switch (submission.kind) {
     case "send":
       return api.submit(conversationId, submission.text, clientId, parentId);
     case "edit":
-      return api.edit(submission.question.id, submission.text, clientId);
+      return { result: await api.edit(submission.question.id, submission.text, clientId) };
     case "regenerate":
-      return api.regenerate(submission.answer.id, clientId);
+      return { result: await api.regenerate(submission.answer.id, clientId) };
   }
 }
 
@@ -107,7 +115,10 @@ export function useConversation(conversationId: string | null, { navigate, onCon
       const into = target;
       // After the branch on screen, even if another tab has switched to another one meanwhile.
       const parentId = into === from ? state.messages.at(-1)?.id : undefined;
-      const result = await withRetries((clientId) => request(submission, into, parentId, clientId));
+      const { result, stream } = await withRetries((clientId) => request(submission, into, parentId, clientId));
+      // The answer's stream goes to the hook that follows it, if the reader is still here to see it.
+      if (stream && open.current === from) handOver(result.assistant_message.id, stream);
+      else stream?.cancel();
       if (submission.kind === "send") dispatch({ type: "sent", from, result });
       else {
         const replaced = submission.kind === "edit" ? submission.question : submission.answer;
@@ -127,6 +138,18 @@ export function useConversation(conversationId: string | null, { navigate, onCon
         onConversationsChanged();
       }
       return false;
+    }
+  };
+
+  /** Reads the page of the branch before the oldest message on screen. */
+  const loadOlder = async () => {
+    const first = state.messages[0];
+    if (!conversationId || !first || !state.hasOlder || state.loadingOlder) return;
+    dispatch({ type: "olderRequested" });
+    try {
+      dispatch({ type: "olderLoaded", conversationId, branch: await api.getBranch(conversationId, first.id) });
+    } catch (error) {
+      dispatch({ type: "olderFailed", notice: readable(error) });
     }
   };
 
@@ -172,6 +195,9 @@ export function useConversation(conversationId: string | null, { navigate, onCon
     /** The open conversation's settings, or the new chat's. */
     settings,
     messages: state.messages,
+    /** Older messages of the branch can be loaded (`loadOlder`). */
+    hasOlder: state.hasOlder,
+    totals: state.totals,
     running: state.running,
     status: chatStatus(state),
     /** An answer is being asked for or written: no new one can start, and switching waits. */
@@ -183,6 +209,7 @@ export function useConversation(conversationId: string | null, { navigate, onCon
     edit: (question: Message, text: string) => submit({ kind: "edit", question, text }),
     regenerate: (answer: Message) => void submit({ kind: "regenerate", answer }),
     switchTo: (messageId: string) => void switchTo(messageId),
+    loadOlder: () => void loadOlder(),
     togglePin: (message: Message) => void togglePin(message),
     stop,
     saveSettings,

@@ -3,6 +3,7 @@ import { useEffect, useEffectEvent } from "react";
 
 import { api } from "../api";
 import { follow } from "../follow";
+import { takeOver } from "../handoff";
 import type { Message } from "../types";
 
 /** What following an answer tells, in order: its text as it grows, dropped connections, then its end, once. */
@@ -39,6 +40,8 @@ async function followAnswer(
   let final: Message | null = null;
   const status = await follow(`/api/messages/${messageId}/stream`, {
     signal,
+    // The submit that asked for the answer may have brought its stream along.
+    opened: takeOver(messageId),
     isFinal,
     onReconnecting: report.onReconnecting,
     onEvent: (event) => {
@@ -62,7 +65,7 @@ async function followAnswer(
           final = (data.message_obj ?? null) as Message | null;
           return true;
         default:
-          return false;
+          return false; // `submitted`, which a streaming submit sends first, is not the answer's
       }
     },
   });

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.models import Message, Role, Status
+from core.models import Message, Role, Status, is_pinned
 from core.tokens import MESSAGE_OVERHEAD_TOKENS
 
 # A bound no real branch reaches: a parent_id cycle (corrupt data) cannot make a walk run forever.
@@ -70,7 +70,9 @@ async def page_up(session: AsyncSession, start_id: str, rows: int) -> list[Messa
     return list(found)
 
 
-async def prompt_candidates(session: AsyncSession, question: Message, tokens: int) -> list[Message]:
+async def prompt_candidates(
+    session: AsyncSession, question_id: str, conversation_id: str, tokens: int
+) -> list[Message]:
     """What a prompt for `question` may hold, root first, ending with the question: the branch's
     newest messages back to the first that does not fit `tokens`, and the branch's pins.
 
@@ -78,16 +80,14 @@ async def prompt_candidates(session: AsyncSession, question: Message, tokens: in
     """
     newest = await session.exec(
         select(Message)
-        .join(walk := _walk_up(question.id, tokens=tokens), col(Message.id) == walk.c.id)
+        .join(walk := _walk_up(question_id, tokens=tokens), col(Message.id) == walk.c.id)
         .order_by(walk.c.depth.desc())
     )
     messages = list(newest)
-    oldest = messages[0] if messages else question
-    if oldest.parent_id is None:
+    oldest = messages[0] if messages else None
+    if oldest is None or oldest.parent_id is None:
         return messages
-    pins = await session.exec(
-        select(Message).where(Message.conversation_id == question.conversation_id, col(Message.pinned))
-    )
+    pins = await session.exec(select(Message).where(Message.conversation_id == conversation_id, is_pinned()))
     older_pins = {pin.id: pin for pin in pins if pin.id < oldest.id}
     if not older_pins:
         return messages

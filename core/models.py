@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel, col
+from sqlmodel import Field, SQLModel
 
 from core.ids import new_id
 
@@ -149,6 +149,7 @@ class Conversation(SQLModel, table=True):
 
 
 _active = sa.text("role = 'assistant' AND status IN ('queued', 'streaming')")
+_pinned = sa.text("pinned")
 
 
 class Message(SQLModel, table=True):
@@ -163,6 +164,8 @@ class Message(SQLModel, table=True):
             postgresql_where=_active,
         ),
         sa.Index("one_message_per_client_id", "conversation_id", "client_id", unique=True),
+        # A prompt looks for its branch's pins: few, in a conversation of any length.
+        sa.Index("ix_message_pinned", "conversation_id", sqlite_where=_pinned, postgresql_where=_pinned),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
@@ -202,5 +205,13 @@ class Message(SQLModel, table=True):
 
 
 def is_active_answer() -> Any:
-    """SQL condition: an answer still queued or streaming."""
-    return sa.and_(col(Message.role) == Role.assistant, col(Message.status).in_(ACTIVE_STATUSES))
+    """SQL condition: an answer still queued or streaming.
+
+    Written as the partial index's own condition, not with bound values: only then can SQLite
+    see that the index covers the query, rather than reading every message of the conversation."""
+    return _active
+
+
+def is_pinned() -> Any:
+    """SQL condition: a pinned message, written as `ix_message_pinned`'s condition (see above)."""
+    return _pinned

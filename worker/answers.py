@@ -4,7 +4,7 @@ Every write names its attempt and requires `status = 'streaming'`: a run whose a
 longer the current one, or whose answer was deleted, updates nothing and learns it is fenced out.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -23,7 +23,13 @@ class Started:
     message: Message
     conversation: Conversation
     attempt: int | None  # None: the answer is final already
-    question: Message | None = None  # None: final already, or its question is gone
+    # What the prompt may hold, root first, ending with the question: [] when it could not be
+    # read (the answer is final already, its model is gone, its question is gone).
+    history: list[Message] = field(default_factory=list)
+
+    @property
+    def question(self) -> Message | None:
+        return self.history[-1] if self.history else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,39 +61,41 @@ class Checkpoint:
     included_ids: list[str]
 
 
-async def start_attempt(sessionmaker: Sessionmaker, message_id: str) -> Started | None:
+# The room a prompt has for the answer's branch, given the answer and its conversation; None when
+# no prompt can be made (its model is gone).
+HistoryRoom = Callable[[Message, Conversation], int | None]
+
+
+async def start_attempt(sessionmaker: Sessionmaker, message_id: str, room: HistoryRoom) -> Started | None:
     """Start the next attempt (status `streaming`, attempt + 1); None when the answer is gone.
 
-    The update is one statement; what the prompt needs is read afterwards in a read-only
+    The update is one statement; what the prompt needs (the conversation, and as much of the
+    branch up from the question as `room` tokens can hold) is read afterwards in one read-only
     transaction, so that SQLite's write lock is not held while reading.
     """
     async with sessionmaker() as session:
         await one_statement(session)
-        started = await session.exec(
+        updated = await session.exec(
             update(Message)
             .where(col(Message.id) == message_id, col(Message.role) == Role.assistant)
             .where(col(Message.status).in_(ACTIVE_STATUSES))
             .values(status=Status.streaming, attempt=col(Message.attempt) + 1, updated_at=utcnow())
-            .returning(col(Message.attempt))
+            .returning(Message)
         )
-        attempt = started.scalar_one_or_none()
+        started = updated.scalar_one_or_none()
         await session.commit()
         await read_only(session)
-        message = await session.get(Message, message_id)
+        message = started or await session.get(Message, message_id)
         conversation = await session.get(Conversation, message.conversation_id) if message else None
         if message is None or conversation is None:
             return None
-        if attempt is None:
+        if started is None:
             return Started(message, conversation, None)
-        question = await session.get(Message, message.parent_id) if message.parent_id else None
-        return Started(message, conversation, attempt, question)
-
-
-async def prompt_history(sessionmaker: Sessionmaker, question: Message, tokens: int) -> list[Message]:
-    """The question's branch, as much as a prompt of `tokens` can hold, root first, ending with it."""
-    async with sessionmaker() as session:
-        await read_only(session)
-        return await prompt_candidates(session, question, tokens)
+        tokens = room(message, conversation)
+        history = []
+        if message.parent_id and tokens is not None:
+            history = await prompt_candidates(session, message.parent_id, message.conversation_id, tokens)
+        return Started(message, conversation, message.attempt, history)
 
 
 async def save_final(

@@ -2,6 +2,7 @@
 
 import logging
 from enum import StrEnum
+from functools import partial
 
 from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError
@@ -11,7 +12,7 @@ from core import keys
 from core.catalog import UnknownModel, budgets
 from core.endings import end_from_row
 from core.failures import AnswerFailure
-from core.models import Status, TitleSource
+from core.models import Conversation, Message, Status, TitleSource
 from core.tokens import counter_for
 from worker import answers, finish
 from worker.answers import Started
@@ -50,7 +51,7 @@ async def generate(deps: WorkerDeps, message_id: str) -> Ending:
 
 
 async def _generate(deps: WorkerDeps, message_id: str) -> Ending:
-    started = await answers.start_attempt(deps.sessionmaker, message_id)
+    started = await answers.start_attempt(deps.sessionmaker, message_id, partial(_history_room, deps))
     if started is None:
         return Ending.deleted
     if started.attempt is None:
@@ -68,7 +69,7 @@ async def _generate(deps: WorkerDeps, message_id: str) -> Ending:
         return Ending(await finish.stopped_before_start(deps, started, out))
     title_for = _title_target(started)
     try:
-        attempt = await _plan(deps, started, title_for)
+        attempt = _plan(deps, started, title_for)
     except AnswerFailure as refusal:
         return Ending(await finish.refuse(deps, out, refusal, title_for))
 
@@ -93,18 +94,27 @@ def _title_target(started: Started) -> str | None:
     return conversation.id if unnamed and first else None
 
 
-async def _plan(deps: WorkerDeps, started: Started, title_for: str | None) -> Attempt:
+def _history_room(deps: WorkerDeps, message: Message, conversation: Conversation) -> int | None:
+    """The prompt's budget for the answer; None when its model is gone (`_plan` then refuses it)."""
+    try:
+        model = deps.catalog.get(message.model or conversation.model)
+    except UnknownModel:
+        return None
+    return budgets(model, deps.settings.max_answer_tokens, conversation.max_tokens)[0]
+
+
+def _plan(deps: WorkerDeps, started: Started, title_for: str | None) -> Attempt:
     """The attempt: its model, the answer's budget and the prompt, or a refusal (AnswerFailure)."""
     assert started.attempt is not None
     conversation = started.conversation
-    if started.question is None:
-        raise QUESTION_GONE
     try:
         model = deps.catalog.get(started.message.model or conversation.model)
     except UnknownModel as unknown:
         raise AnswerFailure("unknown_model", str(unknown)) from None
+    if started.question is None:
+        raise QUESTION_GONE
     budget, answer_tokens = budgets(model, deps.settings.max_answer_tokens, conversation.max_tokens)
-    history = await answers.prompt_history(deps.sessionmaker, started.question, budget)
+    history = started.history
     try:
         prompt = build_prompt(
             conversation.system_prompt, history[:-1], history[-1], counter_for(model), budget

@@ -103,7 +103,7 @@ async def test_a_prompt_reads_back_only_to_the_first_message_that_does_not_fit(s
     branch = await chain(session, 41)
     per_message = 10 + MESSAGE_OVERHEAD_TOKENS
     # The question and five earlier messages fit; the walk stops after the sixth, which does not.
-    candidates = await prompt_candidates(session, branch[-1], 6 * per_message)
+    candidates = await prompt_candidates(session, branch[-1].id, "c", 6 * per_message)
     assert [m.id for m in candidates] == [m.id for m in branch[-7:]]
 
 
@@ -117,7 +117,7 @@ async def test_messages_never_sent_weigh_nothing_and_uncounted_ones_are_estimate
     retry = await add(session, Role.user, failed)
     room = 2 * (10 + MESSAGE_OVERHEAD_TOKENS) + 50
     # The failed answer weighs nothing; the uncounted one about 100 tokens: `first` is beyond the room.
-    candidates = await prompt_candidates(session, retry, room)
+    candidates = await prompt_candidates(session, retry.id, "c", room)
     assert [m.id for m in candidates] == [uncounted.id, question.id, failed.id, retry.id]
 
 
@@ -126,6 +126,6 @@ async def test_pins_above_the_window_come_along_but_not_pins_of_other_branches(s
     a1 = await add(session, Role.assistant, q1)
     other = await add(session, Role.assistant, q1, pinned=True)  # a regenerated answer: another branch
     branch = await chain(session, 20, parent=a1)
-    candidates = await prompt_candidates(session, branch[-1], 3 * (10 + MESSAGE_OVERHEAD_TOKENS))
+    candidates = await prompt_candidates(session, branch[-1].id, "c", 3 * (10 + MESSAGE_OVERHEAD_TOKENS))
     assert [m.id for m in candidates] == [q1.id, *(m.id for m in branch[-4:])]
     assert other.id not in {m.id for m in candidates}

@@ -102,8 +102,27 @@ def fill(url: str, lengths: tuple[int, ...] = LENGTHS) -> dict[tuple[str, int], 
     return made
 
 
-def one_round(client: httpx.Client, upstream: Upstream, conversation_id: str) -> tuple[float, float]:
-    """(POST ms, first delta ms from the POST's start) for one question."""
+def direct_first_token(upstream: Upstream, question: str) -> float:
+    """Milliseconds to the first token when the prompt relaychat sent for `question` is sent to
+    the model directly: what that prompt costs with no queue at all (its size, mostly)."""
+    sent = upstream.requests(question)[-1]
+    body = {
+        "model": sent["model"],
+        "messages": sent["messages"],
+        "max_tokens": sent["max_tokens"],
+        "stream": True,
+    }
+    started = time.perf_counter()
+    with httpx.stream("POST", f"{upstream.url}/chat/completions", json=body, timeout=60) as response:
+        for line in response.iter_lines():
+            if '"content"' in line:
+                return (time.perf_counter() - started) * 1000
+    raise AssertionError("the model sent no token")
+
+
+def one_round(client: httpx.Client, upstream: Upstream, conversation_id: str) -> tuple[float, float, float]:
+    """(POST ms, first delta ms from the POST's start, the same prompt's first token sent
+    directly) for one question."""
     question = f"question {new_id()}"
     upstream.script(question, {"tokens": ["first ", "second"], "ttft": 0.0})
     started = time.perf_counter()
@@ -123,7 +142,7 @@ def one_round(client: httpx.Client, upstream: Upstream, conversation_id: str) ->
             if event.event in ("done", "stopped", "error"):
                 assert event.event == "done", event
                 break
-    return posted * 1000, first * 1000
+    return posted * 1000, first * 1000, direct_first_token(upstream, question)
 
 
 def measure(rounds: int) -> dict[str, Any]:
@@ -152,6 +171,7 @@ def measure(rounds: int) -> dict[str, Any]:
                     results[key] = {
                         "post_p50_ms": round(statistics.median(s[0] for s in samples), 1),
                         "first_token_p50_ms": round(statistics.median(s[1] for s in samples), 1),
+                        "direct_first_token_p50_ms": round(statistics.median(s[2] for s in samples), 1),
                         "branch_ms": round(opened, 1),
                         "branch_bytes": len(branch.content),
                     }
@@ -164,7 +184,7 @@ def measure(rounds: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
     write_result("conversation_length", {"rounds": args.rounds, "results": measure(args.rounds)})
 

@@ -99,12 +99,14 @@ def length_section(length: dict[str, Any], opened: dict[str, Any] | None) -> lis
     lines = [
         "## Conversation length (`python -m bench.conversation_length`, `python -m bench.open_conversation`)",
         "",
-        "| conversation | POST p50 | first token p50 (from the POST) | GET …/branch (newest page) |",
-        "|---|---|---|---|",
+        "| conversation | POST p50 | first token p50 (from the POST) "
+        "| the same prompt sent to the model directly | GET …/branch (newest page) |",
+        "|---|---|---|---|---|",
     ]
     for label, r in length["results"].items():
         lines.append(
             f"| {label} | {r['post_p50_ms']:.1f} ms | {r['first_token_p50_ms']:.1f} ms "
+            f"| {r['direct_first_token_p50_ms']:.1f} ms "
             f"| {r['branch_ms']:.1f} ms, {r['branch_bytes'] / 1000:.0f} kB |"
         )
     if opened:

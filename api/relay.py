@@ -17,7 +17,17 @@ from core.tasks import cancel_and_wait
 logger = logging.getLogger(__name__)
 
 Entry = tuple[bytes, dict[bytes, bytes]]
-GATHER_SECONDS = 0.002
+# After a read that returned entries, the relay waits before the next one, longer the more logs it
+# follows: each read names every followed log, so reads a second times logs is what Redis and this
+# process pay for, and a busy process reads less often but gets more per read (docs/performance.md).
+MIN_GATHER_SECONDS = 0.002
+GATHER_SECONDS_PER_LOG = 0.000_02
+MAX_GATHER_SECONDS = 0.025
+
+
+def gather_seconds(followed: int) -> float:
+    """How long to let entries gather before reading `followed` logs again."""
+    return min(MAX_GATHER_SECONDS, max(MIN_GATHER_SECONDS, followed * GATHER_SECONDS_PER_LOG))
 
 
 def _until_terminal(events: Iterable[Event]) -> list[Event]:
@@ -160,9 +170,7 @@ class Relay:
                         self._dispatch(message_id, entries)
                 backoff = 0.05
                 if response:
-                    # Each read names every followed log: reading again at once, for the one entry
-                    # that arrived meanwhile, costs more than the entry. A moment lets more gather.
-                    await asyncio.sleep(GATHER_SECONDS)
+                    await asyncio.sleep(gather_seconds(len(cursors)))
             except Exception as error:
                 # Whatever went wrong, the one reader of this process must keep going.
                 self._reader_id = None

@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
 import re
 import tempfile
 import time
@@ -127,6 +128,9 @@ async def step(stack: Stack, streams: int) -> dict[str, Any]:
     api = stack.api
     message_ids = await new_answers(api.url, api.headers, streams)
     meter = ProcessMeter(api.popen.pid)
+    # The rest of the machine, to tell whether the API is what limits: the clients (this process),
+    # the writer and Redis share the same two cores.
+    others = {"clients": ProcessMeter(os.getpid()), "redis": ProcessMeter(stack.redis.popen.pid)}
     rss_before = meter.rss_bytes()
     latencies: list[float] = []
     window = Window()
@@ -141,11 +145,18 @@ async def step(stack: Stack, streams: int) -> dict[str, Any]:
     writer = multiprocessing.Process(target=write_tokens, args=(stack.redis.port, message_ids, stop))
     writer.start()
     await asyncio.sleep(2)  # every stream live
-    meter.start()
+    for started in (meter, *others.values()):
+        started.start()
+    writer_meter = ProcessMeter(writer.pid) if writer.pid else None
+    if writer_meter:
+        writer_meter.start()
     window.start = time.time()
     await asyncio.sleep(MEASURE_SECONDS)
     window.end = time.time()
     cpu = meter.cpu_seconds() / MEASURE_SECONDS
+    other_cpu = {name: m.cpu_seconds() / MEASURE_SECONDS for name, m in others.items()}
+    if writer_meter:
+        other_cpu["writer"] = writer_meter.cpu_seconds() / MEASURE_SECONDS
     rss_per_stream = (meter.rss_bytes() - rss_before) / streams
     connections = redis_clients(stack.redis.port, "relaychat-")
     stop.set()
@@ -157,6 +168,7 @@ async def step(stack: Stack, streams: int) -> dict[str, Any]:
         "added_latency": percentiles(latencies),
         "deliveries": len(latencies),
         "api_cpu_cores": cpu,
+        "other_cpu_cores": other_cpu,
         "api_rss_per_stream_kib": rss_per_stream / 1024,
         "api_redis_connections": connections,
     }

@@ -6,16 +6,27 @@ import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import AbstractAsyncContextManager
 
-from fastapi import Response, status
+from fastapi import Request, Response, status
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import Principal
 from api.event_stream import EventStream
 from api.relay import Relay
 from api.revocations import Revocations
+from api.schemas import SubmitResult
 from core.endings import end_from_row, terminal_event
 from core.eventlog import EventLog
 from core.events import Event, dumps, stream_id_key
 from core.models import FINAL_STATUSES, Message
+
+# What a submit, an edit and a regenerate say of their `text/event-stream` answer, for the OpenAPI schema.
+STREAMED_SUBMIT: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "Asked with `Accept: text/event-stream`: a `submitted` event with both "
+        "messages, then the answer's stream as `GET /messages/{id}/stream` sends it",
+        "content": {"text/event-stream": {}},
+    }
+}
 
 # The id of a terminal event served from the database: below every real log id, and answered
 # with 204 if a browser reconnects with it.
@@ -43,6 +54,20 @@ class AnswerStreams:
         self._revocations = revocations
         self._log = log
         self._heartbeat = int(heartbeat_seconds)
+
+    async def after_submit(
+        self, request: Request, session: AsyncSession, user: Principal, result: SubmitResult
+    ) -> SubmitResult | Response:
+        """What a submit, an edit or a regenerate answers: the stored pair (202), or for a client
+        that accepts `text/event-stream`, a `submitted` event with it, then the answer's stream.
+        A client that loses it resumes with `GET /messages/{id}/stream` and the last event id."""
+        if "text/event-stream" not in request.headers.get("accept", ""):
+            return result
+        # SSE responses last minutes: give the database connection back now.
+        await session.close()
+        answer = Message.model_validate(result.assistant_message.model_dump())
+        submitted = encode_without_id("submitted", result.model_dump_json())
+        return await self.open(answer, "0", user, request.state.checked_at, first=submitted)
 
     async def open(
         self, message: Message, cursor: str, user: Principal, checked_at: int, first: bytes = b""

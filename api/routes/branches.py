@@ -7,14 +7,16 @@ with its answer. Nothing is overwritten: the old messages stay, one ‹ › away
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.answer_stream import STREAMED_SUBMIT
 from api.answering import start_answer
 from api.auth import UserDep
 from api.deps import (
     READ_ONLY_CHECKS,
+    AnswerStreamsDep,
     CatalogDep,
     ConversationDep,
     MessageDep,
@@ -129,9 +131,12 @@ async def select_branch(conversation: ConversationDep, body: BranchSelect, sessi
 @router.post(
     "/messages/{message_id}/regenerate",
     status_code=status.HTTP_202_ACCEPTED,
+    response_model=SubmitResult,
     dependencies=[READ_ONLY_CHECKS],
+    responses=STREAMED_SUBMIT,
 )
 async def regenerate(
+    request: Request,
     old: MessageDep,
     user: UserDep,
     body: RegenerateCreate,
@@ -139,7 +144,8 @@ async def regenerate(
     redis: RedisDep,
     settings: SettingsDep,
     catalog: CatalogDep,
-) -> SubmitResult:
+    streams: AnswerStreamsDep,
+) -> SubmitResult | Response:
     """A new answer to the same question, beside the old one, with the conversation's model now."""
     if old.role != Role.assistant:
         raise HTTPException(status.HTTP_409_CONFLICT, "Only an answer can be regenerated")
@@ -147,17 +153,21 @@ async def regenerate(
     if question is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "This answer has no question to answer again")
     conversation = await find_conversation(session, old.conversation_id, user.user_id)
-    return await start_answer(
+    result = await start_answer(
         session, redis, settings, catalog, conversation, question, body.client_id, new_question=False
     )
+    return await streams.after_submit(request, session, user, result)
 
 
 @router.post(
     "/messages/{message_id}/edit",
     status_code=status.HTTP_202_ACCEPTED,
+    response_model=SubmitResult,
     dependencies=[READ_ONLY_CHECKS],
+    responses=STREAMED_SUBMIT,
 )
 async def edit(
+    request: Request,
     old: MessageDep,
     user: UserDep,
     body: EditCreate,
@@ -165,7 +175,8 @@ async def edit(
     redis: RedisDep,
     settings: SettingsDep,
     catalog: CatalogDep,
-) -> SubmitResult:
+    streams: AnswerStreamsDep,
+) -> SubmitResult | Response:
     """The edited question, beside the old one (same parent), and a queued answer: a new branch."""
     if old.role != Role.user:
         raise HTTPException(status.HTTP_409_CONFLICT, "Only a question can be edited")
@@ -173,6 +184,7 @@ async def edit(
     question = Message(
         conversation_id=conversation.id, parent_id=old.parent_id, role=Role.user, content=body.content
     )
-    return await start_answer(
+    result = await start_answer(
         session, redis, settings, catalog, conversation, question, body.client_id, new_question=True
     )
+    return await streams.after_submit(request, session, user, result)

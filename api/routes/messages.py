@@ -3,7 +3,7 @@
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from sqlmodel import col, select, update
 
-from api.answer_stream import encode_without_id
+from api.answer_stream import STREAMED_SUBMIT
 from api.answering import parent_of_next_question, start_answer
 from api.auth import UserDep
 from api.deps import (
@@ -40,13 +40,7 @@ async def list_messages(conversation: ConversationDep, session: SessionDep) -> l
     status_code=status.HTTP_202_ACCEPTED,
     response_model=SubmitResult,
     dependencies=[READ_ONLY_CHECKS],
-    responses={
-        200: {
-            "description": "Asked with `Accept: text/event-stream`: a `submitted` event with both "
-            "messages, then the answer's stream as `GET /messages/{id}/stream` sends it",
-            "content": {"text/event-stream": {}},
-        }
-    },
+    responses=STREAMED_SUBMIT,
 )
 async def submit_message(
     request: Request,
@@ -62,8 +56,7 @@ async def submit_message(
     """Store the question and a queued answer in one transaction, then enqueue the answer's job.
 
     The question continues the selected branch, or the branch ending at `parent_id`. A client
-    that accepts `text/event-stream` gets the answer's stream in the same response: a client
-    that loses it resumes with `GET /messages/{id}/stream` and the last event id it saw."""
+    that accepts `text/event-stream` gets the answer's stream in the same response."""
     question = Message(
         conversation_id=conversation.id,
         parent_id=await parent_of_next_question(session, conversation, body.parent_id),
@@ -82,13 +75,7 @@ async def submit_message(
         new_question=True,
         names_conversation=first,
     )
-    if "text/event-stream" not in request.headers.get("accept", ""):
-        return result
-    # SSE responses last minutes: give the database connection back now.
-    await session.close()
-    answer = Message.model_validate(result.assistant_message.model_dump())
-    submitted = encode_without_id("submitted", result.model_dump_json())
-    return await streams.open(answer, "0", user, request.state.checked_at, first=submitted)
+    return await streams.after_submit(request, session, user, result)
 
 
 @router.get("/messages/{message_id}")

@@ -94,12 +94,16 @@ def submit_streaming(
     client: httpx.Client, conversation_id: str, content: str, stop_after: int | None = None, **fields: Any
 ) -> SseRead:
     """Ask a question with `Accept: text/event-stream`: its `submitted` event, then the answer's."""
+    body = {"content": content, **fields}
+    return post_streaming(client, f"/api/conversations/{conversation_id}/messages", body, stop_after)
+
+
+def post_streaming(
+    client: httpx.Client, path: str, body: dict[str, Any], stop_after: int | None = None
+) -> SseRead:
+    """POST with `Accept: text/event-stream` (a submit, an edit, a regenerate), read as events."""
     request = client.build_request(
-        "POST",
-        f"/api/conversations/{conversation_id}/messages",
-        json={"content": content, **fields},
-        headers={"Accept": "text/event-stream"},
-        timeout=30,
+        "POST", path, json=body, headers={"Accept": "text/event-stream"}, timeout=30
     )
     return read_events(client, request, stop_after)
 

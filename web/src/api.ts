@@ -113,17 +113,17 @@ export const api = {
   selectBranch: (conversationId: string, messageId: string) =>
     request<Branch>("PATCH", `/conversations/${conversationId}/branch`, { message_id: messageId }),
   /** `parentId`: the answer the question follows (the end of the branch on screen). The answer's
-   * stream comes in the same response: one round trip fewer before its first token. */
+   * stream comes in the same response (so it does for an edit and a regenerate): one round trip
+   * fewer before its first token. */
   submit: (conversationId: string, content: string, clientId: string, parentId?: string) =>
     submitStreaming(`/conversations/${conversationId}/messages`, {
       content,
       client_id: clientId,
       ...(parentId ? { parent_id: parentId } : {}),
     }),
-  regenerate: (messageId: string, clientId: string) =>
-    request<SubmitResult>("POST", `/messages/${messageId}/regenerate`, { client_id: clientId }),
+  regenerate: (messageId: string, clientId: string) => submitStreaming(`/messages/${messageId}/regenerate`, { client_id: clientId }),
   edit: (messageId: string, content: string, clientId: string) =>
-    request<SubmitResult>("POST", `/messages/${messageId}/edit`, { content, client_id: clientId }),
+    submitStreaming(`/messages/${messageId}/edit`, { content, client_id: clientId }),
   pin: (messageId: string, pinned: boolean) => request<Message>("PATCH", `/messages/${messageId}`, { pinned }),
   stop: (messageId: string) => request<Message>("POST", `/messages/${messageId}/stop`),
   listModels: () => request<ModelList>("GET", "/models"),

@@ -2,7 +2,7 @@
 
 import httpx
 
-from tests.support.sse import answer_text, read_stream, submit_streaming
+from tests.support.sse import answer_text, post_streaming, read_stream, submit_streaming
 from tests.support.stack import Upstream, new_conversation, unique, wait_for_message
 
 TOKENS = [f"w{i} " for i in range(12)]
@@ -68,3 +68,24 @@ def test_a_refused_streaming_submit_answers_json_with_a_sentence_and_writes_noth
     read = submit_streaming(client, conversation["id"], "   ")
     assert (read.status, read.body["detail"]) == (422, "Message is empty")
     assert client.get(f"/api/conversations/{conversation['id']}/messages").json() == []
+
+
+def test_an_edit_and_a_regenerate_stream_their_answer_in_the_same_response(
+    client: httpx.Client, upstream: Upstream
+) -> None:
+    question, edited = unique("to regenerate"), unique("edited")
+    upstream.script(question, {"tokens": ["first"]}, {"tokens": ["again ", "and again"]})
+    upstream.script(edited, {"tokens": ["the edit's ", "answer"]})
+    first = submit_streaming(client, new_conversation(client)["id"], question)
+    old_answer = first.events[0].data["assistant_message"]
+    regenerated = post_streaming(client, f"/api/messages/{old_answer['id']}/regenerate", {})
+    assert regenerated.events[0].event == "submitted"
+    new_answer = regenerated.events[0].data["assistant_message"]
+    assert new_answer["parent_id"] == old_answer["parent_id"]
+    assert new_answer["id"] != old_answer["id"]
+    assert answer_text(regenerated.events) == wait_for_message(client, new_answer["id"])["content"]
+    assert answer_text(regenerated.events) == "again and again"
+    after_edit = post_streaming(client, f"/api/messages/{old_answer['parent_id']}/edit", {"content": edited})
+    pair = after_edit.events[0].data
+    assert pair["user_message"]["content"] == edited
+    assert answer_text(after_edit.events) == "the edit's answer"

@@ -10,6 +10,9 @@ const question = (id: string, fields: Partial<Message> = {}) => message({ id, ro
 const answer = (id: string, fields: Partial<Message> = {}) => message({ id, role: "assistant", content: `answer ${id}`, ...fields });
 const queued = (id: string, fields: Partial<Message> = {}) => answer(id, { status: "queued", content: "", ...fields });
 const pair = (user: Message, assistant: Message): SubmitResult => ({ user_message: user, assistant_message: assistant });
+/** A streaming submit's response: the stored pair, then the answer's text in one delta and its end. */
+const submittedThen = (result: SubmitResult, final: Message) => () =>
+  streamResponse([submitted(result), sse("1-0", "delta", { text: final.content }), sse("1-1", "done", final)]);
 /** An answer's whole stream: its text in one delta, then its end. */
 const streamed = (final: Message) => () => streamResponse([sse("1-0", "delta", { text: final.content }), sse("1-1", "done", final)]);
 
@@ -95,10 +98,8 @@ describe("useConversation", () => {
   it("regenerates and edits by the same path: a new branch from the message", async () => {
     serve({
       ...c1([question("q1"), answer("a1")]),
-      "POST /api/messages/a1/regenerate": () => Response.json(pair(question("q1"), queued("a2"))),
-      "GET /api/messages/a2/stream": streamed(answer("a2", { content: "Again" })),
-      "POST /api/messages/q1/edit": () => Response.json(pair(question("q9"), queued("a9"))),
-      "GET /api/messages/a9/stream": streamed(answer("a9", { content: "Edited" })),
+      "POST /api/messages/a1/regenerate": submittedThen(pair(question("q1"), queued("a2")), answer("a2", { content: "Again" })),
+      "POST /api/messages/q1/edit": submittedThen(pair(question("q9"), queued("a9")), answer("a9", { content: "Edited" })),
     });
     const { result } = render();
     await waitFor(() => expect(result.current.messages).toHaveLength(2));

@@ -1,11 +1,10 @@
 /** The open conversation for the chat screen: loads it, follows its running answer, and does what the reader asks. */
 import { useEffect, useEffectEvent, useReducer, useRef, useState } from "react";
 
-import { ApiError, api, readable, withRetries } from "../api";
+import { ApiError, api, readable, type StreamingSubmit, withRetries } from "../api";
 import { chatStatus, conversationReducer, initialState } from "../conversation";
 import { handOver } from "../handoff";
-import type { EventReader } from "../sse";
-import type { ConversationSettings, Message, SubmitResult } from "../types";
+import type { ConversationSettings, Message } from "../types";
 import { useEventStream } from "./useEventStream";
 import { useTabSync } from "./useTabSync";
 
@@ -24,20 +23,15 @@ type Submission =
 
 const NEW_CHAT: ConversationSettings = { system_prompt: "", model: null, max_tokens: null };
 
-/** What the server stored, and the answer's stream when it came in the same response. */
-interface Sent {
-  result: SubmitResult;
-  stream?: EventReader;
-}
-
-async function request(submission: Submission, conversationId: string, parentId: string | undefined, clientId: string): Promise<Sent> {
+/** Each sends the request and resolves with what the server stored and the answer's stream. */
+function request(submission: Submission, conversationId: string, parentId: string | undefined, clientId: string): Promise<StreamingSubmit> {
   switch (submission.kind) {
     case "send":
       return api.submit(conversationId, submission.text, clientId, parentId);
     case "edit":
-      return { result: await api.edit(submission.question.id, submission.text, clientId) };
+      return api.edit(submission.question.id, submission.text, clientId);
     case "regenerate":
-      return { result: await api.regenerate(submission.answer.id, clientId) };
+      return api.regenerate(submission.answer.id, clientId);
   }
 }
 
@@ -117,8 +111,8 @@ export function useConversation(conversationId: string | null, { navigate, onCon
       const parentId = into === from ? state.messages.at(-1)?.id : undefined;
       const { result, stream } = await withRetries((clientId) => request(submission, into, parentId, clientId));
       // The answer's stream goes to the hook that follows it, if the reader is still here to see it.
-      if (stream && open.current === from) handOver(result.assistant_message.id, stream);
-      else stream?.cancel();
+      if (open.current === from) handOver(result.assistant_message.id, stream);
+      else stream.cancel();
       if (submission.kind === "send") dispatch({ type: "sent", from, result });
       else {
         const replaced = submission.kind === "edit" ? submission.question : submission.answer;

@@ -4,14 +4,16 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from arq.connections import ArqRedis
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.answer_stream import AnswerStreams
+from api.answering import start_answer
 from api.auth import UserDep
 from api.lookups import KEY_NOT_FOUND, SESSION_NOT_FOUND, find_conversation, find_message, find_owned
 from api.relay import Relay
 from api.revocations import Revocations
+from api.schemas import SubmitResult
 from api.updates import UpdateFeed
 from core.catalog import Catalog
 from core.db import read_only
@@ -114,6 +116,48 @@ ApiKeyDep = Annotated[ApiKey, Depends(_api_key)]
 async def _read_only_checks(session: SessionDep) -> None:
     await read_only(session)
 
+
+class StartAnswer:
+    """`start_answer` with the request's clients, for submit, edit and regenerate, answered as the
+    client asked: the stored pair (202), or its `submitted` event and the answer's stream."""
+
+    def __init__(
+        self,
+        request: Request,
+        user: UserDep,
+        session: SessionDep,
+        redis: RedisDep,
+        settings: SettingsDep,
+        catalog: CatalogDep,
+        streams: AnswerStreamsDep,
+    ) -> None:
+        self._request, self._user, self._session = request, user, session
+        self._redis, self._settings, self._catalog, self._streams = redis, settings, catalog, streams
+
+    async def __call__(
+        self,
+        conversation: Conversation,
+        question: Message,
+        client_id: str | None,
+        *,
+        new_question: bool,
+        names_conversation: bool = False,
+    ) -> SubmitResult | Response:
+        result = await start_answer(
+            self._session,
+            self._redis,
+            self._settings,
+            self._catalog,
+            conversation,
+            question,
+            client_id,
+            new_question=new_question,
+            names_conversation=names_conversation,
+        )
+        return await self._streams.after_submit(self._request, self._session, self._user, result)
+
+
+StartAnswerDep = Annotated[StartAnswer, Depends()]
 
 READ_ONLY_CHECKS = Depends(_read_only_checks)
 """For routes that check a lot before a short write (submit, edit, regenerate): their reads, the

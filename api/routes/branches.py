@@ -7,22 +7,18 @@ with its answer. Nothing is overwritten: the old messages stay, one ‹ › away
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.answer_stream import STREAMED_SUBMIT
-from api.answering import start_answer
 from api.auth import UserDep
 from api.deps import (
     READ_ONLY_CHECKS,
-    AnswerStreamsDep,
-    CatalogDep,
     ConversationDep,
     MessageDep,
-    RedisDep,
     SessionDep,
-    SettingsDep,
+    StartAnswerDep,
 )
 from api.lookups import find_conversation
 from api.schemas import (
@@ -136,15 +132,7 @@ async def select_branch(conversation: ConversationDep, body: BranchSelect, sessi
     responses=STREAMED_SUBMIT,
 )
 async def regenerate(
-    request: Request,
-    old: MessageDep,
-    user: UserDep,
-    body: RegenerateCreate,
-    session: SessionDep,
-    redis: RedisDep,
-    settings: SettingsDep,
-    catalog: CatalogDep,
-    streams: AnswerStreamsDep,
+    old: MessageDep, user: UserDep, body: RegenerateCreate, session: SessionDep, start: StartAnswerDep
 ) -> SubmitResult | Response:
     """A new answer to the same question, beside the old one, with the conversation's model now."""
     if old.role != Role.assistant:
@@ -153,10 +141,7 @@ async def regenerate(
     if question is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "This answer has no question to answer again")
     conversation = await find_conversation(session, old.conversation_id, user.user_id)
-    result = await start_answer(
-        session, redis, settings, catalog, conversation, question, body.client_id, new_question=False
-    )
-    return await streams.after_submit(request, session, user, result)
+    return await start(conversation, question, body.client_id, new_question=False)
 
 
 @router.post(
@@ -167,15 +152,7 @@ async def regenerate(
     responses=STREAMED_SUBMIT,
 )
 async def edit(
-    request: Request,
-    old: MessageDep,
-    user: UserDep,
-    body: EditCreate,
-    session: SessionDep,
-    redis: RedisDep,
-    settings: SettingsDep,
-    catalog: CatalogDep,
-    streams: AnswerStreamsDep,
+    old: MessageDep, user: UserDep, body: EditCreate, session: SessionDep, start: StartAnswerDep
 ) -> SubmitResult | Response:
     """The edited question, beside the old one (same parent), and a queued answer: a new branch."""
     if old.role != Role.user:
@@ -184,7 +161,4 @@ async def edit(
     question = Message(
         conversation_id=conversation.id, parent_id=old.parent_id, role=Role.user, content=body.content
     )
-    result = await start_answer(
-        session, redis, settings, catalog, conversation, question, body.client_id, new_question=True
-    )
-    return await streams.after_submit(request, session, user, result)
+    return await start(conversation, question, body.client_id, new_question=True)

@@ -1,21 +1,18 @@
 """Messages: asking a question, reading and pinning a message, stopping an answer."""
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Response, status
 from sqlmodel import col, select, update
 
 from api.answer_stream import STREAMED_SUBMIT
-from api.answering import parent_of_next_question, start_answer
-from api.auth import UserDep
+from api.answering import parent_of_next_question
 from api.deps import (
     READ_ONLY_CHECKS,
-    AnswerStreamsDep,
-    CatalogDep,
     ConversationDep,
     LogDep,
     MessageDep,
     RedisDep,
     SessionDep,
-    SettingsDep,
+    StartAnswerDep,
 )
 from api.schemas import MessageCreate, MessageUpdate, SubmitResult
 from core.endings import end_from_row
@@ -43,15 +40,7 @@ async def list_messages(conversation: ConversationDep, session: SessionDep) -> l
     responses=STREAMED_SUBMIT,
 )
 async def submit_message(
-    request: Request,
-    conversation: ConversationDep,
-    body: MessageCreate,
-    user: UserDep,
-    session: SessionDep,
-    redis: RedisDep,
-    settings: SettingsDep,
-    catalog: CatalogDep,
-    streams: AnswerStreamsDep,
+    conversation: ConversationDep, body: MessageCreate, session: SessionDep, start: StartAnswerDep
 ) -> SubmitResult | Response:
     """Store the question and a queued answer in one transaction, then enqueue the answer's job.
 
@@ -64,18 +53,7 @@ async def submit_message(
         content=body.content,
     )
     first = question.parent_id is None and conversation.title_source == TitleSource.default
-    result = await start_answer(
-        session,
-        redis,
-        settings,
-        catalog,
-        conversation,
-        question,
-        body.client_id,
-        new_question=True,
-        names_conversation=first,
-    )
-    return await streams.after_submit(request, session, user, result)
+    return await start(conversation, question, body.client_id, new_question=True, names_conversation=first)
 
 
 @router.get("/messages/{message_id}")

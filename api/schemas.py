@@ -103,7 +103,9 @@ class BranchRead(BaseModel):
     leaf_id: str | None
     messages: list[BranchMessage]
     has_older: bool = Field(description="Older messages of the branch precede this page: ask with `before`")
-    totals: ConversationTotals
+    totals: ConversationTotals | None = Field(
+        description="The conversation's; null on a page asked for with `before`, which the first page had"
+    )
 
 
 class SubmitResult(BaseModel):

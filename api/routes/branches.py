@@ -79,9 +79,16 @@ async def _totals(session: AsyncSession, conversation_id: str) -> ConversationTo
 
 
 async def _page(
-    session: AsyncSession, conversation: Conversation, leaf_id: str | None, end_id: str | None, limit: int
+    session: AsyncSession,
+    conversation: Conversation,
+    leaf_id: str | None,
+    end_id: str | None,
+    limit: int,
+    *,
+    newest: bool = True,
 ) -> BranchRead:
-    """The `limit` messages of the branch up from `end_id`, each with its siblings (for ‹ 2/3 ›)."""
+    """The `limit` messages of the branch up from `end_id`, each with its siblings (for ‹ 2/3 ›);
+    the conversation's totals with the `newest` page only: an older one need not sum them again."""
     path = await page_up(session, end_id, limit) if end_id else []
     siblings = await sibling_ids(session, conversation.id, path)
     return BranchRead(
@@ -92,7 +99,7 @@ async def _page(
             for message in path
         ],
         has_older=bool(path) and path[0].parent_id is not None,
-        totals=await _totals(session, conversation.id),
+        totals=await _totals(session, conversation.id) if newest else None,
     )
 
 
@@ -107,8 +114,10 @@ async def read_branch(
 ) -> BranchRead:
     """A page of the selected branch, root first: its newest messages, or those older than `before`."""
     leaf_id = await _selected_leaf(session, conversation)
-    end_id = (await _message_of(session, conversation, before)).parent_id if before else leaf_id
-    return await _page(session, conversation, leaf_id, end_id, limit)
+    if before is None:
+        return await _page(session, conversation, leaf_id, leaf_id, limit)
+    end_id = (await _message_of(session, conversation, before)).parent_id
+    return await _page(session, conversation, leaf_id, end_id, limit, newest=False)
 
 
 @router.patch("/conversations/{conversation_id}/branch")

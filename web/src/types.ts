@@ -67,7 +67,8 @@ export interface Branch {
   messages: Message[];
   /** Older messages precede the page: ask with `before` the page's first. */
   has_older: boolean;
-  totals: ConversationTotals;
+  /** The conversation's; null on a page of older messages (the newest page had them). */
+  totals: ConversationTotals | null;
 }
 
 export type ConversationSettings = Pick<Conversation, "system_prompt" | "model" | "max_tokens">;

@@ -364,6 +364,7 @@ def test_the_branch_pages_back_from_its_newest_messages(client: httpx.Client, up
     while True:
         page = client.get(url, params=params).json()
         assert page["leaf_id"] == whole["leaf_id"]
+        assert (page["totals"] is None) == ("before" in params)  # summed once, with the newest page
         pages.insert(0, ids(page["messages"]))
         if not page["has_older"]:
             break

@@ -24,7 +24,8 @@ _table: sa.Table = Message.__table__  # type: ignore[attr-defined]
 
 
 def _prompt_weight(row: sa.FromClause) -> sa.ColumnElement[int]:
-    """A message's tokens in a prompt, as stored (estimated where none is): 0 for what is never sent."""
+    """A message's tokens in a prompt, as stored (estimated where none is): 0 for what is never
+    sent (the rule of worker/prompt.history_turns, in SQL)."""
     c = row.c
     sendable = sa.or_(
         c.role == Role.user, sa.and_(c.status.in_([Status.complete, Status.stopped]), c.content != "")

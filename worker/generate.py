@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from core import keys
-from core.catalog import UnknownModel, budgets
+from core.catalog import ModelSpec, UnknownModel, budgets
 from core.endings import end_from_row
 from core.failures import AnswerFailure
 from core.models import Conversation, Message, Status, TitleSource
@@ -94,13 +94,21 @@ def _title_target(started: Started) -> str | None:
     return conversation.id if unnamed and first else None
 
 
+def _model_and_budgets(
+    deps: WorkerDeps, message: Message, conversation: Conversation
+) -> tuple[ModelSpec, int, int]:
+    """The answer's model, the prompt's budget and the answer's; UnknownModel when the model is gone."""
+    model = deps.catalog.get(message.model or conversation.model)
+    prompt_budget, answer_tokens = budgets(model, deps.settings.max_answer_tokens, conversation.max_tokens)
+    return model, prompt_budget, answer_tokens
+
+
 def _history_room(deps: WorkerDeps, message: Message, conversation: Conversation) -> int | None:
     """The prompt's budget for the answer; None when its model is gone (`_plan` then refuses it)."""
     try:
-        model = deps.catalog.get(message.model or conversation.model)
+        return _model_and_budgets(deps, message, conversation)[1]
     except UnknownModel:
         return None
-    return budgets(model, deps.settings.max_answer_tokens, conversation.max_tokens)[0]
 
 
 def _plan(deps: WorkerDeps, started: Started, title_for: str | None) -> Attempt:
@@ -108,12 +116,11 @@ def _plan(deps: WorkerDeps, started: Started, title_for: str | None) -> Attempt:
     assert started.attempt is not None
     conversation = started.conversation
     try:
-        model = deps.catalog.get(started.message.model or conversation.model)
+        model, budget, answer_tokens = _model_and_budgets(deps, started.message, conversation)
     except UnknownModel as unknown:
         raise AnswerFailure("unknown_model", str(unknown)) from None
     if started.question is None:
         raise QUESTION_GONE
-    budget, answer_tokens = budgets(model, deps.settings.max_answer_tokens, conversation.max_tokens)
     history = started.history
     try:
         prompt = build_prompt(

@@ -26,9 +26,11 @@ export function useOlderMessages(list: RefObject<HTMLElement | null>, messages: 
     return () => element.removeEventListener("scroll", listener);
   }, [list]);
 
-  // After each render too: a page that does not fill the screen gives the reader nothing to scroll.
-  useEffect(() => {
+  // When what is shown changes too (not at every streamed token): a page that does not fill the
+  // screen gives the reader nothing to scroll.
+  const onShown = useEffectEvent(() => {
     if (wanted && hasOlder && !messages.some((m) => m.id === wanted)) loadOlder();
     else onScroll();
   });
+  useEffect(() => onShown(), [messages, hasOlder, wanted]);
 }

@@ -16,6 +16,9 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,12 +49,18 @@ def models_file(directory: Path, base_url: str) -> Path:
     return path
 
 
-def fill(url: str, lengths: tuple[int, ...] = LENGTHS) -> dict[tuple[str, int], str]:
+@dataclass(frozen=True)
+class Filled:
+    conversation_id: str
+    leaf_id: str  # its newest message, the selected branch's end
+
+
+def fill(url: str, lengths: tuple[int, ...] = LENGTHS) -> dict[tuple[str, int], Filled]:
     """One conversation per model and length, without an owner (the admin's first sign-in takes them)."""
     upgrade(url)
     counter = counter_for(ModelSpec(id="short"))
     engine = sa.create_engine(sync_url(url))
-    made: dict[tuple[str, int], str] = {}
+    made: dict[tuple[str, int], Filled] = {}
     pick = random.Random(7)
     start = datetime.now(UTC) - timedelta(days=1)
     with engine.begin() as connection:
@@ -97,7 +106,8 @@ def fill(url: str, lengths: tuple[int, ...] = LENGTHS) -> dict[tuple[str, int], 
                     ),
                     messages,
                 )
-                made[(model, length)] = cid
+                assert parent is not None
+                made[(model, length)] = Filled(cid, parent)
     engine.dispose()
     return made
 
@@ -145,12 +155,14 @@ def one_round(client: httpx.Client, upstream: Upstream, conversation_id: str) ->
     return posted * 1000, first * 1000, direct_first_token(upstream, question)
 
 
-def measure(rounds: int) -> dict[str, Any]:
-    results: dict[str, Any] = {}
+@contextmanager
+def filled_stack(lengths: tuple[int, ...] = LENGTHS) -> Iterator[tuple[Stack, dict[tuple[str, int], Filled]]]:
+    """A running deployment (one API, one worker) on a database filled with `fill`, and its
+    conversations; the models are the two windows, served by the scripted model."""
     with tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary)
         url = f"sqlite:///{directory / 'lengths.db'}"
-        conversations = fill(url)
+        conversations = fill(url, lengths)
         upstream = Upstream(directory)
         stack = Stack(
             directory,
@@ -159,26 +171,32 @@ def measure(rounds: int) -> dict[str, Any]:
             settings={"models_file": str(models_file(directory, upstream.url)), "model": "short"},
         )
         try:
-            api = stack.start()
-            with api.client(timeout=120) as client:
-                for (model, length), cid in conversations.items():
-                    one_round(client, upstream, cid)  # warm: caches, connections
-                    samples = [one_round(client, upstream, cid) for _ in range(rounds)]
-                    started = time.perf_counter()
-                    branch = client.get(f"/api/conversations/{cid}/branch")
-                    opened = (time.perf_counter() - started) * 1000
-                    key = f"{model} window, {length} messages"
-                    results[key] = {
-                        "post_p50_ms": round(statistics.median(s[0] for s in samples), 1),
-                        "first_token_p50_ms": round(statistics.median(s[1] for s in samples), 1),
-                        "direct_first_token_p50_ms": round(statistics.median(s[2] for s in samples), 1),
-                        "branch_ms": round(opened, 1),
-                        "branch_bytes": len(branch.content),
-                    }
-                    print(key, results[key], flush=True)
+            stack.start()
+            yield stack, conversations
         finally:
             stack.close()
             upstream.stop()
+
+
+def measure(rounds: int) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with filled_stack() as (stack, conversations), stack.api.client(timeout=120) as client:
+        for (model, length), filled in conversations.items():
+            cid = filled.conversation_id
+            one_round(client, stack.upstream, cid)  # warm: caches, connections
+            samples = [one_round(client, stack.upstream, cid) for _ in range(rounds)]
+            started = time.perf_counter()
+            branch = client.get(f"/api/conversations/{cid}/branch")
+            opened = (time.perf_counter() - started) * 1000
+            key = f"{model} window, {length} messages"
+            results[key] = {
+                "post_p50_ms": round(statistics.median(s[0] for s in samples), 1),
+                "first_token_p50_ms": round(statistics.median(s[1] for s in samples), 1),
+                "direct_first_token_p50_ms": round(statistics.median(s[2] for s in samples), 1),
+                "branch_ms": round(opened, 1),
+                "branch_bytes": len(branch.content),
+            }
+            print(key, results[key], flush=True)
     return results
 
 

@@ -10,19 +10,15 @@ loading the app, signing in from the cookie, the sidebar and the branch's newest
 
 import argparse
 import statistics
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from playwright.sync_api import Page, sync_playwright
 
-from bench.conversation_length import fill, models_file
+from bench.conversation_length import filled_stack
 from bench.stats import write_result
-from core.migrate import sync_url
 from tests.stack.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.support.stack import SESSION_COOKIE, Stack, Upstream, admin_session
+from tests.support.stack import SESSION_COOKIE, admin_session
 
 LENGTHS = (10, 10_000)
 
@@ -37,54 +33,29 @@ def open_once(page: Page, url: str, leaf_id: str) -> float:
 
 def measure(rounds: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as temporary:
-        directory = Path(temporary)
-        url = f"sqlite:///{directory / 'open.db'}"
-        conversations = {
-            length: cid for (model, length), cid in fill(url, LENGTHS).items() if model == "short"
+    with filled_stack(LENGTHS) as (stack, filled), sync_playwright() as playwright:
+        conversations = {length: made for (model, length), made in filled.items() if model == "short"}
+        base = stack.api.url
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        context.add_cookies([{"name": SESSION_COOKIE, "value": admin_session(base), "url": base}])
+        page = context.new_page()
+        samples: dict[int, list[float]] = {length: [] for length in LENGTHS}
+        for round_number in range(rounds + 1):
+            for length, made in conversations.items():
+                took = open_once(page, f"{base}/c/{made.conversation_id}", made.leaf_id)
+                if round_number:  # the first round warms the browser's and the servers' caches
+                    samples[length].append(took)
+        shown = page.locator('[data-testid="message"]').count()  # after the longest, opened last
+        browser.close()
+    for length in LENGTHS:
+        ordered = sorted(samples[length])
+        results[f"{length} messages"] = {
+            "open_p50_ms": round(statistics.median(ordered), 1),
+            "open_max_ms": round(ordered[-1], 1),
         }
-        engine = sa.create_engine(sync_url(url))
-        with engine.connect() as connection:
-            leaves = {
-                length: connection.execute(
-                    sa.text("SELECT selected_leaf_id FROM conversation WHERE id = :id"), {"id": cid}
-                ).scalar_one()
-                for length, cid in conversations.items()
-            }
-        engine.dispose()
-        upstream = Upstream(directory)
-        stack = Stack(
-            directory,
-            upstream,
-            database_url=url,
-            settings={"models_file": str(models_file(directory, upstream.url)), "model": "short"},
-        )
-        try:
-            base = stack.start().url
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-                context = browser.new_context(viewport={"width": 1280, "height": 800})
-                context.add_cookies([{"name": SESSION_COOKIE, "value": admin_session(base), "url": base}])
-                page = context.new_page()
-                samples: dict[int, list[float]] = {length: [] for length in LENGTHS}
-                for round_number in range(rounds + 1):
-                    for length in LENGTHS:
-                        took = open_once(page, f"{base}/c/{conversations[length]}", leaves[length])
-                        if round_number:  # the first round warms the browser's and the servers' caches
-                            samples[length].append(took)
-                shown = page.locator('[data-testid="message"]').count()
-                browser.close()
-            for length in LENGTHS:
-                ordered = sorted(samples[length])
-                results[f"{length} messages"] = {
-                    "open_p50_ms": round(statistics.median(ordered), 1),
-                    "open_max_ms": round(ordered[-1], 1),
-                }
-            results["messages rendered at open, 10,000-message conversation"] = shown
-            print(results, flush=True)
-        finally:
-            stack.close()
-            upstream.stop()
+    results["messages rendered at open, 10,000-message conversation"] = shown
+    print(results, flush=True)
     return results
 
 

@@ -1,4 +1,5 @@
-"""Fixtures every test may use: a log folder, and a real redis-server started for the session."""
+"""Fixtures every test may use: a log folder, a real redis-server started for the session, and an
+empty database on each engine relaychat supports."""
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -6,6 +7,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
+from tests.support.postgres import temporary_database
 from tests.support.processes import RedisServer
 
 
@@ -28,3 +30,13 @@ async def redis(redis_server: RedisServer) -> AsyncIterator[Redis]:
     await client.flushall()
     yield client
     await client.aclose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database: a new SQLite file, or a throwaway Postgres database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    with temporary_database() as url:
+        yield url

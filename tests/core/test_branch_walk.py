@@ -1,7 +1,6 @@
 """Walks along parent_id in a real database: pages of a branch, a prompt's candidates, siblings."""
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,22 +10,12 @@ from core.db import make_engine, make_sessionmaker
 from core.migrate import upgrade
 from core.models import Conversation, Message, Role, Status
 from core.tokens import MESSAGE_OVERHEAD_TOKENS
-from tests.support.postgres import temporary_database
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'walk.db'}"
-        return
-    with temporary_database() as url:
-        yield url
 
 
 @pytest.fixture
-async def session(database_url: str) -> AsyncIterator[AsyncSession]:
-    upgrade(database_url)
-    engine = make_engine(database_url)
+async def session(empty_database: str) -> AsyncIterator[AsyncSession]:
+    upgrade(empty_database)
+    engine = make_engine(empty_database)
     async with make_sessionmaker(engine)() as opened:
         opened.add(Conversation(id="c"))
         await opened.commit()

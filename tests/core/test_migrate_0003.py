@@ -1,11 +1,8 @@
 """Migration 0003 on a database that already has conversations: title sources, and search indexes
 built from what is there and kept in step afterwards."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -13,18 +10,8 @@ from alembic.config import Config
 from core.db import configure_sqlite
 from core.ids import new_id
 from core.migrate import MIGRATIONS, sync_url, upgrade
-from tests.support.postgres import temporary_database
 
 LONG_QUESTION = "Explain the difference between a process and a thread in an operating system kernel please"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    with temporary_database() as url:
-        yield url
 
 
 def _engine(url: str) -> sa.Engine:
@@ -94,9 +81,9 @@ def _search_titles(connection: sa.Connection, word: str) -> list[str]:
     return sorted(connection.execute(sa.text(query), {"word": word}).scalars())
 
 
-def test_existing_titles_get_a_source_and_untitled_chats_a_fallback(database: str) -> None:
-    upgrade(database, "0001")
-    engine = _engine(database)
+def test_existing_titles_get_a_source_and_untitled_chats_a_fallback(empty_database: str) -> None:
+    upgrade(empty_database, "0001")
+    engine = _engine(empty_database)
     with engine.begin() as connection:
         typed = _insert_conversation(connection, "Trip to Lisbon", "Where should we eat tonight?")
         old_web = _insert_conversation(
@@ -105,7 +92,7 @@ def test_existing_titles_get_a_source_and_untitled_chats_a_fallback(database: st
         old_web_cut = _insert_conversation(connection, LONG_QUESTION[:59] + "…", LONG_QUESTION)
         untitled = _insert_conversation(connection, "New chat", "  How do   tides work?  ")
         empty = _insert_conversation(connection, "New chat")
-    upgrade(database)
+    upgrade(empty_database)
 
     with engine.connect() as connection:
         rows = connection.execute(sa.text("SELECT id, title, title_source FROM conversation")).all()
@@ -118,13 +105,13 @@ def test_existing_titles_get_a_source_and_untitled_chats_a_fallback(database: st
     assert found[empty] == ("New chat", "default")
 
 
-def test_existing_messages_and_titles_are_searchable_and_stay_in_step(database: str) -> None:
-    upgrade(database, "0001")
-    engine = _engine(database)
+def test_existing_messages_and_titles_are_searchable_and_stay_in_step(empty_database: str) -> None:
+    upgrade(empty_database, "0001")
+    engine = _engine(empty_database)
     with engine.begin() as connection:
         kept = _insert_conversation(connection, "Volcanoes of Iceland", "tell me about basalt columns")
         gone = _insert_conversation(connection, "Basalt quarry", "where is the basalt quarry")
-    upgrade(database)
+    upgrade(empty_database)
 
     with engine.begin() as connection:
         assert _search_messages(connection, "basalt") == [
@@ -160,9 +147,9 @@ def test_existing_messages_and_titles_are_searchable_and_stay_in_step(database: 
     engine.dispose()
 
 
-def test_downgrade_to_0002_removes_what_0003_added(database: str) -> None:
-    upgrade(database)
-    engine = _engine(database)
+def test_downgrade_to_0002_removes_what_0003_added(empty_database: str) -> None:
+    upgrade(empty_database)
+    engine = _engine(empty_database)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
@@ -177,4 +164,4 @@ def test_downgrade_to_0002_removes_what_0003_added(database: str) -> None:
         assert not [name for name in inspector.get_table_names() if "fts" in name]
         assert connection.execute(sa.text("SELECT count(*) FROM message")).scalar_one() == 2
     engine.dispose()
-    upgrade(database)  # and up again
+    upgrade(empty_database)  # and up again

@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 
+from core.events import stream_id_key
+
 TERMINAL = {"done", "stopped", "error"}
 
 
@@ -139,6 +141,15 @@ def read_events(
         return read
     finally:
         response.close()
+
+
+def assert_ids_strictly_increase(events: list[SseEvent]) -> None:
+    """Every event has an id, and each is above the one before: nothing arrived twice or out of order."""
+    ids = [e.id for e in events]
+    assert all(ids), f"an event without an id: {events}"
+    order = [stream_id_key(i) for i in ids if i]
+    assert len(set(order)) == len(order), f"an event id arrived twice: {ids}"
+    assert order == sorted(order), f"event ids out of order: {ids}"
 
 
 def answer_text(events: list[SseEvent]) -> str:

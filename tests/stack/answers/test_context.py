@@ -4,10 +4,12 @@ import time
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 
 from core.catalog import ModelSpec
+from core.migrate import sync_url
 from core.tokens import counter_for
-from tests.support.stack import Upstream, ask, new_conversation, unique, wait_for_message
+from tests.support.stack import Stack, Upstream, ask, new_conversation, unique, wait_for_message
 
 # The test deployment's models count in OpenAI's o200k encoding (they are not OpenAI models).
 COUNTER = counter_for(ModelSpec(id="scripted"))
@@ -83,6 +85,26 @@ def test_each_answer_records_what_its_prompt_included_and_a_pin_brings_an_old_qu
     assert pin(client, one["user_message"]["id"], pinned=False)["pinned"] is False
     again = answered(client, conversation["id"], unique("after unpinning"))
     assert one["user_message"]["id"] not in again["assistant_message"]["included_ids"]
+
+
+def test_a_question_and_its_answer_store_their_token_counts_for_later_prompts(
+    client: httpx.Client, upstream: Upstream, stack: Stack
+) -> None:
+    question = text_of(30, "counted once")
+    upstream.script(question, {"tokens": ["an answer ", "of a few ", "tokens"]})
+    pair = answered(client, new_conversation(client)["id"], question)
+    engine = sa.create_engine(sync_url(stack.database_url))
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT content, tokens, tokenizer FROM message WHERE id IN (:q, :a)"),
+                {"q": pair["user_message"]["id"], "a": pair["assistant_message"]["id"]},
+            ).all()
+    finally:
+        engine.dispose()
+    assert sorted(row.content for row in rows) == sorted([question, "an answer of a few tokens"])
+    for row in rows:
+        assert (row.tokens, row.tokenizer) == (COUNTER.count(row.content), COUNTER.name)
 
 
 def test_the_prompt_choice_is_recorded_before_the_first_token(

@@ -9,8 +9,7 @@ import httpx
 import redis
 
 from core import keys
-from core.events import stream_id_key
-from tests.support.sse import SseEvent, SseRead, answer_text, read_stream
+from tests.support.sse import SseEvent, SseRead, answer_text, assert_ids_strictly_increase, read_stream
 from tests.support.stack import Stack, Upstream, ask, new_conversation, unique, wait_for_message
 
 MISSING_ID = "00000000-0000-7000-8000-000000000000"
@@ -28,14 +27,6 @@ def start_answer(client: httpx.Client, upstream: Upstream, label: str, **script:
 
 def signature(events: list[SseEvent]) -> list[tuple[str | None, str, Any]]:
     return [(e.id, e.event, e.data) for e in events]
-
-
-def assert_ids_increase(events: list[SseEvent]) -> None:
-    ids = [e.id for e in events]
-    assert all(ids), f"an event without an id: {ids}"
-    keys = [stream_id_key(i) for i in ids if i]
-    assert keys == sorted(keys)
-    assert len(set(keys)) == len(keys), f"an event id repeats: {ids}"
 
 
 def test_stream_equals_the_final_message(client: httpx.Client, upstream: Upstream) -> None:
@@ -58,7 +49,7 @@ def test_stream_events_carry_increasing_ids(client: httpx.Client, upstream: Upst
     read = read_stream(client, answer_id)
     assert read.terminal is not None
     assert len(read.events) >= 3
-    assert_ids_increase(read.events)
+    assert_ids_strictly_increase(read.events)
 
 
 def test_usage_precedes_the_terminal_event_and_matches_the_message(
@@ -103,7 +94,7 @@ def assert_resumed_exactly(client: httpx.Client, answer_id: str, first: SseRead,
     assert final == "".join(TOKENS)
     assert answer_text(first.events) + answer_text(second.events) == final
     assert second.terminal.data["content"] == final
-    assert_ids_increase(first.events + second.events)
+    assert_ids_strictly_increase(first.events + second.events)
 
 
 def test_stream_resumes_from_last_event_id(client: httpx.Client, upstream: Upstream) -> None:
@@ -126,7 +117,7 @@ def test_stream_resumes_after_the_answer_finished(client: httpx.Client, upstream
     second = read_stream(client, answer_id, last_event_id=first.last_id)
     assert second.terminal is not None
     assert answer_text(first.events) + answer_text(second.events) == "".join(TOKENS)
-    assert_ids_increase(first.events + second.events)
+    assert_ids_strictly_increase(first.events + second.events)
 
 
 def test_concurrent_readers_get_identical_events(stack: Stack, upstream: Upstream) -> None:
@@ -145,7 +136,7 @@ def test_concurrent_readers_get_identical_events(stack: Stack, upstream: Upstrea
         assert result.terminal.event == "done"
         assert answer_text(result.events) == "".join(TOKENS)
     assert signature(reads[0].events) == signature(reads[1].events) == signature(reads[2].events)
-    assert_ids_increase(reads[0].events)
+    assert_ids_strictly_increase(reads[0].events)
 
 
 def test_concurrent_readers_joining_mid_answer_get_the_same_events(stack: Stack, upstream: Upstream) -> None:

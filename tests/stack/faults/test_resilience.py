@@ -17,9 +17,8 @@ import pytest
 import redis
 
 from core import keys
-from core.events import stream_id_key
 from tests.support.processes import RedisServer, wait_until
-from tests.support.sse import TERMINAL, SseEvent, answer_text, parse_events
+from tests.support.sse import TERMINAL, SseEvent, answer_text, assert_ids_strictly_increase, parse_events
 from tests.support.stack import (
     MakeStack,
     Stack,
@@ -107,14 +106,6 @@ def assistant_messages(client: httpx.Client, conversation_id: str) -> list[dict[
     response.raise_for_status()
     messages = cast("list[dict[str, Any]]", response.json())
     return [m for m in messages if m["role"] == "assistant"]
-
-
-def assert_ids_strictly_increase(events: list[SseEvent]) -> None:
-    ids = [e.id for e in events]
-    assert all(ids), f"an event without an id: {events}"
-    order = [stream_id_key(i) for i in ids if i]
-    assert len(set(order)) == len(order), f"an event id arrived twice: {ids}"
-    assert order == sorted(order), f"event ids out of order: {ids}"
 
 
 def test_api_killed_mid_answer_client_resumes_on_new_api(make_stack: MakeStack, upstream: Upstream) -> None:

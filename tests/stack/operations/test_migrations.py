@@ -8,10 +8,8 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from core.migrate import SchemaState, schema_state, upgrade
-from tests.core.test_migrate import empty_database, insert_0001_rows
+from tests.core.test_migrate import insert_0001_rows
 from tests.support.stack import MakeStack, ask, wait_for_message
-
-__all__ = ["empty_database"]  # the fixture, shared with the migration tests
 
 
 def test_schema_behind_stops_api_and_worker_naming_relaychat_migrate(

@@ -75,7 +75,10 @@ class AnswerStreams:
         """The answer's events after `cursor`, after `first` (already encoded). It ends within
         moments if the user's sign-in is revoked (every API process hears of it, and `checked_at`
         says what this request's check has heard); a client disconnecting never stops the answer."""
-        final_id = await self._log.final_id(message.id)
+        # Where the log ends matters to a reconnect (a cursor at its end) and to a final answer;
+        # a first read of a running one (every streaming submit) needs no round trip for it.
+        from_start = cursor == "0" and message.status not in FINAL_STATUSES
+        final_id = None if from_start else await self._log.final_id(message.id)
         if cursor == DATABASE_COPY_ID or (final_id and stream_id_key(cursor) >= stream_id_key(final_id)):
             # 204 is how SSE tells a browser to stop reconnecting: it already has the terminal event.
             return Response(status_code=status.HTTP_204_NO_CONTENT)

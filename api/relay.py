@@ -17,17 +17,40 @@ from core.tasks import cancel_and_wait
 logger = logging.getLogger(__name__)
 
 Entry = tuple[bytes, dict[bytes, bytes]]
-# After a read that returned entries, the relay waits before the next one, longer the more logs it
-# follows: each read names every followed log, so reads a second times logs is what Redis and this
-# process pay for, and a busy process reads less often but gets more per read (docs/performance.md).
-MIN_GATHER_SECONDS = 0.002
-GATHER_SECONDS_PER_LOG = 0.000_02
-MAX_GATHER_SECONDS = 0.025
+# After a read that returned entries, the relay lets entries gather this long before the next one.
+# A busy process batches by itself: while its clients are being written to, the next read waits,
+# and finds more. Waiting longer the more logs are followed only added latency (docs/performance.md).
+GATHER_SECONDS = 0.002
 
 
-def gather_seconds(followed: int) -> float:
-    """How long to let entries gather before reading `followed` logs again."""
-    return min(MAX_GATHER_SECONDS, max(MIN_GATHER_SECONDS, followed * GATHER_SECONDS_PER_LOG))
+class Inbox:
+    """One stream's events that the relay has read and the stream has not sent yet.
+
+    The relay adds what one read brought for the log at once; the stream takes everything
+    waiting when it wakes. Lighter than an `asyncio.Queue`, whose every `get` checks its loop
+    and makes a future even when items are waiting (docs/performance.md).
+    """
+
+    __slots__ = ("_events", "_waiter")
+
+    def __init__(self) -> None:
+        self._events: list[Event] = []
+        self._waiter: asyncio.Future[None] | None = None
+
+    def add(self, events: list[Event]) -> None:
+        self._events += events
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def take(self) -> list[Event]:
+        while not self._events:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        events, self._events = self._events, []
+        return events
 
 
 def _until_terminal(events: Iterable[Event]) -> list[Event]:
@@ -53,7 +76,7 @@ class Relay:
         self._control = control
         self._log = log
         self._block_ms = block_ms
-        self._queues: dict[str, set[asyncio.Queue[Event]]] = {}
+        self._inboxes: dict[str, set[Inbox]] = {}
         self._cursors: dict[str, str] = {}
         self._changed = asyncio.Event()
         self._reader_id: int | None = None
@@ -78,12 +101,12 @@ class Relay:
         Events come in batches: all that arrived while the client was being written to go out
         together, so a busy process makes one write per stream rather than one per event.
         """
-        queue: asyncio.Queue[Event] = asyncio.Queue()
+        inbox = Inbox()
         cursor = after
         try:
             replay = await self._log.read(message_id, cursor)
             start = replay[-1].id if replay else await self._start_of_live(message_id, cursor)
-            followed_from = self._follow(message_id, start, queue)
+            followed_from = self._follow(message_id, start, inbox)
             if stream_id_key(followed_from) > stream_id_key(start):
                 # This process was already following the log, and its reader has passed our
                 # replay: read again up to now; the id check below drops what arrives twice.
@@ -96,11 +119,9 @@ class Relay:
                     cursor = batch[-1].id
                     if batch[-1].terminal:
                         return
-                waiting = [await queue.get()]
-                while not queue.empty():
-                    waiting.append(queue.get_nowait())
+                waiting = await inbox.take()
         finally:
-            self._unfollow(message_id, queue)
+            self._unfollow(message_id, inbox)
 
     async def _start_of_live(self, message_id: str, cursor: str) -> str:
         # The relay's cursor is shared by every reader here: never let a client's cursor from
@@ -110,22 +131,22 @@ class Relay:
         last = await self._log.last_id(message_id) or "0"
         return min(cursor, last, key=stream_id_key)
 
-    def _follow(self, message_id: str, after: str, queue: asyncio.Queue[Event]) -> str:
-        if message_id not in self._queues:
-            self._queues[message_id] = set()
+    def _follow(self, message_id: str, after: str, inbox: Inbox) -> str:
+        if message_id not in self._inboxes:
+            self._inboxes[message_id] = set()
             self._cursors[message_id] = after
             self._restart_read()
-        self._queues[message_id].add(queue)
+        self._inboxes[message_id].add(inbox)
         return self._cursors[message_id]
 
-    def _unfollow(self, message_id: str, queue: asyncio.Queue[Event]) -> None:
-        queues = self._queues.get(message_id)
-        if queues is None:
+    def _unfollow(self, message_id: str, inbox: Inbox) -> None:
+        inboxes = self._inboxes.get(message_id)
+        if inboxes is None:
             return
-        queues.discard(queue)
-        if not queues:
-            # The running XREAD may still name the log; its entries then find no queue and are dropped.
-            del self._queues[message_id]
+        inboxes.discard(inbox)
+        if not inboxes:
+            # The running XREAD may still name the log; its entries then find no inbox and are dropped.
+            del self._inboxes[message_id]
             del self._cursors[message_id]
 
     def _restart_read(self) -> None:
@@ -170,7 +191,7 @@ class Relay:
                         self._dispatch(message_id, entries)
                 backoff = 0.05
                 if response:
-                    await asyncio.sleep(gather_seconds(len(cursors)))
+                    await asyncio.sleep(GATHER_SECONDS)
             except Exception as error:
                 # Whatever went wrong, the one reader of this process must keep going.
                 self._reader_id = None
@@ -204,18 +225,18 @@ class Relay:
         ]
 
     def _dispatch(self, message_id: str, entries: list[Entry]) -> None:
-        queues = self._queues.get(message_id)
-        if queues is None:
+        inboxes = self._inboxes.get(message_id)
+        if inboxes is None:
             return
+        events = []
         for entry_id, fields in entries:
-            self._cursors[message_id] = entry_id.decode()
             try:
-                event = Event.from_entry(entry_id, fields)
+                events.append(Event.from_entry(entry_id, fields))
             except (KeyError, ValueError):
                 logger.warning("skipping unreadable entry %s of %s", entry_id, message_id)
-                continue
-            for queue in queues:
-                queue.put_nowait(event)
+        self._cursors[message_id] = entries[-1][0].decode()
+        for inbox in inboxes:
+            inbox.add(events)
 
     async def close(self) -> None:
         for task in (self._task, self._unblocking):

@@ -113,3 +113,29 @@ class SiteSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     signup: SignupMode
+
+
+class LimitsBody(BaseModel):
+    """A set of limits; null: unlimited (a role's), or the role's (a user's own)."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    running_answers: int | None = Field(None, ge=0, le=100_000, description="Answers generating at once")
+    waiting_answers: int | None = Field(None, ge=0, le=100_000, description="Answers waiting to start")
+    tokens_per_day: int | None = Field(None, ge=0, description="Prompt and answer tokens per UTC day")
+    cost_per_month_usd: float | None = Field(None, ge=0, description="Cost per UTC month, in dollars")
+
+
+class RoleLimitsBody(BaseModel):
+    """Each role's default limits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    admin: LimitsBody
+    user: LimitsBody
+
+
+class UserLimitsRead(BaseModel):
+    user_id: str
+    own: LimitsBody  # the admin's overrides for this user; null: the role's
+    effective: LimitsBody  # what applies

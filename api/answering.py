@@ -1,8 +1,9 @@
 """Starting an answer: the checks and the one transaction that submit, edit and regenerate share.
 
 Each stores what is new (a question and its queued answer, or only an answer), makes the answer
-the end of the conversation's selected branch, commits, then enqueues the answer's job. The
-database decides the races: the `one_active_answer_per_conversation` index makes a second running
+the end of the conversation's selected branch, admits it within its owner's limits (429
+otherwise), commits, then enqueues the answer's job in its owner's turn. The database decides the
+races: the `one_active_answer_per_conversation` index makes a second running
 answer fail (409), and `one_message_per_client_id` turns a client's retry into the stored result.
 """
 
@@ -18,8 +19,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.lookups import CONVERSATION_NOT_FOUND
 from api.schemas import SubmitResult
+from core.admission import OverLimit, admit, withdraw
 from core.catalog import Catalog, ModelSpec, UnknownModel, budgets
 from core.jobs import enqueue_answer
+from core.limits import Limits, limits_of
 from core.models import Conversation, Message, Role, Status, TitleSource, is_active_answer, utcnow
 from core.schemas import MessageRead
 from core.settings import Settings
@@ -68,6 +71,8 @@ async def start_answer(
     )
     if active.first() is not None:
         return await _repeat_or_conflict(session, conversation.id, client_id)
+    owner = conversation.owner_id
+    limits = await limits_of(session, owner) if owner else Limits()
     # Ends the reads' transaction; what follows is a write transaction of its own. Nothing may be
     # changed before it: a change it flushed would be a write in the read-only transaction, which
     # SQLite refuses when another process has written meanwhile.
@@ -91,18 +96,44 @@ async def start_answer(
     conversation.updated_at = utcnow()
     session.add_all([answer, conversation])
     conversation_id = conversation.id  # the rollback below expires every loaded object
+    if owner:
+        await _admit(redis, owner, answer.id, limits)
     try:
         await session.commit()
-    except IntegrityError:
+    except BaseException as error:
+        if owner:
+            await _withdraw(redis, owner, answer.id)
+        if not isinstance(error, IntegrityError):
+            raise
         await session.rollback()
         return await _repeat_or_conflict(session, conversation_id, client_id)
 
     try:
-        await asyncio.wait_for(enqueue_answer(redis, answer.id), ENQUEUE_TIMEOUT_SECONDS)
+        enqueued = enqueue_answer(redis, answer.id, owner, fair=settings.fair_dispatch)
+        await asyncio.wait_for(enqueued, ENQUEUE_TIMEOUT_SECONDS)
     except (RedisError, TimeoutError) as error:
         # The answer is stored: the workers' recovery sweep enqueues it once Redis answers again.
         logger.warning("could not enqueue answer %s now (%r); the sweep will", answer.id, error)
     return _result(question, answer)
+
+
+async def _admit(redis: ArqRedis, owner: str, answer_id: str, limits: Limits) -> None:
+    try:
+        await asyncio.wait_for(admit(redis, owner, answer_id, limits, utcnow()), ENQUEUE_TIMEOUT_SECONDS)
+    except OverLimit as over:
+        headers = {"Retry-After": str(over.retry_after_seconds)}
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, over.sentence, headers) from None
+    except (RedisError, TimeoutError) as error:
+        # The answer is stored either way and the sweep enqueues it; while Redis is out, limits
+        # cannot be counted, and an answer is not refused for that.
+        logger.warning("could not count answer %s against its limits (%r)", answer_id, error)
+
+
+async def _withdraw(redis: ArqRedis, owner: str, answer_id: str) -> None:
+    try:
+        await withdraw(redis, owner, answer_id)
+    except RedisError as error:  # the sweep drops it once the grace period has passed
+        logger.warning("could not withdraw the admission of %s (%r)", answer_id, error)
 
 
 async def parent_of_next_question(

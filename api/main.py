@@ -18,6 +18,7 @@ from api.routes import (
     conversations,
     health,
     keys,
+    limits,
     messages,
     models,
     search,
@@ -95,7 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     signed_in = (conversations, titles, transfer, messages, branches, stream, search, updates, models, keys)
     for module in signed_in:
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[SIGNED_IN])
-    app.include_router(admin.router, prefix="/api", responses=ERRORS, dependencies=[ADMIN])
+    for module in (admin, limits):
+        app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[ADMIN])
     # Route by route: signing in and up are open, as is the health check.
     for module in (auth, health):
         app.include_router(module.router, prefix="/api", responses=ERRORS)

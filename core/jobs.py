@@ -1,8 +1,14 @@
-"""Enqueueing jobs: shared by the API (on submit) and the worker (recovering lost jobs, titles).
+"""Enqueueing jobs, in fair order: shared by the API (on submit) and the worker (recovery, titles).
 
 One Lua call stores the job as ARQ's `enqueue_job` would (the same key, format and expiry), puts it
 in the queue and wakes a worker: one round trip instead of ARQ's three (WATCH, EXISTS, MULTI/EXEC)
 and a PUBLISH. Being atomic, it needs no WATCH to stay unique per job id.
+
+The queue is ordered by start tags, not times (start-time fair queuing): a user's job starts one
+turn after their previous one, and never before the tag of the job a worker started last (the
+clock). A user who sends 200 answers at once gets 200 turns; someone who sends one after them
+gets the next turn, not the 201st. The tags stay far below the time in milliseconds, so ARQ's
+workers see every job as due: with free slots, any job starts at once.
 """
 
 from typing import Any
@@ -18,33 +24,53 @@ from core.redis import serialize_job
 
 GENERATE = "generate"
 TITLE = "make_title"
+TURN = 1000
+"""How far one job moves its user's next tag."""
+FAIR_TAGS_BELOW = 10**12
+"""Tags stay below this; a score above it is a time (first-in, first-out mode, ARQ's retries)."""
 
-# KEYS: job, result, queue. ARGV: job id, job bytes, score, expiry (ms), wake channel.
-_ENQUEUE = """
+# KEYS: job, result, queue, owner, clock, the owner's next tag.
+# ARGV: job id, job bytes, expiry (ms), wake channel, owner ('' for none), 'fair' or 'fifo', now (ms).
+_ENQUEUE = f"""
 if redis.call('EXISTS', KEYS[1], KEYS[2]) > 0 then return 0 end
-redis.call('PSETEX', KEYS[1], ARGV[4], ARGV[2])
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
-redis.call('PUBLISH', ARGV[5], ARGV[1])
+local score = tonumber(ARGV[7])
+if ARGV[6] == 'fair' then
+  score = tonumber(redis.call('GET', KEYS[5]) or '1')
+  if ARGV[5] ~= '' then
+    score = math.max(score, tonumber(redis.call('GET', KEYS[6]) or '0'))
+    redis.call('SET', KEYS[6], score + {TURN}, 'PX', ARGV[3])
+  end
+end
+if ARGV[5] ~= '' then redis.call('SET', KEYS[4], ARGV[5], 'PX', ARGV[3]) end
+redis.call('PSETEX', KEYS[1], ARGV[3], ARGV[2])
+redis.call('ZADD', KEYS[3], score, ARGV[1])
+redis.call('PUBLISH', ARGV[4], ARGV[1])
 return 1
 """
 
 
-async def _enqueue(redis: Redis, job_id: str, function: str, *args: Any) -> bool:
+async def _enqueue(
+    redis: Redis, job_id: str, function: str, args: tuple[Any, ...], owner: str | None, fair: bool
+) -> bool:
     """Queue the job and wake a worker; False when a job with this id exists already."""
     now = timestamp_ms()
     job = arq_job_bytes(function, args, {}, None, now, serializer=serialize_job)
     script = redis.register_script(_ENQUEUE)
-    job_keys = [keys.arq_job(job_id), keys.arq_result(job_id), keys.QUEUE]
-    added = await script(keys=job_keys, args=[job_id, job, now, expires_extra_ms, keys.WAKE_CHANNEL])
+    next_tag = keys.fair_next(owner) if owner else keys.FAIR_CLOCK
+    job_keys = [keys.arq_job(job_id), keys.arq_result(job_id), keys.QUEUE, keys.owner(job_id)]
+    job_keys += [keys.FAIR_CLOCK, next_tag]
+    mode = "fair" if fair else "fifo"
+    added = await script(
+        keys=job_keys, args=[job_id, job, expires_extra_ms, keys.WAKE_CHANNEL, owner or "", mode, now]
+    )
     return bool(added)
 
 
-async def enqueue_answer(redis: Redis, message_id: str) -> bool:
-    """Enqueue the answer's job (job id = message id, so at most one exists) and wake a worker.
-
-    Returns False when the job is already queued or running.
+async def enqueue_answer(redis: Redis, message_id: str, owner: str | None, *, fair: bool = True) -> bool:
+    """Enqueue the answer's job (job id = message id, so at most one exists), in its owner's
+    turn (`fair`) or last, and wake a worker. Returns False when the job is already queued or running.
     """
-    return await _enqueue(redis, message_id, GENERATE, message_id)
+    return await _enqueue(redis, message_id, GENERATE, (message_id,), owner, fair)
 
 
 async def enqueue_title(redis: Redis, conversation_id: str, *, regenerate: bool = False) -> bool:
@@ -54,4 +80,6 @@ async def enqueue_title(redis: Redis, conversation_id: str, *, regenerate: bool 
     at once; each "regenerate" a person asks for is a job of its own.
     """
     job_id = f"title:{conversation_id}" + (f":{new_id()}" if regenerate else "")
-    return await _enqueue(redis, job_id, TITLE, conversation_id, regenerate)
+    # A title is short: it takes the clock's turn (ahead of every waiting answer in either mode)
+    # and counts against no one's running answers.
+    return await _enqueue(redis, job_id, TITLE, (conversation_id, regenerate), None, fair=True)

@@ -66,3 +66,57 @@ def failed_logins(kind: str, who: str) -> str:
 def registrations(address: str) -> str:
     """String counter with a TTL: accounts registered from one client address in the current window."""
     return f"{PREFIX}throttle:register:{address}"
+
+
+FAIR_CLOCK = PREFIX + "fair:clock"
+"""String: the fair queue's virtual time, the score of the latest job a worker started. A job's
+score in the queue is its start tag (core/jobs.py), not a time."""
+
+
+def fair_next(user_id: str) -> str:
+    """String: the earliest tag the user's next job can have (their last one's, plus one turn)."""
+    return f"{PREFIX}fair:next:{user_id}"
+
+
+OWNER_PREFIX = PREFIX + "owner:"
+
+
+def owner(job_id: str) -> str:
+    """String, expiring with ARQ's job: the user whose answer the job is (for fairness and limits)."""
+    return OWNER_PREFIX + job_id
+
+
+RUNNING_PREFIX = PREFIX + "running:"
+
+
+def running(user_id: str) -> str:
+    """Sorted set: the user's jobs running now, scored by when their claim expires (ms)."""
+    return RUNNING_PREFIX + user_id
+
+
+RUNNING_LIMIT_PREFIX = PREFIX + "limit:running:"
+
+
+def running_limit(user_id: str) -> str:
+    """String: how many of the user's answers may run at once, written at each admission."""
+    return RUNNING_LIMIT_PREFIX + user_id
+
+
+def admitted(user_id: str) -> str:
+    """Sorted set: the user's answers admitted and not yet ended (waiting or running), scored by
+    when they were admitted (ms)."""
+    return f"{PREFIX}admitted:{user_id}"
+
+
+ADMITTED_USERS = PREFIX + "admitted:users"
+"""Set: the users with entries in `admitted`, for the sweep that drops entries nothing ended."""
+
+
+def tokens_on(user_id: str, day: str) -> str:
+    """String counter: the user's tokens (prompt and completion) on a UTC day (`YYYY-MM-DD`)."""
+    return f"{PREFIX}usage:tokens:{user_id}:{day}"
+
+
+def cost_in(user_id: str, month: str) -> str:
+    """String counter: the user's cost in a UTC month (`YYYY-MM`), in millionths of a dollar."""
+    return f"{PREFIX}usage:cost:{user_id}:{month}"

@@ -87,6 +87,23 @@ class User(SQLModel, table=True):
     status: UserStatus = Field(default=UserStatus.active, sa_type=sa.String(16))
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+    # An admin's overrides of the role's limits (core/limits.py); None: the role's.
+    limit_running_answers: int | None = None
+    limit_waiting_answers: int | None = None
+    limit_tokens_per_day: int | None = Field(default=None, sa_type=sa.BigInteger)
+    limit_cost_per_month_usd: float | None = Field(default=None, sa_type=sa.Float)
+
+
+class RoleLimit(SQLModel, table=True):
+    """A role's default limits, one row per role; None: unlimited."""
+
+    __tablename__ = "role_limit"
+
+    role: UserRole = Field(primary_key=True, sa_type=sa.String(16))
+    running_answers: int | None = None
+    waiting_answers: int | None = None
+    tokens_per_day: int | None = Field(default=None, sa_type=sa.BigInteger)
+    cost_per_month_usd: float | None = Field(default=None, sa_type=sa.Float)
 
 
 class LoginSession(SQLModel, table=True):

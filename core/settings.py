@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     claim_ttl_seconds: float = 10.0
     job_timeout_seconds: int = 1800
     max_attempts: int = 3
+    fair_dispatch: bool = True
+    """Waiting answers start in turns across users; false: first in, first out, as ARQ does."""
     recover_interval_seconds: float = 15.0
     recover_grace_seconds: float = 10.0
 

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from arq import Retry, Worker, func
-from arq.constants import in_progress_key_prefix
 from arq.utils import timestamp_ms
 
 from core import keys
@@ -17,7 +16,7 @@ from core.redis import arq_settings, deserialize_job, serialize_job
 from core.settings import Settings
 from core.tasks import cancel_and_wait
 from core.tokens import counter_for
-from worker.claim import hold_claim
+from worker.claim import Claimed, claim, hold_claim, release
 from worker.deps import WorkerDeps
 from worker.generate import INFRASTRUCTURE, Ending, generate
 from worker.recover import keep_recovering
@@ -53,8 +52,9 @@ class RelaychatWorker(Worker):
     - its start-up builds the worker's clients (`WorkerDeps`), the pub/sub listener and the
       recovery sweep, and its shutdown closes them;
     - a wake-up published after an enqueue starts that job at once (the poll is the fallback);
-    - the poll skips running jobs with one MGET before ARQ checks the rest one by one;
-    - when a full worker finishes a job, the next waiting one starts at once;
+    - jobs are claimed in one call for all free slots, in the queue's fair order, within each
+      owner's running limit (worker/claim.py), and the claim is kept short while a job runs;
+    - when a job ends, the next waiting ones start at once, and its owner's slot is given back;
     - a job that ended fenced is not finished: its keys belong to the attempt that owns it.
     """
 
@@ -63,6 +63,8 @@ class RelaychatWorker(Worker):
         self._deps: WorkerDeps | None = None
         self._background: list[asyncio.Task[None]] = []
         self._fenced: set[str] = set()
+        self._claims: dict[str, Claimed] = {}
+        self._claiming = asyncio.Lock()
         self._filling: set[asyncio.Task[None]] = set()
         functions = [
             func(self._generate, name=GENERATE, max_tries=settings.max_attempts + 2),
@@ -104,13 +106,15 @@ class RelaychatWorker(Worker):
             "answer %s: try %d picked up %.1f ms after enqueue", message_id, ctx["job_try"], pickup_ms
         )
         try:
-            async with hold_claim(self.pool, job_id, self.settings.claim_ttl_seconds):
-                ending = await generate(self.deps, message_id)
+            ending = await generate(self.deps, message_id)
         except INFRASTRUCTURE as error:
             # A raised error would end the job; Retry keeps it queued, and the next run finds the
-            # answer as this one left it (and repairs a final row whose end is missing).
+            # answer as this one left it (and repairs a final row whose end is missing). The pause
+            # is taken here, holding the slot: ARQ's deferral would replace the job's place in the
+            # fair order with a time, behind every waiting job.
             logger.warning("answer %s: %s; the job runs again", message_id, error)
-            raise Retry(defer=INFRASTRUCTURE_RETRY_SECONDS) from error
+            await asyncio.sleep(INFRASTRUCTURE_RETRY_SECONDS)
+            raise Retry() from error
         if ending is Ending.fenced:
             self._fenced.add(job_id)
         return ending.value
@@ -123,17 +127,30 @@ class RelaychatWorker(Worker):
             await self.start_jobs([job_id.encode()])
 
     async def start_jobs(self, job_ids: list[bytes]) -> None:
-        # ARQ checks each id with a WATCH transaction of three round trips; with hundreds of
-        # answers running (they stay in the queue until they end) that was most of an idle poll.
-        if len(job_ids) > 1:
-            claims = await self.pool.mget([in_progress_key_prefix + job_id.decode() for job_id in job_ids])
-            job_ids = [job_id for job_id, claim in zip(job_ids, claims, strict=True) if claim is None]
-        await super().start_jobs(job_ids)
+        # One claim at a time in this process: each counts the slots the previous one left.
+        async with self._claiming:
+            free = self.max_jobs - self.job_counter
+            for claimed in await claim(self.pool, job_ids, free, self.settings.claim_ttl_seconds):
+                await self.sem.acquire()
+                self.job_counter += 1
+                self._claims[claimed.job_id] = claimed
+                task = asyncio.create_task(self._run_claimed(claimed))
+                task.add_done_callback(lambda _: self._release_sem_dec_counter_on_complete())
+                self.tasks[claimed.job_id] = task
+
+    async def _run_claimed(self, claimed: Claimed) -> None:
+        try:
+            async with hold_claim(self.pool, claimed, self.settings.claim_ttl_seconds):
+                # ARQ's score argument only dates the start in its logs: the queue's are tags.
+                await self.run_job(claimed.job_id, timestamp_ms())
+        finally:
+            self._claims.pop(claimed.job_id, None)
 
     def _release_sem_dec_counter_on_complete(self) -> None:
-        was_full = self.job_counter >= self.max_jobs
+        # Not only when this worker was full: the ended job may have been what held its owner's
+        # next one back.
         super()._release_sem_dec_counter_on_complete()
-        if was_full and self.allow_pick_jobs and not self._filling:
+        if self.allow_pick_jobs and not self._filling:
             task = asyncio.create_task(self._fill_freed_slot())
             self._filling.add(task)
             task.add_done_callback(self._filling.discard)
@@ -148,10 +165,25 @@ class RelaychatWorker(Worker):
             # The next poll starts the job: a failed early start is worth a line, not a crash.
             logger.warning("could not start a waiting job: %r", error)
 
-    async def finish_job(self, job_id: str, *args: Any) -> None:
+    async def finish_job(self, job_id: str, finish: bool, *args: Any) -> None:
         if job_id in self._fenced:
-            # ARQ would delete the job, its queue entry and its claim: they belong to the newer
-            # attempt, which without them could not be taken over if its own worker died.
+            # ARQ would delete the job, its queue entry and its claim, and we would give back the
+            # owner's slot: they belong to the newer attempt, which without them could not be
+            # taken over if its own worker died.
             self._fenced.discard(job_id)
             return
-        await super().finish_job(job_id, *args)
+        await super().finish_job(job_id, finish, *args)
+        await self._give_back(job_id, ended=finish)
+
+    async def finish_failed_job(self, job_id: str, result_data: bytes | None) -> None:
+        await super().finish_failed_job(job_id, result_data)
+        await self._give_back(job_id, ended=True)
+
+    async def _give_back(self, job_id: str, *, ended: bool) -> None:
+        if (claimed := self._claims.get(job_id)) is None:
+            return
+        try:
+            await release(self.pool, claimed, ended=ended)
+        except Exception as error:
+            # The running slot expires with the claim; the sweep drops a stale admission.
+            logger.warning("could not give back %s's slot: %r", job_id, error)

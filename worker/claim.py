@@ -1,37 +1,117 @@
-"""ARQ's in-progress claim on a running job, kept short and renewed while the job runs."""
+"""Claims on jobs: taken for a batch in one call, within each owner's running limit, kept short and
+renewed while the job runs, and given back at its end.
+
+ARQ claims one job at a time with a WATCH transaction of three round trips and knows nothing of
+owners. Here one Lua call goes through the due jobs in the queue's (fair) order and claims up to
+the worker's free slots, skipping jobs running elsewhere and jobs whose owner already runs as many
+answers as their limit allows. The per-job and per-owner keys are built inside the script from the
+prefixes in `core.keys`: relaychat runs on one Redis (or Sentinel), not Redis Cluster.
+"""
 
 import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
+from arq.utils import timestamp_ms
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from core import keys
+from core.jobs import FAIR_TAGS_BELOW
 from core.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
+# KEYS: queue, clock. ARGV: now (ms), claim TTL (ms), free slots, then the candidate job ids.
+_CLAIM = f"""
+local now, ttl, free = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local claimed, running, latest = {{}}, {{}}, 0
+for i = 4, #ARGV do
+  if #claimed >= 2 * free then break end
+  local id = ARGV[i]
+  local score = tonumber(redis.call('ZSCORE', KEYS[1], id) or '0')
+  if score > 0 and score <= now and redis.call('EXISTS', '{keys.arq_in_progress("")}' .. id) == 0 then
+    local owner = redis.call('GET', '{keys.OWNER_PREFIX}' .. id)
+    local allowed = true
+    if owner then
+      local set = '{keys.RUNNING_PREFIX}' .. owner
+      if running[owner] == nil then
+        redis.call('ZREMRANGEBYSCORE', set, '-inf', now)
+        running[owner] = redis.call('ZCARD', set)
+      end
+      local limit = tonumber(redis.call('GET', '{keys.RUNNING_LIMIT_PREFIX}' .. owner) or '-1')
+      allowed = limit < 0 or running[owner] < limit
+      if allowed then
+        redis.call('ZADD', set, now + ttl, id)
+        running[owner] = running[owner] + 1
+      end
+    end
+    if allowed then
+      redis.call('PSETEX', '{keys.arq_in_progress("")}' .. id, ttl, '1')
+      claimed[#claimed + 1] = id
+      claimed[#claimed + 1] = owner or ''
+      if score < {FAIR_TAGS_BELOW} then latest = math.max(latest, score) end
+    end
+  end
+end
+if latest > tonumber(redis.call('GET', KEYS[2]) or '0') then redis.call('SET', KEYS[2], latest) end
+return claimed
+"""
+
+
+@dataclass(frozen=True)
+class Claimed:
+    job_id: str
+    owner: str | None
+
+
+async def claim(redis: Redis, candidates: list[bytes], free: int, ttl_seconds: float) -> list[Claimed]:
+    """Claim up to `free` of the candidates (job ids in queue order) that may start now."""
+    if free <= 0 or not candidates:
+        return []
+    script = redis.register_script(_CLAIM)
+    args: list[bytes | int] = [timestamp_ms(), int(ttl_seconds * 1000), free, *candidates]
+    flat = [item.decode() for item in await script(keys=[keys.QUEUE, keys.FAIR_CLOCK], args=args)]
+    return [Claimed(job_id, owner or None) for job_id, owner in zip(flat[::2], flat[1::2], strict=True)]
+
+
+async def release(redis: Redis, claimed: Claimed, *, ended: bool) -> None:
+    """Give back the owner's running slot; and when the job `ended` for good, their admission."""
+    if claimed.owner is None:
+        return
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.zrem(keys.running(claimed.owner), claimed.job_id)
+        if ended:
+            pipe.zrem(keys.admitted(claimed.owner), claimed.job_id)
+            pipe.delete(keys.owner(claimed.job_id))
+        await pipe.execute()
+
 
 @contextlib.asynccontextmanager
-async def hold_claim(redis: Redis, job_id: str, ttl_seconds: float) -> AsyncIterator[None]:
-    """Keep ARQ's in-progress claim on the job short and alive while the job runs.
+async def hold_claim(redis: Redis, claimed: Claimed, ttl_seconds: float) -> AsyncIterator[None]:
+    """Keep the claim on the job (and its owner's running slot) short and alive while it runs.
 
-    ARQ sets the claim to the job timeout and never refreshes it, so a killed worker's answer
+    ARQ sets its claim to the job timeout and never refreshes it, so a killed worker's answer
     would wait that long. Here it lives `ttl_seconds` and is renewed every third of that:
-    when the process dies, another worker takes the job over within about `ttl_seconds`.
+    when the process dies, another worker takes the job over within about `ttl_seconds`, and
+    the dead worker's slot counts against its owner no longer than that.
     """
-    key = keys.arq_in_progress(job_id)
+    key = keys.arq_in_progress(claimed.job_id)
     ttl_ms = int(ttl_seconds * 1000)
 
     async def renew() -> None:
         while True:
-            try:
-                await redis.set(key, b"1", px=ttl_ms)
-            except RedisError as error:
-                logger.warning("could not renew the claim on %s: %s", job_id, error)
             await asyncio.sleep(ttl_seconds / 3)
+            try:
+                async with redis.pipeline(transaction=False) as pipe:
+                    pipe.set(key, b"1", px=ttl_ms)
+                    if claimed.owner is not None:
+                        pipe.zadd(keys.running(claimed.owner), {claimed.job_id: timestamp_ms() + ttl_ms})
+                    await pipe.execute()
+            except RedisError as error:
+                logger.warning("could not renew the claim on %s: %s", claimed.job_id, error)
 
     task = asyncio.create_task(renew())
     try:

@@ -8,13 +8,14 @@ import logging
 from redis.exceptions import RedisError
 
 from core import keys
+from core.admission import count_usage
 from core.catalog import ModelSpec, UnknownModel
 from core.endings import end_attempt
 from core.eventlog import AttemptLog
 from core.events import EventType
 from core.failures import AnswerFailure
 from core.jobs import enqueue_title
-from core.models import Status
+from core.models import Status, utcnow
 from core.tokens import counter_for
 from worker import answers
 from worker.answers import FinalRow, Started
@@ -50,6 +51,7 @@ async def finish(deps: WorkerDeps, run: AnswerRun, outcome: Outcome) -> Status:
         tokenizer=counter.name,
     )
     await _save_and_end(deps, run.out, row, attempt.title_for)
+    await _count_usage(deps, attempt.owner, row)
     return outcome.status
 
 
@@ -86,6 +88,7 @@ async def stopped_before_start(deps: WorkerDeps, started: Started, out: AttemptL
         tokenizer=counter.name,
     )
     await _save_and_end(deps, out, row, title_for=None)
+    await _count_usage(deps, started.conversation.owner_id, row)
     return Status.stopped
 
 
@@ -96,6 +99,18 @@ async def _save_and_end(deps: WorkerDeps, out: AttemptLog, row: FinalRow, title_
     await deps.redis.delete(keys.cancel(out.message_id))
     if title_for:
         await _ask_for_title(deps, title_for)
+
+
+async def _count_usage(deps: WorkerDeps, owner: str | None, row: FinalRow) -> None:
+    """Count the answer against its owner's daily tokens and monthly cost (core/admission.py)."""
+    tokens = row.prompt_tokens + row.completion_tokens
+    if owner is None or (tokens == 0 and not row.cost_usd):
+        return
+    try:
+        await count_usage(deps.redis, owner, tokens, row.cost_usd, utcnow())
+    except RedisError as error:
+        # The answer is final already; its usage stays in the database, where the page reads it.
+        logger.warning("could not count the usage of %s: %r", owner, error)
 
 
 async def _ask_for_title(deps: WorkerDeps, conversation_id: str) -> None:

@@ -128,4 +128,5 @@ def _plan(deps: WorkerDeps, started: Started, title_for: str | None) -> Attempt:
         )
     except PromptTooLong as too_long:
         raise AnswerFailure("too_long", str(too_long)) from None
-    return Attempt(started.message.id, started.attempt, model, answer_tokens, prompt, title_for)
+    owner = conversation.owner_id
+    return Attempt(started.message.id, started.attempt, model, answer_tokens, prompt, title_for, owner)

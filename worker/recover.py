@@ -1,17 +1,26 @@
-"""The recovery sweep: unfinished answers whose job is gone are enqueued again."""
+"""The recovery sweep: unfinished answers whose job is gone are enqueued again, and admissions
+that nothing will end are dropped."""
 
 import asyncio
 import logging
 import random
 from datetime import timedelta
 
+from arq.utils import timestamp_ms
 from sqlmodel import col, select
 
+from core import keys
 from core.jobs import enqueue_answer
-from core.models import Message, is_active_answer, utcnow
+from core.models import Conversation, Message, is_active_answer, utcnow
 from worker.deps import WorkerDeps
 
 logger = logging.getLogger(__name__)
+
+# KEYS: the user's admissions, the set of users with admissions. ARGV: the user. Atomic, so an
+# admission made meanwhile keeps its user in the set.
+_FORGET_IF_EMPTY = """
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end
+"""
 
 
 async def recover_lost_jobs(deps: WorkerDeps) -> None:
@@ -25,12 +34,41 @@ async def recover_lost_jobs(deps: WorkerDeps) -> None:
     untouched_since = utcnow() - timedelta(seconds=deps.settings.recover_grace_seconds)
     async with deps.sessionmaker() as session:
         rows = await session.exec(
-            select(Message.id).where(is_active_answer()).where(col(Message.updated_at) < untouched_since)
+            select(Message.id, Conversation.owner_id)
+            .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+            .where(is_active_answer())
+            .where(col(Message.updated_at) < untouched_since)
         )
         candidates = list(rows)
-    for message_id in candidates:
-        if await enqueue_answer(deps.redis, message_id):
+    for message_id, owner in candidates:
+        if await enqueue_answer(deps.redis, message_id, owner, fair=deps.settings.fair_dispatch):
             logger.warning("answer %s had no job; enqueued it again", message_id)
+
+
+async def drop_stale_admissions(deps: WorkerDeps) -> None:
+    """Drop admissions whose answer is not running or waiting in the database.
+
+    An admission is given back when its job ends; one is left behind when an API process died
+    between admitting an answer and storing it, or a worker between ending an answer and giving
+    its admission back. Only admissions older than the grace period are looked at: a newer one
+    may be an answer whose transaction has not committed yet.
+    """
+    admitted_before = timestamp_ms() - int(deps.settings.recover_grace_seconds * 1000)
+    users: set[bytes] = await deps.redis.smembers(keys.ADMITTED_USERS)  # type: ignore[misc]
+    for user in users:
+        user_id = user.decode()
+        key = keys.admitted(user_id)
+        old = [member.decode() for member in await deps.redis.zrangebyscore(key, "-inf", admitted_before)]
+        if not old:
+            forget_if_empty = deps.redis.register_script(_FORGET_IF_EMPTY)
+            await forget_if_empty(keys=[key, keys.ADMITTED_USERS], args=[user_id])
+            continue
+        async with deps.sessionmaker() as session:
+            rows = await session.exec(select(Message.id).where(col(Message.id).in_(old), is_active_answer()))
+            active = set(rows)
+        if stale := [message_id for message_id in old if message_id not in active]:
+            await deps.redis.zrem(key, *stale)
+            logger.warning("dropped %d admissions of %s that nothing would end", len(stale), user_id)
 
 
 async def keep_recovering(deps: WorkerDeps) -> None:
@@ -39,5 +77,6 @@ async def keep_recovering(deps: WorkerDeps) -> None:
         await asyncio.sleep(deps.settings.recover_interval_seconds * random.uniform(0.5, 1.5))
         try:
             await recover_lost_jobs(deps)
+            await drop_stale_admissions(deps)
         except Exception:
             logger.exception("recovery sweep failed; will try again")

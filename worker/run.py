@@ -25,6 +25,7 @@ class Attempt:
     answer_tokens: int  # the answer's budget, sent to the model as max_tokens
     prompt: Prompt
     title_for: str | None  # the conversation to name once this, its first answer, has ended
+    owner: str | None = None  # whose usage the answer counts in
 
 
 @dataclass(frozen=True)

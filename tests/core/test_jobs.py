@@ -1,18 +1,23 @@
-"""Enqueueing: one Lua call stores the job as ARQ would, queues it once, and wakes a worker."""
+"""Enqueueing: one Lua call stores the job as ARQ would, queues it once in its owner's turn, and
+wakes a worker."""
 
 from arq.jobs import deserialize_job_raw
 from redis.asyncio import Redis
 
 from core import keys
-from core.jobs import GENERATE, TITLE, enqueue_answer, enqueue_title
+from core.jobs import GENERATE, TITLE, TURN, enqueue_answer, enqueue_title
 from core.redis import deserialize_job
+
+
+async def queue_order(redis: Redis) -> list[str]:
+    return [member.decode() for member in await redis.zrange(keys.QUEUE, 0, -1)]
 
 
 async def test_an_answer_is_queued_once_in_arqs_own_format_and_wakes_a_worker(redis: Redis) -> None:
     async with redis.pubsub() as wakes:
         await wakes.subscribe(keys.WAKE_CHANNEL)
-        assert await enqueue_answer(redis, "m1")
-        assert not await enqueue_answer(redis, "m1")  # one job per answer
+        assert await enqueue_answer(redis, "m1", "ann")
+        assert not await enqueue_answer(redis, "m1", "ann")  # one job per answer
         await wakes.get_message(timeout=1)  # the subscription's confirmation
         woken = await wakes.get_message(timeout=1)
     assert woken is not None
@@ -22,8 +27,39 @@ async def test_an_answer_is_queued_once_in_arqs_own_format_and_wakes_a_worker(re
     )
     assert (function, list(args), kwargs) == (GENERATE, ["m1"], {})
     assert job_try is None  # a new job has had no try
-    assert await redis.zscore(keys.QUEUE, "m1") == enqueued_ms
+    assert 0 < await redis.zscore(keys.QUEUE, "m1") < enqueued_ms  # a tag, due at once
+    assert await redis.get(keys.owner("m1")) == b"ann"
     assert 0 < await redis.pttl(keys.arq_job("m1")) <= 86_400_000  # ARQ's expiry: a day
+
+
+async def test_many_answers_from_one_user_do_not_go_ahead_of_anothers_first(redis: Redis) -> None:
+    for n in range(5):
+        await enqueue_answer(redis, f"a{n}", "ann")
+    await enqueue_answer(redis, "b0", "bob")
+    await enqueue_answer(redis, "b1", "bob")
+    await enqueue_answer(redis, "c0", "cy")
+    # Turns: each user's first, then each one's second, ...; ties in the order they came.
+    assert await queue_order(redis) == ["a0", "b0", "c0", "a1", "b1", "a2", "a3", "a4"]
+
+
+async def test_a_user_returning_after_others_started_gets_the_current_turn(redis: Redis) -> None:
+    await enqueue_answer(redis, "a0", "ann")
+    await redis.set(keys.FAIR_CLOCK, 50 * TURN)  # workers have started jobs up to this turn
+    await enqueue_answer(redis, "a1", "ann")  # ann's own next turn is long past
+    await enqueue_answer(redis, "b0", "bob")
+    assert await redis.zscore(keys.QUEUE, "a1") == 50 * TURN
+    assert await redis.zscore(keys.QUEUE, "b0") == 50 * TURN
+
+
+async def test_first_in_first_out_mode_queues_by_time(redis: Redis) -> None:
+    for n in range(3):
+        await enqueue_answer(redis, f"a{n}", "ann", fair=False)
+    await enqueue_answer(redis, "b0", "bob", fair=False)
+    assert await queue_order(redis) == ["a0", "a1", "a2", "b0"]
+    _, _, _, _, enqueued_ms = deserialize_job_raw(
+        await redis.get(keys.arq_job("b0")), deserializer=deserialize_job
+    )
+    assert await redis.zscore(keys.QUEUE, "b0") == enqueued_ms
 
 
 async def test_a_title_job_per_conversation_and_one_per_regenerate(redis: Redis) -> None:
@@ -31,15 +67,23 @@ async def test_a_title_job_per_conversation_and_one_per_regenerate(redis: Redis)
     assert not await enqueue_title(redis, "c1")
     assert await enqueue_title(redis, "c1", regenerate=True)
     assert await enqueue_title(redis, "c1", regenerate=True)
-    queued = [member.decode() for member in await redis.zrange(keys.QUEUE, 0, -1)]
+    queued = await queue_order(redis)
     assert queued[0] == "title:c1"
     assert len(queued) == 3
     function, args, *_ = deserialize_job_raw(
         await redis.get(keys.arq_job("title:c1")), deserializer=deserialize_job
     )
     assert (function, list(args)) == (TITLE, ["c1", False])
+    assert await redis.get(keys.owner("title:c1")) is None  # no one's running answer
+
+
+async def test_a_title_goes_ahead_of_answers_waiting_in_later_turns(redis: Redis) -> None:
+    for n in range(3):
+        await enqueue_answer(redis, f"a{n}", "ann")
+    await enqueue_title(redis, "c1")
+    assert (await queue_order(redis)).index("title:c1") <= 1
 
 
 async def test_a_finished_job_is_not_queued_again_while_its_result_is_kept(redis: Redis) -> None:
     await redis.set(keys.arq_result("m2"), b"{}")
-    assert not await enqueue_answer(redis, "m2")
+    assert not await enqueue_answer(redis, "m2", "ann")

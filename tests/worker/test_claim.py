@@ -1,0 +1,81 @@
+"""Claiming jobs: a batch in one call, in the queue's order, within each owner's running limit;
+the slot given back at the job's end (real Redis, no worker process)."""
+
+from arq.utils import timestamp_ms
+from redis.asyncio import Redis
+
+from core import keys
+from core.jobs import TURN, enqueue_answer, enqueue_title
+from worker.claim import Claimed, claim, release
+
+TTL = 10.0
+
+
+async def queued(redis: Redis) -> list[bytes]:
+    ids: list[bytes] = await redis.zrange(keys.QUEUE, 0, -1)
+    return ids
+
+
+async def test_a_batch_is_claimed_in_queue_order_up_to_the_free_slots(redis: Redis) -> None:
+    for n in range(3):
+        await enqueue_answer(redis, f"a{n}", "ann")
+    await enqueue_answer(redis, "b0", "bob")
+    claimed = await claim(redis, await queued(redis), free=2, ttl_seconds=TTL)
+    assert claimed == [Claimed("a0", "ann"), Claimed("b0", "bob")]
+    assert 0 < await redis.pttl(keys.arq_in_progress("a0")) <= TTL * 1000
+    # The claimed stay queued (ARQ's way) but are skipped by the next claim.
+    assert [c.job_id for c in await claim(redis, await queued(redis), free=5, ttl_seconds=TTL)] == [
+        "a1",
+        "a2",
+    ]
+
+
+async def test_an_owner_at_their_running_limit_is_skipped_and_others_start(redis: Redis) -> None:
+    await redis.set(keys.running_limit("ann"), 2)
+    for n in range(4):
+        await enqueue_answer(redis, f"a{n}", "ann")
+    await enqueue_answer(redis, "b0", "bob")
+    await enqueue_title(redis, "c1")  # nobody's: never held back
+    claimed = await claim(redis, await queued(redis), free=10, ttl_seconds=TTL)
+    assert sorted(c.job_id for c in claimed) == ["a0", "a1", "b0", "title:c1"]
+    assert await redis.zcard(keys.running("ann")) == 2
+    await release(redis, Claimed("a0", "ann"), ended=True)
+    assert [c.job_id for c in await claim(redis, await queued(redis), free=10, ttl_seconds=TTL)] == ["a2"]
+
+
+async def test_a_dead_workers_slot_counts_no_longer_than_its_claim(redis: Redis) -> None:
+    await redis.set(keys.running_limit("ann"), 1)
+    await enqueue_answer(redis, "a0", "ann")
+    await enqueue_answer(redis, "a1", "ann")
+    assert [c.job_id for c in await claim(redis, await queued(redis), free=1, ttl_seconds=TTL)] == ["a0"]
+    # The worker running a0 is killed: its claim and its slot expire together.
+    await redis.delete(keys.arq_in_progress("a0"))
+    await redis.zadd(keys.running("ann"), {"a0": timestamp_ms() - 1})
+    retaken = await claim(redis, await queued(redis), free=1, ttl_seconds=TTL)
+    assert retaken == [Claimed("a0", "ann")]  # the older turn first: taken over before a1
+
+
+async def test_releasing_gives_back_the_slot_and_at_the_end_the_admission(redis: Redis) -> None:
+    await enqueue_answer(redis, "a0", "ann")
+    await redis.zadd(keys.admitted("ann"), {"a0": timestamp_ms()})
+    [claimed] = await claim(redis, await queued(redis), free=1, ttl_seconds=TTL)
+    await release(redis, claimed, ended=False)  # a retry: still admitted, waiting again
+    assert await redis.zcard(keys.running("ann")) == 0
+    assert await redis.zcard(keys.admitted("ann")) == 1
+    await release(redis, claimed, ended=True)
+    assert await redis.zcard(keys.admitted("ann")) == 0
+    assert await redis.get(keys.owner("a0")) is None
+
+
+async def test_the_clock_moves_to_the_latest_turn_started(redis: Redis) -> None:
+    for n in range(3):
+        await enqueue_answer(redis, f"a{n}", "ann")
+    await claim(redis, await queued(redis), free=2, ttl_seconds=TTL)
+    assert int(await redis.get(keys.FAIR_CLOCK)) == 1 + TURN
+    await enqueue_answer(redis, "b0", "bob")  # a newcomer's turn: now, not the first one
+    assert await redis.zscore(keys.QUEUE, "b0") == 1 + TURN
+
+
+async def test_a_job_not_due_yet_or_gone_from_the_queue_is_not_claimed(redis: Redis) -> None:
+    await redis.zadd(keys.QUEUE, {"later": timestamp_ms() + 60_000})
+    assert await claim(redis, [b"later", b"gone"], free=2, ttl_seconds=TTL) == []

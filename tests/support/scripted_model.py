@@ -124,6 +124,7 @@ async def completions(request: Request) -> Response:
                 yield f"data: {json.dumps({**json.loads(chunk(model)[6:]), 'usage': usage})}\n\n"
             yield "data: [DONE]\n\n"
             record["finished"] = True
+            record["finished_at"] = time.time()
         except asyncio.CancelledError:
             record["disconnected"] = True
             record["disconnected_at"] = time.time()

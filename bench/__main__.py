@@ -14,6 +14,7 @@ STEPS = (
     ["bench.conversation_length"],
     ["bench.open_conversation"],
     ["bench.enqueue"],
+    ["bench.fairness"],
     ["bench.report"],
 )
 

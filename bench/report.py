@@ -81,6 +81,27 @@ def relay_section(relay: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def fairness_section(fairness: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Fair dispatch (`python -m bench.fairness`)",
+        "",
+        f"{fairness['slots']} slots in all; user A submits {fairness['a_answers']} answers at once "
+        f"({fairness['answer_seconds']:.1f} s each on average), then user B one at each of nine "
+        "moments while A's run.",
+        "",
+        "| dispatch | B's wait to first token, median (all) | a slot frees every | answers/s "
+        "| idle pickup p50 |",
+        "|---|---|---|---|---|",
+    ]
+    for mode, m in fairness["modes"].items():
+        waits = ", ".join(f"{w:.2f}" for w in m["b_waits_s"])
+        lines.append(
+            f"| {mode} | {m['b_wait_s'] * 1000:.0f} ms ({waits} s) | {m['slot_frees_every_s'] * 1000:.0f} ms "
+            f"| {m['answers_per_s']:.2f} | {m['idle_pickup']['p50_ms']:.1f} ms |"
+        )
+    return [*lines, ""]
+
+
 def workers_section(workers: dict[str, Any]) -> list[str]:
     c, s = workers["capacity"], workers["scale_out"]
     return [
@@ -189,8 +210,19 @@ def goals(data: dict[str, Any]) -> list[str]:
     if local := data.get("local_model"):
         ratio = local["through_stack"]["decode_tokens_per_s"] / local["direct"]["decode_tokens_per_s"]
         checks.append(("local model through the stack ≥ 0.9× direct", f"{ratio:.2f}×", ratio >= 0.9))
+    if fairness := data.get("fairness"):
+        fair, fifo = fairness["modes"]["fair"], fairness["modes"]["first in, first out"]
+        ratio = fair["b_wait_over_slot_free"]
+        fair_ms, fifo_s = fair["b_wait_s"] * 1000, fifo["b_wait_s"]
+        waited = f"{ratio:.2f}× ({fair_ms:.0f} ms; first in, first out {fifo_s:.1f} s)"
+        checks.append(("B waits ≤ 1.2× the time for one slot to free", waited, ratio <= 1.2))
+        throughput = fairness["throughput_fair_over_fifo"]
+        kept = throughput >= 0.95
+        checks.append(("fair throughput ≥ 0.95× first in, first out", f"{throughput:.3f}×", kept))
+        pickup = fair["idle_pickup"]["p50_ms"]
+        checks.append(("idle pickup p50 ≤ 5 ms with fair dispatch", f"{pickup:.1f} ms", pickup <= 5))
     rows = [f"| {goal} | {value} | {'met' if ok else '**missed**'} |" for goal, value, ok in checks]
-    return ["## Goals (issues 5 and 12)", "", "| goal | measured | |", "|---|---|---|", *rows, ""]
+    return ["## Goals (issues 5, 12 and 13)", "", "| goal | measured | |", "|---|---|---|", *rows, ""]
 
 
 def chart(data: dict[str, Any]) -> None:
@@ -230,6 +262,7 @@ def main() -> None:
         "local_model",
         "conversation_length",
         "open_conversation",
+        "fairness",
     )
     data = {name: result for name in names if (result := load(name)) is not None}
     sections = [
@@ -249,6 +282,8 @@ def main() -> None:
         sections += local_section(data["local_model"])
     if "conversation_length" in data:
         sections += length_section(data["conversation_length"], data.get("open_conversation"))
+    if "fairness" in data:
+        sections += fairness_section(data["fairness"])
     if pickup := data.get("pickup"):
         p = pickup["pickup"]["pickup_ms"]
         sections += [

@@ -5,10 +5,12 @@ in the queue and wakes a worker: one round trip instead of ARQ's three (WATCH, E
 and a PUBLISH. Being atomic, it needs no WATCH to stay unique per job id.
 
 The queue is ordered by start tags, not times (start-time fair queuing): a user's job starts one
-turn after their previous one, and never before the tag of the job a worker started last (the
-clock). A user who sends 200 answers at once gets 200 turns; someone who sends one after them
-gets the next turn, not the 201st. The tags stay far below the time in milliseconds, so ARQ's
-workers see every job as due: with free slots, any job starts at once.
+turn after their previous one, and never before the turn of the latest job the workers started in
+the queue's order (the clock, worker/claim.py). A user who sends 200 answers at once gets 200
+turns; someone who sends one after them gets the current turn, ahead of every job waiting in a
+later one. The tags
+stay far below the time in milliseconds, so ARQ's workers see every job as due: with free slots,
+any job starts at once.
 """
 
 from typing import Any
@@ -25,9 +27,9 @@ from core.redis import serialize_job
 GENERATE = "generate"
 TITLE = "make_title"
 TURN = 1000
-"""How far one job moves its user's next tag."""
 FAIR_TAGS_BELOW = 10**12
-"""Tags stay below this; a score above it is a time (first-in, first-out mode, ARQ's retries)."""
+"""Tags stay below this; a score above it is a time (first-in, first-out mode)."""
+"""How far one job moves its user's next tag."""
 
 # KEYS: job, result, queue, owner, clock, the owner's next tag.
 # ARGV: job id, job bytes, expiry (ms), wake channel, owner ('' for none), 'fair' or 'fifo', now (ms).

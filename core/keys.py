@@ -69,8 +69,8 @@ def registrations(address: str) -> str:
 
 
 FAIR_CLOCK = PREFIX + "fair:clock"
-"""String: the fair queue's virtual time, the score of the latest job a worker started. A job's
-score in the queue is its start tag (core/jobs.py), not a time."""
+"""String: the fair queue's virtual time, the latest tag a worker started in the queue's order.
+A job's score in the queue is its start tag (core/jobs.py), not a time."""
 
 
 def fair_next(user_id: str) -> str:

@@ -124,13 +124,18 @@ class RelaychatWorker(Worker):
 
     async def _wake(self, job_id: str) -> None:
         if self.allow_pick_jobs and self.job_counter < self.max_jobs:
-            await self.start_jobs([job_id.encode()])
+            await self._start([job_id.encode()], in_order=False)
 
     async def start_jobs(self, job_ids: list[bytes]) -> None:
+        # ARQ's poll, and a freed slot's fill: the queue's head, in order.
+        await self._start(job_ids, in_order=True)
+
+    async def _start(self, job_ids: list[bytes], *, in_order: bool) -> None:
         # One claim at a time in this process: each counts the slots the previous one left.
         async with self._claiming:
             free = self.max_jobs - self.job_counter
-            for claimed in await claim(self.pool, job_ids, free, self.settings.claim_ttl_seconds):
+            ttl = self.settings.claim_ttl_seconds
+            for claimed in await claim(self.pool, job_ids, free, ttl, in_order=in_order):
                 await self.sem.acquire()
                 self.job_counter += 1
                 self._claims[claimed.job_id] = claimed

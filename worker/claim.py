@@ -4,8 +4,12 @@ renewed while the job runs, and given back at its end.
 ARQ claims one job at a time with a WATCH transaction of three round trips and knows nothing of
 owners. Here one Lua call goes through the due jobs in the queue's (fair) order and claims up to
 the worker's free slots, skipping jobs running elsewhere and jobs whose owner already runs as many
-answers as their limit allows. The per-job and per-owner keys are built inside the script from the
-prefixes in `core.keys`: relaychat runs on one Redis (or Sentinel), not Redis Cluster.
+answers as their limit allows. A claim of the queue's head in order moves the fair queue's clock
+to the latest turn it started (core/jobs.py); a woken job started out of turn, with slots to
+spare, does not: the clock must not run ahead of the jobs still waiting.
+
+The per-job and per-owner keys are built inside the script from the prefixes in `core.keys`:
+relaychat runs on one Redis (or Sentinel), not Redis Cluster.
 """
 
 import asyncio
@@ -24,11 +28,12 @@ from core.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
-# KEYS: queue, clock. ARGV: now (ms), claim TTL (ms), free slots, then the candidate job ids.
+# KEYS: queue, clock. ARGV: now (ms), claim TTL (ms), free slots, 1 if the candidates are the
+# queue's head in order (else 0), then the candidate job ids.
 _CLAIM = f"""
 local now, ttl, free = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local claimed, running, latest = {{}}, {{}}, 0
-for i = 4, #ARGV do
+for i = 5, #ARGV do
   if #claimed >= 2 * free then break end
   local id = ARGV[i]
   local score = tonumber(redis.call('ZSCORE', KEYS[1], id) or '0')
@@ -56,7 +61,9 @@ for i = 4, #ARGV do
     end
   end
 end
-if latest > tonumber(redis.call('GET', KEYS[2]) or '0') then redis.call('SET', KEYS[2], latest) end
+if ARGV[4] == '1' and latest > tonumber(redis.call('GET', KEYS[2]) or '0') then
+  redis.call('SET', KEYS[2], latest)
+end
 return claimed
 """
 
@@ -67,12 +74,15 @@ class Claimed:
     owner: str | None
 
 
-async def claim(redis: Redis, candidates: list[bytes], free: int, ttl_seconds: float) -> list[Claimed]:
-    """Claim up to `free` of the candidates (job ids in queue order) that may start now."""
+async def claim(
+    redis: Redis, candidates: list[bytes], free: int, ttl_seconds: float, *, in_order: bool = True
+) -> list[Claimed]:
+    """Claim up to `free` of the candidates that may start now: the queue's head, `in_order`, or
+    jobs that were just enqueued."""
     if free <= 0 or not candidates:
         return []
     script = redis.register_script(_CLAIM)
-    args: list[bytes | int] = [timestamp_ms(), int(ttl_seconds * 1000), free, *candidates]
+    args: list[bytes | int] = [timestamp_ms(), int(ttl_seconds * 1000), free, int(in_order), *candidates]
     flat = [item.decode() for item in await script(keys=[keys.QUEUE, keys.FAIR_CLOCK], args=args)]
     return [Claimed(job_id, owner or None) for job_id, owner in zip(flat[::2], flat[1::2], strict=True)]
 

@@ -42,13 +42,23 @@ async def test_many_answers_from_one_user_do_not_go_ahead_of_anothers_first(redi
     assert await queue_order(redis) == ["a0", "b0", "c0", "a1", "b1", "a2", "a3", "a4"]
 
 
-async def test_a_user_returning_after_others_started_gets_the_current_turn(redis: Redis) -> None:
-    await enqueue_answer(redis, "a0", "ann")
-    await redis.set(keys.FAIR_CLOCK, 50 * TURN)  # workers have started jobs up to this turn
-    await enqueue_answer(redis, "a1", "ann")  # ann's own next turn is long past
+async def test_someone_new_gets_the_current_turn_ahead_of_every_later_one(redis: Redis) -> None:
+    for n in range(5):
+        await enqueue_answer(redis, f"a{n}", "ann")
+    await redis.set(keys.FAIR_CLOCK, 2 * TURN + 1)  # the workers have started up to a2's turn
     await enqueue_answer(redis, "b0", "bob")
-    assert await redis.zscore(keys.QUEUE, "a1") == 50 * TURN
-    assert await redis.zscore(keys.QUEUE, "b0") == 50 * TURN
+    assert await redis.zscore(keys.QUEUE, "b0") == await redis.zscore(keys.QUEUE, "a2")
+    assert (await queue_order(redis))[2:] == ["a2", "b0", "a3", "a4"]
+
+
+async def test_a_users_turns_from_before_still_count_against_them(redis: Redis) -> None:
+    for n in range(3):
+        await enqueue_answer(redis, f"a{n}", "ann")
+    await redis.set(keys.FAIR_CLOCK, TURN + 1)  # a0 and a1 started
+    await redis.delete(keys.QUEUE)  # and everything ended
+    await enqueue_answer(redis, "a3", "ann")
+    await enqueue_answer(redis, "c0", "cy")
+    assert await queue_order(redis) == ["c0", "a3"]  # ann's next turn is a2's, still ahead
 
 
 async def test_first_in_first_out_mode_queues_by_time(redis: Redis) -> None:

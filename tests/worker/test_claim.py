@@ -67,13 +67,15 @@ async def test_releasing_gives_back_the_slot_and_at_the_end_the_admission(redis:
     assert await redis.get(keys.owner("a0")) is None
 
 
-async def test_the_clock_moves_to_the_latest_turn_started(redis: Redis) -> None:
-    for n in range(3):
+async def test_claims_in_queue_order_move_the_clock_and_a_woken_jobs_does_not(redis: Redis) -> None:
+    for n in range(5):
         await enqueue_answer(redis, f"a{n}", "ann")
-    await claim(redis, await queued(redis), free=2, ttl_seconds=TTL)
+    await claim(redis, [b"a4"], free=1, ttl_seconds=TTL, in_order=False)  # out of turn, slots to spare
+    assert await redis.get(keys.FAIR_CLOCK) is None
+    await claim(redis, await queued(redis), free=2, ttl_seconds=TTL)  # a0, a1
     assert int(await redis.get(keys.FAIR_CLOCK)) == 1 + TURN
-    await enqueue_answer(redis, "b0", "bob")  # a newcomer's turn: now, not the first one
-    assert await redis.zscore(keys.QUEUE, "b0") == 1 + TURN
+    await enqueue_answer(redis, "b0", "bob")  # ahead of a2 and a3, still waiting
+    assert [c.job_id for c in await claim(redis, await queued(redis), free=1, ttl_seconds=TTL)] == ["b0"]
 
 
 async def test_a_job_not_due_yet_or_gone_from_the_queue_is_not_claimed(redis: Redis) -> None:

@@ -26,6 +26,7 @@ from api.routes import (
     titles,
     transfer,
     updates,
+    usage,
 )
 from api.schemas import ERRORS
 from api.updates import UpdateFeed
@@ -93,7 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     # Every route of these needs a signed-in user (a session or an API key): 401 otherwise; the
     # admin's, an admin (403). Checked first, before a route opens its database session.
-    signed_in = (conversations, titles, transfer, messages, branches, stream, search, updates, models, keys)
+    signed_in = [conversations, titles, transfer, messages, branches, stream, search, updates, models]
+    signed_in += [keys, usage]
     for module in signed_in:
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[SIGNED_IN])
     for module in (admin, limits):

@@ -1,9 +1,12 @@
-"""The admin's routes: accounts (add, approve, change role, disable, delete) and the signup mode.
+"""The admin's routes: accounts (add, approve, change role, disable, delete), their usage, and the
+signup mode.
 
 Admins manage accounts, not other people's conversations: nothing here shows one.
 """
 
-from fastapi import APIRouter, HTTPException, Response, status
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +19,7 @@ from core.accounts import AccountError
 from core.models import Conversation, User, UserRole, UserStatus, utcnow
 from core.passwords import WeakPassword
 from core.revocations import announce
+from core.usage import UserUsage, by_user, window_start
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -105,6 +109,29 @@ async def delete_user(
     await session.commit()
     await announce(redis, user_id=user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+UsageOrder = Literal["cost", "tokens", "answers", "email"]
+
+
+@router.get("/usage")
+async def list_usage(
+    _admin: AdminDep,
+    session: SessionDep,
+    days: Annotated[int, Query(ge=1, le=366, description="Whole UTC days, today included")] = 30,
+    sort: UsageOrder = "cost",
+) -> list[UserUsage]:
+    """Every account's tokens, cost and answers over the last `days` days, the most first (by
+    email: A to Z)."""
+    rows = await by_user(session, window_start(utcnow(), days))
+    if sort == "email":
+        return sorted(rows, key=lambda row: row.email)
+    measures = {
+        "cost": lambda row: row.cost_usd,
+        "tokens": lambda row: row.prompt_tokens + row.completion_tokens,
+        "answers": lambda row: row.answers,
+    }
+    return sorted(rows, key=measures[sort], reverse=True)
 
 
 @router.get("/settings")

@@ -1,0 +1,103 @@
+"""Usage from the database: a user's tokens and cost by day and model, and every user's totals.
+
+Counted from the answers themselves (their model, prompt and completion tokens, and cost), by the
+UTC day they were asked. The limits' counters in Redis (core/admission.py) are a running tally of
+the same numbers, kept for the admission check; these are the record.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.models import Conversation, Message, Role, User
+
+
+class UsageRow(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    answers: int = 0
+
+
+class DayUsage(UsageRow):
+    day: str  # YYYY-MM-DD, UTC
+    model: str
+
+
+class UserUsage(UsageRow):
+    user_id: str
+    email: str
+    name: str
+
+
+def _day(session: AsyncSession, column: Any) -> Any:
+    """The UTC day of a stored moment, as `YYYY-MM-DD`, in the session's database."""
+    if session.get_bind().dialect.name == "sqlite":
+        return sa.func.strftime("%Y-%m-%d", column)  # stored as UTC text
+    return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM-DD")
+
+
+def _sums() -> list[Any]:
+    return [
+        sa.func.coalesce(sa.func.sum(col(Message.prompt_tokens)), 0).label("prompt_tokens"),
+        sa.func.coalesce(sa.func.sum(col(Message.completion_tokens)), 0).label("completion_tokens"),
+        sa.func.coalesce(sa.func.sum(col(Message.cost_usd)), 0.0).label("cost_usd"),
+        sa.func.count(col(Message.id)).label("answers"),
+    ]
+
+
+def _answers_since(since: datetime) -> list[Any]:
+    return [
+        Message.role == Role.assistant,
+        col(Message.created_at) >= since,
+        col(Message.cost_usd).is_not(None),
+    ]
+
+
+async def by_day(session: AsyncSession, user_id: str, since: datetime) -> list[DayUsage]:
+    """The user's answers since `since`, summed by UTC day and model, oldest day first."""
+    day = _day(session, col(Message.created_at)).label("day")
+    model = sa.func.coalesce(col(Message.model), "").label("model")
+    connection = await session.connection()
+    rows = await connection.execute(
+        sa.select(day, model, *_sums())
+        .select_from(Message)
+        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+        .where(col(Conversation.owner_id) == user_id, *_answers_since(since))
+        .group_by(day, model)
+        .order_by(day, model)
+    )
+    return [DayUsage.model_validate(row._asdict()) for row in rows]
+
+
+async def by_user(session: AsyncSession, since: datetime) -> list[UserUsage]:
+    """Every account's totals since `since` (accounts with none at zero), heaviest cost first."""
+    sums = (
+        sa.select(col(Conversation.owner_id).label("user_id"), *_sums())
+        .select_from(Message)
+        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+        .where(*_answers_since(since))
+        .group_by(col(Conversation.owner_id))
+        .subquery()
+    )
+    connection = await session.connection()
+    rows = await connection.execute(
+        sa.select(
+            col(User.id).label("user_id"),
+            col(User.email),
+            col(User.name),
+            *(sa.func.coalesce(sums.c[name], 0).label(name) for name in UsageRow.model_fields),
+        )
+        .outerjoin(sums, sums.c.user_id == col(User.id))
+        .order_by(sa.desc("cost_usd"), col(User.email))
+    )
+    return [UserUsage.model_validate(row._asdict()) for row in rows]
+
+
+def window_start(now: datetime, days: int) -> datetime:
+    """The start of the UTC day `days - 1` days before `now`'s: `days` whole days, today included."""
+    return (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)

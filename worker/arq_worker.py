@@ -65,7 +65,8 @@ class RelaychatWorker(Worker):
         self._fenced: set[str] = set()
         self._claims: dict[str, Claimed] = {}
         self._claiming = asyncio.Lock()
-        self._filling: set[asyncio.Task[None]] = set()
+        self._filling: asyncio.Task[None] | None = None
+        self._fill_again = False
         functions = [
             func(self._generate, name=GENERATE, max_tries=settings.max_attempts + 2),
             # One try, briefly: a title that cannot be made keeps the fallback the API set.
@@ -153,22 +154,25 @@ class RelaychatWorker(Worker):
 
     def _release_sem_dec_counter_on_complete(self) -> None:
         # Not only when this worker was full: the ended job may have been what held its owner's
-        # next one back.
+        # next one back. Jobs that end while a fill runs get one more fill after it.
         super()._release_sem_dec_counter_on_complete()
-        if self.allow_pick_jobs and not self._filling:
-            task = asyncio.create_task(self._fill_freed_slot())
-            self._filling.add(task)
-            task.add_done_callback(self._filling.discard)
+        if not self.allow_pick_jobs:
+            return
+        self._fill_again = True
+        if self._filling is None or self._filling.done():
+            self._filling = asyncio.create_task(self._fill_freed_slots())
 
-    async def _fill_freed_slot(self) -> None:
-        try:
-            job_ids = await self.pool.zrangebyscore(
-                self.queue_name, min=float("-inf"), max=timestamp_ms(), start=0, num=self.queue_read_limit
-            )
-            await self.start_jobs(job_ids)
-        except Exception as error:
-            # The next poll starts the job: a failed early start is worth a line, not a crash.
-            logger.warning("could not start a waiting job: %r", error)
+    async def _fill_freed_slots(self) -> None:
+        while self._fill_again:
+            self._fill_again = False
+            try:
+                job_ids = await self.pool.zrangebyscore(
+                    self.queue_name, min=float("-inf"), max=timestamp_ms(), start=0, num=self.queue_read_limit
+                )
+                await self.start_jobs(job_ids)
+            except Exception as error:
+                # The next poll starts the job: a failed early start is worth a line, not a crash.
+                logger.warning("could not start a waiting job: %r", error)
 
     async def finish_job(self, job_id: str, finish: bool, *args: Any) -> None:
         if job_id in self._fenced:

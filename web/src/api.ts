@@ -8,18 +8,24 @@ import type {
   Branch,
   Conversation,
   ConversationSettings,
+  Limits,
   Message,
   ModelList,
   NewApiKey,
   NewUser,
   ProfileChange,
+  RoleLimits,
   SearchResults,
   SessionInfo,
   SignupMode,
   SubmitResult,
+  UsageReport,
+  UsageSort,
   User,
+  UserLimits,
   UserRole,
   UserStatus,
+  UserUsage,
 } from "./types";
 
 /** Messages per page of a branch: enough to fill a tall screen, few enough to show at once. */
@@ -148,10 +154,20 @@ export const api = {
   createKey: (name: string) => request<NewApiKey>("POST", "/keys", { name }),
   deleteKey: (id: string) => request<void>("DELETE", `/keys/${id}`),
 
+  /** The user's tokens and cost by day and model over the last `days` UTC days (today included), and their limits. */
+  usage: (days: number) => request<UsageReport>("GET", `/usage?days=${days}`),
+
   listUsers: () => request<User[]>("GET", "/admin/users"),
   createUser: (user: NewUser) => request<User>("POST", "/admin/users", user),
   updateUser: (id: string, fields: { role?: UserRole; status?: UserStatus }) => request<User>("PATCH", `/admin/users/${id}`, fields),
   deleteUser: (id: string) => request<void>("DELETE", `/admin/users/${id}`),
+  listUsage: (sort: UsageSort, days: number) => request<UserUsage[]>("GET", `/admin/usage?days=${days}&sort=${sort}`),
+  roleLimits: () => request<RoleLimits>("GET", "/admin/limits"),
+  /** Both roles at once: the server replaces them whole. */
+  setRoleLimits: (limits: RoleLimits) => request<RoleLimits>("PUT", "/admin/limits", limits),
+  userLimits: (id: string) => request<UserLimits>("GET", `/admin/users/${id}/limits`),
+  /** All four at once: null takes the role's. */
+  setUserLimits: (id: string, own: Limits) => request<UserLimits>("PUT", `/admin/users/${id}/limits`, own),
   signupMode: () => request<{ signup: SignupMode }>("GET", "/admin/settings"),
   setSignupMode: (signup: SignupMode) => request<{ signup: SignupMode }>("PATCH", "/admin/settings", { signup }),
 };

@@ -172,6 +172,17 @@ describe("sending, editing and regenerating", () => {
     expect(moved.conversation).toBeNull();
   });
 
+  it("opens a new chat whose first question was refused with the refusal still shown", () => {
+    const refused = run(
+      initialState(null),
+      { type: "submitted" },
+      { type: "created", from: null, conversation: conversation() },
+      { type: "submitFailed", from: null, notice: "You have used your 1,000 tokens for today; more from midnight UTC." },
+    );
+    expect(run(refused, { type: "opened", conversationId: "c1" }).notice).toBe("You have used your 1,000 tokens for today; more from midnight UTC.");
+    expect(run(refused, { type: "opened", conversationId: "c2" }).notice).toBeNull();
+  });
+
   it("regenerates an answer as its new sibling, in its place", () => {
     const regenerated = { user_message: question("q1"), assistant_message: answer("a3", { status: "queued", content: "" }) };
     const before = loaded([question("q1"), answer("a1", { sibling_ids: ["a1"] }), question("q2"), answer("a2")]);

@@ -122,8 +122,9 @@ export function conversationReducer(state: ConversationState, action: Conversati
     case "opened": {
       const id = action.conversationId;
       // Another conversation's messages, answer and settings go at once; a chat just created
-      // here keeps what it already shows.
+      // here keeps what it already shows, and why its first question was refused (a limit).
       const foreign = state.messages.some((m) => m.conversation_id !== id);
+      const created = id !== null && state.conversation?.id === id;
       return {
         ...state,
         openId: id,
@@ -134,7 +135,7 @@ export function conversationReducer(state: ConversationState, action: Conversati
         loadingOlder: false,
         running: state.running?.conversationId === id ? state.running : null,
         loading: id !== null,
-        notice: null,
+        notice: created ? state.notice : null,
       };
     }
     case "loaded":

@@ -1,7 +1,7 @@
-/** Test helpers: messages, conversations and users as the API returns them, event-stream responses, and a stubbed API. */
+/** Test helpers: messages, conversations, users and usage as the API returns them, event-stream responses, and a stubbed API. */
 import { vi } from "vitest";
 
-import type { Branch, Conversation, ConversationTotals, Message, SubmitResult, User } from "./types";
+import type { Branch, Conversation, ConversationTotals, DayUsage, Limits, Message, SubmitResult, UsageReport, User } from "./types";
 
 export function message(fields: Partial<Message> = {}): Message {
   return {
@@ -84,3 +84,30 @@ export const branch = (messages: Message[], conversationId = "c1", hasOlder = fa
   has_older: hasOlder,
   totals: NO_TOTALS,
 });
+
+/** One model's answers on one day; cost and answers follow the tokens unless given. */
+export function dayUsage(day: string, model: string, tokens: number, fields: Partial<DayUsage> = {}): DayUsage {
+  const prompt = Math.round(tokens / 2);
+  return { day, model, prompt_tokens: prompt, completion_tokens: tokens - prompt, cost_usd: tokens / 1e6, answers: 1, ...fields };
+}
+
+export const LIMITS: Limits = { running_answers: 4, waiting_answers: 50, tokens_per_day: 100_000, cost_per_month_usd: 20 };
+
+/** A usage report of `rows`, with their totals, as `GET /api/usage` sends it. */
+export function usageReport(rows: DayUsage[], fields: Partial<UsageReport> = {}): UsageReport {
+  const sum = (pick: (row: DayUsage) => number) => rows.reduce((total, row) => total + pick(row), 0);
+  return {
+    days: 30,
+    by_day: rows,
+    total: {
+      prompt_tokens: sum((r) => r.prompt_tokens),
+      completion_tokens: sum((r) => r.completion_tokens),
+      cost_usd: sum((r) => r.cost_usd),
+      answers: sum((r) => r.answers),
+    },
+    limits: LIMITS,
+    tokens_today: 0,
+    cost_this_month_usd: 0,
+    ...fields,
+  };
+}

@@ -180,3 +180,66 @@ export interface NewUser {
   password: string;
   role: UserRole;
 }
+
+/** A set of limits. A role's: null is unlimited. A user's own: null takes the role's. */
+export interface Limits {
+  /** Answers generating at once. */
+  running_answers: number | null;
+  /** Answers waiting to start. */
+  waiting_answers: number | null;
+  /** Prompt and answer tokens per UTC day. */
+  tokens_per_day: number | null;
+  cost_per_month_usd: number | null;
+}
+
+/** Each role's default limits. */
+export interface RoleLimits {
+  admin: Limits;
+  user: Limits;
+}
+
+/** `GET /api/admin/users/{id}/limits`. */
+export interface UserLimits {
+  user_id: string;
+  /** The admin's overrides for this user; null: the role's. */
+  own: Limits;
+  /** What applies to the user now; null: unlimited. */
+  effective: Limits;
+}
+
+export interface UsageTotals {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+  answers: number;
+}
+
+/** One model's answers on one UTC day. */
+export interface DayUsage extends UsageTotals {
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  model: string;
+}
+
+/** `GET /api/usage`: the signed-in user's. */
+export interface UsageReport {
+  days: number;
+  /** Oldest day first; a day without answers has no row. */
+  by_day: DayUsage[];
+  total: UsageTotals;
+  /** What applies to the user now; null: unlimited. */
+  limits: Limits;
+  /** What the limits have counted so far; null while the server cannot tell. */
+  tokens_today: number | null;
+  cost_this_month_usd: number | null;
+}
+
+/** A row of `GET /api/admin/usage`: every account, those without answers at zero. */
+export interface UserUsage extends UsageTotals {
+  user_id: string;
+  email: string;
+  name: string;
+}
+
+/** The admin's usage table's order: the most first, or by email A to Z. */
+export type UsageSort = "cost" | "tokens" | "answers" | "email";

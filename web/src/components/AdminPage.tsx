@@ -1,11 +1,18 @@
-/** The admin page: who may sign up, the accounts, and adding one; every refusal in the server's words. */
+/** The admin page: the accounts and their limits, adding one, every account's usage, each role's default
+ * limits, and who may sign up; every refusal in the server's words. */
 import { useState } from "react";
 
+import { USAGE_DAYS } from "../dailyUsage";
 import { useAction } from "../hooks/useAction";
+import { useRoleLimits } from "../hooks/useLimits";
+import { useUsersUsage } from "../hooks/useUsage";
 import { type Signup, useSignupMode, useUsers } from "../hooks/useUsers";
 import type { NewUser, SignupMode, User, UserRole } from "../types";
 import { Field, FormError, PASSWORD_HINT, submitted } from "./Field";
 import { PageHeader, type PageHeaderProps } from "./PageHeader";
+import { RoleLimitsForm } from "./RoleLimitsForm";
+import { UsageTable } from "./UsageTable";
+import { UserLimitsEditor } from "./UserLimitsEditor";
 import { UserTable } from "./UserTable";
 
 const MODES: [SignupMode, string, string][] = [
@@ -108,6 +115,8 @@ export function AdminPage({ user, ...header }: PageHeaderProps & { user: User })
 function AdminSections({ user, ...header }: PageHeaderProps & { user: User }) {
   const users = useUsers();
   const signup = useSignupMode();
+  const roleLimits = useRoleLimits();
+  const usage = useUsersUsage();
   const change = useAction(users.update);
   const remove = useAction(users.remove);
   const pending = users.value?.filter((account) => account.status === "pending").length ?? 0;
@@ -134,12 +143,31 @@ function AdminSections({ user, ...header }: PageHeaderProps & { user: User }) {
                 change.clearError();
                 void remove.run(id);
               }}
+              limits={(account) => <UserLimitsEditor user={account} roleDefaults={roleLimits.value?.[account.role] ?? null} />}
             />
           ) : null}
         </section>
         <section className="page-section" aria-labelledby="add-user-heading">
           <h2 id="add-user-heading">Add a user</h2>
           <AddUserForm onCreate={users.create} />
+        </section>
+        <section className="page-section" aria-labelledby="usage-heading">
+          <h2 id="usage-heading">Usage, the last {USAGE_DAYS} days</h2>
+          <FormError error={usage.error} testId="usage-table-error" />
+          {usage.rows ? (
+            <UsageTable rows={usage.rows} sort={usage.sort} loading={usage.loading} onSort={usage.setSort} />
+          ) : usage.error ? null : (
+            <p className="hint">Loading…</p>
+          )}
+        </section>
+        <section className="page-section" aria-labelledby="limits-heading">
+          <h2 id="limits-heading">Default limits</h2>
+          <p className="hint">
+            Each role's limits; a user's own, set under Limits in their row, come first. An empty field is unlimited. A change applies
+            from each user's next question.
+          </p>
+          <FormError error={roleLimits.error} testId="role-limits-load-error" />
+          {roleLimits.value ? <RoleLimitsForm limits={roleLimits.value} onSave={roleLimits.save} /> : null}
         </section>
         <section className="page-section" aria-labelledby="signup-heading">
           <h2 id="signup-heading">Sign-ups</h2>

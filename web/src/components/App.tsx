@@ -1,4 +1,4 @@
-/** The signed-in app: the route, the sidebar's list and user menu, the server's updates, and the chat, account or admin page. */
+/** The signed-in app: the route, the sidebar's list and user menu, the server's updates, and the chat, account, usage or admin page. */
 import { useCallback, useEffect, useState } from "react";
 
 import { api } from "../api";
@@ -13,6 +13,7 @@ import { AccountPage } from "./AccountPage";
 import { AdminPage } from "./AdminPage";
 import { ChatContainer } from "./ChatContainer";
 import { Sidebar } from "./Sidebar";
+import { UsagePage } from "./UsagePage";
 import { UserMenu } from "./UserMenu";
 
 interface Props {
@@ -95,12 +96,14 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
           <UserMenu
             user={user}
             onAccount={() => go({ page: "account" })}
+            onUsage={() => go({ page: "usage" })}
             onAdmin={() => go({ page: "admin" })}
             onSignOut={account.logout}
           />
         }
       />
       {route.page === "account" ? <AccountPage user={user} onUserChanged={account.setUser} {...pageProps} /> : null}
+      {route.page === "usage" ? <UsagePage {...pageProps} /> : null}
       {route.page === "admin" ? <AdminPage user={user} {...pageProps} /> : null}
       {route.page === "chat" ? (
         <ChatContainer

@@ -1,4 +1,4 @@
-/** The sidebar's footer: who is signed in, and a menu with the account page, the admin page (admins) and sign out. */
+/** The sidebar's footer: who is signed in, and a menu with the account page, usage and limits, the admin page (admins) and sign out. */
 import { useRef, useState } from "react";
 
 import { useAction } from "../hooks/useAction";
@@ -9,11 +9,12 @@ import { FormError } from "./Field";
 interface Props {
   user: User;
   onAccount: () => void;
+  onUsage: () => void;
   onAdmin: () => void;
   onSignOut: () => Promise<void>;
 }
 
-export function UserMenu({ user, onAccount, onAdmin, onSignOut }: Props) {
+export function UserMenu({ user, onAccount, onUsage, onAdmin, onSignOut }: Props) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement | null>(null);
   const button = useRef<HTMLButtonElement | null>(null);
@@ -38,9 +39,12 @@ export function UserMenu({ user, onAccount, onAdmin, onSignOut }: Props) {
           <button type="button" role="menuitem" data-testid="menu-account" autoFocus onClick={choose(onAccount)}>
             Account and API keys
           </button>
+          <button type="button" role="menuitem" data-testid="menu-usage" onClick={choose(onUsage)}>
+            Usage and limits
+          </button>
           {user.role === "admin" ? (
             <button type="button" role="menuitem" data-testid="menu-admin" onClick={choose(onAdmin)}>
-              Admin: users and sign-ups
+              Admin: users, limits and sign-ups
             </button>
           ) : null}
           <button type="button" role="menuitem" data-testid="sign-out" disabled={signOut.busy} onClick={() => void signOut.run()}>

@@ -175,6 +175,28 @@ describe("useConversation", () => {
     await waitFor(() => expect(result.current.running?.id).toBe("a2"));
   });
 
+  it("says which limit refused a question, in the server's words, also for a new chat's first", async () => {
+    const sentence = "You have 0 answers waiting, your limit: wait for one to start, or stop one.";
+    const overLimit = () => Response.json({ detail: sentence }, { status: 429, headers: { "Retry-After": "10" } });
+    const server = serve({
+      "POST /api/conversations": () => Response.json(conversation()),
+      "POST /api/conversations/c1/messages": overLimit,
+      ...c1([]),
+    });
+    const { result, navigate, rerender } = render(null);
+    await act(async () => expect(await result.current.send("hello")).toBe(false));
+    expect(result.current.notice).toBe(sentence);
+    // A 429 is not retried: the limit holds until an answer ends.
+    expect(server.count("POST /api/conversations/c1/messages")).toBe(1);
+
+    // The chat created for it opens (so sending again creates no other), with the sentence still shown.
+    expect(navigate).toHaveBeenCalledWith("c1");
+    rerender({ id: "c1" });
+    await waitFor(() => expect(result.current.loading).toBe(false));
+    expect(result.current.notice).toBe(sentence);
+    expect(result.current.status).toBe("error");
+  });
+
   it("does not revive an answer whose end it saw when a load read before that end comes", async () => {
     const server = serve({
       ...c1([question("q1"), answer("a1", { status: "streaming", content: "" })]),

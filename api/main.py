@@ -21,6 +21,7 @@ from api.routes import (
     limits,
     messages,
     models,
+    openai_models,
     search,
     stream,
     titles,
@@ -98,6 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     signed_in += [keys, usage]
     for module in signed_in:
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[SIGNED_IN])
+    # The OpenAI-compatible routes: the same sign-in (an API key, as OpenAI's SDKs send it), at /v1.
+    app.include_router(openai_models.router, responses=ERRORS, dependencies=[SIGNED_IN])
     for module in (admin, limits):
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[ADMIN])
     # Route by route: signing in and up are open, as is the health check.

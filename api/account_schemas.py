@@ -122,8 +122,12 @@ class LimitsBody(BaseModel):
 
     running_answers: int | None = Field(None, ge=0, le=100_000, description="Answers generating at once")
     waiting_answers: int | None = Field(None, ge=0, le=100_000, description="Answers waiting to start")
-    tokens_per_day: int | None = Field(None, ge=0, description="Prompt and answer tokens per UTC day")
-    cost_per_month_usd: float | None = Field(None, ge=0, description="Cost per UTC month, in dollars")
+    tokens_per_day: int | None = Field(
+        None, ge=0, le=10**15, description="Prompt and answer tokens per UTC day"
+    )
+    cost_per_month_usd: float | None = Field(
+        None, ge=0, le=10**9, allow_inf_nan=False, description="Cost per UTC month, in dollars"
+    )
 
 
 class RoleLimitsBody(BaseModel):

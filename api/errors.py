@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from api.openai_errors import invalid_request, is_openai, openai_error
+from api.openai_errors import BadParameter, invalid_request, is_openai, openai_error
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
     """A route's refusal: its `detail` sentence, in OpenAI's shape on the OpenAI-compatible routes."""
     assert isinstance(exc, HTTPException)
     if is_openai(request):
-        return openai_error(exc.status_code, str(exc.detail), headers=exc.headers)
+        param = exc.param if isinstance(exc, BadParameter) else None
+        return openai_error(exc.status_code, str(exc.detail), param=param, headers=exc.headers)
     return await http_exception_handler(request, exc)
 
 

@@ -4,7 +4,7 @@ exception classes: `{"error": {"message", "type", "param", "code"}}`, and 400 fo
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import Request, status
+from fastapi import HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -17,10 +17,18 @@ _KINDS: dict[int, tuple[str, str | None]] = {
     status.HTTP_403_FORBIDDEN: ("invalid_request_error", "forbidden"),
     status.HTTP_404_NOT_FOUND: ("invalid_request_error", "not_found"),
     status.HTTP_409_CONFLICT: ("invalid_request_error", "conflict"),
-    status.HTTP_413_REQUEST_ENTITY_TOO_LARGE: ("invalid_request_error", "context_length_exceeded"),
+    status.HTTP_413_CONTENT_TOO_LARGE: ("invalid_request_error", "context_length_exceeded"),
     status.HTTP_429_TOO_MANY_REQUESTS: ("requests", "rate_limit_exceeded"),
     status.HTTP_503_SERVICE_UNAVAILABLE: ("server_error", "service_unavailable"),
 }
+
+
+class BadParameter(HTTPException):
+    """A 400 naming the request's parameter at fault, which OpenAI's shape puts in `param`."""
+
+    def __init__(self, param: str, sentence: str) -> None:
+        super().__init__(status.HTTP_400_BAD_REQUEST, f"{param}: {sentence}")
+        self.param = param
 
 
 def is_openai(request: Request) -> bool:

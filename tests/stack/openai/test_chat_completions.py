@@ -9,6 +9,7 @@ import httpx
 import openai
 import pytest
 
+from tests.support.accounts import new_user
 from tests.support.stack import Stack, Upstream, unique
 
 SLOW = {"tokens": [f"s{i} " for i in range(100)], "delay": 0.05}
@@ -110,3 +111,22 @@ def test_api_conversations_stay_out_of_the_app_list_unless_asked_for(stack: Stac
         api = client.get("/api/conversations", params={"limit": 200, "source": "api"}).json()["items"]
     assert question[:20] not in [c["title"][:20] for c in app]
     assert any(c["title"].startswith(question[:20]) and c["source"] == "api" for c in api)
+
+
+def test_a_request_over_the_users_limits_raises_the_sdks_rate_limit_error(stack: Stack) -> None:
+    with stack.client() as admin:
+        member = new_user(admin, label="limited")
+        limits = {
+            "running_answers": None,
+            "waiting_answers": 0,
+            "tokens_per_day": None,
+            "cost_per_month_usd": None,
+        }
+        assert admin.put(f"/api/admin/users/{member.id}/limits", json=limits).status_code == 200
+    client = openai.OpenAI(base_url=f"{stack.api.url}/v1", api_key=member.key, max_retries=0)
+    with pytest.raises(openai.RateLimitError) as refused:
+        client.chat.completions.create(model="scripted", messages=[{"role": "user", "content": "hi"}])
+    assert refused.value.code == "rate_limit_exceeded"
+    assert int(refused.value.response.headers["retry-after"]) > 0
+    assert "0 answers waiting" in refused.value.message
+    member.client.close()

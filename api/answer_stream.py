@@ -3,7 +3,7 @@ submit both send."""
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
 from fastapi import Request, Response, status
@@ -31,6 +31,9 @@ STREAMED_SUBMIT: dict[int | str, dict[str, object]] = {
 # The id of a terminal event served from the database: below every real log id, and answered
 # with 204 if a browser reconnects with it.
 DATABASE_COPY_ID = "0-1"
+
+Translator = Callable[[AsyncGenerator[list[Event], None]], AsyncGenerator[bytes, None]]
+"""Writes an answer's batches of events as another protocol's stream."""
 
 
 def encode(event: Event) -> bytes:
@@ -92,6 +95,25 @@ class AnswerStreams:
         held = self._revocations.hold(user, revoked, checked_at)
         batches = _relayed(first, self._relay.events(message.id, cursor), held)
         return EventStream(batches, ping=self._heartbeat, ended=revoked)
+
+    def translated(
+        self, message_id: str, user: Principal, checked_at: int, translate: Translator
+    ) -> Response:
+        """The answer's events from its start, as `translate` writes them (the OpenAI-compatible
+        stream), held as every stream is: it ends within moments if the user's sign-in is revoked."""
+        revoked = asyncio.Event()
+        held = self._revocations.hold(user, revoked, checked_at)
+        body = _translated(self._relay.events(message_id, "0"), translate, held)
+        return EventStream(body, ping=self._heartbeat, ended=revoked)
+
+
+async def _translated(
+    batches: AsyncGenerator[list[Event], None], translate: Translator, held: AbstractAsyncContextManager[None]
+) -> AsyncIterator[bytes]:
+    # aclosing both: a client that hangs up ends the translation (its clean-up runs) and unfollows.
+    async with held, contextlib.aclosing(batches), contextlib.aclosing(translate(batches)) as written:
+        async for data in written:
+            yield data
 
 
 async def _relayed(

@@ -57,7 +57,7 @@ async def start_answer(
     lookups began (`READ_ONLY_CHECKS`): the writes then get a short transaction of their own, and
     the write lock is held for the inserts alone, not for the checks and the token counting."""
     if new_question:
-        _check_content(question.content, settings.max_message_chars)
+        check_content(question.content, settings.max_message_chars)
     if client_id and (result := await _stored_result(session, conversation.id, client_id)):
         return result
     model = _conversation_model(catalog, conversation)
@@ -65,7 +65,7 @@ async def start_answer(
     if new_question:
         # Counted once, here: every later prompt of the branch sums the stored count.
         question.tokens, question.tokenizer = counter.count(question.content), counter.name
-    _check_fits(counter, model, conversation, question, settings)
+    check_fits(counter, model, conversation, question, settings)
     active = await session.exec(
         select(Message.id).where(Message.conversation_id == conversation.id, is_active_answer())
     )
@@ -96,25 +96,36 @@ async def start_answer(
     conversation.updated_at = utcnow()
     session.add_all([answer, conversation])
     conversation_id = conversation.id  # the rollback below expires every loaded object
-    if owner:
-        await _admit(redis, owner, answer.id, limits)
     try:
-        await session.commit()
-    except BaseException as error:
-        if owner:
-            await _withdraw(redis, owner, answer.id)
-        if not isinstance(error, IntegrityError):
-            raise
+        await admit_and_commit(session, redis, owner, answer.id, limits)
+    except IntegrityError:
         await session.rollback()
         return await _repeat_or_conflict(session, conversation_id, client_id)
-
-    try:
-        enqueued = enqueue_answer(redis, answer.id, owner, fair=settings.fair_dispatch)
-        await asyncio.wait_for(enqueued, ENQUEUE_TIMEOUT_SECONDS)
-    except (RedisError, TimeoutError) as error:
-        # The answer is stored: the workers' recovery sweep enqueues it once Redis answers again.
-        logger.warning("could not enqueue answer %s now (%r); the sweep will", answer.id, error)
+    await enqueue_stored(redis, answer.id, owner, fair=settings.fair_dispatch)
     return _result(question, answer)
+
+
+async def admit_and_commit(
+    session: AsyncSession, redis: ArqRedis, owner: str | None, answer_id: str, limits: Limits
+) -> None:
+    """Admit the answer within its owner's limits (429 otherwise), then commit what the session
+    holds; if the commit fails, the admission is withdrawn and the error raised."""
+    if owner:
+        await _admit(redis, owner, answer_id, limits)
+    try:
+        await session.commit()
+    except BaseException:
+        if owner:
+            await _withdraw(redis, owner, answer_id)
+        raise
+
+
+async def enqueue_stored(redis: ArqRedis, answer_id: str, owner: str | None, *, fair: bool) -> None:
+    """Enqueue a stored answer; if Redis does not answer, the workers' sweep enqueues it later."""
+    try:
+        await asyncio.wait_for(enqueue_answer(redis, answer_id, owner, fair=fair), ENQUEUE_TIMEOUT_SECONDS)
+    except (RedisError, TimeoutError) as error:
+        logger.warning("could not enqueue answer %s now (%r); the sweep will", answer_id, error)
 
 
 async def _admit(redis: ArqRedis, owner: str, answer_id: str, limits: Limits) -> None:
@@ -160,7 +171,7 @@ async def parent_of_next_question(
     return parent.id
 
 
-def _check_content(content: str, limit: int) -> None:
+def check_content(content: str, limit: int) -> None:
     if not content.strip():
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Message is empty")
     if "\x00" in content:
@@ -181,7 +192,7 @@ def _conversation_model(catalog: Catalog, conversation: Conversation) -> ModelSp
         ) from None
 
 
-def _check_fits(
+def check_fits(
     counter: TokenCounter, model: ModelSpec, conversation: Conversation, question: Message, settings: Settings
 ) -> None:
     """The system prompt and the question alone must fit what the answer leaves of the window."""

@@ -1,15 +1,19 @@
-"""Error bodies: a `detail` sentence for every error; 503 with `Retry-After` while Redis or the DB is down."""
+"""Error bodies: a `detail` sentence for every error (OpenAI's shape on `/v1/…`); 503 with
+`Retry-After` while Redis or the DB is down."""
 
 import logging
 from collections.abc import Iterable
 from typing import Any
 
-from fastapi import FastAPI, Request, status
+from fastapi import FastAPI, HTTPException, Request, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from redis.exceptions import RedisError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from api.openai_errors import BadParameter, invalid_request, is_openai, openai_error
 
 logger = logging.getLogger(__name__)
 
@@ -21,8 +25,19 @@ def _sentence(error: dict[str, Any]) -> str:
     return f"{where}: {error.get('msg')}" if where else str(error.get("msg"))
 
 
-async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def http_error(request: Request, exc: Exception) -> Response:
+    """A route's refusal: its `detail` sentence, in OpenAI's shape on the OpenAI-compatible routes."""
+    assert isinstance(exc, HTTPException)
+    if is_openai(request):
+        param = exc.param if isinstance(exc, BadParameter) else None
+        return openai_error(exc.status_code, str(exc.detail), param=param, headers=exc.headers)
+    return await http_exception_handler(request, exc)
+
+
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     """Every error body has a readable `detail` string; validation errors keep the list in `errors`."""
+    if is_openai(request) and isinstance(exc, RequestValidationError):
+        return invalid_request(exc)
     errors = list(exc.errors()) if isinstance(exc, RequestValidationError) else []
     detail = "; ".join(_sentence(error) for error in errors) or "Invalid request"
     content = {
@@ -32,18 +47,20 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(content, status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
 
 
-async def unavailable(_request: Request, exc: Exception) -> JSONResponse:
+async def unavailable(request: Request, exc: Exception) -> JSONResponse:
     """Redis or the database is down: say so, and when to try again, instead of a bare 500."""
     part = "Redis" if isinstance(exc, RedisError) else "The database"
     logger.warning("503: %s is unavailable: %r", part, exc)
-    return JSONResponse(
-        {"detail": f"{part} is unavailable right now; try again in a few seconds."},
-        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-        headers={"Retry-After": "5"},
-    )
+    sentence = f"{part} is unavailable right now; try again in a few seconds."
+    headers = {"Retry-After": "5"}
+    if is_openai(request):
+        return openai_error(status.HTTP_503_SERVICE_UNAVAILABLE, sentence, headers=headers)
+    unavailable_now = status.HTTP_503_SERVICE_UNAVAILABLE
+    return JSONResponse({"detail": sentence}, status_code=unavailable_now, headers=headers)
 
 
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     for outage in (RedisError, OperationalError, InterfaceError, PoolTimeout):
         app.add_exception_handler(outage, unavailable)

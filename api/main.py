@@ -9,18 +9,21 @@ from fastapi import FastAPI
 from api import errors
 from api.answer_stream import AnswerStreams
 from api.auth import ADMIN, SIGNED_IN, Authenticator
+from api.openai_schemas import OPENAI_ERRORS
 from api.relay import Relay
 from api.revocations import Revocations
 from api.routes import (
     admin,
     auth,
     branches,
+    chat_completions,
     conversations,
     health,
     keys,
     limits,
     messages,
     models,
+    openai_models,
     search,
     stream,
     titles,
@@ -98,6 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     signed_in += [keys, usage]
     for module in signed_in:
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[SIGNED_IN])
+    # The OpenAI-compatible routes: the same sign-in (an API key, as OpenAI's SDKs send it), at /v1.
+    for module in (openai_models, chat_completions):
+        app.include_router(module.router, responses=OPENAI_ERRORS, dependencies=[SIGNED_IN])
     for module in (admin, limits):
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[ADMIN])
     # Route by route: signing in and up are open, as is the health check.

@@ -15,7 +15,7 @@ def mount_web(app: FastAPI, dist: Path) -> None:
 
     @app.get("/{path:path}", include_in_schema=False)
     async def web(path: str) -> Response:
-        if path == "api" or path.startswith("api/"):
+        if path in ("api", "v1") or path.startswith(("api/", "v1/")):
             raise HTTPException(status.HTTP_404_NOT_FOUND, "Not found")
         index = dist / "index.html"
         if not index.exists():

@@ -44,6 +44,13 @@ class SignupMode(StrEnum):
     closed = "closed"  # only admins add accounts
 
 
+class Source(StrEnum):
+    """Where a conversation came from."""
+
+    app = "app"  # the web UI, or /api
+    api = "api"  # the OpenAI-compatible routes (/v1): left out of the sidebar unless asked for
+
+
 class TitleSource(StrEnum):
     """Where a conversation's title came from, which decides whether a generated one may replace it."""
 
@@ -158,6 +165,9 @@ class Conversation(SQLModel, table=True):
     model: str | None = Field(default=None, max_length=200)
     # The answer's share of the context window (sent as max_tokens); None: the model's default.
     max_tokens: int | None = None
+    source: Source = Field(
+        default=Source.app, sa_type=sa.String(16), sa_column_kwargs={"server_default": "app"}
+    )
     # The newest message of the branch the user looks at; the next question continues it.
     # No foreign key: messages already cascade from their conversation, and a cycle would not.
     selected_leaf_id: str | None = Field(default=None, max_length=36)
@@ -217,6 +227,9 @@ class Message(SQLModel, table=True):
     tokenizer: str | None = Field(default=None, max_length=64)
     # An answer's prompt: the earlier messages it was built from (None: not recorded).
     included_ids: list[str] | None = Field(default=None, sa_type=sa.JSON)
+    # What a /v1 request asked the model for (temperature, top_p, stop, seed, penalties,
+    # max_tokens); the worker passes them on.
+    params: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 

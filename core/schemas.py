@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, computed_field
 
-from core.models import Role, Status, TitleSource
+from core.models import Role, Source, Status, TitleSource
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -29,6 +29,7 @@ class ConversationRead(BaseModel):
     model: str | None
     max_tokens: int | None
     selected_leaf_id: str | None
+    source: Source
     created_at: UtcDatetime
     updated_at: UtcDatetime
 

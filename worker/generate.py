@@ -12,7 +12,7 @@ from core import keys
 from core.catalog import ModelSpec, UnknownModel, budgets
 from core.endings import end_from_row
 from core.failures import AnswerFailure
-from core.models import Conversation, Message, Status, TitleSource
+from core.models import Conversation, Message, Source, Status, TitleSource
 from core.tokens import counter_for
 from worker import answers, finish
 from worker.answers import Started
@@ -88,6 +88,8 @@ async def _generate(deps: WorkerDeps, message_id: str) -> Ending:
 def _title_target(started: Started) -> str | None:
     """The conversation to name after this answer: its first, while no title was typed or made."""
     conversation = started.conversation
+    if conversation.source == Source.api:
+        return None  # named after its first question: no model call of its own for a title
     unnamed = conversation.title_source in (TitleSource.default, TitleSource.fallback)
     # The first answer of a conversation answers a question with nothing before it.
     first = started.question is not None and started.question.parent_id is None
@@ -129,4 +131,9 @@ def _plan(deps: WorkerDeps, started: Started, title_for: str | None) -> Attempt:
     except PromptTooLong as too_long:
         raise AnswerFailure("too_long", str(too_long)) from None
     owner = conversation.owner_id
-    return Attempt(started.message.id, started.attempt, model, answer_tokens, prompt, title_for, owner)
+    sampling = dict(started.message.params or {})
+    if (asked := sampling.pop("max_tokens", None)) is not None:
+        answer_tokens = min(answer_tokens, int(asked))
+    return Attempt(
+        started.message.id, started.attempt, model, answer_tokens, prompt, title_for, owner, sampling
+    )

@@ -1,8 +1,9 @@
 """One running answer: the attempt the worker claimed, and how far it has got."""
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from core.catalog import ModelSpec
 from core.eventlog import AttemptLog
@@ -26,6 +27,7 @@ class Attempt:
     prompt: Prompt
     title_for: str | None  # the conversation to name once this, its first answer, has ended
     owner: str | None = None  # whose usage the answer counts in
+    sampling: dict[str, Any] = field(default_factory=dict)  # a /v1 request's, passed on to the model
 
 
 @dataclass(frozen=True)

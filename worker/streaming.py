@@ -85,7 +85,9 @@ async def _pump(client: AsyncOpenAI, run: AnswerRun, writer: DeltaWriter) -> Out
     finish_reason: str | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
-    chunks = stream_chat(client, attempt.model.id, attempt.prompt.messages, attempt.answer_tokens)
+    chunks = stream_chat(
+        client, attempt.model.id, attempt.prompt.messages, attempt.answer_tokens, attempt.sampling
+    )
     try:
         async with contextlib.aclosing(chunks):
             async for chunk in chunks:

@@ -10,7 +10,7 @@ from api.deletion import delete_conversations
 from api.deps import CatalogDep, ConversationDep, LogDep, RedisDep, SessionDep
 from api.schemas import ConversationCreate, ConversationPage, ConversationUpdate
 from core.catalog import Catalog, UnknownModel, answer_token_limit
-from core.models import Conversation, TitleSource, utcnow
+from core.models import Conversation, Source, TitleSource, utcnow
 from core.schemas import ConversationRead
 from core.updates import Change, publish_change
 
@@ -51,11 +51,13 @@ async def list_conversations(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+    source: Annotated[Source, Query(description="Where they came from")] = Source.app,
 ) -> ConversationPage:
-    """The user's conversations, most recently active first."""
+    """The user's conversations, most recently active first: those made in the app, or with
+    `source=api` those that came through the OpenAI-compatible routes."""
     rows = await session.exec(
         select(Conversation)
-        .where(Conversation.owner_id == user.user_id)
+        .where(Conversation.owner_id == user.user_id, Conversation.source == source)
         .order_by(col(Conversation.updated_at).desc(), col(Conversation.id).desc())
         .offset(offset)
         .limit(limit + 1)

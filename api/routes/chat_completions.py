@@ -1,0 +1,65 @@
+"""`POST /v1/chat/completions`: OpenAI's Chat Completions, answered through the queue.
+
+The request is stored as a conversation of the key's user (marked as from the API) and its answer
+is a job like any other: admitted within the user's limits, run by the workers, taken over if one
+dies. A streaming request gets OpenAI's chunks as the answer is written, and stops the answer if
+it goes away; any other waits for the answer and gets the completion with its usage.
+"""
+
+import contextlib
+from functools import partial
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from redis.exceptions import RedisError
+
+from api.auth import UserDep
+from api.deps import AnswerStreamsDep, CatalogDep, RedisDep, RelayDep, SessionDep, SettingsDep
+from api.openai_answers import start_chat_completion
+from api.openai_schemas import ChatCompletion, ChatCompletionRequest
+from api.openai_stream import chunks, completion
+from core.events import Event
+from core.stops import request_stop
+
+router = APIRouter(prefix="/v1", tags=["openai"])
+
+# What an answer's failure codes mean to an OpenAI client.
+FAILURE_STATUS = {"too_long": status.HTTP_400_BAD_REQUEST, "unknown_model": status.HTTP_404_NOT_FOUND}
+
+
+@router.post(
+    "/chat/completions",
+    response_model=ChatCompletion,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "With `stream: true`"}},
+)
+async def create_chat_completion(
+    request: Request,
+    body: ChatCompletionRequest,
+    user: UserDep,
+    session: SessionDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    catalog: CatalogDep,
+    relay: RelayDep,
+    streams: AnswerStreamsDep,
+) -> ChatCompletion | Response:
+    """The model's answer to `messages`: one completion, or with `stream: true` its chunks."""
+    answer, model = await start_chat_completion(session, redis, settings, catalog, user.user_id, body)
+    # The answer may take minutes: give the database connection back now.
+    await session.close()
+    if body.stream:
+
+        async def abandoned() -> None:
+            with contextlib.suppress(RedisError):
+                await request_stop(redis, answer.id)
+
+        include_usage = body.stream_options is not None and body.stream_options.include_usage
+        translate = partial(
+            chunks, answer_id=answer.id, model=model.id, include_usage=include_usage, abandoned=abandoned
+        )
+        return streams.translated(answer.id, user, request.state.checked_at, translate)
+    ended = await completion(relay.events(answer.id, "0"), answer.id, model.id)
+    if isinstance(ended, Event):
+        failure = ended.json()
+        code = failure.get("code", "failed")
+        raise HTTPException(FAILURE_STATUS.get(code, status.HTTP_502_BAD_GATEWAY), failure.get("message"))
+    return ended

@@ -1,0 +1,29 @@
+"""`GET /v1/models`: the catalog, in the shape of OpenAI's model list."""
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.deps import CatalogDep
+
+router = APIRouter(prefix="/v1", tags=["openai"])
+
+
+class OpenAIModel(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int = 0
+    owned_by: str = "relaychat"
+
+
+class OpenAIModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[OpenAIModel]
+
+
+@router.get("/models")
+async def list_openai_models(catalog: CatalogDep) -> OpenAIModelList:
+    """Every model a request may name, the default first."""
+    ids = [catalog.default, *(spec.id for spec in catalog.models if spec.id != catalog.default)]
+    return OpenAIModelList(data=[OpenAIModel(id=model_id) for model_id in ids])

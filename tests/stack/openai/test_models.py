@@ -1,0 +1,37 @@
+"""The OpenAI-compatible surface through the official `openai` SDK: the model list, and errors in
+OpenAI's shape raised as the SDK's own exception classes (shared stack)."""
+
+import httpx
+import openai
+import pytest
+
+from tests.support.stack import Stack
+
+
+def sdk(stack: Stack, key: str | None = None) -> openai.OpenAI:
+    return openai.OpenAI(base_url=f"{stack.api.url}/v1", api_key=key or stack.key(), max_retries=0)
+
+
+def test_the_model_list_is_the_catalog_default_first(stack: Stack) -> None:
+    models = sdk(stack).models.list()
+    assert [model.id for model in models.data] == ["scripted", "scripted-alt"]
+    assert all(model.object == "model" and model.owned_by == "relaychat" for model in models.data)
+
+
+def test_a_bad_key_raises_the_sdks_authentication_error(stack: Stack) -> None:
+    with pytest.raises(openai.AuthenticationError) as refused:
+        sdk(stack, key="rc_key_not-a-key").models.list()
+    assert refused.value.status_code == 401
+    assert refused.value.code == "invalid_api_key"
+    assert isinstance(refused.value.body, dict)
+    assert refused.value.body["type"] == "invalid_request_error"
+
+
+def test_an_unknown_v1_path_is_404_in_openais_shape_not_the_web_page(stack: Stack) -> None:
+    response = httpx.get(f"{stack.api.url}/v1/nothing-here", headers=stack.headers)
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == "Not found"
+    assert response.json()["error"]["code"] == "not_found"
+    # The app's own routes keep their `detail` bodies.
+    app_route = httpx.get(f"{stack.api.url}/api/nothing-here", headers=stack.headers)
+    assert app_route.json() == {"detail": "Not found"}

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from datetime import UTC, datetime
+from signal import Signals
 from typing import Any
 
 from arq import Retry, Worker, func
@@ -119,6 +120,12 @@ class RelaychatWorker(Worker):
         if ending is Ending.fenced:
             self._fenced.add(job_id)
         return ending.value
+
+    def handle_sig(self, signum: Signals) -> None:
+        # Stop taking jobs first: a job cancelled by the shutdown frees its slot, and the fill that
+        # follows would claim it again here, only for that attempt to be cancelled too.
+        self.allow_pick_jobs = False
+        super().handle_sig(signum)
 
     async def _make_title(self, ctx: dict[Any, Any], conversation_id: str, regenerate: bool = False) -> str:
         return await make_title(self.deps, conversation_id, regenerate)

@@ -44,6 +44,15 @@ def redis_of(stack: Stack) -> redis.Redis:
     return redis.Redis.from_url(stack.redis.url)
 
 
+def assert_all_complete_and_nothing_held(stack: Stack, user: Member, answers: list[str]) -> None:
+    """Every answer ends complete, and then the user holds no running slot and no admission."""
+    for message_id in answers:
+        assert wait_for_message(user.client, message_id, timeout=60)["status"] == "complete"
+    with redis_of(stack) as connection:
+        assert connection.zcard(keys.admitted(user.id)) == 0
+        assert connection.zcard(keys.running(user.id)) == 0
+
+
 @pytest.fixture
 def member(make_stack: MakeStack) -> Iterator[tuple[Stack, httpx.Client, Member]]:
     stack = make_stack(recover_grace_seconds="1", recover_interval_seconds="0.5", claim_ttl_seconds="2")
@@ -92,11 +101,7 @@ def test_of_fifty_submits_on_two_api_processes_for_the_last_place_exactly_one_is
     every = [pair["assistant_message"]["id"] for pair in held] + [accepted]
     # The running limit: one at a time, each in turn, all to the end.
     assert [status_of(user.client, m) for m in every].count("streaming") <= 1
-    for message_id in every:
-        assert wait_for_message(user.client, message_id, timeout=60)["status"] == "complete"
-    with redis_of(stack) as connection:
-        assert connection.zcard(keys.admitted(user.id)) == 0
-        assert connection.zcard(keys.running(user.id)) == 0
+    assert_all_complete_and_nothing_held(stack, user, every)
 
 
 def test_the_running_limit_holds_the_users_next_answer_until_one_ends(
@@ -138,11 +143,7 @@ def test_a_killed_workers_slot_is_given_back_and_its_answer_taken_over(
     second = ask(user.client, new_conversation(user.client)["id"], question)["assistant_message"]["id"]
     stack.start_worker()
     # The dead worker's slot expires with its claim: the first is taken over, then the second runs.
-    for message_id in (first, second):
-        assert wait_for_message(user.client, message_id, timeout=30)["status"] == "complete"
-    with redis_of(stack) as connection:
-        assert connection.zcard(keys.running(user.id)) == 0
-        assert connection.zcard(keys.admitted(user.id)) == 0
+    assert_all_complete_and_nothing_held(stack, user, [first, second])
 
 
 def test_an_api_killed_between_admitting_and_storing_an_answer_leaks_no_place(

@@ -9,6 +9,7 @@ answer fail (409), and `one_message_per_client_id` turns a client's retry into t
 
 import asyncio
 import logging
+from typing import Any
 
 from arq.connections import ArqRedis
 from fastapi import HTTPException, status
@@ -77,14 +78,7 @@ async def start_answer(
     # changed before it: a change it flushed would be a write in the read-only transaction, which
     # SQLite refuses when another process has written meanwhile.
     await session.commit()
-    answer = Message(
-        conversation_id=conversation.id,
-        parent_id=question.id,
-        role=Role.assistant,
-        status=Status.queued,
-        model=model.id,
-        client_id=None if new_question else client_id,
-    )
+    answer = queued_answer(question, model, client_id=None if new_question else client_id)
     if new_question:
         question.client_id = client_id
         session.add(question)
@@ -103,6 +97,18 @@ async def start_answer(
         return await _repeat_or_conflict(session, conversation_id, client_id)
     await enqueue_stored(redis, answer.id, owner, fair=settings.fair_dispatch)
     return _result(question, answer)
+
+
+def queued_answer(question: Message, model: ModelSpec, **fields: Any) -> Message:
+    """A new answer to `question`, waiting for a worker."""
+    return Message(
+        conversation_id=question.conversation_id,
+        parent_id=question.id,
+        role=Role.assistant,
+        status=Status.queued,
+        model=model.id,
+        **fields,
+    )
 
 
 async def admit_and_commit(

@@ -5,12 +5,12 @@ from arq.connections import ArqRedis
 from fastapi import HTTPException, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.answering import admit_and_commit, check_content, check_fits, enqueue_stored
+from api.answering import admit_and_commit, check_content, check_fits, enqueue_stored, queued_answer
 from api.openai_errors import BadParameter
 from api.openai_schemas import SAMPLING, UNSUPPORTED, ChatCompletionRequest, ChatMessage
 from core.catalog import Catalog, ModelSpec, UnknownModel
 from core.limits import limits_of
-from core.models import Conversation, Message, Role, Source, Status, TitleSource, utcnow
+from core.models import Conversation, Message, Role, Source, TitleSource, utcnow
 from core.settings import Settings
 from core.titles import fallback_title
 from core.tokens import counter_for
@@ -95,14 +95,7 @@ async def start_chat_completion(
     params = {name: value for name in SAMPLING if (value := getattr(body, name)) is not None}
     if (max_tokens := body.max_completion_tokens or body.max_tokens) is not None:
         params["max_tokens"] = max_tokens
-    answer = Message(
-        conversation_id=conversation.id,
-        parent_id=question.id,
-        role=Role.assistant,
-        status=Status.queued,
-        model=model.id,
-        params=params or None,
-    )
+    answer = queued_answer(question, model, params=params or None)
     conversation.selected_leaf_id = answer.id
     conversation.updated_at = utcnow()
     limits = await limits_of(session, owner)

@@ -4,6 +4,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas import error_responses
+
 # Parameters of OpenAI's API that relaychat does not offer: a request that sets one is refused
 # with a 400 naming it, rather than answered as if it had not been asked.
 UNSUPPORTED = (
@@ -92,9 +94,9 @@ class OpenAIErrorBody(BaseModel):
     error: OpenAIError
 
 
-OPENAI_ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": OpenAIErrorBody, "description": description}
-    for code, description in {
+OPENAI_ERRORS = error_responses(
+    OpenAIErrorBody,
+    {
         400: "Invalid request: `param` names what is wrong",
         401: "No valid API key",
         403: "Not allowed",
@@ -102,5 +104,5 @@ OPENAI_ERRORS: dict[int | str, dict[str, object]] = {
         409: "Conflicts with the current state",
         429: "Over one of the user's limits; see Retry-After",
         503: "Redis or the database is unavailable",
-    }.items()
-}
+    },
+)

@@ -1,7 +1,8 @@
 """Request bodies. Responses use the read models in core.schemas, shared with the worker."""
 
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.catalog import MIN_ANSWER_TOKENS
@@ -120,9 +121,16 @@ class ErrorBody(BaseModel):
     errors: list[dict[str, object]] | None = None
 
 
-ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorBody, "description": description}
-    for code, description in {
+def error_responses(
+    body: type[BaseModel], descriptions: dict[int, str]
+) -> dict[int | str, dict[str, object]]:
+    """What a router's routes may answer besides success, for the OpenAPI schema."""
+    return {code: {"model": body, "description": description} for code, description in descriptions.items()}
+
+
+ERRORS = error_responses(
+    ErrorBody,
+    {
         401: "Not signed in, or the session or key is no longer valid",
         403: "Not allowed: another site's request, an admin's route, or a refused account",
         404: "Not found",
@@ -131,5 +139,9 @@ ERRORS: dict[int | str, dict[str, object]] = {
         422: "Invalid request",
         429: "Too many attempts; see Retry-After",
         503: "Redis or the database is unavailable",
-    }.items()
-}
+    },
+)
+
+
+UsageDays = Annotated[int, Query(ge=1, le=366, description="Whole UTC days, today included")]
+"""The window of the usage routes (the user's, and the admin's of every account)."""

@@ -4,9 +4,9 @@ signup mode.
 Admins manage accounts, not other people's conversations: nothing here shows one.
 """
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Response, status
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,6 +14,7 @@ from api.account_schemas import AdminUserCreate, AdminUserUpdate, SiteSettings, 
 from api.auth import AdminDep
 from api.deletion import delete_conversations
 from api.deps import LogDep, RedisDep, SessionDep
+from api.schemas import UsageDays
 from core import accounts
 from core.accounts import AccountError
 from core.models import Conversation, User, UserRole, UserStatus, utcnow
@@ -118,7 +119,7 @@ UsageOrder = Literal["cost", "tokens", "answers", "email"]
 async def list_usage(
     _admin: AdminDep,
     session: SessionDep,
-    days: Annotated[int, Query(ge=1, le=366, description="Whole UTC days, today included")] = 30,
+    days: UsageDays = 30,
     sort: UsageOrder = "cost",
 ) -> list[UserUsage]:
     """Every account's tokens, cost and answers over the last `days` days, the most first (by

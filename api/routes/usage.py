@@ -1,15 +1,15 @@
 """`GET /api/usage`: the signed-in user's tokens and cost by day and model, and their limits."""
 
 from dataclasses import asdict
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel
 from redis.exceptions import RedisError
 
 from api.account_schemas import LimitsBody
 from api.auth import UserDep
 from api.deps import RedisDep, SessionDep
+from api.schemas import UsageDays
 from core import keys
 from core.admission import MICRO_USD, day_of, month_of
 from core.limits import limits_of
@@ -17,8 +17,6 @@ from core.models import utcnow
 from core.usage import DayUsage, UsageRow, by_day, window_start
 
 router = APIRouter(tags=["usage"])
-
-Days = Annotated[int, Query(ge=1, le=366, description="Whole UTC days, today included")]
 
 
 class UsageReport(BaseModel):
@@ -31,7 +29,9 @@ class UsageReport(BaseModel):
 
 
 @router.get("/usage")
-async def read_usage(user: UserDep, session: SessionDep, redis: RedisDep, days: Days = 30) -> UsageReport:
+async def read_usage(
+    user: UserDep, session: SessionDep, redis: RedisDep, days: UsageDays = 30
+) -> UsageReport:
     """Your answers' tokens and cost by UTC day and model over the last `days` days, with your
     limits and how much of today's tokens and this month's cost they have counted."""
     now = utcnow()

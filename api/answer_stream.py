@@ -96,14 +96,18 @@ class AnswerStreams:
         batches = _relayed(first, self._relay.events(message.id, cursor), held)
         return EventStream(batches, ping=self._heartbeat, ended=revoked)
 
-    def translated(
-        self, message_id: str, user: Principal, checked_at: int, translate: Translator
+    async def translated(
+        self, message: Message, user: Principal, checked_at: int, translate: Translator
     ) -> Response:
         """The answer's events from its start, as `translate` writes them (the OpenAI-compatible
-        stream), held as every stream is: it ends within moments if the user's sign-in is revoked."""
+        streams), held as every stream is: it ends within moments if the user's sign-in is revoked."""
+        if message.status in FINAL_STATUSES and await self._log.final_id(message.id) is None:
+            if not await self._log.exists(message.id):
+                return EventStream(translate(_one_batch([database_copy(message)])))
+            await end_from_row(self._log, message)
         revoked = asyncio.Event()
         held = self._revocations.hold(user, revoked, checked_at)
-        body = _translated(self._relay.events(message_id, "0"), translate, held)
+        body = _translated(self._relay.events(message.id, "0"), translate, held)
         return EventStream(body, ping=self._heartbeat, ended=revoked)
 
 
@@ -127,7 +131,15 @@ async def _relayed(
             yield b"".join(encode(event) for event in batch)
 
 
-async def _database_copy(first: bytes, message: Message) -> AsyncIterator[bytes]:
-    """The log has expired: the answer, as the database holds it, as one terminal event."""
+def database_copy(message: Message) -> Event:
+    """The answer as the database holds it, as one terminal event: what a log that expired held."""
     event_type, data = terminal_event(message)
-    yield first + encode(Event(DATABASE_COPY_ID, event_type, dumps(data)))
+    return Event(DATABASE_COPY_ID, event_type, dumps(data))
+
+
+async def _database_copy(first: bytes, message: Message) -> AsyncIterator[bytes]:
+    yield first + encode(database_copy(message))
+
+
+async def _one_batch(batch: list[Event]) -> AsyncGenerator[list[Event], None]:
+    yield batch

@@ -199,10 +199,17 @@ def _conversation_model(catalog: Catalog, conversation: Conversation) -> ModelSp
 
 
 def check_fits(
-    counter: TokenCounter, model: ModelSpec, conversation: Conversation, question: Message, settings: Settings
+    counter: TokenCounter,
+    model: ModelSpec,
+    conversation: Conversation,
+    question: Message,
+    settings: Settings,
+    system_prompt: str | None = None,
 ) -> None:
-    """The system prompt and the question alone must fit what the answer leaves of the window."""
-    needed = required_tokens(counter, conversation.system_prompt, question)
+    """The system prompt (the conversation's, unless the answer has its own) and the question
+    alone must fit what the answer leaves of the window."""
+    system = conversation.system_prompt if system_prompt is None else system_prompt
+    needed = required_tokens(counter, system, question)
     budget, _ = budgets(model, settings.max_answer_tokens, conversation.max_tokens)
     if needed > budget:
         raise HTTPException(

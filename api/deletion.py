@@ -1,12 +1,14 @@
-"""Deleting conversations: their running answers are stopped and their open streams ended."""
+"""Deleting conversations and answers: running answers are stopped and their open streams ended."""
 
+from fastapi import HTTPException, status
 from redis.asyncio import Redis
-from sqlmodel import col, delete, select
+from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.response_objects import asked
 from core.endings import end_deleted
 from core.eventlog import EventLog
-from core.models import Conversation, Message, is_active_answer
+from core.models import ACTIVE_STATUSES, Conversation, Message, is_active_answer
 from core.stops import request_stop
 
 
@@ -28,5 +30,36 @@ async def delete_conversations(
     await session.exec(delete(Conversation).where(col(Conversation.id).in_(conversation_ids)))
     await session.commit()
     for answer in running:
+        await end_deleted(log, answer)
+        await request_stop(redis, answer.id)
+
+
+async def delete_response_turns(
+    session: AsyncSession, log: EventLog, redis: Redis, answer: Message, *, continued: str
+) -> None:
+    """Delete a response's answer and the turns that led to it since the previous response (the whole
+    conversation when nothing comes before them), ending the answer if it runs; an answer that
+    later turns continue is refused with 409 and the sentence `continued`."""
+    if (await session.exec(select(Message.id).where(Message.parent_id == answer.id))).first():
+        raise HTTPException(status.HTTP_409_CONFLICT, continued)
+    turns, parent_id = [answer.id], answer.parent_id
+    while parent_id is not None:
+        parent = await session.get(Message, parent_id)
+        if parent is None or asked(parent.params):  # the previous response's answer
+            break
+        turns.append(parent.id)
+        parent_id = parent.parent_id
+    if parent_id is None:
+        await delete_conversations(session, log, redis, [answer.conversation_id])
+        return
+    running = answer.status in ACTIVE_STATUSES
+    await session.exec(delete(Message).where(col(Message.id).in_(turns)))
+    await session.exec(
+        update(Conversation)
+        .where(col(Conversation.id) == answer.conversation_id)
+        .values(selected_leaf_id=parent_id)
+    )
+    await session.commit()
+    if running:
         await end_deleted(log, answer)
         await request_stop(redis, answer.id)

@@ -10,7 +10,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.answer_stream import AnswerStreams
 from api.answering import start_answer
 from api.auth import UserDep
-from api.lookups import KEY_NOT_FOUND, SESSION_NOT_FOUND, find_conversation, find_message, find_owned
+from api.lookups import (
+    KEY_NOT_FOUND,
+    SESSION_NOT_FOUND,
+    find_conversation,
+    find_message,
+    find_owned,
+    find_response,
+)
 from api.relay import Relay
 from api.revocations import Revocations
 from api.schemas import SubmitResult
@@ -86,9 +93,9 @@ CatalogDep = Annotated[Catalog, Depends(_catalog)]
 
 
 # The lookups of what a path names. Every route with a `{conversation_id}`, `{message_id}`,
-# `{session_id}` or `{key_id}` takes one of these rather than the id, so what a request may see is
-# decided here alone: the signed-in user's own, and 404 for anyone else's, exactly as for one that
-# does not exist.
+# `{response_id}`, `{session_id}` or `{key_id}` takes one of these rather than the id, so what a
+# request may see is decided here alone: the signed-in user's own, and 404 for anyone else's,
+# exactly as for one that does not exist.
 async def _conversation(conversation_id: str, user: UserDep, session: SessionDep) -> Conversation:
     return await find_conversation(session, conversation_id, user.user_id)
 
@@ -97,8 +104,14 @@ async def _message(message_id: str, user: UserDep, session: SessionDep) -> Messa
     return await find_message(session, message_id, user.user_id)
 
 
+async def _response(response_id: str, user: UserDep, session: SessionDep) -> Message:
+    return await find_response(session, response_id, user.user_id)
+
+
 ConversationDep = Annotated[Conversation, Depends(_conversation)]
 MessageDep = Annotated[Message, Depends(_message)]
+ResponseDep = Annotated[Message, Depends(_response)]
+"""The answer behind a response of the Responses API."""
 
 
 async def _login_session(session_id: str, user: UserDep, session: SessionDep) -> LoginSession:

@@ -1,5 +1,5 @@
-"""Finding the user's conversation, message, session or key a request names, or answering 404
-with a sentence."""
+"""Finding the user's conversation, message, response, session or key a request names, or
+answering 404 with a sentence."""
 
 from typing import TypeVar
 
@@ -7,12 +7,14 @@ from fastapi import HTTPException, status
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.models import ApiKey, Conversation, LoginSession, Message
+from api.response_objects import answer_id_of, asked
+from core.models import ApiKey, Conversation, LoginSession, Message, Role, Source
 
 CONVERSATION_NOT_FOUND = "Conversation not found"
 MESSAGE_NOT_FOUND = "Message not found"
 SESSION_NOT_FOUND = "Session not found"
 KEY_NOT_FOUND = "API key not found"
+RESPONSE_NOT_FOUND = "Response not found"
 
 
 Owned = TypeVar("Owned", LoginSession, ApiKey)
@@ -46,3 +48,23 @@ async def find_message(session: AsyncSession, message_id: str, owner_id: str) ->
     if message is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, MESSAGE_NOT_FOUND)
     return message
+
+
+async def find_response(session: AsyncSession, response_id: str, owner_id: str) -> Message:
+    """The answer behind a stored response of the owner's (one made with `store: false` is not)."""
+    answer_id = answer_id_of(response_id)
+    answer = (
+        await session.exec(
+            select(Message)
+            .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+            .where(
+                Message.id == answer_id,
+                Message.role == Role.assistant,
+                Conversation.owner_id == owner_id,
+                Conversation.source == Source.api,
+            )
+        )
+    ).first()
+    if answer_id is None or answer is None or not asked(answer.params).get("store", False):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, RESPONSE_NOT_FOUND)
+    return answer

@@ -24,6 +24,7 @@ from api.routes import (
     messages,
     models,
     openai_models,
+    responses,
     search,
     stream,
     titles,
@@ -102,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in signed_in:
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[SIGNED_IN])
     # The OpenAI-compatible routes: the same sign-in (an API key, as OpenAI's SDKs send it), at /v1.
-    for module in (openai_models, chat_completions):
+    for module in (openai_models, chat_completions, responses):
         app.include_router(module.router, responses=OPENAI_ERRORS, dependencies=[SIGNED_IN])
     for module in (admin, limits):
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[ADMIN])

@@ -22,7 +22,6 @@ UNSUPPORTED = (
     "prediction",
     "web_search_options",
 )
-SAMPLING = ("temperature", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty", "user")
 
 
 class ChatMessage(BaseModel):

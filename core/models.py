@@ -62,6 +62,8 @@ class TitleSource(StrEnum):
 
 DEFAULT_TITLE = "New chat"
 ACTIVE_STATUSES = (Status.queued, Status.streaming)
+# The /v1 request parameters that the worker passes on to the model as they were asked.
+SAMPLING_PARAMS = ("temperature", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty", "user")
 FINAL_STATUSES = (Status.complete, Status.stopped, Status.failed)
 
 
@@ -227,8 +229,9 @@ class Message(SQLModel, table=True):
     tokenizer: str | None = Field(default=None, max_length=64)
     # An answer's prompt: the earlier messages it was built from (None: not recorded).
     included_ids: list[str] | None = Field(default=None, sa_type=sa.JSON)
-    # What a /v1 request asked the model for (temperature, top_p, stop, seed, penalties,
-    # max_tokens); the worker passes them on.
+    # What a /v1 request asked for: the SAMPLING_PARAMS and `max_tokens`, which the worker passes
+    # on; `instructions`, the system prompt of this answer alone (a response's); `response`, what
+    # the Responses API keeps of its request (background, store, metadata, previous_response_id).
     params: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()

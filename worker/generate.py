@@ -12,7 +12,7 @@ from core import keys
 from core.catalog import ModelSpec, UnknownModel, budgets
 from core.endings import end_from_row
 from core.failures import AnswerFailure
-from core.models import Conversation, Message, Source, Status, TitleSource
+from core.models import SAMPLING_PARAMS, Conversation, Message, Source, Status, TitleSource
 from core.tokens import counter_for
 from worker import answers, finish
 from worker.answers import Started
@@ -124,15 +124,15 @@ def _plan(deps: WorkerDeps, started: Started, title_for: str | None) -> Attempt:
     if started.question is None:
         raise QUESTION_GONE
     history = started.history
+    params = started.message.params or {}
+    system_prompt = params.get("instructions", conversation.system_prompt)
     try:
-        prompt = build_prompt(
-            conversation.system_prompt, history[:-1], history[-1], counter_for(model), budget
-        )
+        prompt = build_prompt(system_prompt, history[:-1], history[-1], counter_for(model), budget)
     except PromptTooLong as too_long:
         raise AnswerFailure("too_long", str(too_long)) from None
     owner = conversation.owner_id
-    sampling = dict(started.message.params or {})
-    if (asked := sampling.pop("max_tokens", None)) is not None:
+    sampling = {name: params[name] for name in SAMPLING_PARAMS if name in params}
+    if (asked := params.get("max_tokens")) is not None:
         answer_tokens = min(answer_tokens, int(asked))
     return Attempt(
         started.message.id, started.attempt, model, answer_tokens, prompt, title_for, owner, sampling

@@ -56,7 +56,7 @@ async def create_chat_completion(
         translate = partial(
             chunks, answer_id=answer.id, model=model.id, include_usage=include_usage, abandoned=abandoned
         )
-        return streams.translated(answer.id, user, request.state.checked_at, translate)
+        return await streams.translated(answer, user, request.state.checked_at, translate)
     ended = await completion(relay.events(answer.id, "0"), answer.id, model.id)
     if isinstance(ended, Event):
         failure = ended.json()

@@ -1,7 +1,7 @@
 """Messages: asking a question, reading and pinning a message, stopping an answer."""
 
 from fastapi import APIRouter, HTTPException, Response, status
-from sqlmodel import col, select, update
+from sqlmodel import col, select
 
 from api.answer_stream import STREAMED_SUBMIT
 from api.answering import parent_of_next_question
@@ -15,10 +15,9 @@ from api.deps import (
     StartAnswerDep,
 )
 from api.schemas import MessageCreate, MessageUpdate, SubmitResult
-from core.endings import end_from_row
-from core.models import FINAL_STATUSES, Message, Role, Status, TitleSource, utcnow
+from api.stopping import stop_answer
+from core.models import Message, Role, TitleSource
 from core.schemas import MessageRead
-from core.stops import request_stop
 
 router = APIRouter(tags=["messages"])
 
@@ -77,22 +76,6 @@ async def stop_message(
     """Stop an answer from any tab or API process; stopping a finished answer changes nothing."""
     if message.role != Role.assistant:
         raise HTTPException(status.HTTP_409_CONFLICT, "Only an answer can be stopped")
-    if message.status in FINAL_STATUSES:
+    if await stop_answer(session, redis, log, message):
         response.status_code = status.HTTP_200_OK
-        return MessageRead.model_validate(message)
-
-    # Not started yet: no worker to ask, so stop it here. The row update decides the race with a
-    # worker starting it at this very moment.
-    stopped_here = await session.exec(
-        update(Message)
-        .where(col(Message.id) == message.id, col(Message.status) == Status.queued)
-        .values(status=Status.stopped, updated_at=utcnow())
-    )
-    await session.commit()
-    if stopped_here.rowcount:
-        await session.refresh(message)
-        await end_from_row(log, message)
-        response.status_code = status.HTTP_200_OK
-    else:
-        await request_stop(redis, message.id)
     return MessageRead.model_validate(message)

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from api.auth import Authenticator
-from api.deps import ApiKeyDep, ConversationDep, LoginSessionDep, MessageDep
+from api.deps import ApiKeyDep, ConversationDep, LoginSessionDep, MessageDep, ResponseDep
 from api.main import create_app
 from core import accounts
 from core.db import make_engine, make_sessionmaker
@@ -28,6 +28,7 @@ NOT_FOUND = {
     "message_id": "Message not found",
     "session_id": "Session not found",
     "key_id": "API key not found",
+    "response_id": "Response not found",
 }
 # The functions behind the lookup dependencies (`Annotated[type, Depends(function)]`).
 LOOKUPS = {
@@ -37,6 +38,7 @@ LOOKUPS = {
         ("message_id", MessageDep),
         ("session_id", LoginSessionDep),
         ("key_id", ApiKeyDep),
+        ("response_id", ResponseDep),
     ]
 }
 

@@ -26,6 +26,7 @@ from starlette.routing import Route
 
 scripts: dict[str, list[dict[str, Any]]] = {}
 requests: list[dict[str, Any]] = []
+SAMPLING = ("temperature", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty", "user")
 
 
 def echo_tokens(messages: list[dict[str, str]]) -> list[str]:
@@ -62,6 +63,7 @@ async def completions(request: Request) -> Response:
         "messages": messages,
         "model": body.get("model"),
         "max_tokens": body.get("max_tokens"),
+        "sampling": {name: body[name] for name in SAMPLING if name in body},
         "started": time.time(),
         "tokens_sent": 0,
         "finished": False,

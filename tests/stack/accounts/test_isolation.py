@@ -61,12 +61,17 @@ def test_another_users_objects_answer_404_on_every_route_with_an_id_and_stay_unc
     session = signed_in(str(owner.client.base_url), owner.email)
     session_id = next(s["id"] for s in session.get("/api/auth/sessions").json() if s["current"])
     key_id = owner.client.get("/api/keys").json()[0]["id"]
+    response = owner.client.post(
+        "/v1/responses", json={"model": "scripted", "input": question, "background": True}
+    )
+    assert response.status_code == 200, response.text
     objects = {
         "conversation_id": conversation_id,
         "message_id": answer_id,
         "session_id": session_id,
         "key_id": key_id,
         "user_id": owner.id,
+        "response_id": response.json()["id"],
     }
     before = owner_view(owner, session, conversation_id)
 

@@ -1,5 +1,5 @@
-"""Every route whose path names a conversation or a message answers 404, with its sentence, for an
-unknown id (the lookups' fast checks are in tests/api/test_lookups.py)."""
+"""Every route whose path names an object (a conversation, a message, a response, …) answers
+404, with its sentence, for an unknown id (the lookups' fast checks are in tests/api/test_lookups.py)."""
 
 import httpx
 
@@ -13,7 +13,10 @@ def test_every_route_with_a_path_id_answers_404_for_an_unknown_one(client: httpx
         # The lookup answers before the body is read: any body will do.
         body: dict[str, str] | None = {} if "requestBody" in operation else None
         response = client.request(method, path.replace(f"{{{name}}}", MISSING_ID), json=body)
-        answers[f"{method} {path}"] = (response.status_code, response.json().get("detail"))
+        error = response.json()
+        # The OpenAI-compatible routes answer in OpenAI's shape (api/openai_errors.py).
+        sentence = error["error"]["message"] if path.startswith("/v1/") else error.get("detail")
+        answers[f"{method} {path}"] = (response.status_code, sentence)
         expected[f"{method} {path}"] = (404, NOT_FOUND[name])
     assert len(answers) >= 16, answers
     assert answers == expected

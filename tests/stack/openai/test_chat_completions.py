@@ -62,7 +62,8 @@ def test_a_stream_is_the_answers_chunks_then_its_usage(stack: Stack, upstream: U
     assert chunks[-1].usage.completion_tokens == 3
     [sent] = upstream.requests(question)
     assert [m["content"] for m in sent["messages"]] == ["earlier", "an earlier answer", question]
-    assert (sent["max_tokens"]) == 50
+    assert sent["max_tokens"] == 50
+    assert sent["sampling"] == {"temperature": 0.3, "top_p": 0.9, "stop": ["\n\n"], "seed": 7}
 
 
 def test_what_is_not_supported_is_a_400_naming_the_parameter(stack: Stack) -> None:

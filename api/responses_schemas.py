@@ -1,0 +1,97 @@
+"""Bodies of the OpenAI-compatible Responses routes, in OpenAI's names and shapes."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RESPONSE_PREFIX = "resp_"
+OUTPUT_PREFIX = "msg_"
+
+# Parameters of OpenAI's Responses API that relaychat does not offer: set to anything but their
+# empty value, they are refused with a 400 naming them.
+ResponseStatus = Literal["queued", "in_progress", "completed", "incomplete", "cancelled", "failed"]
+ItemStatus = Literal["in_progress", "completed", "incomplete"]
+UNSUPPORTED = ("tools", "tool_choice", "conversation", "prompt", "reasoning", "include", "top_logprobs")
+
+
+class ResponseRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    model: str = Field(min_length=1, max_length=200)
+    input: str | list[dict[str, Any]] = Field(min_length=1)
+    instructions: str | None = None
+    stream: bool = False
+    background: bool = False
+    store: bool = True
+    previous_response_id: str | None = Field(None, max_length=100)
+    max_output_tokens: int | None = Field(None, ge=16)
+    temperature: float | None = Field(None, ge=0, le=2)
+    top_p: float | None = Field(None, ge=0, le=1)
+    user: str | None = Field(None, max_length=256)
+    metadata: dict[str, str] | None = Field(None, max_length=16)
+
+
+class OutputText(BaseModel):
+    type: Literal["output_text"] = "output_text"
+    text: str
+    annotations: list[Any] = []
+
+
+class OutputMessage(BaseModel):
+    id: str
+    type: Literal["message"] = "message"
+    status: ItemStatus
+    role: Literal["assistant"] = "assistant"
+    content: list[OutputText]
+
+
+class ResponseUsage(BaseModel):
+    input_tokens: int
+    input_tokens_details: dict[str, int] = {"cached_tokens": 0}
+    output_tokens: int
+    output_tokens_details: dict[str, int] = {"reasoning_tokens": 0}
+    total_tokens: int
+
+
+class ResponseError(BaseModel):
+    code: str
+    message: str
+
+
+class IncompleteDetails(BaseModel):
+    reason: str
+
+
+class ResponseBody(BaseModel):
+    """A response as `GET /v1/responses/{id}` returns it and its stream's events carry it."""
+
+    id: str
+    object: Literal["response"] = "response"
+    created_at: int
+    status: ResponseStatus
+    background: bool
+    error: ResponseError | None
+    incomplete_details: IncompleteDetails | None
+    instructions: str | None
+    max_output_tokens: int | None
+    metadata: dict[str, str]
+    model: str
+    output: list[OutputMessage]
+    parallel_tool_calls: bool = False
+    previous_response_id: str | None
+    store: bool
+    temperature: float | None
+    text: dict[str, Any] = {"format": {"type": "text"}}
+    tool_choice: str = "none"
+    tools: list[Any] = []
+    top_p: float | None
+    # The oldest turns that do not fit the window are left out (docs/architecture.md).
+    truncation: str = "auto"
+    usage: ResponseUsage | None
+    user: str | None
+
+
+class DeletedResponse(BaseModel):
+    id: str
+    object: Literal["response"] = "response"
+    deleted: Literal[True] = True

@@ -1,0 +1,164 @@
+"""An answer's log as the Responses API's stream: OpenAI's events, numbered so that a client can
+resume after any of them (`starting_after`) and get exactly the rest.
+
+The numbering is a function of the log alone: four opening events (0–3), one number per `delta`
+and per `reset`, then the closing events. Every reader of the same log therefore gives every event
+the same number, replayed or live, on any API process.
+
+A `reset` (a worker died and the answer started again) is invisible to a client that holds none of
+the old attempt's text: the old text is skipped, and the new attempt's follows. A client that holds
+some gets an `error` event saying the answer was interrupted, and its stream ends; the stored
+response holds the whole new text.
+"""
+
+import contextlib
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import anyio
+
+from api.answer_stream import DATABASE_COPY_ID
+from api.openai_stream import INTERRUPTED, final_message
+from api.response_objects import output_item, response_body
+from api.responses_schemas import OUTPUT_PREFIX, ResponseBody
+from core.events import Event, EventType
+from core.schemas import MessageRead
+
+OPENING_EVENTS = 4
+
+
+def _frame(event_type: str, payload: dict[str, Any]) -> bytes:
+    data = json.dumps({"type": event_type, **payload}, ensure_ascii=False, separators=(",", ":"))
+    return f"event: {event_type}\ndata: {data}\n\n".encode()
+
+
+class ResponseEvents:
+    """Turns one answer's log events into a client's Responses events after `after`.
+
+    `attempt` is the answer's attempt when the client came: the text of any attempt before it
+    is dead, and a client that holds none of it never sees it.
+    """
+
+    def __init__(self, answer: MessageRead, params: dict[str, Any] | None, after: int, attempt: int) -> None:
+        self._answer = answer
+        self._params = params
+        self._after = after
+        self._attempt = attempt
+        self._log_attempt = 1
+        self._seq = -1
+        self._holds_text = False  # the client has text of the log's current attempt
+        self._deltas = 0
+        self._item_id = f"{OUTPUT_PREFIX}{answer.id}"
+        self.ended = False
+
+    def _next(self, event_type: str, payload: dict[str, Any]) -> bytes:
+        self._seq += 1
+        if self._seq <= self._after:
+            return b""
+        return _frame(event_type, {"sequence_number": self._seq, **payload})
+
+    def _response(self, answer: MessageRead) -> dict[str, Any]:
+        body: ResponseBody = response_body(answer, self._params)
+        return {"response": body.model_dump(mode="json")}
+
+    def _place(self) -> dict[str, Any]:
+        return {"item_id": self._item_id, "output_index": 0, "content_index": 0}
+
+    def opening(self) -> bytes:
+        """`response.created`, `response.in_progress`, and the message item and its text part."""
+        background = bool((self._params or {}).get("response", {}).get("background"))
+        queued = self._answer.model_copy(
+            update={"status": "queued" if background else "streaming", "content": ""}
+        )
+        started = queued.model_copy(update={"status": "streaming"})
+        item = output_item(self._answer.id, "", "in_progress").model_dump(mode="json") | {"content": []}
+        part = {"type": "output_text", "text": "", "annotations": []}
+        return b"".join(
+            [
+                self._next("response.created", self._response(queued)),
+                self._next("response.in_progress", self._response(started)),
+                self._next("response.output_item.added", {"output_index": 0, "item": item}),
+                self._next("response.content_part.added", {**self._place(), "part": part}),
+            ]
+        )
+
+    def feed(self, event: Event) -> bytes:
+        if event.type == EventType.delta:
+            return self._delta(event.json()["text"])
+        if event.type == EventType.reset:
+            return self._reset(int(event.json().get("attempt", self._log_attempt + 1)))
+        if event.terminal:
+            return self._end(event)
+        return b""  # `usage`: the closing response carries it
+
+    def _skip(self) -> bytes:
+        self._seq += 1
+        return b""
+
+    def _delta(self, text: str) -> bytes:
+        self._deltas += 1
+        seen = self._seq + 1 <= self._after
+        if not seen and self._log_attempt < self._attempt and not self._holds_text:
+            return self._skip()  # dead text the client never had: skipped, its number kept
+        self._holds_text = True
+        return self._next("response.output_text.delta", {**self._place(), "delta": text, "logprobs": []})
+
+    def _reset(self, attempt: int) -> bytes:
+        self._log_attempt = attempt
+        if self._seq + 1 > self._after and self._holds_text:
+            self.ended = True
+            return self._next("error", {"code": "interrupted", "message": INTERRUPTED, "param": None})
+        self._holds_text = False
+        return self._skip()
+
+    def _end(self, event: Event) -> bytes:
+        self.ended = True
+        final = MessageRead.model_validate(final_message(event))
+        written = b""
+        if event.id == DATABASE_COPY_ID and not self._deltas and final.content:
+            written = self._delta(final.content)  # the log expired: its text as one delta
+        if event.type == EventType.error:
+            return written + self._next("response.failed", self._response(final))
+        item = output_item(final.id, final.content, response_body(final, self._params).status)
+        part = {"type": "output_text", "text": final.content, "annotations": []}
+        closing = (
+            "response.completed"
+            if event.type == EventType.done and final.finish_reason != "length"
+            else "response.incomplete"
+        )
+        return written + b"".join(
+            [
+                self._next(
+                    "response.output_text.done", {**self._place(), "text": final.content, "logprobs": []}
+                ),
+                self._next("response.content_part.done", {**self._place(), "part": part}),
+                self._next(
+                    "response.output_item.done", {"output_index": 0, "item": item.model_dump(mode="json")}
+                ),
+                self._next(closing, self._response(final)),
+            ]
+        )
+
+
+async def response_events(
+    batches: AsyncIterator[list[Event]],
+    events: ResponseEvents,
+    abandoned: Callable[[], Awaitable[None]] | None,
+) -> AsyncGenerator[bytes, None]:
+    """The stream of `events` over the log's batches. A client that goes away before the end
+    calls `abandoned` if given (a stream that is not in the background stops its answer)."""
+    try:
+        if opening := events.opening():
+            yield opening
+        async for batch in batches:
+            written = b"".join(events.feed(event) for event in batch if not events.ended)
+            if written:
+                yield written
+            if events.ended:
+                return
+    finally:
+        if not events.ended and abandoned is not None:
+            # Run even though the response is being cancelled (the client hung up), or it never would.
+            with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
+                await abandoned()

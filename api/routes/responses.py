@@ -1,0 +1,136 @@
+"""The Responses API (`/v1/responses`): OpenAI's, answered through the queue.
+
+A response is an answer like any other, stored under the key's user in a conversation from the
+API, which `previous_response_id` continues. Its stream's events are numbered from its log, so
+`GET /v1/responses/{id}?stream=true&starting_after=N` resumes it exactly, on any API process. A
+streaming request that is not in the background stops its answer if its client goes away; a
+background one runs to its end, and can be resumed or cancelled.
+"""
+
+import asyncio
+import contextlib
+from functools import partial
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from redis.exceptions import RedisError
+
+from api.auth import UserDep
+from api.deletion import delete_response_turns
+from api.deps import (
+    AnswerStreamsDep,
+    CatalogDep,
+    LogDep,
+    RedisDep,
+    RelayDep,
+    ResponseDep,
+    SessionDep,
+    SettingsDep,
+)
+from api.openai_errors import BadParameter
+from api.openai_stream import final_message
+from api.relay import Relay
+from api.response_objects import asked, response_body, response_id
+from api.responses_answers import start_response
+from api.responses_schemas import DeletedResponse, ResponseBody, ResponseRequest
+from api.responses_stream import ResponseEvents, response_events
+from api.stopping import stop_answer
+from core.schemas import MessageRead
+from core.stops import request_stop
+
+router = APIRouter(prefix="/v1", tags=["openai"])
+
+STREAMED: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {}}, "description": "With `stream: true`"}
+}
+# How long a cancel waits for the worker to stop the answer before it answers with the response
+# as it is (still `in_progress`; it ends `cancelled` moments later).
+CANCEL_WAIT_SECONDS = 10.0
+CONTINUED = "A later response continues this one: delete that one first."
+
+
+async def _ended(relay: Relay, answer_id: str) -> MessageRead:
+    """The answer as its terminal event holds it, once it has one."""
+    async for batch in relay.events(answer_id, "0"):
+        if batch[-1].terminal:
+            return MessageRead.model_validate(final_message(batch[-1]))
+    raise RuntimeError("the answer's log ended without its terminal event")
+
+
+@router.post("/responses", response_model=ResponseBody, responses=STREAMED)
+async def create_response(
+    request: Request,
+    body: ResponseRequest,
+    user: UserDep,
+    session: SessionDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    catalog: CatalogDep,
+    relay: RelayDep,
+    streams: AnswerStreamsDep,
+) -> ResponseBody | Response:
+    """A response to `input`: with `stream: true` its events; with `background: true` at once,
+    queued; otherwise once it has ended."""
+    answer = await start_response(session, redis, settings, catalog, user.user_id, body)
+    # The answer may take minutes: give the database connection back now.
+    await session.close()
+    if body.stream:
+
+        async def abandoned() -> None:
+            with contextlib.suppress(RedisError):
+                await request_stop(redis, answer.id)
+
+        events = ResponseEvents(MessageRead.model_validate(answer), answer.params, after=-1, attempt=0)
+        translate = partial(response_events, events=events, abandoned=None if body.background else abandoned)
+        return await streams.translated(answer, user, request.state.checked_at, translate)
+    if body.background:
+        return response_body(MessageRead.model_validate(answer), answer.params)
+    return response_body(await _ended(relay, answer.id), answer.params)
+
+
+@router.get("/responses/{response_id}", response_model=ResponseBody, responses=STREAMED)
+async def retrieve_response(
+    request: Request,
+    answer: ResponseDep,
+    user: UserDep,
+    session: SessionDep,
+    streams: AnswerStreamsDep,
+    stream: bool = False,
+    starting_after: int = -1,
+) -> ResponseBody | Response:
+    """The response as it is now; with `stream=true`, its events after `starting_after`,
+    replayed then live until its end."""
+    stored = MessageRead.model_validate(answer)
+    if not stream:
+        return response_body(stored, answer.params)
+    await session.close()
+    events = ResponseEvents(stored, answer.params, after=starting_after, attempt=answer.attempt)
+    translate = partial(response_events, events=events, abandoned=None)
+    return await streams.translated(answer, user, request.state.checked_at, translate)
+
+
+@router.post("/responses/{response_id}/cancel")
+async def cancel_response(
+    answer: ResponseDep, session: SessionDep, redis: RedisDep, log: LogDep, relay: RelayDep
+) -> ResponseBody:
+    """Stop a background response's answer, and the model with it; a finished one stays as it is."""
+    if not asked(answer.params).get("background"):
+        raise BadParameter("response_id", "only a background response can be cancelled")
+    if await stop_answer(session, redis, log, answer):
+        return response_body(MessageRead.model_validate(answer), answer.params)
+    await session.close()
+    try:
+        ended = await asyncio.wait_for(_ended(relay, answer.id), CANCEL_WAIT_SECONDS)
+    except TimeoutError:
+        ended = MessageRead.model_validate(answer)
+    return response_body(ended, answer.params)
+
+
+@router.delete("/responses/{response_id}")
+async def delete_response(
+    answer: ResponseDep, session: SessionDep, redis: RedisDep, log: LogDep
+) -> DeletedResponse:
+    """Delete the response: its answer and its input (its conversation, when it started one).
+    A running one is stopped; one that a later response continues is refused (409)."""
+    await delete_response_turns(session, log, redis, answer, continued=CONTINUED)
+    return DeletedResponse(id=response_id(answer.id))

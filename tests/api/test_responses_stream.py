@@ -1,0 +1,165 @@
+"""The Responses stream's numbering: the same number for the same event on every read, resumes
+that give exactly the rest, and a worker's restart seen only by a client that holds old text."""
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from api.answer_stream import DATABASE_COPY_ID
+from api.responses_stream import ResponseEvents
+from core.events import Event, EventType, dumps
+from core.models import Role, Status
+from core.schemas import MessageRead
+
+ANSWER_ID = "0190a0a0-0000-7000-8000-000000000001"
+PARAMS = {"instructions": "Be brief.", "response": {"background": True, "store": True, "metadata": {}}}
+
+
+def answer(**fields: Any) -> MessageRead:
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+    row = {
+        "id": ANSWER_ID,
+        "conversation_id": "c",
+        "parent_id": "q",
+        "role": Role.assistant,
+        "content": "",
+        "status": Status.queued,
+        "error": None,
+        "error_code": None,
+        "model": "scripted",
+        "attempt": 0,
+        "prompt_tokens": None,
+        "completion_tokens": None,
+        "cost_usd": None,
+        "first_token_at": None,
+        "finished_at": None,
+        "finish_reason": None,
+        "client_id": None,
+        "pinned": False,
+        "included_ids": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    return MessageRead.model_validate(row | fields)
+
+
+def log(*entries: tuple[EventType, Any]) -> list[Event]:
+    return [Event(f"{i + 1}-0", kind, dumps(data)) for i, (kind, data) in enumerate(entries)]
+
+
+def done(content: str, **fields: Any) -> tuple[EventType, Any]:
+    final = answer(content=content, status=Status.complete, prompt_tokens=5, completion_tokens=3, **fields)
+    return EventType.done, final.model_dump(mode="json")
+
+
+def read(events: list[Event], after: int = -1, attempt: int = 0) -> list[dict[str, Any]]:
+    """What a client that has every event up to `after` gets, decoded."""
+    translator = ResponseEvents(answer(), PARAMS, after, attempt)
+    written = translator.opening()
+    for event in events:
+        if translator.ended:
+            break
+        written += translator.feed(event)
+    return [json.loads(frame.split("data: ", 1)[1]) for frame in written.decode().split("\n\n") if frame]
+
+
+def text(events: list[dict[str, Any]]) -> str:
+    return "".join(e["delta"] for e in events if e["type"] == "response.output_text.delta")
+
+
+ONE_ATTEMPT = log(
+    (EventType.delta, {"text": "Hel"}),
+    (EventType.delta, {"text": "lo"}),
+    (EventType.usage, {"prompt_tokens": 5, "completion_tokens": 3}),
+    done("Hello"),
+)
+
+
+def test_a_whole_stream_is_openais_event_sequence_numbered_from_zero() -> None:
+    events = read(ONE_ATTEMPT)
+    assert [e["type"] for e in events] == [
+        "response.created",
+        "response.in_progress",
+        "response.output_item.added",
+        "response.content_part.added",
+        "response.output_text.delta",
+        "response.output_text.delta",
+        "response.output_text.done",
+        "response.content_part.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
+    assert [e["sequence_number"] for e in events] == list(range(10))
+    assert events[0]["response"]["status"] == "queued"  # a background response
+    assert events[-1]["response"]["status"] == "completed"
+    assert events[-1]["response"]["output"][0]["content"][0]["text"] == "Hello"
+    assert events[-1]["response"]["usage"]["total_tokens"] == 8
+    assert events[-1]["response"]["instructions"] == "Be brief."
+
+
+def test_every_resume_point_gives_exactly_the_rest() -> None:
+    whole = read(ONE_ATTEMPT)
+    for after in range(-1, len(whole)):
+        assert read(ONE_ATTEMPT, after) == whole[after + 1 :]
+
+
+RESTARTED = log(
+    (EventType.delta, {"text": "old "}),
+    (EventType.delta, {"text": "text"}),
+    (EventType.reset, {"attempt": 2}),
+    (EventType.delta, {"text": "new "}),
+    (EventType.delta, {"text": "text"}),
+    done("new text", attempt=2),
+)
+
+
+def test_a_restart_ends_the_stream_of_a_client_holding_old_text_with_an_error() -> None:
+    live = read(RESTARTED, attempt=1)  # came while the first attempt ran: it got its text
+    assert text(live) == "old text"
+    assert live[-1]["type"] == "error"
+    assert live[-1]["code"] == "interrupted"
+    assert live[-1]["sequence_number"] == 6
+    resumed = read(RESTARTED, after=5, attempt=2)  # dropped after the old text, back after the restart
+    assert [e["type"] for e in resumed] == ["error"]
+
+
+def test_a_restart_is_invisible_to_a_client_holding_no_text() -> None:
+    fresh = read(RESTARTED, attempt=2)  # came after the restart
+    assert text(fresh) == "new text"
+    numbers = [e["sequence_number"] for e in fresh]
+    assert numbers == [0, 1, 2, 3, 7, 8, 9, 10, 11, 12]  # the dead text's numbers are kept free
+    assert fresh[-1]["type"] == "response.completed"
+    # and its own resume points give exactly the rest, with the same numbers
+    for cut in range(len(fresh)):
+        assert read(RESTARTED, fresh[cut]["sequence_number"], attempt=2) == fresh[cut + 1 :]
+
+
+def test_a_log_that_expired_is_replayed_from_the_database_as_one_delta() -> None:
+    kind, data = done("Hello")
+    events = read([Event(DATABASE_COPY_ID, kind, dumps(data))])
+    assert text(events) == "Hello"
+    assert events[-1]["type"] == "response.completed"
+
+
+def test_a_failed_answer_ends_with_response_failed_carrying_its_error() -> None:
+    failed = answer(status=Status.failed, error="The model is unavailable.", error_code="upstream")
+    events = read(
+        log(
+            (
+                EventType.error,
+                {"code": "upstream", "message": "x", "message_obj": failed.model_dump(mode="json")},
+            )
+        )
+    )
+    assert events[-1]["type"] == "response.failed"
+    assert events[-1]["response"]["error"] == {"code": "upstream", "message": "The model is unavailable."}
+
+
+def test_a_stopped_answer_ends_incomplete_with_status_cancelled() -> None:
+    stopped = answer(content="Hel", status=Status.stopped, prompt_tokens=5, completion_tokens=1)
+    events = read(
+        log((EventType.delta, {"text": "Hel"}), (EventType.stopped, stopped.model_dump(mode="json")))
+    )
+    assert events[-1]["type"] == "response.incomplete"
+    assert events[-1]["response"]["status"] == "cancelled"
+    assert events[-2]["item"]["status"] == "incomplete"

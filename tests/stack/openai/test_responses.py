@@ -1,0 +1,215 @@
+"""The Responses API through the official `openai` SDK: answers through the queue, streamed and
+not; a background response's dropped stream resumed with `starting_after`, exactly; cancel
+stopping the model; `previous_response_id`; delete; errors as the SDK's own (shared stack)."""
+
+import time
+from typing import Any
+
+import httpx
+import openai
+import pytest
+
+from tests.support.accounts import new_user
+from tests.support.stack import Stack, Upstream, unique
+
+SLOW = {"tokens": [f"s{i} " for i in range(100)], "delay": 0.05}
+
+
+def sdk(stack: Stack) -> openai.OpenAI:
+    return openai.OpenAI(base_url=f"{stack.api.url}/v1", api_key=stack.key(), max_retries=0)
+
+
+def wait_until_disconnected(upstream: Upstream, question: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 10
+    while not (sent := upstream.requests(question)[0])["disconnected"]:
+        assert time.monotonic() < deadline, "the model kept streaming to no one"
+        time.sleep(0.05)
+    return sent
+
+
+def test_a_response_is_the_models_answer_with_its_usage(stack: Stack, upstream: Upstream) -> None:
+    question = unique("response")
+    upstream.script(question, {"tokens": ["Hello", ", ", "world"]})
+    response = sdk(stack).responses.create(
+        model="scripted", input=question, instructions="Be brief.", temperature=0.2, max_output_tokens=40
+    )
+    assert response.status == "completed"
+    assert response.output_text == "Hello, world"
+    assert response.id.startswith("resp_")
+    assert response.usage is not None
+    assert response.usage.output_tokens == 3
+    assert response.usage.total_tokens == response.usage.input_tokens + 3
+    [sent] = upstream.requests(question)
+    assert sent["messages"] == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": question},
+    ]
+    assert (sent["sampling"], sent["max_tokens"]) == ({"temperature": 0.2}, 40)
+    assert sdk(stack).responses.retrieve(response.id).output_text == "Hello, world"
+
+
+def test_a_stream_is_openais_events_in_order(stack: Stack, upstream: Upstream) -> None:
+    question = unique("streamed response")
+    upstream.script(question, {"tokens": ["one ", "two ", "three"]})
+    events = list(
+        sdk(stack).responses.create(
+            model="scripted",
+            input=[{"role": "user", "content": [{"type": "input_text", "text": question}]}],
+            stream=True,
+        )
+    )
+    kinds = [e.type for e in events]
+    deltas = kinds.count("response.output_text.delta")  # the worker sends what 20 ms brought as one
+    assert deltas >= 1
+    assert kinds == [
+        "response.created",
+        "response.in_progress",
+        "response.output_item.added",
+        "response.content_part.added",
+        *["response.output_text.delta"] * deltas,
+        "response.output_text.done",
+        "response.content_part.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
+    assert [e.sequence_number for e in events] == list(range(len(events)))
+    assert "".join(e.delta for e in events if e.type == "response.output_text.delta") == "one two three"
+    completed = events[-1]
+    assert completed.type == "response.completed"
+    assert completed.response.output_text == "one two three"
+
+
+def test_a_dropped_background_stream_resumes_with_exactly_the_rest(stack: Stack, upstream: Upstream) -> None:
+    question = unique("background")
+    upstream.script(question, SLOW)
+    client = sdk(stack)
+    first: list[Any] = []
+    stream = client.responses.create(model="scripted", input=question, background=True, stream=True)
+    for event in stream:
+        first.append(event)
+        if event.type == "response.output_text.delta" and event.delta == "s9 ":
+            break
+    stream.close()  # the connection drops; a background response runs on
+    response_id = first[0].response.id
+    assert first[0].response.status == "queued"
+    rest = list(client.responses.retrieve(response_id, stream=True, starting_after=first[-1].sequence_number))
+    numbers = [e.sequence_number for e in first + rest]
+    assert numbers == list(range(len(numbers)))
+    text = "".join(e.delta for e in first + rest if e.type == "response.output_text.delta")
+    assert text == "".join(SLOW["tokens"])  # type: ignore[arg-type]
+    assert rest[-1].type == "response.completed"
+    assert not upstream.requests(question)[0]["disconnected"]  # ran to the end
+    assert client.responses.retrieve(response_id).output_text == text
+
+
+def test_cancel_stops_a_background_responses_model(stack: Stack, upstream: Upstream) -> None:
+    question = unique("cancelled")
+    upstream.script(question, SLOW)
+    client = sdk(stack)
+    response = client.responses.create(model="scripted", input=question, background=True)
+    assert response.status == "queued"
+    deadline = time.monotonic() + 10
+    while not upstream.requests(question) or upstream.requests(question)[0]["tokens_sent"] < 5:
+        assert time.monotonic() < deadline, "the answer never started"
+        time.sleep(0.05)
+    cancelled = client.responses.cancel(response.id)
+    assert cancelled.status == "cancelled"
+    sent = wait_until_disconnected(upstream, question)
+    assert sent["tokens_sent"] < len(SLOW["tokens"])  # type: ignore[arg-type]
+    assert client.responses.retrieve(response.id).status == "cancelled"
+    with pytest.raises(openai.BadRequestError):  # as OpenAI: only background responses are cancelled
+        client.responses.cancel(client.responses.create(model="scripted", input=unique("quick")).id)
+
+
+def test_a_streaming_client_that_goes_away_stops_a_response_not_in_the_background(
+    stack: Stack, upstream: Upstream
+) -> None:
+    question = unique("abandoned response")
+    upstream.script(question, SLOW)
+    body = {"model": "scripted", "input": question, "stream": True}
+    with httpx.stream(
+        "POST", f"{stack.api.url}/v1/responses", json=body, headers=stack.headers, timeout=30
+    ) as got:
+        for line in got.iter_lines():
+            if '"delta":"s3 "' in line:
+                break
+    assert wait_until_disconnected(upstream, question)["tokens_sent"] < len(SLOW["tokens"])  # type: ignore[arg-type]
+
+
+def test_previous_response_id_continues_the_conversation_without_its_instructions(
+    stack: Stack, upstream: Upstream
+) -> None:
+    first_question, second_question = unique("first turn"), unique("second turn")
+    upstream.script(first_question, {"tokens": ["first answer"]})
+    upstream.script(second_question, {"tokens": ["second answer"]})
+    client = sdk(stack)
+    first = client.responses.create(model="scripted", input=first_question, instructions="Old rules.")
+    second = client.responses.create(
+        model="scripted", input=second_question, previous_response_id=first.id, instructions="New rules."
+    )
+    assert second.output_text == "second answer"
+    assert second.previous_response_id == first.id
+    [sent] = upstream.requests(second_question)
+    assert sent["messages"] == [
+        {"role": "system", "content": "New rules."},
+        {"role": "user", "content": first_question},
+        {"role": "assistant", "content": "first answer"},
+        {"role": "user", "content": second_question},
+    ]
+    with pytest.raises(openai.ConflictError):  # the first is continued: delete the second first
+        client.responses.delete(first.id)
+    client.responses.delete(second.id)
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve(second.id)
+    client.responses.delete(first.id)
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve(first.id)
+
+
+def test_errors_are_the_sdks_own_exceptions(stack: Stack, upstream: Upstream) -> None:
+    client = sdk(stack)
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve("resp_00000000-0000-7000-8000-000000000000")
+    with pytest.raises(openai.NotFoundError):
+        client.responses.create(model="scripted", input="hi", previous_response_id="resp_nope")
+    with pytest.raises(openai.NotFoundError):
+        client.responses.create(model="no-such-model", input="hi")
+    asks: dict[str, dict[str, Any]] = {
+        "tools": {"tools": [{"type": "web_search"}]},
+        "store": {"background": True, "store": False},
+        "input[0]": {"input": [{"type": "function_call_output", "call_id": "c", "output": "x"}]},
+        "input[0].content": {
+            "input": [{"role": "user", "content": [{"type": "input_image", "image_url": "x"}]}]
+        },
+        "input": {"input": [{"role": "assistant", "content": "no question"}]},
+        "max_output_tokens": {"max_output_tokens": 3},
+    }
+    for param, extra in asks.items():
+        body = {"model": "scripted", "input": "hi", **extra}
+        with pytest.raises(openai.BadRequestError) as refused:
+            client.post("/responses", body=body, cast_to=httpx.Response)
+        assert refused.value.param == param, (param, refused.value.message)
+    question = unique("not stored")
+    upstream.script(question, {"tokens": ["gone"]})
+    unstored = client.responses.create(model="scripted", input=question, store=False)
+    assert unstored.output_text == "gone"
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve(unstored.id)
+
+
+def test_another_users_response_is_not_found(stack: Stack, upstream: Upstream) -> None:
+    question = unique("private response")
+    upstream.script(question, {"tokens": ["mine"]})
+    mine = sdk(stack).responses.create(model="scripted", input=question)
+    with stack.client() as admin:
+        other = new_user(admin, label="other")
+    theirs = openai.OpenAI(base_url=f"{stack.api.url}/v1", api_key=other.key, max_retries=0)
+    for call in (
+        lambda: theirs.responses.retrieve(mine.id),
+        lambda: theirs.responses.delete(mine.id),
+        lambda: theirs.responses.create(model="scripted", input="hi", previous_response_id=mine.id),
+    ):
+        with pytest.raises(openai.NotFoundError):
+            call()
+    assert sdk(stack).responses.retrieve(mine.id).output_text == "mine"
+    other.client.close()

@@ -13,7 +13,15 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from redis.exceptions import RedisError
 
 from api.auth import UserDep
-from api.deps import AnswerStreamsDep, CatalogDep, RedisDep, RelayDep, SessionDep, SettingsDep
+from api.deps import (
+    READ_ONLY_CHECKS,
+    AnswerStreamsDep,
+    CatalogDep,
+    RedisDep,
+    RelayDep,
+    SessionDep,
+    SettingsDep,
+)
 from api.openai_answers import start_chat_completion
 from api.openai_schemas import ChatCompletion, ChatCompletionRequest
 from api.openai_stream import chunks, completion
@@ -29,6 +37,7 @@ FAILURE_STATUS = {"too_long": status.HTTP_400_BAD_REQUEST, "unknown_model": stat
 @router.post(
     "/chat/completions",
     response_model=ChatCompletion,
+    dependencies=[READ_ONLY_CHECKS],
     responses={200: {"content": {"text/event-stream": {}}, "description": "With `stream: true`"}},
 )
 async def create_chat_completion(

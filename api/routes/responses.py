@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 from api.auth import UserDep
 from api.deletion import delete_response_turns
 from api.deps import (
+    READ_ONLY_CHECKS,
     AnswerStreamsDep,
     CatalogDep,
     LogDep,
@@ -57,7 +58,7 @@ async def _ended(relay: Relay, answer_id: str) -> MessageRead:
     raise RuntimeError("the answer's log ended without its terminal event")
 
 
-@router.post("/responses", response_model=ResponseBody, responses=STREAMED)
+@router.post("/responses", response_model=ResponseBody, responses=STREAMED, dependencies=[READ_ONLY_CHECKS])
 async def create_response(
     request: Request,
     body: ResponseRequest,

@@ -30,6 +30,8 @@ def wait_until_disconnected(upstream: Upstream, question: str) -> dict[str, Any]
 def test_a_response_is_the_models_answer_with_its_usage(stack: Stack, upstream: Upstream) -> None:
     question = unique("response")
     upstream.script(question, {"tokens": ["Hello", ", ", "world"]})
+    with stack.client() as app:
+        answers_before = app.get("/api/usage").json()["total"]["answers"]
     response = sdk(stack).responses.create(
         model="scripted", input=question, instructions="Be brief.", temperature=0.2, max_output_tokens=40
     )
@@ -46,6 +48,8 @@ def test_a_response_is_the_models_answer_with_its_usage(stack: Stack, upstream: 
     ]
     assert (sent["sampling"], sent["max_tokens"]) == ({"temperature": 0.2}, 40)
     assert sdk(stack).responses.retrieve(response.id).output_text == "Hello, world"
+    with stack.client() as app:  # the key's user's usage counts it, as any answer
+        assert app.get("/api/usage").json()["total"]["answers"] == answers_before + 1
 
 
 def test_a_stream_is_openais_events_in_order(stack: Stack, upstream: Upstream) -> None:
@@ -213,3 +217,16 @@ def test_another_users_response_is_not_found(stack: Stack, upstream: Upstream) -
             call()
     assert sdk(stack).responses.retrieve(mine.id).output_text == "mine"
     other.client.close()
+
+
+def test_the_sdks_stream_helper_builds_the_final_response_from_the_events(
+    stack: Stack, upstream: Upstream
+) -> None:
+    question = unique("helper")
+    upstream.script(question, {"tokens": ["built ", "from ", "events"]})
+    with sdk(stack).responses.stream(model="scripted", input=question) as stream:
+        deltas = [event.delta for event in stream if event.type == "response.output_text.delta"]
+        final = stream.get_final_response()
+    assert "".join(deltas) == "built from events"
+    assert final.output_text == "built from events"
+    assert final.status == "completed"

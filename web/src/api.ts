@@ -8,6 +8,7 @@ import type {
   Branch,
   Conversation,
   ConversationSettings,
+  ConversationSource,
   Limits,
   Message,
   ModelList,
@@ -104,8 +105,12 @@ async function submitStreaming(path: string, body: unknown): Promise<StreamingSu
 }
 
 export const api = {
-  listConversations: (limit = 200) =>
-    request<{ items: Conversation[]; next_offset: number | null }>("GET", `/conversations?limit=${limit}`),
+  /** The newest conversations made in the app, or (`api`) those made through the OpenAI-compatible API. */
+  listConversations: (source: ConversationSource = "app", limit = 200) =>
+    request<{ items: Conversation[]; next_offset: number | null }>(
+      "GET",
+      `/conversations?limit=${limit}${source === "app" ? "" : `&source=${source}`}`,
+    ),
   createConversation: (fields: Partial<Pick<Conversation, "title"> & ConversationSettings>) =>
     request<Conversation>("POST", "/conversations", fields),
   getConversation: (id: string) => request<Conversation>("GET", `/conversations/${id}`),

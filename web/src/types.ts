@@ -6,6 +6,9 @@ export type MessageStatus = "queued" | "streaming" | "complete" | "stopped" | "f
 /** Where a title came from: only `user` (typed) is never replaced by a generated one. */
 export type TitleSource = "default" | "fallback" | "generated" | "user";
 
+/** Where a conversation was made: in the app, or through the OpenAI-compatible API (`/v1`). */
+export type ConversationSource = "app" | "api";
+
 export interface Conversation {
   id: string;
   title: string;
@@ -16,6 +19,7 @@ export interface Conversation {
   max_tokens: number | null;
   /** The end of the branch shown; the next question continues it. */
   selected_leaf_id: string | null;
+  source: ConversationSource;
   created_at: string;
   updated_at: string;
 }

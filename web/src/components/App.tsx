@@ -30,7 +30,7 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
   const models = useModels();
   const [drawerOpen, setDrawerOpen] = useState(false);
   const [focus, setFocus] = useState<{ messageId: string; nonce: number } | null>(null);
-  const { refresh } = conversations;
+  const { refresh, choose } = conversations;
   const { refreshUser } = account;
 
   // A generated title, or a rename on another device: the list (and the header) follow at once.
@@ -49,17 +49,22 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
     [navigate],
   );
   const open = useCallback((id: string | null) => go({ page: "chat", conversationId: id }), [go]);
+  // A new chat is made in the app: the list shows the chats, where it will appear.
+  const startNew = useCallback(() => {
+    choose("app");
+    open(null);
+  }, [choose, open]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if ((event.ctrlKey || event.metaKey) && event.shiftKey && event.key.toLowerCase() === "o") {
         event.preventDefault();
-        open(null);
+        startNew();
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [open]);
+  }, [startNew]);
 
   const openAt = (conversationId: string, messageId: string | null) => {
     setFocus(messageId ? { messageId, nonce: Date.now() } : null);
@@ -68,7 +73,9 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
 
   const importFile = async (file: File) => {
     const created = await api.importConversation(file);
-    await refresh();
+    // An imported copy is one of the app's chats: choosing them reads their list anew.
+    if (conversations.source === "app") await refresh();
+    else choose("app");
     open(created.id);
   };
 
@@ -83,11 +90,14 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
     <div className="app">
       <Sidebar
         conversations={conversations.items}
+        source={conversations.source}
+        loaded={conversations.loaded}
+        onChooseSource={choose}
         activeId={conversationId}
         open={drawerOpen}
         onSelect={open}
         onOpenAt={openAt}
-        onNew={() => open(null)}
+        onNew={startNew}
         onRename={conversations.rename}
         onDelete={remove}
         onImport={importFile}

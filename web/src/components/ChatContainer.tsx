@@ -58,6 +58,7 @@ export function ChatContainer(props: Props) {
     <main className="chat" data-testid="chat" data-status={chat.status}>
       <Header
         title={props.listed?.title || chat.conversation?.title || "New chat"}
+        fromApi={chat.conversation?.source === "api"}
         naming={title.naming}
         conversationId={chat.conversation ? conversationId : null}
         onRegenerateTitle={title.regenerate}

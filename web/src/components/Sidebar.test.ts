@@ -5,7 +5,7 @@ import type { Conversation } from "../types";
 import { groupByDate } from "./Sidebar";
 
 const at = (iso: string, id: string): Conversation => ({
-  id, title: id, title_source: "user", system_prompt: "", model: null, max_tokens: null, selected_leaf_id: null,
+  id, title: id, title_source: "user", system_prompt: "", model: null, max_tokens: null, selected_leaf_id: null, source: "app",
   created_at: iso, updated_at: iso,
 });
 

@@ -1,13 +1,19 @@
-/** The sidebar: new chat, import, search, the conversations grouped by date, and a footer (the user menu). */
+/** The sidebar: new chat, import, search, the choice of chats or API conversations, the conversations grouped by date, and a footer (the user menu). */
 import { type ReactNode, useMemo, useState } from "react";
 
 import { useSearch } from "../hooks/useSearch";
-import type { Conversation } from "../types";
+import type { Conversation, ConversationSource } from "../types";
 import { ImportButton } from "./ImportButton";
 import { SearchResults } from "./SearchResults";
+import { ApiBadge, SourceToggle } from "./SourceToggle";
 
 interface Props {
   conversations: Conversation[];
+  /** Which conversations are listed: the chats made here, or those made through the API. */
+  source: ConversationSource;
+  /** `conversations` is the chosen kind's list (false while it loads). */
+  loaded: boolean;
+  onChooseSource: (source: ConversationSource) => void;
   activeId: string | null;
   open: boolean;
   onSelect: (id: string) => void;
@@ -22,6 +28,11 @@ interface Props {
 }
 
 const DAY = 86_400_000;
+
+const EMPTY: Record<ConversationSource, string> = {
+  app: "No conversations yet",
+  api: "No conversations from the API yet: those a program makes with an API key show here",
+};
 
 /** Today, the previous 7 days, and older, by last activity. */
 export function groupByDate(conversations: Conversation[], now = new Date()): [string, Conversation[]][] {
@@ -82,6 +93,7 @@ function Item({ conversation, active, onSelect, onRename, onDelete }: {
           {conversation.title}
         </button>
       )}
+      {conversation.source === "api" && !editing ? <ApiBadge testId="conversation-source" /> : null}
       {confirming ? (
         <span className="confirm">
           <button type="button" className="danger" data-testid="confirm-delete" onClick={() => void onDelete()}>
@@ -106,7 +118,7 @@ function Item({ conversation, active, onSelect, onRename, onDelete }: {
 }
 
 export function Sidebar(props: Props) {
-  const { conversations, activeId, open, onSelect, onOpenAt, onNew, onRename, onDelete, onImport, onClose, footer } = props;
+  const { conversations, source, loaded, onChooseSource, activeId, open, onSelect, onOpenAt, onNew, onRename, onDelete, onImport, onClose, footer } = props;
   const [query, setQuery] = useState("");
   const search = useSearch(query);
   const groups = useMemo(() => groupByDate(conversations), [conversations]);
@@ -133,7 +145,9 @@ export function Sidebar(props: Props) {
             if (event.key === "Escape") setQuery("");
           }}
         />
-        <div className="conversation-groups">
+        {/* Search looks through every conversation, whichever kind is listed. */}
+        {!searching ? <SourceToggle source={source} onChoose={onChooseSource} /> : null}
+        <div className="conversation-groups" data-testid="conversation-list" data-source={source} aria-busy={!loaded}>
           {searching ? <SearchResults {...search} onOpen={onOpenAt} /> : null}
           {!searching && groups.map(([label, items]) => (
             <section key={label}>
@@ -152,7 +166,7 @@ export function Sidebar(props: Props) {
               </ul>
             </section>
           ))}
-          {!searching && groups.length === 0 ? <p className="empty">No conversations yet</p> : null}
+          {!searching && loaded && groups.length === 0 ? <p className="empty" data-testid="no-conversations">{EMPTY[source]}</p> : null}
         </div>
         {footer}
       </nav>

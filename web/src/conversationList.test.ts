@@ -1,0 +1,47 @@
+/** Tests of the sidebar list's reducer: choosing the app's or the API's conversations, and the races it settles. */
+import { describe, expect, it } from "vitest";
+
+import { type ConversationListAction, type ConversationListState, conversationListReducer, initialList, parseSource } from "./conversationList";
+import { conversation } from "./testing";
+
+function run(state: ConversationListState, ...actions: ConversationListAction[]): ConversationListState {
+  return actions.reduce(conversationListReducer, state);
+}
+
+const chat = conversation({ id: "c1", title: "A chat" });
+const fromApi = conversation({ id: "c2", title: "From a script", source: "api" });
+
+describe("the sidebar's list", () => {
+  it("shows the page loaded for the chosen kind", () => {
+    const state = run(initialList("app"), { type: "loaded", source: "app", items: [chat] });
+    expect(state).toEqual({ source: "app", items: [chat], loaded: true });
+  });
+
+  it("empties at a switch, so the chats never show under the API's name, and fills with the API's page", () => {
+    const loaded = run(initialList("app"), { type: "loaded", source: "app", items: [chat] });
+    const switched = run(loaded, { type: "chose", source: "api" });
+    expect(switched).toEqual({ source: "api", items: [], loaded: false });
+    expect(run(switched, { type: "loaded", source: "api", items: [fromApi] })).toEqual({ source: "api", items: [fromApi], loaded: true });
+    // Choosing what is listed already keeps it.
+    expect(run(loaded, { type: "chose", source: "app" })).toBe(loaded);
+  });
+
+  it("drops a page asked for before a switch that arrives after it", () => {
+    const state = run(initialList("app"), { type: "chose", source: "api" }, { type: "loaded", source: "app", items: [chat] });
+    expect(state).toEqual({ source: "api", items: [], loaded: false });
+  });
+
+  it("renames and removes in the list", () => {
+    const state = run(initialList("api"), { type: "loaded", source: "api", items: [fromApi, conversation({ id: "c3", source: "api" })] });
+    const renamed = run(state, { type: "renamed", conversation: { ...fromApi, title: "Renamed" } });
+    expect(renamed.items.map((c) => c.title)).toEqual(["Renamed", "A chat"]);
+    expect(run(renamed, { type: "removed", id: "c3" }).items.map((c) => c.id)).toEqual(["c2"]);
+  });
+
+  it("reads a remembered choice, and lists the chats for anything else", () => {
+    expect(parseSource("api")).toBe("api");
+    expect(parseSource("app")).toBe("app");
+    expect(parseSource(null)).toBe("app");
+    expect(parseSource("everything")).toBe("app");
+  });
+});

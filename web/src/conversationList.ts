@@ -1,0 +1,44 @@
+/** The sidebar's list as a pure reducer: which conversations it shows (the app's or the API's), and those it has. */
+import type { Conversation, ConversationSource } from "./types";
+
+export interface ConversationListState {
+  /** The kind of conversation listed: made in the app (the default), or through the API. */
+  source: ConversationSource;
+  /** The newest of that kind, most recently active first. */
+  items: Conversation[];
+  /** `items` is a list of `source`'s: false until its first page arrives after a switch. */
+  loaded: boolean;
+}
+
+export type ConversationListAction =
+  /** The reader chose which conversations to list. */
+  | { type: "chose"; source: ConversationSource }
+  /** A page the server sent for `source`: a page asked for before a switch is not shown. */
+  | { type: "loaded"; source: ConversationSource; items: Conversation[] }
+  | { type: "renamed"; conversation: Conversation }
+  | { type: "removed"; id: string };
+
+export function initialList(source: ConversationSource): ConversationListState {
+  return { source, items: [], loaded: false };
+}
+
+export function conversationListReducer(state: ConversationListState, action: ConversationListAction): ConversationListState {
+  switch (action.type) {
+    case "chose":
+      // The other kind's list is never shown under this one's name, not even while it loads.
+      return action.source === state.source ? state : initialList(action.source);
+    case "loaded":
+      return action.source === state.source ? { ...state, items: action.items, loaded: true } : state;
+    case "renamed":
+      return { ...state, items: state.items.map((c) => (c.id === action.conversation.id ? action.conversation : c)) };
+    case "removed":
+      return { ...state, items: state.items.filter((c) => c.id !== action.id) };
+  }
+}
+
+const SOURCES: readonly ConversationSource[] = ["app", "api"];
+
+/** A remembered choice, when it is one; anything else lists the app's conversations. */
+export function parseSource(value: string | null): ConversationSource {
+  return SOURCES.find((source) => source === value) ?? "app";
+}

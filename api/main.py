@@ -41,7 +41,7 @@ from core.eventlog import EventLog
 from core.heap import settle_heap
 from core.logs import configure_logging
 from core.migrate import check_schema
-from core.redis import connect, dedicated_connection
+from core.redis import connect, dedicated_connection, target_of
 from core.settings import Settings, get_settings
 from core.tokens import counter_for
 
@@ -61,18 +61,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalog = load_catalog(settings)
         counter_for(catalog.get(None))  # load the tokenizer now rather than in the first request
         engine = make_engine(settings.database_url)
-        redis = connect(settings.redis_url, settings.redis_pool_size, "relaychat-api")
+        redis_at = target_of(settings)
+        redis = connect(redis_at, settings.redis_pool_size, "relaychat-api")
         log = EventLog(redis, settings.log_ttl_seconds)
-        reader = dedicated_connection(
-            settings.redis_url, "relaychat-relay", socket_timeout=RELAY_BLOCK_MS / 1000 + 5
-        )
+        reader = dedicated_connection(redis_at, "relaychat-relay", socket_timeout=RELAY_BLOCK_MS / 1000 + 5)
         relay = Relay(reader, redis, log, RELAY_BLOCK_MS)
         relay.start()
-        feed = UpdateFeed(dedicated_connection(settings.redis_url, "relaychat-updates"))
+        feed = UpdateFeed(dedicated_connection(redis_at, "relaychat-updates"))
         feed.start()
         sessionmaker = make_sessionmaker(engine)
         authenticator = Authenticator(sessionmaker, settings.session_idle)
-        revocations = Revocations(dedicated_connection(settings.redis_url, "relaychat-auth"), authenticator)
+        revocations = Revocations(dedicated_connection(redis_at, "relaychat-auth"), authenticator)
         revocations.start()
         app.state.settings = settings
         app.state.catalog = catalog

@@ -1,15 +1,19 @@
-"""Redis clients with retries, and ARQ's JSON job serializer."""
+"""Redis clients with retries, on one server or on the primary that Sentinel names; ARQ's JSON
+job serializer."""
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis
 from redis.asyncio.retry import Retry
+from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError, TimeoutError
 
 from core import keys
+from core.settings import Settings
 
 # redis-py 5 does not retry by default; with this a Redis restart (a few seconds) is ridden out
 # instead of failing every request and killing ARQ's poll loop.
@@ -36,25 +40,90 @@ def deserialize_job(data: bytes) -> dict[str, Any]:
     return result
 
 
-def arq_settings(url: str) -> RedisSettings:
-    settings = RedisSettings.from_dsn(url)
+@dataclass(frozen=True, slots=True)
+class RedisTarget:
+    """Where Redis is: the server at `url`, or, with `sentinels`, the primary they name `master`
+    (every new connection asks them, so a failover is followed by reconnecting)."""
+
+    url: str
+    sentinels: tuple[tuple[str, int], ...] = ()
+    master: str = "mymaster"
+    password: str | None = None
+    sentinel_password: str | None = None
+
+
+def target_of(settings: Settings) -> RedisTarget:
+    return RedisTarget(
+        url=settings.redis_url,
+        sentinels=parse_sentinels(settings.redis_sentinels),
+        master=settings.redis_sentinel_master,
+        password=settings.redis_password,
+        sentinel_password=settings.redis_sentinel_password,
+    )
+
+
+def parse_sentinels(addresses: str) -> tuple[tuple[str, int], ...]:
+    """`host:port,host:port` (the port defaults to Sentinel's 26379)."""
+    parsed = []
+    for address in filter(None, (part.strip() for part in addresses.split(","))):
+        host, _, port = address.rpartition(":") if ":" in address else (address, "", "26379")
+        parsed.append((host.strip("[]"), int(port)))
+    return tuple(parsed)
+
+
+class _BlockingSentinelPool(SentinelConnectionPool, BlockingConnectionPool):
+    """Sentinel's pool, waiting for a free connection as BlockingConnectionPool does."""
+
+
+def _pool(target: RedisTarget, blocking: bool, **options: Any) -> ConnectionPool:
+    if not target.sentinels:
+        return (BlockingConnectionPool if blocking else ConnectionPool).from_url(target.url, **options)
+    sentinel = Sentinel(  # type: ignore[no-untyped-call]
+        list(target.sentinels),
+        sentinel_kwargs={
+            "password": target.sentinel_password,
+            "socket_timeout": 1,
+            "socket_connect_timeout": 1,
+        },
+    )
+    sentinel_pool = _BlockingSentinelPool if blocking else SentinelConnectionPool
+    pool: ConnectionPool = sentinel_pool(  # type: ignore[no-untyped-call]
+        target.master, sentinel, password=target.password, **options
+    )
+    return pool
+
+
+def arq_settings(target: RedisTarget) -> RedisSettings:
+    """ARQ's settings for its CLI, which connects before it hands the process over (worker/main.py)."""
+    if target.sentinels:
+        settings = RedisSettings(
+            host=list(target.sentinels),
+            sentinel=True,
+            sentinel_master=target.master,
+            password=target.password,
+        )
+    else:
+        settings = RedisSettings.from_dsn(target.url)
     settings.retry = retry_policy(WORKER_RETRIES)
     settings.retry_on_error = RETRY_ON
     settings.conn_retries = 10
     return settings
 
 
-def connect(url: str, max_connections: int, client_name: str) -> ArqRedis:
-    """The shared Redis client of an API process: a full redis-py client that can also enqueue.
+def connect(
+    target: RedisTarget, max_connections: int, client_name: str, retries: int = API_RETRIES
+) -> ArqRedis:
+    """A process's shared Redis client: a full redis-py client that can also enqueue.
 
     The pool is bounded and blocking, so a burst of clients waits for a connection instead of
     opening one each: Redis connections per process stay flat however many browsers attach.
     """
-    pool = BlockingConnectionPool.from_url(
-        url,
+    pool = _pool(
+        target,
+        blocking=True,
         max_connections=max_connections,
         timeout=10,
-        retry=retry_policy(API_RETRIES),
+        retry=retry_policy(retries),
         retry_on_error=RETRY_ON,
         socket_connect_timeout=5,
         # Blocking reads have connections of their own; on this pool a silent Redis is an error.
@@ -67,14 +136,16 @@ def connect(url: str, max_connections: int, client_name: str) -> ArqRedis:
     )
 
 
-def dedicated_connection(url: str, client_name: str, socket_timeout: float | None = None) -> Redis:
+def dedicated_connection(target: RedisTarget, client_name: str, socket_timeout: float | None = None) -> Redis:
     """One connection of its own, for a blocking reader or a pub/sub listener; it reconnects itself."""
-    client: Redis = Redis.from_url(
-        url,
-        single_connection_client=True,
+    pool = _pool(
+        target,
+        blocking=False,
         client_name=client_name,
         socket_timeout=socket_timeout,
         socket_connect_timeout=5,
         health_check_interval=30,
     )
+    client = Redis(connection_pool=pool, single_connection_client=True)
+    client.auto_close_connection_pool = True  # the pool is this client's alone
     return client

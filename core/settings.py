@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RELAYCHAT_", env_file=".env", extra="ignore")
 
     redis_url: str = Field("redis://127.0.0.1:6379/0", validation_alias="REDIS_URL")
+    redis_sentinels: str = Field("", validation_alias="REDIS_SENTINELS")
+    """`host:port,…` of Redis Sentinels: set, they name the primary, and `REDIS_URL` is not used."""
+    redis_sentinel_master: str = Field("mymaster", validation_alias="REDIS_SENTINEL_MASTER")
+    redis_password: str | None = Field(None, validation_alias="REDIS_PASSWORD")
+    """The primary's password with Sentinel (with `REDIS_URL`, the URL carries it)."""
+    redis_sentinel_password: str | None = Field(None, validation_alias="REDIS_SENTINEL_PASSWORD")
     database_url: str = Field(
         f"sqlite+aiosqlite:///{DATA_DIR / 'relaychat.db'}", validation_alias="DATABASE_URL"
     )

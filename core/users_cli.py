@@ -13,7 +13,7 @@ from core.db import make_engine, make_sessionmaker
 from core.migrate import check_schema
 from core.models import User, UserRole
 from core.passwords import WeakPassword
-from core.redis import connect
+from core.redis import connect, target_of
 from core.revocations import announce
 from core.settings import Settings, get_settings
 
@@ -49,7 +49,7 @@ async def _reset_password(session: AsyncSession, settings: Settings, args: argpa
     await accounts.set_password(session, user, _password("New password: "))
     await session.commit()
     ended = await accounts.end_sessions(session, user.id)
-    redis = connect(settings.redis_url, 1, "relaychat-cli")
+    redis = connect(target_of(settings), 1, "relaychat-cli")
     try:
         await announce(redis, user_id=user.id)  # the API processes end its open streams too
     except Exception as error:

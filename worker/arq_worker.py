@@ -13,7 +13,7 @@ from core import keys
 from core.heap import settle_heap
 from core.jobs import GENERATE, TITLE
 from core.logs import configure_logging
-from core.redis import arq_settings, deserialize_job, serialize_job
+from core.redis import WORKER_RETRIES, connect, deserialize_job, serialize_job, target_of
 from core.settings import Settings
 from core.tasks import cancel_and_wait
 from core.tokens import counter_for
@@ -31,7 +31,10 @@ INFRASTRUCTURE_RETRY_SECONDS = 1
 def arq_options(settings: Settings) -> dict[str, Any]:
     """ARQ's own settings, from ours."""
     return {
-        "redis_settings": arq_settings(settings.redis_url),
+        # One pool of ours, made as every other client is (on Sentinel's primary, when set).
+        "redis_pool": connect(
+            target_of(settings), settings.worker_concurrency + 16, "relaychat-worker", retries=WORKER_RETRIES
+        ),
         "queue_name": keys.QUEUE,
         "max_jobs": settings.worker_concurrency,
         "job_timeout": settings.job_timeout_seconds,

@@ -9,7 +9,7 @@ from core.catalog import Catalog, load_catalog
 from core.db import Sessionmaker, make_engine, make_sessionmaker
 from core.eventlog import EventLog
 from core.migrate import check_schema
-from core.redis import dedicated_connection
+from core.redis import dedicated_connection, target_of
 from core.settings import Settings
 from worker.checkpoints import Checkpoints
 from worker.deltas import DeltaBatcher
@@ -50,7 +50,7 @@ class WorkerDeps:
             upstreams=Upstreams(
                 catalog, settings.upstream_connect_timeout_seconds, settings.upstream_idle_timeout_seconds
             ),
-            signals=Signals(dedicated_connection(settings.redis_url, "relaychat-signals"), on_wake),
+            signals=Signals(dedicated_connection(target_of(settings), "relaychat-signals"), on_wake),
         )
 
     async def close(self) -> None:

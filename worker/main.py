@@ -11,7 +11,7 @@ from arq import func
 from arq.logs import default_log_config
 
 from core import keys
-from core.redis import arq_settings
+from core.redis import arq_settings, target_of
 from core.settings import get_settings
 from worker.arq_worker import RelaychatWorker
 
@@ -37,5 +37,5 @@ class WorkerSettings:
 
     functions: ClassVar = [func(_hand_over, name="hand_over")]  # ARQ needs one; it never runs as a job
     on_startup = _hand_over
-    redis_settings = arq_settings(get_settings().redis_url)
+    redis_settings = arq_settings(target_of(get_settings()))
     queue_name = keys.QUEUE

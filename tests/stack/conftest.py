@@ -9,6 +9,7 @@ import pytest
 
 from core.migrate import upgrade
 from tests.support.postgres import temporary_database
+from tests.support.sentinel import SentinelGroup
 from tests.support.stack import MakeStack, Stack, Upstream
 
 
@@ -53,8 +54,12 @@ def _stack_factory(log_dir: Path, upstream: Upstream) -> Iterator[MakeStack]:
     made: list[Stack] = []
 
     class OwnStack(Stack):
-        def __init__(self, database_url: str | None = None, **settings: str) -> None:
-            super().__init__(log_dir, upstream, settings=settings, database_url=database_url)
+        def __init__(
+            self, database_url: str | None = None, sentinels: SentinelGroup | None = None, **settings: str
+        ) -> None:
+            super().__init__(
+                log_dir, upstream, settings=settings, database_url=database_url, sentinels=sentinels
+            )
             made.append(self)
 
     yield OwnStack

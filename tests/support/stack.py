@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from tests.support.processes import Process, RedisServer, free_port, python, wait_until
+from tests.support.sentinel import MASTER, SentinelGroup
 from worker.titles import title_prompt
 
 
@@ -154,10 +155,12 @@ class Stack:
         redis: RedisServer | None = None,
         settings: dict[str, str] | None = None,
         database_url: str | None = None,
+        sentinels: SentinelGroup | None = None,
     ) -> None:
         self.log_dir = log_dir
         self.upstream = upstream
-        self.redis = redis or RedisServer(log_dir)
+        self.sentinels = sentinels
+        self.redis = sentinels.primary if sentinels else redis or RedisServer(log_dir)
         self.database_url = database_url or f"sqlite:///{log_dir / f'relaychat-{uuid.uuid4().hex[:8]}.db'}"
         self.env = {
             **os.environ,
@@ -171,6 +174,8 @@ class Stack:
             "RELAYCHAT_RECOVER_INTERVAL_SECONDS": "2",
             **{f"RELAYCHAT_{name.upper()}": value for name, value in (settings or {}).items()},
         }
+        if sentinels:
+            self.env |= {"REDIS_SENTINELS": sentinels.addresses, "REDIS_SENTINEL_MASTER": MASTER}
         self.apis: list[Api] = []
         self.workers: list[Worker] = []
         self._key: str | None = None
@@ -212,7 +217,10 @@ class Stack:
     def close(self) -> None:
         for process in [*self.workers, *self.apis]:
             process.stop()
-        self.redis.stop()
+        if self.sentinels:
+            self.sentinels.stop()
+        else:
+            self.redis.stop()
 
 
 def new_conversation(client: httpx.Client, **fields: Any) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """What the queue costs a user: time to first token and added latency per token, relaychat
 (API → Redis → worker → Redis → API) against the direct baseline (bench/direct.py), side by side
-in one run, against the same scripted model. relaychat is measured both ways a client can ask: the
-web UI's one request (`POST` with `Accept: text/event-stream`) and two (`POST`, then `GET …/stream`).
+in one run, against the same scripted model. relaychat is measured every way a client can ask: the
+web UI's one request (`POST` with `Accept: text/event-stream`), two (`POST`, then `GET …/stream`),
+and an OpenAI client's `POST /v1/chat/completions` with `stream: true` (issue 14).
 
 Run: `.venv/bin/python -m bench.latency [--chats 1 100 500]`. Writes bench/results/latency.json.
 
@@ -26,6 +27,7 @@ from typing import Any
 import httpx
 
 from bench.stats import ProcessMeter, percentiles, redis_commands, write_result
+from core.limits import LIMIT_NAMES
 from tests.support.processes import Process, free_port, python, wait_until
 from tests.support.sse import TERMINAL, aparse_events
 from tests.support.stack import Stack, Upstream
@@ -46,17 +48,39 @@ class Sample:
     failed: bool = False
 
 
+def record(sample: Sample, started: float, text: str, now: float) -> None:
+    """A delta's tokens: each is the time the scripted model sent it."""
+    if not sample.ttft:
+        sample.ttft = time.perf_counter() - started
+    stamps = text.split()
+    sample.tokens += len(stamps)
+    sample.token_latencies += [now - float(stamp) for stamp in stamps]
+
+
 async def read_events(response: httpx.Response, started: float, sample: Sample) -> None:
     async for event in aparse_events(response.aiter_lines()):
         now = time.time()
         if "text" in event.data:  # a delta, from either path (the direct one names no event)
-            if not sample.ttft:
-                sample.ttft = time.perf_counter() - started
-            stamps = event.data["text"].split()
-            sample.tokens += len(stamps)
-            sample.token_latencies += [now - float(stamp) for stamp in stamps]
+            record(sample, started, event.data["text"], now)
         if event.event in TERMINAL:
             return
+
+
+async def read_chunks(response: httpx.Response, started: float, sample: Sample) -> None:
+    # Read as lines, not with the SSE parser: OpenAI's stream ends with `data: [DONE]`, not JSON.
+    async for line in response.aiter_lines():
+        now = time.time()
+        if not line.startswith("data: "):
+            continue
+        if line == "data: [DONE]":
+            return
+        chunk = json.loads(line.removeprefix("data: "))
+        if "error" in chunk:
+            sample.failed = True
+            return
+        # The first chunk carries only the role (content ""): the first token is the first text.
+        if chunk["choices"] and (text := chunk["choices"][0]["delta"].get("content")):
+            record(sample, started, text, now)
 
 
 Chat = Callable[[int, int], Awaitable[Sample]]
@@ -89,9 +113,30 @@ def two_request_path(client: httpx.AsyncClient, conversations: list[str]) -> Cha
         submitted = await client.post(
             f"/api/conversations/{conversations[user]}/messages", json={"content": f"q {user} {turn}"}
         )
+        submitted.raise_for_status()  # a refused submit is a failed chat, not the run's end
         message_id = submitted.json()["assistant_message"]["id"]
         async with client.stream("GET", f"/api/messages/{message_id}/stream") as response:
             await read_events(response, started, sample)
+        return sample
+
+    return chat
+
+
+def openai_path(client: httpx.AsyncClient) -> Chat:
+    """An OpenAI SDK's way: `POST /v1/chat/completions` with `stream: true` (each a new conversation)."""
+
+    async def chat(user: int, turn: int) -> Sample:
+        sample = Sample()
+        started = time.perf_counter()
+        body = {
+            "model": "scripted",
+            "messages": [{"role": "user", "content": f"q {user} {turn}"}],
+            "stream": True,
+        }
+        async with client.stream("POST", "/v1/chat/completions", json=body) as response:
+            # A refusal (a limit, a bad request) is a failed chat, not one with no first token.
+            response.raise_for_status()
+            await read_chunks(response, started, sample)
         return sample
 
     return chat
@@ -162,19 +207,36 @@ async def measure(
     cpu = {name: meter.cpu_seconds() / queued["chats"] for name, meter in meters.items() if name != "direct"}
     async with client_for(stack.api.url, users, stack.headers) as client:
         two_requests = summary(await people(two_request_path(client, conversations), users, turns, ramp))
-    overhead = {k: queued["ttft"][k] - direct["ttft"][k] for k in direct["ttft"]}
-    two_overhead = {k: two_requests["ttft"][k] - direct["ttft"][k] for k in direct["ttft"]}
-    added = {k: queued["token_latency"][k] - direct["token_latency"][k] for k in direct["token_latency"]}
+    for meter in meters.values():
+        meter.start()
+    commands_before = redis_commands(stack.redis.port)
+    async with client_for(stack.api.url, users, stack.headers) as client:
+        openai = summary(await people(openai_path(client), users, turns, ramp))
+    openai_commands = redis_commands(stack.redis.port) - commands_before
+    openai_cpu = {
+        name: meter.cpu_seconds() / max(openai["chats"], 1)
+        for name, meter in meters.items()
+        if name != "direct"
+    }
+
+    def over_direct(path: dict[str, Any], metric: str) -> dict[str, float]:
+        return {k: path[metric][k] - direct[metric][k] for k in direct[metric]}
+
     return {
         "concurrent_chats": users,
         "direct": direct,
         "queued": queued,
         "two_requests": two_requests,
-        "ttft_overhead_ms": overhead,
-        "ttft_overhead_two_requests_ms": two_overhead,
-        "token_added_ms": added,
+        "openai": openai,
+        "ttft_overhead_ms": over_direct(queued, "ttft"),
+        "ttft_overhead_two_requests_ms": over_direct(two_requests, "ttft"),
+        "ttft_overhead_openai_ms": over_direct(openai, "ttft"),
+        "token_added_ms": over_direct(queued, "token_latency"),
+        "token_added_openai_ms": over_direct(openai, "token_latency"),
         "redis_commands_per_token": commands / max(queued["tokens"], 1),
+        "openai_redis_commands_per_token": openai_commands / max(openai["tokens"], 1),
         "cpu_seconds_per_chat": cpu,
+        "openai_cpu_seconds_per_chat": openai_cpu,
         "direct_cpu_seconds_per_chat": direct_cpu,
     }
 
@@ -191,6 +253,10 @@ def run(levels: list[int], database_url: str | None) -> dict[str, Any]:
         direct_url = f"http://127.0.0.1:{port}"
         try:
             api = stack.start()
+            # Every chat here is the admin's: within the default limits (4 running, 50 waiting) the
+            # bench would measure the admission queue, not the path to the first token.
+            unlimited = {role: dict.fromkeys(LIMIT_NAMES) for role in ("admin", "user")}
+            httpx.put(f"{api.url}/api/admin/limits", json=unlimited, headers=stack.headers).raise_for_status()
             wait_until(lambda: httpx.get(f"{direct_url}/docs").status_code == 200, 30, "direct", direct)
             meters = {
                 "api": ProcessMeter(api.popen.pid),
@@ -206,7 +272,8 @@ def run(levels: list[int], database_url: str | None) -> dict[str, Any]:
             for users in levels:
                 turns = {1: 10, 100: 3}.get(users, 2)
                 steady.append(asyncio.run(measure(stack, direct_url, users, turns, ANSWER_SECONDS, meters)))
-                print(json.dumps(steady[-1]["ttft_overhead_ms"]), flush=True)
+                overheads = {k: steady[-1][k] for k in ("ttft_overhead_ms", "ttft_overhead_openai_ms")}
+                print(json.dumps(overheads), flush=True)
             upstream.script("*", BURST_SCRIPT)
             burst = asyncio.run(measure(stack, direct_url, 100, 1, 0, meters))
         finally:

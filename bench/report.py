@@ -56,6 +56,40 @@ def latency_section(latency: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def openai_section(latency: dict[str, Any]) -> list[str]:
+    rows = [(str(r["concurrent_chats"]), r) for r in latency["steady"]]
+    rows.append((f"{latency['burst']['concurrent_chats']}, all in the same instant", latency["burst"]))
+    # Results from before issue 14 have no OpenAI-compatible path.
+    rows = [(label, r) for label, r in rows if "openai" in r]
+    if not rows:
+        return []
+    lines = [
+        "## The OpenAI-compatible route (`python -m bench.latency`, issue 14)",
+        "",
+        "`POST /v1/chat/completions` with `stream: true` and an API key, each request a new "
+        "conversation; the same run, model and direct baseline as the table above.",
+        "",
+        "| concurrent chats | TTFT direct p50 / p99 | TTFT /v1/chat/completions p50 / p99 "
+        "| TTFT overhead p50 / p95 / p99 | the app's route (one request) overhead p50 / p99 "
+        "| per-token added p50 / p99 | Redis commands per token | CPU per chat (API + worker + Redis) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for label, r in rows:
+        cpu = r["openai_cpu_seconds_per_chat"]
+        if dropped := r["openai"].get("failed_chats", 0):
+            label += f" (streams dropped: {dropped})"
+        lines.append(
+            f"| {label} | {ms(r['direct']['ttft'], 'p50_ms', 'p99_ms')} "
+            f"| {ms(r['openai']['ttft'], 'p50_ms', 'p99_ms')} "
+            f"| {ms(r['ttft_overhead_openai_ms'], 'p50_ms', 'p95_ms', 'p99_ms')} "
+            f"| {ms(r['ttft_overhead_ms'], 'p50_ms', 'p99_ms')} "
+            f"| {ms(r['token_added_openai_ms'], 'p50_ms', 'p99_ms')} "
+            f"| {r['openai_redis_commands_per_token']:.1f} "
+            f"| {cpu['api'] * 1000:.0f} + {cpu['worker'] * 1000:.0f} + {cpu['redis'] * 1000:.0f} ms |"
+        )
+    return [*lines, ""]
+
+
 def relay_section(relay: dict[str, Any]) -> list[str]:
     best = relay["max_streams_within_limit"]
     carried = "; ".join(
@@ -274,6 +308,7 @@ def main() -> None:
     ]
     if "latency" in data:
         sections += latency_section(data["latency"])
+        sections += openai_section(data["latency"])
     if "relay_capacity" in data:
         sections += relay_section(data["relay_capacity"])
     if "workers" in data:

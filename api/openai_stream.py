@@ -2,7 +2,8 @@
 
 A `reset` (a worker died and the answer started again) is invisible to a client that has no text
 yet; one that has some gets an error saying so, as it cannot take the text back (the stored
-answer holds the whole new text).
+answer holds the whole new text). A repair (a Redis failover lost the log's newest entries, and
+the worker wrote its whole text again) goes on seamlessly: the client gets what it lacks.
 """
 
 import json
@@ -56,14 +57,20 @@ async def chunks(
     def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> bytes:
         return _data({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]})
 
-    ended, delivered = False, False
+    ended, delivered, repaired = False, 0, False
     try:
         yield chunk({"role": "assistant", "content": ""})
         async for batch in batches:
             for event in batch:
                 if event.type == EventType.delta:
-                    delivered = True
-                    yield chunk({"content": event.json()["text"]})
+                    text = event.json()["text"]
+                    if repaired:  # the whole text so far: the client has its first part
+                        text, repaired = text[delivered:], False
+                    delivered += len(text)
+                    if text:
+                        yield chunk({"content": text})
+                elif event.type == EventType.reset and event.json().get("repair"):
+                    repaired = True
                 elif event.type == EventType.reset and delivered:
                     ended = True
                     yield _error(INTERRUPTED, "interrupted")

@@ -8,7 +8,9 @@ the same number, replayed or live, on any API process.
 A `reset` (a worker died and the answer started again) is invisible to a client that holds none of
 the old attempt's text: the old text is skipped, and the new attempt's follows. A client that holds
 some gets an `error` event saying the answer was interrupted, and its stream ends; the stored
-response holds the whole new text.
+response holds the whole new text. A repair (a Redis failover lost the log's newest entries, and
+the worker wrote its whole text again) goes on seamlessly for a client that stayed connected: it
+gets the part it lacks. A failover renumbers the lost events, so a resume across one may not line up.
 """
 
 import contextlib
@@ -48,6 +50,8 @@ class ResponseEvents:
         self._log_attempt = 1
         self._seq = -1
         self._holds_text = False  # the client has text of the log's current attempt
+        self._held = 0  # how much of it, in characters
+        self._repaired = False  # the next delta is the attempt's whole text (core/eventlog.py)
         self._deltas = 0
         self._item_id = f"{OUTPUT_PREFIX}{answer.id}"
         self.ended = False
@@ -87,7 +91,11 @@ class ResponseEvents:
         if event.type == EventType.delta:
             return self._delta(event.json()["text"])
         if event.type == EventType.reset:
-            return self._reset(int(event.json().get("attempt", self._log_attempt + 1)))
+            reset = event.json()
+            if reset.get("repair"):
+                self._repaired = True
+                return self._skip()
+            return self._reset(int(reset.get("attempt", self._log_attempt + 1)))
         if event.terminal:
             return self._end(event)
         return b""  # `usage`: the closing response carries it
@@ -98,10 +106,13 @@ class ResponseEvents:
 
     def _delta(self, text: str) -> bytes:
         self._deltas += 1
+        if self._repaired:  # the whole text so far: the client has its first part
+            text, self._repaired = text[self._held :], False
         seen = self._seq + 1 <= self._after
-        if not seen and self._log_attempt < self._attempt and not self._holds_text:
+        if not text or (not seen and self._log_attempt < self._attempt and not self._holds_text):
             return self._skip()  # dead text the client never had: skipped, its number kept
         self._holds_text = True
+        self._held += len(text)
         return self._next("response.output_text.delta", {**self._place(), "delta": text, "logprobs": []})
 
     def _reset(self, attempt: int) -> bytes:
@@ -109,7 +120,7 @@ class ResponseEvents:
         if self._seq + 1 > self._after and self._holds_text:
             self.ended = True
             return self._next("error", {"code": "interrupted", "message": INTERRUPTED, "param": None})
-        self._holds_text = False
+        self._holds_text, self._held = False, 0
         return self._skip()
 
     def _end(self, event: Event) -> bytes:

@@ -29,36 +29,48 @@ redis.call('EXPIRE', KEYS[2], ARGV[2])
 return 1
 """
 
-# KEYS: log, state. ARGV: attempt, final (0|1), ttl, seq, then event type and data pairs.
+# KEYS: log, state. ARGV: attempt, final (0|1), ttl, seq, repair (0|1), then event type and data pairs.
 # Nothing is appended after a terminal event, nor by an attempt older than the current one.
 # Attempt `any` outranks every attempt: the API ending the log of a deleted conversation.
 # `seq` numbers an attempt's writes: redis-py resends a command whose reply was lost, and a
 # resent write that already landed returns its id instead of doubling the text (0: no check).
+# A write whose predecessors are missing (the state names an older attempt, or an earlier seq
+# than the one before it) finds a log that went back in time: a Redis failover or a restart
+# without persistence lost its newest entries. It appends nothing and answers 'gap'; the writer
+# then sends a repair, which re-fences the log at this attempt and write.
 # A final append sets the final TTL; the first append of an attempt (which may have created the
 # log) gives it the in-progress TTL, so the log of an answer whose every writer died still expires.
 _APPEND = """
 local state = redis.call('HMGET', KEYS[2], 'attempt', 'final', 'seq', 'last')
 local attempt = ARGV[1] == 'any' and math.huge or tonumber(ARGV[1])
+local current = tonumber(state[1] or '0')
+local written = tonumber(state[3] or '0')
 local seq = tonumber(ARGV[4])
-if seq > 0 and attempt == tonumber(state[1] or '0') and seq <= tonumber(state[3] or '0') then
+if seq > 0 and attempt == current and seq <= written then
   return state[4]
 end
 if state[2] then return false end
-if attempt < tonumber(state[1] or '0') then return false end
+if attempt < current then return false end
+local repair = ARGV[5] == '1'
+if seq > 0 and not repair and (attempt > current or seq > written + 1) then return 'gap' end
 local id = false
-for i = 5, #ARGV, 2 do
+for i = 6, #ARGV, 2 do
   id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[i], 'd', ARGV[i + 1])
 end
-if seq > 0 then redis.call('HSET', KEYS[2], 'seq', seq, 'last', id) end
+if seq > 0 then redis.call('HSET', KEYS[2], 'attempt', attempt, 'seq', seq, 'last', id) end
 if ARGV[2] == '1' then
   redis.call('HSET', KEYS[2], 'final', id)
   redis.call('EXPIRE', KEYS[1], ARGV[3])
   redis.call('EXPIRE', KEYS[2], ARGV[3])
-elseif seq <= 1 and redis.call('TTL', KEYS[1]) < 0 then
+elseif (seq <= 1 or repair) and redis.call('TTL', KEYS[1]) < 0 then
   redis.call('EXPIRE', KEYS[1], ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
 end
 return id
 """
+
+GAP = "gap"
+"""The append script's answer to a write whose predecessors the log lost."""
 
 Events = tuple[tuple[EventType, Any], ...]
 
@@ -86,31 +98,38 @@ class EventLog:
         return bool(await self._begin(keys=[keys.log(message_id), keys.log_state(message_id)], args=args))
 
     def _call(
-        self, message_id: str, attempt: int | str, events: Events, final: bool, seq: int
+        self, message_id: str, attempt: int | str, events: Events, final: bool, seq: int, repair: bool = False
     ) -> tuple[list[str], list[str]]:
         ttl = self.final_ttl_seconds if final else ACTIVE_LOG_TTL_SECONDS
-        args = [str(attempt), str(int(final)), str(ttl), str(seq)]
+        args = [str(attempt), str(int(final)), str(ttl), str(seq), str(int(repair))]
         for event_type, data in events:
             args += [event_type.value, data if isinstance(data, str) else dumps(data)]
         return [keys.log(message_id), keys.log_state(message_id)], args
 
     async def append(
-        self,
-        message_id: str,
-        attempt: int | str,
-        *events: tuple[EventType, Any],
-        final: bool = False,
-        seq: int = 0,
+        self, message_id: str, attempt: int | str, *events: tuple[EventType, Any], final: bool = False
     ) -> str | None:
-        """Append events atomically; returns the last entry id, or None when this writer is fenced out."""
-        log_keys, args = self._call(message_id, attempt, events, final, seq)
+        """Append events atomically, unnumbered (a writer that is not an attempt: it ends a log);
+        returns the last entry id, or None when this writer is fenced out."""
+        log_keys, args = self._call(message_id, attempt, events, final, seq=0)
         return _entry_id(await self._append(keys=log_keys, args=args))
 
-    async def append_batch(self, appends: "Sequence[tuple[AttemptLog, Events]]") -> list[str | None]:
-        """Appends of many attempts in one round trip, each answered as `append` answers it."""
-        calls = [
-            self._call(out.message_id, out.attempt, events, False, out.next_seq()) for out, events in appends
-        ]
+    async def append_batch(
+        self, appends: "Sequence[tuple[AttemptLog, Events]]", final: bool = False
+    ) -> list[str | None]:
+        """Appends of many attempts in one round trip, each answered as `append` answers it. A log
+        that went back in time is repaired: its attempt's whole text so far, after a `reset`."""
+        replies = await self.send([out.call(events, final) for out, events in appends])
+        gaps = [i for i, reply in enumerate(replies) if reply == GAP]
+        if gaps:
+            repairs = [appends[i][0].repair_call(appends[i][1], final) for i in gaps]
+            for i, reply in zip(gaps, await self.send(repairs), strict=True):
+                replies[i] = reply
+        return replies
+
+    async def send(self, calls: list[tuple[list[str], list[str]]]) -> list[str | None]:
+        """Prepared writes (`AttemptLog.call`) in one round trip. Sending one again, as redis-py
+        does when a reply is lost, answers what the first one did and writes nothing."""
         replies = await self._evalsha_all(calls)
         if any(isinstance(reply, NoScriptError) for reply in replies):
             # Redis restarted and forgot the script: nothing of a refused call ran, so send it again.
@@ -152,13 +171,15 @@ class EventLog:
 
 
 class AttemptLog:
-    """One attempt's writes to one log, numbered so that a resent write is never applied twice."""
+    """One attempt's writes to one log, numbered so that a resent write is never applied twice,
+    and the text it wrote, with which it repairs a log that lost its newest entries."""
 
     def __init__(self, log: EventLog, message_id: str, attempt: int) -> None:
         self._log = log
         self.message_id = message_id
         self.attempt = attempt
         self._seq = 0
+        self._text: list[str] = []
 
     async def begin(self) -> bool:
         """Fence this attempt in; False when a newer one started or the log is final."""
@@ -168,7 +189,21 @@ class AttemptLog:
         self._seq += 1
         return self._seq
 
-    async def append(self, *events: tuple[EventType, Any], final: bool = False) -> str | None:
-        return await self._log.append(
-            self.message_id, self.attempt, *events, final=final, seq=self.next_seq()
+    def call(self, events: Events, final: bool) -> tuple[list[str], list[str]]:
+        """The next numbered write of `events`."""
+        self._text += [data["text"] for kind, data in events if kind == EventType.delta]
+        return self._log._call(self.message_id, self.attempt, events, final, self.next_seq())
+
+    def repair_call(self, events: Events, final: bool) -> tuple[list[str], list[str]]:
+        """`events` written to a log that lost this attempt's newest entries: a `reset` and the
+        whole text so far (which includes theirs) in their place; readers start over from it."""
+        text = "".join(self._text)
+        repaired: Events = (
+            (EventType.reset, {"attempt": self.attempt, "repair": True}),
+            *(((EventType.delta, {"text": text}),) if text else ()),
+            *((kind, data) for kind, data in events if kind != EventType.delta),
         )
+        return self._log._call(self.message_id, self.attempt, repaired, final, self.next_seq(), repair=True)
+
+    async def append(self, *events: tuple[EventType, Any], final: bool = False) -> str | None:
+        return (await self._log.append_batch([(self, events)], final))[0]

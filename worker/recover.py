@@ -1,5 +1,5 @@
-"""The recovery sweep: unfinished answers whose job is gone are enqueued again, and admissions
-that nothing will end are dropped."""
+"""The recovery sweep: unfinished answers whose job is gone are enqueued again, admissions that
+nothing will end are dropped, and after Redis lost data, finished answers get back their end."""
 
 import asyncio
 import logging
@@ -7,11 +7,13 @@ import random
 from datetime import timedelta
 
 from arq.utils import timestamp_ms
+from redis.asyncio import Redis
 from sqlmodel import col, select
 
 from core import keys
+from core.endings import end_from_row
 from core.jobs import enqueue_answer
-from core.models import Conversation, Message, is_active_answer, utcnow
+from core.models import FINAL_STATUSES, Conversation, Message, Role, is_active_answer, utcnow
 from worker.deps import WorkerDeps
 
 logger = logging.getLogger(__name__)
@@ -71,11 +73,48 @@ async def drop_stale_admissions(deps: WorkerDeps) -> None:
             logger.warning("dropped %d admissions of %s that nothing would end", len(stale), user_id)
 
 
+async def end_lost_endings(deps: WorkerDeps) -> None:
+    """Append the end of every answer that finished in the database while its log is still kept,
+    but whose log has no end: the end was written to a Redis that lost it (a failover to a replica
+    that had not received it, a restart without persistence). Its readers were waiting for it."""
+    since = utcnow() - timedelta(seconds=deps.settings.log_ttl_seconds)
+    async with deps.sessionmaker() as session:
+        finished = list(
+            await session.exec(
+                select(Message).where(
+                    Message.role == Role.assistant,
+                    col(Message.status).in_(FINAL_STATUSES),
+                    col(Message.finished_at) >= since,
+                )
+            )
+        )
+    async with deps.redis.pipeline(transaction=False) as pipe:
+        for message in finished:
+            pipe.hget(keys.log_state(message.id), "final")
+        ends = await pipe.execute()
+    lost = [message for message, end in zip(finished, ends, strict=True) if end is None]
+    for message in lost:
+        await end_from_row(deps.log, message)
+    if lost:
+        logger.warning("appended the lost end of %d finished answers", len(lost))
+
+
+async def _server_id(redis: Redis) -> str:
+    """Which Redis server answers: another one after a failover or a restart."""
+    info = await redis.info("server")
+    return str(info["run_id"])
+
+
 async def keep_recovering(deps: WorkerDeps) -> None:
+    server = await _server_id(deps.redis)
     while True:
         # Jitter keeps a fleet of workers from sweeping in lockstep.
         await asyncio.sleep(deps.settings.recover_interval_seconds * random.uniform(0.5, 1.5))
         try:
+            if (now_serving := await _server_id(deps.redis)) != server:
+                logger.warning("Redis is another server now (a failover or a restart): it may have lost data")
+                await end_lost_endings(deps)
+                server = now_serving
             await recover_lost_jobs(deps)
             await drop_stale_admissions(deps)
         except Exception:

@@ -163,3 +163,20 @@ def test_a_stopped_answer_ends_incomplete_with_status_cancelled() -> None:
     assert events[-1]["type"] == "response.incomplete"
     assert events[-1]["response"]["status"] == "cancelled"
     assert events[-2]["item"]["status"] == "incomplete"
+
+
+REPAIRED = log(
+    (EventType.delta, {"text": "Hel"}),
+    (EventType.delta, {"text": "lo"}),
+    (EventType.reset, {"attempt": 1, "repair": True}),  # a failover lost entries; the worker wrote all again
+    (EventType.delta, {"text": "Hello, world"}),
+    done("Hello, world", attempt=1),
+)
+
+
+def test_a_repaired_log_goes_on_seamlessly_for_a_client_holding_its_start() -> None:
+    live = read(REPAIRED, attempt=1)
+    assert text(live) == "Hello, world"
+    assert live[-1]["type"] == "response.completed"
+    fresh = read(REPAIRED, after=5, attempt=1)  # had "Hel" and "lo": gets the rest
+    assert text(fresh) == ", world"

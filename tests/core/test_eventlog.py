@@ -7,7 +7,7 @@ from redis.asyncio import Redis
 
 from core import keys
 from core.eventlog import ACTIVE_LOG_TTL_SECONDS, EventLog
-from core.events import EventType
+from core.events import Event, EventType
 
 FINAL_TTL = 120  # far from the in-progress TTL, so the two cannot be confused
 
@@ -184,10 +184,12 @@ async def test_a_resent_begin_is_accepted_once(log: EventLog, mid: str) -> None:
 
 async def test_a_resent_append_does_not_double_the_text(log: EventLog, mid: str) -> None:
     assert await log.begin(mid, 1)
-    first = await log.append(mid, 1, delta("once"), seq=1)
+    writer = log.writer(mid, 1)
+    once = writer.call((delta("once"),), final=False)
+    [first] = await log.send([once])
     assert first is not None
-    assert await log.append(mid, 1, delta("once"), seq=1) == first
-    assert await log.append(mid, 1, delta(" more"), seq=2) is not None
+    assert await log.send([once]) == [first]
+    assert await writer.append(delta(" more")) is not None
     texts = [e.json()["text"] for e in await log.read(mid, "0") if e.type == EventType.delta]
     assert texts == ["once", " more"]
 
@@ -196,10 +198,53 @@ async def test_a_resent_terminal_append_returns_its_id(log: EventLog, mid: str) 
     assert await log.begin(mid, 1)
     writer = log.writer(mid, 1)
     assert await writer.append(delta("a")) is not None
-    final = await log.append(mid, 1, (EventType.done, {"content": "a"}), final=True, seq=2)
+    end = writer.call(((EventType.done, {"content": "a"}),), final=True)
+    [final] = await log.send([end])
     assert final is not None
-    assert await log.append(mid, 1, (EventType.done, {"content": "a"}), final=True, seq=2) == final
+    assert await log.send([end]) == [final]
     assert [e.type for e in await log.read(mid, "0")].count(EventType.done) == 1
+
+
+def shown(events: list[Event]) -> str:
+    """What a reader shows: the deltas after the last reset."""
+    text = ""
+    for event in events:
+        text = "" if event.type == EventType.reset else text + event.json().get("text", "")
+    return text
+
+
+async def test_a_log_that_lost_its_newest_entries_is_repaired_with_the_whole_text(
+    log: EventLog, redis: Redis, mid: str
+) -> None:
+    assert await log.begin(mid, 1)
+    writer = log.writer(mid, 1)
+    assert await writer.append(delta("Hel")) is not None
+    # A failover to a replica that had the log up to here: what follows is lost with the primary.
+    snapshot = {key: await redis.dump(key) for key in (keys.log(mid), keys.log_state(mid))}
+    assert await writer.append(delta("lo, ")) is not None
+    for key, value in snapshot.items():
+        await redis.restore(key, 0, value, replace=True)
+
+    assert await writer.append(delta("world")) is not None
+    events = await log.read(mid, "0")
+    assert [e.type for e in events] == [EventType.delta, EventType.reset, EventType.delta]
+    assert events[1].json() == {"attempt": 1, "repair": True}
+    assert shown(events) == "Hello, world"
+    assert await writer.append(delta("!")) is not None  # numbered on from the repair
+    assert shown(await log.read(mid, "0")) == "Hello, world!"
+
+
+async def test_a_log_lost_whole_is_written_again_with_its_end(log: EventLog, redis: Redis, mid: str) -> None:
+    assert await log.begin(mid, 1)
+    writer = log.writer(mid, 1)
+    assert await writer.append(delta("all ")) is not None
+    await redis.delete(keys.log(mid), keys.log_state(mid))
+
+    assert await writer.append(delta("of it"), (EventType.done, {"content": "all of it"}), final=True)
+    events = await log.read(mid, "0")
+    assert [e.type for e in events] == [EventType.reset, EventType.delta, EventType.done]
+    assert shown(events[:-1]) == "all of it"
+    assert await log.final_id(mid) == events[-1].id
 
 
 async def test_a_batch_of_appends_answers_each_as_append_would(log: EventLog, redis: Redis) -> None:

@@ -21,9 +21,11 @@ class CountingLog(EventLog):
 
     round_trips = 0
 
-    async def append_batch(self, appends: Sequence[tuple[AttemptLog, Events]]) -> list[str | None]:
+    async def append_batch(
+        self, appends: Sequence[tuple[AttemptLog, Events]], final: bool = False
+    ) -> list[str | None]:
         self.round_trips += 1
-        return await super().append_batch(appends)
+        return await super().append_batch(appends, final)
 
 
 def start(batcher: DeltaBatcher, log: EventLog, message_id: str, attempt: int = 1) -> DeltaWriter:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings
-from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis
+from redis.asyncio import BlockingConnectionPool, Connection, ConnectionPool, Redis
 from redis.asyncio.retry import Retry
-from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
-from redis.backoff import ExponentialBackoff
+from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool, SentinelManagedConnection
+from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import ConnectionError, TimeoutError
 
 from core import keys
@@ -71,6 +71,22 @@ def parse_sentinels(addresses: str) -> tuple[tuple[str, int], ...]:
     return tuple(parsed)
 
 
+class _SentinelConnection(SentinelManagedConnection):
+    """Sentinel's connection, asking the Sentinels where the primary is at every attempt.
+
+    redis-py's retries the connect to the address it found first, with the whole backoff, before
+    it asks them again: after a failover every process kept trying the dead primary for ≈15 s.
+    """
+
+    async def connect_to(self, address: tuple[str, int]) -> None:
+        self.host, self.port = address
+        retry, self.retry = self.retry, Retry(NoBackoff(), 0)
+        try:
+            await Connection.connect(self)  # type: ignore[no-untyped-call]  # once; the caller retries
+        finally:
+            self.retry = retry
+
+
 class _BlockingSentinelPool(SentinelConnectionPool, BlockingConnectionPool):
     """Sentinel's pool, waiting for a free connection as BlockingConnectionPool does."""
 
@@ -88,7 +104,7 @@ def _pool(target: RedisTarget, blocking: bool, **options: Any) -> ConnectionPool
     )
     sentinel_pool = _BlockingSentinelPool if blocking else SentinelConnectionPool
     pool: ConnectionPool = sentinel_pool(  # type: ignore[no-untyped-call]
-        target.master, sentinel, password=target.password, **options
+        target.master, sentinel, password=target.password, connection_class=_SentinelConnection, **options
     )
     return pool
 

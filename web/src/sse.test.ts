@@ -1,7 +1,12 @@
-/** Tests of the event-stream parser: chunk boundaries, comments, multi-line data, split line ends. */
-import { describe, expect, it } from "vitest";
+/** Tests of the event-stream parser (chunk boundaries, comments, multi-line data, split line ends) and the reader's silence limit. */
+import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { SseParser } from "./sse";
+import { EventReader, Silent, SseParser } from "./sse";
+import { sse } from "./testing";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("SseParser", () => {
   it("splits events across arbitrary chunk boundaries", () => {
@@ -31,5 +36,39 @@ describe("SseParser", () => {
       const parser = new SseParser();
       expect([...parser.push(stream.slice(0, cut)), ...parser.push(stream.slice(cut))]).toEqual(expected);
     }
+  });
+});
+
+describe("EventReader", () => {
+  it("hangs up a body that sends nothing for silenceMs and throws Silent", async () => {
+    vi.useFakeTimers();
+    const cancel = vi.fn();
+    const body = new ReadableStream<Uint8Array<ArrayBuffer>>({
+      start: (controller) => controller.enqueue(new TextEncoder().encode(sse("1-0", "delta", "a"))),
+      cancel,
+    });
+    const reader = new EventReader(body);
+    await expect(reader.next(1000)).resolves.toMatchObject({ id: "1-0" });
+    const next = reader.next(1000);
+    const silent = expect(next).rejects.toBeInstanceOf(Silent);
+    await vi.advanceTimersByTimeAsync(1000);
+
+    await silent;
+    expect(cancel).toHaveBeenCalled();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("counts a heartbeat comment as a sign of life", async () => {
+    vi.useFakeTimers();
+    let controller!: ReadableStreamDefaultController<Uint8Array<ArrayBuffer>>;
+    const reader = new EventReader(new ReadableStream<Uint8Array<ArrayBuffer>>({ start: (c) => void (controller = c) }));
+    const next = reader.next(1000);
+    await vi.advanceTimersByTimeAsync(900);
+    controller.enqueue(new TextEncoder().encode(": ping\n\n"));
+    await vi.advanceTimersByTimeAsync(900);
+    controller.enqueue(new TextEncoder().encode(sse("1-0", "delta", "a")));
+
+    await expect(next).resolves.toMatchObject({ id: "1-0" });
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

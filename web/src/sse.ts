@@ -48,6 +48,14 @@ export class SseParser {
   }
 }
 
+/** What `EventReader.next` throws when no bytes arrived for its `silenceMs`: the body was cancelled. */
+export class Silent extends Error {
+  constructor(ms: number) {
+    super(`the stream sent nothing for ${ms} ms`);
+    this.name = "Silent";
+  }
+}
+
 /** Reads a response body as events, one at a time: the events of a chunk wait for the next calls. */
 export class EventReader {
   private readonly reader: ReadableStreamDefaultReader<string>;
@@ -58,14 +66,34 @@ export class EventReader {
     this.reader = body.pipeThrough(new TextDecoderStream()).getReader();
   }
 
-  /** The next event, or null when the body ended. */
-  async next(): Promise<SseEvent | null> {
+  /**
+   * The next event, or null when the body ended. With `silenceMs`, a read that gets no bytes at
+   * all for that long (any chunk counts, heartbeat comments too) cancels the body and throws Silent.
+   */
+  async next(silenceMs?: number): Promise<SseEvent | null> {
     while (this.pending.length === 0) {
-      const { value, done } = await this.reader.read();
+      const { value, done } = await this.read(silenceMs);
       if (done) return null;
       this.pending = this.parser.push(value);
     }
     return this.pending.shift() ?? null;
+  }
+
+  private async read(silenceMs?: number): Promise<ReadableStreamReadResult<string>> {
+    if (silenceMs === undefined) return this.reader.read();
+    let silent = false;
+    // Cancelling ends the pending read (done), which the flag turns into Silent.
+    const timer = setTimeout(() => {
+      silent = true;
+      this.cancel();
+    }, silenceMs);
+    try {
+      const result = await this.reader.read();
+      if (silent) throw new Silent(silenceMs);
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Hangs up: the server sees the client go (the answer runs on). */

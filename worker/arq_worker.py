@@ -143,6 +143,9 @@ class RelaychatWorker(Worker):
 
     async def _start(self, job_ids: list[bytes], *, in_order: bool) -> None:
         # One claim at a time in this process: each counts the slots the previous one left.
+        # A job running here is never claimed again here: its claim may have vanished with a
+        # Redis failover, and the running job's renewal sets it again.
+        job_ids = [job_id for job_id in job_ids if job_id.decode() not in self._claims]
         async with self._claiming:
             free = self.max_jobs - self.job_counter
             ttl = self.settings.claim_ttl_seconds

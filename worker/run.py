@@ -55,6 +55,9 @@ class AnswerRun:
         self.first_token_at: datetime | None = None
         self.stop = asyncio.Event()
         self.halted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # A run that ended anyway (its last write was the one refused) never awaits it: retrieved
+        # here, so asyncio does not report the Fenced as never retrieved.
+        self.halted.add_done_callback(lambda halted: halted.cancelled() or halted.exception())
 
     @property
     def message_id(self) -> str:

@@ -76,6 +76,10 @@ class Cluster(Stack):
     def worker_on(self, host: Host) -> Worker:
         return self.workers[self.worker_hosts.index(host)]
 
+    def busiest_worker_host(self) -> Host:
+        """The worker host that has started the most answers (one worker may claim a whole burst)."""
+        return max(self.worker_hosts, key=lambda host: self.worker_on(host).log_text().count("picked up"))
+
     def close(self) -> None:
         for host in self.network.hosts:
             host.reconnect()

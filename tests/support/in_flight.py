@@ -97,3 +97,13 @@ def run_with_readers(
         time.sleep(1.0)  # mid-answer
         fault()
         return [future.result() for future in futures]
+
+
+def what_readers_saw(streams: list[list[SseEvent]]) -> str:
+    """How many answers started over (a worker's takeover) or redrew their text (a log repaired
+    after a failover): what the readers saw of a fault."""
+    restarted = sum(
+        any(e.event == "reset" and not e.data.get("repair") for e in events) for events in streams
+    )
+    repaired = sum(any(e.event == "reset" and e.data.get("repair") for e in events) for events in streams)
+    return f"{restarted} of {len(streams)} answers started over, {repaired} redrew their text"

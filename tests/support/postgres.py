@@ -83,7 +83,7 @@ class PostgresServer:
         }
         args = [*as_postgres, str(bindir / "postgres"), "-D", str(self.data)]
         args += [part for name, value in settings.items() for part in ("-c", f"{name}={value}")]
-        self.process = Process(f"postgres-{host.name}", host.command(args), dict(os.environ), log_dir)
+        self.process = Process(f"postgres-{host.namespace}", host.command(args), dict(os.environ), log_dir)
         admin = f"postgresql://postgres@{host.ip}:5432/postgres"
 
         def answers() -> bool:

@@ -100,7 +100,7 @@ class RedisServer(Process):
         args += ["--save", "", "--appendonly", "yes" if appendonly else "no", "--protected-mode", "no"]
         if replica_of is not None:
             args += ["--replicaof", replica_of[0], str(replica_of[1])]
-        name = f"redis-{host.name}" if host else f"redis-{self.port}"
+        name = f"redis-{host.namespace}" if host else f"redis-{self.port}"
         super().__init__(name, host.command(args) if host else args, dict(os.environ), log_dir)
         self.wait_ready()
 

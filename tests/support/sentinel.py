@@ -36,7 +36,7 @@ class Sentinel(Process):
             f"sentinel parallel-syncs {MASTER} 1\n"
         )
         args = [str(REDIS_SERVER), str(config), "--sentinel"]
-        name = f"sentinel-{host.name}" if host else f"sentinel-{self.port}"
+        name = f"sentinel-{host.namespace}" if host else f"sentinel-{self.port}"
         super().__init__(name, host.command(args) if host else args, {}, log_dir)
         wait_until(lambda: ask(self.address, "PING").startswith(b"+PONG"), 10, self.name, self)
 

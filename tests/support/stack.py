@@ -198,13 +198,13 @@ class Stack:
         return {"Authorization": f"Bearer {self.key()}"}
 
     def start_api(self, port: int | None = None, host: Host | None = None) -> Api:
-        name = f"api-{host.name}" if host else f"api-{len(self.apis)}-{self.redis.port}"
+        name = f"api-{host.namespace}" if host else f"api-{len(self.apis)}-{self.redis.port}"
         api = Api(name, self.env, self.log_dir, self.key, port, host)
         self.apis.append(api)
         return api
 
     def start_worker(self, command: tuple[str, ...] = WORKER_COMMAND, host: Host | None = None) -> Worker:
-        name = f"worker-{host.name}" if host else f"worker-{len(self.workers)}-{self.redis.port}"
+        name = f"worker-{host.namespace}" if host else f"worker-{len(self.workers)}-{self.redis.port}"
         worker = Worker(name, self.env, self.log_dir, command, host)
         self.workers.append(worker)
         return worker

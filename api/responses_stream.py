@@ -22,12 +22,10 @@ import anyio
 
 from api.answer_stream import DATABASE_COPY_ID
 from api.openai_stream import INTERRUPTED, final_message
-from api.response_objects import output_item, response_body
+from api.response_objects import asked, output_item, response_body
 from api.responses_schemas import OUTPUT_PREFIX, ResponseBody
 from core.events import Event, EventType
 from core.schemas import MessageRead
-
-OPENING_EVENTS = 4
 
 
 def _frame(event_type: str, payload: dict[str, Any]) -> bytes:
@@ -71,7 +69,7 @@ class ResponseEvents:
 
     def opening(self) -> bytes:
         """`response.created`, `response.in_progress`, and the message item and its text part."""
-        background = bool((self._params or {}).get("response", {}).get("background"))
+        background = bool(asked(self._params).get("background"))
         queued = self._answer.model_copy(
             update={"status": "queued" if background else "streaming", "content": ""}
         )

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.fts import PG_CONFIG
-from core.models import Role
+from core.models import Role, Source
 from core.schemas import UtcDatetime
 
 MAX_WORDS = 8
@@ -38,6 +38,7 @@ class SnippetPart(BaseModel):
 class SearchHit(BaseModel):
     conversation_id: str
     conversation_title: str
+    conversation_source: Source
     message_id: str | None
     role: Role | None
     snippet: list[SnippetPart]
@@ -80,7 +81,7 @@ def _pg_query(found: list[str]) -> str:
 
 # Only the owner's: the condition is inside the walk of the index, before the limit.
 SQLITE_MESSAGES = sa.text(f"""
-SELECT m.id, m.conversation_id, m.role, m.created_at, c.title,
+SELECT m.id, m.conversation_id, m.role, m.created_at, c.title, c.source,
        snippet(message_fts, 0, char(2), char(3), '…', {SNIPPET_WORDS})
 FROM message_fts
 JOIN message m ON m.rowid = message_fts.rowid
@@ -90,7 +91,7 @@ ORDER BY message_fts.rowid DESC LIMIT :limit
 """)
 
 SQLITE_TITLES = sa.text("""
-SELECT c.id, c.created_at, highlight(conversation_fts, 0, char(2), char(3))
+SELECT c.id, c.created_at, c.source, highlight(conversation_fts, 0, char(2), char(3))
 FROM conversation_fts
 JOIN conversation c ON c.rowid = conversation_fts.rowid
 WHERE conversation_fts MATCH :match AND c.owner_id = :owner
@@ -100,7 +101,7 @@ ORDER BY conversation_fts.rowid DESC LIMIT :limit
 # The WHERE clauses repeat the indexes' expressions exactly, so Postgres uses them; ts_headline
 # runs in the outer query, on the few rows kept, not on every match.
 PG_MESSAGES = sa.text(f"""
-SELECT m.id, m.conversation_id, m.role, m.created_at, c.title,
+SELECT m.id, m.conversation_id, m.role, m.created_at, c.title, c.source,
        CASE WHEN length(m.content) <= :short
             THEN ts_headline('{PG_CONFIG}', m.content, to_tsquery('{PG_CONFIG}', :query), :whole)
             ELSE ts_headline('{PG_CONFIG}', m.content, to_tsquery('{PG_CONFIG}', :query), :options)
@@ -116,7 +117,7 @@ ORDER BY m.id DESC
 """)
 
 PG_TITLES = sa.text(f"""
-SELECT c.id, c.created_at,
+SELECT c.id, c.created_at, c.source,
        ts_headline('{PG_CONFIG}', c.title, to_tsquery('{PG_CONFIG}', :query), :whole) AS marked
 FROM (SELECT id FROM conversation
       WHERE to_tsvector('{PG_CONFIG}', title) @@ to_tsquery('{PG_CONFIG}', :query) AND owner_id = :owner
@@ -142,12 +143,13 @@ def _with_ellipses(snippet: str, head: str, tail: str) -> str:
 
 
 def _message_hit(row: sa.Row[Any]) -> SearchHit:
-    message_id, conversation_id, role, created_at, title, snippet, *edges = tuple(row)
+    message_id, conversation_id, role, created_at, title, source, snippet, *edges = tuple(row)
     if edges:
         snippet = _with_ellipses(snippet, *edges)
     return SearchHit(
         conversation_id=conversation_id,
         conversation_title=title,
+        conversation_source=Source(source),
         message_id=message_id,
         role=Role(role),
         snippet=parts(snippet),
@@ -156,11 +158,12 @@ def _message_hit(row: sa.Row[Any]) -> SearchHit:
 
 
 def _title_hit(row: sa.Row[Any]) -> SearchHit:
-    conversation_id, created_at, marked = tuple(row)
+    conversation_id, created_at, source, marked = tuple(row)
     title = marked.replace(START, "").replace(STOP, "")
     return SearchHit(
         conversation_id=conversation_id,
         conversation_title=title,
+        conversation_source=Source(source),
         message_id=None,
         role=None,
         snippet=parts(marked),

@@ -108,6 +108,7 @@ export interface SnippetPart {
 export interface SearchHit {
   conversation_id: string;
   conversation_title: string;
+  conversation_source: "app" | "api";
   message_id: string | null;
   role: Role | null;
   snippet: SnippetPart[];

@@ -112,6 +112,9 @@ def test_api_conversations_stay_out_of_the_app_list_unless_asked_for(stack: Stac
         api = client.get("/api/conversations", params={"limit": 200, "source": "api"}).json()["items"]
     assert question[:20] not in [c["title"][:20] for c in app]
     assert any(c["title"].startswith(question[:20]) and c["source"] == "api" for c in api)
+    with stack.client() as client:  # search finds it, marked as from the API
+        found = client.get("/api/search", params={"q": question.split()[-1]}).json()
+    assert {hit["conversation_source"] for hit in found["messages"]} == {"api"}
 
 
 def test_a_request_over_the_users_limits_raises_the_sdks_rate_limit_error(stack: Stack) -> None:

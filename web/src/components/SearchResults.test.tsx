@@ -8,13 +8,13 @@ import { SearchResults } from "./SearchResults";
 const results: Results = {
   conversations: [
     {
-      conversation_id: "c1", conversation_title: "Trip notes", message_id: null, role: null,
+      conversation_id: "c1", conversation_title: "Trip notes", conversation_source: "app", message_id: null, role: null,
       snippet: [{ text: "Trip", hit: true }, { text: " notes", hit: false }], created_at: "2026-11-24T10:00:00Z",
     },
   ],
   messages: [
     {
-      conversation_id: "c2", conversation_title: "Other", message_id: "m9", role: "assistant",
+      conversation_id: "c2", conversation_title: "Other", conversation_source: "api", message_id: "m9", role: "assistant",
       snippet: [
         { text: "…before <img src=x onerror=\"window.__xss=1\"> the ", hit: false },
         { text: "trip", hit: true },
@@ -36,6 +36,9 @@ describe("search results", () => {
     expect(getAllByTestId("search-snippet")[1]!.textContent).toContain('<img src=x onerror="window.__xss=1">');
 
     const [title, message] = getAllByTestId("search-result");
+    // Only the conversation made through the API carries the API mark.
+    expect(title!.querySelector("[data-testid='search-result-source']")).toBeNull();
+    expect(message!.querySelector("[data-testid='search-result-source']")!.textContent).toBe("API");
     fireEvent.click(message!);
     expect(onOpen).toHaveBeenLastCalledWith("c2", "m9");
     fireEvent.click(title!);

@@ -1,5 +1,6 @@
 /** The sidebar's search results: matching titles and messages. */
 import type { SearchHit, SearchResults as Results, SnippetPart } from "../types";
+import { ApiBadge } from "./SourceToggle";
 
 interface Props {
   results: Results | null;
@@ -28,6 +29,7 @@ function Hit({ hit, onOpen }: { hit: SearchHit; onOpen: Props["onOpen"] }) {
         data-message-id={hit.message_id ?? ""}
         onClick={() => onOpen(hit.conversation_id, hit.message_id)}
       >
+        {hit.conversation_source === "api" ? <ApiBadge testId="search-result-source" /> : null}
         {hit.message_id ? (
           <>
             <span className="search-hit-title">{hit.conversation_title}</span>

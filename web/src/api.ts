@@ -1,4 +1,5 @@
 /** The REST API's calls, its errors as readable sentences, and retries that never double a question. */
+import { SILENCE_MS } from "./follow";
 import { newId } from "./ids";
 import { apiFetch } from "./session";
 import { EventReader } from "./sse";
@@ -93,9 +94,10 @@ async function submitStreaming(path: string, body: unknown): Promise<StreamingSu
   const stream = new EventReader(response.body);
   let first = null;
   try {
-    first = await stream.next();
+    first = await stream.next(SILENCE_MS);
   } catch {
-    // cut before its first event: as if the request had failed, which a retry repeats safely
+    // cut, or silent, before its first event: as if the request had failed, which a retry
+    // (the same client_id) repeats safely
   }
   if (first?.event !== "submitted") {
     stream.cancel();

@@ -5,7 +5,7 @@ from redis.asyncio import Redis
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.response_objects import asked
+from api.response_inputs import input_turns
 from core.endings import end_deleted
 from core.eventlog import EventLog
 from core.models import ACTIVE_STATUSES, Conversation, Message, is_active_answer
@@ -42,13 +42,8 @@ async def delete_response_turns(
     later turns continue is refused with 409 and the sentence `continued`."""
     if (await session.exec(select(Message.id).where(Message.parent_id == answer.id))).first():
         raise HTTPException(status.HTTP_409_CONFLICT, continued)
-    turns, parent_id = [answer.id], answer.parent_id
-    while parent_id is not None:
-        parent = await session.get(Message, parent_id)
-        if parent is None or asked(parent.params):  # the previous response's answer
-            break
-        turns.append(parent.id)
-        parent_id = parent.parent_id
+    inputs, parent_id = await input_turns(session, answer)
+    turns = [answer.id, *(turn.id for turn in inputs)]
     if parent_id is None:
         await delete_conversations(session, log, redis, [answer.conversation_id])
         return

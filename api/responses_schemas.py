@@ -95,3 +95,26 @@ class DeletedResponse(BaseModel):
     id: str
     object: Literal["response"] = "response"
     deleted: Literal[True] = True
+
+
+class InputText(BaseModel):
+    type: Literal["input_text", "output_text"]
+    text: str
+
+
+class InputMessage(BaseModel):
+    id: str
+    type: Literal["message"] = "message"
+    role: Literal["user", "assistant"]
+    status: Literal["completed"] = "completed"
+    content: list[InputText]
+
+
+class InputItemList(BaseModel):
+    """`GET /v1/responses/{id}/input_items`: the messages the request gave."""
+
+    object: Literal["list"] = "list"
+    data: list[InputMessage]
+    first_id: str | None
+    last_id: str | None
+    has_more: bool

@@ -10,9 +10,9 @@ background one runs to its end, and can be resumed or cancelled.
 import asyncio
 import contextlib
 from functools import partial
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from redis.exceptions import RedisError
 
 from api.auth import UserDep
@@ -31,11 +31,21 @@ from api.deps import (
 from api.openai_errors import BadParameter
 from api.openai_stream import final_message
 from api.relay import Relay
+from api.response_inputs import input_turns
 from api.response_objects import asked, response_body, response_id
 from api.responses_answers import start_response
-from api.responses_schemas import DeletedResponse, ResponseBody, ResponseRequest
+from api.responses_schemas import (
+    OUTPUT_PREFIX,
+    DeletedResponse,
+    InputItemList,
+    InputMessage,
+    InputText,
+    ResponseBody,
+    ResponseRequest,
+)
 from api.responses_stream import ResponseEvents, response_events
 from api.stopping import stop_answer
+from core.models import Role
 from core.schemas import MessageRead
 from core.stops import request_stop
 
@@ -108,6 +118,39 @@ async def retrieve_response(
     events = ResponseEvents(stored, answer.params, after=starting_after, attempt=answer.attempt)
     translate = partial(response_events, events=events, abandoned=None)
     return await streams.translated(answer, user, request.state.checked_at, translate)
+
+
+@router.get("/responses/{response_id}/input_items")
+async def list_input_items(
+    answer: ResponseDep,
+    session: SessionDep,
+    order: Literal["asc", "desc"] = "desc",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    after: str | None = None,
+) -> InputItemList:
+    """The messages the request gave (not the instructions, not earlier responses'), newest
+    first unless `order=asc`; `after` an item's id for the next page."""
+    turns, _ = await input_turns(session, answer)
+    items = [
+        InputMessage(
+            id=f"{OUTPUT_PREFIX}{turn.id}",
+            role="user" if turn.role == Role.user else "assistant",
+            content=[
+                InputText(type="input_text" if turn.role == Role.user else "output_text", text=turn.content)
+            ],
+        )
+        for turn in (turns if order == "asc" else turns[::-1])
+    ]
+    if after is not None:
+        ids = [item.id for item in items]
+        items = items[ids.index(after) + 1 :] if after in ids else []
+    page = items[:limit]
+    return InputItemList(
+        data=page,
+        first_id=page[0].id if page else None,
+        last_id=page[-1].id if page else None,
+        has_more=len(items) > limit,
+    )
 
 
 @router.post("/responses/{response_id}/cancel")

@@ -230,3 +230,36 @@ def test_the_sdks_stream_helper_builds_the_final_response_from_the_events(
     assert "".join(deltas) == "built from events"
     assert final.output_text == "built from events"
     assert final.status == "completed"
+
+
+def texts(page: Any) -> list[tuple[str, str]]:
+    """An input item page's (role, text) pairs (the SDK types each item as any input item)."""
+    return [(item.role, item.content[0].text) for item in page.data]
+
+
+def test_input_items_are_the_messages_the_request_gave(stack: Stack, upstream: Upstream) -> None:
+    first_question, second_question = unique("items one"), unique("items two")
+    upstream.script(first_question, {"tokens": ["one"]})
+    upstream.script(second_question, {"tokens": ["two"]})
+    client = sdk(stack)
+    first = client.responses.create(
+        model="scripted",
+        input=[
+            {"role": "user", "content": "earlier"},
+            {"role": "assistant", "content": "an earlier answer"},
+            {"role": "user", "content": first_question},
+        ],
+    )
+    assert texts(client.responses.input_items.list(first.id)) == [  # newest first, as OpenAI's
+        ("user", first_question),
+        ("assistant", "an earlier answer"),
+        ("user", "earlier"),
+    ]
+    oldest_first = client.responses.input_items.list(first.id, order="asc", limit=2)
+    assert texts(oldest_first) == [("user", "earlier"), ("assistant", "an earlier answer")]
+    assert oldest_first.has_more
+    rest = client.responses.input_items.list(first.id, order="asc", after=oldest_first.data[-1].id)
+    assert texts(rest) == [("user", first_question)]
+
+    second = client.responses.create(model="scripted", input=second_question, previous_response_id=first.id)
+    assert texts(client.responses.input_items.list(second.id)) == [("user", second_question)]

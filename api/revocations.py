@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from api.auth import Authenticator, Principal
 from core import keys
 from core.pubsub import Subscription
+from core.revocations import announce
 from core.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
@@ -56,9 +57,25 @@ class Revocations:
         finally:
             del self._held[revoked]
 
+    async def revoke(
+        self,
+        redis: Redis,
+        *,
+        user_id: str | None = None,
+        session_id: str | None = None,
+        key_id: str | None = None,
+    ) -> None:
+        """Revoke it here at once, then on every API process (this one hears it again, harmlessly):
+        the revoking request's own process must not serve the revoked credential from its cache
+        in the moment before its own announcement comes back."""
+        self._forget(user_id, session_id, key_id)
+        await announce(redis, user_id=user_id, session_id=session_id, key_id=key_id)
+
     def _on_message(self, _channel: str, data: bytes) -> None:
         subject = json.loads(data)
-        user_id, session_id, key_id = (subject.get(k) for k in ("user_id", "session_id", "key_id"))
+        self._forget(*(subject.get(k) for k in ("user_id", "session_id", "key_id")))
+
+    def _forget(self, user_id: str | None, session_id: str | None, key_id: str | None) -> None:
         self._authenticator.forget(user_id, session_id, key_id)
         for revoked, principal in self._held.items():
             if principal.matches(user_id, session_id, key_id):

@@ -13,13 +13,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.account_schemas import AdminUserCreate, AdminUserUpdate, SiteSettings, UserRead
 from api.auth import AdminDep
 from api.deletion import delete_conversations
-from api.deps import LogDep, RedisDep, SessionDep
+from api.deps import LogDep, RedisDep, RevocationsDep, SessionDep
 from api.schemas import UsageDays
 from core import accounts
 from core.accounts import AccountError
 from core.models import Conversation, User, UserRole, UserStatus, utcnow
 from core.passwords import WeakPassword
-from core.revocations import announce
 from core.usage import UserUsage, by_user, window_start
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -66,7 +65,12 @@ async def create_user(body: AdminUserCreate, _admin: AdminDep, session: SessionD
 
 @router.patch("/users/{user_id}")
 async def update_user(
-    user_id: str, body: AdminUserUpdate, _admin: AdminDep, session: SessionDep, redis: RedisDep
+    user_id: str,
+    body: AdminUserUpdate,
+    _admin: AdminDep,
+    session: SessionDep,
+    redis: RedisDep,
+    revocations: RevocationsDep,
 ) -> UserRead:
     """Approve (`status: active`), disable, or change the role. Takes effect within seconds on every
     API process, the user's open streams included."""
@@ -86,13 +90,18 @@ async def update_user(
     user.updated_at = utcnow()
     session.add(user)
     await session.commit()
-    await announce(redis, user_id=user.id)
+    await revocations.revoke(redis, user_id=user.id)
     return UserRead.model_validate(user)
 
 
 @router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_user(
-    user_id: str, _admin: AdminDep, session: SessionDep, redis: RedisDep, log: LogDep
+    user_id: str,
+    _admin: AdminDep,
+    session: SessionDep,
+    redis: RedisDep,
+    log: LogDep,
+    revocations: RevocationsDep,
 ) -> Response:
     """The account, its conversations (running answers stopped), sessions and keys."""
     user = await _account(session, user_id)
@@ -102,13 +111,13 @@ async def delete_user(
     user.status = UserStatus.disabled
     session.add(user)
     await session.commit()
-    await announce(redis, user_id=user_id)
+    await revocations.revoke(redis, user_id=user_id)
     owned = list(await session.exec(select(Conversation.id).where(Conversation.owner_id == user_id)))
     await delete_conversations(session, log, redis, owned)
     user = await _account(session, user_id)
     await session.delete(user)  # its sessions and keys go with it (ON DELETE CASCADE)
     await session.commit()
-    await announce(redis, user_id=user_id)
+    await revocations.revoke(redis, user_id=user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

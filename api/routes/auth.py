@@ -9,13 +9,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.account_schemas import AuthState, Login, MeUpdate, Register, SessionRead, UserRead
 from api.auth import CROSS_SITE, SESSION_COOKIE, Principal, UserDep, is_same_site
-from api.deps import LoginSessionDep, RedisDep, SessionDep, SettingsDep
+from api.deps import LoginSessionDep, RedisDep, RevocationsDep, SessionDep, SettingsDep
 from api.throttle import attempt_login, count_registration, succeeded
 from core import accounts
 from core.accounts import AccountError
 from core.models import LoginSession, SignupMode, User, UserStatus
 from core.passwords import WeakPassword, hash_password, needs_rehash, verify
-from core.revocations import announce
 from core.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -156,14 +155,16 @@ async def login(
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(principal: UserDep, session: SessionDep, redis: RedisDep) -> Response:
+async def logout(
+    principal: UserDep, session: SessionDep, redis: RedisDep, revocations: RevocationsDep
+) -> Response:
     """End this session on the server (a key signs nothing out)."""
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(SESSION_COOKIE, path="/")
     if principal.session_id:
         await session.exec(delete(LoginSession).where(col(LoginSession.id) == principal.session_id))
         await session.commit()
-        await announce(redis, session_id=principal.session_id)
+        await revocations.revoke(redis, session_id=principal.session_id)
     return response
 
 
@@ -174,7 +175,12 @@ async def read_me(principal: UserDep, session: SessionDep) -> UserRead:
 
 @router.patch("/me")
 async def update_me(
-    body: MeUpdate, principal: UserDep, request: Request, session: SessionDep, redis: RedisDep
+    body: MeUpdate,
+    principal: UserDep,
+    request: Request,
+    session: SessionDep,
+    redis: RedisDep,
+    revocations: RevocationsDep,
 ) -> UserRead:
     """Change the name or the password, with the current password. A new password ends every other
     session of the user."""
@@ -195,7 +201,7 @@ async def update_me(
     read = UserRead.model_validate(user)
     if body.new_password:
         for ended in await accounts.end_sessions(session, user.id, keep=principal.session_id):
-            await announce(redis, session_id=ended)
+            await revocations.revoke(redis, session_id=ended)
     return read
 
 
@@ -214,9 +220,11 @@ async def list_sessions(principal: UserDep, session: SessionDep) -> list[Session
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_session(signed_in: LoginSessionDep, session: SessionDep, redis: RedisDep) -> Response:
+async def revoke_session(
+    signed_in: LoginSessionDep, session: SessionDep, redis: RedisDep, revocations: RevocationsDep
+) -> Response:
     """Sign a browser out: its requests and open streams end within seconds, on every API process."""
     await session.delete(signed_in)
     await session.commit()
-    await announce(redis, session_id=signed_in.id)
+    await revocations.revoke(redis, session_id=signed_in.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -5,10 +5,9 @@ from sqlmodel import col, select
 
 from api.account_schemas import KeyCreate, KeyCreated, KeyRead
 from api.auth import UserDep
-from api.deps import ApiKeyDep, RedisDep, SessionDep
+from api.deps import ApiKeyDep, RedisDep, RevocationsDep, SessionDep
 from core import accounts
 from core.models import ApiKey, User
-from core.revocations import announce
 
 router = APIRouter(prefix="/keys", tags=["keys"])
 
@@ -34,9 +33,11 @@ async def list_keys(principal: UserDep, session: SessionDep) -> list[KeyRead]:
 
 
 @router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_key(key: ApiKeyDep, session: SessionDep, redis: RedisDep) -> Response:
+async def delete_key(
+    key: ApiKeyDep, session: SessionDep, redis: RedisDep, revocations: RevocationsDep
+) -> Response:
     """The key stops working within seconds on every API process, open streams included."""
     await session.delete(key)
     await session.commit()
-    await announce(redis, key_id=key.id)
+    await revocations.revoke(redis, key_id=key.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -63,3 +63,26 @@ async def test_with_no_revocation_heard_a_stream_opens_without_reading_the_datab
     revoked = asyncio.Event()
     async with revocations.hold(principal, revoked, checked_at):
         assert not revoked.is_set()
+
+
+async def test_a_revoked_key_is_refused_at_once_by_the_process_that_revoked_it(
+    tmp_path: Path, redis: Redis
+) -> None:
+    # Regression: the revoking request's own process served the credential from its two-second
+    # cache until its own announcement came back through Redis (a revoked session answered 200).
+    url = f"sqlite:///{tmp_path / 'revoked.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sessionmaker = make_sessionmaker(engine)
+    async with sessionmaker() as session:
+        user = await accounts.create_user(session, "bo@relaychat.test", "a tester's passphrase", first=True)
+        key, _ = await accounts.create_key(session, user, "tests")
+    authenticator = Authenticator(sessionmaker, timedelta(days=1))
+    principal = await authenticator.key(key)
+    assert principal is not None
+    await delete_key(sessionmaker)
+    assert await authenticator.key(key) is not None  # still cached: nothing said otherwise yet
+    revocations = Revocations(redis, authenticator)  # not listening: it hears no announcement back
+    await revocations.revoke(redis, key_id=principal.key_id)
+    assert await authenticator.key(key) is None
+    await engine.dispose()

@@ -1,6 +1,10 @@
 """Stopping an answer, whether a worker runs it or it still waits for one."""
 
+import contextlib
+from collections.abc import Awaitable, Callable
+
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlmodel import col, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,3 +33,14 @@ async def stop_answer(session: AsyncSession, redis: Redis, log: EventLog, answer
         return True
     await request_stop(redis, answer.id)
     return False
+
+
+def stop_if_abandoned(redis: Redis, answer_id: str) -> Callable[[], Awaitable[None]]:
+    """What a stream whose client went away before the end calls: no one is there to read the
+    answer, so its worker is asked to stop it (a Redis that does not answer leaves it running)."""
+
+    async def stop() -> None:
+        with contextlib.suppress(RedisError):
+            await request_stop(redis, answer_id)
+
+    return stop

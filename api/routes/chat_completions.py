@@ -6,11 +6,9 @@ dies. A streaming request gets OpenAI's chunks as the answer is written, and sto
 it goes away; any other waits for the answer and gets the completion with its usage.
 """
 
-import contextlib
 from functools import partial
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
-from redis.exceptions import RedisError
 
 from api.auth import UserDep
 from api.deps import (
@@ -25,8 +23,8 @@ from api.deps import (
 from api.openai_answers import start_chat_completion
 from api.openai_schemas import ChatCompletion, ChatCompletionRequest
 from api.openai_stream import chunks, completion
+from api.stopping import stop_if_abandoned
 from core.events import Event
-from core.stops import request_stop
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -56,11 +54,7 @@ async def create_chat_completion(
     # The answer may take minutes: give the database connection back now.
     await session.close()
     if body.stream:
-
-        async def abandoned() -> None:
-            with contextlib.suppress(RedisError):
-                await request_stop(redis, answer.id)
-
+        abandoned = stop_if_abandoned(redis, answer.id)
         include_usage = body.stream_options is not None and body.stream_options.include_usage
         translate = partial(
             chunks, answer_id=answer.id, model=model.id, include_usage=include_usage, abandoned=abandoned

@@ -8,12 +8,10 @@ background one runs to its end, and can be resumed or cancelled.
 """
 
 import asyncio
-import contextlib
 from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from redis.exceptions import RedisError
 
 from api.auth import UserDep
 from api.deletion import delete_response_turns
@@ -44,10 +42,9 @@ from api.responses_schemas import (
     ResponseRequest,
 )
 from api.responses_stream import ResponseEvents, response_events
-from api.stopping import stop_answer
+from api.stopping import stop_answer, stop_if_abandoned
 from core.models import Role
 from core.schemas import MessageRead
-from core.stops import request_stop
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -86,11 +83,7 @@ async def create_response(
     # The answer may take minutes: give the database connection back now.
     await session.close()
     if body.stream:
-
-        async def abandoned() -> None:
-            with contextlib.suppress(RedisError):
-                await request_stop(redis, answer.id)
-
+        abandoned = stop_if_abandoned(redis, answer.id)
         events = ResponseEvents(MessageRead.model_validate(answer), answer.params, after=-1, attempt=0)
         translate = partial(response_events, events=events, abandoned=None if body.background else abandoned)
         return await streams.translated(answer, user, request.state.checked_at, translate)

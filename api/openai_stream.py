@@ -95,26 +95,31 @@ async def chunks(
                 await abandoned()
 
 
+async def terminal(batches: AsyncIterator[list[Event]]) -> Event:
+    """The answer's terminal event, once it has one."""
+    async for batch in batches:
+        if batch[-1].terminal:  # the relay ends every batch at a terminal event
+            return batch[-1]
+    raise RuntimeError("the answer's log ended without its terminal event")
+
+
 async def completion(
     batches: AsyncIterator[list[Event]], answer_id: str, model: str
 ) -> ChatCompletion | Event:
     """The answer as one completion once it has ended; its error event if it failed."""
-    async for batch in batches:
-        for event in batch:
-            if event.type == EventType.error:
-                return event
-            if event.terminal:
-                message = final_message(event)
-                return ChatCompletion(
-                    id=f"chatcmpl-{answer_id}",
-                    created=int(time.time()),
-                    model=model,
-                    choices=[
-                        Choice(
-                            message=AssistantMessage(content=message.get("content") or ""),
-                            finish_reason=_finish_reason(event, message),
-                        )
-                    ],
-                    usage=_usage(message),
-                )
-    raise RuntimeError("the answer's log ended without its terminal event")
+    event = await terminal(batches)
+    if event.type == EventType.error:
+        return event
+    message = final_message(event)
+    return ChatCompletion(
+        id=f"chatcmpl-{answer_id}",
+        created=int(time.time()),
+        model=model,
+        choices=[
+            Choice(
+                message=AssistantMessage(content=message.get("content") or ""),
+                finish_reason=_finish_reason(event, message),
+            )
+        ],
+        usage=_usage(message),
+    )

@@ -27,7 +27,7 @@ from api.deps import (
     SettingsDep,
 )
 from api.openai_errors import BadParameter
-from api.openai_stream import final_message
+from api.openai_stream import final_message, terminal
 from api.relay import Relay
 from api.response_inputs import input_turns
 from api.response_objects import asked, response_body, response_id
@@ -59,10 +59,7 @@ CONTINUED = "A later response continues this one: delete that one first."
 
 async def _ended(relay: Relay, answer_id: str) -> MessageRead:
     """The answer as its terminal event holds it, once it has one."""
-    async for batch in relay.events(answer_id, "0"):
-        if batch[-1].terminal:
-            return MessageRead.model_validate(final_message(batch[-1]))
-    raise RuntimeError("the answer's log ended without its terminal event")
+    return MessageRead.model_validate(final_message(await terminal(relay.events(answer_id, "0"))))
 
 
 @router.post("/responses", response_model=ResponseBody, responses=STREAMED, dependencies=[READ_ONLY_CHECKS])

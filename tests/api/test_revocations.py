@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import delete
 
 from api.auth import Authenticator, Principal
@@ -18,10 +19,8 @@ from core.migrate import upgrade
 from core.models import ApiKey
 
 
-@pytest.fixture
-async def signed_in(
-    tmp_path: Path, redis: Redis
-) -> AsyncIterator[tuple[Authenticator, Revocations, Principal, Sessionmaker]]:
+async def account_with_key(tmp_path: Path) -> tuple[AsyncEngine, Sessionmaker, str]:
+    """A migrated SQLite database with one account, and an API key of it."""
     url = f"sqlite:///{tmp_path / 'held.db'}"
     upgrade(url)
     engine = make_engine(url)
@@ -29,6 +28,14 @@ async def signed_in(
     async with sessionmaker() as session:
         user = await accounts.create_user(session, "ann@relaychat.test", "a tester's passphrase", first=True)
         key, _ = await accounts.create_key(session, user, "tests")
+    return engine, sessionmaker, key
+
+
+@pytest.fixture
+async def signed_in(
+    tmp_path: Path, redis: Redis
+) -> AsyncIterator[tuple[Authenticator, Revocations, Principal, Sessionmaker]]:
+    engine, sessionmaker, key = await account_with_key(tmp_path)
     authenticator = Authenticator(sessionmaker, timedelta(days=1))
     principal = await authenticator.key(key)
     assert principal is not None
@@ -70,13 +77,7 @@ async def test_a_revoked_key_is_refused_at_once_by_the_process_that_revoked_it(
 ) -> None:
     # Regression: the revoking request's own process served the credential from its two-second
     # cache until its own announcement came back through Redis (a revoked session answered 200).
-    url = f"sqlite:///{tmp_path / 'revoked.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    sessionmaker = make_sessionmaker(engine)
-    async with sessionmaker() as session:
-        user = await accounts.create_user(session, "bo@relaychat.test", "a tester's passphrase", first=True)
-        key, _ = await accounts.create_key(session, user, "tests")
+    engine, sessionmaker, key = await account_with_key(tmp_path)
     authenticator = Authenticator(sessionmaker, timedelta(days=1))
     principal = await authenticator.key(key)
     assert principal is not None

@@ -57,7 +57,8 @@ local id = false
 for i = 6, #ARGV, 2 do
   id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[i], 'd', ARGV[i + 1])
 end
-if seq > 0 then redis.call('HSET', KEYS[2], 'attempt', attempt, 'seq', seq, 'last', id) end
+if seq > 0 then redis.call('HSET', KEYS[2], 'seq', seq, 'last', id) end
+if repair then redis.call('HSET', KEYS[2], 'attempt', attempt) end
 if ARGV[2] == '1' then
   redis.call('HSET', KEYS[2], 'final', id)
   redis.call('EXPIRE', KEYS[1], ARGV[3])

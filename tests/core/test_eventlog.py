@@ -271,3 +271,17 @@ async def test_a_batch_survives_redis_forgetting_the_script(log: EventLog, redis
     assert (await log.append_batch([(out, (delta("b"),))]))[0] is not None
 
     assert [e.json()["text"] for e in await log.read(mid, "0")] == ["a", "b"]
+
+
+async def test_a_repaired_log_takes_the_next_writes_without_a_second_repair(
+    log: EventLog, redis: Redis, mid: str
+) -> None:
+    assert await log.begin(mid, 1)
+    writer = log.writer(mid, 1)
+    assert await writer.append(delta("a")) is not None
+    await redis.delete(keys.log(mid), keys.log_state(mid))  # its begin lost too: no attempt in the state
+    assert await writer.append(delta("b")) is not None
+    assert await writer.append(delta("c")) is not None
+    events = await log.read(mid, "0")
+    assert [e.type for e in events].count(EventType.reset) == 1
+    assert shown(events) == "abc"

@@ -5,7 +5,7 @@ from redis.asyncio import Redis
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.response_inputs import input_turns
+from api.openai.response_inputs import input_turns
 from core.endings import end_deleted
 from core.eventlog import EventLog
 from core.models import ACTIVE_STATUSES, Conversation, Message, is_active_answer

@@ -7,9 +7,8 @@ from arq.connections import ArqRedis
 from fastapi import Depends, Request, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.answer_stream import AnswerStreams
-from api.answering import start_answer
-from api.auth import UserDep
+from api.accounts.auth import UserDep
+from api.accounts.revocations import Revocations
 from api.lookups import (
     KEY_NOT_FOUND,
     SESSION_NOT_FOUND,
@@ -18,10 +17,11 @@ from api.lookups import (
     find_owned,
     find_response,
 )
-from api.relay import Relay
-from api.revocations import Revocations
 from api.schemas import SubmitResult
-from api.updates import UpdateFeed
+from api.starting import start_answer
+from api.streams.answer_stream import AnswerStreams
+from api.streams.relay import Relay
+from api.streams.updates import UpdateFeed
 from core.catalog import Catalog
 from core.db import read_only
 from core.eventlog import EventLog

@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from api.openai_errors import BadParameter, invalid_request, is_openai, openai_error
+from api.openai.errors import BadParameter, invalid_request, is_openai, openai_error
 
 logger = logging.getLogger(__name__)
 

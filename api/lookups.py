@@ -7,7 +7,7 @@ from fastapi import HTTPException, status
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.response_objects import answer_id_of, asked
+from api.openai.response_objects import answer_id_of, asked
 from core.models import ApiKey, Conversation, LoginSession, Message, Role, Source
 
 CONVERSATION_NOT_FOUND = "Conversation not found"

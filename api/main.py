@@ -7,11 +7,9 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from api import errors
-from api.answer_stream import AnswerStreams
-from api.auth import ADMIN, SIGNED_IN, Authenticator
-from api.openai_schemas import OPENAI_ERRORS
-from api.relay import Relay
-from api.revocations import Revocations
+from api.accounts.auth import ADMIN, SIGNED_IN, Authenticator
+from api.accounts.revocations import Revocations
+from api.openai.chat_schemas import OPENAI_ERRORS
 from api.routes import (
     admin,
     auth,
@@ -33,7 +31,9 @@ from api.routes import (
     usage,
 )
 from api.schemas import ERRORS
-from api.updates import UpdateFeed
+from api.streams.answer_stream import AnswerStreams
+from api.streams.relay import Relay
+from api.streams.updates import UpdateFeed
 from api.web import mount_web
 from core.catalog import load_catalog
 from core.db import make_engine, make_sessionmaker

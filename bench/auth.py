@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 from starlette.requests import Request
 
-from api.auth import Authenticator, _current
+from api.accounts.auth import Authenticator, _current
 from api.main import create_app
 from bench.stats import percentiles, write_result
 from core import accounts

@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException, Response, status
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.account_schemas import AdminUserCreate, AdminUserUpdate, SiteSettings, UserRead
-from api.auth import AdminDep
+from api.accounts.auth import AdminDep
+from api.accounts.schemas import AdminUserCreate, AdminUserUpdate, SiteSettings, UserRead
 from api.deletion import delete_conversations
 from api.deps import LogDep, RedisDep, RevocationsDep, SessionDep
 from api.schemas import UsageDays

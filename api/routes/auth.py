@@ -7,10 +7,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.account_schemas import AuthState, Login, MeUpdate, Register, SessionRead, UserRead
-from api.auth import CROSS_SITE, SESSION_COOKIE, Principal, UserDep, is_same_site
+from api.accounts.auth import CROSS_SITE, SESSION_COOKIE, Principal, UserDep, is_same_site
+from api.accounts.schemas import AuthState, Login, MeUpdate, Register, SessionRead, UserRead
+from api.accounts.throttle import attempt_login, count_registration, succeeded
 from api.deps import LoginSessionDep, RedisDep, RevocationsDep, SessionDep, SettingsDep
-from api.throttle import attempt_login, count_registration, succeeded
 from core import accounts
 from core.accounts import AccountError
 from core.models import LoginSession, SignupMode, User, UserStatus

@@ -11,8 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.answer_stream import STREAMED_SUBMIT
-from api.auth import UserDep
+from api.accounts.auth import UserDep
 from api.deps import (
     READ_ONLY_CHECKS,
     ConversationDep,
@@ -30,6 +29,7 @@ from api.schemas import (
     RegenerateCreate,
     SubmitResult,
 )
+from api.streams.answer_stream import STREAMED_SUBMIT
 from core.branch_walk import newest_leaf_under, page_up, sibling_ids
 from core.models import Conversation, Message, Role
 

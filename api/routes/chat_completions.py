@@ -10,7 +10,7 @@ from functools import partial
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from api.auth import UserDep
+from api.accounts.auth import UserDep
 from api.deps import (
     READ_ONLY_CHECKS,
     AnswerStreamsDep,
@@ -20,9 +20,9 @@ from api.deps import (
     SessionDep,
     SettingsDep,
 )
-from api.openai_answers import start_chat_completion
-from api.openai_schemas import ChatCompletion, ChatCompletionRequest
-from api.openai_stream import chunks, completion
+from api.openai.chat_request import start_chat_completion
+from api.openai.chat_schemas import ChatCompletion, ChatCompletionRequest
+from api.openai.chat_stream import chunks, completion
 from api.stopping import stop_if_abandoned
 from core.events import Event
 

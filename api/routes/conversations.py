@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlmodel import col, select
 
-from api.auth import UserDep
+from api.accounts.auth import UserDep
 from api.deletion import delete_conversations
 from api.deps import CatalogDep, ConversationDep, LogDep, RedisDep, SessionDep
 from api.schemas import ConversationCreate, ConversationPage, ConversationUpdate

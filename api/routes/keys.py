@@ -3,8 +3,8 @@
 from fastapi import APIRouter, HTTPException, Response, status
 from sqlmodel import col, select
 
-from api.account_schemas import KeyCreate, KeyCreated, KeyRead
-from api.auth import UserDep
+from api.accounts.auth import UserDep
+from api.accounts.schemas import KeyCreate, KeyCreated, KeyRead
 from api.deps import ApiKeyDep, RedisDep, RevocationsDep, SessionDep
 from core import accounts
 from core.models import ApiKey, User

@@ -7,8 +7,8 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, HTTPException, status
 
-from api.account_schemas import LimitsBody, RoleLimitsBody, UserLimitsRead
-from api.auth import AdminDep
+from api.accounts.auth import AdminDep
+from api.accounts.schemas import LimitsBody, RoleLimitsBody, UserLimitsRead
 from api.deps import SessionDep
 from core.limits import LIMIT_NAMES, Limits, defaults_of, limits_of, overrides
 from core.models import RoleLimit, User, UserRole

@@ -3,8 +3,6 @@
 from fastapi import APIRouter, HTTPException, Response, status
 from sqlmodel import col, select
 
-from api.answer_stream import STREAMED_SUBMIT
-from api.answering import parent_of_next_question
 from api.deps import (
     READ_ONLY_CHECKS,
     ConversationDep,
@@ -15,7 +13,9 @@ from api.deps import (
     StartAnswerDep,
 )
 from api.schemas import MessageCreate, MessageUpdate, SubmitResult
+from api.starting import parent_of_next_question
 from api.stopping import stop_answer
+from api.streams.answer_stream import STREAMED_SUBMIT
 from core.models import Message, Role, TitleSource
 from core.schemas import MessageRead
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.auth import UserDep
+from api.accounts.auth import UserDep
 from api.deletion import delete_response_turns
 from api.deps import (
     READ_ONLY_CHECKS,
@@ -26,13 +26,12 @@ from api.deps import (
     SessionDep,
     SettingsDep,
 )
-from api.openai_errors import BadParameter
-from api.openai_stream import final_message, terminal
-from api.relay import Relay
-from api.response_inputs import input_turns
-from api.response_objects import asked, response_body, response_id
-from api.responses_answers import start_response
-from api.responses_schemas import (
+from api.openai.chat_stream import final_message, terminal
+from api.openai.errors import BadParameter
+from api.openai.response_inputs import input_turns
+from api.openai.response_objects import asked, response_body, response_id
+from api.openai.response_request import start_response
+from api.openai.responses_schemas import (
     OUTPUT_PREFIX,
     DeletedResponse,
     InputItemList,
@@ -41,8 +40,9 @@ from api.responses_schemas import (
     ResponseBody,
     ResponseRequest,
 )
-from api.responses_stream import ResponseEvents, response_events
+from api.openai.responses_stream import ResponseEvents, response_events
 from api.stopping import stop_answer, stop_if_abandoned
+from api.streams.relay import Relay
 from core.models import Role
 from core.schemas import MessageRead
 

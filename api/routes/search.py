@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.auth import UserDep
+from api.accounts.auth import UserDep
 from api.deps import SessionDep
 from core.search import SearchResults, search
 

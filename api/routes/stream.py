@@ -4,9 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
 
-from api.auth import UserDep
+from api.accounts.auth import UserDep
 from api.deps import AnswerStreamsDep, MessageDep, SessionDep
-from api.event_stream import EventStream
+from api.streams.event_stream import EventStream
 from core.events import is_stream_id
 from core.models import Role
 

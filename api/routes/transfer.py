@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.auth import UserDep
+from api.accounts.auth import UserDep
 from api.deps import ConversationDep, SessionDep, SettingsDep
 from core.markdown_export import conversation_markdown
 from core.models import Conversation, Message

@@ -7,10 +7,10 @@ from contextlib import AbstractAsyncContextManager
 from fastapi import APIRouter, Request
 from sse_starlette import ServerSentEvent
 
-from api.auth import UserDep
+from api.accounts.auth import UserDep
 from api.deps import RevocationsDep, SettingsDep, UpdatesDep
-from api.event_stream import EventStream
-from api.updates import RESYNC, UpdateFeed
+from api.streams.event_stream import EventStream
+from api.streams.updates import RESYNC, UpdateFeed
 
 router = APIRouter(tags=["updates"])
 

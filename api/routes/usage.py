@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from redis.exceptions import RedisError
 
-from api.account_schemas import LimitsBody
-from api.auth import UserDep
+from api.accounts.auth import UserDep
+from api.accounts.schemas import LimitsBody
 from api.deps import RedisDep, SessionDep
 from api.schemas import UsageDays
 from core import keys

@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
-from api.auth import Authenticator
+from api.accounts.auth import Authenticator
 from api.deps import ApiKeyDep, ConversationDep, LoginSessionDep, MessageDep, ResponseDep
 from api.main import create_app
 from core import accounts

@@ -14,7 +14,7 @@ def test_every_route_with_a_path_id_answers_404_for_an_unknown_one(client: httpx
         body: dict[str, str] | None = {} if "requestBody" in operation else None
         response = client.request(method, path.replace(f"{{{name}}}", MISSING_ID), json=body)
         error = response.json()
-        # The OpenAI-compatible routes answer in OpenAI's shape (api/openai_errors.py).
+        # The OpenAI-compatible routes answer in OpenAI's shape (api/openai/errors.py).
         sentence = error["error"]["message"] if path.startswith("/v1/") else error.get("detail")
         answers[f"{method} {path}"] = (response.status_code, sentence)
         expected[f"{method} {path}"] = (404, NOT_FOUND[name])

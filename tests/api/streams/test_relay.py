@@ -2,7 +2,7 @@
 
 import asyncio
 
-from api.relay import Inbox
+from api.streams.relay import Inbox
 from core.events import Event, EventType
 
 

@@ -1,6 +1,6 @@
 """A Responses API request as relaychat stores it: its input as the turns of a conversation from
 the API (the previous response's, continued, or a new one) and its answer, with what the request
-asked kept in the answer's params (api/openai_answers.py)."""
+asked kept in the answer's params (api/openai/chat_request.py)."""
 
 from typing import Any
 
@@ -9,7 +9,7 @@ from fastapi import HTTPException, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.lookups import find_response
-from api.openai_answers import (
+from api.openai.chat_request import (
     PREVIOUS_RUNNING,
     Turn,
     model_named,
@@ -17,8 +17,8 @@ from api.openai_answers import (
     start_api_answer,
     text_of,
 )
-from api.openai_errors import BadParameter
-from api.responses_schemas import UNSUPPORTED, ResponseRequest
+from api.openai.errors import BadParameter
+from api.openai.responses_schemas import UNSUPPORTED, ResponseRequest
 from core.catalog import Catalog
 from core.models import FINAL_STATUSES, Conversation, Message, Role
 from core.settings import Settings

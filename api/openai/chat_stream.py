@@ -13,7 +13,7 @@ from typing import Any
 
 import anyio
 
-from api.openai_schemas import AssistantMessage, ChatCompletion, Choice, Usage
+from api.openai.chat_schemas import AssistantMessage, ChatCompletion, Choice, Usage
 from core.events import Event, EventType
 
 INTERRUPTED = "The answer was interrupted and started again; its stored text is the new one."

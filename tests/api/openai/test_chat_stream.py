@@ -5,7 +5,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from api.openai_stream import chunks
+from api.openai.chat_stream import chunks
 from core.events import Event, EventType, dumps
 
 

@@ -1,6 +1,6 @@
 """A /v1 request as relaychat stores it: the turns of a conversation from the API (a new one, or
 the one a previous response continues) and a queued answer carrying the request's parameters,
-admitted and enqueued as any other (api/answering.py)."""
+admitted and enqueued as any other (api/starting.py)."""
 
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -11,9 +11,9 @@ from fastapi import HTTPException, status
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.answering import admit_and_commit, check_content, check_fits, enqueue_stored, queued_answer
-from api.openai_errors import BadParameter
-from api.openai_schemas import UNSUPPORTED, ChatCompletionRequest
+from api.openai.chat_schemas import UNSUPPORTED, ChatCompletionRequest
+from api.openai.errors import BadParameter
+from api.starting import admit_and_commit, check_content, check_fits, enqueue_stored, queued_answer
 from core.catalog import Catalog, ModelSpec, UnknownModel
 from core.limits import limits_of
 from core.models import SAMPLING_PARAMS, Conversation, Message, Role, Source, TitleSource, utcnow

@@ -20,10 +20,10 @@ from typing import Any
 
 import anyio
 
-from api.answer_stream import DATABASE_COPY_ID
-from api.openai_stream import INTERRUPTED, final_message
-from api.response_objects import asked, output_item, response_body
-from api.responses_schemas import OUTPUT_PREFIX, ResponseBody
+from api.openai.chat_stream import INTERRUPTED, final_message
+from api.openai.response_objects import asked, output_item, response_body
+from api.openai.responses_schemas import OUTPUT_PREFIX, ResponseBody
+from api.streams.answer_stream import DATABASE_COPY_ID
 from core.events import Event, EventType
 from core.schemas import MessageRead
 

@@ -9,11 +9,11 @@ from contextlib import AbstractAsyncContextManager
 from fastapi import Request, Response, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.auth import Principal
-from api.event_stream import EventStream
-from api.relay import Relay
-from api.revocations import Revocations
+from api.accounts.auth import Principal
+from api.accounts.revocations import Revocations
 from api.schemas import SubmitResult
+from api.streams.event_stream import EventStream
+from api.streams.relay import Relay
 from core.endings import end_from_row, terminal_event
 from core.eventlog import EventLog
 from core.events import Event, dumps, stream_id_key

@@ -5,8 +5,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from api.answer_stream import DATABASE_COPY_ID
-from api.responses_stream import ResponseEvents
+from api.openai.responses_stream import ResponseEvents
+from api.streams.answer_stream import DATABASE_COPY_ID
 from core.events import Event, EventType, dumps
 from core.models import Role, Status
 from core.schemas import MessageRead

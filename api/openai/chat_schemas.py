@@ -88,7 +88,7 @@ class OpenAIError(BaseModel):
 
 
 class OpenAIErrorBody(BaseModel):
-    """Every error of the OpenAI-compatible routes (api/openai_errors.py)."""
+    """Every error of the OpenAI-compatible routes (api/openai/errors.py)."""
 
     error: OpenAIError
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from api.responses_schemas import (
+from api.openai.responses_schemas import (
     OUTPUT_PREFIX,
     RESPONSE_PREFIX,
     IncompleteDetails,

@@ -1,6 +1,6 @@
 """Who is asking: a session cookie (browsers) or an API key (programs), on every `/api` request.
 
-A lookup is cached for two seconds per process; a revocation (api/revocations.py) drops it at once
+A lookup is cached for two seconds per process; a revocation (api/accounts/revocations.py) drops it at once
 on every process, so the check costs a request a dictionary lookup and a SHA-256 on the hot path.
 """
 
@@ -201,7 +201,7 @@ def is_same_site(request: Request) -> bool:
 async def _current(request: Request) -> Principal:
     authenticator: Authenticator = request.app.state.authenticator
     # What the cache had forgotten when this request was checked: a stream it opens later asks
-    # whether a revocation came in between (api/revocations.py).
+    # whether a revocation came in between (api/accounts/revocations.py).
     request.state.checked_at = authenticator.generation
     scheme, _, credential = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and credential.strip():

@@ -2,7 +2,7 @@
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.response_objects import asked
+from api.openai.response_objects import asked
 from core.models import Message
 
 

@@ -11,8 +11,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import delete
 
-from api.auth import Authenticator, Principal
-from api.revocations import Revocations
+from api.accounts.auth import Authenticator, Principal
+from api.accounts.revocations import Revocations
 from core import accounts
 from core.db import Sessionmaker, make_engine, make_sessionmaker
 from core.migrate import upgrade

@@ -1,0 +1,1 @@
+"""Accounts: who is signed in, sign-ins and API keys, throttling, revocations."""

@@ -1,0 +1,1 @@
+"""Streams to clients: the relay of answers' logs, the SSE response, the updates feed."""

@@ -9,12 +9,12 @@ import { type Route, useRoute } from "../hooks/useRoute";
 import type { Theme } from "../hooks/useTheme";
 import { useUpdates } from "../hooks/useUpdates";
 import type { User } from "../types";
-import { AccountPage } from "./AccountPage";
-import { AdminPage } from "./AdminPage";
-import { ChatContainer } from "./ChatContainer";
-import { Sidebar } from "./Sidebar";
-import { UsagePage } from "./UsagePage";
-import { UserMenu } from "./UserMenu";
+import { AccountPage } from "./account/AccountPage";
+import { UserMenu } from "./account/UserMenu";
+import { AdminPage } from "./admin/AdminPage";
+import { ChatContainer } from "./chat/ChatContainer";
+import { Sidebar } from "./chat/Sidebar";
+import { UsagePage } from "./usage/UsagePage";
 
 interface Props {
   user: User;

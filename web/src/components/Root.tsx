@@ -1,8 +1,8 @@
 /** The page's root: the theme, and whether this tab is signed in: the sign-in screens, or the app as that user. */
 import { useAuth } from "../hooks/useAuth";
 import { useTheme } from "../hooks/useTheme";
+import { SignInScreen } from "./account/SignInScreen";
 import { App } from "./App";
-import { SignInScreen } from "./SignInScreen";
 
 export function Root() {
   const auth = useAuth();

@@ -1,0 +1,37 @@
+/** The account page: the user's name and password, signed-in browsers, and API keys. */
+import { api } from "../../api";
+import { useApiKeys } from "../../hooks/useApiKeys";
+import { useSessions } from "../../hooks/useSessions";
+import type { User } from "../../types";
+import { PageHeader, type PageHeaderProps } from "../shared/PageHeader";
+import { ApiKeyList } from "./ApiKeyList";
+import { ProfileForm } from "./ProfileForm";
+import { SessionList } from "./SessionList";
+
+interface Props extends PageHeaderProps {
+  user: User;
+  onUserChanged: (user: User) => void;
+}
+
+export function AccountPage({ user, onUserChanged, ...header }: Props) {
+  const sessions = useSessions();
+  const keys = useApiKeys();
+  return (
+    <main className="page" data-testid="account-page">
+      <PageHeader title="Account" {...header} />
+      <div className="page-body">
+        <ProfileForm
+          user={user}
+          onSave={api.updateMe}
+          onSaved={(updated, passwordChanged) => {
+            onUserChanged(updated);
+            // The other browsers were signed out.
+            if (passwordChanged) void sessions.reload();
+          }}
+        />
+        <SessionList sessions={sessions.value} error={sessions.error} onRevoke={sessions.revoke} />
+        <ApiKeyList keys={keys.value} error={keys.error} onCreate={keys.create} onDelete={keys.remove} />
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,131 @@
+/** The chat screen's layout: the open conversation's hooks wired to the header, the messages and the composer. */
+import { useEffect, useMemo, useRef, useState } from "react";
+
+import { contextMarks } from "../../branch";
+import { useAutoScroll } from "../../hooks/useAutoScroll";
+import { useConversation } from "../../hooks/useConversation";
+import { useEscapeToStop } from "../../hooks/useEscapeToStop";
+import { type Focus, useFocusedMessage } from "../../hooks/useFocusedMessage";
+import { useOlderMessages } from "../../hooks/useOlderMessages";
+import type { Theme } from "../../hooks/useTheme";
+import { useTitleNaming } from "../../hooks/useTitleNaming";
+import type { SubscribeToUpdates } from "../../hooks/useUpdates";
+import type { Conversation, ModelList } from "../../types";
+import { contextFill } from "../../usage";
+import { Composer } from "./Composer";
+import { Header } from "./Header";
+import { MessageView } from "./MessageView";
+import { SettingsPanel } from "./SettingsPanel";
+import { UsageBar } from "./UsageBar";
+
+interface Props {
+  conversationId: string | null;
+  /** The sidebar's copy of the open conversation: renames made there show here at once. */
+  listed: Conversation | undefined;
+  models: ModelList | null;
+  theme: Theme;
+  onToggleTheme: () => void;
+  onOpenSidebar: () => void;
+  navigate: (conversationId: string | null) => void;
+  onConversationsChanged: () => void;
+  /** A message to scroll to and flash once it is shown (a search result). */
+  focus: Focus | null;
+  /** Listens to the changes the server announces (`GET /api/updates`). */
+  updates: SubscribeToUpdates;
+}
+
+export function ChatContainer(props: Props) {
+  const { conversationId, models, navigate, onConversationsChanged } = props;
+  const chat = useConversation(conversationId, { navigate, onConversationsChanged });
+  const { messages, running, busy } = chat;
+  const title = useTitleNaming(conversationId, props.updates, chat.notify);
+  // The settings panel belongs to the conversation it was opened in.
+  const [settingsFor, setSettingsFor] = useState<string | null | undefined>(undefined);
+  const showSettings = settingsFor === conversationId;
+  const composer = useRef<HTMLTextAreaElement | null>(null);
+  // A conversation just opened, or a new chat, is there to write in.
+  useEffect(() => composer.current?.focus(), [conversationId]);
+  useEscapeToStop(running !== null, chat.stop, composer);
+  const { container, pinned, jumpToLatest } = useAutoScroll<HTMLDivElement>(conversationId, messages[0]?.id);
+  useOlderMessages(container, messages, { hasOlder: chat.hasOlder, loadOlder: chat.loadOlder, wanted: props.focus?.messageId ?? null });
+  const flashId = useFocusedMessage(container, props.focus, messages);
+  const marks = useMemo(() => contextMarks(messages), [messages]);
+
+  const modelId = chat.settings.model ?? models?.default ?? "";
+  const modelLabel = models?.models.find((m) => m.id === modelId)?.label ?? modelId;
+
+  return (
+    <main className="chat" data-testid="chat" data-status={chat.status}>
+      <Header
+        title={props.listed?.title || chat.conversation?.title || "New chat"}
+        fromApi={chat.conversation?.source === "api"}
+        naming={title.naming}
+        conversationId={chat.conversation ? conversationId : null}
+        onRegenerateTitle={title.regenerate}
+        model={modelLabel}
+        theme={props.theme}
+        onToggleTheme={props.onToggleTheme}
+        onOpenSidebar={props.onOpenSidebar}
+        onToggleSettings={() => setSettingsFor(showSettings ? undefined : conversationId)}
+      />
+      {showSettings ? (
+        <SettingsPanel
+          // Opened while the conversation still loads, it starts again with the loaded settings.
+          key={chat.conversation?.id ?? "new"}
+          systemPrompt={chat.settings.system_prompt}
+          model={chat.settings.model}
+          maxTokens={chat.settings.max_tokens}
+          models={models}
+          onSave={chat.saveSettings}
+          onClose={() => setSettingsFor(undefined)}
+        />
+      ) : null}
+      {chat.conversation && chat.totals ? (
+        <UsageBar totals={chat.totals} context={contextFill(messages, models, chat.settings.model)} />
+      ) : null}
+      <div className="messages" ref={container}>
+        {messages.length === 0 ? <p className="empty-chat">How can I help?</p> : null}
+        {chat.hasOlder ? (
+          <p className="older" data-testid="older-messages" role="status">
+            Earlier messages load as you scroll up…
+          </p>
+        ) : null}
+        {messages.map((message) => {
+          const live = message.id === running?.id;
+          return (
+            <MessageView
+              key={message.id}
+              message={message}
+              live={live}
+              liveText={live ? running.text : undefined}
+              context={marks.get(message.id)}
+              flash={message.id === flashId}
+              locked={busy}
+              onRetry={message.status === "failed" ? () => chat.regenerate(message) : undefined}
+              onRegenerate={conversationId ? () => chat.regenerate(message) : undefined}
+              onEdit={conversationId ? (text) => chat.edit(message, text) : undefined}
+              onPin={conversationId ? () => chat.togglePin(message) : undefined}
+              onSwitch={conversationId ? chat.switchTo : undefined}
+            />
+          );
+        })}
+      </div>
+      {!pinned ? (
+        <button type="button" className="jump" data-testid="jump-to-latest" onClick={jumpToLatest}>
+          ↓ Jump to latest
+        </button>
+      ) : null}
+      {running?.reconnecting ? (
+        <p className="banner" role="status" data-testid="stream-status">
+          Reconnecting…
+        </p>
+      ) : null}
+      {chat.notice ? (
+        <p className="banner error" role="alert" data-testid="send-error">
+          {chat.notice}
+        </p>
+      ) : null}
+      <Composer ref={composer} busy={busy} disabled={chat.loading} onSend={chat.send} onStop={chat.stop} />
+    </main>
+  );
+}

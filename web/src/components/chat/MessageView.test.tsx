@@ -1,0 +1,71 @@
+/** Tests of a message's branch switcher, pin, context mark and edit in place. */
+import { cleanup, fireEvent, render } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import type { Message } from "../../types";
+import { MessageView } from "./MessageView";
+
+function message(fields: Partial<Message> = {}): Message {
+  return {
+    id: "b", conversation_id: "c1", parent_id: "u1", role: "assistant", content: "an answer", status: "complete",
+    error: null, error_code: null, model: "x", attempt: 1, prompt_tokens: 1, completion_tokens: 1,
+    cost_usd: null, first_token_at: null, finished_at: null, tokens_per_second: null,
+    finish_reason: "stop", client_id: null, pinned: false, included_ids: null, created_at: "", updated_at: "",
+    ...fields,
+  };
+}
+
+afterEach(cleanup);
+
+describe("branches, pins and context on a message", () => {
+  it("shows ‹ 2/3 › and switches to the neighbours", () => {
+    const onSwitch = vi.fn();
+    const { getByTestId } = render(
+      <MessageView message={message({ sibling_ids: ["a", "b", "c"] })} onSwitch={onSwitch} />,
+    );
+    expect(getByTestId("branch-position").textContent).toBe("2/3");
+    fireEvent.click(getByTestId("branch-previous"));
+    fireEvent.click(getByTestId("branch-next"));
+    expect(onSwitch.mock.calls).toEqual([["a"], ["c"]]);
+  });
+
+  it("shows no switcher on an only child, and locks switching and regenerating while an answer runs", () => {
+    const only = render(<MessageView message={message()} onSwitch={vi.fn()} />);
+    expect(only.queryByTestId("branch-switcher")).toBeNull();
+    cleanup();
+    const { getByTestId } = render(
+      <MessageView message={message({ sibling_ids: ["a", "b"] })} locked onSwitch={vi.fn()} onRegenerate={vi.fn()} />,
+    );
+    expect((getByTestId("branch-previous") as HTMLButtonElement).disabled).toBe(true);
+    expect((getByTestId("regenerate-button") as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("marks a message the model no longer sees, and a pinned one", () => {
+    const onPin = vi.fn();
+    const { getByTestId, container } = render(
+      <MessageView message={message({ role: "user", pinned: true })} context="out" onPin={onPin} />,
+    );
+    const article = container.querySelector("article")!;
+    expect(article.dataset.context).toBe("out");
+    expect(article.dataset.pinned).toBe("true");
+    expect(getByTestId("context-out").textContent).toContain("Not in the model's context");
+    expect(getByTestId("pin-button").getAttribute("aria-pressed")).toBe("true");
+    fireEvent.click(getByTestId("pin-button"));
+    expect(onPin).toHaveBeenCalledOnce();
+  });
+
+  it("edits a question in place and closes once it is sent", async () => {
+    const onEdit = vi.fn().mockResolvedValue(true);
+    const { getByTestId, findByTestId, queryByTestId } = render(
+      <MessageView message={message({ role: "user", content: "old question" })} onEdit={onEdit} />,
+    );
+    fireEvent.click(getByTestId("edit-button"));
+    const input = getByTestId("edit-input") as HTMLTextAreaElement;
+    expect(input.value).toBe("old question");
+    fireEvent.change(input, { target: { value: "new question" } });
+    fireEvent.click(getByTestId("edit-send"));
+    await findByTestId("message-content");
+    expect(onEdit).toHaveBeenCalledWith("new question");
+    expect(queryByTestId("edit-input")).toBeNull();
+  });
+});

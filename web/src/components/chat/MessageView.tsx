@@ -1,0 +1,110 @@
+/** One message: its text (live while it streams), its error, and its actions. */
+import { useState } from "react";
+
+import { type ContextMark, siblingPosition } from "../../branch";
+import type { Message } from "../../types";
+import { CopyButton } from "../shared/CopyButton";
+import { BranchSwitcher } from "./BranchSwitcher";
+import { EditForm } from "./EditForm";
+import { Markdown } from "./Markdown";
+import { MessageUsage } from "./MessageUsage";
+
+interface Props {
+  message: Message;
+  /** While the answer streams: the live text, in place of what the database holds. */
+  liveText?: string;
+  live?: boolean;
+  /** Whether the latest answer's prompt included this message; undefined: not known. */
+  context?: ContextMark;
+  /** An answer is running in the conversation: no new branch can start, and switching waits. */
+  locked?: boolean;
+  /** Opened from a search result: drawn to the eye for a moment. */
+  flash?: boolean;
+  onRetry?: () => void;
+  onRegenerate?: () => void;
+  /** Resolves false when the edited question was not sent. */
+  onEdit?: (text: string) => Promise<boolean>;
+  onPin?: () => void;
+  onSwitch?: (messageId: string) => void;
+}
+
+export function MessageView(props: Props) {
+  const { message, liveText, live, flash, context, locked = false, onRetry, onRegenerate, onEdit, onPin, onSwitch } = props;
+  const [editing, setEditing] = useState(false);
+  const text = liveText ?? message.content;
+  const failed = message.status === "failed" ? (message.error ?? "The answer failed.") : null;
+  const siblings = siblingPosition(message);
+  const final = !live && message.status !== "queued" && message.status !== "streaming";
+  return (
+    <article
+      className={`message ${message.role}${context === "out" ? " out-of-context" : ""}${flash ? " flash" : ""}`}
+      data-testid="message"
+      data-role={message.role}
+      data-status={live ? "streaming" : message.status}
+      data-id={message.id}
+      data-context={context}
+      data-pinned={message.pinned ? "true" : "false"}
+    >
+      {context === "out" ? (
+        <div className="context-note" data-testid="context-out" title="The model did not see this for the latest answer">
+          Not in the model's context
+        </div>
+      ) : null}
+      <div className="bubble">
+        {editing && onEdit ? (
+          <EditForm initial={message.content} onSend={onEdit} onCancel={() => setEditing(false)} />
+        ) : message.role === "user" ? (
+          <p className="user-text" data-testid="message-content">
+            {text}
+          </p>
+        ) : (
+          <div className="markdown" data-testid="message-content">
+            {text ? <Markdown text={text} /> : live ? <span className="thinking" aria-label="Thinking">…</span> : null}
+            {live && text ? <span className="cursor" aria-hidden="true" /> : null}
+          </div>
+        )}
+        {failed ? (
+          <div className="message-error" role="alert" data-testid="message-error">
+            {failed}
+            {onRetry ? (
+              <button type="button" className="link-button" data-testid="retry-button" disabled={locked} onClick={onRetry}>
+                Retry
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+        {message.status === "stopped" && !live ? <div className="note">Stopped</div> : null}
+      </div>
+      {final && !editing ? (
+        <div className="message-actions">
+          {siblings.count > 1 && onSwitch ? <BranchSwitcher siblings={siblings} disabled={locked} onSwitch={onSwitch} /> : null}
+          {text ? <CopyButton text={text} label="Copy message" testId="copy-message" /> : null}
+          {onPin ? (
+            <button
+              type="button"
+              className={`icon-button pin${message.pinned ? " pinned" : ""}`}
+              aria-pressed={message.pinned}
+              aria-label={message.pinned ? "Unpin: may fall out of the model's context" : "Pin: always in the model's context"}
+              title={message.pinned ? "Pinned: always in the model's context while it fits" : "Pin to keep in the model's context"}
+              data-testid="pin-button"
+              onClick={onPin}
+            >
+              {message.pinned ? "Pinned" : "Pin"}
+            </button>
+          ) : null}
+          {onEdit && message.role === "user" ? (
+            <button type="button" className="icon-button" data-testid="edit-button" disabled={locked} onClick={() => setEditing(true)}>
+              Edit
+            </button>
+          ) : null}
+          {onRegenerate && message.role === "assistant" ? (
+            <button type="button" className="icon-button" data-testid="regenerate-button" disabled={locked} onClick={onRegenerate}>
+              Regenerate
+            </button>
+          ) : null}
+          {message.role === "assistant" ? <MessageUsage message={message} /> : null}
+        </div>
+      ) : null}
+    </article>
+  );
+}

@@ -6,8 +6,10 @@ INSTALLED := $(VENV)/.installed
 # llama.cpp compiled for any x86-64 with AVX2: the native build crashes in its AMX kernel on some CPUs.
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 WEB_BUILT := web/dist/index.html
+# web/node_modules as the lockfile has it: npm ci when it is missing or older.
+WEB_DEPS := [ web/node_modules/.package-lock.json -nt web/package-lock.json ] || (cd web && npm ci --no-audit --no-fund)
 
-.PHONY: up test unit lint format install web bench faults clean
+.PHONY: up test unit lint types format install web bench faults clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,13 +29,19 @@ web: $(if $(wildcard web/package.json),$(WEB_BUILT))
 up: $(INSTALLED) web
 	$(BIN)/relaychat up
 
-# The web lint needs web/node_modules as the lockfile has it: npm ci when it is missing or older.
+# The web lint needs web/node_modules; the UI's copy of the API's schema must be the API's.
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	[ web/node_modules/.package-lock.json -nt web/package-lock.json ] || (cd web && npm ci --no-audit --no-fund)
+	$(WEB_DEPS)
+	PYTHON=$(BIN)/python web/scripts/openapi-types.sh --check
 	cd web && npm run lint
+
+# web/src/api-schema.gen.ts, the UI's types of the API's shapes, from the API as this tree has it.
+types: $(INSTALLED)
+	$(WEB_DEPS)
+	PYTHON=$(BIN)/python web/scripts/openapi-types.sh
 
 # The browser tests need the built UI and Chromium (.ci/run installs Debian's when it is missing).
 test: lint web

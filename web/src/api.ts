@@ -8,6 +8,7 @@ import type {
   AuthInfo,
   Branch,
   Conversation,
+  ConversationPage,
   ConversationSettings,
   ConversationSource,
   Limits,
@@ -16,17 +17,18 @@ import type {
   NewApiKey,
   NewUser,
   ProfileChange,
+  Registration,
   RoleLimits,
   SearchResults,
   SessionInfo,
   SignupMode,
+  SiteSettings,
   SubmitResult,
   UsageReport,
   UsageSort,
   User,
+  UserChange,
   UserLimits,
-  UserRole,
-  UserStatus,
   UserUsage,
 } from "./types";
 
@@ -109,7 +111,7 @@ async function submitStreaming(path: string, body: unknown): Promise<StreamingSu
 export const api = {
   /** The newest conversations made in the app, or (`api`) those made through the OpenAI-compatible API. */
   listConversations: (source: ConversationSource = "app", limit = 200) =>
-    request<{ items: Conversation[]; next_offset: number | null }>(
+    request<ConversationPage>(
       "GET",
       `/conversations?limit=${limit}${source === "app" ? "" : `&source=${source}`}`,
     ),
@@ -149,7 +151,7 @@ export const api = {
 
   authState: () => request<AuthInfo>("GET", "/auth/state"),
   /** The first account is an active admin; later ones are `pending` when signups need approval. */
-  register: (fields: { email: string; password: string; name: string }) => request<User>("POST", "/auth/register", fields),
+  register: (fields: Registration) => request<User>("POST", "/auth/register", fields),
   login: (email: string, password: string) => request<User>("POST", "/auth/login", { email, password }),
   logout: () => request<void>("POST", "/auth/logout"),
   me: () => request<User>("GET", "/auth/me"),
@@ -166,7 +168,7 @@ export const api = {
 
   listUsers: () => request<User[]>("GET", "/admin/users"),
   createUser: (user: NewUser) => request<User>("POST", "/admin/users", user),
-  updateUser: (id: string, fields: { role?: UserRole; status?: UserStatus }) => request<User>("PATCH", `/admin/users/${id}`, fields),
+  updateUser: (id: string, fields: UserChange) => request<User>("PATCH", `/admin/users/${id}`, fields),
   deleteUser: (id: string) => request<void>("DELETE", `/admin/users/${id}`),
   listUsage: (sort: UsageSort, days: number) => request<UserUsage[]>("GET", `/admin/usage?days=${days}&sort=${sort}`),
   roleLimits: () => request<RoleLimits>("GET", "/admin/limits"),
@@ -175,8 +177,8 @@ export const api = {
   userLimits: (id: string) => request<UserLimits>("GET", `/admin/users/${id}/limits`),
   /** All four at once: null takes the role's. */
   setUserLimits: (id: string, own: Limits) => request<UserLimits>("PUT", `/admin/users/${id}/limits`, own),
-  signupMode: () => request<{ signup: SignupMode }>("GET", "/admin/settings"),
-  setSignupMode: (signup: SignupMode) => request<{ signup: SignupMode }>("PATCH", "/admin/settings", { signup }),
+  signupMode: () => request<SiteSettings>("GET", "/admin/settings"),
+  setSignupMode: (signup: SignupMode) => request<SiteSettings>("PATCH", "/admin/settings", { signup }),
 };
 
 const TRIES = 3;

@@ -76,11 +76,12 @@ export const refused = (status: number, detail: string) => () => Response.json({
 
 export const NO_TOTALS: ConversationTotals = { prompt_tokens: 0, completion_tokens: 0, cost_usd: 0, cost_complete: true };
 
-/** A page of a branch, as the server sends it: the newest unless `hasOlder`. */
+/** A page of a branch, as the server sends it: the newest unless `hasOlder`. A message without
+ * `sibling_ids` has no alternatives, as the app reads one. */
 export const branch = (messages: Message[], conversationId = "c1", hasOlder = false): Branch => ({
   conversation_id: conversationId,
   leaf_id: messages.at(-1)?.id ?? null,
-  messages,
+  messages: messages.map((m) => ({ ...m, sibling_ids: m.sibling_ids ?? [m.id] })),
   has_older: hasOlder,
   totals: NO_TOTALS,
 });

@@ -1,250 +1,118 @@
-/** The API's shapes, as the server sends them. */
+/** The API's shapes under the app's names, taken from the server's OpenAPI schema (api-schema.gen.ts, `make types`), and the few the client adds. */
+import type { components, paths } from "./api-schema.gen";
 
-export type Role = "user" | "assistant";
-export type MessageStatus = "queued" | "streaming" | "complete" | "stopped" | "failed";
+type Schemas = components["schemas"];
+
+export type Role = Schemas["Role"];
+export type MessageStatus = Schemas["Status"];
 
 /** Where a title came from: only `user` (typed) is never replaced by a generated one. */
-export type TitleSource = "default" | "fallback" | "generated" | "user";
+export type TitleSource = Schemas["TitleSource"];
 
 /** Where a conversation was made: in the app, or through the OpenAI-compatible API (`/v1`). */
-export type ConversationSource = "app" | "api";
+export type ConversationSource = Schemas["Source"];
 
-export interface Conversation {
-  id: string;
-  title: string;
-  title_source: TitleSource;
-  system_prompt: string;
-  model: string | null;
-  /** The answer's share of the context window; null: the model's default. */
-  max_tokens: number | null;
-  /** The end of the branch shown; the next question continues it. */
-  selected_leaf_id: string | null;
-  source: ConversationSource;
-  created_at: string;
-  updated_at: string;
-}
+/** `max_tokens`: the answer's share of the context window, null: the model's default.
+ * `selected_leaf_id`: the end of the branch shown; the next question continues it. */
+export type Conversation = Schemas["ConversationRead"];
 
-export interface Message {
-  id: string;
-  conversation_id: string;
-  parent_id: string | null;
-  role: Role;
-  content: string;
-  status: MessageStatus;
-  error: string | null;
-  error_code: string | null;
-  model: string | null;
-  attempt: number;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  /** US dollars at the model's prices when it answered; 0 for a local model. */
-  cost_usd: number | null;
-  first_token_at: string | null;
-  finished_at: string | null;
-  tokens_per_second: number | null;
-  finish_reason: string | null;
-  client_id: string | null;
-  /** In every prompt of its branch while it fits. */
-  pinned: boolean;
-  /** An answer's prompt: the earlier messages it was built from (null: not recorded). */
-  included_ids: string[] | null;
-  created_at: string;
-  updated_at: string;
-  /** This message and its alternatives (regenerated answers, edited questions), oldest first. */
-  sibling_ids?: string[];
-}
+/** A message as a branch's page sends it, with `sibling_ids` (this message and its alternatives:
+ * regenerated answers, edited questions, oldest first), or as the other routes send it, without.
+ * `cost_usd`: US dollars at the model's prices when it answered, 0 for a local model. `pinned`: in
+ * every prompt of its branch while it fits. `included_ids`: an answer's prompt, the earlier
+ * messages it was built from (null: not recorded). */
+export type Message = Schemas["MessageRead"] & Partial<Pick<Schemas["BranchMessage"], "sibling_ids">>;
 
-/** The selected branch, root first. */
 /** What every answer of a conversation cost, in all its branches. */
-export interface ConversationTotals {
-  prompt_tokens: number;
-  completion_tokens: number;
-  cost_usd: number;
-  /** False: some answers have no recorded cost, the sum is a floor. */
-  cost_complete: boolean;
-}
+export type ConversationTotals = Schemas["ConversationTotals"];
 
-/** A page of the selected branch, root first. */
-export interface Branch {
-  conversation_id: string;
-  leaf_id: string | null;
-  messages: Message[];
-  /** Older messages precede the page: ask with `before` the page's first. */
-  has_older: boolean;
-  /** The conversation's; null on a page of older messages (the newest page had them). */
-  totals: ConversationTotals | null;
-}
+/** A page of the selected branch, root first; `totals` is null on a page of older messages. */
+export type Branch = Schemas["BranchRead"];
+
+/** A page of the conversation list, newest first. */
+export type ConversationPage = Schemas["ConversationPage"];
 
 export type ConversationSettings = Pick<Conversation, "system_prompt" | "model" | "max_tokens">;
 
-export interface ModelInfo {
-  id: string;
-  label: string;
-  context_window: number;
-  input_price: number;
-  output_price: number;
-  local: boolean;
-  default_max_tokens: number;
-  max_tokens_limit: number;
-}
+export type ModelInfo = Schemas["ModelRead"];
+export type ModelList = Schemas["ModelList"];
 
-export interface ModelList {
-  models: ModelInfo[];
-  default: string;
-}
-
-export interface SubmitResult {
-  user_message: Message;
-  assistant_message: Message;
-}
+/** A question and its answer as stored: a streaming submit's first event. */
+export type SubmitResult = Schemas["SubmitResult"];
 
 export const ACTIVE: MessageStatus[] = ["queued", "streaming"];
 
-export interface SnippetPart {
-  text: string;
-  hit: boolean;
-}
+export type SnippetPart = Schemas["SnippetPart"];
+export type SearchHit = Schemas["SearchHit"];
+export type SearchResults = Schemas["SearchResults"];
 
-export interface SearchHit {
-  conversation_id: string;
-  conversation_title: string;
-  conversation_source: "app" | "api";
-  message_id: string | null;
-  role: Role | null;
-  snippet: SnippetPart[];
-  created_at: string;
-}
-
-export interface SearchResults {
-  conversations: SearchHit[];
-  messages: SearchHit[];
-}
-
-/** What `GET /api/updates` says about a conversation that changed elsewhere. */
+/** What `GET /api/updates` says about a conversation that changed elsewhere. Written here: the
+ * schema describes no event stream's events. */
 export interface ConversationChange {
   conversation_id: string;
   change: "title" | "title_failed";
 }
 
-export type UserRole = "admin" | "user";
-export type UserStatus = "active" | "pending" | "disabled";
+export type UserRole = Schemas["UserRole"];
+export type UserStatus = Schemas["UserStatus"];
 /** Who may make an account: anyone (`open`), anyone with an admin's approval, or nobody (`closed`). */
-export type SignupMode = "open" | "approval" | "closed";
+export type SignupMode = Schemas["SignupMode"];
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: UserRole;
-  status: UserStatus;
-  created_at: string;
-}
+export type User = Schemas["UserRead"];
 
-/** `GET /api/auth/state`: open to anyone. */
-export interface AuthInfo {
-  /** No account exists yet: the first one made is the admin. */
-  setup_required: boolean;
-  signup: SignupMode;
-  /** Null when this browser is not signed in. */
-  user: User | null;
-}
+/** `GET /api/auth/state`, open to anyone: `setup_required` while no account exists (the first one
+ * made is the admin); `user` is null when this browser is not signed in. */
+export type AuthInfo = Schemas["AuthState"];
 
-/** A signed-in browser of the user's. */
-export interface SessionInfo {
-  id: string;
-  user_agent: string;
-  address: string;
-  created_at: string;
-  last_seen_at: string;
-  /** This browser. */
-  current: boolean;
-}
+/** An account asked for at sign-up. */
+export type Registration = Schemas["Register"];
 
-export interface ApiKey {
-  id: string;
-  name: string;
-  created_at: string;
-  last_used_at: string | null;
-}
+/** A signed-in browser of the user's; `current`: this browser. */
+export type SessionInfo = Schemas["SessionRead"];
+
+export type ApiKey = Schemas["KeyRead"];
 
 /** A key just made: `key` is shown this once. */
-export interface NewApiKey extends ApiKey {
-  key: string;
-}
+export type NewApiKey = Schemas["KeyCreated"];
 
 /** What the signed-in user may change: the current password is always required. */
-export interface ProfileChange {
-  current_password: string;
-  name?: string;
-  new_password?: string;
-}
+export type ProfileChange = Schemas["MeUpdate"];
 
-export interface NewUser {
-  email: string;
-  name: string;
-  password: string;
-  role: UserRole;
-}
+export type NewUser = Schemas["AdminUserCreate"];
 
-/** A set of limits. A role's: null is unlimited. A user's own: null takes the role's. */
-export interface Limits {
-  /** Answers generating at once. */
-  running_answers: number | null;
-  /** Answers waiting to start. */
-  waiting_answers: number | null;
-  /** Prompt and answer tokens per UTC day. */
-  tokens_per_day: number | null;
-  cost_per_month_usd: number | null;
-}
+/** An admin's change of an account: its role, or its status (approve, disable). */
+export type UserChange = Schemas["AdminUserUpdate"];
+
+/** `GET` and `PATCH /api/admin/settings`. */
+export type SiteSettings = Schemas["SiteSettings"];
+
+/** A set of limits. A role's: null is unlimited. A user's own: null takes the role's.
+ * The schema makes each optional, as a request may leave one out (it is then null); the server
+ * sends all four, and the app always sends all four. */
+export type Limits = Required<Schemas["LimitsBody"]>;
+
+/** `T` with its sets of limits at `K` as the server sends them: all four. */
+type WithLimits<T, K extends keyof T> = Omit<T, K> & Record<K, Limits>;
 
 /** Each role's default limits. */
-export interface RoleLimits {
-  admin: Limits;
-  user: Limits;
-}
+export type RoleLimits = WithLimits<Schemas["RoleLimitsBody"], "admin" | "user">;
 
-/** `GET /api/admin/users/{id}/limits`. */
-export interface UserLimits {
-  user_id: string;
-  /** The admin's overrides for this user; null: the role's. */
-  own: Limits;
-  /** What applies to the user now; null: unlimited. */
-  effective: Limits;
-}
+/** `GET /api/admin/users/{id}/limits`: `own`, the admin's overrides for this user (null: the
+ * role's); `effective`, what applies to the user now (null: unlimited). */
+export type UserLimits = WithLimits<Schemas["UserLimitsRead"], "own" | "effective">;
 
-export interface UsageTotals {
-  prompt_tokens: number;
-  completion_tokens: number;
-  cost_usd: number;
-  answers: number;
-}
+export type UsageTotals = Schemas["UsageRow"];
 
-/** One model's answers on one UTC day. */
-export interface DayUsage extends UsageTotals {
-  /** YYYY-MM-DD, UTC. */
-  day: string;
-  model: string;
-}
+/** One model's answers on one UTC day (`day`: YYYY-MM-DD). */
+export type DayUsage = Schemas["DayUsage"];
 
-/** `GET /api/usage`: the signed-in user's. */
-export interface UsageReport {
-  days: number;
-  /** Oldest day first; a day without answers has no row. */
-  by_day: DayUsage[];
-  total: UsageTotals;
-  /** What applies to the user now; null: unlimited. */
-  limits: Limits;
-  /** What the limits have counted so far; null while the server cannot tell. */
-  tokens_today: number | null;
-  cost_this_month_usd: number | null;
-}
+/** `GET /api/usage`, the signed-in user's: `by_day` oldest day first, a day without answers has
+ * no row; `limits`, what applies to the user now (null: unlimited); `tokens_today` and
+ * `cost_this_month_usd`, what the limits have counted so far (null while the server cannot tell). */
+export type UsageReport = WithLimits<Schemas["UsageReport"], "limits">;
 
 /** A row of `GET /api/admin/usage`: every account, those without answers at zero. */
-export interface UserUsage extends UsageTotals {
-  user_id: string;
-  email: string;
-  name: string;
-}
+export type UserUsage = Schemas["UserUsage"];
 
 /** The admin's usage table's order: the most first, or by email A to Z. */
-export type UsageSort = "cost" | "tokens" | "answers" | "email";
+export type UsageSort = NonNullable<NonNullable<paths["/api/admin/usage"]["get"]["parameters"]["query"]>["sort"]>;

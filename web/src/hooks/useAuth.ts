@@ -4,7 +4,7 @@ import { useCallback, useEffect, useReducer } from "react";
 import { api, ApiError, readable } from "../api";
 import { type AuthState, authReducer, initialAuth } from "../auth";
 import { onSessionEnded, sessionStarted } from "../session";
-import type { User } from "../types";
+import type { Registration, User } from "../types";
 
 export interface Auth {
   state: AuthState;
@@ -12,7 +12,7 @@ export interface Auth {
   reload: () => void;
   login: (email: string, password: string) => Promise<void>;
   /** The account made: signed in when active, else `pending` until an admin approves it. */
-  register: (fields: { email: string; password: string; name: string }) => Promise<User>;
+  register: (fields: Registration) => Promise<User>;
   logout: () => Promise<void>;
   /** The user as the server now has it (a name or a role changed). */
   setUser: (user: User) => void;
@@ -65,7 +65,7 @@ export function useAuth(): Auth {
   );
 
   const register = useCallback(
-    async (fields: { email: string; password: string; name: string }) => {
+    async (fields: Registration) => {
       const user = await api.register(fields);
       if (user.status === "active") signedIn(user);
       return user;

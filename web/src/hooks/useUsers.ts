@@ -2,13 +2,13 @@
 import { useCallback } from "react";
 
 import { api } from "../api";
-import type { NewUser, SignupMode, User, UserRole, UserStatus } from "../types";
+import type { NewUser, SignupMode, User, UserChange } from "../types";
 import { type Loaded, useLoaded } from "./useLoaded";
 
 export interface Users extends Loaded<User[]> {
   create: (user: NewUser) => Promise<void>;
   /** Approve (`status: active`), disable, enable, or change the role. */
-  update: (id: string, fields: { role?: UserRole; status?: UserStatus }) => Promise<void>;
+  update: (id: string, fields: UserChange) => Promise<void>;
   remove: (id: string) => Promise<void>;
 }
 
@@ -25,7 +25,7 @@ export function useUsers(): Users {
   );
 
   const update = useCallback(
-    async (id: string, fields: { role?: UserRole; status?: UserStatus }) => {
+    async (id: string, fields: UserChange) => {
       const updated = await api.updateUser(id, fields);
       set((current) => current?.map((user) => (user.id === id ? updated : user)) ?? null);
     },

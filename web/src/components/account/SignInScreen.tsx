@@ -2,7 +2,7 @@
 import { useState } from "react";
 
 import { useAction } from "../../hooks/useAction";
-import type { SignupMode, User } from "../../types";
+import type { Registration, SignupMode, User } from "../../types";
 import { Field, FormError, PASSWORD_HINT, submitted } from "../shared/Field";
 
 interface Props {
@@ -12,7 +12,7 @@ interface Props {
   /** Why this tab was signed out (a session ended elsewhere). */
   notice: string | null;
   onLogin: (email: string, password: string) => Promise<void>;
-  onRegister: (fields: { email: string; password: string; name: string }) => Promise<User>;
+  onRegister: (fields: Registration) => Promise<User>;
 }
 
 const PENDING = "Your account is waiting for an admin's approval: you can sign in once it is approved.";
@@ -21,7 +21,7 @@ function RegisterForm({ title, intro, submitLabel, onRegister, onCancel }: {
   title: string;
   intro: string;
   submitLabel: string;
-  onRegister: (fields: { email: string; password: string; name: string }) => Promise<unknown>;
+  onRegister: (fields: Registration) => Promise<unknown>;
   onCancel?: () => void;
 }) {
   const register = useAction(onRegister);
@@ -85,7 +85,7 @@ export function SignInScreen({ setupRequired, signup, notice, onLogin, onRegiste
   const [signingUp, setSigningUp] = useState(false);
   const [pending, setPending] = useState(false);
 
-  const register = async (fields: { email: string; password: string; name: string }) => {
+  const register = async (fields: Registration) => {
     const user = await onRegister(fields);
     if (user.status === "pending") {
       setPending(true);

@@ -2,7 +2,7 @@
 import { type ReactNode, useId, useState } from "react";
 
 import { formatWhen } from "../../format";
-import type { User, UserRole, UserStatus } from "../../types";
+import type { User, UserChange, UserRole, UserStatus } from "../../types";
 
 interface Props {
   users: User[];
@@ -10,7 +10,7 @@ interface Props {
   meId: string;
   /** Each refusal shows above the table (the caller's action hook). */
   busy: boolean;
-  onUpdate: (id: string, fields: { role?: UserRole; status?: UserStatus }) => void;
+  onUpdate: (id: string, fields: UserChange) => void;
   onDelete: (id: string) => void;
   /** A user's own limits, shown in a row under theirs when opened. */
   limits: (user: User) => ReactNode;

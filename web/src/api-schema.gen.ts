@@ -1561,7 +1561,7 @@ export interface components {
         };
         /**
          * OpenAIErrorBody
-         * @description Every error of the OpenAI-compatible routes (api/openai_errors.py).
+         * @description Every error of the OpenAI-compatible routes (api/openai/errors.py).
          */
         OpenAIErrorBody: {
             error: components["schemas"]["OpenAIError"];

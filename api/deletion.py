@@ -1,11 +1,11 @@
 """Deleting conversations and answers: running answers are stopped and their open streams ended."""
 
-from fastapi import HTTPException, status
 from redis.asyncio import Redis
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.openai.response_inputs import input_turns
+from api.refusals import Conflict
 from core.endings import end_deleted
 from core.eventlog import EventLog
 from core.models import ACTIVE_STATUSES, Conversation, Message, is_active_answer
@@ -39,9 +39,9 @@ async def delete_response_turns(
 ) -> None:
     """Delete a response's answer and the turns that led to it since the previous response (the whole
     conversation when nothing comes before them), ending the answer if it runs; an answer that
-    later turns continue is refused with 409 and the sentence `continued`."""
+    later turns continue is refused (Conflict) with the sentence `continued`."""
     if (await session.exec(select(Message.id).where(Message.parent_id == answer.id))).first():
-        raise HTTPException(status.HTTP_409_CONFLICT, continued)
+        raise Conflict(continued)
     inputs, parent_id = await input_turns(session, answer)
     turns = [answer.id, *(turn.id for turn in inputs)]
     if parent_id is None:

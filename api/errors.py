@@ -1,5 +1,6 @@
-"""Error bodies: a `detail` sentence for every error (OpenAI's shape on `/v1/…`); 503 with
-`Retry-After` while Redis or the DB is down."""
+"""The one mapping from what went wrong to a response: a refusal (api/refusals.py), a route's
+`HTTPException`, a body that does not validate, an outage. Every body has a sentence: `detail`
+in the app's shape, OpenAI's shape on `/v1/…`; 503 with `Retry-After` while Redis or the DB is down."""
 
 import logging
 from collections.abc import Iterable
@@ -13,7 +14,8 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from api.openai.errors import BadParameter, invalid_request, is_openai, openai_error
+from api.openai.errors import invalid_request, is_openai, openai_error
+from api.refusals import Conflict, Forbidden, Invalid, NotFound, NotSignedIn, Refusal, TooLarge, TooMany
 
 logger = logging.getLogger(__name__)
 
@@ -25,12 +27,42 @@ def _sentence(error: dict[str, Any]) -> str:
     return f"{where}: {error.get('msg')}" if where else str(error.get("msg"))
 
 
+# The status of each refusal, in the app and on the OpenAI-compatible routes, where a request
+# that cannot be (an empty message, one too long for the model) is OpenAI's 400.
+_STATUS: dict[type[Refusal], tuple[int, int]] = {
+    NotSignedIn: (status.HTTP_401_UNAUTHORIZED, status.HTTP_401_UNAUTHORIZED),
+    Forbidden: (status.HTTP_403_FORBIDDEN, status.HTTP_403_FORBIDDEN),
+    NotFound: (status.HTTP_404_NOT_FOUND, status.HTTP_404_NOT_FOUND),
+    Conflict: (status.HTTP_409_CONFLICT, status.HTTP_409_CONFLICT),
+    TooLarge: (status.HTTP_413_CONTENT_TOO_LARGE, status.HTTP_400_BAD_REQUEST),
+    Invalid: (status.HTTP_422_UNPROCESSABLE_CONTENT, status.HTTP_400_BAD_REQUEST),
+    TooMany: (status.HTTP_429_TOO_MANY_REQUESTS, status.HTTP_429_TOO_MANY_REQUESTS),
+}
+
+
+def _headers(refusal: Refusal) -> dict[str, str] | None:
+    if isinstance(refusal, TooMany):
+        return {"Retry-After": str(refusal.retry_after)}
+    if isinstance(refusal, NotSignedIn):
+        return {"WWW-Authenticate": "Bearer"}
+    return None
+
+
+async def refused(request: Request, exc: Exception) -> JSONResponse:
+    """A service's refusal: its sentence, in the shape of the route's API."""
+    assert isinstance(exc, Refusal)
+    app_status, openai_status = _STATUS[type(exc)]
+    if is_openai(request):
+        message = f"{exc.param}: {exc.sentence}" if exc.param else exc.sentence
+        return openai_error(openai_status, message, param=exc.param, headers=_headers(exc))
+    return JSONResponse({"detail": exc.sentence}, status_code=app_status, headers=_headers(exc))
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
-    """A route's refusal: its `detail` sentence, in OpenAI's shape on the OpenAI-compatible routes."""
+    """A route's own refusal: its `detail` sentence, in OpenAI's shape on the OpenAI-compatible routes."""
     assert isinstance(exc, HTTPException)
     if is_openai(request):
-        param = exc.param if isinstance(exc, BadParameter) else None
-        return openai_error(exc.status_code, str(exc.detail), param=param, headers=exc.headers)
+        return openai_error(exc.status_code, str(exc.detail), headers=exc.headers)
     return await http_exception_handler(request, exc)
 
 
@@ -44,7 +76,7 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         "detail": detail,
         "errors": [{k: e[k] for k in ("loc", "msg", "type") if k in e} for e in errors],
     }
-    return JSONResponse(content, status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
+    return JSONResponse(content, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 async def unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -60,6 +92,7 @@ async def unavailable(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(Refusal, refused)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     for outage in (RedisError, OperationalError, InterfaceError, PoolTimeout):

@@ -1,13 +1,22 @@
-"""Finding the user's conversation, message, response, session or key a request names, or
-answering 404 with a sentence."""
+"""The lookups: the user's conversation, message, response, sign-in or key a request's path
+names. Anyone else's is not found, exactly as one that does not exist.
 
-from typing import TypeVar
+Every route with a `{conversation_id}`, `{message_id}`, `{response_id}`, `{session_id}` or
+`{key_id}` in its path takes one of the dependencies below rather than the id, so what a request
+may see is decided here alone (tests/api/test_lookups.py walks the OpenAPI schema to hold every
+route to it).
+"""
 
-from fastapi import HTTPException, status
+from typing import Annotated, TypeVar
+
+from fastapi import Depends
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.accounts.auth import UserDep
+from api.deps import SessionDep
 from api.openai.response_objects import answer_id_of, asked
+from api.refusals import NotFound
 from core.models import ApiKey, Conversation, LoginSession, Message, Role, Source
 
 CONVERSATION_NOT_FOUND = "Conversation not found"
@@ -26,14 +35,14 @@ async def find_owned(
     """A row that belongs to an account (a sign-in session, an API key), if it is the owner's."""
     row = await session.get(model, row_id)
     if row is None or row.user_id != owner_id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, not_found)
+        raise NotFound(not_found)
     return row
 
 
 async def find_conversation(session: AsyncSession, conversation_id: str, owner_id: str) -> Conversation:
     conversation = await session.get(Conversation, conversation_id)
     if conversation is None or conversation.owner_id != owner_id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, CONVERSATION_NOT_FOUND)
+        raise NotFound(CONVERSATION_NOT_FOUND)
     return conversation
 
 
@@ -46,7 +55,7 @@ async def find_message(session: AsyncSession, message_id: str, owner_id: str) ->
         )
     ).first()
     if message is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, MESSAGE_NOT_FOUND)
+        raise NotFound(MESSAGE_NOT_FOUND)
     return message
 
 
@@ -66,5 +75,33 @@ async def find_response(session: AsyncSession, response_id: str, owner_id: str) 
         )
     ).first()
     if answer_id is None or answer is None or not asked(answer.params).get("store", False):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, RESPONSE_NOT_FOUND)
+        raise NotFound(RESPONSE_NOT_FOUND)
     return answer
+
+
+async def _conversation(conversation_id: str, user: UserDep, session: SessionDep) -> Conversation:
+    return await find_conversation(session, conversation_id, user.user_id)
+
+
+async def _message(message_id: str, user: UserDep, session: SessionDep) -> Message:
+    return await find_message(session, message_id, user.user_id)
+
+
+async def _response(response_id: str, user: UserDep, session: SessionDep) -> Message:
+    return await find_response(session, response_id, user.user_id)
+
+
+async def _login_session(session_id: str, user: UserDep, session: SessionDep) -> LoginSession:
+    return await find_owned(session, LoginSession, session_id, user.user_id, SESSION_NOT_FOUND)
+
+
+async def _api_key(key_id: str, user: UserDep, session: SessionDep) -> ApiKey:
+    return await find_owned(session, ApiKey, key_id, user.user_id, KEY_NOT_FOUND)
+
+
+ConversationDep = Annotated[Conversation, Depends(_conversation)]
+MessageDep = Annotated[Message, Depends(_message)]
+ResponseDep = Annotated[Message, Depends(_response)]
+"""The answer behind a response of the Responses API."""
+LoginSessionDep = Annotated[LoginSession, Depends(_login_session)]
+ApiKeyDep = Annotated[ApiKey, Depends(_api_key)]

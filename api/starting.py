@@ -1,159 +1,275 @@
-"""Starting an answer: the checks and the one transaction that submit, edit and regenerate share.
+"""Starting an answer, whatever the front: the app's submit, edit and regenerate, and /v1's chat
+completions and responses all call `start_answer`.
 
-Each stores what is new (a question and its queued answer, or only an answer), makes the answer
-the end of the conversation's selected branch, admits it within its owner's limits (429
-otherwise), commits, then enqueues the answer's job in its owner's turn. The database decides the
-races: the `one_active_answer_per_conversation` index makes a second running
-answer fail (409), and `one_message_per_client_id` turns a client's retry into the stored result.
+A front says what it asks (an `Ask`); `start_answer` checks it, stores what is new (the question,
+the turns before it, a conversation from the API) and a queued answer in one short transaction,
+makes the answer the end of the conversation's selected branch, admits it within its owner's
+limits, commits, then enqueues its job in its owner's turn. The database decides the races: the
+`one_active_answer_per_conversation` index makes a second running answer fail (Conflict), and
+`one_message_per_client_id` turns a client's retry into what its first request stored.
+
+Everything before the writes only reads, in the read-only transaction the route began
+(`READ_ONLY_CHECKS`): on SQLite the write lock is then held for the inserts alone, not for the
+checks and the token counting.
 """
 
 import asyncio
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from arq.connections import ArqRedis
-from fastapi import HTTPException, status
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.lookups import CONVERSATION_NOT_FOUND
-from api.schemas import SubmitResult
+from api.refusals import Conflict, Invalid, NotFound, TooLarge, TooMany
 from core.admission import OverLimit, admit, withdraw
 from core.catalog import Catalog, ModelSpec, UnknownModel, budgets
 from core.jobs import enqueue_answer
 from core.limits import Limits, limits_of
-from core.models import Conversation, Message, Role, Status, TitleSource, is_active_answer, utcnow
-from core.schemas import MessageRead
+from core.models import Conversation, Message, Role, Source, Status, TitleSource, is_active_answer, utcnow
 from core.settings import Settings
 from core.titles import fallback_title
-from core.tokens import TokenCounter, counter_for, required_tokens
+from core.tokens import counter_for, required_tokens
 
 logger = logging.getLogger(__name__)
 
-# Past this, the request answers 202 anyway: the answer is stored, and the sweep enqueues it.
+# Past this, the request is answered anyway: the answer is stored, and the sweep enqueues it.
 ENQUEUE_TIMEOUT_SECONDS = 2.0
 ANSWER_ACTIVE = "An answer is still being generated in this conversation. Wait for it or stop it first."
 
 
-async def start_answer(
-    session: AsyncSession,
-    redis: ArqRedis,
-    settings: Settings,
-    catalog: Catalog,
-    conversation: Conversation,
-    question: Message,
-    client_id: str | None,
-    *,
-    new_question: bool,
-    names_conversation: bool = False,
-) -> SubmitResult:
-    """Answer `question`: a new one to store with its answer (submit, edit), or a stored one
-    (regenerate). Select the answer's branch, name the conversation after the question when
-    `names_conversation`, commit, and enqueue the answer. The client_id goes on what the request
-    made first; a request with a client_id that already made something gets that instead.
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """A message a /v1 request brings, and what the request calls it (`messages[2]`) in a refusal."""
 
-    Everything before the commit below only reads, in the read-only transaction the route's
-    lookups began (`READ_ONLY_CHECKS`): the writes then get a short transaction of their own, and
-    the write lock is held for the inserts alone, not for the checks and the token counting."""
-    if new_question:
-        check_content(question.content, settings.max_message_chars)
-    if client_id and (result := await _stored_result(session, conversation.id, client_id)):
-        return result
-    model = _conversation_model(catalog, conversation)
-    counter = counter_for(model)
-    if new_question:
+    role: Role
+    text: str
+    param: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Question:
+    """The app's submit: a question after `parent_id`, else after the selected branch's end."""
+
+    conversation: Conversation
+    content: str
+    parent_id: str | None
+    client_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Edit:
+    """An edited question beside `question` (the same parent), and its answer: a new branch."""
+
+    question: Message
+    content: str
+    client_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Regenerate:
+    """A new answer beside `answer`, to the same question, with the conversation's model now."""
+
+    answer: Message
+    client_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Turns:
+    """A /v1 request: its turns, the last the user's question, below `parent_id` in `conversation`
+    (a previous response's), or in a new conversation of `owner`'s from the API when that is None,
+    with `system_prompt`. `params` (sampling, instructions, what a response keeps) go to the worker;
+    `param` is what the request calls its list of turns (`messages`, `input`)."""
+
+    owner: str
+    param: str
+    conversation: Conversation | None
+    parent_id: str | None
+    turns: Sequence[Turn]
+    model: ModelSpec
+    system_prompt: str
+    params: dict[str, Any]
+
+
+Ask = Question | Edit | Regenerate | Turns
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """The answer started, and the question it answers."""
+
+    question: Message
+    answer: Message
+
+
+@dataclass(kw_only=True)
+class _Plan:
+    """What an ask comes to: the messages to store before the answer, and how to answer."""
+
+    conversation: Conversation
+    question: Message  # new (the last of `new`), or stored (regenerate)
+    new: list[Message]
+    model: ModelSpec
+    client_id: str | None
+    param: str | None = None  # the question's name in a /v1 request
+    names_conversation: bool = False
+    params: dict[str, Any] | None = None
+    stored: bool = True  # the conversation is in the database already
+
+
+async def start_answer(
+    session: AsyncSession, redis: Redis, settings: Settings, catalog: Catalog, ask: Ask
+) -> Submitted:
+    """Check `ask`, store it with a queued answer, admit the answer, commit, and enqueue it.
+
+    A `client_id` goes on what the request made first (the question; a regenerated answer); a
+    request with a client_id that already made something gets that instead, and changes nothing.
+    Refusals: NotFound, Conflict, Invalid, TooLarge (api/refusals.py), TooMany over the limits."""
+    plan = await _plan(session, catalog, ask)
+    conversation, question = plan.conversation, plan.question
+    if plan.new:
+        _check_content(question.content, settings.max_message_chars, plan.param)
+    if plan.client_id and (stored := await _stored(session, conversation.id, plan.client_id)):
+        return stored
+    counter = counter_for(plan.model)
+    if plan.new:
         # Counted once, here: every later prompt of the branch sums the stored count.
         question.tokens, question.tokenizer = counter.count(question.content), counter.name
-    check_fits(counter, model, conversation, question, settings)
-    active = await session.exec(
-        select(Message.id).where(Message.conversation_id == conversation.id, is_active_answer())
-    )
-    if active.first() is not None:
-        return await _repeat_or_conflict(session, conversation.id, client_id)
+    system_prompt = (plan.params or {}).get("instructions", conversation.system_prompt)
+    needed = required_tokens(counter, system_prompt, question)
+    room, _ = budgets(plan.model, settings.max_answer_tokens, conversation.max_tokens)
+    if needed > room:
+        sentence = (
+            f"Message is too long for the model: {needed:,} tokens with the system prompt, room for {room:,}"
+        )
+        raise TooLarge(sentence, param=plan.param)
+    if plan.stored and await _has_active_answer(session, conversation.id):
+        return await _repeat_or_conflict(session, conversation.id, plan.client_id)
     owner = conversation.owner_id
     limits = await limits_of(session, owner) if owner else Limits()
     # Ends the reads' transaction; what follows is a write transaction of its own. Nothing may be
     # changed before it: a change it flushed would be a write in the read-only transaction, which
     # SQLite refuses when another process has written meanwhile.
     await session.commit()
-    answer = queued_answer(question, model, client_id=None if new_question else client_id)
-    if new_question:
-        question.client_id = client_id
-        session.add(question)
-    if names_conversation:
+    answer = Message(
+        conversation_id=question.conversation_id,
+        parent_id=question.id,
+        role=Role.assistant,
+        status=Status.queued,
+        model=plan.model.id,
+        params=plan.params or None,
+        client_id=None if plan.new else plan.client_id,
+    )
+    if plan.new:
+        question.client_id = plan.client_id
+    if plan.names_conversation:
         # Named at once; the worker's title job may replace it later.
         conversation.title = fallback_title(question.content)
         conversation.title_source = TitleSource.fallback
     conversation.selected_leaf_id = answer.id
     conversation.updated_at = utcnow()
-    session.add_all([answer, conversation])
+    session.add_all([conversation, *plan.new, answer])
     conversation_id = conversation.id  # the rollback below expires every loaded object
     try:
-        await admit_and_commit(session, redis, owner, answer.id, limits)
+        await _admit_and_commit(session, redis, owner, answer.id, limits)
     except IntegrityError:
         await session.rollback()
-        return await _repeat_or_conflict(session, conversation_id, client_id)
-    await enqueue_stored(redis, answer.id, owner, fair=settings.fair_dispatch)
-    return _result(question, answer)
+        return await _repeat_or_conflict(session, conversation_id, plan.client_id)
+    await _enqueue(redis, answer.id, owner, fair=settings.fair_dispatch)
+    return Submitted(question, answer)
 
 
-def queued_answer(question: Message, model: ModelSpec, **fields: Any) -> Message:
-    """A new answer to `question`, waiting for a worker."""
-    return Message(
-        conversation_id=question.conversation_id,
-        parent_id=question.id,
-        role=Role.assistant,
-        status=Status.queued,
-        model=model.id,
-        **fields,
+async def _plan(session: AsyncSession, catalog: Catalog, ask: Ask) -> _Plan:
+    match ask:
+        case Question(conversation=conversation):
+            question = Message(
+                conversation_id=conversation.id,
+                parent_id=await _parent_of_question(session, conversation, ask.parent_id),
+                role=Role.user,
+                content=ask.content,
+            )
+            first = question.parent_id is None and conversation.title_source == TitleSource.default
+            return _Plan(
+                conversation=conversation,
+                question=question,
+                new=[question],
+                model=_model_of(catalog, conversation),
+                client_id=ask.client_id,
+                names_conversation=first,
+            )
+        case Edit(question=old):
+            if old.role != Role.user:
+                raise Conflict("Only a question can be edited")
+            conversation = await _conversation_of(session, old)
+            question = Message(
+                conversation_id=conversation.id, parent_id=old.parent_id, role=Role.user, content=ask.content
+            )
+            return _Plan(
+                conversation=conversation,
+                question=question,
+                new=[question],
+                model=_model_of(catalog, conversation),
+                client_id=ask.client_id,
+            )
+        case Regenerate(answer=old):
+            if old.role != Role.assistant:
+                raise Conflict("Only an answer can be regenerated")
+            asked = await session.get(Message, old.parent_id) if old.parent_id else None
+            if asked is None:
+                raise Conflict("This answer has no question to answer again")
+            conversation = await _conversation_of(session, old)
+            return _Plan(
+                conversation=conversation,
+                question=asked,
+                new=[],
+                model=_model_of(catalog, conversation),
+                client_id=ask.client_id,
+            )
+        case Turns():
+            return _turns_plan(ask)
+
+
+def _turns_plan(ask: Turns) -> _Plan:
+    turns = ask.turns
+    if not turns or turns[-1].role != Role.user:
+        raise Invalid("the last one (system and developer aside) must be the user's", param=ask.param)
+    conversation = ask.conversation or Conversation(
+        owner_id=ask.owner,
+        title=fallback_title(turns[-1].text),
+        title_source=TitleSource.fallback,
+        system_prompt=ask.system_prompt,
+        model=ask.model.id,
+        source=Source.api,
+    )
+    rows: list[Message] = []
+    for turn in turns:
+        rows.append(
+            Message(
+                conversation_id=conversation.id,
+                parent_id=rows[-1].id if rows else ask.parent_id,
+                role=turn.role,
+                content=turn.text,
+                model=ask.model.id if turn.role == Role.assistant else None,
+            )
+        )
+    return _Plan(
+        conversation=conversation,
+        question=rows[-1],
+        new=rows,
+        model=ask.model,
+        client_id=None,
+        param=turns[-1].param,
+        params=ask.params,
+        stored=ask.conversation is not None,
     )
 
 
-async def admit_and_commit(
-    session: AsyncSession, redis: ArqRedis, owner: str | None, answer_id: str, limits: Limits
-) -> None:
-    """Admit the answer within its owner's limits (429 otherwise), then commit what the session
-    holds; if the commit fails, the admission is withdrawn and the error raised."""
-    if owner:
-        await _admit(redis, owner, answer_id, limits)
-    try:
-        await session.commit()
-    except BaseException:
-        if owner:
-            await _withdraw(redis, owner, answer_id)
-        raise
-
-
-async def enqueue_stored(redis: ArqRedis, answer_id: str, owner: str | None, *, fair: bool) -> None:
-    """Enqueue a stored answer; if Redis does not answer, the workers' sweep enqueues it later."""
-    try:
-        await asyncio.wait_for(enqueue_answer(redis, answer_id, owner, fair=fair), ENQUEUE_TIMEOUT_SECONDS)
-    except (RedisError, TimeoutError) as error:
-        logger.warning("could not enqueue answer %s now (%r); the sweep will", answer_id, error)
-
-
-async def _admit(redis: ArqRedis, owner: str, answer_id: str, limits: Limits) -> None:
-    try:
-        await asyncio.wait_for(admit(redis, owner, answer_id, limits, utcnow()), ENQUEUE_TIMEOUT_SECONDS)
-    except OverLimit as over:
-        headers = {"Retry-After": str(over.retry_after_seconds)}
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, over.sentence, headers) from None
-    except (RedisError, TimeoutError) as error:
-        # The answer is stored either way and the sweep enqueues it; while Redis is out, limits
-        # cannot be counted, and an answer is not refused for that.
-        logger.warning("could not count answer %s against its limits (%r)", answer_id, error)
-
-
-async def _withdraw(redis: ArqRedis, owner: str, answer_id: str) -> None:
-    try:
-        await withdraw(redis, owner, answer_id)
-    except RedisError as error:  # the sweep drops it once the grace period has passed
-        logger.warning("could not withdraw the admission of %s (%r)", answer_id, error)
-
-
-async def parent_of_next_question(
+async def _parent_of_question(
     session: AsyncSession, conversation: Conversation, parent_id: str | None
 ) -> str | None:
     """Where a new question goes: after `parent_id` (what the client shows), else after the
@@ -169,64 +285,88 @@ async def parent_of_next_question(
             return newest.first()
     parent = await session.get(Message, parent_id)
     if parent is None or parent.conversation_id != conversation.id:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, "parent_id is not a message of this conversation"
-        )
+        raise Invalid("parent_id is not a message of this conversation")
     if parent.role != Role.assistant:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "A new question must follow an answer")
+        raise Invalid("A new question must follow an answer")
     return parent.id
 
 
-def check_content(content: str, limit: int) -> None:
-    if not content.strip():
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Message is empty")
-    if "\x00" in content:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Message contains a NUL character")
-    if len(content) > limit:
-        raise HTTPException(
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            f"Message is too long: {len(content):,} characters, the limit is {limit:,}",
-        )
+async def _conversation_of(session: AsyncSession, message: Message) -> Conversation:
+    """The conversation of a message the route's lookup found (and so the user's)."""
+    conversation = await session.get(Conversation, message.conversation_id)
+    if conversation is None:  # deleted since the lookup
+        raise NotFound(CONVERSATION_NOT_FOUND)
+    return conversation
 
 
-def _conversation_model(catalog: Catalog, conversation: Conversation) -> ModelSpec:
+def _model_of(catalog: Catalog, conversation: Conversation) -> ModelSpec:
     try:
         return catalog.get(conversation.model)
     except UnknownModel as unknown:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, f"This conversation's model is gone: {unknown}"
-        ) from None
+        raise Conflict(f"This conversation's model is gone: {unknown}") from None
 
 
-def check_fits(
-    counter: TokenCounter,
-    model: ModelSpec,
-    conversation: Conversation,
-    question: Message,
-    settings: Settings,
-    system_prompt: str | None = None,
-) -> None:
-    """The system prompt (the conversation's, unless the answer has its own) and the question
-    alone must fit what the answer leaves of the window."""
-    system = conversation.system_prompt if system_prompt is None else system_prompt
-    needed = required_tokens(counter, system, question)
-    budget, _ = budgets(model, settings.max_answer_tokens, conversation.max_tokens)
-    if needed > budget:
-        raise HTTPException(
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            f"Message is too long for the model: {needed:,} tokens with the system prompt, "
-            f"room for {budget:,}",
-        )
+def _check_content(content: str, limit: int, param: str | None = None) -> None:
+    """A question must have text, no NUL, and at most `limit` characters."""
+    where = f"{param}.content" if param else None
+    if not content.strip():
+        raise Invalid("Message is empty", param=where)
+    if "\x00" in content:
+        raise Invalid("Message contains a NUL character", param=where)
+    if len(content) > limit:
+        sentence = f"Message is too long: {len(content):,} characters, the limit is {limit:,}"
+        raise TooLarge(sentence, param=where)
 
 
-def _result(question: Message, answer: Message) -> SubmitResult:
-    return SubmitResult(
-        user_message=MessageRead.model_validate(question),
-        assistant_message=MessageRead.model_validate(answer),
+async def _has_active_answer(session: AsyncSession, conversation_id: str) -> bool:
+    active = await session.exec(
+        select(Message.id).where(Message.conversation_id == conversation_id, is_active_answer())
     )
+    return active.first() is not None
 
 
-async def _stored_result(session: AsyncSession, conversation_id: str, client_id: str) -> SubmitResult | None:
+async def _admit_and_commit(
+    session: AsyncSession, redis: Redis, owner: str | None, answer_id: str, limits: Limits
+) -> None:
+    """Admit the answer within its owner's limits (TooMany otherwise), then commit what the
+    session holds; if the commit fails, the admission is withdrawn and the error raised."""
+    if owner:
+        await _admit(redis, owner, answer_id, limits)
+    try:
+        await session.commit()
+    except BaseException:
+        if owner:
+            await _withdraw(redis, owner, answer_id)
+        raise
+
+
+async def _admit(redis: Redis, owner: str, answer_id: str, limits: Limits) -> None:
+    try:
+        await asyncio.wait_for(admit(redis, owner, answer_id, limits, utcnow()), ENQUEUE_TIMEOUT_SECONDS)
+    except OverLimit as over:
+        raise TooMany(over.sentence, over.retry_after_seconds) from None
+    except (RedisError, TimeoutError) as error:
+        # The answer is stored either way and the sweep enqueues it; while Redis is out, limits
+        # cannot be counted, and an answer is not refused for that.
+        logger.warning("could not count answer %s against its limits (%r)", answer_id, error)
+
+
+async def _withdraw(redis: Redis, owner: str, answer_id: str) -> None:
+    try:
+        await withdraw(redis, owner, answer_id)
+    except RedisError as error:  # the sweep drops it once the grace period has passed
+        logger.warning("could not withdraw the admission of %s (%r)", answer_id, error)
+
+
+async def _enqueue(redis: Redis, answer_id: str, owner: str | None, *, fair: bool) -> None:
+    """Enqueue a stored answer; if Redis does not answer, the workers' sweep enqueues it later."""
+    try:
+        await asyncio.wait_for(enqueue_answer(redis, answer_id, owner, fair=fair), ENQUEUE_TIMEOUT_SECONDS)
+    except (RedisError, TimeoutError) as error:
+        logger.warning("could not enqueue answer %s now (%r); the sweep will", answer_id, error)
+
+
+async def _stored(session: AsyncSession, conversation_id: str, client_id: str) -> Submitted | None:
     """What an earlier request with this client_id made: a question and its first answer, or a
     regenerated answer and its question."""
     made = (
@@ -239,7 +379,7 @@ async def _stored_result(session: AsyncSession, conversation_id: str, client_id:
     if made.role == Role.assistant:
         question = await session.get(Message, made.parent_id) if made.parent_id else None
         assert question is not None  # an answer is only ever made for a stored question
-        return _result(question, made)
+        return Submitted(question, made)
     answer = (
         await session.exec(
             select(Message)
@@ -248,15 +388,15 @@ async def _stored_result(session: AsyncSession, conversation_id: str, client_id:
         )
     ).first()
     assert answer is not None  # both are written in one transaction
-    return _result(made, answer)
+    return Submitted(made, answer)
 
 
 async def _repeat_or_conflict(
     session: AsyncSession, conversation_id: str, client_id: str | None
-) -> SubmitResult:
-    """A concurrent request got there first: the same one again, or another one (409)."""
-    if client_id and (result := await _stored_result(session, conversation_id, client_id)):
-        return result
+) -> Submitted:
+    """A concurrent request got there first: the same one again, or another one (Conflict)."""
+    if client_id and (stored := await _stored(session, conversation_id, client_id)):
+        return stored
     if await session.get(Conversation, conversation_id) is None:  # deleted meanwhile
-        raise HTTPException(status.HTTP_404_NOT_FOUND, CONVERSATION_NOT_FOUND)
-    raise HTTPException(status.HTTP_409_CONFLICT, ANSWER_ACTIVE)
+        raise NotFound(CONVERSATION_NOT_FOUND)
+    raise Conflict(ANSWER_ACTIVE)

@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, status
+from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from api.refusals import NotFound
 
 NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>relaychat</title>
 <p>The relaychat API is running. The web UI has not been built: run <code>make up</code>
@@ -16,7 +18,7 @@ def mount_web(app: FastAPI, dist: Path) -> None:
     @app.get("/{path:path}", include_in_schema=False)
     async def web(path: str) -> Response:
         if path in ("api", "v1") or path.startswith(("api/", "v1/")):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "Not found")
+            raise NotFound("Not found")
         index = dist / "index.html"
         if not index.exists():
             return HTMLResponse(NOT_BUILT)

@@ -13,22 +13,22 @@ import asyncio
 import statistics
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 from starlette.requests import Request
 
-from api.accounts.auth import Authenticator, _current
+from api.accounts.auth import _current
+from api.deps import ApiDeps
 from api.main import create_app
 from bench.stats import percentiles, write_result
 from core import accounts
-from core.catalog import load_catalog
 from core.db import make_engine, make_sessionmaker
 from core.migrate import upgrade
 from core.settings import Settings
 from tests.support.accounts import new_user, signed_in
+from tests.support.processes import RedisServer
 from tests.support.sse import HeldStream
 from tests.support.stack import Stack, Upstream, ask, new_conversation, unique
 
@@ -38,23 +38,20 @@ MISSES = 1000
 ROUNDS = 10
 
 
-async def request_cost(url: str) -> dict[str, Any]:
+async def request_cost(url: str, redis_url: str) -> dict[str, Any]:
     engine = make_engine(url)
-    sessionmaker = make_sessionmaker(engine)
-    async with sessionmaker() as session:
+    async with make_sessionmaker(engine)() as session:
         user = await accounts.create_user(session, "bench@relaychat.test", "a bench's passphrase", first=True)
         key, _ = await accounts.create_key(session, user, "bench")
-    authenticator = Authenticator(sessionmaker, timedelta(days=1))
-
-    settings = Settings(database_url=url)
+    await engine.dispose()
+    settings = Settings(database_url=url, redis_url=redis_url)
+    deps = await ApiDeps.open(settings)
+    authenticator = deps.authenticator
 
     def app() -> Any:
-        # In process and without its lifespan: only what GET /api/models and the check use.
+        # In process: httpx's ASGI transport runs no lifespan, so what it makes is given here.
         made = create_app(settings)
-        made.state.settings = settings
-        made.state.catalog = load_catalog(settings)
-        made.state.sessionmaker = sessionmaker
-        made.state.authenticator = authenticator
+        made.state.deps = deps
         return made
 
     client = httpx.AsyncClient(
@@ -82,7 +79,7 @@ async def request_cost(url: str) -> dict[str, Any]:
     hits = []
     for _ in range(CHECKS):
         started = time.perf_counter()
-        await _current(request)
+        await _current(request, deps)
         hits.append(time.perf_counter() - started)
     misses = []
     for _ in range(MISSES):
@@ -90,7 +87,7 @@ async def request_cost(url: str) -> dict[str, Any]:
         started = time.perf_counter()
         await authenticator.key(key)
         misses.append(time.perf_counter() - started)
-    await engine.dispose()
+    await deps.close()
 
     return {
         "request_p50_us": round(statistics.median(requests) * 1e6, 1),
@@ -137,10 +134,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temporary:
         url = f"sqlite:///{Path(temporary) / 'auth.db'}"
         upgrade(url)
-        result = {
-            "request": asyncio.run(request_cost(url)),
-            "revocation": revocation_latency(Path(temporary)),
-        }
+        redis = RedisServer(Path(temporary))
+        try:
+            cost = asyncio.run(request_cost(url, redis.url))
+        finally:
+            redis.stop()
+        result = {"request": cost, "revocation": revocation_latency(Path(temporary))}
     write_result("auth", result)
     print(result)
 

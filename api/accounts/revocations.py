@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 from redis.asyncio import Redis
 
-from api.accounts.auth import Authenticator, Principal
+from api.accounts.authenticator import Authenticator, Principal
 from core import keys
 from core.pubsub import Subscription
 from core.revocations import announce

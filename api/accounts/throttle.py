@@ -4,9 +4,9 @@ Every attempt is counted before its password is checked: a burst of attempts sen
 all pass a check that only failures already counted would fail. A success takes its count back.
 """
 
-from fastapi import HTTPException, status
 from redis.asyncio import Redis
 
+from api.refusals import TooMany
 from core import keys
 
 MAX_FAILED_LOGINS = 5
@@ -18,12 +18,10 @@ REGISTRATION_WINDOW_SECONDS = 60 * 60
 _GIVE_BACK = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DECR', KEYS[1]) end return 0"
 
 
-def _too_many(what: str, retry_after: int) -> HTTPException:
+def _too_many(what: str, retry_after: int) -> TooMany:
     minutes = max(1, round(retry_after / 60))
-    return HTTPException(
-        status.HTTP_429_TOO_MANY_REQUESTS,
-        f"Too many {what}; try again in {minutes} minute{'s' if minutes != 1 else ''}.",
-        {"Retry-After": str(max(1, retry_after))},
+    return TooMany(
+        f"Too many {what}; try again in {minutes} minute{'s' if minutes != 1 else ''}.", retry_after
     )
 
 

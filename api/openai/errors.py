@@ -4,7 +4,7 @@ exception classes: `{"error": {"message", "type", "param", "code"}}`, and 400 fo
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import HTTPException, Request, status
+from fastapi import Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -21,14 +21,6 @@ _KINDS: dict[int, tuple[str, str | None]] = {
     status.HTTP_429_TOO_MANY_REQUESTS: ("requests", "rate_limit_exceeded"),
     status.HTTP_503_SERVICE_UNAVAILABLE: ("server_error", "service_unavailable"),
 }
-
-
-class BadParameter(HTTPException):
-    """A 400 naming the request's parameter at fault, which OpenAI's shape puts in `param`."""
-
-    def __init__(self, param: str, sentence: str) -> None:
-        super().__init__(status.HTTP_400_BAD_REQUEST, f"{param}: {sentence}")
-        self.param = param
 
 
 def is_openai(request: Request) -> bool:

@@ -1,27 +1,18 @@
-"""A Responses API request as relaychat stores it: its input as the turns of a conversation from
-the API (the previous response's, continued, or a new one) and its answer, with what the request
-asked kept in the answer's params (api/openai/chat_request.py)."""
+"""A Responses API request as relaychat answers it: its input as turns below the previous
+response's answer (its conversation, continued) or in a new conversation from the API, with what
+the request asked of itself kept in the answer's params (api/starting.py)."""
 
 from typing import Any
 
-from arq.connections import ArqRedis
-from fastapi import HTTPException, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.lookups import find_response
-from api.openai.chat_request import (
-    PREVIOUS_RUNNING,
-    Turn,
-    model_named,
-    new_api_conversation,
-    start_api_answer,
-    text_of,
-)
-from api.openai.errors import BadParameter
+from api.openai.chat_request import model_named, text_of
 from api.openai.responses_schemas import UNSUPPORTED, ResponseRequest
+from api.refusals import Invalid, NotFound
+from api.starting import Turn, Turns
 from core.catalog import Catalog
-from core.models import FINAL_STATUSES, Conversation, Message, Role
-from core.settings import Settings
+from core.models import Conversation, Role
 
 INPUT_PARTS = ("input_text", "output_text", "text")
 PREVIOUS_NOT_FOUND = "No stored response has this id"
@@ -30,9 +21,9 @@ PREVIOUS_NOT_FOUND = "No stored response has this id"
 def _check_supported(body: ResponseRequest) -> None:
     for name, value in (body.model_extra or {}).items():
         if name in UNSUPPORTED and value not in (None, [], {}, "none", "auto", "disabled"):
-            raise BadParameter(name, "relaychat does not support this parameter")
+            raise Invalid("relaychat does not support this parameter", param=name)
     if body.background and not body.store:
-        raise BadParameter("store", "a background response must be stored")
+        raise Invalid("a background response must be stored", param="store")
 
 
 def _turns(body: ResponseRequest) -> tuple[list[str], list[Turn]]:
@@ -50,8 +41,9 @@ def _turns(body: ResponseRequest) -> tuple[list[str], list[Turn]]:
             "system",
             "developer",
         ):
-            raise BadParameter(
-                param, "only messages of the user, the assistant, the system or the developer are supported"
+            raise Invalid(
+                "only messages of the user, the assistant, the system or the developer are supported",
+                param=param,
             )
         text = text_of(item.get("content"), param, INPUT_PARTS)
         if role in ("system", "developer"):
@@ -61,37 +53,25 @@ def _turns(body: ResponseRequest) -> tuple[list[str], list[Turn]]:
     return system, turns
 
 
-async def _previous(session: AsyncSession, owner: str, response_id: str) -> tuple[Conversation, Message]:
+async def _previous(session: AsyncSession, owner: str, response_id: str) -> tuple[Conversation, str]:
+    """The conversation a previous response is in, and its answer, which the new turns follow."""
     try:
         answer = await find_response(session, response_id, owner)
-    except HTTPException:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, f"previous_response_id: {PREVIOUS_NOT_FOUND}"
-        ) from None
-    if answer.status not in FINAL_STATUSES:
-        raise HTTPException(status.HTTP_409_CONFLICT, PREVIOUS_RUNNING)
+    except NotFound:
+        raise NotFound(PREVIOUS_NOT_FOUND, param="previous_response_id") from None
     conversation = await session.get(Conversation, answer.conversation_id)
     assert conversation is not None  # the lookup joined it
-    return conversation, answer
+    return conversation, answer.id
 
 
-async def start_response(
-    session: AsyncSession,
-    redis: ArqRedis,
-    settings: Settings,
-    catalog: Catalog,
-    owner: str,
-    body: ResponseRequest,
-) -> Message:
-    """Store the input below the previous response (or as a new conversation) and start its answer.
+async def response_turns(session: AsyncSession, catalog: Catalog, owner: str, body: ResponseRequest) -> Turns:
+    """What the request asks: its input below the previous response (or in a new conversation).
 
     `instructions` (with the input's system and developer messages) are this answer's system
     prompt alone: as in OpenAI's API, a continued response does not inherit the previous ones'."""
     _check_supported(body)
     model = model_named(catalog, body.model)
     system, turns = _turns(body)
-    if not turns or turns[-1].role != Role.user:
-        raise BadParameter("input", "the last message (system and developer aside) must be the user's")
     instructions = "\n\n".join(text for text in [body.instructions or "", *system] if text)
     kept: dict[str, Any] = {
         "background": body.background,
@@ -106,9 +86,16 @@ async def start_response(
     }
     if body.max_output_tokens is not None:
         params["max_tokens"] = body.max_output_tokens
+    conversation, parent_id = None, None
     if body.previous_response_id:
-        conversation, previous = await _previous(session, owner, body.previous_response_id)
-        parent_id: str | None = previous.id
-    else:
-        conversation, parent_id = new_api_conversation(owner, model, turns[-1].text, instructions), None
-    return await start_api_answer(session, redis, settings, conversation, parent_id, turns, model, params)
+        conversation, parent_id = await _previous(session, owner, body.previous_response_id)
+    return Turns(
+        owner=owner,
+        param="input",
+        conversation=conversation,
+        parent_id=parent_id,
+        turns=turns,
+        model=model,
+        system_prompt=instructions,
+        params=params,
+    )

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.accounts.auth import AdminDep
 from api.accounts.schemas import AdminUserCreate, AdminUserUpdate, SiteSettings, UserRead
 from api.deletion import delete_conversations
-from api.deps import LogDep, RedisDep, RevocationsDep, SessionDep
+from api.deps import DepsDep, SessionDep
 from api.schemas import UsageDays
 from core import accounts
 from core.accounts import AccountError
@@ -65,12 +65,7 @@ async def create_user(body: AdminUserCreate, _admin: AdminDep, session: SessionD
 
 @router.patch("/users/{user_id}")
 async def update_user(
-    user_id: str,
-    body: AdminUserUpdate,
-    _admin: AdminDep,
-    session: SessionDep,
-    redis: RedisDep,
-    revocations: RevocationsDep,
+    user_id: str, body: AdminUserUpdate, _admin: AdminDep, session: SessionDep, deps: DepsDep
 ) -> UserRead:
     """Approve (`status: active`), disable, or change the role. Takes effect within seconds on every
     API process, the user's open streams included."""
@@ -90,19 +85,12 @@ async def update_user(
     user.updated_at = utcnow()
     session.add(user)
     await session.commit()
-    await revocations.revoke(redis, user_id=user.id)
+    await deps.revocations.revoke(deps.redis, user_id=user.id)
     return UserRead.model_validate(user)
 
 
 @router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_user(
-    user_id: str,
-    _admin: AdminDep,
-    session: SessionDep,
-    redis: RedisDep,
-    log: LogDep,
-    revocations: RevocationsDep,
-) -> Response:
+async def delete_user(user_id: str, _admin: AdminDep, session: SessionDep, deps: DepsDep) -> Response:
     """The account, its conversations (running answers stopped), sessions and keys."""
     user = await _account(session, user_id)
     if user.role == UserRole.admin and not await _other_active_admins(session, user.id):
@@ -111,13 +99,13 @@ async def delete_user(
     user.status = UserStatus.disabled
     session.add(user)
     await session.commit()
-    await revocations.revoke(redis, user_id=user_id)
+    await deps.revocations.revoke(deps.redis, user_id=user_id)
     owned = list(await session.exec(select(Conversation.id).where(Conversation.owner_id == user_id)))
-    await delete_conversations(session, log, redis, owned)
+    await delete_conversations(session, deps.log, deps.redis, owned)
     user = await _account(session, user_id)
     await session.delete(user)  # its sessions and keys go with it (ON DELETE CASCADE)
     await session.commit()
-    await revocations.revoke(redis, user_id=user_id)
+    await deps.revocations.revoke(deps.redis, user_id=user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

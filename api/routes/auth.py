@@ -7,10 +7,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.accounts.auth import CROSS_SITE, SESSION_COOKIE, Principal, UserDep, is_same_site
+from api.accounts.auth import CROSS_SITE, SESSION_COOKIE, UserDep, is_same_site
+from api.accounts.authenticator import Principal
 from api.accounts.schemas import AuthState, Login, MeUpdate, Register, SessionRead, UserRead
 from api.accounts.throttle import attempt_login, count_registration, succeeded
-from api.deps import LoginSessionDep, RedisDep, RevocationsDep, SessionDep, SettingsDep
+from api.deps import DepsDep, SessionDep
+from api.lookups import LoginSessionDep
 from core import accounts
 from core.accounts import AccountError
 from core.models import LoginSession, SignupMode, User, UserStatus
@@ -60,13 +62,12 @@ async def _user(session: AsyncSession, principal: Principal) -> User:
     return user
 
 
-async def _cookie_principal(request: Request) -> Principal | None:
+async def _cookie_principal(request: Request, deps: DepsDep) -> Principal | None:
     # A dependency declared before the route's session, so it runs first: the authenticator opens a
     # session of its own, and on SQLite (one pooled connection) it would otherwise wait for the
     # route's, which waits for it.
     token = request.cookies.get(SESSION_COOKIE)
-    principal: Principal | None = await request.app.state.authenticator.session(token) if token else None
-    return principal
+    return await deps.authenticator.session(token) if token else None
 
 
 @router.get("/state")
@@ -90,17 +91,12 @@ async def auth_state(
     responses={202: {"description": "Signed up; an admin must approve the account before it signs in"}},
 )
 async def register(
-    body: Register,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    redis: RedisDep,
-    settings: SettingsDep,
+    body: Register, request: Request, response: Response, session: SessionDep, deps: DepsDep
 ) -> UserRead:
     """The very first account is an active admin, signed in at once. Afterwards the signup mode
     decides: `open` (active, signed in), `approval` (202: pending until an admin approves),
     `closed` (403)."""
-    await count_registration(redis, _address(request))
+    await count_registration(deps.redis, _address(request))
     first = await accounts.user_count(session) == 0
     mode = SignupMode.open if first else await accounts.signup_mode(session)
     if mode == SignupMode.closed:
@@ -122,27 +118,22 @@ async def register(
     if pending:
         response.status_code = status.HTTP_202_ACCEPTED
     else:
-        await _sign_in(request, response, session, settings, user)
+        await _sign_in(request, response, session, deps.settings, user)
     return UserRead.model_validate(user)
 
 
 @router.post("/login", dependencies=[SAME_SITE])
 async def login(
-    body: Login,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    redis: RedisDep,
-    settings: SettingsDep,
+    body: Login, request: Request, response: Response, session: SessionDep, deps: DepsDep
 ) -> UserRead:
     """Sign in: a session cookie (HttpOnly, SameSite=Lax). A wrong password and an unknown email
     get the same answer in the same time; after 5 failures in 15 minutes, 429."""
     account, address = body.email.strip().lower(), _address(request)
-    await attempt_login(redis, account, address)
+    await attempt_login(deps.redis, account, address)
     user = await accounts.find_by_email(session, body.email)
     if not await verify(user.password_hash if user else None, body.password) or user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, WRONG_PASSWORD)
-    await succeeded(redis, account, address)
+    await succeeded(deps.redis, account, address)
     if user.status == UserStatus.pending:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "An admin has not approved this account yet.")
     if user.status == UserStatus.disabled:
@@ -150,21 +141,19 @@ async def login(
     if needs_rehash(user.password_hash):
         user.password_hash = await hash_password(body.password)
         session.add(user)
-    await _sign_in(request, response, session, settings, user)
+    await _sign_in(request, response, session, deps.settings, user)
     return UserRead.model_validate(user)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(
-    principal: UserDep, session: SessionDep, redis: RedisDep, revocations: RevocationsDep
-) -> Response:
+async def logout(principal: UserDep, session: SessionDep, deps: DepsDep) -> Response:
     """End this session on the server (a key signs nothing out)."""
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(SESSION_COOKIE, path="/")
     if principal.session_id:
         await session.exec(delete(LoginSession).where(col(LoginSession.id) == principal.session_id))
         await session.commit()
-        await revocations.revoke(redis, session_id=principal.session_id)
+        await deps.revocations.revoke(deps.redis, session_id=principal.session_id)
     return response
 
 
@@ -175,20 +164,15 @@ async def read_me(principal: UserDep, session: SessionDep) -> UserRead:
 
 @router.patch("/me")
 async def update_me(
-    body: MeUpdate,
-    principal: UserDep,
-    request: Request,
-    session: SessionDep,
-    redis: RedisDep,
-    revocations: RevocationsDep,
+    body: MeUpdate, principal: UserDep, request: Request, session: SessionDep, deps: DepsDep
 ) -> UserRead:
     """Change the name or the password, with the current password. A new password ends every other
     session of the user."""
     user = await _user(session, principal)
-    await attempt_login(redis, user.email, _address(request))
+    await attempt_login(deps.redis, user.email, _address(request))
     if not await verify(user.password_hash, body.current_password):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "The current password is wrong.")
-    await succeeded(redis, user.email, _address(request))
+    await succeeded(deps.redis, user.email, _address(request))
     if body.name is not None:
         user.name = body.name.strip() or user.name
         session.add(user)
@@ -201,7 +185,7 @@ async def update_me(
     read = UserRead.model_validate(user)
     if body.new_password:
         for ended in await accounts.end_sessions(session, user.id, keep=principal.session_id):
-            await revocations.revoke(redis, session_id=ended)
+            await deps.revocations.revoke(deps.redis, session_id=ended)
     return read
 
 
@@ -220,11 +204,9 @@ async def list_sessions(principal: UserDep, session: SessionDep) -> list[Session
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_session(
-    signed_in: LoginSessionDep, session: SessionDep, redis: RedisDep, revocations: RevocationsDep
-) -> Response:
+async def revoke_session(signed_in: LoginSessionDep, session: SessionDep, deps: DepsDep) -> Response:
     """Sign a browser out: its requests and open streams end within seconds, on every API process."""
     await session.delete(signed_in)
     await session.commit()
-    await revocations.revoke(redis, session_id=signed_in.id)
+    await deps.revocations.revoke(deps.redis, session_id=signed_in.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

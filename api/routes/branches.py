@@ -7,19 +7,13 @@ with its answer. Nothing is overwritten: the old messages stay, one ‹ › away
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.accounts.auth import UserDep
-from api.deps import (
-    READ_ONLY_CHECKS,
-    ConversationDep,
-    MessageDep,
-    SessionDep,
-    StartAnswerDep,
-)
-from api.lookups import find_conversation
+from api.deps import READ_ONLY_CHECKS, DepsDep, SessionDep
+from api.lookups import ConversationDep, MessageDep
 from api.schemas import (
     BranchMessage,
     BranchRead,
@@ -29,6 +23,7 @@ from api.schemas import (
     RegenerateCreate,
     SubmitResult,
 )
+from api.starting import Edit, Regenerate, start_answer
 from api.streams.answer_stream import STREAMED_SUBMIT
 from core.branch_walk import newest_leaf_under, page_up, sibling_ids
 from core.models import Conversation, Message, Role
@@ -141,16 +136,17 @@ async def select_branch(conversation: ConversationDep, body: BranchSelect, sessi
     responses=STREAMED_SUBMIT,
 )
 async def regenerate(
-    old: MessageDep, user: UserDep, body: RegenerateCreate, session: SessionDep, start: StartAnswerDep
+    request: Request,
+    old: MessageDep,
+    body: RegenerateCreate,
+    user: UserDep,
+    session: SessionDep,
+    deps: DepsDep,
 ) -> SubmitResult | Response:
     """A new answer to the same question, beside the old one, with the conversation's model now."""
-    if old.role != Role.assistant:
-        raise HTTPException(status.HTTP_409_CONFLICT, "Only an answer can be regenerated")
-    question = await session.get(Message, old.parent_id) if old.parent_id else None
-    if question is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, "This answer has no question to answer again")
-    conversation = await find_conversation(session, old.conversation_id, user.user_id)
-    return await start(conversation, question, body.client_id, new_question=False)
+    ask = Regenerate(answer=old, client_id=body.client_id)
+    submitted = await start_answer(session, deps.redis, deps.settings, deps.catalog, ask)
+    return await deps.streams.after_submit(request, session, user, submitted.question, submitted.answer)
 
 
 @router.post(
@@ -161,13 +157,9 @@ async def regenerate(
     responses=STREAMED_SUBMIT,
 )
 async def edit(
-    old: MessageDep, user: UserDep, body: EditCreate, session: SessionDep, start: StartAnswerDep
+    request: Request, old: MessageDep, body: EditCreate, user: UserDep, session: SessionDep, deps: DepsDep
 ) -> SubmitResult | Response:
     """The edited question, beside the old one (same parent), and a queued answer: a new branch."""
-    if old.role != Role.user:
-        raise HTTPException(status.HTTP_409_CONFLICT, "Only a question can be edited")
-    conversation = await find_conversation(session, old.conversation_id, user.user_id)
-    question = Message(
-        conversation_id=conversation.id, parent_id=old.parent_id, role=Role.user, content=body.content
-    )
-    return await start(conversation, question, body.client_id, new_question=True)
+    ask = Edit(question=old, content=body.content, client_id=body.client_id)
+    submitted = await start_answer(session, deps.redis, deps.settings, deps.catalog, ask)
+    return await deps.streams.after_submit(request, session, user, submitted.question, submitted.answer)

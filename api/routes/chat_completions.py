@@ -11,18 +11,11 @@ from functools import partial
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from api.accounts.auth import UserDep
-from api.deps import (
-    READ_ONLY_CHECKS,
-    AnswerStreamsDep,
-    CatalogDep,
-    RedisDep,
-    RelayDep,
-    SessionDep,
-    SettingsDep,
-)
-from api.openai.chat_request import start_chat_completion
+from api.deps import READ_ONLY_CHECKS, DepsDep, SessionDep
+from api.openai.chat_request import chat_turns
 from api.openai.chat_schemas import ChatCompletion, ChatCompletionRequest
 from api.openai.chat_stream import chunks, completion
+from api.starting import start_answer
 from api.stopping import stop_if_abandoned
 from core.events import Event
 
@@ -39,28 +32,21 @@ FAILURE_STATUS = {"too_long": status.HTTP_400_BAD_REQUEST, "unknown_model": stat
     responses={200: {"content": {"text/event-stream": {}}, "description": "With `stream: true`"}},
 )
 async def create_chat_completion(
-    request: Request,
-    body: ChatCompletionRequest,
-    user: UserDep,
-    session: SessionDep,
-    redis: RedisDep,
-    settings: SettingsDep,
-    catalog: CatalogDep,
-    relay: RelayDep,
-    streams: AnswerStreamsDep,
+    request: Request, body: ChatCompletionRequest, user: UserDep, session: SessionDep, deps: DepsDep
 ) -> ChatCompletion | Response:
     """The model's answer to `messages`: one completion, or with `stream: true` its chunks."""
-    answer, model = await start_chat_completion(session, redis, settings, catalog, user.user_id, body)
+    ask = chat_turns(deps.catalog, user.user_id, body)
+    answer = (await start_answer(session, deps.redis, deps.settings, deps.catalog, ask)).answer
     # The answer may take minutes: give the database connection back now.
     await session.close()
     if body.stream:
-        abandoned = stop_if_abandoned(redis, answer.id)
+        abandoned = stop_if_abandoned(deps.redis, answer.id)
         include_usage = body.stream_options is not None and body.stream_options.include_usage
         translate = partial(
-            chunks, answer_id=answer.id, model=model.id, include_usage=include_usage, abandoned=abandoned
+            chunks, answer_id=answer.id, model=ask.model.id, include_usage=include_usage, abandoned=abandoned
         )
-        return await streams.translated(answer, user, request.state.checked_at, translate)
-    ended = await completion(relay.events(answer.id, "0"), answer.id, model.id)
+        return await deps.streams.translated(answer, user, request.state.checked_at, translate)
+    ended = await completion(deps.relay.events(answer.id, "0"), answer.id, ask.model.id)
     if isinstance(ended, Event):
         failure = ended.json()
         code = failure.get("code", "failed")

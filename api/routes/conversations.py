@@ -7,7 +7,8 @@ from sqlmodel import col, select
 
 from api.accounts.auth import UserDep
 from api.deletion import delete_conversations
-from api.deps import CatalogDep, ConversationDep, LogDep, RedisDep, SessionDep
+from api.deps import DepsDep, SessionDep
+from api.lookups import ConversationDep
 from api.schemas import ConversationCreate, ConversationPage, ConversationUpdate
 from core.catalog import Catalog, UnknownModel, answer_token_limit
 from core.models import Conversation, Source, TitleSource, utcnow
@@ -34,9 +35,9 @@ def _check_settings(catalog: Catalog, model: str | None, max_tokens: int | None)
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_conversation(
-    body: ConversationCreate, user: UserDep, session: SessionDep, catalog: CatalogDep
+    body: ConversationCreate, user: UserDep, session: SessionDep, deps: DepsDep
 ) -> ConversationRead:
-    _check_settings(catalog, body.model, body.max_tokens)
+    _check_settings(deps.catalog, body.model, body.max_tokens)
     conversation = Conversation(**body.model_dump(), owner_id=user.user_id)
     # A title given here was chosen by someone: no generated title replaces it.
     conversation.title_source = TitleSource.user if "title" in body.model_fields_set else TitleSource.default
@@ -77,17 +78,13 @@ async def read_conversation(conversation: ConversationDep) -> ConversationRead:
 
 @router.patch("/{conversation_id}")
 async def update_conversation(
-    conversation: ConversationDep,
-    body: ConversationUpdate,
-    session: SessionDep,
-    catalog: CatalogDep,
-    redis: RedisDep,
+    conversation: ConversationDep, body: ConversationUpdate, session: SessionDep, deps: DepsDep
 ) -> ConversationRead:
     changes = body.model_dump(exclude_unset=True)
     if "model" in changes or "max_tokens" in changes:
         # Checked together: a smaller model may not fit the max tokens set for the last one.
         model = changes.get("model", conversation.model)
-        _check_settings(catalog, model, changes.get("max_tokens", conversation.max_tokens))
+        _check_settings(deps.catalog, model, changes.get("max_tokens", conversation.max_tokens))
     for field, value in changes.items():
         setattr(conversation, field, value)
     if "title" in changes:
@@ -96,13 +93,11 @@ async def update_conversation(
     session.add(conversation)
     await session.commit()
     if "title" in changes:
-        await publish_change(redis, conversation.id, conversation.owner_id, Change.new_title)
+        await publish_change(deps.redis, conversation.id, conversation.owner_id, Change.new_title)
     return ConversationRead.model_validate(conversation)
 
 
 @router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_conversation(
-    conversation: ConversationDep, session: SessionDep, redis: RedisDep, log: LogDep
-) -> Response:
-    await delete_conversations(session, log, redis, [conversation.id])
+async def delete_conversation(conversation: ConversationDep, session: SessionDep, deps: DepsDep) -> Response:
+    await delete_conversations(session, deps.log, deps.redis, [conversation.id])
     return Response(status_code=status.HTTP_204_NO_CONTENT)

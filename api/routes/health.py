@@ -3,17 +3,17 @@
 from fastapi import APIRouter, HTTPException, status
 from sqlmodel import select
 
-from api.deps import RedisDep, RelayDep, SessionDep
+from api.deps import DepsDep, SessionDep
 from core.models import Conversation
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-async def health(session: SessionDep, redis: RedisDep, relay: RelayDep) -> dict[str, object]:
+async def health(session: SessionDep, deps: DepsDep) -> dict[str, object]:
     """200 when the database and Redis answer and the relay reads; a load balancer's probe."""
     await session.exec(select(Conversation.id).limit(1))
-    await redis.ping()
-    if not relay.alive:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "The stream relay has stopped")
-    return {"status": "ok", "followed_logs": relay.followed}
+    await deps.redis.ping()
+    if not deps.relay.alive:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "The stream deps.relay has stopped")
+    return {"status": "ok", "followed_logs": deps.relay.followed}

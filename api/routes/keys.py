@@ -5,7 +5,8 @@ from sqlmodel import col, select
 
 from api.accounts.auth import UserDep
 from api.accounts.schemas import KeyCreate, KeyCreated, KeyRead
-from api.deps import ApiKeyDep, RedisDep, RevocationsDep, SessionDep
+from api.deps import DepsDep, SessionDep
+from api.lookups import ApiKeyDep
 from core import accounts
 from core.models import ApiKey, User
 
@@ -33,11 +34,9 @@ async def list_keys(principal: UserDep, session: SessionDep) -> list[KeyRead]:
 
 
 @router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_key(
-    key: ApiKeyDep, session: SessionDep, redis: RedisDep, revocations: RevocationsDep
-) -> Response:
+async def delete_key(key: ApiKeyDep, session: SessionDep, deps: DepsDep) -> Response:
     """The key stops working within seconds on every API process, open streams included."""
     await session.delete(key)
     await session.commit()
-    await revocations.revoke(redis, key_id=key.id)
+    await deps.revocations.revoke(deps.redis, key_id=key.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

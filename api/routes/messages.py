@@ -1,22 +1,16 @@
 """Messages: asking a question, reading and pinning a message, stopping an answer."""
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from sqlmodel import col, select
 
-from api.deps import (
-    READ_ONLY_CHECKS,
-    ConversationDep,
-    LogDep,
-    MessageDep,
-    RedisDep,
-    SessionDep,
-    StartAnswerDep,
-)
+from api.accounts.auth import UserDep
+from api.deps import READ_ONLY_CHECKS, DepsDep, SessionDep
+from api.lookups import ConversationDep, MessageDep
 from api.schemas import MessageCreate, MessageUpdate, SubmitResult
-from api.starting import parent_of_next_question
+from api.starting import Question, start_answer
 from api.stopping import stop_answer
 from api.streams.answer_stream import STREAMED_SUBMIT
-from core.models import Message, Role, TitleSource
+from core.models import Message, Role
 from core.schemas import MessageRead
 
 router = APIRouter(tags=["messages"])
@@ -39,20 +33,22 @@ async def list_messages(conversation: ConversationDep, session: SessionDep) -> l
     responses=STREAMED_SUBMIT,
 )
 async def submit_message(
-    conversation: ConversationDep, body: MessageCreate, session: SessionDep, start: StartAnswerDep
+    request: Request,
+    conversation: ConversationDep,
+    body: MessageCreate,
+    user: UserDep,
+    session: SessionDep,
+    deps: DepsDep,
 ) -> SubmitResult | Response:
     """Store the question and a queued answer in one transaction, then enqueue the answer's job.
 
     The question continues the selected branch, or the branch ending at `parent_id`. A client
     that accepts `text/event-stream` gets the answer's stream in the same response."""
-    question = Message(
-        conversation_id=conversation.id,
-        parent_id=await parent_of_next_question(session, conversation, body.parent_id),
-        role=Role.user,
-        content=body.content,
+    ask = Question(
+        conversation=conversation, content=body.content, parent_id=body.parent_id, client_id=body.client_id
     )
-    first = question.parent_id is None and conversation.title_source == TitleSource.default
-    return await start(conversation, question, body.client_id, new_question=True, names_conversation=first)
+    submitted = await start_answer(session, deps.redis, deps.settings, deps.catalog, ask)
+    return await deps.streams.after_submit(request, session, user, submitted.question, submitted.answer)
 
 
 @router.get("/messages/{message_id}")
@@ -71,11 +67,11 @@ async def update_message(message: MessageDep, body: MessageUpdate, session: Sess
 
 @router.post("/messages/{message_id}/stop", status_code=status.HTTP_202_ACCEPTED)
 async def stop_message(
-    message: MessageDep, session: SessionDep, redis: RedisDep, log: LogDep, response: Response
+    message: MessageDep, session: SessionDep, deps: DepsDep, response: Response
 ) -> MessageRead:
     """Stop an answer from any tab or API process; stopping a finished answer changes nothing."""
     if message.role != Role.assistant:
         raise HTTPException(status.HTTP_409_CONFLICT, "Only an answer can be stopped")
-    if await stop_answer(session, redis, log, message):
+    if await stop_answer(session, deps.redis, deps.log, message):
         response.status_code = status.HTTP_200_OK
     return MessageRead.model_validate(message)

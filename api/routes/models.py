@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from api.deps import CatalogDep, SettingsDep
+from api.deps import DepsDep
 from core.catalog import answer_token_limit, budgets
 
 router = APIRouter(tags=["models"])
@@ -26,15 +26,15 @@ class ModelList(BaseModel):
 
 
 @router.get("/models")
-async def list_models(catalog: CatalogDep, settings: SettingsDep) -> ModelList:
+async def list_models(deps: DepsDep) -> ModelList:
     """The models a conversation can use (prices in US dollars per million tokens), with the
     answer's max tokens when a conversation sets none, and the most it may set."""
     models = [
         ModelRead(
             **{**spec.model_dump(), "label": spec.label or spec.id},
-            default_max_tokens=budgets(spec, settings.max_answer_tokens)[1],
+            default_max_tokens=budgets(spec, deps.settings.max_answer_tokens)[1],
             max_tokens_limit=answer_token_limit(spec),
         )
-        for spec in catalog.models
+        for spec in deps.catalog.models
     ]
-    return ModelList(models=models, default=catalog.default)
+    return ModelList(models=models, default=deps.catalog.default)

@@ -5,7 +5,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from api.deps import CatalogDep
+from api.deps import DepsDep
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -23,7 +23,10 @@ class OpenAIModelList(BaseModel):
 
 
 @router.get("/models")
-async def list_openai_models(catalog: CatalogDep) -> OpenAIModelList:
+async def list_openai_models(deps: DepsDep) -> OpenAIModelList:
     """Every model a request may name, the default first."""
-    ids = [catalog.default, *(spec.id for spec in catalog.models if spec.id != catalog.default)]
+    ids = [
+        deps.catalog.default,
+        *(spec.id for spec in deps.catalog.models if spec.id != deps.catalog.default),
+    ]
     return OpenAIModelList(data=[OpenAIModel(id=model_id) for model_id in ids])

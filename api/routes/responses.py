@@ -15,22 +15,12 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.accounts.auth import UserDep
 from api.deletion import delete_response_turns
-from api.deps import (
-    READ_ONLY_CHECKS,
-    AnswerStreamsDep,
-    CatalogDep,
-    LogDep,
-    RedisDep,
-    RelayDep,
-    ResponseDep,
-    SessionDep,
-    SettingsDep,
-)
+from api.deps import READ_ONLY_CHECKS, DepsDep, SessionDep
+from api.lookups import ResponseDep
 from api.openai.chat_stream import final_message, terminal
-from api.openai.errors import BadParameter
 from api.openai.response_inputs import input_turns
 from api.openai.response_objects import asked, response_body, response_id
-from api.openai.response_request import start_response
+from api.openai.response_request import response_turns
 from api.openai.responses_schemas import (
     OUTPUT_PREFIX,
     DeletedResponse,
@@ -41,6 +31,8 @@ from api.openai.responses_schemas import (
     ResponseRequest,
 )
 from api.openai.responses_stream import ResponseEvents, response_events
+from api.refusals import Invalid
+from api.starting import start_answer
 from api.stopping import stop_answer, stop_if_abandoned
 from api.streams.relay import Relay
 from core.models import Role
@@ -64,29 +56,22 @@ async def _ended(relay: Relay, answer_id: str) -> MessageRead:
 
 @router.post("/responses", response_model=ResponseBody, responses=STREAMED, dependencies=[READ_ONLY_CHECKS])
 async def create_response(
-    request: Request,
-    body: ResponseRequest,
-    user: UserDep,
-    session: SessionDep,
-    redis: RedisDep,
-    settings: SettingsDep,
-    catalog: CatalogDep,
-    relay: RelayDep,
-    streams: AnswerStreamsDep,
+    request: Request, body: ResponseRequest, user: UserDep, session: SessionDep, deps: DepsDep
 ) -> ResponseBody | Response:
     """A response to `input`: with `stream: true` its events; with `background: true` at once,
     queued; otherwise once it has ended."""
-    answer = await start_response(session, redis, settings, catalog, user.user_id, body)
+    ask = await response_turns(session, deps.catalog, user.user_id, body)
+    answer = (await start_answer(session, deps.redis, deps.settings, deps.catalog, ask)).answer
     # The answer may take minutes: give the database connection back now.
     await session.close()
     if body.stream:
-        abandoned = stop_if_abandoned(redis, answer.id)
+        abandoned = stop_if_abandoned(deps.redis, answer.id)
         events = ResponseEvents(MessageRead.model_validate(answer), answer.params, after=-1, attempt=0)
         translate = partial(response_events, events=events, abandoned=None if body.background else abandoned)
-        return await streams.translated(answer, user, request.state.checked_at, translate)
+        return await deps.streams.translated(answer, user, request.state.checked_at, translate)
     if body.background:
         return response_body(MessageRead.model_validate(answer), answer.params)
-    return response_body(await _ended(relay, answer.id), answer.params)
+    return response_body(await _ended(deps.relay, answer.id), answer.params)
 
 
 @router.get("/responses/{response_id}", response_model=ResponseBody, responses=STREAMED)
@@ -95,7 +80,7 @@ async def retrieve_response(
     answer: ResponseDep,
     user: UserDep,
     session: SessionDep,
-    streams: AnswerStreamsDep,
+    deps: DepsDep,
     stream: bool = False,
     starting_after: int = -1,
 ) -> ResponseBody | Response:
@@ -107,7 +92,7 @@ async def retrieve_response(
     await session.close()
     events = ResponseEvents(stored, answer.params, after=starting_after, attempt=answer.attempt)
     translate = partial(response_events, events=events, abandoned=None)
-    return await streams.translated(answer, user, request.state.checked_at, translate)
+    return await deps.streams.translated(answer, user, request.state.checked_at, translate)
 
 
 @router.get("/responses/{response_id}/input_items")
@@ -144,27 +129,23 @@ async def list_input_items(
 
 
 @router.post("/responses/{response_id}/cancel")
-async def cancel_response(
-    answer: ResponseDep, session: SessionDep, redis: RedisDep, log: LogDep, relay: RelayDep
-) -> ResponseBody:
+async def cancel_response(answer: ResponseDep, session: SessionDep, deps: DepsDep) -> ResponseBody:
     """Stop a background response's answer, and the model with it; a finished one stays as it is."""
     if not asked(answer.params).get("background"):
-        raise BadParameter("response_id", "only a background response can be cancelled")
-    if await stop_answer(session, redis, log, answer):
+        raise Invalid("only a background response can be cancelled", param="response_id")
+    if await stop_answer(session, deps.redis, deps.log, answer):
         return response_body(MessageRead.model_validate(answer), answer.params)
     await session.close()
     try:
-        ended = await asyncio.wait_for(_ended(relay, answer.id), CANCEL_WAIT_SECONDS)
+        ended = await asyncio.wait_for(_ended(deps.relay, answer.id), CANCEL_WAIT_SECONDS)
     except TimeoutError:
         ended = MessageRead.model_validate(answer)
     return response_body(ended, answer.params)
 
 
 @router.delete("/responses/{response_id}")
-async def delete_response(
-    answer: ResponseDep, session: SessionDep, redis: RedisDep, log: LogDep
-) -> DeletedResponse:
+async def delete_response(answer: ResponseDep, session: SessionDep, deps: DepsDep) -> DeletedResponse:
     """Delete the response: its answer and its input (its conversation, when it started one).
     A running one is stopped; one that a later response continues is refused (409)."""
-    await delete_response_turns(session, log, redis, answer, continued=CONTINUED)
+    await delete_response_turns(session, deps.log, deps.redis, answer, continued=CONTINUED)
     return DeletedResponse(id=response_id(answer.id))

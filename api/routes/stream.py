@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
 
 from api.accounts.auth import UserDep
-from api.deps import AnswerStreamsDep, MessageDep, SessionDep
+from api.deps import DepsDep, SessionDep
+from api.lookups import MessageDep
 from api.streams.event_stream import EventStream
 from core.events import is_stream_id
 from core.models import Role
@@ -26,7 +27,7 @@ async def stream_message(
     message: MessageDep,
     user: UserDep,
     session: SessionDep,
-    streams: AnswerStreamsDep,
+    deps: DepsDep,
     after: Annotated[str | None, Query(description="Cursor for a first connect")] = None,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> Response:
@@ -43,4 +44,4 @@ async def stream_message(
     if not is_stream_id(cursor):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Invalid stream cursor")
 
-    return await streams.open(message, cursor, user, request.state.checked_at)
+    return await deps.streams.open(message, cursor, user, request.state.checked_at)

@@ -3,7 +3,8 @@
 from fastapi import APIRouter, HTTPException, status
 from sqlmodel import select
 
-from api.deps import ConversationDep, RedisDep, SessionDep
+from api.deps import DepsDep, SessionDep
+from api.lookups import ConversationDep
 from core.jobs import enqueue_title
 from core.models import Message, Role
 from core.schemas import ConversationRead
@@ -13,7 +14,7 @@ router = APIRouter(tags=["conversations"])
 
 @router.post("/conversations/{conversation_id}/title", status_code=status.HTTP_202_ACCEPTED)
 async def regenerate_title(
-    conversation: ConversationDep, session: SessionDep, redis: RedisDep
+    conversation: ConversationDep, session: SessionDep, deps: DepsDep
 ) -> ConversationRead:
     """Ask the model for a new title, replacing whatever title there is (unless it is edited
     meanwhile). The new title arrives as a `title` change on `GET /api/updates`."""
@@ -24,5 +25,5 @@ async def regenerate_title(
         raise HTTPException(
             status.HTTP_409_CONFLICT, "There is nothing to name yet: a title comes from the first question."
         )
-    await enqueue_title(redis, conversation.id, regenerate=True)
+    await enqueue_title(deps.redis, conversation.id, regenerate=True)
     return ConversationRead.model_validate(conversation)

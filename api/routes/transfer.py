@@ -8,7 +8,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.accounts.auth import UserDep
-from api.deps import ConversationDep, SessionDep, SettingsDep
+from api.deps import DepsDep, SessionDep
+from api.lookups import ConversationDep
 from core.markdown_export import conversation_markdown
 from core.models import Conversation, Message
 from core.schemas import ConversationRead
@@ -75,12 +76,12 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 @router.post("/conversations/import", status_code=status.HTTP_201_CREATED, openapi_extra=IMPORT_BODY)
 async def import_conversation(
-    request: Request, user: UserDep, session: SessionDep, settings: SettingsDep
+    request: Request, user: UserDep, session: SessionDep, deps: DepsDep
 ) -> ConversationRead:
     """A conversation exported as JSON, back as a new conversation (new ids, the rest as it was)."""
-    raw = await _read_body(request, settings.max_import_bytes)
+    raw = await _read_body(request, deps.settings.max_import_bytes)
     try:
-        export = parse_import(raw, settings.max_import_messages)
+        export = parse_import(raw, deps.settings.max_import_messages)
     except ImportRefused as refusal:
         code = (
             status.HTTP_413_REQUEST_ENTITY_TOO_LARGE

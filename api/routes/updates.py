@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from sse_starlette import ServerSentEvent
 
 from api.accounts.auth import UserDep
-from api.deps import RevocationsDep, SettingsDep, UpdatesDep
+from api.deps import DepsDep
 from api.streams.event_stream import EventStream
 from api.streams.updates import RESYNC, UpdateFeed
 
@@ -35,12 +35,12 @@ async def _events(
     response_class=EventStream,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def follow_updates(
-    request: Request, user: UserDep, feed: UpdatesDep, revocations: RevocationsDep, settings: SettingsDep
-) -> EventStream:
+async def follow_updates(request: Request, user: UserDep, deps: DepsDep) -> EventStream:
     """Server-Sent Events about conversations that change outside their answers' streams:
     `conversation` `{"conversation_id", "change"}` (change: `title`, `title_failed`), and `resync`
     (first, and after anything may have been missed: read the list again)."""
     revoked = asyncio.Event()
-    held = revocations.hold(user, revoked, request.state.checked_at)
-    return EventStream(_events(feed, held, user.user_id), ping=int(settings.heartbeat_seconds), ended=revoked)
+    held = deps.revocations.hold(user, revoked, request.state.checked_at)
+    return EventStream(
+        _events(deps.updates, held, user.user_id), ping=int(deps.settings.heartbeat_seconds), ended=revoked
+    )

@@ -8,7 +8,7 @@ from redis.exceptions import RedisError
 
 from api.accounts.auth import UserDep
 from api.accounts.schemas import LimitsBody
-from api.deps import RedisDep, SessionDep
+from api.deps import DepsDep, SessionDep
 from api.schemas import UsageDays
 from core import keys
 from core.admission import MICRO_USD, day_of, month_of
@@ -29,9 +29,7 @@ class UsageReport(BaseModel):
 
 
 @router.get("/usage")
-async def read_usage(
-    user: UserDep, session: SessionDep, redis: RedisDep, days: UsageDays = 30
-) -> UsageReport:
+async def read_usage(user: UserDep, session: SessionDep, deps: DepsDep, days: UsageDays = 30) -> UsageReport:
     """Your answers' tokens and cost by UTC day and model over the last `days` days, with your
     limits and how much of today's tokens and this month's cost they have counted."""
     now = utcnow()
@@ -44,7 +42,7 @@ async def read_usage(
     )
     limits = await limits_of(session, user.user_id)
     try:
-        tokens, cost = await redis.mget(
+        tokens, cost = await deps.redis.mget(
             keys.tokens_on(user.user_id, day_of(now)), keys.cost_in(user.user_id, month_of(now))
         )
         tokens_today, cost_this_month = int(tokens or 0), int(cost or 0) / MICRO_USD

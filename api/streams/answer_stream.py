@@ -9,7 +9,7 @@ from contextlib import AbstractAsyncContextManager
 from fastapi import Request, Response, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.accounts.auth import Principal
+from api.accounts.authenticator import Principal
 from api.accounts.revocations import Revocations
 from api.schemas import SubmitResult
 from api.streams.event_stream import EventStream
@@ -18,6 +18,7 @@ from core.endings import end_from_row, terminal_event
 from core.eventlog import EventLog
 from core.events import Event, dumps, stream_id_key
 from core.models import FINAL_STATUSES, Message
+from core.schemas import MessageRead
 
 # What a submit, an edit and a regenerate say of their `text/event-stream` answer, for the OpenAPI schema.
 STREAMED_SUBMIT: dict[int | str, dict[str, object]] = {
@@ -59,16 +60,19 @@ class AnswerStreams:
         self._heartbeat = int(heartbeat_seconds)
 
     async def after_submit(
-        self, request: Request, session: AsyncSession, user: Principal, result: SubmitResult
+        self, request: Request, session: AsyncSession, user: Principal, question: Message, answer: Message
     ) -> SubmitResult | Response:
         """What a submit, an edit or a regenerate answers: the stored pair (202), or for a client
         that accepts `text/event-stream`, a `submitted` event with it, then the answer's stream.
         A client that loses it resumes with `GET /messages/{id}/stream` and the last event id."""
+        result = SubmitResult(
+            user_message=MessageRead.model_validate(question),
+            assistant_message=MessageRead.model_validate(answer),
+        )
         if "text/event-stream" not in request.headers.get("accept", ""):
             return result
         # SSE responses last minutes: give the database connection back now.
         await session.close()
-        answer = Message.model_validate(result.assistant_message.model_dump())
         submitted = encode_without_id("submitted", result.model_dump_json())
         return await self.open(answer, "0", user, request.state.checked_at, first=submitted)
 

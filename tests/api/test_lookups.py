@@ -5,7 +5,6 @@ import asyncio
 import inspect
 import sqlite3
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, get_args
 
@@ -14,12 +13,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
-from api.accounts.auth import Authenticator
-from api.deps import ApiKeyDep, ConversationDep, LoginSessionDep, MessageDep, ResponseDep
+from api.deps import ApiDeps
+from api.lookups import ApiKeyDep, ConversationDep, LoginSessionDep, MessageDep, ResponseDep
 from api.main import create_app
 from core import accounts
 from core.db import make_engine, make_sessionmaker
 from core.migrate import upgrade
+from core.settings import Settings
+from tests.support.processes import RedisServer
 
 MISSING_ID = "00000000-0000-7000-8000-000000000000"
 LOCK_WAIT_SECONDS = 1
@@ -96,15 +97,16 @@ async def database(tmp_path: Path) -> tuple[Path, str]:
 
 
 async def request_with_lock_held(
-    database: tuple[Path, str], method: str, path: str
+    database: tuple[Path, str], redis_server: RedisServer, method: str, path: str
 ) -> tuple[bool, httpx.Response]:
     """Whether the app answered while another connection held SQLite's write lock, as a writing
     process would, and its answer (once the lock was let go, if it waited)."""
     file, key = database
     app = create_app()
-    engine = make_engine(f"sqlite:///{file}")
-    app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.authenticator = Authenticator(app.state.sessionmaker, timedelta(days=1))
+    # What the lifespan makes, made here: httpx's ASGI transport runs no lifespan.
+    app.state.deps = await ApiDeps.open(
+        Settings(database_url=f"sqlite:///{file}", redis_url=redis_server.url)
+    )
     writer = sqlite3.connect(file, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     try:
@@ -119,7 +121,7 @@ async def request_with_lock_held(
             return bool(done), await request
     finally:
         writer.close()
-        await engine.dispose()
+        await app.state.deps.close()
 
 
 @pytest.mark.parametrize(
@@ -135,9 +137,9 @@ async def request_with_lock_held(
     ],
 )
 async def test_a_lookup_before_checks_takes_no_write_lock(
-    database: tuple[Path, str], method: str, path: str
+    database: tuple[Path, str], redis_server: RedisServer, method: str, path: str
 ) -> None:
-    answered_while_locked, response = await request_with_lock_held(database, method, path)
+    answered_while_locked, response = await request_with_lock_held(database, redis_server, method, path)
     assert answered_while_locked
     assert response.status_code == 404, response.text
 
@@ -151,8 +153,8 @@ async def test_a_lookup_before_checks_takes_no_write_lock(
     ],
 )
 async def test_a_lookup_of_a_writing_route_waits_for_the_write_lock(
-    database: tuple[Path, str], method: str, path: str
+    database: tuple[Path, str], redis_server: RedisServer, method: str, path: str
 ) -> None:
-    answered_while_locked, response = await request_with_lock_held(database, method, path)
+    answered_while_locked, response = await request_with_lock_held(database, redis_server, method, path)
     assert not answered_while_locked
     assert response.status_code == 404, response.text

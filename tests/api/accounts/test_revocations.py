@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import delete
 
-from api.accounts.auth import Authenticator, Principal
+from api.accounts.authenticator import Authenticator, Principal
 from api.accounts.revocations import Revocations
 from core import accounts
 from core.db import Sessionmaker, make_engine, make_sessionmaker

@@ -1,0 +1,47 @@
+"""What the API refuses, as small exceptions the services raise; api/errors.py answers each, in the
+app's shape or OpenAI's, by route.
+
+Each carries a sentence for the person who sent the request and, for the OpenAI-compatible
+routes, the request's parameter at fault (`param`); the status is the mapping's business.
+"""
+
+
+class Refusal(Exception):
+    """A request refused, with a sentence to show, and the parameter at fault when one is."""
+
+    def __init__(self, sentence: str, *, param: str | None = None) -> None:
+        super().__init__(sentence)
+        self.sentence = sentence
+        self.param = param
+
+
+class NotSignedIn(Refusal):
+    """No credential, or one that is no longer valid."""
+
+
+class Forbidden(Refusal):
+    """Signed in, but not allowed: another site's request, an admin's route, a refused account."""
+
+
+class NotFound(Refusal):
+    """What the request names does not exist, or is someone else's."""
+
+
+class Conflict(Refusal):
+    """The request conflicts with the current state (an answer still running, say)."""
+
+
+class Invalid(Refusal):
+    """The request is well-formed but asks for something that cannot be (an empty message)."""
+
+
+class TooLarge(Refusal):
+    """Too long: a message, or a message for the model's context window."""
+
+
+class TooMany(Refusal):
+    """Too many attempts or answers for now; try again after `retry_after` seconds."""
+
+    def __init__(self, sentence: str, retry_after: int, *, param: str | None = None) -> None:
+        super().__init__(sentence, param=param)
+        self.retry_after = max(1, retry_after)

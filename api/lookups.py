@@ -1,7 +1,7 @@
 """The lookups: the user's conversation, message, response, sign-in or key a request's path
 names. Anyone else's is not found, exactly as one that does not exist.
 
-Every route with a `{conversation_id}`, `{message_id}`, `{response_id}`, `{session_id}` or
+Every route with a `{conversation_id}`, `{message_id}`, `{response_id}`, `{sign_in_id}` or
 `{key_id}` in its path takes one of the dependencies below rather than the id, so what a request
 may see is decided here alone (tests/api/test_lookups.py walks the OpenAPI schema to hold every
 route to it).
@@ -17,16 +17,16 @@ from api.accounts.auth import UserDep
 from api.deps import SessionDep
 from api.openai.response_objects import answer_id_of, asked
 from api.refusals import NotFound
-from core.models import ApiKey, Conversation, LoginSession, Message, Role, Source
+from core.models import ApiKey, Conversation, Message, Role, SignIn, Source
 
 CONVERSATION_NOT_FOUND = "Conversation not found"
 MESSAGE_NOT_FOUND = "Message not found"
-SESSION_NOT_FOUND = "Session not found"
+SIGN_IN_NOT_FOUND = "Session not found"
 KEY_NOT_FOUND = "API key not found"
 RESPONSE_NOT_FOUND = "Response not found"
 
 
-Owned = TypeVar("Owned", LoginSession, ApiKey)
+Owned = TypeVar("Owned", SignIn, ApiKey)
 
 
 async def find_owned(
@@ -70,7 +70,7 @@ async def find_response(session: AsyncSession, response_id: str, owner_id: str) 
                 Message.id == answer_id,
                 Message.role == Role.assistant,
                 Conversation.owner_id == owner_id,
-                Conversation.source == Source.api,
+                Conversation.source == Source.openai,
             )
         )
     ).first()
@@ -91,8 +91,8 @@ async def _response(response_id: str, user: UserDep, session: SessionDep) -> Mes
     return await find_response(session, response_id, user.user_id)
 
 
-async def _login_session(session_id: str, user: UserDep, session: SessionDep) -> LoginSession:
-    return await find_owned(session, LoginSession, session_id, user.user_id, SESSION_NOT_FOUND)
+async def _sign_in_of(sign_in_id: str, user: UserDep, session: SessionDep) -> SignIn:
+    return await find_owned(session, SignIn, sign_in_id, user.user_id, SIGN_IN_NOT_FOUND)
 
 
 async def _api_key(key_id: str, user: UserDep, session: SessionDep) -> ApiKey:
@@ -103,5 +103,5 @@ ConversationDep = Annotated[Conversation, Depends(_conversation)]
 MessageDep = Annotated[Message, Depends(_message)]
 ResponseDep = Annotated[Message, Depends(_response)]
 """The answer behind a response of the Responses API."""
-LoginSessionDep = Annotated[LoginSession, Depends(_login_session)]
+SignInDep = Annotated[SignIn, Depends(_sign_in_of)]
 ApiKeyDep = Annotated[ApiKey, Depends(_api_key)]

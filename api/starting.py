@@ -244,7 +244,7 @@ def _turns_plan(ask: Turns) -> _Plan:
         title_source=TitleSource.fallback,
         system_prompt=ask.system_prompt,
         model=ask.model.id,
-        source=Source.api,
+        source=Source.openai,
     )
     rows: list[Message] = []
     for turn in turns:

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, sync_playwright
 from bench.conversation_length import filled_stack
 from bench.stats import write_result
 from tests.stack.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.support.stack import SESSION_COOKIE, admin_session
+from tests.support.stack import SIGN_IN_COOKIE, admin_session
 
 LENGTHS = (10, 10_000)
 
@@ -38,7 +38,7 @@ def measure(rounds: int) -> dict[str, Any]:
         base = stack.api.url
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 800})
-        context.add_cookies([{"name": SESSION_COOKIE, "value": admin_session(base), "url": base}])
+        context.add_cookies([{"name": SIGN_IN_COOKIE, "value": admin_session(base), "url": base}])
         page = context.new_page()
         samples: dict[int, list[float]] = {length: [] for length in LENGTHS}
         for round_number in range(rounds + 1):

@@ -1,5 +1,5 @@
 """Accounts: creating them (the first is the admin, and takes the conversations from before
-accounts), passwords, sessions and keys, and the signup mode. Shared by the API and the CLI."""
+accounts), passwords, sign-ins and keys, and the signup mode. Shared by the API and the CLI."""
 
 import re
 from datetime import timedelta
@@ -8,11 +8,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.credentials import API_KEY_PREFIX, SESSION_PREFIX, digest, new_secret
+from core.credentials import API_KEY_PREFIX, SIGN_IN_PREFIX, digest, new_secret
 from core.models import (
     ApiKey,
     Conversation,
-    LoginSession,
+    SignIn,
     SignupMode,
     SiteSetting,
     User,
@@ -106,7 +106,7 @@ async def create_user(
 
 
 async def set_password(session: AsyncSession, user: User, password: str) -> None:
-    """Change the password (checked as a new one); the caller commits and revokes sessions."""
+    """Change the password (checked as a new one); the caller commits and revokes sign-ins."""
     check_new(password)
     user.password_hash = await hash_password(password)
     user.updated_at = utcnow()
@@ -125,13 +125,13 @@ async def set_signup_mode(session: AsyncSession, mode: SignupMode) -> None:
     await session.commit()
 
 
-async def open_session(
+async def sign_in(
     session: AsyncSession, user: User, idle: timedelta, user_agent: str, address: str
-) -> tuple[str, LoginSession]:
+) -> tuple[str, SignIn]:
     """A new sign-in: the token for the cookie (never stored) and its row; commits."""
-    token = new_secret(SESSION_PREFIX)
+    token = new_secret(SIGN_IN_PREFIX)
     now = utcnow()
-    row = LoginSession(
+    row = SignIn(
         user_id=user.id,
         token_hash=digest(token),
         user_agent=user_agent[:300],
@@ -145,17 +145,13 @@ async def open_session(
     return token, row
 
 
-async def end_sessions(session: AsyncSession, user_id: str, keep: str | None = None) -> list[str]:
-    """Delete every session of the user but `keep`; returns their ids (to announce). Commits."""
+async def end_sign_ins(session: AsyncSession, user_id: str, keep: str | None = None) -> list[str]:
+    """Delete every sign-in of the user but `keep`; returns their ids (to announce). Commits."""
     ids = list(
-        await session.exec(
-            select(LoginSession.id).where(
-                LoginSession.user_id == user_id, col(LoginSession.id) != (keep or "")
-            )
-        )
+        await session.exec(select(SignIn.id).where(SignIn.user_id == user_id, col(SignIn.id) != (keep or "")))
     )
     if ids:
-        await session.exec(delete(LoginSession).where(col(LoginSession.id).in_(ids)))
+        await session.exec(delete(SignIn).where(col(SignIn.id).in_(ids)))
     await session.commit()
     return ids
 

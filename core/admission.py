@@ -65,7 +65,7 @@ def _unset(limit: float | None) -> int:
     return -1 if limit is None else int(limit)
 
 
-async def admit(redis: Redis, user_id: str, message_id: str, limits: Limits, now: datetime) -> None:
+async def admit(redis: Redis, user_id: str, answer_id: str, limits: Limits, now: datetime) -> None:
     """Admit the answer, or raise OverLimit saying which limit it would pass."""
     cost_limit = None if limits.cost_per_month_usd is None else round(limits.cost_per_month_usd * MICRO_USD)
     script = redis.register_script(_ADMIT)
@@ -80,7 +80,7 @@ async def admit(redis: Redis, user_id: str, message_id: str, limits: Limits, now
                 keys.ADMITTED_USERS,
             ],
             args=[
-                message_id,
+                answer_id,
                 int(now.timestamp() * 1000),
                 _unset(limits.waiting_answers),
                 _unset(limits.tokens_per_day),
@@ -113,9 +113,9 @@ async def admit(redis: Redis, user_id: str, message_id: str, limits: Limits, now
         )
 
 
-async def withdraw(redis: Redis, user_id: str, message_id: str) -> None:
+async def withdraw(redis: Redis, user_id: str, answer_id: str) -> None:
     """Undo an admission whose answer was not stored after all."""
-    await redis.zrem(keys.admitted(user_id), message_id)
+    await redis.zrem(keys.admitted(user_id), answer_id)
 
 
 async def count_usage(redis: Redis, user_id: str, tokens: int, cost_usd: float, when: datetime) -> None:

@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 
-SESSION_PREFIX = "rcs_"
+SIGN_IN_PREFIX = "rcs_"
 API_KEY_PREFIX = "rck_"
 TOKEN_BYTES = 32  # 256 bits
 

@@ -30,10 +30,10 @@ def terminal_event(message: Message | MessageRead) -> tuple[EventType, dict[str,
     }
 
 
-async def end_attempt(out: AttemptLog, message: Message) -> bool:
+async def end_attempt(attempt_log: AttemptLog, message: Message) -> bool:
     """The attempt that saved `message` appends its usage and its end; False when fenced out."""
     usage = {"prompt_tokens": message.prompt_tokens, "completion_tokens": message.completion_tokens}
-    return await out.append((EventType.usage, usage), terminal_event(message), final=True) is not None
+    return await attempt_log.append((EventType.usage, usage), terminal_event(message), final=True) is not None
 
 
 async def end_from_row(log: EventLog, message: Message) -> None:

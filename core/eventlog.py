@@ -92,27 +92,27 @@ class EventLog:
         self._begin = redis.register_script(_BEGIN)
         self._append = redis.register_script(_APPEND)
 
-    async def begin(self, message_id: str, attempt: int) -> bool:
+    async def begin(self, answer_id: str, attempt: int) -> bool:
         """Fence in attempt n (appending `reset` from the second on); False if it may not write."""
         reset = dumps({"attempt": attempt})
         args: list[str | int] = [attempt, ACTIVE_LOG_TTL_SECONDS, reset]
-        return bool(await self._begin(keys=[keys.log(message_id), keys.log_state(message_id)], args=args))
+        return bool(await self._begin(keys=[keys.log(answer_id), keys.log_state(answer_id)], args=args))
 
     def _call(
-        self, message_id: str, attempt: int | str, events: Events, final: bool, seq: int, repair: bool = False
+        self, answer_id: str, attempt: int | str, events: Events, final: bool, seq: int, repair: bool = False
     ) -> tuple[list[str], list[str]]:
         ttl = self.final_ttl_seconds if final else ACTIVE_LOG_TTL_SECONDS
         args = [str(attempt), str(int(final)), str(ttl), str(seq), str(int(repair))]
         for event_type, data in events:
             args += [event_type.value, data if isinstance(data, str) else dumps(data)]
-        return [keys.log(message_id), keys.log_state(message_id)], args
+        return [keys.log(answer_id), keys.log_state(answer_id)], args
 
     async def append(
-        self, message_id: str, attempt: int | str, *events: tuple[EventType, Any], final: bool = False
+        self, answer_id: str, attempt: int | str, *events: tuple[EventType, Any], final: bool = False
     ) -> str | None:
         """Append events atomically, unnumbered (a writer that is not an attempt: it ends a log);
         returns the last entry id, or None when this writer is fenced out."""
-        log_keys, args = self._call(message_id, attempt, events, final, seq=0)
+        log_keys, args = self._call(answer_id, attempt, events, final, seq=0)
         return _entry_id(await self._append(keys=log_keys, args=args))
 
     async def append_batch(
@@ -150,41 +150,42 @@ class EventLog:
                 pipe.evalsha(self._append.sha, len(log_keys), *log_keys, *args)
             return await pipe.execute(raise_on_error=False)
 
-    def writer(self, message_id: str, attempt: int) -> "AttemptLog":
-        return AttemptLog(self, message_id, attempt)
+    def for_attempt(self, answer_id: str, attempt: int) -> "AttemptLog":
+        """The log as one attempt at the answer writes it (fenced by its attempt number)."""
+        return AttemptLog(self, answer_id, attempt)
 
-    async def read(self, message_id: str, after: str, count: int | None = None) -> list[Event]:
+    async def read(self, answer_id: str, after: str, count: int | None = None) -> list[Event]:
         """The entries after the cursor `after` (exclusive), oldest first."""
         start = "-" if after in ("0", "0-0") else f"({after}"
-        entries = await self.redis.xrange(keys.log(message_id), min=start, max="+", count=count)
+        entries = await self.redis.xrange(keys.log(answer_id), min=start, max="+", count=count)
         return [Event.from_entry(entry_id, fields) for entry_id, fields in entries]
 
-    async def last_id(self, message_id: str) -> str | None:
-        entries = await self.redis.xrevrange(keys.log(message_id), count=1)
+    async def last_id(self, answer_id: str) -> str | None:
+        entries = await self.redis.xrevrange(keys.log(answer_id), count=1)
         return Event.from_entry(*entries[0]).id if entries else None
 
-    async def final_id(self, message_id: str) -> str | None:
-        value = await self.redis.hget(keys.log_state(message_id), "final")  # type: ignore[misc]
+    async def final_id(self, answer_id: str) -> str | None:
+        value = await self.redis.hget(keys.log_state(answer_id), "final")  # type: ignore[misc]
         return value.decode() if isinstance(value, bytes) else value
 
-    async def exists(self, message_id: str) -> bool:
-        return bool(await self.redis.exists(keys.log(message_id)))
+    async def exists(self, answer_id: str) -> bool:
+        return bool(await self.redis.exists(keys.log(answer_id)))
 
 
 class AttemptLog:
     """One attempt's writes to one log, numbered so that a resent write is never applied twice,
     and the text it wrote, with which it repairs a log that lost its newest entries."""
 
-    def __init__(self, log: EventLog, message_id: str, attempt: int) -> None:
+    def __init__(self, log: EventLog, answer_id: str, attempt: int) -> None:
         self._log = log
-        self.message_id = message_id
+        self.answer_id = answer_id
         self.attempt = attempt
         self._seq = 0
         self._text: list[str] = []
 
     async def begin(self) -> bool:
         """Fence this attempt in; False when a newer one started or the log is final."""
-        return await self._log.begin(self.message_id, self.attempt)
+        return await self._log.begin(self.answer_id, self.attempt)
 
     def next_seq(self) -> int:
         self._seq += 1
@@ -193,7 +194,7 @@ class AttemptLog:
     def call(self, events: Events, final: bool) -> tuple[list[str], list[str]]:
         """The next numbered write of `events`."""
         self._text += [data["text"] for kind, data in events if kind == EventType.delta]
-        return self._log._call(self.message_id, self.attempt, events, final, self.next_seq())
+        return self._log._call(self.answer_id, self.attempt, events, final, self.next_seq())
 
     def repair_call(self, events: Events, final: bool) -> tuple[list[str], list[str]]:
         """`events` written to a log that lost this attempt's newest entries: a `reset` and the
@@ -204,7 +205,7 @@ class AttemptLog:
             *(((EventType.delta, {"text": text}),) if text else ()),
             *((kind, data) for kind, data in events if kind != EventType.delta),
         )
-        return self._log._call(self.message_id, self.attempt, repaired, final, self.next_seq(), repair=True)
+        return self._log._call(self.answer_id, self.attempt, repaired, final, self.next_seq(), repair=True)
 
     async def append(self, *events: tuple[EventType, Any], final: bool = False) -> str | None:
         return (await self._log.append_batch([(self, events)], final))[0]

@@ -68,11 +68,11 @@ async def _enqueue(
     return bool(added)
 
 
-async def enqueue_answer(redis: Redis, message_id: str, owner: str | None, *, fair: bool = True) -> bool:
+async def enqueue_answer(redis: Redis, answer_id: str, owner: str | None, *, fair: bool = True) -> bool:
     """Enqueue the answer's job (job id = message id, so at most one exists), in its owner's
     turn (`fair`) or last, and wake a worker. Returns False when the job is already queued or running.
     """
-    return await _enqueue(redis, message_id, GENERATE, (message_id,), owner, fair)
+    return await _enqueue(redis, answer_id, GENERATE, (answer_id,), owner, fair)
 
 
 async def enqueue_title(redis: Redis, conversation_id: str, *, regenerate: bool = False) -> bool:

@@ -10,7 +10,7 @@ QUEUE = PREFIX + "queue"
 WAKE_CHANNEL = PREFIX + "wake"
 """Published with a message id after its job is enqueued, so an idle worker starts it at once."""
 
-CANCEL_CHANNEL = PREFIX + "cancel"
+STOP_CHANNEL = PREFIX + "stop"
 """Published with a message id when a user stops it."""
 
 UPDATES_CHANNEL = PREFIX + "updates"
@@ -18,29 +18,29 @@ UPDATES_CHANNEL = PREFIX + "updates"
 streams (a generated title); every API process relays it to its browsers (`GET /api/updates`)."""
 
 AUTH_CHANNEL = PREFIX + "auth"
-"""Published with `{"user_id"}`, `{"session_id"}` or `{"key_id"}` when a session or key is revoked or
+"""Published with `{"user_id"}`, `{"sign_in_id"}` or `{"key_id"}` when a sign-in or key is revoked or
 a user changed (role, status, deleted): every API process forgets it and ends its open streams."""
 
 
-def log(message_id: str) -> str:
+def log(answer_id: str) -> str:
     """Stream: the answer's event log (delta, reset, usage, and one terminal event)."""
-    return f"{PREFIX}log:{message_id}"
+    return f"{PREFIX}log:{answer_id}"
 
 
-def message_of_log(key: bytes | str) -> str:
+def answer_of_log(key: bytes | str) -> str:
     """The message id a log key belongs to."""
     text = key.decode() if isinstance(key, bytes) else key
     return text.removeprefix(f"{PREFIX}log:")
 
 
-def log_state(message_id: str) -> str:
+def log_state(answer_id: str) -> str:
     """Hash beside the log: `attempt` (fences out stale writers) and `final` (the terminal entry id)."""
-    return f"{PREFIX}logstate:{message_id}"
+    return f"{PREFIX}logstate:{answer_id}"
 
 
-def cancel(message_id: str) -> str:
+def stop(answer_id: str) -> str:
     """String: set while a stop is pending, for workers that missed the publish."""
-    return f"{PREFIX}cancel:{message_id}"
+    return f"{PREFIX}stop:{answer_id}"
 
 
 def arq_job(job_id: str) -> str:

@@ -48,7 +48,9 @@ class Source(StrEnum):
     """Where a conversation came from."""
 
     app = "app"  # the web UI, or /api
-    api = "api"  # the OpenAI-compatible routes (/v1): left out of the sidebar unless asked for
+    # The OpenAI-compatible API (/v1): left out of the sidebar unless asked for. Stored and sent
+    # as "api" (`GET /api/conversations?source=api`), the name clients and databases already have.
+    openai = "api"
 
 
 class TitleSource(StrEnum):
@@ -115,7 +117,7 @@ class RoleLimit(SQLModel, table=True):
     cost_per_month_usd: float | None = Field(default=None, sa_type=sa.Float)
 
 
-class LoginSession(SQLModel, table=True):
+class SignIn(SQLModel, table=True):
     """A signed-in browser: the cookie's token is kept only as its SHA-256."""
 
     __tablename__ = "login_session"

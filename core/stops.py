@@ -5,10 +5,10 @@ from redis.asyncio import Redis
 from core import keys
 
 # Long enough for any worker to notice at its next checkpoint; a finished answer deletes it.
-CANCEL_TTL_SECONDS = 3600
+STOP_TTL_SECONDS = 3600
 
 
-async def request_stop(redis: Redis, message_id: str) -> None:
+async def request_stop(redis: Redis, answer_id: str) -> None:
     """Ask whichever worker runs the answer to stop it: a flag for checkpoints, a publish for speed."""
-    await redis.set(keys.cancel(message_id), b"1", ex=CANCEL_TTL_SECONDS)
-    await redis.publish(keys.CANCEL_CHANNEL, message_id)
+    await redis.set(keys.stop(answer_id), b"1", ex=STOP_TTL_SECONDS)
+    await redis.publish(keys.STOP_CHANNEL, answer_id)

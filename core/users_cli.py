@@ -48,7 +48,7 @@ async def _reset_password(session: AsyncSession, settings: Settings, args: argpa
         raise AccountError(f"No account has the email address {args.email}.")
     await accounts.set_password(session, user, _password("New password: "))
     await session.commit()
-    ended = await accounts.end_sessions(session, user.id)
+    ended = await accounts.end_sign_ins(session, user.id)
     redis = connect(target_of(settings), 1, "relaychat-cli")
     try:
         await announce(redis, user_id=user.id)  # the API processes end its open streams too

@@ -20,16 +20,24 @@ from core.models import ACTIVE_STATUSES, Conversation, Message, Role, Status, ut
 class Started:
     """An answer whose next attempt this worker started, and what its prompt is made from."""
 
-    message: Message
+    answer: Message
     conversation: Conversation
-    attempt: int | None  # None: the answer is final already
+    attempt: int
     # What the prompt may hold, root first, ending with the question: [] when it could not be
-    # read (the answer is final already, its model is gone, its question is gone).
+    # read (its model is gone, its question is gone).
     history: list[Message] = field(default_factory=list)
 
     @property
     def question(self) -> Message | None:
         return self.history[-1] if self.history else None
+
+
+@dataclass(frozen=True)
+class AlreadyFinal:
+    """An answer that was final before this attempt could start: a worker may have died after
+    saving it and before appending its end to the log."""
+
+    answer: Message
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,7 +63,7 @@ class FinalRow:
 class Checkpoint:
     """A running answer's text so far, saved by the attempt that streams it."""
 
-    message_id: str
+    answer_id: str
     attempt: int
     content: str
     included_ids: list[str]
@@ -66,7 +74,9 @@ class Checkpoint:
 HistoryRoom = Callable[[Message, Conversation], int | None]
 
 
-async def start_attempt(sessionmaker: Sessionmaker, message_id: str, room: HistoryRoom) -> Started | None:
+async def start_attempt(
+    sessionmaker: Sessionmaker, answer_id: str, room: HistoryRoom
+) -> Started | AlreadyFinal | None:
     """Start the next attempt (status `streaming`, attempt + 1); None when the answer is gone.
 
     The update is one statement; what the prompt needs (the conversation, and as much of the
@@ -77,7 +87,7 @@ async def start_attempt(sessionmaker: Sessionmaker, message_id: str, room: Histo
         await one_statement(session)
         updated = await session.exec(
             update(Message)
-            .where(col(Message.id) == message_id, col(Message.role) == Role.assistant)
+            .where(col(Message.id) == answer_id, col(Message.role) == Role.assistant)
             .where(col(Message.status).in_(ACTIVE_STATUSES))
             .values(status=Status.streaming, attempt=col(Message.attempt) + 1, updated_at=utcnow())
             .returning(Message)
@@ -85,21 +95,21 @@ async def start_attempt(sessionmaker: Sessionmaker, message_id: str, room: Histo
         started = updated.scalar_one_or_none()
         await session.commit()
         await read_only(session)
-        message = started or await session.get(Message, message_id)
-        conversation = await session.get(Conversation, message.conversation_id) if message else None
-        if message is None or conversation is None:
+        answer = started or await session.get(Message, answer_id)
+        conversation = await session.get(Conversation, answer.conversation_id) if answer else None
+        if answer is None or conversation is None:
             return None
         if started is None:
-            return Started(message, conversation, None)
-        tokens = room(message, conversation)
+            return AlreadyFinal(answer)
+        tokens = room(answer, conversation)
         history = []
-        if message.parent_id and tokens is not None:
-            history = await prompt_candidates(session, message.parent_id, message.conversation_id, tokens)
-        return Started(message, conversation, message.attempt, history)
+        if answer.parent_id and tokens is not None:
+            history = await prompt_candidates(session, answer.parent_id, answer.conversation_id, tokens)
+        return Started(answer, conversation, answer.attempt, history)
 
 
 async def save_final(
-    sessionmaker: Sessionmaker, message_id: str, attempt: int, row: FinalRow
+    sessionmaker: Sessionmaker, answer_id: str, attempt: int, row: FinalRow
 ) -> Message | None:
     """Update the attempt's row and return it as saved; None when fenced out (a newer attempt, deleted)."""
     values = asdict(row)
@@ -109,7 +119,7 @@ async def save_final(
         await one_statement(session)
         saved = await session.exec(
             update(Message)
-            .where(col(Message.id) == message_id, col(Message.attempt) == attempt)
+            .where(col(Message.id) == answer_id, col(Message.attempt) == attempt)
             .where(col(Message.status) == Status.streaming)
             .values(**values, updated_at=row.finished_at)
             .returning(Message)
@@ -138,7 +148,7 @@ async def save_checkpoints(sessionmaker: Sessionmaker, rows: Sequence[Checkpoint
     now = utcnow()
     params = [
         {
-            "b_id": r.message_id,
+            "b_id": r.answer_id,
             "b_attempt": r.attempt,
             "b_content": r.content,
             "b_included": r.included_ids,
@@ -154,10 +164,10 @@ async def save_checkpoints(sessionmaker: Sessionmaker, rows: Sequence[Checkpoint
             # Rare (a zombie worker, a deleted conversation): find out which rows were refused.
             current = await connection.execute(
                 sa.select(table.c.id, table.c.attempt, table.c.status).where(
-                    table.c.id.in_([row.message_id for row in rows])
+                    table.c.id.in_([row.answer_id for row in rows])
                 )
             )
             owned = {(row.id, row.attempt) for row in current if row.status == Status.streaming}
-            fenced = {row.message_id for row in rows if (row.message_id, row.attempt) not in owned}
+            fenced = {row.answer_id for row in rows if (row.answer_id, row.attempt) not in owned}
         await session.commit()
         return fenced

@@ -104,20 +104,18 @@ class RelaychatWorker(Worker):
         if self._deps is not None:
             await self._deps.close()
 
-    async def _generate(self, ctx: dict[Any, Any], message_id: str) -> str:
+    async def _generate(self, ctx: dict[Any, Any], answer_id: str) -> str:
         job_id: str = ctx["job_id"]
         pickup_ms = (datetime.now(UTC) - ctx["enqueue_time"]).total_seconds() * 1000
-        logger.info(
-            "answer %s: try %d picked up %.1f ms after enqueue", message_id, ctx["job_try"], pickup_ms
-        )
+        logger.info("answer %s: try %d picked up %.1f ms after enqueue", answer_id, ctx["job_try"], pickup_ms)
         try:
-            ending = await generate(self.deps, message_id)
+            ending = await generate(self.deps, answer_id)
         except INFRASTRUCTURE as error:
             # A raised error would end the job; Retry keeps it queued, and the next run finds the
             # answer as this one left it (and repairs a final row whose end is missing). The pause
             # is taken here, holding the slot: ARQ's deferral would replace the job's place in the
             # fair order with a time, behind every waiting job.
-            logger.warning("answer %s: %s; the job runs again", message_id, error)
+            logger.warning("answer %s: %s; the job runs again", answer_id, error)
             await asyncio.sleep(INFRASTRUCTURE_RETRY_SECONDS)
             raise Retry() from error
         if ending is Ending.fenced:

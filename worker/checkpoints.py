@@ -52,7 +52,7 @@ class Checkpoints:
                 logger.warning("checkpoint of %d answers failed: %r", len(live), error)
 
     async def _notice_stops(self, live: list[AnswerRun]) -> None:
-        flags = await self._redis.mget([keys.cancel(run.message_id) for run in live])
+        flags = await self._redis.mget([keys.stop(run.answer_id) for run in live])
         for run, flag in zip(live, flags, strict=True):
             if flag is not None:
                 run.stop.set()
@@ -64,7 +64,7 @@ class Checkpoints:
         counts = [len(run.parts) for run in grown]
         rows = [
             answers.Checkpoint(
-                run.message_id, run.attempt.number, "".join(run.parts[:n]), run.attempt.prompt.included_ids
+                run.answer_id, run.attempt.number, "".join(run.parts[:n]), run.attempt.prompt.included_ids
             )
             for run, n in zip(grown, counts, strict=True)
         ]
@@ -72,8 +72,8 @@ class Checkpoints:
         for run, count in zip(grown, counts, strict=True):
             if run in self._live:
                 self._live[run] = count
-            if run.message_id in fenced:
-                run.halt(Fenced(run.message_id))
+            if run.answer_id in fenced:
+                run.halt(Fenced(run.answer_id))
 
     async def close(self) -> None:
         if self._task is not None:

@@ -122,7 +122,7 @@ class DeltaBatcher:
             if not batch:
                 continue
             now = loop.time()
-            appends = [(w.run.out, ((EventType.delta, {"text": w.take(now)}),)) for w in batch]
+            appends = [(w.run.attempt_log, ((EventType.delta, {"text": w.take(now)}),)) for w in batch]
             try:
                 entry_ids = await self.log.append_batch(appends)
             except Exception as error:
@@ -132,7 +132,7 @@ class DeltaBatcher:
                     writer.settle(error)
                 continue
             for writer, entry_id in zip(batch, entry_ids, strict=True):
-                writer.settle(Fenced(writer.run.message_id) if entry_id is None else None)
+                writer.settle(Fenced(writer.run.answer_id) if entry_id is None else None)
 
     async def close(self) -> None:
         if self._task is not None:

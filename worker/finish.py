@@ -50,12 +50,14 @@ async def finish(deps: WorkerDeps, run: AnswerRun, outcome: Outcome) -> Status:
         tokens=tokens,
         tokenizer=counter.name,
     )
-    await _save_and_end(deps, run.out, row, attempt.title_for)
+    await _save_and_end(deps, run.attempt_log, row, attempt.title_for)
     await _count_usage(deps, attempt.owner, row)
     return outcome.status
 
 
-async def refuse(deps: WorkerDeps, out: AttemptLog, failure: AnswerFailure, title_for: str | None) -> Status:
+async def refuse(
+    deps: WorkerDeps, attempt_log: AttemptLog, failure: AnswerFailure, title_for: str | None
+) -> Status:
     """End an answer that fails before the model is asked: given up, unknown model, too long."""
     row = FinalRow(
         content="",
@@ -66,15 +68,15 @@ async def refuse(deps: WorkerDeps, out: AttemptLog, failure: AnswerFailure, titl
         completion_tokens=0,
         cost_usd=0.0,
     )
-    await _save_and_end(deps, out, row, title_for)
+    await _save_and_end(deps, attempt_log, row, title_for)
     return Status.failed
 
 
-async def stopped_before_start(deps: WorkerDeps, started: Started, out: AttemptLog) -> Status:
+async def stopped_before_start(deps: WorkerDeps, started: Started, attempt_log: AttemptLog) -> Status:
     """A Stop came while no worker ran the answer: keep what the last attempt had saved."""
-    checkpointed = started.message.content
-    if checkpointed and await out.append((EventType.delta, {"text": checkpointed})) is None:
-        raise Fenced(out.message_id)
+    checkpointed = started.answer.content
+    if checkpointed and await attempt_log.append((EventType.delta, {"text": checkpointed})) is None:
+        raise Fenced(attempt_log.answer_id)
     model = _model_or_default(deps, started)
     counter = counter_for(model)
     completion_tokens = counter.count(checkpointed) if checkpointed else 0
@@ -87,16 +89,18 @@ async def stopped_before_start(deps: WorkerDeps, started: Started, out: AttemptL
         tokens=completion_tokens,
         tokenizer=counter.name,
     )
-    await _save_and_end(deps, out, row, title_for=None)
+    await _save_and_end(deps, attempt_log, row, title_for=None)
     await _count_usage(deps, started.conversation.owner_id, row)
     return Status.stopped
 
 
-async def _save_and_end(deps: WorkerDeps, out: AttemptLog, row: FinalRow, title_for: str | None) -> None:
-    message = await answers.save_final(deps.sessionmaker, out.message_id, out.attempt, row)
-    if message is None or not await end_attempt(out, message):
-        raise Fenced(out.message_id)
-    await deps.redis.delete(keys.cancel(out.message_id))
+async def _save_and_end(
+    deps: WorkerDeps, attempt_log: AttemptLog, row: FinalRow, title_for: str | None
+) -> None:
+    message = await answers.save_final(deps.sessionmaker, attempt_log.answer_id, attempt_log.attempt, row)
+    if message is None or not await end_attempt(attempt_log, message):
+        raise Fenced(attempt_log.answer_id)
+    await deps.redis.delete(keys.stop(attempt_log.answer_id))
     if title_for:
         await _ask_for_title(deps, title_for)
 
@@ -124,6 +128,6 @@ async def _ask_for_title(deps: WorkerDeps, conversation_id: str) -> None:
 
 def _model_or_default(deps: WorkerDeps, started: Started) -> ModelSpec:
     try:
-        return deps.catalog.get(started.message.model or started.conversation.model)
+        return deps.catalog.get(started.answer.model or started.conversation.model)
     except UnknownModel:
         return deps.catalog.get(None)

@@ -15,7 +15,7 @@ from core.failures import AnswerFailure
 from core.models import SAMPLING_PARAMS, Conversation, Message, Source, Status, TitleSource
 from core.tokens import counter_for
 from worker import answers, finish
-from worker.answers import Started
+from worker.answers import AlreadyFinal, Started
 from worker.deps import WorkerDeps
 from worker.prompt import PromptTooLong, build_prompt
 from worker.run import AnswerRun, Attempt, Fenced, Outcome
@@ -41,46 +41,45 @@ class Ending(StrEnum):
     fenced = "fenced"  # a newer attempt owns the answer
 
 
-async def generate(deps: WorkerDeps, message_id: str) -> Ending:
+async def generate(deps: WorkerDeps, answer_id: str) -> Ending:
     """One attempt at the answer. Redis and database errors are raised: the job is tried again."""
     try:
-        return await _generate(deps, message_id)
+        return await _generate(deps, answer_id)
     except Fenced:
-        logger.warning("answer %s: deleted, or owned by a newer attempt; this one stops writing", message_id)
+        logger.warning("answer %s: deleted, or owned by a newer attempt; this one stops writing", answer_id)
         return Ending.fenced
 
 
-async def _generate(deps: WorkerDeps, message_id: str) -> Ending:
-    started = await answers.start_attempt(deps.sessionmaker, message_id, partial(_history_room, deps))
+async def _generate(deps: WorkerDeps, answer_id: str) -> Ending:
+    started = await answers.start_attempt(deps.sessionmaker, answer_id, partial(_history_room, deps))
     if started is None:
         return Ending.deleted
-    if started.attempt is None:
-        # Final already, perhaps written by a worker that died before appending the end.
-        await end_from_row(deps.log, started.message)
+    if isinstance(started, AlreadyFinal):
+        await end_from_row(deps.log, started.answer)
         return Ending.repaired
-    out = deps.log.writer(message_id, started.attempt)
-    if not await out.begin():
-        raise Fenced(message_id)
+    attempt_log = deps.log.for_attempt(answer_id, started.attempt)
+    if not await attempt_log.begin():
+        raise Fenced(answer_id)
 
     if started.attempt > deps.settings.max_attempts:
         gave_up = AnswerFailure("gave_up", f"The answer failed {started.attempt - 1} times; giving up.")
-        return Ending(await finish.refuse(deps, out, gave_up, title_for=None))
-    if await deps.redis.exists(keys.cancel(message_id)):
-        return Ending(await finish.stopped_before_start(deps, started, out))
+        return Ending(await finish.refuse(deps, attempt_log, gave_up, title_for=None))
+    if await deps.redis.exists(keys.stop(answer_id)):
+        return Ending(await finish.stopped_before_start(deps, started, attempt_log))
     title_for = _title_target(started)
     try:
         attempt = _plan(deps, started, title_for)
     except AnswerFailure as refusal:
-        return Ending(await finish.refuse(deps, out, refusal, title_for))
+        return Ending(await finish.refuse(deps, attempt_log, refusal, title_for))
 
-    run = AnswerRun(attempt, out)
+    run = AnswerRun(attempt, attempt_log)
     try:
         outcome = await stream(deps, run)
     except (Fenced, *INFRASTRUCTURE):
         raise
     except Exception:
         # A bug must not leave the user watching a spinner until the sweep gives up.
-        logger.exception("answer %s failed", message_id)
+        logger.exception("answer %s failed", answer_id)
         outcome = Outcome(Status.failed, error=INTERNAL_ERROR)
     return Ending(await finish.finish(deps, run, outcome))
 
@@ -88,7 +87,7 @@ async def _generate(deps: WorkerDeps, message_id: str) -> Ending:
 def _title_target(started: Started) -> str | None:
     """The conversation to name after this answer: its first, while no title was typed or made."""
     conversation = started.conversation
-    if conversation.source == Source.api:
+    if conversation.source == Source.openai:
         return None  # named after its first question: no model call of its own for a title
     unnamed = conversation.title_source in (TitleSource.default, TitleSource.fallback)
     # The first answer of a conversation answers a question with nothing before it.
@@ -115,16 +114,15 @@ def _history_room(deps: WorkerDeps, message: Message, conversation: Conversation
 
 def _plan(deps: WorkerDeps, started: Started, title_for: str | None) -> Attempt:
     """The attempt: its model, the answer's budget and the prompt, or a refusal (AnswerFailure)."""
-    assert started.attempt is not None
     conversation = started.conversation
     try:
-        model, budget, answer_tokens = _model_and_budgets(deps, started.message, conversation)
+        model, budget, answer_tokens = _model_and_budgets(deps, started.answer, conversation)
     except UnknownModel as unknown:
         raise AnswerFailure("unknown_model", str(unknown)) from None
     if started.question is None:
         raise QUESTION_GONE
     history = started.history
-    params = started.message.params or {}
+    params = started.answer.params or {}
     system_prompt = params.get("instructions", conversation.system_prompt)
     try:
         prompt = build_prompt(system_prompt, history[:-1], history[-1], counter_for(model), budget)
@@ -135,5 +133,5 @@ def _plan(deps: WorkerDeps, started: Started, title_for: str | None) -> Attempt:
     if (asked := params.get("max_tokens")) is not None:
         answer_tokens = min(answer_tokens, int(asked))
     return Attempt(
-        started.message.id, started.attempt, model, answer_tokens, prompt, title_for, owner, sampling
+        started.answer.id, started.attempt, model, answer_tokens, prompt, title_for, owner, sampling
     )

@@ -42,9 +42,9 @@ async def recover_lost_jobs(deps: WorkerDeps) -> None:
             .where(col(Message.updated_at) < untouched_since)
         )
         candidates = list(rows)
-    for message_id, owner in candidates:
-        if await enqueue_answer(deps.redis, message_id, owner, fair=deps.settings.fair_dispatch):
-            logger.warning("answer %s had no job; enqueued it again", message_id)
+    for answer_id, owner in candidates:
+        if await enqueue_answer(deps.redis, answer_id, owner, fair=deps.settings.fair_dispatch):
+            logger.warning("answer %s had no job; enqueued it again", answer_id)
 
 
 async def drop_stale_admissions(deps: WorkerDeps) -> None:
@@ -68,7 +68,7 @@ async def drop_stale_admissions(deps: WorkerDeps) -> None:
         async with deps.sessionmaker() as session:
             rows = await session.exec(select(Message.id).where(col(Message.id).in_(old), is_active_answer()))
             active = set(rows)
-        if stale := [message_id for message_id in old if message_id not in active]:
+        if stale := [answer_id for answer_id in old if answer_id not in active]:
             await deps.redis.zrem(key, *stale)
             logger.warning("dropped %d admissions of %s that nothing would end", len(stale), user_id)
 

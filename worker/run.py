@@ -20,7 +20,7 @@ class Fenced(Exception):
 class Attempt:
     """What one attempt at an answer is, fixed when the worker claims it."""
 
-    message_id: str
+    answer_id: str
     number: int
     model: ModelSpec
     answer_tokens: int  # the answer's budget, sent to the model as max_tokens
@@ -48,9 +48,9 @@ class AnswerRun:
     was fenced out or failed, since what was streamed would no longer add up to what is saved.
     """
 
-    def __init__(self, attempt: Attempt, out: AttemptLog) -> None:
+    def __init__(self, attempt: Attempt, attempt_log: AttemptLog) -> None:
         self.attempt = attempt
-        self.out = out
+        self.attempt_log = attempt_log
         self.parts: list[str] = []
         self.first_token_at: datetime | None = None
         self.stop = asyncio.Event()
@@ -60,8 +60,8 @@ class AnswerRun:
         self.halted.add_done_callback(lambda halted: halted.cancelled() or halted.exception())
 
     @property
-    def message_id(self) -> str:
-        return self.attempt.message_id
+    def answer_id(self) -> str:
+        return self.attempt.answer_id
 
     @property
     def text(self) -> str:

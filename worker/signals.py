@@ -20,7 +20,7 @@ class Signals:
 
     def __init__(self, redis: Redis, on_wake: WakeHandler) -> None:
         self._on_wake = on_wake
-        self._subscription = Subscription(redis, (keys.WAKE_CHANNEL, keys.CANCEL_CHANNEL), self._dispatch)
+        self._subscription = Subscription(redis, (keys.WAKE_CHANNEL, keys.STOP_CHANNEL), self._dispatch)
         self.subscribed = self._subscription.subscribed
         self._stops: dict[str, asyncio.Event] = {}
         self._wakes: set[asyncio.Task[None]] = set()
@@ -28,20 +28,20 @@ class Signals:
     @contextlib.contextmanager
     def watch_stop(self, run: AnswerRun) -> Iterator[None]:
         """While inside, a Stop published for the run's answer sets `run.stop`."""
-        self._stops[run.message_id] = run.stop
+        self._stops[run.answer_id] = run.stop
         try:
             yield
         finally:
-            if self._stops.get(run.message_id) is run.stop:
-                del self._stops[run.message_id]
+            if self._stops.get(run.answer_id) is run.stop:
+                del self._stops[run.answer_id]
 
     def _dispatch(self, channel: str, data: bytes) -> None:
-        message_id = data.decode()
-        if channel == keys.CANCEL_CHANNEL:
-            if stop := self._stops.get(message_id):
+        answer_id = data.decode()
+        if channel == keys.STOP_CHANNEL:
+            if stop := self._stops.get(answer_id):
                 stop.set()
             return
-        task = asyncio.create_task(self._on_wake(message_id))
+        task = asyncio.create_task(self._on_wake(answer_id))
         self._wakes.add(task)
         task.add_done_callback(self._wakes.discard)
 

@@ -72,7 +72,7 @@ async def _with_retries(deps: WorkerDeps, run: AnswerRun, writer: DeltaWriter) -
             return Outcome(Status.failed, error=error)
         delay = error.retry_after or settings.upstream_retry_base_seconds * 2**retry
         delay = min(delay, MAX_RETRY_DELAY_SECONDS)
-        logger.info("answer %s: %s; retrying in %.1fs", run.message_id, error, delay)
+        logger.info("answer %s: %s; retrying in %.1fs", run.answer_id, error, delay)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(run.stop.wait(), delay)
             return Outcome(Status.stopped)

@@ -9,7 +9,7 @@ from api.accounts.authenticator import Principal
 from api.deps import DepsDep
 from api.refusals import Forbidden, NotSignedIn
 
-SESSION_COOKIE = "relaychat_session"
+SIGN_IN_COOKIE = "relaychat_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 NOT_SIGNED_IN = "Sign in, or send an API key as `Authorization: Bearer <key>`."
@@ -38,12 +38,12 @@ async def _current(request: Request, deps: DepsDep) -> Principal:
     request.state.checked_at = authenticator.generation
     scheme, _, credential = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and credential.strip():
-        # Only an API key: a session token is no key (it is not meant to leave the browser).
+        # Only an API key: a sign-in's token is no key (it is not meant to leave the browser).
         principal = await authenticator.key(credential.strip())
-    elif token := request.cookies.get(SESSION_COOKIE):
+    elif token := request.cookies.get(SIGN_IN_COOKIE):
         if request.method not in SAFE_METHODS and not is_same_site(request):
             raise Forbidden(CROSS_SITE)
-        principal = await authenticator.session(token)
+        principal = await authenticator.sign_in(token)
     else:
         raise NotSignedIn(NOT_SIGNED_IN)
     if principal is None:

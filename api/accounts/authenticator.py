@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import Update
 from sqlmodel import col, select, update
 
-from core.credentials import API_KEY_PREFIX, SESSION_PREFIX, digest
+from core.credentials import API_KEY_PREFIX, SIGN_IN_PREFIX, digest
 from core.db import Sessionmaker, one_statement, read_only
-from core.models import ApiKey, LoginSession, User, UserRole, UserStatus, utcnow
+from core.models import ApiKey, SignIn, User, UserRole, UserStatus, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +30,13 @@ TOUCH_EVERY = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Principal:
-    """The signed-in user of a request, and the session or key it came with."""
+    """The signed-in user of a request, and the sign-in or key it came with."""
 
     user_id: str
     email: str
     name: str
     role: UserRole
-    session_id: str | None
+    sign_in_id: str | None
     key_id: str | None
     digest: str  # of the credential: how a cached principal is looked up again
 
@@ -44,17 +44,17 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role == UserRole.admin
 
-    def matches(self, user_id: str | None, session_id: str | None, key_id: str | None) -> bool:
-        """Whether a revocation of this user, session or key (whichever are given) concerns it."""
+    def matches(self, user_id: str | None, sign_in_id: str | None, key_id: str | None) -> bool:
+        """Whether a revocation of this user, sign-in or key (whichever are given) concerns it."""
         return (
             (user_id is not None and user_id == self.user_id)
-            or (session_id is not None and session_id == self.session_id)
+            or (sign_in_id is not None and sign_in_id == self.sign_in_id)
             or (key_id is not None and key_id == self.key_id)
         )
 
 
 class Authenticator:
-    """Finds the principal of a session token or an API key, caching each answer briefly."""
+    """Finds the principal of a sign-in's token or an API key, caching each answer briefly."""
 
     def __init__(self, sessionmaker: Sessionmaker, session_idle: timedelta) -> None:
         self._sessionmaker = sessionmaker
@@ -65,25 +65,25 @@ class Authenticator:
         # it was before the revocation, and is not cached.
         self._generation = 0
 
-    async def session(self, token: str) -> Principal | None:
-        return await self._cached(digest(token), token.startswith(SESSION_PREFIX), self._session)
+    async def sign_in(self, token: str) -> Principal | None:
+        return await self._cached(digest(token), token.startswith(SIGN_IN_PREFIX), self._sign_in)
 
     async def key(self, secret: str) -> Principal | None:
         return await self._cached(digest(secret), secret.startswith(API_KEY_PREFIX), self._key)
 
     async def still_valid(self, principal: Principal) -> bool:
         """Looked up afresh (the cache may have missed a revocation while pub/sub reconnected)."""
-        look_up = self._session if principal.session_id else self._key
+        look_up = self._sign_in if principal.sign_in_id else self._key
         return await look_up(principal.digest) is not None
 
     def forget(
-        self, user_id: str | None = None, session_id: str | None = None, key_id: str | None = None
+        self, user_id: str | None = None, sign_in_id: str | None = None, key_id: str | None = None
     ) -> None:
-        """Drop what is cached of the user, session or key, and every refusal cached: one of them
+        """Drop what is cached of the user, sign-in or key, and every refusal cached: one of them
         may be stale (an account enabled again)."""
         self._generation += 1
         for cached, (_, principal) in list(self._cache.items()):
-            if principal is None or principal.matches(user_id, session_id, key_id):
+            if principal is None or principal.matches(user_id, sign_in_id, key_id):
                 del self._cache[cached]
 
     @property
@@ -113,20 +113,20 @@ class Authenticator:
         self._cache[hashed] = (now + CACHE_SECONDS, principal)
         return principal
 
-    async def _session(self, hashed: str) -> Principal | None:
+    async def _sign_in(self, hashed: str) -> Principal | None:
         now = utcnow()
         found = await self._active_user_of(
-            select(LoginSession, User)
-            .join(User, col(User.id) == col(LoginSession.user_id))
-            .where(LoginSession.token_hash == hashed, col(LoginSession.expires_at) > now)
+            select(SignIn, User)
+            .join(User, col(User.id) == col(SignIn.user_id))
+            .where(SignIn.token_hash == hashed, col(SignIn.expires_at) > now)
         )
         if found is None:
             return None
         row, user = found
         if now - _aware(row.last_seen_at) > TOUCH_EVERY:
             values = {"last_seen_at": now, "expires_at": now + self._idle}
-            self._touch(update(LoginSession).where(col(LoginSession.id) == row.id).values(**values))
-        return _principal(user, hashed, session_id=row.id)
+            self._touch(update(SignIn).where(col(SignIn.id) == row.id).values(**values))
+        return _principal(user, hashed, sign_in_id=row.id)
 
     async def _key(self, hashed: str) -> Principal | None:
         now = utcnow()
@@ -173,6 +173,6 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _principal(
-    user: User, hashed: str, session_id: str | None = None, key_id: str | None = None
+    user: User, hashed: str, sign_in_id: str | None = None, key_id: str | None = None
 ) -> Principal:
-    return Principal(user.id, user.email, user.name, user.role, session_id, key_id, hashed)
+    return Principal(user.id, user.email, user.name, user.role, sign_in_id, key_id, hashed)

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 class Revocations:
     """Listens on `relaychat:auth` (core/revocations.py announces there) for every API process.
 
-    A stream held open by a principal ends when its session or key is revoked or its user changes
+    A stream held open by a principal ends when its sign-in or key is revoked or its user changes
     (role, status, deletion); the browser reconnects and is asked to sign in. After the connection
     to Redis was lost, every cache entry is dropped and every held principal is looked up again,
     since an announcement may have been missed.
@@ -62,23 +62,23 @@ class Revocations:
         redis: Redis,
         *,
         user_id: str | None = None,
-        session_id: str | None = None,
+        sign_in_id: str | None = None,
         key_id: str | None = None,
     ) -> None:
         """Revoke it here at once, then on every API process (this one hears it again, harmlessly):
         the revoking request's own process must not serve the revoked credential from its cache
         in the moment before its own announcement comes back."""
-        self._forget(user_id, session_id, key_id)
-        await announce(redis, user_id=user_id, session_id=session_id, key_id=key_id)
+        self._forget(user_id, sign_in_id, key_id)
+        await announce(redis, user_id=user_id, sign_in_id=sign_in_id, key_id=key_id)
 
     def _on_message(self, _channel: str, data: bytes) -> None:
         subject = json.loads(data)
-        self._forget(*(subject.get(k) for k in ("user_id", "session_id", "key_id")))
+        self._forget(*(subject.get(k) for k in ("user_id", "sign_in_id", "key_id")))
 
-    def _forget(self, user_id: str | None, session_id: str | None, key_id: str | None) -> None:
-        self._authenticator.forget(user_id, session_id, key_id)
+    def _forget(self, user_id: str | None, sign_in_id: str | None, key_id: str | None) -> None:
+        self._authenticator.forget(user_id, sign_in_id, key_id)
         for revoked, principal in self._held.items():
-            if principal.matches(user_id, session_id, key_id):
+            if principal.matches(user_id, sign_in_id, key_id):
                 revoked.set()
 
     def _on_resubscribed(self) -> None:

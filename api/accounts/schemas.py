@@ -1,4 +1,4 @@
-"""Bodies of the account routes: sign-in, the user's sessions and API keys, and the admin's."""
+"""Bodies of the account routes: sign-in, the user's sign-ins and API keys, and the admin's."""
 
 from typing import Annotated
 
@@ -63,7 +63,7 @@ class MeUpdate(BaseModel):
     new_password: str | None = Field(None, max_length=MAX_LENGTH)
 
 
-class SessionRead(BaseModel):
+class SignInRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: str

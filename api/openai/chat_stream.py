@@ -1,9 +1,7 @@
 """An answer's events as OpenAI's Chat Completions: the chunks of a stream, or the completion.
 
-A `reset` (a worker died and the answer started again) is invisible to a client that has no text
-yet; one that has some gets an error saying so, as it cannot take the text back (the stored
-answer holds the whole new text). A repair (a Redis failover lost the log's newest entries, and
-the worker wrote its whole text again) goes on seamlessly: the client gets what it lacks.
+A restart or a repair of the log is read as core/answer_text.py says: a client holding text
+that a restart takes back gets an error chunk (`interrupted`), and its stream ends.
 """
 
 import json
@@ -14,6 +12,7 @@ from typing import Any
 import anyio
 
 from api.openai.chat_schemas import AssistantMessage, ChatCompletion, Choice, Usage
+from core.answer_text import TextReader
 from core.events import Event, EventType
 
 INTERRUPTED = "The answer was interrupted and started again; its stored text is the new one."
@@ -57,24 +56,19 @@ async def chunks(
     def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> bytes:
         return _data({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]})
 
-    ended, delivered, repaired = False, 0, False
+    ended, reader = False, TextReader()
     try:
         yield chunk({"role": "assistant", "content": ""})
         async for batch in batches:
             for event in batch:
                 if event.type == EventType.delta:
-                    text = event.json()["text"]
-                    if repaired:  # the whole text so far: the client has its first part
-                        text, repaired = text[delivered:], False
-                    delivered += len(text)
-                    if text:
+                    if text := reader.delta(event.json()["text"]):
                         yield chunk({"content": text})
-                elif event.type == EventType.reset and event.json().get("repair"):
-                    repaired = True
-                elif event.type == EventType.reset and delivered:
-                    ended = True
-                    yield _error(INTERRUPTED, "interrupted")
-                    return
+                elif event.type == EventType.reset:
+                    if reader.reset(event.json()):
+                        ended = True
+                        yield _error(INTERRUPTED, "interrupted")
+                        return
                 elif event.type == EventType.error:
                     ended = True
                     failure = event.json()

@@ -5,12 +5,10 @@ The numbering is a function of the log alone: four opening events (0–3), one n
 and per `reset`, then the closing events. Every reader of the same log therefore gives every event
 the same number, replayed or live, on any API process.
 
-A `reset` (a worker died and the answer started again) is invisible to a client that holds none of
-the old attempt's text: the old text is skipped, and the new attempt's follows. A client that holds
-some gets an `error` event saying the answer was interrupted, and its stream ends; the stored
-response holds the whole new text. A repair (a Redis failover lost the log's newest entries, and
-the worker wrote its whole text again) goes on seamlessly for a client that stayed connected: it
-gets the part it lacks. A failover renumbers the lost events, so a resume across one may not line up.
+A restart or a repair of the log is read as core/answer_text.py says: a client holding text that
+a restart takes back gets an `error` event (`interrupted`), and its stream ends; one that holds
+none of the old attempt's text gets the new attempt's, the old skipped (its numbers kept). A
+failover renumbers the lost events, so a resume across one may not line up.
 """
 
 import contextlib
@@ -24,6 +22,7 @@ from api.openai.chat_stream import INTERRUPTED, final_message
 from api.openai.response_objects import asked, output_item, response_body
 from api.openai.responses_schemas import OUTPUT_PREFIX, ResponseBody
 from api.streams.answer_stream import DATABASE_COPY_ID
+from core.answer_text import TextReader
 from core.events import Event, EventType
 from core.schemas import MessageRead
 
@@ -44,12 +43,8 @@ class ResponseEvents:
         self._answer = answer
         self._params = params
         self._after = after
-        self._attempt = attempt
-        self._log_attempt = 1
+        self._text = TextReader(since_attempt=attempt)
         self._seq = -1
-        self._holds_text = False  # the client has text of the log's current attempt
-        self._held = 0  # how much of it, in characters
-        self._repaired = False  # the next delta is the attempt's whole text (core/eventlog.py)
         self._deltas = 0
         self._item_id = f"{OUTPUT_PREFIX}{answer.id}"
         self.ended = False
@@ -89,11 +84,7 @@ class ResponseEvents:
         if event.type == EventType.delta:
             return self._delta(event.json()["text"])
         if event.type == EventType.reset:
-            reset = event.json()
-            if reset.get("repair"):
-                self._repaired = True
-                return self._skip()
-            return self._reset(int(reset.get("attempt", self._log_attempt + 1)))
+            return self._reset(event.json())
         if event.terminal:
             return self._end(event)
         return b""  # `usage`: the closing response carries it
@@ -102,23 +93,21 @@ class ResponseEvents:
         self._seq += 1
         return b""
 
+    def _replayed(self) -> bool:
+        """Whether the client had the next numbered event before it resumed."""
+        return self._seq + 1 <= self._after
+
     def _delta(self, text: str) -> bytes:
         self._deltas += 1
-        if self._repaired:  # the whole text so far: the client has its first part
-            text, self._repaired = text[self._held :], False
-        seen = self._seq + 1 <= self._after
-        if not text or (not seen and self._log_attempt < self._attempt and not self._holds_text):
-            return self._skip()  # dead text the client never had: skipped, its number kept
-        self._holds_text = True
-        self._held += len(text)
+        text = self._text.delta(text, replayed=self._replayed())
+        if not text:
+            return self._skip()  # nothing the client lacks: skipped, its number kept
         return self._next("response.output_text.delta", {**self._place(), "delta": text, "logprobs": []})
 
-    def _reset(self, attempt: int) -> bytes:
-        self._log_attempt = attempt
-        if self._seq + 1 > self._after and self._holds_text:
+    def _reset(self, data: dict[str, Any]) -> bytes:
+        if self._text.reset(data, replayed=self._replayed()):
             self.ended = True
             return self._next("error", {"code": "interrupted", "message": INTERRUPTED, "param": None})
-        self._holds_text, self._held = False, 0
         return self._skip()
 
     def _end(self, event: Event) -> bytes:

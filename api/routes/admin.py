@@ -91,7 +91,7 @@ async def update_user(
 
 @router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_user(user_id: str, _admin: AdminDep, session: SessionDep, deps: DepsDep) -> Response:
-    """The account, its conversations (running answers stopped), sessions and keys."""
+    """The account, its conversations (running answers stopped), sign-ins and keys."""
     user = await _account(session, user_id)
     if user.role == UserRole.admin and not await _other_active_admins(session, user.id):
         raise HTTPException(status.HTTP_409_CONFLICT, LAST_ADMIN)

@@ -1,5 +1,5 @@
 """Accounts from the user's side: setting up the first, signing up, in and out, the user's own
-details and sessions."""
+details and sign-ins (`/sessions`, the browsers signed in)."""
 
 from typing import Annotated
 
@@ -7,22 +7,22 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.accounts.auth import CROSS_SITE, SESSION_COOKIE, UserDep, is_same_site
+from api.accounts.auth import CROSS_SITE, SIGN_IN_COOKIE, UserDep, is_same_site
 from api.accounts.authenticator import Principal
-from api.accounts.schemas import AuthState, Login, MeUpdate, Register, SessionRead, UserRead
+from api.accounts.schemas import AuthState, Login, MeUpdate, Register, SignInRead, UserRead
 from api.accounts.throttle import attempt_login, count_registration, succeeded
 from api.deps import DepsDep, SessionDep
-from api.lookups import LoginSessionDep
+from api.lookups import SignInDep
 from core import accounts
 from core.accounts import AccountError
-from core.models import LoginSession, SignupMode, User, UserStatus
+from core.models import SignIn, SignupMode, User, UserStatus
 from core.passwords import WeakPassword, hash_password, needs_rehash, verify
 from core.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 WRONG_PASSWORD = "The email address or the password is wrong."
-COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers' cap: the server's idle expiry is what ends a session
+COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers' cap: the server's idle expiry is what ends a sign-in
 
 
 async def _same_site(request: Request) -> None:
@@ -38,14 +38,14 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-async def _sign_in(
+async def _sign_in_browser(
     request: Request, response: Response, session: AsyncSession, settings: Settings, user: User
 ) -> None:
-    token, _ = await accounts.open_session(
+    token, _ = await accounts.sign_in(
         session, user, settings.session_idle, request.headers.get("user-agent", ""), _address(request)
     )
     response.set_cookie(
-        SESSION_COOKIE,
+        SIGN_IN_COOKIE,
         token,
         max_age=COOKIE_MAX_AGE,
         httponly=True,
@@ -57,7 +57,7 @@ async def _sign_in(
 
 async def _user(session: AsyncSession, principal: Principal) -> User:
     user = await session.get(User, principal.user_id)
-    if user is None:  # deleted a moment ago: its sessions are going too
+    if user is None:  # deleted a moment ago: its sign-ins are going too
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "This account no longer exists.")
     return user
 
@@ -66,8 +66,8 @@ async def _cookie_principal(request: Request, deps: DepsDep) -> Principal | None
     # A dependency declared before the route's session, so it runs first: the authenticator opens a
     # session of its own, and on SQLite (one pooled connection) it would otherwise wait for the
     # route's, which waits for it.
-    token = request.cookies.get(SESSION_COOKIE)
-    return await deps.authenticator.session(token) if token else None
+    token = request.cookies.get(SIGN_IN_COOKIE)
+    return await deps.authenticator.sign_in(token) if token else None
 
 
 @router.get("/state")
@@ -118,7 +118,7 @@ async def register(
     if pending:
         response.status_code = status.HTTP_202_ACCEPTED
     else:
-        await _sign_in(request, response, session, deps.settings, user)
+        await _sign_in_browser(request, response, session, deps.settings, user)
     return UserRead.model_validate(user)
 
 
@@ -126,7 +126,7 @@ async def register(
 async def login(
     body: Login, request: Request, response: Response, session: SessionDep, deps: DepsDep
 ) -> UserRead:
-    """Sign in: a session cookie (HttpOnly, SameSite=Lax). A wrong password and an unknown email
+    """Sign in: a cookie (HttpOnly, SameSite=Lax). A wrong password and an unknown email
     get the same answer in the same time; after 5 failures in 15 minutes, 429."""
     account, address = body.email.strip().lower(), _address(request)
     await attempt_login(deps.redis, account, address)
@@ -141,19 +141,19 @@ async def login(
     if needs_rehash(user.password_hash):
         user.password_hash = await hash_password(body.password)
         session.add(user)
-    await _sign_in(request, response, session, deps.settings, user)
+    await _sign_in_browser(request, response, session, deps.settings, user)
     return UserRead.model_validate(user)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 async def logout(principal: UserDep, session: SessionDep, deps: DepsDep) -> Response:
-    """End this session on the server (a key signs nothing out)."""
+    """End this sign-in on the server (a key signs nothing out)."""
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    if principal.session_id:
-        await session.exec(delete(LoginSession).where(col(LoginSession.id) == principal.session_id))
+    response.delete_cookie(SIGN_IN_COOKIE, path="/")
+    if principal.sign_in_id:
+        await session.exec(delete(SignIn).where(col(SignIn.id) == principal.sign_in_id))
         await session.commit()
-        await deps.revocations.revoke(deps.redis, session_id=principal.session_id)
+        await deps.revocations.revoke(deps.redis, sign_in_id=principal.sign_in_id)
     return response
 
 
@@ -167,7 +167,7 @@ async def update_me(
     body: MeUpdate, principal: UserDep, request: Request, session: SessionDep, deps: DepsDep
 ) -> UserRead:
     """Change the name or the password, with the current password. A new password ends every other
-    session of the user."""
+    sign-in of the user."""
     user = await _user(session, principal)
     await attempt_login(deps.redis, user.email, _address(request))
     if not await verify(user.password_hash, body.current_password):
@@ -184,29 +184,27 @@ async def update_me(
     await session.commit()
     read = UserRead.model_validate(user)
     if body.new_password:
-        for ended in await accounts.end_sessions(session, user.id, keep=principal.session_id):
-            await deps.revocations.revoke(deps.redis, session_id=ended)
+        for ended in await accounts.end_sign_ins(session, user.id, keep=principal.sign_in_id):
+            await deps.revocations.revoke(deps.redis, sign_in_id=ended)
     return read
 
 
 @router.get("/sessions")
-async def list_sessions(principal: UserDep, session: SessionDep) -> list[SessionRead]:
+async def list_sign_ins(principal: UserDep, session: SessionDep) -> list[SignInRead]:
     """The user's signed-in browsers, newest first; `current` marks this one."""
     rows = await session.exec(
-        select(LoginSession)
-        .where(LoginSession.user_id == principal.user_id)
-        .order_by(col(LoginSession.last_seen_at).desc())
+        select(SignIn).where(SignIn.user_id == principal.user_id).order_by(col(SignIn.last_seen_at).desc())
     )
     return [
-        SessionRead.model_validate(row).model_copy(update={"current": row.id == principal.session_id})
+        SignInRead.model_validate(row).model_copy(update={"current": row.id == principal.sign_in_id})
         for row in rows
     ]
 
 
-@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_session(signed_in: LoginSessionDep, session: SessionDep, deps: DepsDep) -> Response:
+@router.delete("/sessions/{sign_in_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_sign_in(signed_in: SignInDep, session: SessionDep, deps: DepsDep) -> Response:
     """Sign a browser out: its requests and open streams end within seconds, on every API process."""
     await session.delete(signed_in)
     await session.commit()
-    await deps.revocations.revoke(deps.redis, session_id=signed_in.id)
+    await deps.revocations.revoke(deps.redis, sign_in_id=signed_in.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -30,7 +30,7 @@ class EventStream(EventSourceResponse):
 
     async def _listen_for_exit_signal_with_grace(self) -> None:
         # sse-starlette ends the response when this returns: at shutdown, or when `ended` is set
-        # (the signed-in user's session was revoked). The browser reconnects and meets a 401.
+        # (the signed-in user's sign-in was revoked). The browser reconnects and meets a 401.
         if self._ended is None:
             await super()._listen_for_exit_signal_with_grace()
             return

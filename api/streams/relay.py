@@ -95,7 +95,7 @@ class Relay:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
 
-    async def events(self, message_id: str, after: str) -> AsyncGenerator[list[Event], None]:
+    async def events(self, answer_id: str, after: str) -> AsyncGenerator[list[Event], None]:
         """Every event of the log after the cursor `after`, replayed then live, until the terminal one.
 
         Events come in batches: all that arrived while the client was being written to go out
@@ -104,13 +104,13 @@ class Relay:
         inbox = Inbox()
         cursor = after
         try:
-            replay = await self._log.read(message_id, cursor)
-            start = replay[-1].id if replay else await self._start_of_live(message_id, cursor)
-            followed_from = self._follow(message_id, start, inbox)
+            replay = await self._log.read(answer_id, cursor)
+            start = replay[-1].id if replay else await self._start_of_live(answer_id, cursor)
+            followed_from = self._follow(answer_id, start, inbox)
             if stream_id_key(followed_from) > stream_id_key(start):
                 # This process was already following the log, and its reader has passed our
                 # replay: read again up to now; the id check below drops what arrives twice.
-                replay = await self._log.read(message_id, cursor)
+                replay = await self._log.read(answer_id, cursor)
             waiting = replay
             while True:
                 batch = _until_terminal(e for e in waiting if stream_id_key(e.id) > stream_id_key(cursor))
@@ -121,33 +121,33 @@ class Relay:
                         return
                 waiting = await inbox.take()
         finally:
-            self._unfollow(message_id, inbox)
+            self._unfollow(answer_id, inbox)
 
-    async def _start_of_live(self, message_id: str, cursor: str) -> str:
+    async def _start_of_live(self, answer_id: str, cursor: str) -> str:
         # The relay's cursor is shared by every reader here: never let a client's cursor from
         # beyond the log's end become it, or the others would wait for ids that never come.
         if cursor == "0":
             return cursor
-        last = await self._log.last_id(message_id) or "0"
+        last = await self._log.last_id(answer_id) or "0"
         return min(cursor, last, key=stream_id_key)
 
-    def _follow(self, message_id: str, after: str, inbox: Inbox) -> str:
-        if message_id not in self._inboxes:
-            self._inboxes[message_id] = set()
-            self._cursors[message_id] = after
+    def _follow(self, answer_id: str, after: str, inbox: Inbox) -> str:
+        if answer_id not in self._inboxes:
+            self._inboxes[answer_id] = set()
+            self._cursors[answer_id] = after
             self._restart_read()
-        self._inboxes[message_id].add(inbox)
-        return self._cursors[message_id]
+        self._inboxes[answer_id].add(inbox)
+        return self._cursors[answer_id]
 
-    def _unfollow(self, message_id: str, inbox: Inbox) -> None:
-        inboxes = self._inboxes.get(message_id)
+    def _unfollow(self, answer_id: str, inbox: Inbox) -> None:
+        inboxes = self._inboxes.get(answer_id)
         if inboxes is None:
             return
         inboxes.discard(inbox)
         if not inboxes:
             # The running XREAD may still name the log; its entries then find no inbox and are dropped.
-            del self._inboxes[message_id]
-            del self._cursors[message_id]
+            del self._inboxes[answer_id]
+            del self._cursors[answer_id]
 
     def _restart_read(self) -> None:
         self._changed.set()
@@ -184,11 +184,11 @@ class Relay:
                 finally:
                     self._reading = False
                 for key, entries in response:
-                    message_id = keys.message_of_log(key)
+                    answer_id = keys.answer_of_log(key)
                     # A log unfollowed and followed again during the read has a new cursor: the
                     # next read serves it from there, rather than these entries with a gap.
-                    if self._cursors.get(message_id) == cursors.get(message_id):
-                        self._dispatch(message_id, entries)
+                    if self._cursors.get(answer_id) == cursors.get(answer_id):
+                        self._dispatch(answer_id, entries)
                 backoff = 0.05
                 if response:
                     await asyncio.sleep(GATHER_SECONDS)
@@ -206,7 +206,7 @@ class Relay:
         # redis-py packs a command in Python, argument by argument: for an XREAD naming a thousand
         # logs, that costs more than relaying what it read. hiredis packs it in C; the reply is
         # parsed as is.
-        names = [keys.log(message_id) for message_id in cursors]
+        names = [keys.log(answer_id) for answer_id in cursors]
         command: tuple[str | int, ...] = ("XREAD", "COUNT", 1000, "BLOCK", self._block_ms, "STREAMS")
         connection = self._reader.connection
         assert connection is not None  # made by the CLIENT ID call that precedes every read
@@ -224,8 +224,8 @@ class Relay:
             for key, entries in response or []
         ]
 
-    def _dispatch(self, message_id: str, entries: list[Entry]) -> None:
-        inboxes = self._inboxes.get(message_id)
+    def _dispatch(self, answer_id: str, entries: list[Entry]) -> None:
+        inboxes = self._inboxes.get(answer_id)
         if inboxes is None:
             return
         events = []
@@ -233,8 +233,8 @@ class Relay:
             try:
                 events.append(Event.from_entry(entry_id, fields))
             except (KeyError, ValueError):
-                logger.warning("skipping unreadable entry %s of %s", entry_id, message_id)
-        self._cursors[message_id] = entries[-1][0].decode()
+                logger.warning("skipping unreadable entry %s of %s", entry_id, answer_id)
+        self._cursors[answer_id] = entries[-1][0].decode()
         for inbox in inboxes:
             inbox.add(events)
 

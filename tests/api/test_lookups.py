@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from api.deps import ApiDeps
-from api.lookups import ApiKeyDep, ConversationDep, LoginSessionDep, MessageDep, ResponseDep
+from api.lookups import ApiKeyDep, ConversationDep, MessageDep, ResponseDep, SignInDep
 from api.main import create_app
 from core import accounts
 from core.db import make_engine, make_sessionmaker
@@ -27,7 +27,7 @@ LOCK_WAIT_SECONDS = 1
 NOT_FOUND = {
     "conversation_id": "Conversation not found",
     "message_id": "Message not found",
-    "session_id": "Session not found",
+    "sign_in_id": "Session not found",
     "key_id": "API key not found",
     "response_id": "Response not found",
 }
@@ -37,7 +37,7 @@ LOOKUPS = {
     for name, dep in [
         ("conversation_id", ConversationDep),
         ("message_id", MessageDep),
-        ("session_id", LoginSessionDep),
+        ("sign_in_id", SignInDep),
         ("key_id", ApiKeyDep),
         ("response_id", ResponseDep),
     ]

@@ -12,7 +12,7 @@ from core import accounts
 from core.credentials import digest
 from core.db import make_engine, make_sessionmaker
 from core.migrate import upgrade
-from core.models import ApiKey, Conversation, LoginSession, SignupMode, UserRole, UserStatus
+from core.models import ApiKey, Conversation, SignIn, SignupMode, UserRole, UserStatus
 
 PASSWORD = "a tester's own passphrase"
 
@@ -53,11 +53,11 @@ async def test_emails_are_one_account_however_they_are_typed(session: AsyncSessi
 async def test_secrets_are_stored_only_as_hashes(session: AsyncSession) -> None:
     user = await accounts.create_user(session, "ann@example.com", PASSWORD)
     key, key_row = await accounts.create_key(session, user, "script")
-    token, session_row = await accounts.open_session(session, user, timedelta(days=30), "agent", "127.0.0.1")
+    token, session_row = await accounts.sign_in(session, user, timedelta(days=30), "agent", "127.0.0.1")
     assert key.startswith("rck_")
     assert token.startswith("rcs_")
     stored = [row.key_hash for row in await session.exec(select(ApiKey))]
-    stored += [row.token_hash for row in await session.exec(select(LoginSession))]
+    stored += [row.token_hash for row in await session.exec(select(SignIn))]
     assert stored == [digest(key), digest(token)]
     assert key not in str(stored)
     assert token not in str(stored)
@@ -66,10 +66,10 @@ async def test_secrets_are_stored_only_as_hashes(session: AsyncSession) -> None:
 
 async def test_ending_sessions_keeps_the_one_asked_for(session: AsyncSession) -> None:
     user = await accounts.create_user(session, "ann@example.com", PASSWORD)
-    rows = [(await accounts.open_session(session, user, timedelta(days=1), "", ""))[1] for _ in range(3)]
-    ended = await accounts.end_sessions(session, user.id, keep=rows[0].id)
+    rows = [(await accounts.sign_in(session, user, timedelta(days=1), "", ""))[1] for _ in range(3)]
+    ended = await accounts.end_sign_ins(session, user.id, keep=rows[0].id)
     assert sorted(ended) == sorted(row.id for row in rows[1:])
-    assert [row.id for row in await session.exec(select(LoginSession))] == [rows[0].id]
+    assert [row.id for row in await session.exec(select(SignIn))] == [rows[0].id]
 
 
 async def test_signups_are_closed_until_an_admin_opens_them(session: AsyncSession) -> None:

@@ -38,7 +38,7 @@ def test_a_failure_without_a_sentence_still_reads_as_one() -> None:
 
 async def test_an_attempt_ends_with_usage_then_its_end(redis: Redis) -> None:
     log = EventLog(redis, 60)
-    out = log.writer("a1", 1)
+    out = log.for_attempt("a1", 1)
     assert await out.begin()
     assert await end_attempt(out, answer(Status.complete, content="x", prompt_tokens=3, completion_tokens=1))
     events = await log.read("a1", "0")

@@ -184,7 +184,7 @@ async def test_a_resent_begin_is_accepted_once(log: EventLog, mid: str) -> None:
 
 async def test_a_resent_append_does_not_double_the_text(log: EventLog, mid: str) -> None:
     assert await log.begin(mid, 1)
-    writer = log.writer(mid, 1)
+    writer = log.for_attempt(mid, 1)
     once = writer.call((delta("once"),), final=False)
     [first] = await log.send([once])
     assert first is not None
@@ -196,7 +196,7 @@ async def test_a_resent_append_does_not_double_the_text(log: EventLog, mid: str)
 
 async def test_a_resent_terminal_append_returns_its_id(log: EventLog, mid: str) -> None:
     assert await log.begin(mid, 1)
-    writer = log.writer(mid, 1)
+    writer = log.for_attempt(mid, 1)
     assert await writer.append(delta("a")) is not None
     end = writer.call(((EventType.done, {"content": "a"}),), final=True)
     [final] = await log.send([end])
@@ -217,7 +217,7 @@ async def test_a_log_that_lost_its_newest_entries_is_repaired_with_the_whole_tex
     log: EventLog, redis: Redis, mid: str
 ) -> None:
     assert await log.begin(mid, 1)
-    writer = log.writer(mid, 1)
+    writer = log.for_attempt(mid, 1)
     assert await writer.append(delta("Hel")) is not None
     # A failover to a replica that had the log up to here: what follows is lost with the primary.
     snapshot = {key: await redis.dump(key) for key in (keys.log(mid), keys.log_state(mid))}
@@ -236,7 +236,7 @@ async def test_a_log_that_lost_its_newest_entries_is_repaired_with_the_whole_tex
 
 async def test_a_log_lost_whole_is_written_again_with_its_end(log: EventLog, redis: Redis, mid: str) -> None:
     assert await log.begin(mid, 1)
-    writer = log.writer(mid, 1)
+    writer = log.for_attempt(mid, 1)
     assert await writer.append(delta("all ")) is not None
     await redis.delete(keys.log(mid), keys.log_state(mid))
 
@@ -252,9 +252,13 @@ async def test_a_batch_of_appends_answers_each_as_append_would(log: EventLog, re
     for mid in ids[:2]:
         assert await log.begin(mid, 1)
     assert await log.begin(ids[2], 2)
-    outs = [log.writer(ids[0], 1), log.writer(ids[1], 1), log.writer(ids[2], 1)]  # the last is stale
+    outs = [
+        log.for_attempt(ids[0], 1),
+        log.for_attempt(ids[1], 1),
+        log.for_attempt(ids[2], 1),
+    ]  # the last is stale
 
-    replies = await log.append_batch([(out, (delta(f"to {out.message_id}"),)) for out in outs])
+    replies = await log.append_batch([(out, (delta(f"to {out.answer_id}"),)) for out in outs])
 
     assert replies[0] is not None
     assert replies[1] is not None
@@ -264,7 +268,7 @@ async def test_a_batch_of_appends_answers_each_as_append_would(log: EventLog, re
 
 async def test_a_batch_survives_redis_forgetting_the_script(log: EventLog, redis: Redis, mid: str) -> None:
     assert await log.begin(mid, 1)
-    out = log.writer(mid, 1)
+    out = log.for_attempt(mid, 1)
     await redis.script_flush()  # as a restarted Redis has no scripts
 
     assert (await log.append_batch([(out, (delta("a"),))]))[0] is not None
@@ -277,7 +281,7 @@ async def test_a_repaired_log_takes_the_next_writes_without_a_second_repair(
     log: EventLog, redis: Redis, mid: str
 ) -> None:
     assert await log.begin(mid, 1)
-    writer = log.writer(mid, 1)
+    writer = log.for_attempt(mid, 1)
     assert await writer.append(delta("a")) is not None
     await redis.delete(keys.log(mid), keys.log_state(mid))  # its begin lost too: no attempt in the state
     assert await writer.append(delta("b")) is not None

@@ -43,7 +43,7 @@ ADMIN_EMAIL = "admin@relaychat.test"
 ADMIN_PASSWORD = "a test deployment's admin"
 
 
-SESSION_COOKIE = "relaychat_session"
+SIGN_IN_COOKIE = "relaychat_session"
 
 
 def _signed_in_as_admin(http: httpx.Client) -> None:
@@ -59,7 +59,7 @@ def admin_session(url: str) -> str:
     """A new session of the deployment's admin: the cookie's value, for a browser to carry."""
     with httpx.Client(base_url=url, timeout=30) as http:
         _signed_in_as_admin(http)
-        token = http.cookies.get(SESSION_COOKIE)
+        token = http.cookies.get(SIGN_IN_COOKIE)
         assert token, "signing in set no session cookie"
         return token
 

@@ -30,7 +30,7 @@ class CountingLog(EventLog):
 
 def start(batcher: DeltaBatcher, log: EventLog, message_id: str, attempt: int = 1) -> DeltaWriter:
     planned = Attempt(message_id, attempt, ModelSpec(id="m"), 64, Prompt([], 0), None)
-    return batcher.writer(AnswerRun(planned, log.writer(message_id, attempt)))
+    return batcher.writer(AnswerRun(planned, log.for_attempt(message_id, attempt)))
 
 
 async def deltas(log: EventLog, message_id: str) -> list[str]:

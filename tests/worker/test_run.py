@@ -29,7 +29,7 @@ async def test_the_text_is_every_part_in_order_and_the_first_token_time_is_kept(
     assert run.text == "Hello"
     assert first is not None
     assert run.first_token_at == first
-    assert run.message_id == "m1"
+    assert run.answer_id == "m1"
 
 
 async def test_a_halt_keeps_its_first_reason() -> None:

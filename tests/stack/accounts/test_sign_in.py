@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from tests.support.accounts import PASSWORD, Member, new_user, signed_in
-from tests.support.stack import SESSION_COOKIE, Stack
+from tests.support.stack import SIGN_IN_COOKIE, Stack
 
 WRONG = "The email address or the password is wrong."
 
@@ -28,10 +28,10 @@ def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(stack: Stack,
 
 def test_signing_out_ends_the_session_on_the_server(stack: Stack, member: Member) -> None:
     browser = signed_in(stack.api.url, member.email)
-    token = browser.cookies[SESSION_COOKIE]
+    token = browser.cookies[SIGN_IN_COOKIE]
     assert browser.get("/api/auth/me").json()["email"] == member.email
     assert browser.post("/api/auth/logout").status_code == 204
-    with httpx.Client(base_url=stack.api.url, timeout=30, cookies={SESSION_COOKIE: token}) as replay:
+    with httpx.Client(base_url=stack.api.url, timeout=30, cookies={SIGN_IN_COOKIE: token}) as replay:
         refused = replay.get("/api/conversations")
     assert refused.status_code == 401
     assert refused.json()["detail"] == "Your session has ended, or the API key is not valid: sign in again."
@@ -59,12 +59,12 @@ def test_every_api_route_but_the_open_ones_needs_a_session_or_a_key(stack: Stack
 
 def test_a_session_token_is_no_api_key_and_a_key_is_no_session(stack: Stack, member: Member) -> None:
     browser = signed_in(stack.api.url, member.email)
-    token = browser.cookies[SESSION_COOKIE]
+    token = browser.cookies[SIGN_IN_COOKIE]
     with httpx.Client(base_url=stack.api.url, timeout=30) as other:
         assert (
             other.get("/api/conversations", headers={"Authorization": f"Bearer {token}"}).status_code == 401
         )
-    with httpx.Client(base_url=stack.api.url, timeout=30, cookies={SESSION_COOKIE: member.key}) as other:
+    with httpx.Client(base_url=stack.api.url, timeout=30, cookies={SIGN_IN_COOKIE: member.key}) as other:
         assert other.get("/api/conversations").status_code == 401
     browser.close()
 

@@ -50,7 +50,7 @@ def test_a_stop_whose_message_was_missed_is_noticed_at_a_checkpoint(
 
     # The cancel flag without its pub/sub message, as when the worker's listener was reconnecting.
     with redis.Redis.from_url(stack.redis.url) as connection:
-        connection.set(keys.cancel(message_id), b"1", ex=60)
+        connection.set(keys.stop(message_id), b"1", ex=60)
 
     final = wait_for_message(client, message_id, timeout=5)
     assert final["status"] == "stopped"

@@ -25,7 +25,7 @@ from tests.stack.browser.test_chat_ui import (
 from tests.support.stack import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
-    SESSION_COOKIE,
+    SIGN_IN_COOKIE,
     MakeStack,
     Upstream,
     new_conversation,
@@ -77,7 +77,7 @@ def open_menu_item(page: Page, item: str) -> None:
 
 
 def session_cookie(context: BrowserContext, url: str) -> str:
-    return next(c["value"] for c in context.cookies(url) if c.get("name") == SESSION_COOKIE)
+    return next(c["value"] for c in context.cookies(url) if c.get("name") == SIGN_IN_COOKIE)
 
 
 def user_row(page: Page, email: str) -> Locator:
@@ -118,7 +118,7 @@ def test_first_visit_makes_the_admin_who_signs_out_and_in_again_by_keyboard(
     assert state["setup_required"] is False
 
     sign_out(page)
-    assert not any(c.get("name") == SESSION_COOKIE for c in page.context.cookies(api.url))
+    assert not any(c.get("name") == SIGN_IN_COOKIE for c in page.context.cookies(api.url))
     expect(page.get_by_test_id("auth-notice")).to_have_count(0)
     # Sign-ups are closed until the admin opens them.
     expect(page.get_by_test_id("signup-closed")).to_be_visible()
@@ -293,7 +293,7 @@ def test_signing_out_elsewhere_or_a_new_password_signs_an_idle_tab_out(
 
     # Signed out by a program holding the same cookie (as another tab of this browser would).
     started = time.monotonic()
-    cookie = {SESSION_COOKIE: session_cookie(page.context, api.url)}
+    cookie = {SIGN_IN_COOKIE: session_cookie(page.context, api.url)}
     with httpx.Client(base_url=api.url, cookies=cookie) as http:
         assert http.post("/api/auth/logout").status_code == 204
     expect_signed_out(page, started)

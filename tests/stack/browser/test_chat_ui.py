@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from tests.stack.browser.conftest import PageErrors, screenshot
 from tests.support.processes import wait_until
 from tests.support.stack import (
-    SESSION_COOKIE,
+    SIGN_IN_COOKIE,
     MakeStack,
     Stack,
     Upstream,
@@ -65,15 +65,15 @@ def script_answer(upstream: Upstream, question: str, count: int, delay: float) -
 
 def sign_in(context: BrowserContext, base_url: str) -> None:
     """The browser carries a session cookie of the deployment's admin."""
-    if not any(cookie.get("name") == SESSION_COOKIE for cookie in context.cookies(base_url)):
-        context.add_cookies([{"name": SESSION_COOKIE, "value": admin_session(base_url), "url": base_url}])
+    if not any(cookie.get("name") == SIGN_IN_COOKIE for cookie in context.cookies(base_url)):
+        context.add_cookies([{"name": SIGN_IN_COOKIE, "value": admin_session(base_url), "url": base_url}])
 
 
 def open_app(page: Page, base_url: str, path: str = "/") -> None:
     """The app, signed in as the deployment's admin (the sign-in screen has tests of its own)."""
-    if not any(cookie.get("name") == SESSION_COOKIE for cookie in page.context.cookies(base_url)):
+    if not any(cookie.get("name") == SIGN_IN_COOKIE for cookie in page.context.cookies(base_url)):
         page.context.add_cookies(
-            [{"name": SESSION_COOKIE, "value": admin_session(base_url), "url": base_url}]
+            [{"name": SIGN_IN_COOKIE, "value": admin_session(base_url), "url": base_url}]
         )
     page.goto(base_url + path)
     expect(page.get_by_test_id("composer-input")).to_be_visible(timeout=SHORT)

@@ -19,7 +19,7 @@ from tests.stack.browser.test_chat_ui import SHORT, expect_answer, questions, sc
 from tests.support.accounts import Member, new_user, signed_in
 from tests.support.processes import wait_until
 from tests.support.stack import (
-    SESSION_COOKIE,
+    SIGN_IN_COOKIE,
     Api,
     MakeStack,
     Upstream,
@@ -62,10 +62,10 @@ def set_own_limits(admin: httpx.Client, user: Member, **limits: Any) -> dict[str
 def open_as(page: Page, url: str, user: Member) -> None:
     """The app, signed in as `user` (the sign-in form has tests of its own)."""
     http = signed_in(url, user.email, user.password)
-    token = http.cookies.get(SESSION_COOKIE)
+    token = http.cookies.get(SIGN_IN_COOKIE)
     http.close()
     assert token, "signing in set no session cookie"
-    page.context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": url}])
+    page.context.add_cookies([{"name": SIGN_IN_COOKIE, "value": token, "url": url}])
     page.goto(url)
     expect(page.get_by_test_id("composer-input")).to_be_visible(timeout=SHORT)
 

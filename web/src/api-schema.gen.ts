@@ -577,7 +577,7 @@ export interface paths {
         post?: never;
         /**
          * Delete User
-         * @description The account, its conversations (running answers stopped), sessions and keys.
+         * @description The account, its conversations (running answers stopped), sign-ins and keys.
          */
         delete: operations["delete_user_api_admin_users__user_id__delete"];
         options?: never;
@@ -734,7 +734,7 @@ export interface paths {
         put?: never;
         /**
          * Login
-         * @description Sign in: a session cookie (HttpOnly, SameSite=Lax). A wrong password and an unknown email
+         * @description Sign in: a cookie (HttpOnly, SameSite=Lax). A wrong password and an unknown email
          *     get the same answer in the same time; after 5 failures in 15 minutes, 429.
          */
         post: operations["login_api_auth_login_post"];
@@ -755,7 +755,7 @@ export interface paths {
         put?: never;
         /**
          * Logout
-         * @description End this session on the server (a key signs nothing out).
+         * @description End this sign-in on the server (a key signs nothing out).
          */
         post: operations["logout_api_auth_logout_post"];
         delete?: never;
@@ -781,7 +781,7 @@ export interface paths {
         /**
          * Update Me
          * @description Change the name or the password, with the current password. A new password ends every other
-         *     session of the user.
+         *     sign-in of the user.
          */
         patch: operations["update_me_api_auth_me_patch"];
         trace?: never;
@@ -794,10 +794,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Sessions
+         * List Sign Ins
          * @description The user's signed-in browsers, newest first; `current` marks this one.
          */
-        get: operations["list_sessions_api_auth_sessions_get"];
+        get: operations["list_sign_ins_api_auth_sessions_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -806,7 +806,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/auth/sessions/{session_id}": {
+    "/api/auth/sessions/{sign_in_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -817,10 +817,10 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Revoke Session
+         * Revoke Sign In
          * @description Sign a browser out: its requests and open streams end within seconds, on every API process.
          */
-        delete: operations["revoke_session_api_auth_sessions__session_id__delete"];
+        delete: operations["revoke_sign_in_api_auth_sessions__sign_in_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1848,8 +1848,8 @@ export interface components {
             /** Messages */
             messages: components["schemas"]["SearchHit"][];
         };
-        /** SessionRead */
-        SessionRead: {
+        /** SignInRead */
+        SignInRead: {
             /** Id */
             id: string;
             /** User Agent */
@@ -6833,7 +6833,7 @@ export interface operations {
             };
         };
     };
-    list_sessions_api_auth_sessions_get: {
+    list_sign_ins_api_auth_sessions_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -6848,7 +6848,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionRead"][];
+                    "application/json": components["schemas"]["SignInRead"][];
                 };
             };
             /** @description Not signed in, or the session or key is no longer valid */
@@ -6925,12 +6925,12 @@ export interface operations {
             };
         };
     };
-    revoke_session_api_auth_sessions__session_id__delete: {
+    revoke_sign_in_api_auth_sessions__sign_in_id__delete: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                session_id: string;
+                sign_in_id: string;
             };
             cookie?: never;
         };

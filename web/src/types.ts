@@ -67,8 +67,8 @@ export type AuthInfo = Schemas["AuthState"];
 /** An account asked for at sign-up. */
 export type Registration = Schemas["Register"];
 
-/** A signed-in browser of the user's; `current`: this browser. */
-export type SessionInfo = Schemas["SessionRead"];
+/** A sign-in: a signed-in browser of the user's; `current`: this browser. */
+export type SessionInfo = Schemas["SignInRead"];
 
 export type ApiKey = Schemas["KeyRead"];
 

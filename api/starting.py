@@ -284,6 +284,8 @@ async def _parent_of_question(
             )
             return newest.first()
     parent = await session.get(Message, parent_id)
+    if parent is None and not await _exists(session, conversation.id):
+        raise NotFound(CONVERSATION_NOT_FOUND)  # deleted since the route's lookup, its messages too
     if parent is None or parent.conversation_id != conversation.id:
         raise Invalid("parent_id is not a message of this conversation")
     if parent.role != Role.assistant:
@@ -397,6 +399,12 @@ async def _repeat_or_conflict(
     """A concurrent request got there first: the same one again, or another one (Conflict)."""
     if client_id and (stored := await _stored(session, conversation_id, client_id)):
         return stored
-    if await session.get(Conversation, conversation_id) is None:  # deleted meanwhile
+    if not await _exists(session, conversation_id):  # deleted meanwhile
         raise NotFound(CONVERSATION_NOT_FOUND)
     raise Conflict(ANSWER_ACTIVE)
+
+
+async def _exists(session: AsyncSession, conversation_id: str) -> bool:
+    """Whether the conversation is in the database (not the session's copy, which may be older)."""
+    found = await session.exec(select(Conversation.id).where(Conversation.id == conversation_id))
+    return found.first() is not None

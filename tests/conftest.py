@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
+from tests.support.answer_path import ScriptedModel
 from tests.support.postgres import temporary_database
 from tests.support.processes import RedisServer
 
@@ -40,3 +41,11 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
         return
     with temporary_database() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def scripted_model() -> Iterator[ScriptedModel]:
+    """The scripted model on a thread of this process, for the answer path's fast tests."""
+    model = ScriptedModel()
+    yield model
+    model.stop()

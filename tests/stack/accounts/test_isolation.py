@@ -68,7 +68,7 @@ def test_another_users_objects_answer_404_on_every_route_with_an_id_and_stay_unc
     objects = {
         "conversation_id": conversation_id,
         "message_id": answer_id,
-        "session_id": session_id,
+        "sign_in_id": session_id,
         "key_id": key_id,
         "user_id": owner.id,
         "response_id": response.json()["id"],

@@ -82,6 +82,9 @@ def open_app(page: Page, base_url: str, path: str = "/") -> None:
 def send(page: Page, text: str) -> None:
     box = page.get_by_test_id("composer-input")
     box.fill(text)
+    # Enter does nothing while the composer waits (an answer ending, a reload after an update):
+    # a person would see Send greyed out and wait, as this does.
+    expect(page.get_by_test_id("send-button")).to_be_enabled(timeout=SHORT)
     box.press("Enter")
 
 
@@ -438,8 +441,9 @@ def test_composer_says_an_answer_is_running_and_sends_again_after_it(
     expect(notice).to_be_visible(timeout=SHORT)
     expect(page.get_by_test_id("stop-button")).to_be_visible(timeout=SHORT)
     follow_up = unique("follow-up")
-    send(page, follow_up)  # refused quietly: the text stays, nothing is posted
     box = page.get_by_test_id("composer-input")
+    box.fill(follow_up)
+    box.press("Enter")  # refused quietly: the text stays, nothing is posted
     expect(box).to_have_value(follow_up, timeout=SHORT)
     expect(page.get_by_test_id("send-error")).to_be_hidden(timeout=SHORT)
     expect(questions(page)).to_have_count(1, timeout=SHORT)

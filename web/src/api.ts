@@ -1,7 +1,7 @@
 /** The REST API's calls, its errors as readable sentences, and retries that never double a question. */
 import { SILENCE_MS } from "./follow";
 import { newId } from "./ids";
-import { apiFetch } from "./session";
+import { apiFetch } from "./signIn";
 import { EventReader } from "./sse";
 import type {
   ApiKey,
@@ -20,7 +20,7 @@ import type {
   Registration,
   RoleLimits,
   SearchResults,
-  SessionInfo,
+  SignIn,
   SignupMode,
   SiteSettings,
   SubmitResult,
@@ -157,8 +157,8 @@ export const api = {
   me: () => request<User>("GET", "/auth/me"),
   /** A new password signs out every other session of the user. */
   updateMe: (change: ProfileChange) => request<User>("PATCH", "/auth/me", change),
-  listSessions: () => request<SessionInfo[]>("GET", "/auth/sessions"),
-  revokeSession: (id: string) => request<void>("DELETE", `/auth/sessions/${id}`),
+  listSignIns: () => request<SignIn[]>("GET", "/auth/sessions"),
+  revokeSignIn: (id: string) => request<void>("DELETE", `/auth/sessions/${id}`),
   listKeys: () => request<ApiKey[]>("GET", "/keys"),
   createKey: (name: string) => request<NewApiKey>("POST", "/keys", { name }),
   deleteKey: (id: string) => request<void>("DELETE", `/keys/${id}`),

@@ -18,7 +18,7 @@ describe("authReducer", () => {
   });
 
   it("signs a signed-in tab out on a 401, keeping the sentence while the state is read again", () => {
-    const ended = authReducer(signedIn, { type: "sessionEnded", detail: "Your session has ended." });
+    const ended = authReducer(signedIn, { type: "signInEnded", detail: "Your session has ended." });
     expect(ended).toMatchObject({ status: "signedOut", notice: "Your session has ended." });
     expect(authReducer(ended, { type: "loaded", info: { setup_required: false, signup: "approval", user: null } })).toEqual({
       status: "signedOut", setupRequired: false, signup: "approval", notice: "Your session has ended.",
@@ -27,7 +27,7 @@ describe("authReducer", () => {
 
   it("ignores a 401 on the sign-in screen (a wrong password) and a failed read while signed in", () => {
     const out: AuthState = { status: "signedOut", setupRequired: false, signup: "open", notice: null };
-    expect(authReducer(out, { type: "sessionEnded", detail: "The email address or the password is wrong." })).toBe(out);
+    expect(authReducer(out, { type: "signInEnded", detail: "The email address or the password is wrong." })).toBe(out);
     expect(authReducer(signedIn, { type: "failed", error: "x" })).toBe(signedIn);
   });
 

@@ -1,4 +1,4 @@
-/** Whether this tab is signed in, as a pure reducer: what the server said, sign-ins, sign-outs and sessions that ended. */
+/** Whether this tab is signed in, as a pure reducer: what the server said, sign-ins, sign-outs and sign-ins that ended. */
 import type { AuthInfo, SignupMode, User } from "./types";
 
 export type AuthState =
@@ -21,8 +21,8 @@ export type AuthAction =
   | { type: "signedIn"; user: User }
   /** This tab signed out. */
   | { type: "signedOut" }
-  /** A request met 401: the session was revoked, or the user disabled or deleted. */
-  | { type: "sessionEnded"; detail: string }
+  /** A request met 401: the sign-in was revoked, or the user disabled or deleted. */
+  | { type: "signInEnded"; detail: string }
   /** The signed-in user's name or role changed. */
   | { type: "userChanged"; user: User };
 
@@ -43,7 +43,7 @@ export function authReducer(state: AuthState, action: AuthAction): AuthState {
       return { status: "signedIn", user: action.user };
     case "signedOut":
       return { status: "signedOut", setupRequired: false, signup: "closed", notice: null };
-    case "sessionEnded":
+    case "signInEnded":
       // A wrong password on the sign-in screen is a 401 too: only a signed-in tab is signed out.
       return state.status === "signedIn" ? { status: "signedOut", setupRequired: false, signup: "closed", notice: action.detail } : state;
     case "userChanged":

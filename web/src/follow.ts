@@ -1,5 +1,5 @@
 /** Follows a Server-Sent Events endpoint with fetch: parses it, and reconnects with backoff and Last-Event-ID. */
-import { apiFetch } from "./session";
+import { apiFetch } from "./signIn";
 import { EventReader, type SseEvent } from "./sse";
 
 /**
@@ -36,7 +36,7 @@ interface FollowOptions {
  * id seen, so the server resumes after it and nothing arrives twice. A stream silent for
  * `silenceMs` is hung up and reconnected the same way.
  *
- * A 401 always stops it: the session ended (`session.ts` has told the app, which shows the
+ * A 401 always stops it: the session ended (`signIn.ts` has told the app, which shows the
  * sign-in screen), and asking again would only meet 401 again.
  *
  * Resolves with the final status that stopped it, or null (the last event, or aborted).

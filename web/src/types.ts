@@ -68,7 +68,7 @@ export type AuthInfo = Schemas["AuthState"];
 export type Registration = Schemas["Register"];
 
 /** A sign-in: a signed-in browser of the user's; `current`: this browser. */
-export type SessionInfo = Schemas["SignInRead"];
+export type SignIn = Schemas["SignInRead"];
 
 export type ApiKey = Schemas["KeyRead"];
 

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useReducer } from "react";
 
 import { api, ApiError, readable } from "../api";
 import { type AuthState, authReducer, initialAuth } from "../auth";
-import { onSessionEnded, sessionStarted } from "../session";
+import { onSignInEnded, signInStarted } from "../signIn";
 import type { Registration, User } from "../types";
 
 export interface Auth {
@@ -36,8 +36,8 @@ export function useAuth(): Auth {
   // sentence; the state is read again for the signup mode the screen offers.
   useEffect(
     () =>
-      onSessionEnded((detail) => {
-        dispatch({ type: "sessionEnded", detail });
+      onSignInEnded((detail) => {
+        dispatch({ type: "signInEnded", detail });
         reload();
       }),
     [reload],
@@ -55,7 +55,7 @@ export function useAuth(): Auth {
   }, [signedOut, reload]);
 
   const signedIn = useCallback((user: User) => {
-    sessionStarted();
+    signInStarted();
     dispatch({ type: "signedIn", user });
   }, []);
 
@@ -87,7 +87,7 @@ export function useAuth(): Auth {
   const setUser = useCallback((user: User) => dispatch({ type: "userChanged", user }), []);
 
   const refreshUser = useCallback(() => {
-    // A 401 signs out through session.ts; anything else leaves the user as it was.
+    // A 401 signs out through signIn.ts; anything else leaves the user as it was.
     api.me().then(setUser, () => undefined);
   }, [setUser]);
 

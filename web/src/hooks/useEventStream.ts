@@ -52,6 +52,8 @@ async function followAnswer(
           report.onText(text);
           return false;
         case "reset":
+          // A restart or a repair of the log (core/answer_text.py says how readers take both):
+          // this tab can take text back, so it empties the text, and what follows brings it again.
           text = "";
           report.onText(text);
           return false;

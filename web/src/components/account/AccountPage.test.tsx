@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, waitFor, within } from "@testing-library/re
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { refused, serve, user } from "../../testing";
-import type { ApiKey, SessionInfo } from "../../types";
+import type { ApiKey, SignIn } from "../../types";
 import { AccountPage } from "./AccountPage";
 import { profileChange } from "./ProfileForm";
 
@@ -12,7 +12,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const session = (id: string, current = false): SessionInfo => ({
+const session = (id: string, current = false): SignIn => ({
   id, current, address: "127.0.0.1", created_at: "2026-11-24T10:00:00Z", last_seen_at: "2026-11-24T10:00:00Z",
   user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36",
 });

@@ -1,12 +1,12 @@
 /** The account page: the user's name and password, signed-in browsers, and API keys. */
 import { api } from "../../api";
 import { useApiKeys } from "../../hooks/useApiKeys";
-import { useSessions } from "../../hooks/useSessions";
+import { useSignIns } from "../../hooks/useSignIns";
 import type { User } from "../../types";
 import { PageHeader, type PageHeaderProps } from "../shared/PageHeader";
 import { ApiKeyList } from "./ApiKeyList";
 import { ProfileForm } from "./ProfileForm";
-import { SessionList } from "./SessionList";
+import { SignInList } from "./SignInList";
 
 interface Props extends PageHeaderProps {
   user: User;
@@ -14,7 +14,7 @@ interface Props extends PageHeaderProps {
 }
 
 export function AccountPage({ user, onUserChanged, ...header }: Props) {
-  const sessions = useSessions();
+  const signIns = useSignIns();
   const keys = useApiKeys();
   return (
     <main className="page" data-testid="account-page">
@@ -26,10 +26,10 @@ export function AccountPage({ user, onUserChanged, ...header }: Props) {
           onSaved={(updated, passwordChanged) => {
             onUserChanged(updated);
             // The other browsers were signed out.
-            if (passwordChanged) void sessions.reload();
+            if (passwordChanged) void signIns.reload();
           }}
         />
-        <SessionList sessions={sessions.value} error={sessions.error} onRevoke={sessions.revoke} />
+        <SignInList signIns={signIns.value} error={signIns.error} onRevoke={signIns.revoke} />
         <ApiKeyList keys={keys.value} error={keys.error} onCreate={keys.create} onDelete={keys.remove} />
       </div>
     </main>

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { api, ApiError } from "./api";
 import { follow } from "./follow";
-import { apiFetch, onSessionEnded, sessionStarted } from "./session";
+import { apiFetch, onSignInEnded, signInStarted } from "./signIn";
 
 const ended = () => Response.json({ detail: "Your session has ended, or the API key is not valid: sign in again." }, { status: 401 });
 
@@ -13,7 +13,7 @@ describe("a 401 anywhere", () => {
   it("from an API call or a stream tells the listeners the server's sentence, and a stream stops", async () => {
     vi.spyOn(globalThis, "fetch").mockImplementation(() => Promise.resolve(ended()));
     const heard: string[] = [];
-    const stop = onSessionEnded((detail) => heard.push(detail));
+    const stop = onSignInEnded((detail) => heard.push(detail));
 
     await expect(api.listConversations()).rejects.toEqual(new ApiError(401, "Your session has ended, or the API key is not valid: sign in again."));
     const status = await follow("/api/updates", { signal: new AbortController().signal, onEvent: () => false });
@@ -31,9 +31,9 @@ describe("a 401 anywhere", () => {
     let answer: (response: Response) => void = () => undefined;
     vi.spyOn(globalThis, "fetch").mockImplementation(() => new Promise((resolve) => (answer = resolve)));
     const listener = vi.fn();
-    const stop = onSessionEnded(listener);
+    const stop = onSignInEnded(listener);
     const old = apiFetch("/api/conversations");
-    sessionStarted();
+    signInStarted();
     answer(ended());
     expect((await old).status).toBe(401);
     expect(listener).not.toHaveBeenCalled();

@@ -6,15 +6,15 @@ const listeners = new Set<Listener>();
 /** Counts sign-ins in this tab: a 401 answering a request made before the latest sign-in is old news. */
 let generation = 0;
 
-/** Calls `listener` with the server's sentence when a request meets 401 (the session ended, or
+/** Calls `listener` with the server's sentence when a request meets 401 (the sign-in ended, or
  * the user was disabled or deleted); returns the function that stops listening. */
-export function onSessionEnded(listener: Listener): () => void {
+export function onSignInEnded(listener: Listener): () => void {
   listeners.add(listener);
   return () => void listeners.delete(listener);
 }
 
-/** A new session began in this tab: a 401 to a request sent before now no longer ends anything. */
-export function sessionStarted(): void {
+/** A new sign-in began in this tab: a 401 to a request sent before now no longer ends anything. */
+export function signInStarted(): void {
   generation++;
 }
 

@@ -44,13 +44,16 @@ types: $(INSTALLED)
 	PYTHON=$(BIN)/python web/scripts/openapi-types.sh
 
 # The browser tests need the built UI and Chromium (.ci/run installs Debian's when it is missing).
+# Two pytest-xdist workers: the stack tests mostly wait on processes, so two run in about two
+# thirds of one's time on two cores; the cluster suite stays on one worker (its xdist_group).
 test: lint web
 	cd web && npm run typecheck && npm test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-# The fast tests: everything but tests/stack, which starts the real processes.
+# The fast tests: everything that starts no relaychat process (not tests/stack, not tests/cluster),
+# the whole answer path included (tests/api/test_starting.py, tests/worker/test_generate.py).
 unit: $(INSTALLED)
-	$(BIN)/python -m pytest tests --ignore=tests/stack
+	$(BIN)/python -m pytest tests --ignore=tests/stack --ignore=tests/cluster
 
 faults: $(INSTALLED)
 	$(BIN)/python -m pytest -m faults

@@ -187,35 +187,14 @@ async def start_answer(
 async def _plan(session: AsyncSession, catalog: Catalog, ask: Ask) -> _Plan:
     match ask:
         case Question(conversation=conversation):
-            question = Message(
-                conversation_id=conversation.id,
-                parent_id=await _parent_of_question(session, conversation, ask.parent_id),
-                role=Role.user,
-                content=ask.content,
-            )
-            first = question.parent_id is None and conversation.title_source == TitleSource.default
-            return _Plan(
-                conversation=conversation,
-                question=question,
-                new=[question],
-                model=_model_of(catalog, conversation),
-                client_id=ask.client_id,
-                names_conversation=first,
-            )
+            parent_id = await _parent_of_question(session, conversation, ask.parent_id)
+            first = parent_id is None and conversation.title_source == TitleSource.default
+            return _question_plan(catalog, conversation, parent_id, ask.content, ask.client_id, names=first)
         case Edit(question=old):
             if old.role != Role.user:
                 raise Conflict("Only a question can be edited")
             conversation = await _conversation_of(session, old)
-            question = Message(
-                conversation_id=conversation.id, parent_id=old.parent_id, role=Role.user, content=ask.content
-            )
-            return _Plan(
-                conversation=conversation,
-                question=question,
-                new=[question],
-                model=_model_of(catalog, conversation),
-                client_id=ask.client_id,
-            )
+            return _question_plan(catalog, conversation, old.parent_id, ask.content, ask.client_id)
         case Regenerate(answer=old):
             if old.role != Role.assistant:
                 raise Conflict("Only an answer can be regenerated")
@@ -232,6 +211,27 @@ async def _plan(session: AsyncSession, catalog: Catalog, ask: Ask) -> _Plan:
             )
         case Turns():
             return _turns_plan(ask)
+
+
+def _question_plan(
+    catalog: Catalog,
+    conversation: Conversation,
+    parent_id: str | None,
+    content: str,
+    client_id: str | None,
+    *,
+    names: bool = False,
+) -> _Plan:
+    """A new question after `parent_id`, answered with the conversation's model."""
+    question = Message(conversation_id=conversation.id, parent_id=parent_id, role=Role.user, content=content)
+    return _Plan(
+        conversation=conversation,
+        question=question,
+        new=[question],
+        model=_model_of(catalog, conversation),
+        client_id=client_id,
+        names_conversation=names,
+    )
 
 
 def _turns_plan(ask: Turns) -> _Plan:

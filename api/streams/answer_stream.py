@@ -77,41 +77,41 @@ class AnswerStreams:
         return await self.open(answer, "0", user, request.state.checked_at, first=submitted)
 
     async def open(
-        self, message: Message, cursor: str, user: Principal, checked_at: int, first: bytes = b""
+        self, answer: Message, cursor: str, user: Principal, checked_at: int, first: bytes = b""
     ) -> Response:
         """The answer's events after `cursor`, after `first` (already encoded). It ends within
         moments if the user's sign-in is revoked (every API process hears of it, and `checked_at`
         says what this request's check has heard); a client disconnecting never stops the answer."""
         # Where the log ends matters to a reconnect (a cursor at its end) and to a final answer;
         # a first read of a running one (every streaming submit) needs no round trip for it.
-        from_start = cursor == "0" and message.status not in FINAL_STATUSES
-        final_id = None if from_start else await self._log.final_id(message.id)
+        from_start = cursor == "0" and answer.status not in FINAL_STATUSES
+        final_id = None if from_start else await self._log.final_id(answer.id)
         if cursor == DATABASE_COPY_ID or (final_id and stream_id_key(cursor) >= stream_id_key(final_id)):
             # 204 is how SSE tells a browser to stop reconnecting: it already has the terminal event.
             return Response(status_code=status.HTTP_204_NO_CONTENT)
-        if message.status in FINAL_STATUSES and final_id is None:
-            if not await self._log.exists(message.id):
-                return EventStream(_database_copy(first, message))
+        if answer.status in FINAL_STATUSES and final_id is None:
+            if not await self._log.exists(answer.id):
+                return EventStream(_database_copy(first, answer))
             # Final in the database, but the worker died before appending the terminal event:
             # append it now from the database, so this reader (and every other) gets its end.
-            await end_from_row(self._log, message)
+            await end_from_row(self._log, answer)
         revoked = asyncio.Event()
         held = self._revocations.hold(user, revoked, checked_at)
-        batches = _relayed(first, self._relay.events(message.id, cursor), held)
+        batches = _relayed(first, self._relay.events(answer.id, cursor), held)
         return EventStream(batches, ping=self._heartbeat, ended=revoked)
 
     async def translated(
-        self, message: Message, user: Principal, checked_at: int, translate: Translator
+        self, answer: Message, user: Principal, checked_at: int, translate: Translator
     ) -> Response:
         """The answer's events from its start, as `translate` writes them (the OpenAI-compatible
         streams), held as every stream is: it ends within moments if the user's sign-in is revoked."""
-        if message.status in FINAL_STATUSES and await self._log.final_id(message.id) is None:
-            if not await self._log.exists(message.id):
-                return EventStream(translate(_one_batch([database_copy(message)])))
-            await end_from_row(self._log, message)
+        if answer.status in FINAL_STATUSES and await self._log.final_id(answer.id) is None:
+            if not await self._log.exists(answer.id):
+                return EventStream(translate(_one_batch([database_copy(answer)])))
+            await end_from_row(self._log, answer)
         revoked = asyncio.Event()
         held = self._revocations.hold(user, revoked, checked_at)
-        body = _translated(self._relay.events(message.id, "0"), translate, held)
+        body = _translated(self._relay.events(answer.id, "0"), translate, held)
         return EventStream(body, ping=self._heartbeat, ended=revoked)
 
 
@@ -135,14 +135,14 @@ async def _relayed(
             yield b"".join(encode(event) for event in batch)
 
 
-def database_copy(message: Message) -> Event:
+def database_copy(answer: Message) -> Event:
     """The answer as the database holds it, as one terminal event: what a log that expired held."""
-    event_type, data = terminal_event(message)
+    event_type, data = terminal_event(answer)
     return Event(DATABASE_COPY_ID, event_type, dumps(data))
 
 
-async def _database_copy(first: bytes, message: Message) -> AsyncIterator[bytes]:
-    yield first + encode(database_copy(message))
+async def _database_copy(first: bytes, answer: Message) -> AsyncIterator[bytes]:
+    yield first + encode(database_copy(answer))
 
 
 async def _one_batch(batch: list[Event]) -> AsyncGenerator[list[Event], None]:

@@ -37,6 +37,7 @@ _STATUS: dict[type[Refusal], tuple[int, int]] = {
     TooLarge: (status.HTTP_413_CONTENT_TOO_LARGE, status.HTTP_400_BAD_REQUEST),
     Invalid: (status.HTTP_422_UNPROCESSABLE_CONTENT, status.HTTP_400_BAD_REQUEST),
     TooMany: (status.HTTP_429_TOO_MANY_REQUESTS, status.HTTP_429_TOO_MANY_REQUESTS),
+    Refusal: (status.HTTP_400_BAD_REQUEST, status.HTTP_400_BAD_REQUEST),  # a kind of its own
 }
 
 
@@ -51,7 +52,7 @@ def _headers(refusal: Refusal) -> dict[str, str] | None:
 async def refused(request: Request, exc: Exception) -> JSONResponse:
     """A service's refusal: its sentence, in the shape of the route's API."""
     assert isinstance(exc, Refusal)
-    app_status, openai_status = _STATUS[type(exc)]
+    app_status, openai_status = next(_STATUS[kind] for kind in type(exc).__mro__ if kind in _STATUS)
     if is_openai(request):
         message = f"{exc.param}: {exc.sentence}" if exc.param else exc.sentence
         return openai_error(openai_status, message, param=exc.param, headers=_headers(exc))

@@ -25,8 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.lookups import CONVERSATION_NOT_FOUND
-from api.refusals import Conflict, Invalid, NotFound, TooLarge, TooMany
+from api.refusals import CONVERSATION_NOT_FOUND, Conflict, Invalid, NotFound, TooLarge, TooMany
 from core.admission import OverLimit, admit, withdraw
 from core.catalog import Catalog, ModelSpec, UnknownModel, budgets
 from core.jobs import enqueue_answer
@@ -114,8 +113,8 @@ class _Plan:
     conversation: Conversation
     question: Message  # new (the last of `new`), or stored (regenerate)
     new: list[Message]
-    model: ModelSpec
     client_id: str | None
+    model: ModelSpec | None = None  # None: the conversation's, read once a retry is ruled out
     param: str | None = None  # the question's name in a /v1 request
     names_conversation: bool = False
     params: dict[str, Any] | None = None
@@ -130,19 +129,20 @@ async def start_answer(
     A `client_id` goes on what the request made first (the question; a regenerated answer); a
     request with a client_id that already made something gets that instead, and changes nothing.
     Refusals: NotFound, Conflict, Invalid, TooLarge (api/refusals.py), TooMany over the limits."""
-    plan = await _plan(session, catalog, ask)
+    plan = await _plan(session, ask)
     conversation, question = plan.conversation, plan.question
     if plan.new:
         _check_content(question.content, settings.max_message_chars, plan.param)
     if plan.client_id and (stored := await _stored(session, conversation.id, plan.client_id)):
         return stored
-    counter = counter_for(plan.model)
+    model = plan.model or _model_of(catalog, conversation)
+    counter = counter_for(model)
     if plan.new:
         # Counted once, here: every later prompt of the branch sums the stored count.
         question.tokens, question.tokenizer = counter.count(question.content), counter.name
     system_prompt = (plan.params or {}).get("instructions", conversation.system_prompt)
     needed = required_tokens(counter, system_prompt, question)
-    room, _ = budgets(plan.model, settings.max_answer_tokens, conversation.max_tokens)
+    room, _ = budgets(model, settings.max_answer_tokens, conversation.max_tokens)
     if needed > room:
         sentence = (
             f"Message is too long for the model: {needed:,} tokens with the system prompt, room for {room:,}"
@@ -161,7 +161,7 @@ async def start_answer(
         parent_id=question.id,
         role=Role.assistant,
         status=Status.queued,
-        model=plan.model.id,
+        model=model.id,
         params=plan.params or None,
         client_id=None if plan.new else plan.client_id,
     )
@@ -184,17 +184,17 @@ async def start_answer(
     return Submitted(question, answer)
 
 
-async def _plan(session: AsyncSession, catalog: Catalog, ask: Ask) -> _Plan:
+async def _plan(session: AsyncSession, ask: Ask) -> _Plan:
     match ask:
         case Question(conversation=conversation):
             parent_id = await _parent_of_question(session, conversation, ask.parent_id)
             first = parent_id is None and conversation.title_source == TitleSource.default
-            return _question_plan(catalog, conversation, parent_id, ask.content, ask.client_id, names=first)
+            return _question_plan(conversation, parent_id, ask.content, ask.client_id, names=first)
         case Edit(question=old):
             if old.role != Role.user:
                 raise Conflict("Only a question can be edited")
             conversation = await _conversation_of(session, old)
-            return _question_plan(catalog, conversation, old.parent_id, ask.content, ask.client_id)
+            return _question_plan(conversation, old.parent_id, ask.content, ask.client_id)
         case Regenerate(answer=old):
             if old.role != Role.assistant:
                 raise Conflict("Only an answer can be regenerated")
@@ -202,19 +202,12 @@ async def _plan(session: AsyncSession, catalog: Catalog, ask: Ask) -> _Plan:
             if asked is None:
                 raise Conflict("This answer has no question to answer again")
             conversation = await _conversation_of(session, old)
-            return _Plan(
-                conversation=conversation,
-                question=asked,
-                new=[],
-                model=_model_of(catalog, conversation),
-                client_id=ask.client_id,
-            )
+            return _Plan(conversation=conversation, question=asked, new=[], client_id=ask.client_id)
         case Turns():
             return _turns_plan(ask)
 
 
 def _question_plan(
-    catalog: Catalog,
     conversation: Conversation,
     parent_id: str | None,
     content: str,
@@ -228,7 +221,6 @@ def _question_plan(
         conversation=conversation,
         question=question,
         new=[question],
-        model=_model_of(catalog, conversation),
         client_id=client_id,
         names_conversation=names,
     )
@@ -237,7 +229,7 @@ def _question_plan(
 def _turns_plan(ask: Turns) -> _Plan:
     turns = ask.turns
     if not turns or turns[-1].role != Role.user:
-        raise Invalid("the last one (system and developer aside) must be the user's", param=ask.param)
+        raise Invalid("the last message (system and developer aside) must be the user's", param=ask.param)
     conversation = ask.conversation or Conversation(
         owner_id=ask.owner,
         title=fallback_title(turns[-1].text),

@@ -8,18 +8,20 @@ QUEUE = PREFIX + "queue"
 """ARQ's queue (a sorted set of job ids); the job keys themselves are ARQ's own, below."""
 
 WAKE_CHANNEL = PREFIX + "wake"
-"""Published with a message id after its job is enqueued, so an idle worker starts it at once."""
+"""Published with an answer's id after its job is enqueued, so an idle worker starts it at once."""
 
-STOP_CHANNEL = PREFIX + "stop"
-"""Published with a message id when a user stops it."""
+STOP_CHANNEL = PREFIX + "cancel"
+"""Published with an answer's id when a user stops it. The names on the wire (`cancel`) are those
+from before Stop had its name: processes of both versions meet during a rolling upgrade."""
 
 UPDATES_CHANNEL = PREFIX + "updates"
 """Published with `{"conversation_id", "change"}` when a conversation changes outside its answers'
 streams (a generated title); every API process relays it to its browsers (`GET /api/updates`)."""
 
 AUTH_CHANNEL = PREFIX + "auth"
-"""Published with `{"user_id"}`, `{"sign_in_id"}` or `{"key_id"}` when a sign-in or key is revoked or
-a user changed (role, status, deleted): every API process forgets it and ends its open streams."""
+"""Published with `{"user_id"}`, `{"session_id"}` (a sign-in's) or `{"key_id"}` when a sign-in or key
+is revoked or a user changed (role, status, deleted): every API process forgets it and ends its
+open streams (core/revocations.py)."""
 
 
 def log(answer_id: str) -> str:
@@ -28,7 +30,7 @@ def log(answer_id: str) -> str:
 
 
 def answer_of_log(key: bytes | str) -> str:
-    """The message id a log key belongs to."""
+    """The answer a log key belongs to."""
     text = key.decode() if isinstance(key, bytes) else key
     return text.removeprefix(f"{PREFIX}log:")
 
@@ -39,8 +41,9 @@ def log_state(answer_id: str) -> str:
 
 
 def stop(answer_id: str) -> str:
-    """String: set while a stop is pending, for workers that missed the publish."""
-    return f"{PREFIX}stop:{answer_id}"
+    """String: set while a stop is pending, for workers that missed the publish (`cancel` on the
+    wire, as the channel)."""
+    return f"{PREFIX}cancel:{answer_id}"
 
 
 def arq_job(job_id: str) -> str:

@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -11,7 +10,7 @@ from redis.asyncio import Redis
 from api.accounts.authenticator import Authenticator, Principal
 from core import keys
 from core.pubsub import Subscription
-from core.revocations import announce
+from core.revocations import announce, subject_of
 from core.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
@@ -72,8 +71,7 @@ class Revocations:
         await announce(redis, user_id=user_id, sign_in_id=sign_in_id, key_id=key_id)
 
     def _on_message(self, _channel: str, data: bytes) -> None:
-        subject = json.loads(data)
-        self._forget(*(subject.get(k) for k in ("user_id", "sign_in_id", "key_id")))
+        self._forget(*subject_of(data))
 
     def _forget(self, user_id: str | None, sign_in_id: str | None, key_id: str | None) -> None:
         self._authenticator.forget(user_id, sign_in_id, key_id)

@@ -9,13 +9,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.lookups import find_response
 from api.openai.chat_request import model_named, text_of
 from api.openai.responses_schemas import UNSUPPORTED, ResponseRequest
-from api.refusals import Invalid, NotFound
+from api.refusals import Conflict, Invalid, NotFound
 from api.starting import Turn, Turns
 from core.catalog import Catalog
-from core.models import Conversation, Role
+from core.models import FINAL_STATUSES, Conversation, Role
 
 INPUT_PARTS = ("input_text", "output_text", "text")
 PREVIOUS_NOT_FOUND = "No stored response has this id"
+PREVIOUS_RUNNING = "The previous response is still running: wait for it or cancel it first."
 
 
 def _check_supported(body: ResponseRequest) -> None:
@@ -59,6 +60,8 @@ async def _previous(session: AsyncSession, owner: str, response_id: str) -> tupl
         answer = await find_response(session, response_id, owner)
     except NotFound:
         raise NotFound(PREVIOUS_NOT_FOUND, param="previous_response_id") from None
+    if answer.status not in FINAL_STATUSES:
+        raise Conflict(PREVIOUS_RUNNING)
     conversation = await session.get(Conversation, answer.conversation_id)
     assert conversation is not None  # the lookup joined it
     return conversation, answer.id

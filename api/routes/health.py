@@ -15,5 +15,5 @@ async def health(session: SessionDep, deps: DepsDep) -> dict[str, object]:
     await session.exec(select(Conversation.id).limit(1))
     await deps.redis.ping()
     if not deps.relay.alive:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "The stream deps.relay has stopped")
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "The stream relay has stopped")
     return {"status": "ok", "followed_logs": deps.relay.followed}

@@ -113,6 +113,23 @@ async def test_a_repeated_client_id_returns_what_the_first_request_stored(path: 
     assert await enqueued(path) == [first.answer.id]
 
 
+async def test_a_retry_gets_what_its_first_request_stored_even_after_the_model_left_the_catalog(
+    path: AnswerPath,
+) -> None:
+    conversation = await new_conversation(path)
+    first = await start(path, question(conversation, client_id="tab-1"))
+    async with path.sessionmaker() as session:
+        changed = await session.get(Conversation, conversation.id)
+        assert changed is not None
+        changed.model = "a-model-since-removed"
+        session.add(changed)
+        await session.commit()
+    again = await start(path, question(await conversation_of(path, first.answer), client_id="tab-1"))
+    assert again.answer.id == first.answer.id
+    with pytest.raises(Conflict, match="model is gone"):  # a new question cannot be answered
+        await start(path, question(await conversation_of(path, first.answer), client_id="tab-2"))
+
+
 async def test_a_second_question_while_an_answer_runs_is_a_conflict(path: AnswerPath) -> None:
     conversation = await new_conversation(path)
     await start(path, question(conversation, "first"))

@@ -16,15 +16,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.accounts.auth import UserDep
 from api.deps import SessionDep
 from api.openai.response_objects import answer_id_of, asked
-from api.refusals import NotFound
+from api.refusals import (
+    CONVERSATION_NOT_FOUND,
+    KEY_NOT_FOUND,
+    MESSAGE_NOT_FOUND,
+    RESPONSE_NOT_FOUND,
+    SIGN_IN_NOT_FOUND,
+    NotFound,
+)
 from core.models import ApiKey, Conversation, Message, Role, SignIn, Source
-
-CONVERSATION_NOT_FOUND = "Conversation not found"
-MESSAGE_NOT_FOUND = "Message not found"
-SIGN_IN_NOT_FOUND = "Session not found"
-KEY_NOT_FOUND = "API key not found"
-RESPONSE_NOT_FOUND = "Response not found"
-
 
 Owned = TypeVar("Owned", SignIn, ApiKey)
 
@@ -32,7 +32,7 @@ Owned = TypeVar("Owned", SignIn, ApiKey)
 async def find_owned(
     session: AsyncSession, model: type[Owned], row_id: str, owner_id: str, not_found: str
 ) -> Owned:
-    """A row that belongs to an account (a sign-in session, an API key), if it is the owner's."""
+    """A row that belongs to an account (a sign-in, an API key), if it is the owner's."""
     row = await session.get(model, row_id)
     if row is None or row.user_id != owner_id:
         raise NotFound(not_found)

@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="relaychat", version="0.1.0", lifespan=lifespan)
     errors.install(app)
-    # Every route of these needs a signed-in user (a session or an API key): 401 otherwise; the
+    # Every route of these needs a signed-in user (a sign-in or an API key): 401 otherwise; the
     # admin's, an admin (403). Checked first, before a route opens its database session.
     signed_in = [conversations, titles, transfer, messages, branches, stream, search, updates, models]
     signed_in += [keys, usage]

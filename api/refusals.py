@@ -5,6 +5,13 @@ Each carries a sentence for the person who sent the request and, for the OpenAI-
 routes, the request's parameter at fault (`param`); the status is the mapping's business.
 """
 
+# What a lookup answers for an id that is not the user's, exactly as for one that does not exist.
+CONVERSATION_NOT_FOUND = "Conversation not found"
+MESSAGE_NOT_FOUND = "Message not found"
+SIGN_IN_NOT_FOUND = "Session not found"
+KEY_NOT_FOUND = "API key not found"
+RESPONSE_NOT_FOUND = "Response not found"
+
 
 class Refusal(Exception):
     """A request refused, with a sentence to show, and the parameter at fault when one is."""

@@ -131,7 +131,7 @@ def error_responses(
 ERRORS = error_responses(
     ErrorBody,
     {
-        401: "Not signed in, or the session or key is no longer valid",
+        401: "Not signed in, or the sign-in or key is no longer valid",
         403: "Not allowed: another site's request, an admin's route, or a refused account",
         404: "Not found",
         409: "Conflicts with the current state",

@@ -85,7 +85,7 @@ async def request_cost(url: str, redis_url: str) -> dict[str, Any]:
     for _ in range(MISSES):
         authenticator.forget_all()
         started = time.perf_counter()
-        await authenticator.key(key)
+        await authenticator.by_key(key)
         misses.append(time.perf_counter() - started)
     await deps.close()
 

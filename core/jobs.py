@@ -69,7 +69,7 @@ async def _enqueue(
 
 
 async def enqueue_answer(redis: Redis, answer_id: str, owner: str | None, *, fair: bool = True) -> bool:
-    """Enqueue the answer's job (job id = message id, so at most one exists), in its owner's
+    """Enqueue the answer's job (job id = answer id, so at most one exists), in its owner's
     turn (`fair`) or last, and wake a worker. Returns False when the job is already queued or running.
     """
     return await _enqueue(redis, answer_id, GENERATE, (answer_id,), owner, fair)

@@ -42,7 +42,7 @@ def arq_options(settings: Settings) -> dict[str, Any]:
         # Running jobs stay in the queue until they end, and each poll reads from its head: the
         # read must reach past every running job of the fleet to see new ones.
         "queue_read_limit": max(2000, 4 * settings.worker_concurrency),
-        # Job ids are message ids, never reused, and nobody reads ARQ results.
+        # Job ids are answer ids, never reused, and nobody reads ARQ results.
         "keep_result": 0,
         "job_serializer": serialize_job,
         "job_deserializer": deserialize_job,

@@ -30,7 +30,7 @@ async def recover_lost_jobs(deps: WorkerDeps) -> None:
 
     That happens when an API process died between committing a message and enqueueing it, when
     Redis lost data, or when a job ended without finishing its message. ARQ's job id is the
-    message id, so a job that still exists is never doubled.
+    answer id, so a job that still exists is never doubled.
     """
     # The grace period leaves the API time to enqueue what it has just committed.
     untouched_since = utcnow() - timedelta(seconds=deps.settings.recover_grace_seconds)

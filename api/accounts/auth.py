@@ -39,11 +39,11 @@ async def _current(request: Request, deps: DepsDep) -> Principal:
     scheme, _, credential = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and credential.strip():
         # Only an API key: a sign-in's token is no key (it is not meant to leave the browser).
-        principal = await authenticator.key(credential.strip())
+        principal = await authenticator.by_key(credential.strip())
     elif token := request.cookies.get(SIGN_IN_COOKIE):
         if request.method not in SAFE_METHODS and not is_same_site(request):
             raise Forbidden(CROSS_SITE)
-        principal = await authenticator.sign_in(token)
+        principal = await authenticator.by_sign_in(token)
     else:
         raise NotSignedIn(NOT_SIGNED_IN)
     if principal is None:

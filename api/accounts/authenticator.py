@@ -56,19 +56,19 @@ class Principal:
 class Authenticator:
     """Finds the principal of a sign-in's token or an API key, caching each answer briefly."""
 
-    def __init__(self, sessionmaker: Sessionmaker, session_idle: timedelta) -> None:
+    def __init__(self, sessionmaker: Sessionmaker, sign_in_idle: timedelta) -> None:
         self._sessionmaker = sessionmaker
-        self._idle = session_idle
+        self._idle = sign_in_idle
         self._cache: dict[str, tuple[float, Principal | None]] = {}
         self._touches: set[asyncio.Task[None]] = set()
         # Counts every forgetting: a lookup in flight while one happened may have read the row as
         # it was before the revocation, and is not cached.
         self._generation = 0
 
-    async def sign_in(self, token: str) -> Principal | None:
+    async def by_sign_in(self, token: str) -> Principal | None:
         return await self._cached(digest(token), token.startswith(SIGN_IN_PREFIX), self._sign_in)
 
-    async def key(self, secret: str) -> Principal | None:
+    async def by_key(self, secret: str) -> Principal | None:
         return await self._cached(digest(secret), secret.startswith(API_KEY_PREFIX), self._key)
 
     async def still_valid(self, principal: Principal) -> bool:

@@ -67,7 +67,7 @@ async def _cookie_principal(request: Request, deps: DepsDep) -> Principal | None
     # session of its own, and on SQLite (one pooled connection) it would otherwise wait for the
     # route's, which waits for it.
     token = request.cookies.get(SIGN_IN_COOKIE)
-    return await deps.authenticator.sign_in(token) if token else None
+    return await deps.authenticator.by_sign_in(token) if token else None
 
 
 @router.get("/state")

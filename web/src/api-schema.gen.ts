@@ -2070,7 +2070,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationPage"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2166,7 +2166,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2260,7 +2260,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2352,7 +2352,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2450,7 +2450,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2544,7 +2544,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2638,7 +2638,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationExport"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2732,7 +2732,7 @@ export interface operations {
                     "text/markdown": string;
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2828,7 +2828,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2922,7 +2922,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageRead"][];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3029,7 +3029,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubmitResult"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3123,7 +3123,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3221,7 +3221,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3315,7 +3315,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3414,7 +3414,7 @@ export interface operations {
                     "application/json": components["schemas"]["BranchRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3512,7 +3512,7 @@ export interface operations {
                     "application/json": components["schemas"]["BranchRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3619,7 +3619,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubmitResult"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3726,7 +3726,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubmitResult"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3832,7 +3832,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3928,7 +3928,7 @@ export interface operations {
                     "application/json": components["schemas"]["SearchResults"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4020,7 +4020,7 @@ export interface operations {
                     "text/event-stream": unknown;
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4112,7 +4112,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModelList"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4204,7 +4204,7 @@ export interface operations {
                     "application/json": components["schemas"]["KeyRead"][];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4300,7 +4300,7 @@ export interface operations {
                     "application/json": components["schemas"]["KeyCreated"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4392,7 +4392,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4487,7 +4487,7 @@ export interface operations {
                     "application/json": components["schemas"]["UsageReport"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5240,7 +5240,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserRead"][];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5336,7 +5336,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5428,7 +5428,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5526,7 +5526,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5622,7 +5622,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserUsage"][];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5714,7 +5714,7 @@ export interface operations {
                     "application/json": components["schemas"]["SiteSettings"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5810,7 +5810,7 @@ export interface operations {
                     "application/json": components["schemas"]["SiteSettings"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5902,7 +5902,7 @@ export interface operations {
                     "application/json": components["schemas"]["RoleLimitsBody"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5998,7 +5998,7 @@ export interface operations {
                     "application/json": components["schemas"]["RoleLimitsBody"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6092,7 +6092,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserLimitsRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6190,7 +6190,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserLimitsRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6282,7 +6282,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuthState"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6385,7 +6385,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6481,7 +6481,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6571,7 +6571,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6663,7 +6663,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6759,7 +6759,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserRead"];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6851,7 +6851,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignInRead"][];
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6943,7 +6943,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7037,7 +7037,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not signed in, or the session or key is no longer valid */
+            /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
                 headers: {
                     [name: string]: unknown;

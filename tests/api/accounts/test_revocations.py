@@ -37,7 +37,7 @@ async def signed_in(
 ) -> AsyncIterator[tuple[Authenticator, Revocations, Principal, Sessionmaker]]:
     engine, sessionmaker, key = await account_with_key(tmp_path)
     authenticator = Authenticator(sessionmaker, timedelta(days=1))
-    principal = await authenticator.key(key)
+    principal = await authenticator.by_key(key)
     assert principal is not None
     yield authenticator, Revocations(redis, authenticator), principal, sessionmaker
     await engine.dispose()
@@ -79,11 +79,11 @@ async def test_a_revoked_key_is_refused_at_once_by_the_process_that_revoked_it(
     # cache until its own announcement came back through Redis (a revoked session answered 200).
     engine, sessionmaker, key = await account_with_key(tmp_path)
     authenticator = Authenticator(sessionmaker, timedelta(days=1))
-    principal = await authenticator.key(key)
+    principal = await authenticator.by_key(key)
     assert principal is not None
     await delete_key(sessionmaker)
-    assert await authenticator.key(key) is not None  # still cached: nothing said otherwise yet
+    assert await authenticator.by_key(key) is not None  # still cached: nothing said otherwise yet
     revocations = Revocations(redis, authenticator)  # not listening: it hears no announcement back
     await revocations.revoke(redis, key_id=principal.key_id)
-    assert await authenticator.key(key) is None
+    assert await authenticator.by_key(key) is None
     await engine.dispose()

@@ -5,10 +5,12 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
 from api.accounts.auth import ADMIN, SIGNED_IN
 from api.deps import ApiDeps
+from api.guards import Guards
 from api.openai.chat_schemas import OPENAI_ERRORS
 from api.routes import (
     admin,
@@ -69,6 +71,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, health):
         app.include_router(module.router, prefix="/api", responses=ERRORS)
     mount_web(app, settings.web_dist)
+    app.add_middleware(Guards, allowed_hosts=settings.allowed_hosts)
+    if proxies := [address.strip() for address in settings.trusted_proxies.split(",") if address.strip()]:
+        # Only these proxies' X-Forwarded-For and -Proto are believed (`relaychat api` runs uvicorn
+        # with its own proxy handling off, which would believe any from the loopback).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     return app
 
 

@@ -8,7 +8,9 @@ import sys
 def _api(args: argparse.Namespace) -> int:
     import uvicorn
 
-    uvicorn.run("api.main:app", host=args.host, port=args.port, log_level="info")
+    # The app decides which proxies to believe (RELAYCHAT_TRUSTED_PROXIES): uvicorn's own default
+    # would believe any X-Forwarded-For that comes from the loopback.
+    uvicorn.run("api.main:app", host=args.host, port=args.port, log_level="info", proxy_headers=False)
     return 0
 
 

@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     session_idle_days: float = 30.0
     """A sign-in ends after this long without a request (sliding: every use extends it)."""
 
+    allowed_hosts: str = "localhost,127.0.0.1,::1"
+    """The host names the API answers to, comma-separated (`*.example.com` and `*` too). A request
+    naming another is refused, so a web page cannot reach a local instance by DNS rebinding."""
+    trusted_proxies: str = ""
+    """The reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed,
+    comma-separated addresses or networks; none by default (docs/deployment.md)."""
+
     @property
     def session_idle(self) -> timedelta:
         return timedelta(days=self.session_idle_days)

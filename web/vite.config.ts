@@ -9,6 +9,6 @@ export default defineConfig({
     proxy: { "/api": { target: process.env.RELAYCHAT_API ?? "http://127.0.0.1:8000", changeOrigin: true } },
   },
   // Markdown and syntax highlighting are most of the bundle; one chunk loads fastest from one origin.
-  build: { outDir: "dist", sourcemap: true, chunkSizeWarningLimit: 800 },
+  build: { outDir: "dist", sourcemap: process.env.RELAYCHAT_SOURCEMAP === "1", chunkSizeWarningLimit: 800 },
   test: { environment: "jsdom", include: ["src/**/*.test.{ts,tsx}"] },
 });

@@ -85,10 +85,6 @@ class Relay:
         self._task: asyncio.Task[None] | None = None
 
     @property
-    def followed(self) -> int:
-        return len(self._cursors)
-
-    @property
     def alive(self) -> bool:
         return self._task is not None and not self._task.done()
 

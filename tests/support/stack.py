@@ -92,7 +92,9 @@ class Api(Process):
         self.ip = host.ip if host else "127.0.0.1"
         self.port = port or free_port()
         self._key = key
-        args = python("-m", "uvicorn", "api.main:app", "--host", self.ip, "--port", str(self.port))
+        args = python("-m", "core.cli", "api", "--host", self.ip, "--port", str(self.port))
+        if host:  # reached by its address on the bridge, beside the local names
+            env = {**env, "RELAYCHAT_ALLOWED_HOSTS": f"localhost,127.0.0.1,::1,{self.ip}"}
         super().__init__(name, host.command(args) if host else args, env, log_dir)
         self.wait_ready()
 

@@ -103,3 +103,6 @@ def page(context: BrowserContext, page_errors: PageErrors, request: pytest.Fixtu
             print(f"screenshot of {tab.url}: {path}")
         print("console errors:", *page_errors.console or ["none"], sep="\n  ")
     assert not page_errors.uncaught, "uncaught script errors:\n" + "\n".join(page_errors.uncaught)
+    # Every page runs under the API's Content-Security-Policy (api/guards.py): nothing it refused.
+    refused = [line for line in page_errors.console if "Content Security Policy" in line]
+    assert not refused, "refused by the Content-Security-Policy:\n" + "\n".join(refused)

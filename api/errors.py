@@ -53,10 +53,10 @@ async def refused(request: Request, exc: Exception) -> JSONResponse:
     """A service's refusal: its sentence, in the shape of the route's API."""
     assert isinstance(exc, Refusal)
     app_status, openai_status = next(_STATUS[kind] for kind in type(exc).__mro__ if kind in _STATUS)
+    message = f"{exc.param}: {exc.sentence}" if exc.param else exc.sentence
     if is_openai(request):
-        message = f"{exc.param}: {exc.sentence}" if exc.param else exc.sentence
         return openai_error(openai_status, message, param=exc.param, headers=_headers(exc))
-    return JSONResponse({"detail": exc.sentence}, status_code=app_status, headers=_headers(exc))
+    return JSONResponse({"detail": message}, status_code=app_status, headers=_headers(exc))
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -32,6 +32,7 @@ from api.routes import (
     updates,
     usage,
 )
+from api.routing import CheckedRoute
 from api.schemas import ERRORS
 from api.web import mount_web
 from core.heap import settle_heap
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.deps.close()
 
     app = FastAPI(title="relaychat", version="0.1.0", lifespan=lifespan)
+    app.router.route_class = CheckedRoute  # for the routes made on the app itself (the web UI's)
     errors.install(app)
     # Every route of these needs a signed-in user (a sign-in or an API key): 401 otherwise; the
     # admin's, an admin (403). Checked first, before a route opens its database session.

@@ -32,6 +32,7 @@ from core.jobs import enqueue_answer
 from core.limits import Limits, limits_of
 from core.models import Conversation, Message, Role, Source, Status, TitleSource, is_active_answer, utcnow
 from core.settings import Settings
+from core.text import problem_of
 from core.titles import fallback_title
 from core.tokens import counter_for, required_tokens
 
@@ -301,12 +302,12 @@ def _model_of(catalog: Catalog, conversation: Conversation) -> ModelSpec:
 
 
 def _check_content(content: str, limit: int, param: str | None = None) -> None:
-    """A question must have text, no NUL, and at most `limit` characters."""
+    """A question must have text, only text (core/text.py), and at most `limit` characters."""
     where = f"{param}.content" if param else None
     if not content.strip():
         raise Invalid("Message is empty", param=where)
-    if "\x00" in content:
-        raise Invalid("Message contains a NUL character", param=where)
+    if problem := problem_of(content):
+        raise Invalid(f"Message holds {problem}", param=where)
     if len(content) > limit:
         sentence = f"Message is too long: {len(content):,} characters, the limit is {limit:,}"
         raise TooLarge(sentence, param=where)

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from core.ids import new_id
 from core.models import ACTIVE_STATUSES, Conversation, Message, Role, Status, TitleSource
+from core.text import first_bad_text
 
 FORMAT = "relaychat.conversation"
 VERSION = 1
@@ -136,25 +137,6 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _check_text(value: Any) -> None:
-    """Every string storable: no NUL (Postgres refuses it) and no lone surrogate, which JSON's
-    \\u escapes can spell but no database can store."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise ImportRefused("The file holds a NUL character, which relaychat cannot store.")
-        try:
-            value.encode()
-        except UnicodeEncodeError:
-            raise ImportRefused("The file holds text that is not valid Unicode (a lone surrogate).") from None
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_text(key)
-            _check_text(item)
-    elif isinstance(value, list):
-        for item in value:
-            _check_text(item)
-
-
 def parse_import(raw: bytes, max_messages: int) -> ConversationExport:
     """The file checked from the outside in, each refusal a sentence: JSON at all, ours, the version
     we read, the fields, then the links between messages."""
@@ -162,6 +144,8 @@ def parse_import(raw: bytes, max_messages: int) -> ConversationExport:
         document: Any = json.loads(raw, parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError) as error:
         raise ImportRefused(f"The file is not JSON ({error}).") from None
+    except RecursionError:
+        raise ImportRefused("The file is nested too deeply to be a relaychat export.") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ImportRefused(
             "This is not a relaychat conversation export (its format is not relaychat.conversation)."
@@ -173,7 +157,8 @@ def parse_import(raw: bytes, max_messages: int) -> ConversationExport:
     if isinstance(document.get("messages"), list) and len(document["messages"]) > max_messages:
         count = len(document["messages"])
         raise ImportRefused(f"The file has {count:,} messages; the limit is {max_messages:,}.", too_big=True)
-    _check_text(document)
+    if bad := first_bad_text(document):
+        raise ImportRefused(f"The file holds {bad.problem}, at {bad.where}.")
     try:
         export = ConversationExport.model_validate(document)
     except ValidationError as error:

@@ -2,7 +2,6 @@
 system and developer messages the system prompt, the rest its turns (api/starting.py)."""
 
 from collections.abc import Collection
-from typing import Any
 
 from api.openai.chat_schemas import UNSUPPORTED, ChatCompletionRequest
 from api.refusals import Invalid, NotFound
@@ -11,13 +10,19 @@ from core.catalog import Catalog, ModelSpec, UnknownModel
 from core.models import SAMPLING_PARAMS, Role
 
 
-def text_of(content: str | list[dict[str, Any]] | None, param: str, part_types: Collection[str]) -> str:
-    """A message's text: a string, or its text parts joined; any other part is refused."""
+def text_of(content: object, param: str, part_types: Collection[str]) -> str:
+    """A message's text: a string, or its text parts joined; anything else is refused."""
     if content is None or isinstance(content, str):
         return content or ""
+    if not isinstance(content, list):
+        raise Invalid("must be a string or a list of content parts", param=f"{param}.content")
     texts = []
     for part in content:
-        if part.get("type") not in part_types or not isinstance(part.get("text"), str):
+        if (
+            not isinstance(part, dict)
+            or part.get("type") not in part_types
+            or not isinstance(part.get("text"), str)
+        ):
             raise Invalid("only text parts are supported", param=f"{param}.content")
         texts.append(part["text"])
     return "".join(texts)

@@ -1,10 +1,11 @@
 """Bodies of the OpenAI-compatible Responses routes, in OpenAI's names and shapes."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 RESPONSE_PREFIX = "resp_"
+MAX_INSTRUCTIONS = 32_000  # as a conversation's system prompt
 OUTPUT_PREFIX = "msg_"
 
 # Parameters of OpenAI's Responses API that relaychat does not offer: set to anything but their
@@ -19,7 +20,7 @@ class ResponseRequest(BaseModel):
 
     model: str = Field(min_length=1, max_length=200)
     input: str | list[dict[str, Any]] = Field(min_length=1)
-    instructions: str | None = None
+    instructions: str | None = Field(None, max_length=MAX_INSTRUCTIONS)
     stream: bool = False
     background: bool = False
     store: bool = True
@@ -28,7 +29,10 @@ class ResponseRequest(BaseModel):
     temperature: float | None = Field(None, ge=0, le=2)
     top_p: float | None = Field(None, ge=0, le=1)
     user: str | None = Field(None, max_length=256)
-    metadata: dict[str, str] | None = Field(None, max_length=16)
+    # OpenAI's own bounds: 16 pairs, keys of 64 characters, values of 512.
+    metadata: dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=512)]] | None = (
+        Field(None, max_length=16)
+    )
 
 
 class OutputText(BaseModel):

@@ -14,6 +14,7 @@ from api.accounts.auth import AdminDep
 from api.accounts.schemas import AdminUserCreate, AdminUserUpdate, SiteSettings, UserRead
 from api.deletion import delete_conversations
 from api.deps import DepsDep, SessionDep
+from api.routing import CheckedRoute
 from api.schemas import UsageDays
 from core import accounts
 from core.accounts import AccountError
@@ -21,7 +22,7 @@ from core.models import Conversation, User, UserRole, UserStatus, utcnow
 from core.passwords import WeakPassword
 from core.usage import UserUsage, by_user, window_start
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(route_class=CheckedRoute, prefix="/admin", tags=["admin"])
 
 LAST_ADMIN = "relaychat needs at least one active admin: make another admin first."
 

@@ -13,13 +13,14 @@ from api.accounts.schemas import AuthState, Login, MeUpdate, Register, SignInRea
 from api.accounts.throttle import attempt_login, count_registration, succeeded
 from api.deps import DepsDep, SessionDep
 from api.lookups import SignInDep
+from api.routing import CheckedRoute
 from core import accounts
 from core.accounts import AccountError
 from core.models import SignIn, SignupMode, User, UserStatus
 from core.passwords import WeakPassword, hash_password, needs_rehash, verify
 from core.settings import Settings
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(route_class=CheckedRoute, prefix="/auth", tags=["auth"])
 
 WRONG_PASSWORD = "The email address or the password is wrong."
 COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers' cap: the server's idle expiry is what ends a sign-in

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.accounts.auth import UserDep
 from api.deps import READ_ONLY_CHECKS, DepsDep, SessionDep
 from api.lookups import ConversationDep, MessageDep
+from api.routing import CheckedRoute
 from api.schemas import (
     BranchMessage,
     BranchRead,
@@ -28,7 +29,7 @@ from api.streams.answer_stream import STREAMED_SUBMIT
 from core.branch_walk import newest_leaf_under, page_up, sibling_ids
 from core.models import Conversation, Message, Role
 
-router = APIRouter(tags=["branches"])
+router = APIRouter(route_class=CheckedRoute, tags=["branches"])
 
 NOT_IN_CONVERSATION = "Message not found in this conversation"
 BRANCH_PAGE = 100

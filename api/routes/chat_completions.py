@@ -15,11 +15,12 @@ from api.deps import READ_ONLY_CHECKS, DepsDep, SessionDep
 from api.openai.chat_request import chat_turns
 from api.openai.chat_schemas import ChatCompletion, ChatCompletionRequest
 from api.openai.chat_stream import chunks, completion
+from api.routing import CheckedRoute
 from api.starting import start_answer
 from api.stopping import stop_if_abandoned
 from core.events import Event
 
-router = APIRouter(prefix="/v1", tags=["openai"])
+router = APIRouter(route_class=CheckedRoute, prefix="/v1", tags=["openai"])
 
 # What an answer's failure codes mean to an OpenAI client.
 FAILURE_STATUS = {"too_long": status.HTTP_400_BAD_REQUEST, "unknown_model": status.HTTP_404_NOT_FOUND}

@@ -9,13 +9,14 @@ from api.accounts.auth import UserDep
 from api.deletion import delete_conversations
 from api.deps import DepsDep, SessionDep
 from api.lookups import ConversationDep
+from api.routing import CheckedRoute
 from api.schemas import ConversationCreate, ConversationPage, ConversationUpdate
 from core.catalog import Catalog, UnknownModel, answer_token_limit
 from core.models import Conversation, Source, TitleSource, utcnow
 from core.schemas import ConversationRead
 from core.updates import Change, publish_change
 
-router = APIRouter(prefix="/conversations", tags=["conversations"])
+router = APIRouter(route_class=CheckedRoute, prefix="/conversations", tags=["conversations"])
 
 
 def _check_settings(catalog: Catalog, model: str | None, max_tokens: int | None) -> None:

@@ -4,9 +4,10 @@ from fastapi import APIRouter, HTTPException, status
 from sqlmodel import select
 
 from api.deps import DepsDep, SessionDep
+from api.routing import CheckedRoute
 from core.models import Conversation
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=CheckedRoute, tags=["health"])
 
 
 @router.get("/health")

@@ -7,10 +7,11 @@ from api.accounts.auth import UserDep
 from api.accounts.schemas import KeyCreate, KeyCreated, KeyRead
 from api.deps import DepsDep, SessionDep
 from api.lookups import ApiKeyDep
+from api.routing import CheckedRoute
 from core import accounts
 from core.models import ApiKey, User
 
-router = APIRouter(prefix="/keys", tags=["keys"])
+router = APIRouter(route_class=CheckedRoute, prefix="/keys", tags=["keys"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

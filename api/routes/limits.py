@@ -10,10 +10,11 @@ from fastapi import APIRouter, HTTPException, status
 from api.accounts.auth import AdminDep
 from api.accounts.schemas import LimitsBody, RoleLimitsBody, UserLimitsRead
 from api.deps import SessionDep
+from api.routing import CheckedRoute
 from core.limits import LIMIT_NAMES, Limits, defaults_of, limits_of, overrides
 from core.models import RoleLimit, User, UserRole
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(route_class=CheckedRoute, prefix="/admin", tags=["admin"])
 
 
 @router.get("/limits")

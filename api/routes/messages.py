@@ -6,6 +6,7 @@ from sqlmodel import col, select
 from api.accounts.auth import UserDep
 from api.deps import READ_ONLY_CHECKS, DepsDep, SessionDep
 from api.lookups import ConversationDep, MessageDep
+from api.routing import CheckedRoute
 from api.schemas import MessageCreate, MessageUpdate, SubmitResult
 from api.starting import Question, start_answer
 from api.stopping import stop_answer
@@ -13,7 +14,7 @@ from api.streams.answer_stream import STREAMED_SUBMIT
 from core.models import Message, Role
 from core.schemas import MessageRead
 
-router = APIRouter(tags=["messages"])
+router = APIRouter(route_class=CheckedRoute, tags=["messages"])
 
 
 @router.get("/conversations/{conversation_id}/messages")

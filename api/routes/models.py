@@ -4,9 +4,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from api.deps import DepsDep
+from api.routing import CheckedRoute
 from core.catalog import answer_token_limit, budgets
 
-router = APIRouter(tags=["models"])
+router = APIRouter(route_class=CheckedRoute, tags=["models"])
 
 
 class ModelRead(BaseModel):

@@ -6,8 +6,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from api.deps import DepsDep
+from api.routing import CheckedRoute
 
-router = APIRouter(prefix="/v1", tags=["openai"])
+router = APIRouter(route_class=CheckedRoute, prefix="/v1", tags=["openai"])
 
 
 class OpenAIModel(BaseModel):

@@ -32,13 +32,14 @@ from api.openai.responses_schemas import (
 )
 from api.openai.responses_stream import ResponseEvents, response_events
 from api.refusals import Invalid
+from api.routing import CheckedRoute
 from api.starting import start_answer
 from api.stopping import stop_answer, stop_if_abandoned
 from api.streams.relay import Relay
 from core.models import Role
 from core.schemas import MessageRead
 
-router = APIRouter(prefix="/v1", tags=["openai"])
+router = APIRouter(route_class=CheckedRoute, prefix="/v1", tags=["openai"])
 
 STREAMED: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/event-stream": {}}, "description": "With `stream: true`"}

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Query
 
 from api.accounts.auth import UserDep
 from api.deps import SessionDep
+from api.routing import CheckedRoute
 from core.search import SearchResults, search
 
-router = APIRouter(tags=["search"])
+router = APIRouter(route_class=CheckedRoute, tags=["search"])
 
 
 @router.get("/search")

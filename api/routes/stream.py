@@ -7,11 +7,12 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, 
 from api.accounts.auth import UserDep
 from api.deps import DepsDep, SessionDep
 from api.lookups import MessageDep
+from api.routing import CheckedRoute
 from api.streams.event_stream import EventStream
 from core.events import is_stream_id
 from core.models import Role
 
-router = APIRouter(tags=["messages"])
+router = APIRouter(route_class=CheckedRoute, tags=["messages"])
 
 
 @router.get(

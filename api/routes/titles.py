@@ -5,11 +5,12 @@ from sqlmodel import select
 
 from api.deps import DepsDep, SessionDep
 from api.lookups import ConversationDep
+from api.routing import CheckedRoute
 from core.jobs import enqueue_title
 from core.models import Message, Role
 from core.schemas import ConversationRead
 
-router = APIRouter(tags=["conversations"])
+router = APIRouter(route_class=CheckedRoute, tags=["conversations"])
 
 
 @router.post("/conversations/{conversation_id}/title", status_code=status.HTTP_202_ACCEPTED)

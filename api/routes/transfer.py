@@ -10,12 +10,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.accounts.auth import UserDep
 from api.deps import DepsDep, SessionDep
 from api.lookups import ConversationDep
+from api.routing import CheckedRoute
 from core.markdown_export import conversation_markdown
 from core.models import Conversation, Message
 from core.schemas import ConversationRead
 from core.transfer import ConversationExport, ImportRefused, export_conversation, imported_rows, parse_import
 
-router = APIRouter(tags=["conversations"])
+router = APIRouter(route_class=CheckedRoute, tags=["conversations"])
 
 IMPORT_BODY: dict[str, Any] = {
     "requestBody": {

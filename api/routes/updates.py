@@ -9,10 +9,11 @@ from sse_starlette import ServerSentEvent
 
 from api.accounts.auth import UserDep
 from api.deps import DepsDep
+from api.routing import CheckedRoute
 from api.streams.event_stream import EventStream
 from api.streams.updates import RESYNC, UpdateFeed
 
-router = APIRouter(tags=["updates"])
+router = APIRouter(route_class=CheckedRoute, tags=["updates"])
 
 
 async def _events(

@@ -9,6 +9,7 @@ from redis.exceptions import RedisError
 from api.accounts.auth import UserDep
 from api.accounts.schemas import LimitsBody
 from api.deps import DepsDep, SessionDep
+from api.routing import CheckedRoute
 from api.schemas import UsageDays
 from core import keys
 from core.admission import MICRO_USD, day_of, month_of
@@ -16,7 +17,7 @@ from core.limits import limits_of
 from core.models import utcnow
 from core.usage import DayUsage, UsageRow, by_day, window_start
 
-router = APIRouter(tags=["usage"])
+router = APIRouter(route_class=CheckedRoute, tags=["usage"])
 
 
 class UsageReport(BaseModel):

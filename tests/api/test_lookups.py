@@ -112,7 +112,9 @@ async def request_with_lock_held(
     try:
         transport = httpx.ASGITransport(app=app)
         headers = {"Authorization": f"Bearer {key}"}
-        async with httpx.AsyncClient(transport=transport, base_url="http://api", headers=headers) as http:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://localhost", headers=headers
+        ) as http:
             body = {"content": "Hello", "title": "Hello"}
             request = asyncio.create_task(http.request(method, path, json=body))
             # Far below the 30 s busy timeout: a transaction that took the write lock is still waiting.

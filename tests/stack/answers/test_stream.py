@@ -229,7 +229,7 @@ def test_nul_characters_are_refused(client: httpx.Client) -> None:
     conversation = new_conversation(client)
     response = client.post(f"/api/conversations/{conversation['id']}/messages", json={"content": "a\x00b"})
     assert response.status_code == 422
-    assert response.json()["detail"] == "Message contains a NUL character"
+    assert response.json()["detail"] == "content: holds a NUL character, which relaychat cannot store"
     assert client.get(f"/api/conversations/{conversation['id']}/messages").json() == []
 
 

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.accounts.authenticator import Authenticator
 from api.accounts.revocations import Revocations
 from api.streams.answer_stream import AnswerStreams
+from api.streams.quota import StreamQuota
 from api.streams.relay import Relay
 from api.streams.updates import UpdateFeed
 from core.catalog import Catalog, load_catalog
@@ -40,6 +41,7 @@ class ApiDeps:
     log: EventLog
     relay: Relay
     streams: AnswerStreams
+    quota: StreamQuota
     updates: UpdateFeed
     authenticator: Authenticator
     revocations: Revocations
@@ -59,6 +61,7 @@ class ApiDeps:
         relay = Relay(reader, redis, log, RELAY_BLOCK_MS)
         authenticator = Authenticator(sessionmaker, settings.session_idle)
         revocations = Revocations(dedicated_connection(redis_at, "relaychat-auth"), authenticator)
+        quota = StreamQuota(settings.max_streams_per_user)
         deps = cls(
             settings=settings,
             catalog=catalog,
@@ -67,7 +70,8 @@ class ApiDeps:
             redis=redis,
             log=log,
             relay=relay,
-            streams=AnswerStreams(relay, revocations, log, settings.heartbeat_seconds),
+            streams=AnswerStreams(relay, revocations, quota, log, settings.heartbeat_seconds),
+            quota=quota,
             updates=UpdateFeed(dedicated_connection(redis_at, "relaychat-updates")),
             authenticator=authenticator,
             revocations=revocations,

@@ -15,7 +15,17 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from api.openai.errors import invalid_request, is_openai, openai_error
-from api.refusals import Conflict, Forbidden, Invalid, NotFound, NotSignedIn, Refusal, TooLarge, TooMany
+from api.refusals import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    NotSignedIn,
+    Refusal,
+    TooLarge,
+    TooMany,
+    TooSlow,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +45,7 @@ _STATUS: dict[type[Refusal], tuple[int, int]] = {
     NotFound: (status.HTTP_404_NOT_FOUND, status.HTTP_404_NOT_FOUND),
     Conflict: (status.HTTP_409_CONFLICT, status.HTTP_409_CONFLICT),
     TooLarge: (status.HTTP_413_CONTENT_TOO_LARGE, status.HTTP_400_BAD_REQUEST),
+    TooSlow: (status.HTTP_408_REQUEST_TIMEOUT, status.HTTP_408_REQUEST_TIMEOUT),
     Invalid: (status.HTTP_422_UNPROCESSABLE_CONTENT, status.HTTP_400_BAD_REQUEST),
     TooMany: (status.HTTP_429_TOO_MANY_REQUESTS, status.HTTP_429_TOO_MANY_REQUESTS),
     Refusal: (status.HTTP_400_BAD_REQUEST, status.HTTP_400_BAD_REQUEST),  # a kind of its own
@@ -53,6 +64,8 @@ async def refused(request: Request, exc: Exception) -> JSONResponse:
     """A service's refusal: its sentence, in the shape of the route's API."""
     assert isinstance(exc, Refusal)
     app_status, openai_status = next(_STATUS[kind] for kind in type(exc).__mro__ if kind in _STATUS)
+    if isinstance(exc, TooLarge) and exc.param is None:
+        openai_status = app_status  # a whole body too large, not a parameter: 413 there too
     message = f"{exc.param}: {exc.sentence}" if exc.param else exc.sentence
     if is_openai(request):
         return openai_error(openai_status, message, param=exc.param, headers=_headers(exc))

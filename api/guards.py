@@ -1,14 +1,19 @@
-"""What every request passes before routing, and every response carries: an allowed Host, and
-the security headers.
+"""What every request passes before routing, and every response carries: an allowed Host, a body
+within its size and time, and the security headers.
 
 A plain ASGI middleware rather than Starlette's `BaseHTTPMiddleware`, which would buffer each
 streamed response through a task of its own: answers stream for minutes, thousands at a time.
 """
 
+import asyncio
 import json
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.refusals import TooLarge, TooSlow
 
 # The web UI is the built bundle alone: scripts and styles from its own files, no inline script,
 # no frames around it, nothing fetched from elsewhere.
@@ -60,13 +65,31 @@ def is_allowed(name: str, allowed: Iterable[str]) -> bool:
     return False
 
 
-class Guards:
-    """Refuses a request whose Host is not allowed (400, before anything else runs), and adds the
-    security headers to every response: a strict Content-Security-Policy, no framing, no sniffing."""
+@dataclass(frozen=True, slots=True)
+class BodyLimit:
+    """The most a request's body may hold, for paths that start with `prefix` ("": any other)."""
 
-    def __init__(self, app: ASGIApp, allowed_hosts: str) -> None:
+    prefix: str
+    bytes: int
+    sentence: str = "The request's body is too large; the limit is {megabytes:g} MB."
+
+    def refusal(self) -> TooLarge:
+        return TooLarge(self.sentence.format(megabytes=self.bytes / 1_000_000))
+
+
+class Guards:
+    """Refuses a request whose Host is not allowed (400, before anything else runs) and a body too
+    large or too slow (413 or 408, as it streams in: before sign-in, before it is read whole), and
+    adds the security headers to every response: a strict Content-Security-Policy, no framing, no
+    sniffing. `limits` go from the most specific prefix to the catch-all ("")."""
+
+    def __init__(
+        self, app: ASGIApp, allowed_hosts: str, limits: Iterable[BodyLimit], body_timeout: float
+    ) -> None:
         self.app = app
         self.allowed = parse_hosts(allowed_hosts)
+        self.limits = sorted(limits, key=lambda limit: len(limit.prefix), reverse=True)
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -84,7 +107,42 @@ class Guards:
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        limit = next(limit for limit in self.limits if scope["path"].startswith(limit.prefix))
+        declared = headers.get(b"content-length", b"")
+        bounded = _Body(receive, limit, int(declared) if declared.isdigit() else None, self.body_timeout)
+        await self.app(scope, bounded.receive, send_with_headers)
+
+
+class _Body:
+    """A request's `receive`, refusing (from inside the app, which answers the refusal in its
+    shape) a body declared or found larger than its limit, or slower than the timeout."""
+
+    def __init__(self, receive: Receive, limit: BodyLimit, declared: int | None, timeout: float) -> None:
+        self._receive = receive
+        self._limit = limit
+        self._declared = declared
+        self._timeout = timeout
+        self._deadline: float | None = None
+        self._read = 0
+        self._done = False
+
+    async def receive(self) -> Message:
+        if self._done:
+            return await self._receive()  # the body is in: what follows is the client leaving
+        if self._declared is not None and self._declared > self._limit.bytes:
+            raise self._limit.refusal()  # refused unread
+        now = time.monotonic()
+        self._deadline = self._deadline or now + self._timeout
+        try:
+            message = await asyncio.wait_for(self._receive(), max(self._deadline - now, 0.001))
+        except TimeoutError:
+            raise TooSlow(f"The request's body did not arrive within {self._timeout:g} seconds.") from None
+        if message["type"] == "http.request":
+            self._read += len(message.get("body", b""))
+            if self._read > self._limit.bytes:
+                raise self._limit.refusal()
+            self._done = not message.get("more_body", False)
+        return message
 
 
 async def _refuse(send: Send) -> None:

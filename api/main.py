@@ -10,7 +10,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api import errors
 from api.accounts.auth import ADMIN, SIGNED_IN
 from api.deps import ApiDeps
-from api.guards import Guards
+from api.guards import BodyLimit, Guards
 from api.openai.chat_schemas import OPENAI_ERRORS
 from api.routes import (
     admin,
@@ -73,7 +73,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, health):
         app.include_router(module.router, prefix="/api", responses=ERRORS)
     mount_web(app, settings.web_dist)
-    app.add_middleware(Guards, allowed_hosts=settings.allowed_hosts)
+    bodies = [
+        BodyLimit("", settings.max_body_bytes),
+        BodyLimit("/api/conversations/import", settings.max_import_bytes, transfer.IMPORT_TOO_BIG),
+    ]
+    timeout = settings.body_timeout_seconds
+    app.add_middleware(Guards, allowed_hosts=settings.allowed_hosts, limits=bodies, body_timeout=timeout)
     if proxies := [address.strip() for address in settings.trusted_proxies.split(",") if address.strip()]:
         # Only these proxies' X-Forwarded-For and -Proto are believed (`relaychat api` runs uvicorn
         # with its own proxy handling off, which would believe any from the loopback).

@@ -46,6 +46,10 @@ class TooLarge(Refusal):
     """Too long: a message, or a message for the model's context window."""
 
 
+class TooSlow(Refusal):
+    """The request's body did not arrive in time."""
+
+
 class TooMany(Refusal):
     """Too many attempts or answers for now; try again after `retry_after` seconds."""
 

@@ -17,7 +17,7 @@ def mount_web(app: FastAPI, dist: Path) -> None:
 
     @app.get("/{path:path}", include_in_schema=False)
     async def web(path: str) -> Response:
-        if path in ("api", "v1") or path.startswith(("api/", "v1/")) or "\x00" in path:
+        if path in ("api", "v1") or path.startswith(("api/", "v1/")):
             raise NotFound("Not found")
         index = dist / "index.html"
         if not index.exists():

@@ -55,7 +55,9 @@ async def request_cost(url: str, redis_url: str) -> dict[str, Any]:
         return made
 
     client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app()), base_url="http://localhost", headers={"Authorization": f"Bearer {key}"}
+        transport=httpx.ASGITransport(app()),
+        base_url="http://localhost",
+        headers={"Authorization": f"Bearer {key}"},
     )
     requests = []
     for _ in range(REQUESTS):

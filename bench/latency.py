@@ -30,7 +30,7 @@ from bench.stats import ProcessMeter, percentiles, redis_commands, write_result
 from core.limits import LIMIT_NAMES
 from tests.support.processes import Process, free_port, python, wait_until
 from tests.support.sse import TERMINAL, aparse_events
-from tests.support.stack import Stack, Upstream
+from tests.support.stack import ONE_ACCOUNT_LOAD, Stack, Upstream
 
 TOKENS = 100
 TTFT = 0.1
@@ -245,7 +245,7 @@ def run(levels: list[int], database_url: str | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         log_dir = Path(tmp)
         upstream = Upstream(log_dir)
-        stack = Stack(log_dir, upstream, database_url=database_url)
+        stack = Stack(log_dir, upstream, settings=ONE_ACCOUNT_LOAD, database_url=database_url)
         port = free_port()
         env = {**stack.env, "RELAYCHAT_MODEL": "scripted"}
         args = python("-m", "uvicorn", "bench.direct:app", "--port", str(port), "--log-level", "warning")

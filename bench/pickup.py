@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.sse import SseEvent, read_stream
-from tests.support.stack import Stack, Upstream, ask, new_conversation, unique
+from tests.support.stack import ONE_ACCOUNT_LOAD, Stack, Upstream, ask, new_conversation, unique
 
 RESULTS = Path(__file__).parent / "results"
 PICKUP = re.compile(r"answer (\S+): try 1 picked up ([\d.]+) ms after enqueue")
@@ -86,7 +86,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         log_dir = Path(tmp)
         upstream = Upstream(log_dir)
-        stack = Stack(log_dir, upstream)
+        stack = Stack(log_dir, upstream, settings=ONE_ACCOUNT_LOAD)
         try:
             stack.start_api()
             stack.start_worker()

@@ -29,7 +29,7 @@ import uvloop
 from bench.stats import ProcessMeter, percentiles, redis_clients, write_result
 from core import keys
 from core.settings import Settings
-from tests.support.stack import Stack, Upstream
+from tests.support.stack import ONE_ACCOUNT_LOAD, Stack, Upstream
 
 TOKEN_INTERVAL = 0.05
 GROUPS = 10  # the writer spreads each 50 ms over ten slices rather than writing every log at once
@@ -187,7 +187,7 @@ def run(steps: list[int], api_processes: list[int]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         log_dir = Path(tmp)
         upstream = Upstream(log_dir)
-        stack = Stack(log_dir, upstream, settings={"heartbeat_seconds": "15"})
+        stack = Stack(log_dir, upstream, settings={"heartbeat_seconds": "15", **ONE_ACCOUNT_LOAD})
         try:
             for processes in api_processes:
                 while len(stack.apis) < processes:

@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 
 from bench.stats import ProcessMeter, write_result
-from tests.support.stack import Stack, Upstream, Worker
+from tests.support.stack import ONE_ACCOUNT_LOAD, Stack, Upstream, Worker
 
 SLOW = {"tokens": ["tok "] * 40, "ttft": 0.1, "delay": 0.5}
 LIMITED = {"tokens": ["tok "] * 20, "ttft": 0.0, "delay": 0.1}
@@ -87,7 +87,7 @@ def paused(workers: list[Worker]) -> Iterator[None]:
 
 def capacity(log_dir: Path, upstream: Upstream, answers: int) -> dict[str, Any]:
     upstream.script("*", SLOW)
-    stack = Stack(log_dir, upstream, settings={"worker_concurrency": str(answers)})
+    stack = Stack(log_dir, upstream, settings={"worker_concurrency": str(answers), **ONE_ACCOUNT_LOAD})
     try:
         api = stack.start()
         meter = ProcessMeter(stack.workers[0].popen.pid)
@@ -126,7 +126,7 @@ def capacity(log_dir: Path, upstream: Upstream, answers: int) -> dict[str, Any]:
 
 def throughput(log_dir: Path, upstream: Upstream, workers: int, answers: int, per_worker: int) -> float:
     upstream.script("*", LIMITED)
-    stack = Stack(log_dir, upstream, settings={"worker_concurrency": str(per_worker)})
+    stack = Stack(log_dir, upstream, settings={"worker_concurrency": str(per_worker), **ONE_ACCOUNT_LOAD})
     try:
         api = stack.start(workers=workers)
         with paused(stack.workers):

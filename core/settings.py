@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     max_answer_tokens: int = 1024
     max_message_chars: int = 32_000
     max_import_bytes: int = 20_000_000
+    max_body_bytes: int = 4_000_000
+    """The most any request's body may hold (an import's: `max_import_bytes`), enforced as it
+    streams in, before anything else runs."""
+    body_timeout_seconds: float = 30.0
+    """How long a request's body may take to arrive, from its first byte to its last."""
+    max_streams_per_user: int = 50
+    """Streams one user may hold open on one API process (answers, `/v1`, updates)."""
     max_import_messages: int = 10_000
 
     redis_pool_size: int = 32

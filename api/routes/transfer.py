@@ -16,6 +16,8 @@ from core.models import Conversation, Message
 from core.schemas import ConversationRead
 from core.transfer import ConversationExport, ImportRefused, export_conversation, imported_rows, parse_import
 
+IMPORT_TOO_BIG = "The file is too big; the limit is {megabytes:g} MB."
+
 router = APIRouter(route_class=CheckedRoute, tags=["conversations"])
 
 IMPORT_BODY: dict[str, Any] = {
@@ -59,28 +61,12 @@ async def export_markdown(conversation: ConversationDep, session: SessionDep) ->
     return Response(body, media_type="text/markdown; charset=utf-8", headers=headers)
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    too_big = HTTPException(
-        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-        f"The file is too big; the limit is {limit / 1_000_000:g} MB.",
-    )
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_big
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise too_big
-    return bytes(body)
-
-
 @router.post("/conversations/import", status_code=status.HTTP_201_CREATED, openapi_extra=IMPORT_BODY)
 async def import_conversation(
     request: Request, user: UserDep, session: SessionDep, deps: DepsDep
 ) -> ConversationRead:
     """A conversation exported as JSON, back as a new conversation (new ids, the rest as it was)."""
-    raw = await _read_body(request, deps.settings.max_import_bytes)
+    raw = await request.body()  # within RELAYCHAT_MAX_IMPORT_BYTES, as it streamed in (api/guards.py)
     try:
         export = parse_import(raw, deps.settings.max_import_messages)
     except ImportRefused as refusal:

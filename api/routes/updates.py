@@ -40,8 +40,8 @@ async def follow_updates(request: Request, user: UserDep, deps: DepsDep) -> Even
     """Server-Sent Events about conversations that change outside their answers' streams:
     `conversation` `{"conversation_id", "change"}` (change: `title`, `title_failed`), and `resync`
     (first, and after anything may have been missed: read the list again)."""
+    closed = deps.quota.take(user.user_id)
     revoked = asyncio.Event()
     held = deps.revocations.hold(user, revoked, request.state.checked_at)
-    return EventStream(
-        _events(deps.updates, held, user.user_id), ping=int(deps.settings.heartbeat_seconds), ended=revoked
-    )
+    events = _events(deps.updates, held, user.user_id)
+    return EventStream(events, ping=int(deps.settings.heartbeat_seconds), ended=revoked, closed=closed)

@@ -13,6 +13,7 @@ from api.accounts.authenticator import Principal
 from api.accounts.revocations import Revocations
 from api.schemas import SubmitResult
 from api.streams.event_stream import EventStream
+from api.streams.quota import StreamQuota
 from api.streams.relay import Relay
 from core.endings import end_from_row, terminal_event
 from core.eventlog import EventLog
@@ -52,10 +53,16 @@ class AnswerStreams:
     """Opens answers' streams for clients: replayed, then live from the relay, until the end."""
 
     def __init__(
-        self, relay: Relay, revocations: Revocations, log: EventLog, heartbeat_seconds: float
+        self,
+        relay: Relay,
+        revocations: Revocations,
+        quota: StreamQuota,
+        log: EventLog,
+        heartbeat_seconds: float,
     ) -> None:
         self._relay = relay
         self._revocations = revocations
+        self._quota = quota
         self._log = log
         self._heartbeat = int(heartbeat_seconds)
 
@@ -95,10 +102,11 @@ class AnswerStreams:
             # Final in the database, but the worker died before appending the terminal event:
             # append it now from the database, so this reader (and every other) gets its end.
             await end_from_row(self._log, answer)
+        closed = self._quota.take(user.user_id)
         revoked = asyncio.Event()
         held = self._revocations.hold(user, revoked, checked_at)
         batches = _relayed(first, self._relay.events(answer.id, cursor), held)
-        return EventStream(batches, ping=self._heartbeat, ended=revoked)
+        return EventStream(batches, ping=self._heartbeat, ended=revoked, closed=closed)
 
     async def translated(
         self, answer: Message, user: Principal, checked_at: int, translate: Translator
@@ -109,10 +117,11 @@ class AnswerStreams:
             if not await self._log.exists(answer.id):
                 return EventStream(translate(_one_batch([database_copy(answer)])))
             await end_from_row(self._log, answer)
+        closed = self._quota.take(user.user_id)
         revoked = asyncio.Event()
         held = self._revocations.hold(user, revoked, checked_at)
         body = _translated(self._relay.events(answer.id, "0"), translate, held)
-        return EventStream(body, ping=self._heartbeat, ended=revoked)
+        return EventStream(body, ping=self._heartbeat, ended=revoked, closed=closed)
 
 
 async def _translated(

@@ -1,11 +1,12 @@
 """The SSE response every stream of the API uses: sse-starlette's, without a per-send timeout."""
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import anyio
 from sse_starlette import EventSourceResponse
-from starlette.types import Message, Send
+from starlette.types import Message, Receive, Scope, Send
 
 
 class EventStream(EventSourceResponse):
@@ -20,10 +21,26 @@ class EventStream(EventSourceResponse):
 
     # `status_code` named here too: FastAPI reads a response class's default status from it.
     def __init__(
-        self, content: Any, status_code: int = 200, *, ended: asyncio.Event | None = None, **options: Any
+        self,
+        content: Any,
+        status_code: int = 200,
+        *,
+        ended: asyncio.Event | None = None,
+        closed: Callable[[], None] | None = None,
+        **options: Any,
     ) -> None:
         super().__init__(content, status_code=status_code, **options)
         self._ended = ended
+        self._closed = closed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # `closed` (a stream's place in its user's quota given back) runs however the stream ends,
+        # even if its body never started.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if self._closed is not None:
+                self._closed()
 
     async def _send_with_timeout(self, send: Send, message: Message) -> None:
         await send(message)

@@ -139,6 +139,9 @@ class Worker(Process):
         wait_until(lambda: "relaychat worker ready" in self.log_text(), 30, self.name, self)
 
 
+ONE_ACCOUNT_LOAD = {"max_streams_per_user": "1000000"}
+"""For a bench whose whole load comes from one account (the admin's key): no cap on its streams."""
+
 MODELS = {"scripted": 8192, "scripted-alt": 4096}
 """The models of a test deployment, all served by the scripted model: name → context window."""
 

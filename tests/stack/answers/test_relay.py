@@ -42,7 +42,7 @@ async def attach_readers(
 
 
 def test_redis_connections_do_not_grow_with_sse_clients(make_stack: MakeStack) -> None:
-    stack = make_stack(redis_pool_size="4")
+    stack = make_stack(redis_pool_size="4", max_streams_per_user="200")  # one user, 151 readers
     api = stack.start()
     client = api.client()
     question = unique("fan out")

@@ -2,13 +2,19 @@
 those who are not signed in: allowed host names, security headers, no source maps, a minimal
 health check, access logs without query strings, and only trusted proxies' forwarded addresses."""
 
+import contextlib
+import json
+import socket
+import time
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
 from api.guards import APP_POLICY, DOCS_POLICY, host_name, is_allowed, parse_hosts
 from tests.support.accounts import PASSWORD, new_user
-from tests.support.processes import ROOT
-from tests.support.stack import MakeStack, Stack, unique
+from tests.support.processes import ROOT, wait_until
+from tests.support.stack import Api, MakeStack, Stack, unique
 
 pytestmark = pytest.mark.slow
 
@@ -134,6 +140,98 @@ def test_a_trusted_proxys_x_forwarded_for_names_each_client(make_stack: MakeStac
     assert signed_in.status_code == 200  # another client behind the same proxy is not
 
 
-def test_a_path_with_a_nul_is_not_found(stack: Stack) -> None:
+def test_a_path_with_a_nul_is_refused_with_a_sentence(stack: Stack) -> None:
     response = httpx.get(f"{stack.api.url}/index.html%00.js", timeout=30)
-    assert response.status_code == 404
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("The address holds a NUL character")
+
+
+def raw_request(api: Api, head: str, body_parts: list[bytes], pause: float = 0.0) -> tuple[int, str, float]:
+    """Send a request by hand (its head, then its body in parts, `pause` apart) and read the
+    answer's status and body; returns them with the seconds the answer took from the head."""
+    with socket.create_connection((api.ip, api.port), timeout=30) as connection:
+        started = time.monotonic()
+        connection.sendall(head.encode())
+        try:
+            for part in body_parts:
+                if pause:
+                    time.sleep(pause)
+                connection.sendall(part)
+        except OSError:
+            pass  # the server answered and closed while the body was still coming: as it should
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+            if b"\r\n\r\n" in received and received.endswith(b"}"):
+                break
+    took = time.monotonic() - started
+    status_line, _, rest = received.partition(b"\r\n")
+    return int(status_line.split()[1]), rest.partition(b"\r\n\r\n")[2].decode(errors="replace"), took
+
+
+def test_a_huge_body_is_refused_unread_before_sign_in_is_checked(stack: Stack) -> None:
+    api = stack.api
+    head = (
+        f"POST /api/conversations HTTP/1.1\r\nHost: 127.0.0.1:{api.port}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 100000000\r\nConnection: close\r\n\r\n"
+    )
+    status, body, took = raw_request(api, head, [b'{"title": "'])  # not signed in, 100 MB declared
+    assert status == 413, body
+    assert "the limit is 4 MB" in json.loads(body)["detail"]
+    assert took < 5  # answered at once, not after waiting for 100 MB
+
+
+def test_a_body_larger_than_it_said_is_cut_off_as_it_streams_in(stack: Stack) -> None:
+    def megabytes() -> Iterator[bytes]:
+        yield b'{"title": "'
+        for _ in range(10):
+            yield b"x" * 1_000_000
+
+    with httpx.Client(base_url=stack.api.url, headers=stack.headers, timeout=30) as client:
+        refused = client.post(
+            "/api/conversations", content=megabytes(), headers={"content-type": "application/json"}
+        )
+        assert refused.status_code == 413
+        openai = client.post(
+            "/v1/chat/completions", content=megabytes(), headers={"content-type": "application/json"}
+        )
+    assert openai.status_code == 413
+    assert "the limit is 4 MB" in openai.json()["error"]["message"]  # OpenAI's shape on /v1
+
+
+def test_a_trickling_body_is_given_up_on(make_stack: MakeStack) -> None:
+    api = make_stack(body_timeout_seconds="1").start_api()
+    head = (
+        f"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1:{api.port}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 200\r\nConnection: close\r\n\r\n"
+    )
+    status, body, took = raw_request(api, head, [b"{"] * 20, pause=0.3)  # a byte every 0.3 s
+    assert status == 408, body
+    assert 1 <= took < 4
+
+
+def test_one_user_holds_only_so_many_streams_on_an_api_process(make_stack: MakeStack) -> None:
+    stack = make_stack(max_streams_per_user="3")
+    stack.start()
+
+    def opened(exits: contextlib.ExitStack) -> httpx.Response:
+        client = exits.enter_context(stack.client())
+        return exits.enter_context(client.stream("GET", "/api/updates", timeout=httpx.Timeout(30, read=None)))
+
+    with contextlib.ExitStack() as held:
+        assert [opened(held).status_code for _ in range(3)] == [200] * 3
+        with contextlib.ExitStack() as fourth:
+            refused = opened(fourth)
+            refused.read()
+            assert refused.status_code == 429
+            assert "3 streams open" in refused.json()["detail"]
+            assert int(refused.headers["Retry-After"]) > 0
+        with contextlib.ExitStack() as one_more:
+            held.close()  # the three are closed: their places are given back
+
+            def another_opens() -> bool:
+                with contextlib.ExitStack() as attempt:
+                    return opened(attempt).status_code == 200
+
+            wait_until(another_opens, 5, "a stream after the others closed")
+            assert opened(one_more).status_code == 200

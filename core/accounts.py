@@ -126,9 +126,10 @@ async def set_signup_mode(session: AsyncSession, mode: SignupMode) -> None:
 
 
 async def sign_in(
-    session: AsyncSession, user: User, idle: timedelta, user_agent: str, address: str
-) -> tuple[str, SignIn]:
-    """A new sign-in: the token for the cookie (never stored) and its row; commits."""
+    session: AsyncSession, user: User, idle: timedelta, user_agent: str, address: str, most: int
+) -> tuple[str, SignIn, list[str]]:
+    """A new sign-in: the token for the cookie (never stored), its row, and the ids of the user's
+    oldest sign-ins it ended, so that they keep at most `most` (to announce); commits."""
     token = new_secret(SIGN_IN_PREFIX)
     now = utcnow()
     row = SignIn(
@@ -141,8 +142,17 @@ async def sign_in(
         expires_at=now + idle,
     )
     session.add(row)
+    await session.flush()
+    kept = (
+        select(SignIn.id)
+        .where(SignIn.user_id == user.id)
+        .order_by(col(SignIn.created_at).desc(), col(SignIn.id).desc())
+    )
+    ended = list(await session.exec(kept.offset(most)))
+    if ended:
+        await session.exec(delete(SignIn).where(col(SignIn.id).in_(ended)))
     await session.commit()
-    return token, row
+    return token, row, ended
 
 
 async def end_sign_ins(session: AsyncSession, user_id: str, keep: str | None = None) -> list[str]:

@@ -66,6 +66,11 @@ def failed_logins(kind: str, who: str) -> str:
     return f"{PREFIX}throttle:login:{kind}:{who}"
 
 
+def password_checks(user_id: str) -> str:
+    """String counter with a TTL: checks of one account's current password (its changes) in the window."""
+    return f"{PREFIX}throttle:password:{user_id}"
+
+
 def registrations(address: str) -> str:
     """String counter with a TTL: accounts registered from one client address in the current window."""
     return f"{PREFIX}throttle:register:{address}"

@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     """The reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed,
     comma-separated addresses or networks; none by default (docs/deployment.md)."""
 
+    max_sign_ins_per_user: int = 20
+    """Browsers one user may be signed in from; a new sign-in past it ends the oldest."""
+
     @property
     def session_idle(self) -> timedelta:
         return timedelta(days=self.session_idle_days)

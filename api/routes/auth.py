@@ -10,15 +10,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.accounts.auth import CROSS_SITE, SIGN_IN_COOKIE, UserDep, is_same_site
 from api.accounts.authenticator import Principal
 from api.accounts.schemas import AuthState, Login, MeUpdate, Register, SignInRead, UserRead
-from api.accounts.throttle import attempt_login, count_registration, succeeded
-from api.deps import DepsDep, SessionDep
+from api.accounts.throttle import attempt_login, count_password_check, count_registration, succeeded
+from api.deps import ApiDeps, DepsDep, SessionDep
 from api.lookups import SignInDep
 from api.routing import CheckedRoute
 from core import accounts
 from core.accounts import AccountError
 from core.models import SignIn, SignupMode, User, UserStatus
 from core.passwords import WeakPassword, hash_password, needs_rehash, verify
-from core.settings import Settings
 
 router = APIRouter(route_class=CheckedRoute, prefix="/auth", tags=["auth"])
 
@@ -40,11 +39,16 @@ def _address(request: Request) -> str:
 
 
 async def _sign_in_browser(
-    request: Request, response: Response, session: AsyncSession, settings: Settings, user: User
+    request: Request, response: Response, session: AsyncSession, deps: ApiDeps, user: User
 ) -> None:
-    token, _ = await accounts.sign_in(
-        session, user, settings.session_idle, request.headers.get("user-agent", ""), _address(request)
+    """Sign the browser in; the user's oldest sign-ins past the most they may hold are ended."""
+    settings = deps.settings
+    agent, address = request.headers.get("user-agent", ""), _address(request)
+    token, _, ended = await accounts.sign_in(
+        session, user, settings.session_idle, agent, address, settings.max_sign_ins_per_user
     )
+    for sign_in_id in ended:
+        await deps.revocations.revoke(deps.redis, sign_in_id=sign_in_id)
     response.set_cookie(
         SIGN_IN_COOKIE,
         token,
@@ -119,7 +123,7 @@ async def register(
     if pending:
         response.status_code = status.HTTP_202_ACCEPTED
     else:
-        await _sign_in_browser(request, response, session, deps.settings, user)
+        await _sign_in_browser(request, response, session, deps, user)
     return UserRead.model_validate(user)
 
 
@@ -132,7 +136,8 @@ async def login(
     account, address = body.email.strip().lower(), _address(request)
     await attempt_login(deps.redis, account, address)
     user = await accounts.find_by_email(session, body.email)
-    if not await verify(user.password_hash if user else None, body.password) or user is None:
+    await session.commit()  # no connection (on SQLite, no write lock) is held while argon2 runs
+    if not await verify(user.password_hash if user else None, body.password, signing_in=True) or user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, WRONG_PASSWORD)
     await succeeded(deps.redis, account, address)
     if user.status == UserStatus.pending:
@@ -140,9 +145,9 @@ async def login(
     if user.status == UserStatus.disabled:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "This account is disabled.")
     if needs_rehash(user.password_hash):
-        user.password_hash = await hash_password(body.password)
+        user.password_hash = await hash_password(body.password, signing_in=True)
         session.add(user)
-    await _sign_in_browser(request, response, session, deps.settings, user)
+    await _sign_in_browser(request, response, session, deps, user)
     return UserRead.model_validate(user)
 
 
@@ -170,10 +175,10 @@ async def update_me(
     """Change the name or the password, with the current password. A new password ends every other
     sign-in of the user."""
     user = await _user(session, principal)
-    await attempt_login(deps.redis, user.email, _address(request))
+    await session.commit()  # no connection (on SQLite, no write lock) is held while argon2 runs
+    await count_password_check(deps.redis, user.id)  # right or wrong: a success gives nothing back
     if not await verify(user.password_hash, body.current_password):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "The current password is wrong.")
-    await succeeded(deps.redis, user.email, _address(request))
     if body.name is not None:
         user.name = body.name.strip() or user.name
         session.add(user)

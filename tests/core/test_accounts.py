@@ -53,7 +53,9 @@ async def test_emails_are_one_account_however_they_are_typed(session: AsyncSessi
 async def test_secrets_are_stored_only_as_hashes(session: AsyncSession) -> None:
     user = await accounts.create_user(session, "ann@example.com", PASSWORD)
     key, key_row = await accounts.create_key(session, user, "script")
-    token, session_row = await accounts.sign_in(session, user, timedelta(days=30), "agent", "127.0.0.1")
+    token, session_row, _ = await accounts.sign_in(
+        session, user, timedelta(days=30), "agent", "127.0.0.1", 20
+    )
     assert key.startswith("rck_")
     assert token.startswith("rcs_")
     stored = [row.key_hash for row in await session.exec(select(ApiKey))]
@@ -64,9 +66,17 @@ async def test_secrets_are_stored_only_as_hashes(session: AsyncSession) -> None:
     assert (key_row.user_id, session_row.user_id) == (user.id, user.id)
 
 
-async def test_ending_sessions_keeps_the_one_asked_for(session: AsyncSession) -> None:
+async def test_a_user_keeps_only_so_many_sign_ins_the_oldest_ending_first(session: AsyncSession) -> None:
     user = await accounts.create_user(session, "ann@example.com", PASSWORD)
-    rows = [(await accounts.sign_in(session, user, timedelta(days=1), "", ""))[1] for _ in range(3)]
+    made = [await accounts.sign_in(session, user, timedelta(days=1), "", "", most=3) for _ in range(5)]
+    assert [ended for _, _, ended in made] == [[], [], [], [made[0][1].id], [made[1][1].id]]
+    kept = {row.id for row in await session.exec(select(SignIn))}
+    assert kept == {row.id for _, row, _ in made[2:]}
+
+
+async def test_ending_sign_ins_keeps_the_one_asked_for(session: AsyncSession) -> None:
+    user = await accounts.create_user(session, "ann@example.com", PASSWORD)
+    rows = [(await accounts.sign_in(session, user, timedelta(days=1), "", "", 20))[1] for _ in range(3)]
     ended = await accounts.end_sign_ins(session, user.id, keep=rows[0].id)
     assert sorted(ended) == sorted(row.id for row in rows[1:])
     assert [row.id for row in await session.exec(select(SignIn))] == [rows[0].id]

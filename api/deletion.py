@@ -1,7 +1,7 @@
 """Deleting conversations and answers: running answers are stopped and their open streams ended."""
 
 from redis.asyncio import Redis
-from sqlmodel import col, delete, select, update
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.openai.response_inputs import input_turns
@@ -37,24 +37,50 @@ async def delete_conversations(
 async def delete_response_turns(
     session: AsyncSession, log: EventLog, redis: Redis, answer: Message, *, continued: str
 ) -> None:
-    """Delete a response's answer and the turns that led to it since the previous response (the whole
-    conversation when nothing comes before them), ending the answer if it runs; an answer that
-    later turns continue is refused (Conflict) with the sentence `continued`."""
-    if (await session.exec(select(Message.id).where(Message.parent_id == answer.id))).first():
+    """Delete a response's own turns: its answer, then its input turns from the question up, each
+    only while nothing else follows it (a branch made in the app under the response, a regenerated
+    answer beside it, keeps the turns it stands on: no message is left without its parent). The
+    conversation goes when nothing is left of it. A running answer is ended; an answer that later
+    turns continue is refused (Conflict) with the sentence `continued`."""
+    if await _has_children(session, answer.id, set()):
         raise Conflict(continued)
-    inputs, parent_id = await input_turns(session, answer)
-    turns = [answer.id, *(turn.id for turn in inputs)]
-    if parent_id is None:
+    inputs, _ = await input_turns(session, answer)
+    doomed = {answer.id}
+    for turn in reversed(inputs):  # the question first, then up
+        if await _has_children(session, turn.id, doomed):
+            break
+        doomed.add(turn.id)
+    remaining = await session.exec(
+        select(Message.id).where(
+            Message.conversation_id == answer.conversation_id, col(Message.id).not_in(doomed)
+        )
+    )
+    if remaining.first() is None:
         await delete_conversations(session, log, redis, [answer.conversation_id])
         return
     running = answer.status in ACTIVE_STATUSES
-    await session.exec(delete(Message).where(col(Message.id).in_(turns)))
-    await session.exec(
-        update(Conversation)
-        .where(col(Conversation.id) == answer.conversation_id)
-        .values(selected_leaf_id=parent_id)
-    )
+    await session.exec(delete(Message).where(col(Message.id).in_(doomed)))
+    conversation = await session.get(Conversation, answer.conversation_id)
+    if conversation is not None and conversation.selected_leaf_id in doomed:
+        # The branch shown was the response's: show what it followed, or the newest message left.
+        newest = await session.exec(
+            select(Message.id)
+            .where(Message.conversation_id == conversation.id)
+            .order_by(col(Message.id).desc())
+            .limit(1)
+        )
+        followed = next((turn.parent_id for turn in inputs if turn.id in doomed), answer.parent_id)
+        conversation.selected_leaf_id = followed or newest.first()
+        session.add(conversation)
     await session.commit()
     if running:
         await end_deleted(log, answer)
         await request_stop(redis, answer.id)
+
+
+async def _has_children(session: AsyncSession, message_id: str, leaving: set[str]) -> bool:
+    """Whether any message but those `leaving` follows `message_id`."""
+    children = await session.exec(
+        select(Message.id).where(Message.parent_id == message_id, col(Message.id).not_in(leaving)).limit(1)
+    )
+    return children.first() is not None

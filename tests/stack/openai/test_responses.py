@@ -10,7 +10,7 @@ import openai
 import pytest
 
 from tests.support.accounts import new_user
-from tests.support.stack import Stack, Upstream, unique
+from tests.support.stack import Stack, Upstream, unique, wait_for_message
 
 SLOW = {"tokens": [f"s{i} " for i in range(100)], "delay": 0.05}
 
@@ -263,3 +263,58 @@ def test_input_items_are_the_messages_the_request_gave(stack: Stack, upstream: U
 
     second = client.responses.create(model="scripted", input=second_question, previous_response_id=first.id)
     assert texts(client.responses.input_items.list(second.id)) == [("user", second_question)]
+
+
+def test_deleting_a_response_leaves_a_regenerated_sibling_whole(stack: Stack, upstream: Upstream) -> None:
+    question = unique("regenerated beside")
+    upstream.script(question, {"tokens": ["an answer"]})
+    response = sdk(stack).responses.create(model="scripted", input=question)
+    answer_id = response.id.removeprefix("resp_")
+    with stack.client() as client:
+        sibling = client.post(f"/api/messages/{answer_id}/regenerate", json={}).json()["assistant_message"]
+        wait_for_message(client, sibling["id"])
+        sdk(stack).responses.delete(response.id)
+        assert client.get(f"/api/messages/{answer_id}").status_code == 404
+        assert client.get(f"/api/messages/{sibling['parent_id']}").status_code == 200  # its question stays
+        again = client.post(f"/api/messages/{sibling['id']}/regenerate", json={})
+        assert again.status_code == 202, again.text
+        wait_for_message(client, again.json()["assistant_message"]["id"])
+        exported = client.get(f"/api/conversations/{sibling['conversation_id']}/export.json")
+        imported = client.post("/api/conversations/import", content=exported.content)
+        assert imported.status_code == 201, imported.text
+
+
+def test_deleting_a_response_keeps_a_branch_made_in_the_app_under_its_input(
+    stack: Stack, upstream: Upstream
+) -> None:
+    earlier, question = unique("earlier"), unique("under it")
+    upstream.script(question, {"tokens": ["the response"]})
+    response = sdk(stack).responses.create(
+        model="scripted",
+        input=[
+            {"role": "user", "content": earlier},
+            {"role": "assistant", "content": "an earlier answer"},
+            {"role": "user", "content": question},
+        ],
+    )
+    answer_id = response.id.removeprefix("resp_")
+    with stack.client() as client:
+        answer = client.get(f"/api/messages/{answer_id}").json()
+        conversation = answer["conversation_id"]
+        turns = client.get(f"/api/conversations/{conversation}/messages").json()
+        earlier_answer = next(m for m in turns if m["content"] == "an earlier answer")
+        branch = client.post(
+            f"/api/conversations/{conversation}/messages",
+            json={"content": unique("asked in the app"), "parent_id": earlier_answer["id"]},
+        ).json()
+        wait_for_message(client, branch["assistant_message"]["id"])
+        sdk(stack).responses.delete(response.id)
+        left = {m["id"]: m for m in client.get(f"/api/conversations/{conversation}/messages").json()}
+        assert answer_id not in left
+        assert answer["parent_id"] not in left  # its question went with it: nothing else followed it
+        assert {branch["user_message"]["id"], branch["assistant_message"]["id"], earlier_answer["id"]} <= set(
+            left
+        )
+        assert all(m["parent_id"] is None or m["parent_id"] in left for m in left.values())
+        shown = client.get(f"/api/conversations/{conversation}/branch").json()
+        assert shown["leaf_id"] in left

@@ -235,6 +235,8 @@ class Message(SQLModel, table=True):
     # on; `instructions`, the system prompt of this answer alone (a response's); `response`, what
     # the Responses API keeps of its request (background, store, metadata, previous_response_id).
     params: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    # From an imported file: its figures are the file's, counted in no one's usage (core/usage.py).
+    imported: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 

@@ -56,7 +56,7 @@ class ExportedMessage(BaseModel):
     attempt: Count
     prompt_tokens: Count | None
     completion_tokens: Count | None
-    cost_usd: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None
+    cost_usd: Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)] | None
     first_token_at: Moment | None
     finished_at: Moment | None
     finish_reason: Annotated[str, Field(max_length=32)] | None
@@ -182,6 +182,7 @@ def imported_rows(export: ConversationExport) -> tuple[Conversation, list[Messag
         included = [new_ids[i] for i in exported.included_ids] if exported.included_ids is not None else None
         messages.append(
             Message(
+                imported=True,
                 id=new_ids[exported.id],
                 conversation_id=conversation.id,
                 parent_id=parent,

@@ -51,8 +51,10 @@ def _sums() -> list[Any]:
 
 
 def _answers_since(since: datetime) -> list[Any]:
+    """The answers relaychat's workers gave since `since`: an imported one's figures are the file's."""
     return [
         Message.role == Role.assistant,
+        col(Message.imported).is_(False),
         col(Message.created_at) >= since,
         col(Message.cost_usd).is_not(None),
     ]

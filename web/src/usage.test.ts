@@ -26,6 +26,8 @@ describe("formatting", () => {
     expect(formatCost(0.0012345)).toBe("$0.0012");
     expect(formatCost(1.5)).toBe("$1.50");
     expect(formatTokens(12345)).toBe("12,345");
+    // A figure the server could not give (JSON has no Infinity: it arrives as null) shows a dash.
+    expect([formatCost(null), formatCost(Infinity), formatTokens(null), formatTokens(NaN)]).toEqual(["—", "—", "—", "—"]);
     expect(formatSpeed(21.34)).toBe("21.3 tok/s");
   });
 });

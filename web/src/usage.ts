@@ -3,12 +3,17 @@ import type { ConversationTotals, Message, ModelList } from "./types";
 
 const count = new Intl.NumberFormat("en-US");
 
-export function formatTokens(tokens: number): string {
+/** What a figure the server could not give shows: a missing count, or one past any number. */
+const MISSING = "—";
+
+export function formatTokens(tokens: number | null | undefined): string {
+  if (tokens == null || !Number.isFinite(tokens)) return MISSING;
   return count.format(tokens);
 }
 
 /** Dollars, with two significant digits below a cent (answers often cost fractions of one). */
-export function formatCost(dollars: number): string {
+export function formatCost(dollars: number | null | undefined): string {
+  if (dollars == null || !Number.isFinite(dollars)) return MISSING;
   if (dollars === 0) return "$0";
   if (dollars < 0.01) return `$${Number(dollars.toPrecision(2))}`;
   return `$${dollars.toFixed(2)}`;

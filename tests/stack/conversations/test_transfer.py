@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.accounts import new_user
 from tests.support.stack import Upstream, ask, new_conversation, unique, wait_for_message
 
 SYSTEM_PROMPT = "Be brief.\nAnswer in English."
@@ -270,3 +271,23 @@ def test_exporting_an_unknown_conversation_is_404(client: httpx.Client) -> None:
     missing = "00000000-0000-7000-8000-000000000000"
     for kind in ("json", "md"):
         assert client.get(f"/api/conversations/{missing}/export.{kind}").status_code == 404
+
+
+def test_an_imported_conversation_counts_in_no_usage_and_its_figures_are_bounded(
+    client: httpx.Client, upstream: Upstream
+) -> None:
+    file = valid_file(client, upstream)
+    answer = file["messages"][1]
+    answer.update(prompt_tokens=1_000_000, completion_tokens=1_000_000, cost_usd=5000.0)
+    member = new_user(client, label="importer")
+    before = member.client.get("/api/usage").json()["total"]
+    imported = import_file(member.client, json.dumps(file))
+    assert imported.status_code == 201, imported.text
+    copy = export_json(member.client, imported.json()["id"])
+    assert copy["messages"][1]["cost_usd"] == 5000.0  # kept as the file had it
+    assert member.client.get("/api/usage").json()["total"] == before  # and counted nowhere
+    everyone = client.get("/api/admin/usage").json()  # the admin's view of every account
+    assert next(row for row in everyone if row["user_id"] == member.id)["cost_usd"] == 0
+    answer.update(cost_usd=1e308)  # twice that was infinity, served as null
+    assert import_file(member.client, json.dumps(file)).status_code == 422
+    member.client.close()

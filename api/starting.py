@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 
 # Past this, the request is answered anyway: the answer is stored, and the sweep enqueues it.
 ENQUEUE_TIMEOUT_SECONDS = 2.0
+# More characters than any tokenizer packs into one token: a request longer than this many per
+# token of the window cannot fit it, whatever its words.
+CHARACTERS_PER_TOKEN = 8
 ANSWER_ACTIVE = "An answer is still being generated in this conversation. Wait for it or stop it first."
 
 
@@ -231,6 +234,16 @@ def _turns_plan(ask: Turns) -> _Plan:
     turns = ask.turns
     if not turns or turns[-1].role != Role.user:
         raise Invalid("the last message (system and developer aside) must be the user's", param=ask.param)
+    # The whole request, not only its question: text the model's window could never hold is
+    # refused before anything is stored (no token counting: characters bound tokens from above).
+    budget = ask.model.context_window * CHARACTERS_PER_TOKEN
+    total = sum(len(turn.text) for turn in turns) + len(ask.system_prompt)
+    if total > budget:
+        sentence = (
+            f"the request holds {total:,} characters, more than {ask.model.id}'s window of "
+            f"{ask.model.context_window:,} tokens could ever take"
+        )
+        raise TooLarge(sentence, param=ask.param)
     conversation = ask.conversation or Conversation(
         owner_id=ask.owner,
         title=fallback_title(turns[-1].text),

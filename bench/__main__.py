@@ -15,6 +15,7 @@ STEPS = (
     ["bench.open_conversation"],
     ["bench.enqueue"],
     ["bench.fairness"],
+    ["bench.import_stall"],
     ["bench.report"],
 )
 

@@ -24,6 +24,10 @@ UNSUPPORTED = (
 )
 
 
+MAX_TURNS = 2048
+"""Messages in one request; what they say together is bounded by the model's window (api/starting.py)."""
+
+
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")  # `name` and the like: accepted, not used
 
@@ -39,7 +43,7 @@ class ChatCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     model: str = Field(min_length=1, max_length=200)
-    messages: list[ChatMessage] = Field(min_length=1, max_length=10_000)
+    messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_TURNS)
     stream: bool = False
     stream_options: StreamOptions | None = None
     max_tokens: int | None = Field(None, ge=1)

@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.lookups import find_response
 from api.openai.chat_request import model_named, text_of
+from api.openai.chat_schemas import MAX_TURNS
 from api.openai.responses_schemas import UNSUPPORTED, ResponseRequest
 from api.refusals import Conflict, Invalid, NotFound
 from api.starting import Turn, Turns
@@ -31,6 +32,8 @@ def _turns(body: ResponseRequest) -> tuple[list[str], list[Turn]]:
     """The input's system and developer texts, and its other messages as turns."""
     if isinstance(body.input, str):
         return [], [Turn(Role.user, body.input, "input")]
+    if len(body.input) > MAX_TURNS:
+        raise Invalid(f"at most {MAX_TURNS:,} items", param="input")
     system: list[str] = []
     turns: list[Turn] = []
     for index, item in enumerate(body.input):

@@ -134,3 +134,21 @@ def test_a_request_over_the_users_limits_raises_the_sdks_rate_limit_error(stack:
     assert int(refused.value.response.headers["retry-after"]) > 0
     assert "0 answers waiting" in refused.value.message
     member.client.close()
+
+
+def test_a_request_is_bounded_as_a_whole_not_only_by_its_last_turn(stack: Stack) -> None:
+    """9,999 earlier turns used to be stored, 10,001 messages; now the request as a whole must be
+    something the model's window could take (8 characters a token at the most), in 2,048 turns."""
+    client = sdk(stack)
+    with stack.client() as app:
+        before = len(app.get("/api/conversations", params={"source": "api", "limit": 200}).json()["items"])
+    turn = "About a hundred characters of an earlier turn: a thousand of them are far past the window. "
+    too_much = [{"role": "user" if n % 2 == 0 else "assistant", "content": turn} for n in range(1_001)]
+    too_many = [{"role": "user", "content": "hi"}] * 2_049
+    for messages in (too_much, too_many):
+        with pytest.raises(openai.BadRequestError) as refused:
+            client.chat.completions.create(model="scripted", messages=messages)  # type: ignore[arg-type]
+        assert refused.value.param == "messages"
+    with stack.client() as app:
+        after = len(app.get("/api/conversations", params={"source": "api", "limit": 200}).json()["items"])
+    assert after == before  # nothing was stored

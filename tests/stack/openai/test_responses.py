@@ -318,3 +318,14 @@ def test_deleting_a_response_keeps_a_branch_made_in_the_app_under_its_input(
         assert all(m["parent_id"] is None or m["parent_id"] in left for m in left.values())
         shown = client.get(f"/api/conversations/{conversation}/branch").json()
         assert shown["leaf_id"] in left
+
+
+def test_a_responses_input_is_bounded_as_a_whole(stack: Stack) -> None:
+    client = sdk(stack)
+    for body in (
+        {"input": [{"role": "user", "content": "hi"}] * 2_049},
+        {"input": "x" * 70_000},  # more than an 8,192-token window could take, at 8 characters a token
+    ):
+        with pytest.raises(openai.BadRequestError) as refused:
+            client.post("/responses", body={"model": "scripted", **body}, cast_to=httpx.Response)
+        assert refused.value.param == "input", refused.value.message

@@ -13,6 +13,7 @@ stay far below the time in milliseconds, so ARQ's workers see every job as due: 
 any job starts at once.
 """
 
+from datetime import UTC, datetime
 from typing import Any
 
 from arq.constants import expires_extra_ms
@@ -21,7 +22,8 @@ from arq.utils import timestamp_ms
 from redis.asyncio import Redis
 
 from core import keys
-from core.ids import new_id
+from core.admission import admit
+from core.limits import Limits
 from core.redis import serialize_job
 
 GENERATE = "generate"
@@ -75,13 +77,24 @@ async def enqueue_answer(redis: Redis, answer_id: str, owner: str | None, *, fai
     return await _enqueue(redis, answer_id, GENERATE, (answer_id,), owner, fair)
 
 
-async def enqueue_title(redis: Redis, conversation_id: str, *, regenerate: bool = False) -> bool:
-    """Enqueue a title job for the conversation and wake a worker; False if one is queued already.
+async def enqueue_title(
+    redis: Redis,
+    conversation_id: str,
+    owner: str | None,
+    limits: Limits,
+    *,
+    regenerate: bool = False,
+    fair: bool = True,
+) -> bool:
+    """Enqueue a title job for the conversation and wake a worker: a job of its owner's, in their
+    turn and within their limits (OverLimit otherwise), as an answer is. False when one is queued
+    or running already: it is not asked for twice.
 
-    The automatic job (after the first answer) has one id per conversation, so it never runs twice
-    at once; each "regenerate" a person asks for is a job of its own.
-    """
-    job_id = f"title:{conversation_id}" + (f":{new_id()}" if regenerate else "")
-    # A title is short: it takes the clock's turn (ahead of every waiting answer in either mode)
-    # and counts against no one's running answers.
-    return await _enqueue(redis, job_id, TITLE, (conversation_id, regenerate), None, fair=True)
+    The automatic job (after the first answer) and a person's "regenerate" have an id each per
+    conversation, so neither runs twice at once."""
+    job_id = f"title:{conversation_id}" + (":regenerate" if regenerate else "")
+    if await redis.exists(keys.arq_job(job_id)):
+        return False
+    if owner:
+        await admit(redis, owner, job_id, limits, datetime.now(UTC))
+    return await _enqueue(redis, job_id, TITLE, (conversation_id, regenerate), owner, fair)

@@ -145,6 +145,22 @@ class ApiKey(SQLModel, table=True):
     last_used_at: datetime | None = _moment()
 
 
+class JobUsage(SQLModel, table=True):
+    """What a job other than an answer cost its owner (a title's model call): counted in their
+    usage beside their answers, whose own figures are on their rows."""
+
+    __tablename__ = "job_usage"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    user_id: str = _belongs_to_account()
+    kind: str = Field(max_length=16)  # "title"
+    model: str | None = Field(default=None, max_length=200)
+    prompt_tokens: int = Field(default=0, sa_type=sa.BigInteger)
+    completion_tokens: int = Field(default=0, sa_type=sa.BigInteger)
+    cost_usd: float = Field(default=0.0, sa_type=sa.Float)
+    created_at: datetime = _timestamp()
+
+
 class SiteSetting(SQLModel, table=True):
     """Settings an admin changes at run time (the signup mode), one row each."""
 

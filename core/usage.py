@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.models import Conversation, Message, Role, User
+from core.models import Conversation, JobUsage, Message, Role, User
 
 
 class UsageRow(BaseModel):
@@ -41,51 +41,67 @@ def _day(session: AsyncSession, column: Any) -> Any:
     return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM-DD")
 
 
-def _sums() -> list[Any]:
+def _sums(source: Any) -> list[Any]:
     return [
-        sa.func.coalesce(sa.func.sum(col(Message.prompt_tokens)), 0).label("prompt_tokens"),
-        sa.func.coalesce(sa.func.sum(col(Message.completion_tokens)), 0).label("completion_tokens"),
-        sa.func.coalesce(sa.func.sum(col(Message.cost_usd)), 0.0).label("cost_usd"),
-        sa.func.count(col(Message.id)).label("answers"),
+        sa.func.coalesce(sa.func.sum(source.c.prompt_tokens), 0).label("prompt_tokens"),
+        sa.func.coalesce(sa.func.sum(source.c.completion_tokens), 0).label("completion_tokens"),
+        sa.func.coalesce(sa.func.sum(source.c.cost_usd), 0.0).label("cost_usd"),
+        sa.func.coalesce(sa.func.sum(source.c.answers), 0).label("answers"),
     ]
 
 
-def _answers_since(since: datetime) -> list[Any]:
-    """The answers relaychat's workers gave since `since`: an imported one's figures are the file's."""
-    return [
-        Message.role == Role.assistant,
-        col(Message.imported).is_(False),
-        col(Message.created_at) >= since,
-        col(Message.cost_usd).is_not(None),
-    ]
+def _costs_since(session: AsyncSession, since: datetime) -> Any:
+    """Every priced thing since `since`, one row each: its owner, UTC day, model, tokens, cost, and
+    whether it was an answer. The answers relaychat's workers gave (an imported one's figures are
+    the file's), and the jobs' usage."""
+    answers = (
+        sa.select(
+            col(Conversation.owner_id).label("user_id"),
+            _day(session, col(Message.created_at)).label("day"),
+            sa.func.coalesce(col(Message.model), "").label("model"),
+            col(Message.prompt_tokens).label("prompt_tokens"),
+            col(Message.completion_tokens).label("completion_tokens"),
+            col(Message.cost_usd).label("cost_usd"),
+            sa.literal(1).label("answers"),
+        )
+        .select_from(Message)
+        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+        .where(
+            col(Message.role) == Role.assistant,
+            col(Message.imported).is_(False),
+            col(Message.created_at) >= since,
+            col(Message.cost_usd).is_not(None),
+        )
+    )
+    jobs = sa.select(
+        col(JobUsage.user_id).label("user_id"),
+        _day(session, col(JobUsage.created_at)).label("day"),
+        sa.func.coalesce(col(JobUsage.model), "").label("model"),
+        col(JobUsage.prompt_tokens).label("prompt_tokens"),
+        col(JobUsage.completion_tokens).label("completion_tokens"),
+        col(JobUsage.cost_usd).label("cost_usd"),
+        sa.literal(0).label("answers"),
+    ).where(col(JobUsage.created_at) >= since)
+    return sa.union_all(answers, jobs).subquery()
 
 
 async def by_day(session: AsyncSession, user_id: str, since: datetime) -> list[DayUsage]:
-    """The user's answers since `since`, summed by UTC day and model, oldest day first."""
-    day = _day(session, col(Message.created_at)).label("day")
-    model = sa.func.coalesce(col(Message.model), "").label("model")
+    """The user's answers and jobs since `since`, summed by UTC day and model, oldest day first."""
+    costs = _costs_since(session, since)
     connection = await session.connection()
     rows = await connection.execute(
-        sa.select(day, model, *_sums())
-        .select_from(Message)
-        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
-        .where(col(Conversation.owner_id) == user_id, *_answers_since(since))
-        .group_by(day, model)
-        .order_by(day, model)
+        sa.select(costs.c.day, costs.c.model, *_sums(costs))
+        .where(costs.c.user_id == user_id)
+        .group_by(costs.c.day, costs.c.model)
+        .order_by(costs.c.day, costs.c.model)
     )
     return [DayUsage.model_validate(row._asdict()) for row in rows]
 
 
 async def by_user(session: AsyncSession, since: datetime) -> list[UserUsage]:
     """Every account's totals since `since` (accounts with none at zero), heaviest cost first."""
-    sums = (
-        sa.select(col(Conversation.owner_id).label("user_id"), *_sums())
-        .select_from(Message)
-        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
-        .where(*_answers_since(since))
-        .group_by(col(Conversation.owner_id))
-        .subquery()
-    )
+    costs = _costs_since(session, since)
+    sums = sa.select(costs.c.user_id, *_sums(costs)).group_by(costs.c.user_id).subquery()
     connection = await session.connection()
     rows = await connection.execute(
         sa.select(

@@ -6,16 +6,19 @@ The row comes first so that a reader who sees the end can always read the same m
 import logging
 
 from redis.exceptions import RedisError
+from sqlalchemy.exc import DBAPIError
 
 from core import keys
-from core.admission import count_usage
+from core.admission import OverLimit, count_usage
 from core.catalog import ModelSpec, UnknownModel
+from core.db import read_only
 from core.endings import end_attempt
 from core.eventlog import AttemptLog
 from core.events import EventType
 from core.failures import AnswerFailure
 from core.jobs import enqueue_title
-from core.models import Status, utcnow
+from core.limits import Limits, limits_of
+from core.models import Conversation, Status, utcnow
 from core.tokens import counter_for
 from worker import answers
 from worker.answers import FinalRow, Started
@@ -118,10 +121,20 @@ async def _count_usage(deps: WorkerDeps, owner: str | None, row: FinalRow) -> No
 
 
 async def _ask_for_title(deps: WorkerDeps, conversation_id: str) -> None:
+    """A job of the conversation's owner's, within their limits (core/jobs.py)."""
     # After the answer's end, so a one-request-at-a-time model never makes the answer wait.
     try:
-        await enqueue_title(deps.redis, conversation_id)
-    except RedisError as error:
+        async with deps.sessionmaker() as session:
+            await read_only(session)
+            conversation = await session.get(Conversation, conversation_id)
+            if conversation is None:
+                return  # deleted meanwhile
+            owner = conversation.owner_id
+            limits = await limits_of(session, owner) if owner else Limits()
+        await enqueue_title(deps.redis, conversation_id, owner, limits, fair=deps.settings.fair_dispatch)
+    except OverLimit:
+        pass  # its owner is at their limits: the conversation keeps its fallback title
+    except (RedisError, DBAPIError) as error:
         # The answer is final already; the conversation keeps its fallback title.
         logger.warning("could not ask for a title of %s: %r", conversation_id, error)
 

@@ -1,24 +1,29 @@
 """The `make_title` job: the conversation's model names the conversation after its first question.
 
 It runs on its own, after the first answer has ended (so on a one-request-at-a-time local model
-it never delays an answer), holds no answer slot, and gives up quickly. Whatever it writes is a
-compare-and-set on the title it started from: a title someone typed meanwhile always wins.
+it never delays an answer), and gives up quickly. It is a job of the conversation's owner's, as
+their answers are: admitted within their limits, run in their turn and in one of their running
+slots (core/jobs.py), and what the model call cost is counted in their usage. Whatever it writes
+is a compare-and-set on the title it started from: a title someone typed meanwhile always wins.
 """
 
 import asyncio
 import logging
 from dataclasses import dataclass
 
+from redis.exceptions import RedisError
 from sqlmodel import col, select, update
 
-from core.catalog import UnknownModel
+from core.admission import count_usage
+from core.catalog import ModelSpec, UnknownModel
 from core.db import Sessionmaker
 from core.failures import AnswerFailure
-from core.models import Conversation, Message, Role, TitleSource
+from core.models import Conversation, JobUsage, Message, Role, TitleSource
 from core.titles import clean_title, fallback_title
+from core.tokens import counter_for
 from core.updates import Change, publish_change
 from worker.deps import WorkerDeps
-from worker.upstream import classify, complete_chat
+from worker.upstream import Reply, classify, complete_chat
 
 logger = logging.getLogger(__name__)
 
@@ -86,19 +91,47 @@ async def _store(
 async def _ask_model(deps: WorkerDeps, seen: Snapshot) -> str:
     spec = deps.catalog.get(seen.model)
     client = deps.upstreams.client(spec)
+    prompt = title_prompt(seen.question)
     try:
         reply = await asyncio.wait_for(
-            complete_chat(client, spec.id, title_prompt(seen.question), TITLE_MAX_TOKENS),
-            deps.settings.title_timeout_seconds,
+            complete_chat(client, spec.id, prompt, TITLE_MAX_TOKENS), deps.settings.title_timeout_seconds
         )
     except TimeoutError:
         raise AnswerFailure("timeout", "The model took too long to name the conversation.") from None
     except Exception as error:
         raise classify(error, str(client.base_url)) from error
-    title = clean_title(reply)
+    if seen.owner_id:
+        await _count_usage(deps, seen.owner_id, spec, prompt, reply)
+    title = clean_title(reply.text)
     if title is None:
-        raise AnswerFailure("bad_response", f"The model's reply is no title: {reply[:80]!r}")
+        raise AnswerFailure("bad_response", f"The model's reply is no title: {reply.text[:80]!r}")
     return title
+
+
+async def _count_usage(
+    deps: WorkerDeps, owner: str, spec: ModelSpec, prompt: list[dict[str, str]], reply: Reply
+) -> None:
+    """What the call cost, in its owner's usage (the server's counts, else ours) and their limits."""
+    counter = counter_for(spec)
+    asked = reply.prompt_tokens
+    if asked is None:
+        asked = sum(counter.count(message["content"]) for message in prompt)
+    answered = reply.completion_tokens if reply.completion_tokens is not None else counter.count(reply.text)
+    usage = JobUsage(
+        user_id=owner,
+        kind="title",
+        model=spec.id,
+        prompt_tokens=asked,
+        completion_tokens=answered,
+        cost_usd=spec.cost(asked, answered),
+    )
+    async with deps.sessionmaker() as session:
+        session.add(usage)
+        await session.commit()
+    try:
+        await count_usage(deps.redis, owner, asked + answered, usage.cost_usd, usage.created_at)
+    except RedisError as error:  # the record is in the database, which the usage page reads
+        logger.warning("could not count a title's usage for %s: %r", owner, error)
 
 
 async def make_title(deps: WorkerDeps, conversation_id: str, regenerate: bool = False) -> str:

@@ -200,13 +200,26 @@ async def stream_chat(
                 yield chunk
 
 
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A short answer, not streamed (a title's), and the server's usage for it when it said."""
+
+    text: str
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
 async def complete_chat(
     client: AsyncOpenAI, model: str, messages: list[dict[str, str]], max_tokens: int
-) -> str:
-    """One short answer, not streamed (a title): its text."""
+) -> Reply:
+    """One short answer, not streamed (a title)."""
     response = await client.chat.completions.create(
         model=model, messages=[], max_tokens=max_tokens, extra_body=untransformed(messages)
     )
-    if not response.choices:
-        return ""
-    return (response.choices[0].message.content or "").replace("\x00", "")
+    text = (response.choices[0].message.content or "") if response.choices else ""
+    usage = response.usage
+    return Reply(
+        text.replace("\x00", ""),
+        _count(usage.prompt_tokens) if usage else None,
+        _count(usage.completion_tokens) if usage else None,
+    )

@@ -85,6 +85,7 @@ async def import_conversation(
     await session.flush()  # the conversation's row first: the messages' foreign key names it
     # One bulk insert of plain rows, made off the loop: 10,000 ORM objects were seconds of the
     # loop's time, with the database connection held.
-    await session.execute(sa.insert(Message.__table__), rows)  # type: ignore[attr-defined]
+    if rows:  # an empty list would be one insert of no values
+        await session.execute(sa.insert(Message.__table__), rows)  # type: ignore[attr-defined]
     await session.commit()
     return ConversationRead.model_validate(conversation)

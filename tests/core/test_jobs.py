@@ -1,11 +1,14 @@
 """Enqueueing: one Lua call stores the job as ARQ would, queues it once in its owner's turn, and
 wakes a worker."""
 
+import pytest
 from arq.jobs import deserialize_job_raw
 from redis.asyncio import Redis
 
 from core import keys
+from core.admission import OverLimit
 from core.jobs import GENERATE, TITLE, TURN, enqueue_answer, enqueue_title
+from core.limits import Limits
 from core.redis import deserialize_job
 
 
@@ -72,26 +75,32 @@ async def test_first_in_first_out_mode_queues_by_time(redis: Redis) -> None:
     assert await redis.zscore(keys.QUEUE, "b0") == enqueued_ms
 
 
-async def test_a_title_job_per_conversation_and_one_per_regenerate(redis: Redis) -> None:
-    assert await enqueue_title(redis, "c1")
-    assert not await enqueue_title(redis, "c1")
-    assert await enqueue_title(redis, "c1", regenerate=True)
-    assert await enqueue_title(redis, "c1", regenerate=True)
-    queued = await queue_order(redis)
-    assert queued[0] == "title:c1"
-    assert len(queued) == 3
+async def test_a_title_job_per_conversation_and_one_per_regenerate_each_never_twice(redis: Redis) -> None:
+    assert await enqueue_title(redis, "c1", "ann", Limits())
+    assert not await enqueue_title(redis, "c1", "ann", Limits())
+    assert await enqueue_title(redis, "c1", "ann", Limits(), regenerate=True)
+    assert not await enqueue_title(redis, "c1", "ann", Limits(), regenerate=True)  # one at a time
+    assert await queue_order(redis) == ["title:c1", "title:c1:regenerate"]
     function, args, *_ = deserialize_job_raw(
         await redis.get(keys.arq_job("title:c1")), deserializer=deserialize_job
     )
     assert (function, list(args)) == (TITLE, ["c1", False])
-    assert await redis.get(keys.owner("title:c1")) is None  # no one's running answer
+    assert await redis.get(keys.owner("title:c1")) == b"ann"  # a job of its owner's, as an answer
+    assert await redis.zcard(keys.admitted("ann")) == 2
 
 
-async def test_a_title_goes_ahead_of_answers_waiting_in_later_turns(redis: Redis) -> None:
+async def test_a_title_waits_its_owners_turn(redis: Redis) -> None:
     for n in range(3):
         await enqueue_answer(redis, f"a{n}", "ann")
-    await enqueue_title(redis, "c1")
-    assert (await queue_order(redis)).index("title:c1") <= 1
+    await enqueue_title(redis, "c1", "ann", Limits())
+    await enqueue_answer(redis, "b0", "bob")
+    assert await queue_order(redis) == ["a0", "b0", "a1", "a2", "title:c1"]
+
+
+async def test_a_title_over_its_owners_limits_is_refused_and_not_queued(redis: Redis) -> None:
+    with pytest.raises(OverLimit):
+        await enqueue_title(redis, "c1", "ann", Limits(waiting_answers=0), regenerate=True)
+    assert await queue_order(redis) == []
 
 
 async def test_a_finished_job_is_not_queued_again_while_its_result_is_kept(redis: Redis) -> None:

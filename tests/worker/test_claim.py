@@ -6,6 +6,7 @@ from redis.asyncio import Redis
 
 from core import keys
 from core.jobs import TURN, enqueue_answer, enqueue_title
+from core.limits import Limits
 from worker.claim import Claimed, claim, release
 
 TTL = 10.0
@@ -35,7 +36,7 @@ async def test_an_owner_at_their_running_limit_is_skipped_and_others_start(redis
     for n in range(4):
         await enqueue_answer(redis, f"a{n}", "ann")
     await enqueue_answer(redis, "b0", "bob")
-    await enqueue_title(redis, "c1")  # nobody's: never held back
+    await enqueue_title(redis, "c1", "cat", Limits())  # cat's: cat has no running limit
     claimed = await claim(redis, await queued(redis), free=10, ttl_seconds=TTL)
     assert sorted(c.job_id for c in claimed) == ["a0", "a1", "b0", "title:c1"]
     assert await redis.zcard(keys.running("ann")) == 2

@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from tests.support.accounts import Member, new_user
-from tests.support.stack import Stack, Upstream, ask, new_conversation, unique, wait_for_message
+from tests.support.processes import wait_until
+from tests.support.stack import Stack, Upstream, ask, new_conversation, title_match, unique, wait_for_message
 
 
 def answered(
@@ -16,7 +17,9 @@ def answered(
 ) -> dict[str, Any]:
     question = unique("usage")
     upstream.script(question, {"tokens": tokens})
-    conversation = new_conversation(member.client, **({"model": model} if model else {}))
+    # Titled by hand: no title job, whose model call would count in the usage too.
+    fields = {"title": "named", **({"model": model} if model else {})}
+    conversation = new_conversation(member.client, **fields)
     pair = ask(member.client, conversation["id"], question)
     return wait_for_message(member.client, pair["assistant_message"]["id"])
 
@@ -94,3 +97,22 @@ def test_once_todays_tokens_are_used_up_the_next_answer_is_refused_until_midnigh
     assert refused.status_code == 429
     assert refused.json()["detail"] == "You have used your 5 tokens for today; more from midnight UTC."
     assert 0 < int(refused.headers["Retry-After"]) <= 86_400
+
+
+def test_a_titles_model_call_counts_in_its_owners_usage(
+    stack: Stack, upstream: Upstream, members: tuple[httpx.Client, Member, Member]
+) -> None:
+    admin, ann, _ = members
+    answer = answered(ann, upstream, ["a "])
+    before = ann.client.get("/api/usage").json()["total"]
+    question = ann.client.get(f"/api/messages/{answer['parent_id']}").json()["content"]
+    upstream.script(title_match(question), {"tokens": ["A ", "named ", "thing"]})
+    assert ann.client.post(f"/api/conversations/{answer['conversation_id']}/title").status_code == 202
+    wait_until(lambda: ann.client.get("/api/usage").json()["total"] != before, 10, "the title's usage")
+    after = ann.client.get("/api/usage").json()["total"]
+    assert after["answers"] == before["answers"]  # a title is no answer
+    assert after["completion_tokens"] == before["completion_tokens"] + 3
+    assert after["prompt_tokens"] > before["prompt_tokens"]
+    assert after["cost_usd"] > before["cost_usd"]
+    everyone = {row["user_id"]: row for row in admin.get("/api/admin/usage").json()}
+    assert everyone[ann.id]["completion_tokens"] == after["completion_tokens"]

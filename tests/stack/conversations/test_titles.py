@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from core.titles import fallback_title
+from tests.support.accounts import new_user
 from tests.support.processes import wait_until
 from tests.support.stack import (
     Stack,
@@ -149,7 +150,9 @@ def test_regenerate_needs_a_question_and_an_existing_conversation(client: httpx.
     assert missing.status_code == 404
 
 
-def test_a_slow_title_holds_no_answer_slot(client: httpx.Client, stack: Stack, upstream: Upstream) -> None:
+def test_a_slow_title_does_not_hold_up_the_conversations_next_answer(
+    client: httpx.Client, stack: Stack, upstream: Upstream
+) -> None:
     conversation_id, question, _ = first_exchange(
         client, upstream, "slow title", {"tokens": ["Slow Title"], "ttft": 3.0}
     )
@@ -163,3 +166,32 @@ def test_a_slow_title_holds_no_answer_slot(client: httpx.Client, stack: Stack, u
     [title_request] = upstream.requests(title_match(question))
     assert not title_request["finished"], "the second answer did not wait for the title"
     assert title_results(stack.workers[0], conversation_id) == ["'generated'"]
+
+
+def test_a_title_regeneration_goes_through_its_owners_limits_and_never_runs_twice_at_once(
+    client: httpx.Client, upstream: Upstream
+) -> None:
+    """With a user's limits at zero, thirty regenerations used to be thirty model calls, counted
+    nowhere and ahead of everyone's answers: a title is a job of its owner's like an answer."""
+    member = new_user(client, label="titles")
+    conversation_id, question, _ = first_exchange(member.client, upstream, "limited title", title="Typed")
+    no_waiting = {
+        "running_answers": None,
+        "waiting_answers": 0,
+        "tokens_per_day": None,
+        "cost_per_month_usd": None,
+    }
+    assert client.put(f"/api/admin/users/{member.id}/limits", json=no_waiting).status_code == 200
+    refused = member.client.post(f"/api/conversations/{conversation_id}/title")
+    assert refused.status_code == 429, refused.text
+    assert int(refused.headers["Retry-After"]) > 0
+    assert upstream.requests(title_match(question)) == []  # the model was never asked
+
+    back = {**no_waiting, "waiting_answers": None}
+    assert client.put(f"/api/admin/users/{member.id}/limits", json=back).status_code == 200
+    upstream.script(title_match(question), {"tokens": ["Asked ", "Once"], "ttft": 1.0})
+    for _ in range(10):
+        assert member.client.post(f"/api/conversations/{conversation_id}/title").status_code == 202
+    wait_until(lambda: conversation(member.client, conversation_id)["title"] == "Asked Once", 15, "the title")
+    assert len(upstream.requests(title_match(question))) == 1
+    member.client.close()

@@ -10,7 +10,15 @@ def _api(args: argparse.Namespace) -> int:
 
     # The app decides which proxies to believe (RELAYCHAT_TRUSTED_PROXIES): uvicorn's own default
     # would believe any X-Forwarded-For that comes from the loopback.
-    uvicorn.run("api.main:app", host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    # api/server.py's protocol: uvicorn's own, with a time limit on a request's head.
+    uvicorn.run(
+        "api.main:app",
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        proxy_headers=False,
+        http="api.server:HeaderTimedProtocol",
+    )
     return 0
 
 

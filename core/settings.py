@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 4_000_000
     """The most any request's body may hold (an import's: `max_import_bytes`), enforced as it
     streams in, before anything else runs."""
+    header_timeout_seconds: float = 10.0
+    """How long a request's head (its line and headers) may take to arrive (api/server.py)."""
     body_timeout_seconds: float = 30.0
     """How long a request's body may take to arrive, from its first byte to its last."""
     max_streams_per_user: int = 50

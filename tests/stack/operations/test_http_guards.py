@@ -235,3 +235,30 @@ def test_one_user_holds_only_so_many_streams_on_an_api_process(make_stack: MakeS
 
             wait_until(another_opens, 5, "a stream after the others closed")
             assert opened(one_more).status_code == 200
+
+
+def test_a_trickling_head_is_cut_off_before_anyone_signs_it_in(make_stack: MakeStack) -> None:
+    """Ten sockets sending their headers a byte at a time used to stay open 75 s and more."""
+    api = make_stack(header_timeout_seconds="1").start_api()
+    with socket.create_connection((api.ip, api.port), timeout=30) as connection:
+        started = time.monotonic()
+        closed_after = None
+        for (
+            byte
+        ) in f"GET /api/auth/me HTTP/1.1\r\nHost: 127.0.0.1:{api.port}\r\nX-Slow: {'x' * 100}".encode():
+            try:
+                connection.sendall(bytes([byte]))
+                time.sleep(0.1)
+                connection.setblocking(False)
+                if connection.recv(1) == b"":  # closed by the server
+                    closed_after = time.monotonic() - started
+                    break
+            except BlockingIOError:
+                pass
+            except OSError:
+                closed_after = time.monotonic() - started
+                break
+            finally:
+                connection.setblocking(True)
+    assert closed_after is not None, "the server kept the trickling connection open"
+    assert closed_after < 5

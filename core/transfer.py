@@ -48,9 +48,9 @@ class ExportedMessage(BaseModel):
     id: Id
     parent_id: Id | None
     role: Role
-    content: str
+    content: Annotated[str, Field(max_length=1_000_000)]
     status: Status
-    error: str | None
+    error: Annotated[str, Field(max_length=2_000)] | None
     error_code: Annotated[str, Field(max_length=32)] | None
     model: Annotated[str, Field(max_length=200)] | None
     attempt: Count
@@ -63,7 +63,7 @@ class ExportedMessage(BaseModel):
     client_id: Annotated[str, Field(min_length=1, max_length=100)] | None
     # Defaults: files exported before branches and pins existed still import.
     pinned: bool = False
-    included_ids: list[Id] | None = None
+    included_ids: Annotated[list[Id], Field(max_length=10_000)] | None = None
     created_at: Moment
     updated_at: Moment
 

@@ -1,6 +1,6 @@
 """Bodies of the OpenAI-compatible Chat Completions route, in OpenAI's names and shapes."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,6 +28,13 @@ MAX_TURNS = 2048
 """Messages in one request; what they say together is bounded by the model's window (api/starting.py)."""
 
 
+# OpenAI's bounds: up to 4 sequences.
+Stop = (
+    Annotated[str, Field(max_length=256)]
+    | Annotated[list[Annotated[str, Field(max_length=256)]], Field(max_length=4)]
+)
+
+
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")  # `name` and the like: accepted, not used
 
@@ -50,7 +57,7 @@ class ChatCompletionRequest(BaseModel):
     max_completion_tokens: int | None = Field(None, ge=1)
     temperature: float | None = Field(None, ge=0, le=2)
     top_p: float | None = Field(None, ge=0, le=1)
-    stop: str | list[str] | None = None
+    stop: Stop | None = None
     seed: int | None = None
     presence_penalty: float | None = Field(None, ge=-2, le=2)
     frequency_penalty: float | None = Field(None, ge=-2, le=2)

@@ -58,7 +58,8 @@ export interface paths {
         /**
          * Regenerate Title
          * @description Ask the model for a new title, replacing whatever title there is (unless it is edited
-         *     meanwhile). The new title arrives as a `title` change on `GET /api/updates`.
+         *     meanwhile). The new title arrives as a `title` change on `GET /api/updates`. It is a job of
+         *     the user's, within their limits (429 past them), and counted in their usage.
          */
         post: operations["regenerate_title_api_conversations__conversation_id__title_post"];
         delete?: never;

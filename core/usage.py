@@ -50,20 +50,26 @@ def _sums(source: Any) -> list[Any]:
     ]
 
 
+def _priced(session: AsyncSession, table: Any, owner: Any, answers: int) -> Any:
+    """One priced thing's row: its owner, UTC day, model, tokens, cost, and whether an answer."""
+    return sa.select(
+        owner.label("user_id"),
+        _day(session, table.created_at).label("day"),
+        sa.func.coalesce(table.model, "").label("model"),
+        table.prompt_tokens.label("prompt_tokens"),
+        table.completion_tokens.label("completion_tokens"),
+        table.cost_usd.label("cost_usd"),
+        sa.literal(answers).label("answers"),
+    )
+
+
 def _costs_since(session: AsyncSession, since: datetime) -> Any:
-    """Every priced thing since `since`, one row each: its owner, UTC day, model, tokens, cost, and
-    whether it was an answer. The answers relaychat's workers gave (an imported one's figures are
-    the file's), and the jobs' usage."""
+    """Every priced thing since `since`, one row each: the answers relaychat's workers gave (an
+    imported one's figures are the file's), and what other jobs cost (`job_usage`)."""
+    message: Any = Message.__table__  # type: ignore[attr-defined]
+    job: Any = JobUsage.__table__  # type: ignore[attr-defined]
     answers = (
-        sa.select(
-            col(Conversation.owner_id).label("user_id"),
-            _day(session, col(Message.created_at)).label("day"),
-            sa.func.coalesce(col(Message.model), "").label("model"),
-            col(Message.prompt_tokens).label("prompt_tokens"),
-            col(Message.completion_tokens).label("completion_tokens"),
-            col(Message.cost_usd).label("cost_usd"),
-            sa.literal(1).label("answers"),
-        )
+        _priced(session, message.c, col(Conversation.owner_id), 1)
         .select_from(Message)
         .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
         .where(
@@ -73,15 +79,7 @@ def _costs_since(session: AsyncSession, since: datetime) -> Any:
             col(Message.cost_usd).is_not(None),
         )
     )
-    jobs = sa.select(
-        col(JobUsage.user_id).label("user_id"),
-        _day(session, col(JobUsage.created_at)).label("day"),
-        sa.func.coalesce(col(JobUsage.model), "").label("model"),
-        col(JobUsage.prompt_tokens).label("prompt_tokens"),
-        col(JobUsage.completion_tokens).label("completion_tokens"),
-        col(JobUsage.cost_usd).label("cost_usd"),
-        sa.literal(0).label("answers"),
-    ).where(col(JobUsage.created_at) >= since)
+    jobs = _priced(session, job.c, job.c.user_id, 0).where(job.c.created_at >= since)
     return sa.union_all(answers, jobs).subquery()
 
 

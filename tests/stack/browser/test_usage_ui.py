@@ -25,6 +25,7 @@ from tests.support.stack import (
     Upstream,
     ask,
     new_conversation,
+    title_match,
     unique,
     wait_for_message,
 )
@@ -74,7 +75,8 @@ def answered(user: Member, upstream: Upstream, tokens: list[str]) -> dict[str, A
     """An answer of the scripted model, asked through the API, once it has ended."""
     question = unique("usage")
     upstream.script(question, {"tokens": tokens})
-    pair = ask(user.client, new_conversation(user.client)["id"], question)
+    # Titled by hand: no title job, whose model call would count in the usage too.
+    pair = ask(user.client, new_conversation(user.client, title="named")["id"], question)
     final = wait_for_message(user.client, pair["assistant_message"]["id"])
     assert final["status"] == "complete", final
     return final
@@ -114,12 +116,15 @@ def test_after_an_answer_ends_the_usage_page_shows_a_bar_for_today(
     open_as(page, deployment.url, user)
     question = unique("counted")
     full = script_answer(upstream, question, 12, 0.01)
+    # The new chat's title is asked of the model too, and counted: the scripted model reports 10
+    # prompt tokens and one per word of its reply.
+    upstream.script(title_match(question), {"tokens": ["Counted"]})
     send(page, question)
     last = expect_answer(page, full)
     stored = user.client.get(f"/api/messages/{last.get_attribute('data-id')}").json()
-    tokens = stored["prompt_tokens"] + stored["completion_tokens"]
-    assert tokens > 0
-    # The limits' count follows the answer's end by a moment.
+    tokens = stored["prompt_tokens"] + stored["completion_tokens"] + 10 + 1
+    assert tokens > 11
+    # The limits' count follows the answer's end (and its title's) by a moment.
     wait_until(
         lambda: user.client.get("/api/usage").json()["tokens_today"] == tokens, 10, "today's tokens counted"
     )

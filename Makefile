@@ -45,7 +45,8 @@ types: $(INSTALLED)
 
 # The browser tests need the built UI and Chromium (.ci/run installs Debian's when it is missing).
 # Two pytest-xdist workers: the stack tests mostly wait on processes, so two run in about two
-# thirds of one's time on two cores; the cluster suite stays on one worker (its xdist_group).
+# thirds of one's time on two cores; the cluster and fault suites run one after another on one
+# worker (their xdist_group, tests/conftest.py).
 test: lint web
 	cd web && npm run typecheck && npm test
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

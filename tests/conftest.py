@@ -49,3 +49,15 @@ def scripted_model() -> Iterator[ScriptedModel]:
     model = ScriptedModel()
     yield model
     model.stop()
+
+
+# Kill processes, cut hosts and time what follows: under pytest-xdist (`make test`), these run one
+# after another on one worker, while the other worker runs the rest.
+SERIAL = ("cluster", "stack/faults")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if any(item.path.is_relative_to(here / folder) for folder in SERIAL):
+            item.add_marker(pytest.mark.xdist_group("serial"))

@@ -93,11 +93,3 @@ def cluster(network: Network, log_dir: Path, model: Upstream) -> Iterator[Cluste
     made.start_all()
     yield made
     made.close()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """One cluster at a time: under pytest-xdist (`--dist loadgroup`) the suite runs on one worker."""
-    here = Path(__file__).parent
-    for item in items:
-        if item.path.is_relative_to(here):
-            item.add_marker(pytest.mark.xdist_group("cluster"))

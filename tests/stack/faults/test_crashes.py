@@ -75,7 +75,9 @@ def test_worker_sigterm_with_20_answers_running_hands_them_over(make_stack: Make
     leaving = stack.workers[0]
 
     def terminate() -> None:
-        assert leaving.stop() == 0, leaving.tail()
+        # SIGTERM: a clean exit, its answers handed over (given longer than a kill's wait: under
+        # the suite's load, cancelling 20 answers' streams and closing the clients takes seconds).
+        assert leaving.stop(timeout=20) == 0, leaving.tail()
 
     streams = run_with_readers(stack, lambda: [api.url], message_ids, terminate)
     assert_exact(stack, message_ids, streams)

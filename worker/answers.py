@@ -1,7 +1,8 @@
 """An answer's database row, written only by the attempt that owns it.
 
-Every write names its attempt and requires `status = 'streaming'`: a run whose attempt is no
-longer the current one, or whose answer was deleted, updates nothing and learns it is fenced out.
+An attempt starts from the row as it read it (its last attempt's number); every later write names
+its attempt and requires `status = 'streaming'`: a run whose attempt is no longer the current one,
+or whose answer was deleted, updates nothing and learns it is fenced out.
 """
 
 from collections.abc import Callable, Sequence
@@ -9,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import col, update
+from sqlmodel import col, select, update
 
 from core.branch_walk import prompt_candidates
 from core.db import Sessionmaker, one_statement, read_only
@@ -17,15 +18,20 @@ from core.models import ACTIVE_STATUSES, Conversation, Message, Role, Status, ut
 
 
 @dataclass(frozen=True)
-class Started:
-    """An answer whose next attempt this worker started, and what its prompt is made from."""
+class Found:
+    """An answer still to be given, read before its next attempt starts, and what its prompt is
+    made from."""
 
     answer: Message
     conversation: Conversation
-    attempt: int
     # What the prompt may hold, root first, ending with the question: [] when it could not be
     # read (its model is gone, its question is gone).
     history: list[Message] = field(default_factory=list)
+
+    @property
+    def attempt(self) -> int:
+        """The number of the attempt that starts next."""
+        return self.answer.attempt + 1
 
     @property
     def question(self) -> Message | None:
@@ -74,38 +80,49 @@ class Checkpoint:
 HistoryRoom = Callable[[Message, Conversation], int | None]
 
 
-async def start_attempt(
+async def read_answer(
     sessionmaker: Sessionmaker, answer_id: str, room: HistoryRoom
-) -> Started | AlreadyFinal | None:
-    """Start the next attempt (status `streaming`, attempt + 1); None when the answer is gone.
+) -> Found | AlreadyFinal | None:
+    """The answer, its conversation and as much of its branch up from the question as `room`
+    tokens can hold, in one read-only transaction; None when the answer is gone.
 
-    The update is one statement; what the prompt needs (the conversation, and as much of the
-    branch up from the question as `room` tokens can hold) is read afterwards in one read-only
-    transaction, so that SQLite's write lock is not held while reading.
+    Nothing is written: the model can be asked before the attempt is started (`start_attempt`).
     """
     async with sessionmaker() as session:
-        await one_statement(session)
-        updated = await session.exec(
-            update(Message)
-            .where(col(Message.id) == answer_id, col(Message.role) == Role.assistant)
-            .where(col(Message.status).in_(ACTIVE_STATUSES))
-            .values(status=Status.streaming, attempt=col(Message.attempt) + 1, updated_at=utcnow())
-            .returning(Message)
-        )
-        started = updated.scalar_one_or_none()
-        await session.commit()
         await read_only(session)
-        answer = started or await session.get(Message, answer_id)
-        conversation = await session.get(Conversation, answer.conversation_id) if answer else None
-        if answer is None or conversation is None:
+        found = (
+            await session.exec(
+                select(Message, Conversation)
+                .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+                .where(col(Message.id) == answer_id, col(Message.role) == Role.assistant)
+            )
+        ).first()
+        if found is None:
             return None
-        if started is None:
+        answer, conversation = found
+        if answer.status not in ACTIVE_STATUSES:
             return AlreadyFinal(answer)
         tokens = room(answer, conversation)
         history = []
         if answer.parent_id and tokens is not None:
             history = await prompt_candidates(session, answer.parent_id, answer.conversation_id, tokens)
-        return Started(answer, conversation, answer.attempt, history)
+        return Found(answer, conversation, history)
+
+
+async def start_attempt(sessionmaker: Sessionmaker, answer_id: str, attempt: int) -> bool:
+    """Make `attempt` the answer's (status `streaming`), if the answer is as `read_answer` found it:
+    still to be given, its last attempt the one before. False when it changed meanwhile (deleted,
+    final, or started by another attempt): the caller reads it again."""
+    async with sessionmaker() as session:
+        await one_statement(session)
+        updated = await session.exec(
+            update(Message)
+            .where(col(Message.id) == answer_id, col(Message.attempt) == attempt - 1)
+            .where(col(Message.status).in_(ACTIVE_STATUSES))
+            .values(status=Status.streaming, attempt=attempt, updated_at=utcnow())
+        )
+        await session.commit()
+        return bool(updated.rowcount)
 
 
 async def save_final(

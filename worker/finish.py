@@ -21,7 +21,7 @@ from core.limits import Limits, limits_of
 from core.models import Conversation, Status, utcnow
 from core.tokens import counter_for
 from worker import answers
-from worker.answers import FinalRow, Started
+from worker.answers import FinalRow, Found
 from worker.deps import WorkerDeps
 from worker.run import AnswerRun, Fenced, Outcome
 
@@ -75,12 +75,12 @@ async def refuse(
     return Status.failed
 
 
-async def stopped_before_start(deps: WorkerDeps, started: Started, attempt_log: AttemptLog) -> Status:
+async def stopped_before_start(deps: WorkerDeps, found: Found, attempt_log: AttemptLog) -> Status:
     """A Stop came while no worker ran the answer: keep what the last attempt had saved."""
-    checkpointed = started.answer.content
+    checkpointed = found.answer.content
     if checkpointed and await attempt_log.append((EventType.delta, {"text": checkpointed})) is None:
         raise Fenced(attempt_log.answer_id)
-    model = _model_or_default(deps, started)
+    model = _model_or_default(deps, found)
     counter = counter_for(model)
     completion_tokens = counter.count(checkpointed) if checkpointed else 0
     row = FinalRow(
@@ -93,7 +93,7 @@ async def stopped_before_start(deps: WorkerDeps, started: Started, attempt_log: 
         tokenizer=counter.name,
     )
     await _save_and_end(deps, attempt_log, row, title_for=None)
-    await _count_usage(deps, started.conversation.owner_id, row)
+    await _count_usage(deps, found.conversation.owner_id, row)
     return Status.stopped
 
 
@@ -139,8 +139,8 @@ async def _ask_for_title(deps: WorkerDeps, conversation_id: str) -> None:
         logger.warning("could not ask for a title of %s: %r", conversation_id, error)
 
 
-def _model_or_default(deps: WorkerDeps, started: Started) -> ModelSpec:
+def _model_or_default(deps: WorkerDeps, found: Found) -> ModelSpec:
     try:
-        return deps.catalog.get(started.answer.model or started.conversation.model)
+        return deps.catalog.get(found.answer.model or found.conversation.model)
     except UnknownModel:
         return deps.catalog.get(None)

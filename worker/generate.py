@@ -1,6 +1,8 @@
 """The `generate` job: start an attempt at the answer, build its prompt, stream it, finish it."""
 
+import asyncio
 import logging
+import time
 from enum import StrEnum
 from functools import partial
 
@@ -11,15 +13,16 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from core import keys
 from core.catalog import ModelSpec, UnknownModel, budgets
 from core.endings import end_from_row
+from core.eventlog import AttemptLog
 from core.failures import AnswerFailure
 from core.models import SAMPLING_PARAMS, Conversation, Message, Source, Status, TitleSource
 from core.tokens import counter_for
 from worker import answers, finish
-from worker.answers import AlreadyFinal, Started
+from worker.answers import AlreadyFinal, Found
 from worker.deps import WorkerDeps
 from worker.prompt import PromptTooLong, build_prompt
 from worker.run import AnswerRun, Attempt, Fenced, Outcome
-from worker.streaming import stream
+from worker.streaming import StopBeforeStart, stream
 
 logger = logging.getLogger(__name__)
 
@@ -50,32 +53,49 @@ async def generate(deps: WorkerDeps, answer_id: str) -> Ending:
         return Ending.fenced
 
 
+# How often an answer that changed between its read and its start is read again (a Stop, a
+# deletion, or a zombie's attempt): each time it ends up final, gone, or started by this one.
+START_TRIES = 3
+
+
+class Raced(Exception):
+    """The answer changed between its read and its start: it is read again."""
+
+
 async def _generate(deps: WorkerDeps, answer_id: str) -> Ending:
-    started = await answers.start_attempt(deps.sessionmaker, answer_id, partial(_history_room, deps))
-    if started is None:
+    job_started = time.monotonic()
+    for _ in range(START_TRIES):
+        try:
+            return await _attempt(deps, answer_id, job_started)
+        except Raced:
+            logger.info("answer %s changed before its attempt started; reading it again", answer_id)
+    raise Fenced(answer_id)
+
+
+async def _attempt(deps: WorkerDeps, answer_id: str, job_started: float) -> Ending:
+    """Read the answer, ask the model, and start the attempt while the model thinks."""
+    found = await answers.read_answer(deps.sessionmaker, answer_id, partial(_history_room, deps))
+    if found is None:
         return Ending.deleted
-    if isinstance(started, AlreadyFinal):
-        await end_from_row(deps.log, started.answer)
+    if isinstance(found, AlreadyFinal):
+        await end_from_row(deps.log, found.answer)
         return Ending.repaired
-    attempt_log = deps.log.for_attempt(answer_id, started.attempt)
-    if not await attempt_log.begin():
-        raise Fenced(answer_id)
-
-    if started.attempt > deps.settings.max_attempts:
-        gave_up = AnswerFailure("gave_up", f"The answer failed {started.attempt - 1} times; giving up.")
-        return Ending(await finish.refuse(deps, attempt_log, gave_up, title_for=None))
-    if await deps.redis.exists(keys.stop(answer_id)):
-        return Ending(await finish.stopped_before_start(deps, started, attempt_log))
-    title_for = _title_target(started)
+    attempt_log = deps.log.for_attempt(answer_id, found.attempt)
+    title_for = _title_target(found)
+    if found.attempt > deps.settings.max_attempts:
+        gave_up = AnswerFailure("gave_up", f"The answer failed {found.attempt - 1} times; giving up.")
+        return await _refuse(deps, found, attempt_log, gave_up, title_for=None)
     try:
-        attempt = _plan(deps, started, title_for)
+        attempt = _plan(deps, found, title_for)
     except AnswerFailure as refusal:
-        return Ending(await finish.refuse(deps, attempt_log, refusal, title_for))
+        return await _refuse(deps, found, attempt_log, refusal, title_for)
 
-    run = AnswerRun(attempt, attempt_log)
+    run = AnswerRun(attempt, attempt_log, job_started)
     try:
-        outcome = await stream(deps, run)
-    except (Fenced, *INFRASTRUCTURE):
+        outcome = await stream(deps, run, partial(_start, deps, attempt_log))
+    except StopBeforeStart:
+        return Ending(await finish.stopped_before_start(deps, found, attempt_log))
+    except (Fenced, Raced, *INFRASTRUCTURE):
         raise
     except Exception:
         # A bug must not leave the user watching a spinner until the sweep gives up.
@@ -84,14 +104,36 @@ async def _generate(deps: WorkerDeps, answer_id: str) -> Ending:
     return Ending(await finish.finish(deps, run, outcome))
 
 
-def _title_target(started: Started) -> str | None:
+async def _refuse(
+    deps: WorkerDeps, found: Found, attempt_log: AttemptLog, refusal: AnswerFailure, title_for: str | None
+) -> Ending:
+    """End the answer without asking the model, once its attempt has started."""
+    if not await _start(deps, attempt_log):
+        return Ending(await finish.stopped_before_start(deps, found, attempt_log))
+    return Ending(await finish.refuse(deps, attempt_log, refusal, title_for))
+
+
+async def _start(deps: WorkerDeps, attempt_log: AttemptLog) -> bool:
+    """Make the attempt the answer's: its row, then its log. False when a Stop is waiting for it.
+
+    Raises Raced when the answer changed since it was read, Fenced when a newer attempt owns its log."""
+    answer_id = attempt_log.answer_id
+    if not await answers.start_attempt(deps.sessionmaker, answer_id, attempt_log.attempt):
+        raise Raced(answer_id)
+    began, stop_waiting = await asyncio.gather(attempt_log.begin(), deps.redis.exists(keys.stop(answer_id)))
+    if not began:
+        raise Fenced(answer_id)
+    return not stop_waiting
+
+
+def _title_target(found: Found) -> str | None:
     """The conversation to name after this answer: its first, while no title was typed or made."""
-    conversation = started.conversation
+    conversation = found.conversation
     if conversation.source == Source.openai:
         return None  # named after its first question: no model call of its own for a title
     unnamed = conversation.title_source in (TitleSource.default, TitleSource.fallback)
     # The first answer of a conversation answers a question with nothing before it.
-    first = started.question is not None and started.question.parent_id is None
+    first = found.question is not None and found.question.parent_id is None
     return conversation.id if unnamed and first else None
 
 
@@ -112,17 +154,17 @@ def _history_room(deps: WorkerDeps, message: Message, conversation: Conversation
         return None
 
 
-def _plan(deps: WorkerDeps, started: Started, title_for: str | None) -> Attempt:
+def _plan(deps: WorkerDeps, found: Found, title_for: str | None) -> Attempt:
     """The attempt: its model, the answer's budget and the prompt, or a refusal (AnswerFailure)."""
-    conversation = started.conversation
+    conversation = found.conversation
     try:
-        model, budget, answer_tokens = _model_and_budgets(deps, started.answer, conversation)
+        model, budget, answer_tokens = _model_and_budgets(deps, found.answer, conversation)
     except UnknownModel as unknown:
         raise AnswerFailure("unknown_model", str(unknown)) from None
-    if started.question is None:
+    if found.question is None:
         raise QUESTION_GONE
-    history = started.history
-    params = started.answer.params or {}
+    history = found.history
+    params = found.answer.params or {}
     system_prompt = params.get("instructions", conversation.system_prompt)
     try:
         prompt = build_prompt(system_prompt, history[:-1], history[-1], counter_for(model), budget)
@@ -132,6 +174,4 @@ def _plan(deps: WorkerDeps, started: Started, title_for: str | None) -> Attempt:
     sampling = {name: params[name] for name in SAMPLING_PARAMS if name in params}
     if (asked := params.get("max_tokens")) is not None:
         answer_tokens = min(answer_tokens, int(asked))
-    return Attempt(
-        started.answer.id, started.attempt, model, answer_tokens, prompt, title_for, owner, sampling
-    )
+    return Attempt(found.answer.id, found.attempt, model, answer_tokens, prompt, title_for, owner, sampling)

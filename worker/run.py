@@ -1,6 +1,7 @@
 """One running answer: the attempt the worker claimed, and how far it has got."""
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -48,12 +49,16 @@ class AnswerRun:
     was fenced out or failed, since what was streamed would no longer add up to what is saved.
     """
 
-    def __init__(self, attempt: Attempt, attempt_log: AttemptLog) -> None:
+    def __init__(self, attempt: Attempt, attempt_log: AttemptLog, job_started: float | None = None) -> None:
         self.attempt = attempt
         self.attempt_log = attempt_log
+        # When the job started (time.monotonic()): how long it took to ask the model is logged.
+        self.job_started = time.monotonic() if job_started is None else job_started
         self.parts: list[str] = []
         self.first_token_at: datetime | None = None
         self.stop = asyncio.Event()
+        # Set once the attempt is the answer's (its row and its log): before, nothing is written.
+        self.started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.halted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         # A run that ended anyway (its last write was the one refused) never awaits it: retrieved
         # here, so asyncio does not report the Fenced as never retrieved.

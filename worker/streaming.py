@@ -3,6 +3,8 @@
 import asyncio
 import contextlib
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from openai import AsyncOpenAI
@@ -20,26 +22,43 @@ logger = logging.getLogger(__name__)
 MAX_RETRY_DELAY_SECONDS = 20.0
 
 
-async def stream(deps: WorkerDeps, run: AnswerRun) -> Outcome:
-    """Stream the answer into `run` and its log until the model ends, a Stop, or a halt.
+class StopBeforeStart(Exception):
+    """A Stop was asked for before the attempt started: the answer keeps what it had."""
 
-    Raises Fenced (or the Redis error) when the run halted: nothing more may be written.
+
+async def stream(deps: WorkerDeps, run: AnswerRun, start: Callable[[], Awaitable[bool]]) -> Outcome:
+    """Ask the model at once; meanwhile `start` makes the attempt the answer's (its row, its log;
+    False when a Stop was waiting). The answer's text is written only once it has: until then
+    the model is still on its way to its first token. Then stream into `run` and its log until
+    the model ends, a Stop, or a halt.
+
+    Raises Fenced (or the Redis error) when the run halted or could not start: nothing more may
+    be written; StopBeforeStart when the Stop came first.
     """
     writer = deps.deltas.writer(run)
-    deps.checkpoints.track(run)
-    try:
-        with deps.signals.watch_stop(run):
-            outcome = await _with_retries(deps, run, writer)
-    except asyncio.CancelledError:
-        writer.abandon()  # the worker is stopping: the next attempt starts over with `reset`
-        raise
-    except BaseException:
-        # Whatever failed, what was streamed must still add up to what gets saved.
-        with contextlib.suppress(Exception):
-            await writer.close()
-        raise
-    finally:
-        deps.checkpoints.untrack(run)
+    with deps.signals.watch_stop(run):
+        asking = asyncio.create_task(_with_retries(deps, run, writer))
+        try:
+            if not await start():
+                raise StopBeforeStart(run.answer_id)
+        except BaseException:
+            await cancel_and_wait(asking)  # nothing was written: the request is simply dropped
+            writer.abandon()
+            raise
+        run.started.set_result(None)
+        deps.checkpoints.track(run)
+        try:
+            outcome = await asking
+        except asyncio.CancelledError:
+            writer.abandon()  # the worker is stopping: the next attempt starts over with `reset`
+            raise
+        except BaseException:
+            # Whatever failed, what was streamed must still add up to what gets saved.
+            with contextlib.suppress(Exception):
+                await writer.close()
+            raise
+        finally:
+            deps.checkpoints.untrack(run)
     await writer.close()
     return outcome
 
@@ -88,9 +107,14 @@ async def _pump(client: AsyncOpenAI, run: AnswerRun, writer: DeltaWriter) -> Out
     chunks = stream_chat(
         client, attempt.model.id, attempt.prompt.messages, attempt.answer_tokens, attempt.sampling
     )
+    # What the job does before this is the queue's cost to the first token (bench/burst.py reads it).
+    waited = (time.monotonic() - run.job_started) * 1000
+    logger.info("answer %s: asking the model %.1f ms after the job started", run.answer_id, waited)
     try:
         async with contextlib.aclosing(chunks):
             async for chunk in chunks:
+                if not run.started.done():
+                    await run.started  # the attempt is not the answer's yet: nothing may be written
                 if chunk.text:
                     run.add(chunk.text)
                     writer.add(chunk.text)

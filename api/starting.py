@@ -29,8 +29,8 @@ from api.refusals import CONVERSATION_NOT_FOUND, Conflict, Invalid, NotFound, To
 from core.admission import OverLimit, admit, withdraw
 from core.catalog import Catalog, ModelSpec, UnknownModel, budgets
 from core.jobs import enqueue_answer
-from core.limits import Limits, limits_of
-from core.models import Conversation, Message, Role, Source, Status, TitleSource, is_active_answer, utcnow
+from core.limits import Limits
+from core.models import Conversation, Message, Role, Source, Status, TitleSource, utcnow
 from core.settings import Settings
 from core.text import problem_of
 from core.titles import fallback_title
@@ -126,9 +126,10 @@ class _Plan:
 
 
 async def start_answer(
-    session: AsyncSession, redis: Redis, settings: Settings, catalog: Catalog, ask: Ask
+    session: AsyncSession, redis: Redis, settings: Settings, catalog: Catalog, ask: Ask, limits: Limits
 ) -> Submitted:
-    """Check `ask`, store it with a queued answer, admit the answer, commit, and enqueue it.
+    """Check `ask`, store it with a queued answer, admit the answer within its owner's `limits`
+    (as the request's sign-in read them), commit, and enqueue it.
 
     A `client_id` goes on what the request made first (the question; a regenerated answer); a
     request with a client_id that already made something gets that instead, and changes nothing.
@@ -152,10 +153,9 @@ async def start_answer(
             f"Message is too long for the model: {needed:,} tokens with the system prompt, room for {room:,}"
         )
         raise TooLarge(sentence, param=plan.param)
-    if plan.stored and await _has_active_answer(session, conversation.id):
-        return await _repeat_or_conflict(session, conversation.id, plan.client_id)
+    # A conversation with an answer running is not read for here: the database refuses the
+    # second one (the index), which costs only the rare conflict a write and a rollback.
     owner = conversation.owner_id
-    limits = await limits_of(session, owner) if owner else Limits()
     # Ends the reads' transaction; what follows is a write transaction of its own. Nothing may be
     # changed before it: a change it flushed would be a write in the read-only transaction, which
     # SQLite refuses when another process has written meanwhile.
@@ -324,13 +324,6 @@ def _check_content(content: str, limit: int, param: str | None = None) -> None:
     if len(content) > limit:
         sentence = f"Message is too long: {len(content):,} characters, the limit is {limit:,}"
         raise TooLarge(sentence, param=where)
-
-
-async def _has_active_answer(session: AsyncSession, conversation_id: str) -> bool:
-    active = await session.exec(
-        select(Message.id).where(Message.conversation_id == conversation_id, is_active_answer())
-    )
-    return active.first() is not None
 
 
 async def _admit_and_commit(

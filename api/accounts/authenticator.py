@@ -18,7 +18,8 @@ from sqlmodel import col, select, update
 
 from core.credentials import API_KEY_PREFIX, SIGN_IN_PREFIX, digest
 from core.db import Sessionmaker, one_statement, read_only
-from core.models import ApiKey, SignIn, User, UserRole, UserStatus, utcnow
+from core.limits import Limits, combine, overrides, role_limits
+from core.models import ApiKey, RoleLimit, SignIn, User, UserRole, UserStatus, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,10 @@ class Principal:
     sign_in_id: str | None
     key_id: str | None
     digest: str  # of the credential: how a cached principal is looked up again
+    # What applies to the user, read with the credential: a submit reads no limits of its own. A
+    # change reaches this process at once (the admin's routes forget the cache), others within
+    # CACHE_SECONDS.
+    limits: Limits
 
     @property
     def is_admin(self) -> bool:
@@ -116,39 +121,40 @@ class Authenticator:
     async def _sign_in(self, hashed: str) -> Principal | None:
         now = utcnow()
         found = await self._active_user_of(
-            select(SignIn, User)
+            select(SignIn, User, RoleLimit)
             .join(User, col(User.id) == col(SignIn.user_id))
             .where(SignIn.token_hash == hashed, col(SignIn.expires_at) > now)
         )
         if found is None:
             return None
-        row, user = found
+        row, user, role = found
         if now - _aware(row.last_seen_at) > TOUCH_EVERY:
             values = {"last_seen_at": now, "expires_at": now + self._idle}
             self._touch(update(SignIn).where(col(SignIn.id) == row.id).values(**values))
-        return _principal(user, hashed, sign_in_id=row.id)
+        return _principal(user, role, hashed, sign_in_id=row.id)
 
     async def _key(self, hashed: str) -> Principal | None:
         now = utcnow()
         found = await self._active_user_of(
-            select(ApiKey, User)
+            select(ApiKey, User, RoleLimit)
             .join(User, col(User.id) == col(ApiKey.user_id))
             .where(ApiKey.key_hash == hashed)
         )
         if found is None:
             return None
-        row, user = found
+        row, user, role = found
         if row.last_used_at is None or now - _aware(row.last_used_at) > TOUCH_EVERY:
             self._touch(update(ApiKey).where(col(ApiKey.id) == row.id).values(last_used_at=now))
-        return _principal(user, hashed, key_id=row.id)
+        return _principal(user, role, hashed, key_id=row.id)
 
-    async def _active_user_of(self, statement: Any) -> tuple[Any, User] | None:
-        """The credential's row and its user, if the user is active; read in a transaction of its
-        own that takes no write lock and never begins the request's."""
+    async def _active_user_of(self, statement: Any) -> tuple[Any, User, RoleLimit | None] | None:
+        """The credential's row, its user if active, and the defaults of the user's role; read in a
+        transaction of its own that takes no write lock and never begins the request's."""
         async with self._sessionmaker() as session:
             await read_only(session)
-            found: tuple[Any, User] | None = (
-                await session.exec(statement.where(User.status == UserStatus.active))
+            joined = statement.join(RoleLimit, col(RoleLimit.role) == col(User.role), isouter=True)
+            found: tuple[Any, User, RoleLimit | None] | None = (
+                await session.exec(joined.where(User.status == UserStatus.active))
             ).first()
             return found
 
@@ -173,6 +179,7 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _principal(
-    user: User, hashed: str, sign_in_id: str | None = None, key_id: str | None = None
+    user: User, role: RoleLimit | None, hashed: str, sign_in_id: str | None = None, key_id: str | None = None
 ) -> Principal:
-    return Principal(user.id, user.email, user.name, user.role, sign_in_id, key_id, hashed)
+    limits = combine(role_limits(role), overrides(user))
+    return Principal(user.id, user.email, user.name, user.role, sign_in_id, key_id, hashed, limits)

@@ -1,6 +1,7 @@
 """The admin's routes for limits: each role's defaults, and each user's own overrides.
 
-A change applies to the next answer a user sends; answers already admitted keep their place.
+A change applies to the next answer a user sends (on other API processes within the two seconds
+their sign-in cache keeps what it read); answers already admitted keep their place.
 """
 
 from dataclasses import asdict
@@ -9,7 +10,7 @@ from fastapi import APIRouter, HTTPException, status
 
 from api.accounts.auth import AdminDep
 from api.accounts.schemas import LimitsBody, RoleLimitsBody, UserLimitsRead
-from api.deps import SessionDep
+from api.deps import DepsDep, SessionDep
 from api.routing import CheckedRoute
 from core.limits import LIMIT_NAMES, Limits, defaults_of, limits_of, overrides
 from core.models import RoleLimit, User, UserRole
@@ -26,7 +27,9 @@ async def read_role_limits(_admin: AdminDep, session: SessionDep) -> RoleLimitsB
 
 
 @router.put("/limits")
-async def replace_role_limits(body: RoleLimitsBody, _admin: AdminDep, session: SessionDep) -> RoleLimitsBody:
+async def replace_role_limits(
+    body: RoleLimitsBody, _admin: AdminDep, session: SessionDep, deps: DepsDep
+) -> RoleLimitsBody:
     """Every role's default limits at once (null: unlimited)."""
     for role in UserRole:
         row = await session.get(RoleLimit, role) or RoleLimit(role=role)
@@ -34,6 +37,7 @@ async def replace_role_limits(body: RoleLimitsBody, _admin: AdminDep, session: S
             setattr(row, name, value)
         session.add(row)
     await session.commit()
+    deps.authenticator.forget_all()  # the limits its principals carry are the old ones
     return await read_role_limits(_admin, session)
 
 
@@ -52,7 +56,7 @@ async def read_user_limits(user_id: str, _admin: AdminDep, session: SessionDep) 
 
 @router.put("/users/{user_id}/limits")
 async def replace_user_limits(
-    user_id: str, body: LimitsBody, _admin: AdminDep, session: SessionDep
+    user_id: str, body: LimitsBody, _admin: AdminDep, session: SessionDep, deps: DepsDep
 ) -> UserLimitsRead:
     """The user's own limits, all at once: a number overrides the role's, null takes the role's."""
     user = await session.get(User, user_id)
@@ -63,4 +67,5 @@ async def replace_user_limits(
         setattr(user, f"limit_{name}", getattr(own, name))
     session.add(user)
     await session.commit()
+    deps.authenticator.forget(user_id=user_id)  # the limits its principals carry are the old ones
     return await read_user_limits(user_id, _admin, session)

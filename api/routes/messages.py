@@ -48,7 +48,7 @@ async def submit_message(
     ask = Question(
         conversation=conversation, content=body.content, parent_id=body.parent_id, client_id=body.client_id
     )
-    submitted = await start_answer(session, deps.redis, deps.settings, deps.catalog, ask)
+    submitted = await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits)
     return await deps.streams.after_submit(request, session, user, submitted.question, submitted.answer)
 
 

@@ -12,6 +12,7 @@ from api.refusals import Conflict, Invalid, NotFound, TooLarge, TooMany
 from api.starting import Ask, Edit, Question, Regenerate, Submitted, Turn, Turns, start_answer
 from core import keys
 from core.db import read_only
+from core.limits import limits_of
 from core.models import Conversation, Message, Role, Source, Status, TitleSource, User
 from tests.support.answer_path import AnswerPath, ScriptedModel, answer_path, row, stored_question
 from tests.support.processes import RedisServer, free_port
@@ -29,7 +30,8 @@ async def start(path: AnswerPath, ask: Ask) -> Submitted:
     """As a route calls it: its checks in a read-only transaction, then the service's own writes."""
     async with path.sessionmaker() as session:
         await read_only(session)
-        return await start_answer(session, path.redis, path.settings, path.catalog, ask)
+        limits = await limits_of(session, path.owner)  # what the request's sign-in carries
+        return await start_answer(session, path.redis, path.settings, path.catalog, ask, limits)
 
 
 async def conversation_of(path: AnswerPath, answer: Message) -> Conversation:
@@ -287,6 +289,11 @@ async def test_continuing_a_conversation_whose_answer_runs_is_a_conflict(path: A
     with pytest.raises(Conflict):
         await start(path, follow_up)
     await finish(path, first.answer.id)
+    # A request reads its conversation afresh: the refused one's copy went with its rollback.
+    conversation = await conversation_of(path, first.answer)
+    follow_up = api_request(
+        path, turns((Role.user, "second")), conversation=conversation, parent_id=first.answer.id
+    )
     second = await start(path, follow_up)
     assert second.question.parent_id == first.answer.id
 

@@ -7,6 +7,7 @@ import time
 STEPS = (
     ["bench.pickup"],
     ["bench.latency"],
+    ["bench.burst"],
     ["bench.relay_capacity"],
     ["bench.workers"],
     ["bench.local_model"],

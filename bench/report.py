@@ -190,6 +190,78 @@ def local_section(local: dict[str, Any]) -> list[str]:
     ]
 
 
+BURST_PARTS = ("submit", "pickup", "start_to_model", "model", "delivery")
+
+
+def burst_section(burst: dict[str, Any]) -> list[str]:
+    baseline = burst["baseline"]
+    then = f"{baseline}, POST then GET"
+    lines = [
+        "## Chats started at once (`python -m bench.burst`, issue 23)",
+        "",
+        f"First token p50 / p99 over {burst['rounds']} rounds, their order alternating, against one "
+        f"scripted model ({burst['model']['ttft_s'] * 1000:.0f} ms to the first token, then "
+        f"{burst['model']['tokens_per_s']:.0f} tokens/s, {burst['model']['tokens']} tokens); every answer "
+        "exact unless counted. relaychat in the web UI's one request, and as `POST` then `GET`"
+        + (f"; `{baseline}` as `POST` then `GET` (it has no other)." if baseline else "."),
+        "",
+        "| chats at once | direct | relaychat | POST then GET | "
+        + (f"{baseline} | relaychat ÷ {baseline} p50 | " if baseline else "")
+        + "relaychat ÷ direct p50 | relaychat p50: submit / pickup / start → model / model / delivery "
+        "| CPU per answer: API + worker + Redis (direct) | not exact |",
+        "|---|---|---|---|" + ("---|---|" if baseline else "") + "---|---|---|---|",
+    ]
+    for level in burst["levels"]:
+        direct, today, two = level["direct"], level["relaychat"], level["relaychat, POST then GET"]
+        cells = [
+            str(level["chats"]),
+            *(ms(x["first_token"], "p50_ms", "p99_ms") for x in (direct, today, two)),
+        ]
+        p50 = today["first_token"]["p50_ms"]
+        if baseline:
+            cells += [
+                ms(level[then]["first_token"], "p50_ms", "p99_ms"),
+                f"{p50 / level[then]['first_token']['p50_ms']:.2f}",
+            ]
+        cells.append(f"{p50 / direct['first_token']['p50_ms']:.2f}")
+        cells.append(
+            " / ".join(f"{today[part]['p50_ms']:.0f}" for part in BURST_PARTS if part in today) + " ms"
+        )
+        cpu, direct_cpu = today["cpu_ms_per_answer"], direct["cpu_ms_per_answer"]["direct"]
+        cells.append(f"{cpu['api']:.0f} + {cpu['worker']:.0f} + {cpu['redis']:.0f} ms ({direct_cpu:.0f} ms)")
+        cells.append(str(sum(level[name]["not_exact"] for name in level if name != "chats")))
+        lines.append("| " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
+def burst_goals(burst: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """Issue 23's targets that one run shows: ratios to the direct design and to the baseline."""
+    checks = []
+    then = f"{burst['baseline']}, POST then GET"
+    for level in burst["levels"]:
+        chats, today = level["chats"], level["relaychat"]["first_token"]["p50_ms"]
+        if chats == 1:
+            overhead = today - level["direct"]["first_token"]["p50_ms"]
+            checks.append(("one chat at a time: overhead p50 ≤ 10 ms", f"{overhead:.1f} ms", overhead <= 10))
+            continue
+        ratio = today / level["direct"]["first_token"]["p50_ms"]
+        checks.append((f"{chats} at once: first token p50 ≤ 1.5× direct", f"{ratio:.2f}×", ratio <= 1.5))
+        if burst["baseline"] and chats in (20, 50):
+            then_p50 = level[then]["first_token"]["p50_ms"]
+            checks.append(
+                (
+                    f"{chats} at once: first token p50 ≤ {burst['baseline']}'s",
+                    f"{today:.0f} vs {then_p50:.0f} ms",
+                    today <= then_p50,
+                )
+            )
+        one, two = level["relaychat"]["first_token"], level["relaychat, POST then GET"]["first_token"]
+        faster = all(one[q] <= two[q] for q in ("p50_ms", "p95_ms", "p99_ms"))
+        shown = " ".join(f"{q[:3]} {one[q]:.0f} vs {two[q]:.0f}," for q in ("p50_ms", "p99_ms")) + " ms"
+        checks.append((f"{chats} at once: one request ≤ POST then GET", shown, faster))
+    return checks
+
+
 def goals(data: dict[str, Any]) -> list[str]:
     checks: list[tuple[str, str, bool]] = []
     if latency := data.get("latency"):
@@ -255,8 +327,10 @@ def goals(data: dict[str, Any]) -> list[str]:
         checks.append(("fair throughput ≥ 0.95× first in, first out", f"{throughput:.3f}×", kept))
         pickup = fair["idle_pickup"]["p50_ms"]
         checks.append(("idle pickup p50 ≤ 5 ms with fair dispatch", f"{pickup:.1f} ms", pickup <= 5))
+    if burst := data.get("burst"):
+        checks += burst_goals(burst)
     rows = [f"| {goal} | {value} | {'met' if ok else '**missed**'} |" for goal, value, ok in checks]
-    return ["## Goals (issues 5, 12 and 13)", "", "| goal | measured | |", "|---|---|---|", *rows, ""]
+    return ["## Goals (issues 5, 12, 13 and 23)", "", "| goal | measured | |", "|---|---|---|", *rows, ""]
 
 
 def chart(data: dict[str, Any]) -> None:
@@ -291,6 +365,7 @@ def main() -> None:
     names = (
         "pickup",
         "latency",
+        "burst",
         "relay_capacity",
         "workers",
         "local_model",
@@ -309,6 +384,8 @@ def main() -> None:
     if "latency" in data:
         sections += latency_section(data["latency"])
         sections += openai_section(data["latency"])
+    if "burst" in data:
+        sections += burst_section(data["burst"])
     if "relay_capacity" in data:
         sections += relay_section(data["relay_capacity"])
     if "workers" in data:

@@ -75,6 +75,30 @@ class Checkpoint:
     included_ids: list[str]
 
 
+# Built once, run with bound values: making a statement's expression costs more than running it.
+_ANSWER_AND_CONVERSATION = (
+    select(Message, Conversation)
+    .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+    .where(col(Message.id) == sa.bindparam("answer_id"), col(Message.role) == Role.assistant)
+)
+_table: sa.Table = Message.__table__  # type: ignore[attr-defined]
+_START = (
+    sa.update(_table)
+    .where(_table.c.id == sa.bindparam("answer_id"), _table.c.attempt == sa.bindparam("read"))
+    .where(_table.c.status.in_(ACTIVE_STATUSES))
+    .values(status=Status.streaming, attempt=sa.bindparam("attempt"), updated_at=sa.bindparam("now"))
+)
+_CHECKPOINT = (
+    sa.update(_table)
+    .where(_table.c.id == sa.bindparam("b_id"), _table.c.attempt == sa.bindparam("b_attempt"))
+    .where(_table.c.status == Status.streaming)
+    .values(
+        content=sa.bindparam("b_content"),
+        included_ids=sa.bindparam("b_included", type_=_table.c.included_ids.type),
+        updated_at=sa.bindparam("b_now"),
+    )
+)
+
 # The room a prompt has for the answer's branch, given the answer and its conversation; None when
 # no prompt can be made (its model is gone).
 HistoryRoom = Callable[[Message, Conversation], int | None]
@@ -90,13 +114,7 @@ async def read_answer(
     """
     async with sessionmaker() as session:
         await read_only(session)
-        found = (
-            await session.exec(
-                select(Message, Conversation)
-                .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
-                .where(col(Message.id) == answer_id, col(Message.role) == Role.assistant)
-            )
-        ).first()
+        found = (await session.exec(_ANSWER_AND_CONVERSATION, params={"answer_id": answer_id})).first()
         if found is None:
             return None
         answer, conversation = found
@@ -115,12 +133,9 @@ async def start_attempt(sessionmaker: Sessionmaker, answer_id: str, attempt: int
     final, or started by another attempt): the caller reads it again."""
     async with sessionmaker() as session:
         await one_statement(session)
-        updated = await session.exec(
-            update(Message)
-            .where(col(Message.id) == answer_id, col(Message.attempt) == attempt - 1)
-            .where(col(Message.status).in_(ACTIVE_STATUSES))
-            .values(status=Status.streaming, attempt=attempt, updated_at=utcnow())
-        )
+        connection = await session.connection()
+        params = {"answer_id": answer_id, "read": attempt - 1, "attempt": attempt, "now": utcnow()}
+        updated = await connection.execute(_START, params)
         await session.commit()
         return bool(updated.rowcount)
 
@@ -151,17 +166,6 @@ async def save_checkpoints(sessionmaker: Sessionmaker, rows: Sequence[Checkpoint
 
     Returns the ids fenced out (a newer attempt, no longer streaming, deleted): none of theirs is written.
     """
-    table: sa.Table = Message.__table__  # type: ignore[attr-defined]
-    statement = (
-        sa.update(table)
-        .where(table.c.id == sa.bindparam("b_id"), table.c.attempt == sa.bindparam("b_attempt"))
-        .where(table.c.status == Status.streaming)
-        .values(
-            content=sa.bindparam("b_content"),
-            included_ids=sa.bindparam("b_included", type_=table.c.included_ids.type),
-            updated_at=sa.bindparam("b_now"),
-        )
-    )
     now = utcnow()
     params = [
         {
@@ -175,13 +179,13 @@ async def save_checkpoints(sessionmaker: Sessionmaker, rows: Sequence[Checkpoint
     ]
     async with sessionmaker() as session:
         connection = await session.connection()
-        result = await connection.execute(statement, params)
+        result = await connection.execute(_CHECKPOINT, params)
         fenced: set[str] = set()
         if result.rowcount != len(rows):
             # Rare (a zombie worker, a deleted conversation): find out which rows were refused.
             current = await connection.execute(
-                sa.select(table.c.id, table.c.attempt, table.c.status).where(
-                    table.c.id.in_([row.answer_id for row in rows])
+                sa.select(_table.c.id, _table.c.attempt, _table.c.status).where(
+                    _table.c.id.in_([row.answer_id for row in rows])
                 )
             )
             owned = {(row.id, row.attempt) for row in current if row.status == Status.streaming}

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.accounts.authenticator import Authenticator
 from api.accounts.revocations import Revocations
+from api.start_lane import StartLane, StartTurn
 from api.streams.answer_stream import AnswerStreams
 from api.streams.quota import StreamQuota
 from api.streams.relay import Relay
@@ -45,6 +46,7 @@ class ApiDeps:
     updates: UpdateFeed
     authenticator: Authenticator
     revocations: Revocations
+    starts: StartLane
 
     @classmethod
     async def open(cls, settings: Settings) -> "ApiDeps":
@@ -75,6 +77,7 @@ class ApiDeps:
             updates=UpdateFeed(dedicated_connection(redis_at, "relaychat-updates")),
             authenticator=authenticator,
             revocations=revocations,
+            starts=StartLane(engine.dialect.name),
         )
         relay.start()
         deps.updates.start()
@@ -110,13 +113,22 @@ async def _session(request: Request, deps: DepsDep) -> AsyncIterator[AsyncSessio
 SessionDep = Annotated[AsyncSession, Depends(_session)]
 
 
-async def _read_only_checks(session: SessionDep) -> None:
-    await read_only(session)
+async def _start_checks(session: SessionDep, deps: DepsDep) -> AsyncIterator[StartTurn]:
+    turn = await deps.starts.enter()
+    try:
+        await read_only(session)
+        yield turn
+    finally:
+        turn.leave()  # if the route did not: it failed before its answer started
 
 
-READ_ONLY_CHECKS = Depends(_read_only_checks)
-"""For routes that check a lot before a short write (submit, edit, regenerate, the /v1 answers):
-their reads, the lookups' included, run in a read-only transaction, and `start_answer` writes in
-one of its own, so that on SQLite the write lock is not held while they check. A route's
+START_CHECKS = Depends(_start_checks)
+"""For the routes that start an answer (submit, edit, regenerate, the /v1 answers). They wait for
+their turn in the process's `StartLane` (api/start_lane.py), and leave it once `start_answer`
+returns. Their reads, the lookups' included, run in a read-only transaction, and `start_answer`
+writes in one of its own, so that on SQLite the write lock is not held while they check. A route's
 `dependencies=[...]` run before the dependencies of its parameters: declared there, this comes
 before the lookups' first read, which would otherwise begin the transaction as one that may write."""
+
+StartTurnDep = Annotated[StartTurn, START_CHECKS]
+"""The route's turn (the same value as its `START_CHECKS`), to leave when its answer started."""

@@ -9,7 +9,7 @@ limits, commits, then enqueues its job in its owner's turn. The database decides
 `one_message_per_client_id` turns a client's retry into what its first request stored.
 
 Everything before the writes only reads, in the read-only transaction the route began
-(`READ_ONLY_CHECKS`): on SQLite the write lock is then held for the inserts alone, not for the
+(`START_CHECKS`): on SQLite the write lock is then held for the inserts alone, not for the
 checks and the token counting.
 """
 

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.accounts.auth import UserDep
-from api.deps import READ_ONLY_CHECKS, DepsDep, SessionDep
+from api.deps import START_CHECKS, DepsDep, SessionDep, StartTurnDep
 from api.lookups import ConversationDep, MessageDep
 from api.routing import CheckedRoute
 from api.schemas import (
@@ -133,7 +133,7 @@ async def select_branch(conversation: ConversationDep, body: BranchSelect, sessi
     "/messages/{message_id}/regenerate",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=SubmitResult,
-    dependencies=[READ_ONLY_CHECKS],
+    dependencies=[START_CHECKS],
     responses=STREAMED_SUBMIT,
 )
 async def regenerate(
@@ -143,10 +143,12 @@ async def regenerate(
     user: UserDep,
     session: SessionDep,
     deps: DepsDep,
+    turn: StartTurnDep,
 ) -> SubmitResult | Response:
     """A new answer to the same question, beside the old one, with the conversation's model now."""
     ask = Regenerate(answer=old, client_id=body.client_id)
     submitted = await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits)
+    turn.leave()  # stored and enqueued: the next start may go
     return await deps.streams.after_submit(request, session, user, submitted.question, submitted.answer)
 
 
@@ -154,13 +156,20 @@ async def regenerate(
     "/messages/{message_id}/edit",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=SubmitResult,
-    dependencies=[READ_ONLY_CHECKS],
+    dependencies=[START_CHECKS],
     responses=STREAMED_SUBMIT,
 )
 async def edit(
-    request: Request, old: MessageDep, body: EditCreate, user: UserDep, session: SessionDep, deps: DepsDep
+    request: Request,
+    old: MessageDep,
+    body: EditCreate,
+    user: UserDep,
+    session: SessionDep,
+    deps: DepsDep,
+    turn: StartTurnDep,
 ) -> SubmitResult | Response:
     """The edited question, beside the old one (same parent), and a queued answer: a new branch."""
     ask = Edit(question=old, content=body.content, client_id=body.client_id)
     submitted = await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits)
+    turn.leave()  # stored and enqueued: the next start may go
     return await deps.streams.after_submit(request, session, user, submitted.question, submitted.answer)

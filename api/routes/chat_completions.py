@@ -11,7 +11,7 @@ from functools import partial
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from api.accounts.auth import UserDep
-from api.deps import READ_ONLY_CHECKS, DepsDep, SessionDep
+from api.deps import START_CHECKS, DepsDep, SessionDep, StartTurnDep
 from api.openai.chat_request import chat_turns
 from api.openai.chat_schemas import ChatCompletion, ChatCompletionRequest
 from api.openai.chat_stream import chunks, completion
@@ -29,15 +29,21 @@ FAILURE_STATUS = {"too_long": status.HTTP_400_BAD_REQUEST, "unknown_model": stat
 @router.post(
     "/chat/completions",
     response_model=ChatCompletion,
-    dependencies=[READ_ONLY_CHECKS],
+    dependencies=[START_CHECKS],
     responses={200: {"content": {"text/event-stream": {}}, "description": "With `stream: true`"}},
 )
 async def create_chat_completion(
-    request: Request, body: ChatCompletionRequest, user: UserDep, session: SessionDep, deps: DepsDep
+    request: Request,
+    body: ChatCompletionRequest,
+    user: UserDep,
+    session: SessionDep,
+    deps: DepsDep,
+    turn: StartTurnDep,
 ) -> ChatCompletion | Response:
     """The model's answer to `messages`: one completion, or with `stream: true` its chunks."""
     ask = chat_turns(deps.catalog, user.user_id, body)
     answer = (await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits)).answer
+    turn.leave()  # stored and enqueued: the next start may go
     # The answer may take minutes: give the database connection back now.
     await session.close()
     if body.stream:

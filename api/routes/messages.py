@@ -4,7 +4,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from sqlmodel import col, select
 
 from api.accounts.auth import UserDep
-from api.deps import READ_ONLY_CHECKS, DepsDep, SessionDep
+from api.deps import START_CHECKS, DepsDep, SessionDep, StartTurnDep
 from api.lookups import ConversationDep, MessageDep
 from api.routing import CheckedRoute
 from api.schemas import MessageCreate, MessageUpdate, SubmitResult
@@ -30,7 +30,7 @@ async def list_messages(conversation: ConversationDep, session: SessionDep) -> l
     "/conversations/{conversation_id}/messages",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=SubmitResult,
-    dependencies=[READ_ONLY_CHECKS],
+    dependencies=[START_CHECKS],
     responses=STREAMED_SUBMIT,
 )
 async def submit_message(
@@ -40,6 +40,7 @@ async def submit_message(
     user: UserDep,
     session: SessionDep,
     deps: DepsDep,
+    turn: StartTurnDep,
 ) -> SubmitResult | Response:
     """Store the question and a queued answer in one transaction, then enqueue the answer's job.
 
@@ -49,6 +50,7 @@ async def submit_message(
         conversation=conversation, content=body.content, parent_id=body.parent_id, client_id=body.client_id
     )
     submitted = await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits)
+    turn.leave()  # stored and enqueued: the next start may go
     return await deps.streams.after_submit(request, session, user, submitted.question, submitted.answer)
 
 

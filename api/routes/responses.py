@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.accounts.auth import UserDep
 from api.deletion import delete_response_turns
-from api.deps import READ_ONLY_CHECKS, DepsDep, SessionDep
+from api.deps import START_CHECKS, DepsDep, SessionDep, StartTurnDep
 from api.lookups import ResponseDep
 from api.openai.chat_stream import final_message, terminal
 from api.openai.response_inputs import input_turns
@@ -55,14 +55,20 @@ async def _ended(relay: Relay, answer_id: str) -> MessageRead:
     return MessageRead.model_validate(final_message(await terminal(relay.events(answer_id, "0"))))
 
 
-@router.post("/responses", response_model=ResponseBody, responses=STREAMED, dependencies=[READ_ONLY_CHECKS])
+@router.post("/responses", response_model=ResponseBody, responses=STREAMED, dependencies=[START_CHECKS])
 async def create_response(
-    request: Request, body: ResponseRequest, user: UserDep, session: SessionDep, deps: DepsDep
+    request: Request,
+    body: ResponseRequest,
+    user: UserDep,
+    session: SessionDep,
+    deps: DepsDep,
+    turn: StartTurnDep,
 ) -> ResponseBody | Response:
     """A response to `input`: with `stream: true` its events; with `background: true` at once,
     queued; otherwise once it has ended."""
     ask = await response_turns(session, deps.catalog, user.user_id, body)
     answer = (await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits)).answer
+    turn.leave()  # stored and enqueued: the next start may go
     # The answer may take minutes: give the database connection back now.
     await session.close()
     if body.stream:

@@ -1,0 +1,40 @@
+"""The answers one API process starts at once: the rest wait their turn, first come, first served.
+
+A start reads (its checks) and then writes (the question and its answer), each holding the
+database connection: on SQLite a process has one. Left to the event loop, a burst of starts
+interleaves, every start's write queues behind every other start's reads, and all of them finish
+together, late. In turns, the first ones are answered at once: the same work, in order
+(docs/performance.md, "Chats started at once").
+"""
+
+import asyncio
+
+# On SQLite one: its one connection serializes the starts anyway, and one at a time answered a
+# burst of 50 sooner than two (docs/performance.md). On Postgres a few, so that one start's
+# round trips to the database overlap another's work.
+SQLITE_STARTS_AT_ONCE = 1
+POSTGRES_STARTS_AT_ONCE = 4
+
+
+class StartTurn:
+    """One start's turn: left once its answer is stored and enqueued, or when its request ends."""
+
+    def __init__(self, slots: asyncio.Semaphore) -> None:
+        self._slots: asyncio.Semaphore | None = slots
+
+    def leave(self) -> None:
+        if self._slots is not None:
+            self._slots.release()
+            self._slots = None
+
+
+class StartLane:
+    def __init__(self, dialect: str) -> None:
+        """A lane for a process whose database is `dialect` (SQLAlchemy's name: sqlite, postgresql)."""
+        width = SQLITE_STARTS_AT_ONCE if dialect == "sqlite" else POSTGRES_STARTS_AT_ONCE
+        self._slots = asyncio.Semaphore(width)
+
+    async def enter(self) -> StartTurn:
+        """Wait for a turn (asyncio's semaphore serves its waiters in order)."""
+        await self._slots.acquire()
+        return StartTurn(self._slots)

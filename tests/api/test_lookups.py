@@ -16,10 +16,8 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from api.deps import ApiDeps
 from api.lookups import ApiKeyDep, ConversationDep, MessageDep, ResponseDep, SignInDep
 from api.main import create_app
-from core import accounts
-from core.db import make_engine, make_sessionmaker
-from core.migrate import upgrade
 from core.settings import Settings
+from tests.support.answer_path import database_with_a_key
 from tests.support.processes import RedisServer
 
 MISSING_ID = "00000000-0000-7000-8000-000000000000"
@@ -86,14 +84,7 @@ def test_every_route_with_a_path_id_takes_its_lookup_rather_than_the_id() -> Non
 @pytest.fixture
 async def database(tmp_path: Path) -> tuple[Path, str]:
     """A migrated SQLite database with one account, and an API key of it."""
-    url = f"sqlite:///{tmp_path / 'locked.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    async with make_sessionmaker(engine)() as session:
-        user = await accounts.create_user(session, "ann@relaychat.test", "a tester's passphrase", first=True)
-        key, _ = await accounts.create_key(session, user, "tests")
-    await engine.dispose()
-    return tmp_path / "locked.db", key
+    return tmp_path / "locked.db", await database_with_a_key(tmp_path / "locked.db")
 
 
 async def request_with_lock_held(

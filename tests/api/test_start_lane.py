@@ -11,10 +11,8 @@ import pytest
 from api.deps import ApiDeps
 from api.main import create_app
 from api.start_lane import StartLane
-from core import accounts
-from core.db import make_engine, make_sessionmaker
-from core.migrate import upgrade
 from core.settings import Settings
+from tests.support.answer_path import database_with_a_key
 from tests.support.processes import RedisServer
 from tests.support.stack import write_models_file
 
@@ -44,12 +42,7 @@ async def test_starts_take_their_turns_in_the_order_they_came() -> None:
 async def client(tmp_path: Path, redis_server: RedisServer) -> AsyncIterator[httpx.AsyncClient]:
     """The app in this process, on a SQLite database with one account, signed in with its key."""
     url = f"sqlite:///{tmp_path / 'lane.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    async with make_sessionmaker(engine)() as session:
-        user = await accounts.create_user(session, "ann@relaychat.test", "a tester's passphrase", first=True)
-        key, _ = await accounts.create_key(session, user, "tests")
-    await engine.dispose()
+    key = await database_with_a_key(tmp_path / "lane.db")
     models = write_models_file(tmp_path, "http://127.0.0.1:9/v1")
     app = create_app()
     # What the lifespan makes, made here: httpx's ASGI transport runs no lifespan.

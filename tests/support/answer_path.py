@@ -117,6 +117,19 @@ async def answer_path(
         await engine.dispose()
 
 
+async def database_with_a_key(file: Path) -> str:
+    """A migrated SQLite database at `file` with one account (the first: an admin); returns an API
+    key of it, for an app run in the test's own process."""
+    url = f"sqlite:///{file}"
+    upgrade(url)
+    engine = make_engine(url)
+    async with make_sessionmaker(engine)() as session:
+        user = await accounts.create_user(session, "ann@relaychat.test", "a tester's passphrase", first=True)
+        key, _ = await accounts.create_key(session, user, "tests")
+    await engine.dispose()
+    return key
+
+
 async def stored_question(path: AnswerPath, question_text: str, **answer: Any) -> Message:
     """A conversation of the path's user with one question and its queued answer, stored as the
     API stores them; returns the answer (with `answer`'s fields)."""

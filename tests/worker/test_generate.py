@@ -203,36 +203,32 @@ async def test_a_stale_attempt_stops_writing_once_a_newer_one_owns_the_answer(wo
     assert saved.status == Status.streaming  # the stale attempt saved no end
 
 
-def _hold_write_lock(worker: Worker) -> sqlite3.Connection:
-    """Another connection holding SQLite's write lock, as a busy writer would: the attempt cannot
-    be started until it lets go, while reads go on."""
-    holder = sqlite3.connect(
-        worker.path.settings.database_url.removeprefix("sqlite:///"), isolation_level=None
-    )
+async def _asked_while_locked(
+    worker: Worker, answer: Message
+) -> tuple[asyncio.Task[Ending], sqlite3.Connection]:
+    """The answer's job running while another connection holds SQLite's write lock, as a busy
+    writer would, once the job has asked the model: it cannot start the attempt until the lock is
+    let go, while reads go on. The caller lets go of it (and closes it)."""
+    question = await row(worker.path, answer.parent_id or "")
+    assert question is not None
+    file = worker.path.settings.database_url.removeprefix("sqlite:///")
+    holder = sqlite3.connect(file, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
-    return holder
-
-
-async def _asked(worker: Worker, question: str) -> dict[str, Any]:
+    running = asyncio.create_task(generate(worker.deps, answer.id))
     for _ in range(500):
-        if requests := worker.model.requests(question):
-            return requests[0]
+        if worker.model.requests(question.content):
+            return running, holder
         await asyncio.sleep(0.02)
+    holder.close()
     raise AssertionError("the model was not asked in 10 s")
 
 
 async def test_the_model_is_asked_before_the_attempt_is_started(worker: Worker) -> None:
     answer = await worker.ask(["asked ", "first"])
-    question = await row(worker.path, answer.parent_id or "")
-    assert question is not None
-    holder = _hold_write_lock(worker)
+    running, holder = await _asked_while_locked(worker, answer)
     try:
-        running = asyncio.create_task(generate(worker.deps, answer.id))
-        await _asked(worker, question.content)
-        status, attempt = holder.execute(
-            "SELECT status, attempt FROM message WHERE id = ?", (answer.id,)
-        ).fetchone()
-        assert (status, attempt) == ("queued", 0)  # asked while its start waits for the lock
+        found = holder.execute("SELECT status, attempt FROM message WHERE id = ?", (answer.id,)).fetchone()
+        assert found == ("queued", 0)  # asked while its start waits for the lock
         assert await worker.log(answer.id) == []  # and nothing written before it started
     finally:
         holder.rollback()
@@ -246,12 +242,8 @@ async def test_the_model_is_asked_before_the_attempt_is_started(worker: Worker) 
 
 async def test_an_answer_that_ended_while_its_attempt_started_is_not_written(worker: Worker) -> None:
     answer = await worker.ask(["never ", "written"], script={"ttft": 0.5})
-    question = await row(worker.path, answer.parent_id or "")
-    assert question is not None
-    holder = _hold_write_lock(worker)
+    running, holder = await _asked_while_locked(worker, answer)
     try:
-        running = asyncio.create_task(generate(worker.deps, answer.id))
-        await _asked(worker, question.content)
         # Stopped from the app meanwhile, as a row the worker read as queued.
         holder.execute("UPDATE message SET status = 'stopped', content = '' WHERE id = ?", (answer.id,))
         holder.commit()
@@ -263,5 +255,7 @@ async def test_an_answer_that_ended_while_its_attempt_started_is_not_written(wor
     assert (saved.status, saved.attempt) == (Status.stopped, 0)
     events = await worker.log(answer.id)
     assert [event.type for event in events] == [EventType.stopped]  # its end, from the row; no text
+    question = await row(worker.path, answer.parent_id or "")
+    assert question is not None
     [request] = worker.model.requests(question.content)
     assert request["disconnected"]  # the model's stream was closed, unread

@@ -57,6 +57,8 @@ def _headers(refusal: Refusal) -> dict[str, str] | None:
         return {"Retry-After": str(refusal.retry_after)}
     if isinstance(refusal, NotSignedIn):
         return {"WWW-Authenticate": "Bearer"}
+    if isinstance(refusal, Conflict) and not refusal.clears:
+        return {"x-should-retry": "false"}
     return None
 
 

@@ -8,12 +8,14 @@ streamed response through a task of its own: answers stream for minutes, thousan
 import asyncio
 import json
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.refusals import TooLarge, TooSlow
+from core.logs import REQUEST_ID
 
 # The web UI is the built bundle alone: scripts and styles from its own files, no inline script,
 # no frames around it, nothing fetched from elsewhere.
@@ -81,7 +83,8 @@ class Guards:
     """Refuses a request whose Host is not allowed (400, before anything else runs) and a body too
     large or too slow (413 or 408, as it streams in: before sign-in, before it is read whole), and
     adds the security headers to every response: a strict Content-Security-Policy, no framing, no
-    sniffing. `limits` go from the most specific prefix to the catch-all ("")."""
+    sniffing; and the request's id (`x-request-id`, also on its log lines) for a user to quote.
+    `limits` go from the most specific prefix to the catch-all ("")."""
 
     def __init__(
         self, app: ASGIApp, allowed_hosts: str, limits: Iterable[BodyLimit], body_timeout: float
@@ -100,7 +103,10 @@ class Guards:
             await _refuse(send)
             return
         policy = DOCS_POLICY if scope["path"].startswith(DOCS_PATHS) else APP_POLICY
-        extra = [(b"content-security-policy", policy.encode()), *COMMON_HEADERS]
+        request_id = f"req_{uuid.uuid4().hex}"
+        REQUEST_ID.set(request_id)  # this request's task's own: its log lines carry it
+        extra = [(b"content-security-policy", policy.encode()), (b"x-request-id", request_id.encode())]
+        extra += COMMON_HEADERS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -35,7 +35,13 @@ class NotFound(Refusal):
 
 
 class Conflict(Refusal):
-    """The request conflicts with the current state (an answer still running, say)."""
+    """The request conflicts with the current state. One that `clears` by itself (an answer still
+    running) may be tried again; any other never will, and says so (`x-should-retry: false`, which
+    the OpenAI SDKs read before retrying a 409)."""
+
+    def __init__(self, sentence: str, *, param: str | None = None, clears: bool = False) -> None:
+        super().__init__(sentence, param=param)
+        self.clears = clears
 
 
 class Invalid(Refusal):

@@ -400,7 +400,7 @@ async def _repeat_or_conflict(
         return stored
     if not await _exists(session, conversation_id):  # deleted meanwhile
         raise NotFound(CONVERSATION_NOT_FOUND)
-    raise Conflict(ANSWER_ACTIVE)
+    raise Conflict(ANSWER_ACTIVE, clears=True)
 
 
 async def _exists(session: AsyncSession, conversation_id: str) -> bool:

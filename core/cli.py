@@ -6,7 +6,15 @@ import sys
 
 
 def _api(args: argparse.Namespace) -> int:
+    import copy
+
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
+
+    from core.logs import ACCESS_FORMAT
+
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["formatters"]["access"]["fmt"] = ACCESS_FORMAT
 
     # The app decides which proxies to believe (RELAYCHAT_TRUSTED_PROXIES): uvicorn's own default
     # would believe any X-Forwarded-For that comes from the loopback.
@@ -18,6 +26,7 @@ def _api(args: argparse.Namespace) -> int:
         log_level="info",
         proxy_headers=False,
         http="api.server:HeaderTimedProtocol",
+        log_config=log_config,
     )
     return 0
 

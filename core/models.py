@@ -64,8 +64,20 @@ class TitleSource(StrEnum):
 
 DEFAULT_TITLE = "New chat"
 ACTIVE_STATUSES = (Status.queued, Status.streaming)
-# The /v1 request parameters that the worker passes on to the model as they were asked.
-SAMPLING_PARAMS = ("temperature", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty", "user")
+# The /v1 request parameters that the worker passes on to the model as they were asked: sampling,
+# and what the output must be (`response_format`: JSON, or JSON of a schema).
+MODEL_PARAMS = (
+    "temperature",
+    "top_p",
+    "stop",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "user",
+    "logit_bias",
+    "reasoning_effort",
+    "response_format",
+)
 FINAL_STATUSES = (Status.complete, Status.stopped, Status.failed)
 
 
@@ -247,7 +259,7 @@ class Message(SQLModel, table=True):
     tokenizer: str | None = Field(default=None, max_length=64)
     # An answer's prompt: the earlier messages it was built from (None: not recorded).
     included_ids: list[str] | None = Field(default=None, sa_type=sa.JSON)
-    # What a /v1 request asked for: the SAMPLING_PARAMS and `max_tokens`, which the worker passes
+    # What a /v1 request asked for: the MODEL_PARAMS and `max_tokens`, which the worker passes
     # on; `instructions`, the system prompt of this answer alone (a response's); `response`, what
     # the Responses API keeps of its request (background, store, metadata, previous_response_id).
     params: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)

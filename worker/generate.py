@@ -15,7 +15,7 @@ from core.catalog import ModelSpec, UnknownModel, budgets
 from core.endings import end_from_row
 from core.eventlog import AttemptLog
 from core.failures import AnswerFailure
-from core.models import SAMPLING_PARAMS, Conversation, Message, Source, Status, TitleSource
+from core.models import MODEL_PARAMS, Conversation, Message, Source, Status, TitleSource
 from core.tokens import counter_for
 from worker import answers, finish
 from worker.answers import AlreadyFinal, Found
@@ -171,7 +171,9 @@ def _plan(deps: WorkerDeps, found: Found, title_for: str | None) -> Attempt:
     except PromptTooLong as too_long:
         raise AnswerFailure("too_long", str(too_long)) from None
     owner = conversation.owner_id
-    sampling = {name: params[name] for name in SAMPLING_PARAMS if name in params}
+    model_params = {name: params[name] for name in MODEL_PARAMS if name in params}
     if (asked := params.get("max_tokens")) is not None:
         answer_tokens = min(answer_tokens, int(asked))
-    return Attempt(found.answer.id, found.attempt, model, answer_tokens, prompt, title_for, owner, sampling)
+    return Attempt(
+        found.answer.id, found.attempt, model, answer_tokens, prompt, title_for, owner, model_params
+    )

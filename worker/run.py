@@ -28,7 +28,7 @@ class Attempt:
     prompt: Prompt
     title_for: str | None  # the conversation to name once this, its first answer, has ended
     owner: str | None = None  # whose usage the answer counts in
-    sampling: dict[str, Any] = field(default_factory=dict)  # a /v1 request's, passed on to the model
+    model_params: dict[str, Any] = field(default_factory=dict)  # a /v1 request's, passed on as asked
 
 
 @dataclass(frozen=True)

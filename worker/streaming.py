@@ -105,7 +105,7 @@ async def _pump(client: AsyncOpenAI, run: AnswerRun, writer: DeltaWriter) -> Out
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     chunks = stream_chat(
-        client, attempt.model.id, attempt.prompt.messages, attempt.answer_tokens, attempt.sampling
+        client, attempt.model.id, attempt.prompt.messages, attempt.answer_tokens, attempt.model_params
     )
     # What the job does before this is the queue's cost to the first token (bench/burst.py reads it).
     waited = (time.monotonic() - run.job_started) * 1000

@@ -3,11 +3,11 @@ system and developer messages the system prompt, the rest its turns (api/startin
 
 from collections.abc import Collection
 
-from api.openai.chat_schemas import UNSUPPORTED, ChatCompletionRequest
+from api.openai.chat_schemas import NOT_OFFERED, ChatCompletionRequest
 from api.refusals import Invalid, NotFound
 from api.starting import Turn, Turns
 from core.catalog import Catalog, ModelSpec, UnknownModel
-from core.models import SAMPLING_PARAMS, Role
+from core.models import MODEL_PARAMS, Role
 
 
 def text_of(content: object, param: str, part_types: Collection[str]) -> str:
@@ -35,13 +35,22 @@ def model_named(catalog: Catalog, name: str) -> ModelSpec:
         raise NotFound(f"The model `{name}` does not exist") from None
 
 
-def _check_supported(body: ChatCompletionRequest) -> None:
-    asked = set(body.model_extra or {})
-    for name in UNSUPPORTED:
-        if name in asked:
+def refuse_not_offered(extra: dict[str, object] | None, not_offered: dict[str, tuple[object, ...]]) -> None:
+    """A parameter relaychat does not offer is accepted only with a value that asks for nothing."""
+    for name, value in (extra or {}).items():
+        if name in not_offered and value is not None and value not in not_offered[name]:
             raise Invalid("relaychat does not support this parameter", param=name)
+
+
+def _check_supported(body: ChatCompletionRequest) -> None:
+    refuse_not_offered(body.model_extra, NOT_OFFERED)
     if body.n is not None and body.n > 1:
         raise Invalid("relaychat answers one choice per request", param="n")
+    json_schema = body.response_format.json_schema if body.response_format else None
+    if body.response_format and (body.response_format.type == "json_schema") != (json_schema is not None):
+        raise Invalid(
+            "json_schema is given with, and only with, the type json_schema", param="response_format"
+        )
 
 
 def chat_turns(catalog: Catalog, owner: str, body: ChatCompletionRequest) -> Turns:
@@ -57,7 +66,11 @@ def chat_turns(catalog: Catalog, owner: str, body: ChatCompletionRequest) -> Tur
             system.append(text)
         else:
             turns.append(Turn(Role(message.role), text, f"messages[{index}]"))
-    params = {name: value for name in SAMPLING_PARAMS if (value := getattr(body, name)) is not None}
+    params = {name: value for name in MODEL_PARAMS if (value := getattr(body, name)) is not None}
+    if body.response_format is not None:
+        params.pop("response_format")
+        if (asked := body.response_format.for_model()) is not None:
+            params["response_format"] = asked
     if (max_tokens := body.max_completion_tokens or body.max_tokens) is not None:
         params["max_tokens"] = max_tokens
     return Turns(

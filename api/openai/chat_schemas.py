@@ -6,22 +6,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas import error_responses
 
-# Parameters of OpenAI's API that relaychat does not offer: a request that sets one is refused
-# with a 400 naming it, rather than answered as if it had not been asked.
-UNSUPPORTED = (
-    "tools",
-    "tool_choice",
-    "functions",
-    "function_call",
-    "parallel_tool_calls",
-    "audio",
-    "modalities",
-    "logprobs",
-    "top_logprobs",
-    "response_format",
-    "prediction",
-    "web_search_options",
-)
+# Parameters of OpenAI's API that relaychat does not offer, each with the values that ask for
+# nothing (as clients send by default): those are accepted; any other is refused with a 400
+# naming the parameter, rather than answered as if it had not been asked. null is always accepted.
+NOT_OFFERED: dict[str, tuple[object, ...]] = {
+    "tools": ([],),
+    "tool_choice": ("none", "auto"),  # with no tools, neither asks for one
+    "functions": ([],),
+    "function_call": ("none", "auto"),
+    "parallel_tool_calls": (True, False),  # with no tools, either asks nothing
+    "audio": (),
+    "modalities": (["text"],),
+    "logprobs": (False,),
+    "top_logprobs": (0,),
+    "prediction": (),
+    "web_search_options": (),
+}
 
 
 MAX_TURNS = 2048
@@ -40,6 +40,31 @@ class ChatMessage(BaseModel):
 
     role: Literal["system", "developer", "user", "assistant"]
     content: str | list[dict[str, Any]] | None = None
+
+
+class JsonSchema(BaseModel):
+    """`response_format.json_schema`: the schema the answer's JSON must follow."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    description: str | None = Field(None, max_length=1000)
+    schema_: dict[str, Any] | None = Field(None, alias="schema")
+    strict: bool | None = None
+
+
+class ResponseFormat(BaseModel):
+    """What the answer must be: text (the default, nothing asked), a JSON object, or JSON following
+    a schema. Passed on to the model, whose server enforces it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["text", "json_object", "json_schema"]
+    json_schema: JsonSchema | None = None
+
+    def for_model(self) -> dict[str, Any] | None:
+        """As the model server is asked for it; None for text, which asks for nothing."""
+        return None if self.type == "text" else self.model_dump(by_alias=True, exclude_none=True)
 
 
 class StreamOptions(BaseModel):
@@ -63,6 +88,12 @@ class ChatCompletionRequest(BaseModel):
     frequency_penalty: float | None = Field(None, ge=-2, le=2)
     user: str | None = Field(None, max_length=256)
     n: int | None = Field(None, ge=1)
+    response_format: ResponseFormat | None = None
+    reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = None
+    # Token ids (as strings) to a bias from -100 to 100, as OpenAI bounds them.
+    logit_bias: dict[Annotated[str, Field(max_length=16)], Annotated[int, Field(ge=-100, le=100)]] | None = (
+        Field(None, max_length=300)
+    )
 
 
 class Usage(BaseModel):

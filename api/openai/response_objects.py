@@ -82,6 +82,7 @@ def response_body(answer: MessageRead, params: dict[str, Any] | None) -> Respons
         previous_response_id=kept.get("previous_response_id"),
         store=kept.get("store", True),
         temperature=sampling.get("temperature"),
+        text=kept.get("text") or {"format": {"type": "text"}},
         top_p=sampling.get("top_p"),
         usage=usage,
         user=sampling.get("user"),

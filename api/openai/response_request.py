@@ -7,9 +7,9 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.lookups import find_response
-from api.openai.chat_request import model_named, text_of
+from api.openai.chat_request import model_named, refuse_not_offered, text_of
 from api.openai.chat_schemas import MAX_TURNS
-from api.openai.responses_schemas import UNSUPPORTED, ResponseRequest
+from api.openai.responses_schemas import NOT_OFFERED, ResponseRequest
 from api.refusals import Conflict, Invalid, NotFound
 from api.starting import Turn, Turns
 from core.catalog import Catalog
@@ -21,9 +21,14 @@ PREVIOUS_RUNNING = "The previous response is still running: wait for it or cance
 
 
 def _check_supported(body: ResponseRequest) -> None:
-    for name, value in (body.model_extra or {}).items():
-        if name in UNSUPPORTED and value not in (None, [], {}, "none", "auto", "disabled"):
-            raise Invalid("relaychat does not support this parameter", param=name)
+    refuse_not_offered(body.model_extra, NOT_OFFERED)
+    text_format = body.text.format if body.text else None
+    if (
+        text_format
+        and text_format.type == "json_schema"
+        and (not text_format.name or text_format.schema_ is None)
+    ):
+        raise Invalid("a json_schema format needs a name and a schema", param="text.format")
     if body.background and not body.store:
         raise Invalid("a background response must be stored", param="store")
 
@@ -64,7 +69,7 @@ async def _previous(session: AsyncSession, owner: str, response_id: str) -> tupl
     except NotFound:
         raise NotFound(PREVIOUS_NOT_FOUND, param="previous_response_id") from None
     if answer.status not in FINAL_STATUSES:
-        raise Conflict(PREVIOUS_RUNNING)
+        raise Conflict(PREVIOUS_RUNNING, clears=True)
     conversation = await session.get(Conversation, answer.conversation_id)
     assert conversation is not None  # the lookup joined it
     return conversation, answer.id
@@ -92,6 +97,12 @@ async def response_turns(session: AsyncSession, catalog: Catalog, owner: str, bo
     }
     if body.max_output_tokens is not None:
         params["max_tokens"] = body.max_output_tokens
+    if body.text is not None:
+        kept["text"] = body.text.model_dump(by_alias=True, exclude_none=True)
+        if (response_format := body.text.format.for_model()) is not None:
+            params["response_format"] = response_format
+    if body.reasoning is not None and body.reasoning.effort is not None:
+        params["reasoning_effort"] = body.reasoning.effort
     conversation, parent_id = None, None
     if body.previous_response_id:
         conversation, parent_id = await _previous(session, owner, body.previous_response_id)

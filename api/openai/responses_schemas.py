@@ -8,11 +8,55 @@ RESPONSE_PREFIX = "resp_"
 MAX_INSTRUCTIONS = 32_000  # as a conversation's system prompt
 OUTPUT_PREFIX = "msg_"
 
-# Parameters of OpenAI's Responses API that relaychat does not offer: set to anything but their
-# empty value, they are refused with a 400 naming them.
 ResponseStatus = Literal["queued", "in_progress", "completed", "incomplete", "cancelled", "failed"]
 ItemStatus = Literal["in_progress", "completed", "incomplete"]
-UNSUPPORTED = ("tools", "tool_choice", "conversation", "prompt", "reasoning", "include", "top_logprobs")
+# Parameters of OpenAI's Responses API that relaychat does not offer, each with the values that ask
+# for nothing: those are accepted, any other is refused with a 400 naming the parameter.
+NOT_OFFERED: dict[str, tuple[object, ...]] = {
+    "tools": ([],),
+    "tool_choice": ("none", "auto"),
+    "parallel_tool_calls": (True, False),
+    "conversation": (),
+    "prompt": (),
+    "include": ([],),
+    "top_logprobs": (0,),
+    "truncation": ("auto",),  # what relaychat does: the oldest turns that do not fit are left out
+}
+
+
+class TextFormat(BaseModel):
+    """`text.format`: text (nothing asked), a JSON object, or JSON following a schema."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: Literal["text", "json_object", "json_schema"]
+    name: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    description: str | None = Field(None, max_length=1000)
+    schema_: dict[str, Any] | None = Field(None, alias="schema")
+    strict: bool | None = None
+
+    def for_model(self) -> dict[str, Any] | None:
+        """As Chat Completions' `response_format`, how the model server is asked; None for text."""
+        if self.type == "text":
+            return None
+        if self.type == "json_object":
+            return {"type": "json_object"}
+        schema = self.model_dump(by_alias=True, exclude_none=True, exclude={"type"})
+        return {"type": "json_schema", "json_schema": schema}
+
+
+class ResponseText(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    format: TextFormat = TextFormat(type="text")
+
+
+class ResponseReasoning(BaseModel):
+    """`reasoning`: the effort is passed on to the model; summaries are not offered."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    effort: Literal["minimal", "low", "medium", "high"] | None = None
 
 
 class ResponseRequest(BaseModel):
@@ -33,6 +77,8 @@ class ResponseRequest(BaseModel):
     metadata: dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=512)]] | None = (
         Field(None, max_length=16)
     )
+    text: ResponseText | None = None
+    reasoning: ResponseReasoning | None = None
 
 
 class OutputText(BaseModel):

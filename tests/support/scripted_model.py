@@ -26,7 +26,17 @@ from starlette.routing import Route
 
 scripts: dict[str, list[dict[str, Any]]] = {}
 requests: list[dict[str, Any]] = []
-SAMPLING = ("temperature", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty", "user")
+SAMPLING = (
+    "temperature",
+    "top_p",
+    "stop",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "user",
+    "logit_bias",
+    "reasoning_effort",
+)
 
 
 def echo_tokens(messages: list[dict[str, str]]) -> list[str]:
@@ -64,6 +74,7 @@ async def completions(request: Request) -> Response:
         "model": body.get("model"),
         "max_tokens": body.get("max_tokens"),
         "sampling": {name: body[name] for name in SAMPLING if name in body},
+        "response_format": body.get("response_format"),
         "started": time.time(),
         "tokens_sent": 0,
         "finished": False,

@@ -1024,6 +1024,13 @@ export interface components {
             user?: string | null;
             /** N */
             n?: number | null;
+            response_format?: components["schemas"]["ResponseFormat"] | null;
+            /** Reasoning Effort */
+            reasoning_effort?: ("minimal" | "low" | "medium" | "high") | null;
+            /** Logit Bias */
+            logit_bias?: {
+                [key: string]: number;
+            } | null;
         } & {
             [key: string]: unknown;
         };
@@ -1368,6 +1375,22 @@ export interface components {
             type: "input_text" | "output_text";
             /** Text */
             text: string;
+        };
+        /**
+         * JsonSchema
+         * @description `response_format.json_schema`: the schema the answer's JSON must follow.
+         */
+        JsonSchema: {
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /** Schema */
+            schema?: {
+                [key: string]: unknown;
+            } | null;
+            /** Strict */
+            strict?: boolean | null;
         };
         /** KeyCreate */
         KeyCreate: {
@@ -1742,6 +1765,27 @@ export interface components {
             /** Message */
             message: string;
         };
+        /**
+         * ResponseFormat
+         * @description What the answer must be: text (the default, nothing asked), a JSON object, or JSON following
+         *     a schema. Passed on to the model, whose server enforces it.
+         */
+        ResponseFormat: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "json_object" | "json_schema";
+            json_schema?: components["schemas"]["JsonSchema"] | null;
+        };
+        /**
+         * ResponseReasoning
+         * @description `reasoning`: the effort is passed on to the model; summaries are not offered.
+         */
+        ResponseReasoning: {
+            /** Effort */
+            effort?: ("minimal" | "low" | "medium" | "high") | null;
+        };
         /** ResponseRequest */
         ResponseRequest: {
             /** Model */
@@ -1781,8 +1825,19 @@ export interface components {
             metadata?: {
                 [key: string]: string;
             } | null;
+            text?: components["schemas"]["ResponseText"] | null;
+            reasoning?: components["schemas"]["ResponseReasoning"] | null;
         } & {
             [key: string]: unknown;
+        };
+        /** ResponseText */
+        ResponseText: {
+            /**
+             * @default {
+             *       "type": "text"
+             *     }
+             */
+            format: components["schemas"]["TextFormat"];
         };
         /** ResponseUsage */
         ResponseUsage: {
@@ -1912,6 +1967,27 @@ export interface components {
         SubmitResult: {
             user_message: components["schemas"]["MessageRead"];
             assistant_message: components["schemas"]["MessageRead"];
+        };
+        /**
+         * TextFormat
+         * @description `text.format`: text (nothing asked), a JSON object, or JSON following a schema.
+         */
+        TextFormat: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "json_object" | "json_schema";
+            /** Name */
+            name?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Schema */
+            schema?: {
+                [key: string]: unknown;
+            } | null;
+            /** Strict */
+            strict?: boolean | null;
         };
         /**
          * TitleSource

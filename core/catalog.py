@@ -3,6 +3,7 @@
 import os
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,6 +12,10 @@ from core.settings import Settings
 OPENAI_MODELS = Path(__file__).parent / "openai_models.toml"
 LOCAL_MODEL_ID = "smollm2-135m-instruct"
 LOCAL_CONTEXT_WINDOW = 8192
+
+
+Capability = Literal["tools", "structured_outputs", "vision", "reasoning"]
+CAPABILITIES: tuple[Capability, ...] = ("tools", "structured_outputs", "vision", "reasoning")
 
 
 class ModelSpec(BaseModel):
@@ -24,6 +29,18 @@ class ModelSpec(BaseModel):
     input_price: float = Field(0.0, ge=0, description="US dollars per million prompt tokens")
     output_price: float = Field(0.0, ge=0, description="US dollars per million completion tokens")
     local: bool = False
+    capabilities: frozenset[Capability] | None = Field(
+        None,
+        description="What the model can do beyond text; None: not declared, so every one counts as "
+        "present and the model server's own error is relayed",
+    )
+
+    def supports(self, capability: Capability) -> bool:
+        return self.capabilities is None or capability in self.capabilities
+
+    def capability_flags(self) -> dict[str, bool]:
+        """Each capability, present or not (an undeclared one is present)."""
+        return {name: self.supports(name) for name in CAPABILITIES}
 
     def api_key(self) -> str | None:
         return os.environ.get(self.api_key_env) if self.api_key_env else None
@@ -83,6 +100,8 @@ def load_catalog(settings: Settings) -> Catalog:
             api_key_env=None,
             context_window=LOCAL_CONTEXT_WINDOW,
             local=True,
+            # SmolLM2's chat template has no tools, and nothing else has been tried with it yet.
+            capabilities=frozenset(),
         )
         models.append(spec)
     if settings.openai_base_url:

@@ -2,11 +2,12 @@
 system and developer messages the system prompt, the rest its turns (api/starting.py)."""
 
 from collections.abc import Collection
+from typing import Any
 
 from api.openai.chat_schemas import NOT_OFFERED, ChatCompletionRequest
 from api.refusals import Invalid, NotFound
 from api.starting import Turn, Turns
-from core.catalog import Catalog, ModelSpec, UnknownModel
+from core.catalog import Capability, Catalog, ModelSpec, UnknownModel
 from core.models import MODEL_PARAMS, Role
 
 
@@ -33,6 +34,16 @@ def model_named(catalog: Catalog, name: str) -> ModelSpec:
         return catalog.get(name)
     except UnknownModel:
         raise NotFound(f"The model `{name}` does not exist") from None
+
+
+def refuse_missing(
+    model: ModelSpec, asked: dict[str, Any], name: str, capability: Capability, *, param: str | None = None
+) -> None:
+    """`name` asked of a model that lacks the capability it needs is refused, naming the request's
+    parameter (`param`, else `name`) and the model."""
+    if name in asked and not model.supports(capability):
+        words = capability.replace("_", " ")
+        raise Invalid(f"the model `{model.id}` does not support {words}", param=param or name)
 
 
 def refuse_not_offered(extra: dict[str, object] | None, not_offered: dict[str, tuple[object, ...]]) -> None:
@@ -71,6 +82,8 @@ def chat_turns(catalog: Catalog, owner: str, body: ChatCompletionRequest) -> Tur
         params.pop("response_format")
         if (asked := body.response_format.for_model()) is not None:
             params["response_format"] = asked
+    refuse_missing(model, params, "response_format", "structured_outputs")
+    refuse_missing(model, params, "reasoning_effort", "reasoning")
     if (max_tokens := body.max_completion_tokens or body.max_tokens) is not None:
         params["max_tokens"] = max_tokens
     return Turns(

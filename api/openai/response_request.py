@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.lookups import find_response
-from api.openai.chat_request import model_named, refuse_not_offered, text_of
+from api.openai.chat_request import model_named, refuse_missing, refuse_not_offered, text_of
 from api.openai.chat_schemas import MAX_TURNS
 from api.openai.responses_schemas import NOT_OFFERED, ResponseRequest
 from api.refusals import Conflict, Invalid, NotFound
@@ -103,6 +103,9 @@ async def response_turns(session: AsyncSession, catalog: Catalog, owner: str, bo
             params["response_format"] = response_format
     if body.reasoning is not None and body.reasoning.effort is not None:
         params["reasoning_effort"] = body.reasoning.effort
+    # Named as the Responses API names them.
+    refuse_missing(model, params, "response_format", "structured_outputs", param="text.format")
+    refuse_missing(model, params, "reasoning_effort", "reasoning", param="reasoning.effort")
     conversation, parent_id = None, None
     if body.previous_response_id:
         conversation, parent_id = await _previous(session, owner, body.previous_response_id)

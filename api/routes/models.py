@@ -17,6 +17,7 @@ class ModelRead(BaseModel):
     input_price: float
     output_price: float
     local: bool
+    capabilities: dict[str, bool]  # tools, structured_outputs, vision, reasoning
     default_max_tokens: int
     max_tokens_limit: int
 
@@ -32,7 +33,8 @@ async def list_models(deps: DepsDep) -> ModelList:
     answer's max tokens when a conversation sets none, and the most it may set."""
     models = [
         ModelRead(
-            **{**spec.model_dump(), "label": spec.label or spec.id},
+            **{**spec.model_dump(exclude={"capabilities"}), "label": spec.label or spec.id},
+            capabilities=spec.capability_flags(),
             default_max_tokens=budgets(spec, deps.settings.max_answer_tokens)[1],
             max_tokens_limit=answer_token_limit(spec),
         )

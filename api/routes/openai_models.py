@@ -16,6 +16,9 @@ class OpenAIModel(BaseModel):
     object: Literal["model"] = "model"
     created: int = 0
     owned_by: str = "relaychat"
+    # Fields of relaychat's own beside OpenAI's, which clients that do not know them skip.
+    context_window: int
+    capabilities: dict[str, bool]  # tools, structured_outputs, vision, reasoning
 
 
 class OpenAIModelList(BaseModel):
@@ -26,8 +29,11 @@ class OpenAIModelList(BaseModel):
 @router.get("/models")
 async def list_openai_models(deps: DepsDep) -> OpenAIModelList:
     """Every model a request may name, the default first."""
-    ids = [
-        deps.catalog.default,
-        *(spec.id for spec in deps.catalog.models if spec.id != deps.catalog.default),
-    ]
-    return OpenAIModelList(data=[OpenAIModel(id=model_id) for model_id in ids])
+    catalog = deps.catalog
+    specs = [catalog.get(None), *(spec for spec in catalog.models if spec.id != catalog.default)]
+    return OpenAIModelList(
+        data=[
+            OpenAIModel(id=spec.id, context_window=spec.context_window, capabilities=spec.capability_flags())
+            for spec in specs
+        ]
+    )

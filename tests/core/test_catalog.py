@@ -111,3 +111,33 @@ def test_cost_follows_the_prices_and_a_local_model_is_free() -> None:
     assert priced.cost(1_000, 500) == pytest.approx(0.0025 + 0.005)
     local = ModelSpec(id="smol", local=True, base_url="http://127.0.0.1:1/v1")
     assert local.cost(1_000_000, 1_000_000) == 0
+
+
+def test_capabilities_are_declared_per_model_and_an_undeclared_one_counts_as_present(
+    env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    env.setenv("OPENAI_API_KEY", "sk-test")
+    env.setenv("RELAYCHAT_LOCAL_MODEL_URL", "http://127.0.0.1:9999/v1")
+    catalog = load_catalog(settings())
+    assert catalog.get("gpt-4o").capability_flags() == {
+        "tools": True,
+        "structured_outputs": True,
+        "vision": True,
+        "reasoning": False,
+    }
+    assert catalog.get("o4-mini").supports("reasoning")
+    assert catalog.get("gpt-5").supports("reasoning")
+    assert not any(catalog.get(LOCAL_MODEL_ID).capability_flags().values())
+    path = tmp_path / "models.toml"
+    path.write_text(
+        '[[models]]\nid = "declared"\nbase_url = "http://x/v1"\ncapabilities = ["tools"]\n'
+        '[[models]]\nid = "undeclared"\nbase_url = "http://y/v1"\n'
+    )
+    env.setenv("RELAYCHAT_MODELS_FILE", str(path))
+    catalog = load_catalog(settings())
+    assert catalog.get("declared").capability_flags()["tools"]
+    assert not catalog.get("declared").supports("structured_outputs")
+    assert all(catalog.get("undeclared").capability_flags().values())
+    path.write_text('[[models]]\nid = "wrong"\ncapabilities = ["telepathy"]\n')
+    with pytest.raises(ValueError, match="telepathy"):
+        load_catalog(settings())

@@ -143,14 +143,16 @@ ONE_ACCOUNT_LOAD = {"max_streams_per_user": "1000000"}
 """For a bench whose whole load comes from one account (the admin's key): no cap on its streams."""
 
 MODELS = {"scripted": 8192, "scripted-alt": 4096}
-"""The models of a test deployment, all served by the scripted model: name → context window."""
+"""The models of a test deployment, all served by the scripted model: name → context window.
+`scripted` declares no capabilities (so it has them all); `scripted-alt` declares none."""
+CAPABILITIES = {"scripted-alt": "capabilities = []\n"}
 
 
 def write_models_file(log_dir: Path, base_url: str) -> Path:
     path = log_dir / "models.toml"
     entries = [
         f'[[models]]\nid = "{name}"\nbase_url = "{base_url}"\ncontext_window = {window}\n'
-        f"input_price = 1.0\noutput_price = 2.0\n"
+        f"input_price = 1.0\noutput_price = 2.0\n{CAPABILITIES.get(name, '')}"
         for name, window in MODELS.items()
     ]
     path.write_text('default = "scripted"\n\n' + "\n".join(entries))

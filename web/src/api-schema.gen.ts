@@ -1567,6 +1567,10 @@ export interface components {
             output_price: number;
             /** Local */
             local: boolean;
+            /** Capabilities */
+            capabilities: {
+                [key: string]: boolean;
+            };
             /** Default Max Tokens */
             default_max_tokens: number;
             /** Max Tokens Limit */
@@ -1610,6 +1614,12 @@ export interface components {
              * @default relaychat
              */
             owned_by: string;
+            /** Context Window */
+            context_window: number;
+            /** Capabilities */
+            capabilities: {
+                [key: string]: boolean;
+            };
         };
         /** OpenAIModelList */
         OpenAIModelList: {

@@ -11,11 +11,12 @@ const answer = (fields: Partial<Message>): Message => ({
   client_id: null, pinned: false, included_ids: null, created_at: "2026-11-24T10:00:00Z", updated_at: "2026-11-24T10:00:00Z", ...fields,
 });
 
+const capabilities = { tools: true, structured_outputs: true, vision: true, reasoning: false };
 const models: ModelList = {
   default: "m",
   models: [
-    { id: "m", label: "M", context_window: 1000, input_price: 1, output_price: 2, local: false, default_max_tokens: 1024, max_tokens_limit: 500 },
-    { id: "big", label: "Big", context_window: 100_000, input_price: 1, output_price: 2, local: false, default_max_tokens: 1024, max_tokens_limit: 50_000 },
+    { id: "m", label: "M", context_window: 1000, input_price: 1, output_price: 2, local: false, capabilities, default_max_tokens: 1024, max_tokens_limit: 500 },
+    { id: "big", label: "Big", context_window: 100_000, input_price: 1, output_price: 2, local: false, capabilities, default_max_tokens: 1024, max_tokens_limit: 50_000 },
   ],
 };
 

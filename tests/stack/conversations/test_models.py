@@ -8,6 +8,9 @@ def test_models_lists_the_catalog_with_its_default(client: httpx.Client) -> None
     assert body["default"] == "scripted"
     assert {m["id"]: m["context_window"] for m in body["models"]} == MODELS
     assert all(m["input_price"] == 1.0 and m["output_price"] == 2.0 for m in body["models"])
+    capabilities = {m["id"]: m["capabilities"] for m in body["models"]}
+    assert capabilities["scripted"]["structured_outputs"]  # none declared: present
+    assert not any(capabilities["scripted-alt"].values())  # declared: none
 
 
 def test_a_conversation_with_an_unknown_model_is_422(client: httpx.Client) -> None:

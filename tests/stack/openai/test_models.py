@@ -5,6 +5,7 @@ import httpx
 import openai
 import pytest
 
+from core.catalog import CAPABILITIES
 from tests.support.stack import Stack
 
 
@@ -16,6 +17,35 @@ def test_the_model_list_is_the_catalog_default_first(stack: Stack) -> None:
     models = sdk(stack).models.list()
     assert [model.id for model in models.data] == ["scripted", "scripted-alt"]
     assert all(model.object == "model" and model.owned_by == "relaychat" for model in models.data)
+    # relaychat's own fields beside OpenAI's: what each model can do, and its window.
+    extra = {model.id: (model.model_extra or {}) for model in models.data}
+    assert extra["scripted"]["capabilities"] == dict.fromkeys(CAPABILITIES, True)  # none declared
+    assert extra["scripted-alt"]["capabilities"] == dict.fromkeys(CAPABILITIES, False)
+    assert extra["scripted-alt"]["context_window"] == 4096
+
+
+def test_what_a_model_lacks_is_a_400_naming_the_parameter_and_the_model(stack: Stack) -> None:
+    client = sdk(stack)
+    chat = {"model": "scripted-alt", "messages": [{"role": "user", "content": "hi"}]}
+    asks: list[tuple[str, str, dict[str, object]]] = [
+        ("/chat/completions", "response_format", {**chat, "response_format": {"type": "json_object"}}),
+        ("/chat/completions", "reasoning_effort", {**chat, "reasoning_effort": "low"}),
+        (
+            "/responses",
+            "text.format",
+            {"model": "scripted-alt", "input": "hi", "text": {"format": {"type": "json_object"}}},
+        ),
+        (
+            "/responses",
+            "reasoning.effort",
+            {"model": "scripted-alt", "input": "hi", "reasoning": {"effort": "low"}},
+        ),
+    ]
+    for path, param, body in asks:
+        with pytest.raises(openai.BadRequestError) as refused:
+            client.post(path, body=body, cast_to=httpx.Response)
+        assert refused.value.param == param
+        assert "scripted-alt" in refused.value.message
 
 
 def test_a_bad_key_raises_the_sdks_authentication_error(stack: Stack) -> None:

@@ -26,17 +26,8 @@ from starlette.routing import Route
 
 scripts: dict[str, list[dict[str, Any]]] = {}
 requests: list[dict[str, Any]] = []
-SAMPLING = (
-    "temperature",
-    "top_p",
-    "stop",
-    "seed",
-    "presence_penalty",
-    "frequency_penalty",
-    "user",
-    "logit_bias",
-    "reasoning_effort",
-)
+# What a request carries besides these is its sampling: what a client asked of the model's answer.
+NOT_SAMPLING = ("model", "messages", "max_tokens", "stream", "stream_options", "response_format")
 
 
 def echo_tokens(messages: list[dict[str, str]]) -> list[str]:
@@ -73,7 +64,7 @@ async def completions(request: Request) -> Response:
         "messages": messages,
         "model": body.get("model"),
         "max_tokens": body.get("max_tokens"),
-        "sampling": {name: body[name] for name in SAMPLING if name in body},
+        "sampling": {name: value for name, value in body.items() if name not in NOT_SAMPLING},
         "response_format": body.get("response_format"),
         "started": time.time(),
         "tokens_sent": 0,

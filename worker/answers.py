@@ -87,6 +87,8 @@ _START = (
     .where(_table.c.id == sa.bindparam("answer_id"), _table.c.attempt == sa.bindparam("read"))
     .where(_table.c.status.in_(ACTIVE_STATUSES))
     .values(status=Status.streaming, attempt=sa.bindparam("attempt"), updated_at=sa.bindparam("now"))
+    # What the last attempt saved, as of the start: a zombie's checkpoint may have come since the read.
+    .returning(_table.c.content)
 )
 _CHECKPOINT = (
     sa.update(_table)
@@ -127,17 +129,18 @@ async def read_answer(
         return Found(answer, conversation, history)
 
 
-async def start_attempt(sessionmaker: Sessionmaker, answer_id: str, attempt: int) -> bool:
+async def start_attempt(sessionmaker: Sessionmaker, answer_id: str, attempt: int) -> str | None:
     """Make `attempt` the answer's (status `streaming`), if the answer is as `read_answer` found it:
-    still to be given, its last attempt the one before. False when it changed meanwhile (deleted,
-    final, or started by another attempt): the caller reads it again."""
+    still to be given, its last attempt the one before. Returns the text the last attempt saved, as
+    the update found it; None when the answer changed meanwhile (deleted, final, or started by
+    another attempt): the caller reads it again."""
     async with sessionmaker() as session:
         await one_statement(session)
         connection = await session.connection()
         params = {"answer_id": answer_id, "read": attempt - 1, "attempt": attempt, "now": utcnow()}
-        updated = await connection.execute(_START, params)
+        saved: str | None = (await connection.execute(_START, params)).scalar_one_or_none()
         await session.commit()
-        return bool(updated.rowcount)
+        return saved
 
 
 async def save_final(

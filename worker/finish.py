@@ -75,9 +75,10 @@ async def refuse(
     return Status.failed
 
 
-async def stopped_before_start(deps: WorkerDeps, found: Found, attempt_log: AttemptLog) -> Status:
+async def stopped_before_start(
+    deps: WorkerDeps, found: Found, attempt_log: AttemptLog, checkpointed: str
+) -> Status:
     """A Stop came while no worker ran the answer: keep what the last attempt had saved."""
-    checkpointed = found.answer.content
     if checkpointed and await attempt_log.append((EventType.delta, {"text": checkpointed})) is None:
         raise Fenced(attempt_log.answer_id)
     model = _model_or_default(deps, found)

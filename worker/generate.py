@@ -21,8 +21,8 @@ from worker import answers, finish
 from worker.answers import AlreadyFinal, Found
 from worker.deps import WorkerDeps
 from worker.prompt import PromptTooLong, build_prompt
-from worker.run import AnswerRun, Attempt, Fenced, Outcome
-from worker.streaming import StopBeforeStart, stream
+from worker.run import AnswerRun, Attempt, Fenced, Outcome, StopBeforeStart
+from worker.streaming import stream
 
 logger = logging.getLogger(__name__)
 
@@ -93,11 +93,13 @@ async def _attempt(deps: WorkerDeps, answer_id: str, job_started: float) -> Endi
     run = AnswerRun(attempt, attempt_log, job_started)
     try:
         outcome = await stream(deps, run, partial(_start, deps, attempt_log))
-    except StopBeforeStart:
-        return Ending(await finish.stopped_before_start(deps, found, attempt_log))
+    except StopBeforeStart as stop:
+        return Ending(await finish.stopped_before_start(deps, found, attempt_log, stop.checkpointed))
     except (Fenced, Raced, *INFRASTRUCTURE):
         raise
     except Exception:
+        if not run.started.done():
+            raise  # the attempt is not the answer's: it may not end it (ARQ records the job's error)
         # A bug must not leave the user watching a spinner until the sweep gives up.
         logger.exception("answer %s failed", answer_id)
         outcome = Outcome(Status.failed, error=INTERNAL_ERROR)
@@ -108,22 +110,27 @@ async def _refuse(
     deps: WorkerDeps, found: Found, attempt_log: AttemptLog, refusal: AnswerFailure, title_for: str | None
 ) -> Ending:
     """End the answer without asking the model, once its attempt has started."""
-    if not await _start(deps, attempt_log):
-        return Ending(await finish.stopped_before_start(deps, found, attempt_log))
+    try:
+        await _start(deps, attempt_log)
+    except StopBeforeStart as stop:
+        return Ending(await finish.stopped_before_start(deps, found, attempt_log, stop.checkpointed))
     return Ending(await finish.refuse(deps, attempt_log, refusal, title_for))
 
 
-async def _start(deps: WorkerDeps, attempt_log: AttemptLog) -> bool:
-    """Make the attempt the answer's: its row, then its log. False when a Stop is waiting for it.
+async def _start(deps: WorkerDeps, attempt_log: AttemptLog) -> None:
+    """Make the attempt the answer's: its row, then its log.
 
-    Raises Raced when the answer changed since it was read, Fenced when a newer attempt owns its log."""
+    Raises Raced when the answer changed since it was read, Fenced when a newer attempt owns its
+    log, StopBeforeStart (with the text the last attempt saved) when a Stop is waiting for it."""
     answer_id = attempt_log.answer_id
-    if not await answers.start_attempt(deps.sessionmaker, answer_id, attempt_log.attempt):
+    checkpointed = await answers.start_attempt(deps.sessionmaker, answer_id, attempt_log.attempt)
+    if checkpointed is None:
         raise Raced(answer_id)
     began, stop_waiting = await asyncio.gather(attempt_log.begin(), deps.redis.exists(keys.stop(answer_id)))
     if not began:
         raise Fenced(answer_id)
-    return not stop_waiting
+    if stop_waiting:
+        raise StopBeforeStart(answer_id, checkpointed)
 
 
 def _title_target(found: Found) -> str | None:

@@ -17,6 +17,14 @@ class Fenced(Exception):
     """A newer attempt owns this answer, or it was deleted: the stale run must stop writing."""
 
 
+class StopBeforeStart(Exception):
+    """A Stop was waiting when the attempt started: the answer keeps what its last attempt saved."""
+
+    def __init__(self, answer_id: str, checkpointed: str) -> None:
+        super().__init__(answer_id)
+        self.checkpointed = checkpointed
+
+
 @dataclass(frozen=True)
 class Attempt:
     """What one attempt at an answer is, fixed when the worker claims it."""

@@ -22,25 +22,19 @@ logger = logging.getLogger(__name__)
 MAX_RETRY_DELAY_SECONDS = 20.0
 
 
-class StopBeforeStart(Exception):
-    """A Stop was asked for before the attempt started: the answer keeps what it had."""
+async def stream(deps: WorkerDeps, run: AnswerRun, start: Callable[[], Awaitable[None]]) -> Outcome:
+    """Ask the model at once; meanwhile `start` makes the attempt the answer's (its row, its log).
+    The answer's text is written only once it has: until then the model is still on its way to
+    its first token. Then stream into `run` and its log until the model ends, a Stop, or a halt.
 
-
-async def stream(deps: WorkerDeps, run: AnswerRun, start: Callable[[], Awaitable[bool]]) -> Outcome:
-    """Ask the model at once; meanwhile `start` makes the attempt the answer's (its row, its log;
-    False when a Stop was waiting). The answer's text is written only once it has: until then
-    the model is still on its way to its first token. Then stream into `run` and its log until
-    the model ends, a Stop, or a halt.
-
-    Raises Fenced (or the Redis error) when the run halted or could not start: nothing more may
-    be written; StopBeforeStart when the Stop came first.
+    Raises what `start` raised (Raced, Fenced, StopBeforeStart), or Fenced (or the Redis error)
+    when the run halted: nothing more may be written.
     """
     writer = deps.deltas.writer(run)
     with deps.signals.watch_stop(run):
         asking = asyncio.create_task(_with_retries(deps, run, writer))
         try:
-            if not await start():
-                raise StopBeforeStart(run.answer_id)
+            await start()
         except BaseException:
             await cancel_and_wait(asking)  # nothing was written: the request is simply dropped
             writer.abandon()

@@ -259,3 +259,21 @@ async def test_an_answer_that_ended_while_its_attempt_started_is_not_written(wor
     assert question is not None
     [request] = worker.model.requests(question.content)
     assert request["disconnected"]  # the model's stream was closed, unread
+
+
+async def test_a_stopped_answer_keeps_the_text_saved_just_before_its_attempt_started(worker: Worker) -> None:
+    # A worker died with the answer streaming; a Stop waits for the next attempt.
+    answer = await worker.ask(["unsaid"], status=Status.streaming, attempt=1, content="read first")
+    await request_stop(worker.path.redis, answer.id)
+    running, holder = await _asked_while_locked(worker, answer)
+    try:
+        # The dying worker's last checkpoint lands between the read and the start.
+        holder.execute("UPDATE message SET content = 'saved last' WHERE id = ?", (answer.id,))
+        holder.commit()
+    finally:
+        holder.close()
+    assert await asyncio.wait_for(running, 10) == Ending.stopped
+    saved = await row(worker.path, answer.id)
+    assert saved is not None
+    assert (saved.status, saved.content) == (Status.stopped, "saved last")
+    assert text_of(await worker.log(answer.id)) == "saved last"

@@ -15,7 +15,7 @@ checks and the token counting.
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,14 +126,37 @@ class _Plan:
 
 
 async def start_answer(
-    session: AsyncSession, redis: Redis, settings: Settings, catalog: Catalog, ask: Ask, limits: Limits
+    session: AsyncSession,
+    redis: Redis,
+    settings: Settings,
+    catalog: Catalog,
+    ask: Ask,
+    limits: Limits,
+    on_stored: Callable[[], None] = lambda: None,
 ) -> Submitted:
     """Check `ask`, store it with a queued answer, admit the answer within its owner's `limits`
-    (as the request's sign-in read them), commit, and enqueue it.
+    (as the request's sign-in read them), commit, and enqueue it. `on_stored` (idempotent: the
+    route's turn in the start lane is left) is called once the answer is stored, before the
+    enqueue, which waits on Redis alone; and in any case before this returns or raises.
 
     A `client_id` goes on what the request made first (the question; a regenerated answer); a
     request with a client_id that already made something gets that instead, and changes nothing.
     Refusals: NotFound, Conflict, Invalid, TooLarge (api/refusals.py), TooMany over the limits."""
+    try:
+        return await _start(session, redis, settings, catalog, ask, limits, on_stored)
+    finally:
+        on_stored()
+
+
+async def _start(
+    session: AsyncSession,
+    redis: Redis,
+    settings: Settings,
+    catalog: Catalog,
+    ask: Ask,
+    limits: Limits,
+    on_stored: Callable[[], None],
+) -> Submitted:
     plan = await _plan(session, ask)
     conversation, question = plan.conversation, plan.question
     if plan.new:
@@ -184,6 +207,7 @@ async def start_answer(
     except IntegrityError:
         await session.rollback()
         return await _repeat_or_conflict(session, conversation_id, plan.client_id)
+    on_stored()
     await _enqueue(redis, answer.id, owner, fair=settings.fair_dispatch)
     return Submitted(question, answer)
 

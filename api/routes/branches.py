@@ -147,8 +147,9 @@ async def regenerate(
 ) -> SubmitResult | Response:
     """A new answer to the same question, beside the old one, with the conversation's model now."""
     ask = Regenerate(answer=old, client_id=body.client_id)
-    submitted = await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits)
-    turn.leave()  # stored and enqueued: the next start may go
+    submitted = await start_answer(
+        session, deps.redis, deps.settings, deps.catalog, ask, user.limits, turn.leave
+    )
     return await deps.streams.after_submit(request, session, user, submitted.question, submitted.answer)
 
 
@@ -170,6 +171,7 @@ async def edit(
 ) -> SubmitResult | Response:
     """The edited question, beside the old one (same parent), and a queued answer: a new branch."""
     ask = Edit(question=old, content=body.content, client_id=body.client_id)
-    submitted = await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits)
-    turn.leave()  # stored and enqueued: the next start may go
+    submitted = await start_answer(
+        session, deps.redis, deps.settings, deps.catalog, ask, user.limits, turn.leave
+    )
     return await deps.streams.after_submit(request, session, user, submitted.question, submitted.answer)

@@ -42,8 +42,9 @@ async def create_chat_completion(
 ) -> ChatCompletion | Response:
     """The model's answer to `messages`: one completion, or with `stream: true` its chunks."""
     ask = chat_turns(deps.catalog, user.user_id, body)
-    answer = (await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits)).answer
-    turn.leave()  # stored and enqueued: the next start may go
+    answer = (
+        await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits, turn.leave)
+    ).answer
     # The answer may take minutes: give the database connection back now.
     await session.close()
     if body.stream:

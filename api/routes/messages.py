@@ -49,8 +49,9 @@ async def submit_message(
     ask = Question(
         conversation=conversation, content=body.content, parent_id=body.parent_id, client_id=body.client_id
     )
-    submitted = await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits)
-    turn.leave()  # stored and enqueued: the next start may go
+    submitted = await start_answer(
+        session, deps.redis, deps.settings, deps.catalog, ask, user.limits, turn.leave
+    )
     return await deps.streams.after_submit(request, session, user, submitted.question, submitted.answer)
 
 

@@ -67,8 +67,9 @@ async def create_response(
     """A response to `input`: with `stream: true` its events; with `background: true` at once,
     queued; otherwise once it has ended."""
     ask = await response_turns(session, deps.catalog, user.user_id, body)
-    answer = (await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits)).answer
-    turn.leave()  # stored and enqueued: the next start may go
+    answer = (
+        await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits, turn.leave)
+    ).answer
     # The answer may take minutes: give the database connection back now.
     await session.close()
     if body.stream:

@@ -10,6 +10,7 @@ import pytest
 
 from api.deps import ApiDeps
 from api.main import create_app
+from api.refusals import TooMany
 from api.start_lane import StartLane
 from core.settings import Settings
 from tests.support.answer_path import database_with_a_key
@@ -36,6 +37,16 @@ async def test_starts_take_their_turns_in_the_order_they_came() -> None:
     first.leave()  # leaving twice (the route, then the request's end) gives back one turn
     await asyncio.wait_for(asyncio.gather(*waiting), 5)
     assert served == [0, 1, 2, 3, 4]
+
+
+async def test_a_start_that_waits_too_long_for_its_turn_is_told_to_try_again() -> None:
+    lane = StartLane("sqlite", max_wait=0.1)
+    held = await lane.enter()  # a start stuck on Redis, say
+    with pytest.raises(TooMany) as refused:
+        await lane.enter()
+    assert refused.value.retry_after == 1
+    held.leave()
+    (await asyncio.wait_for(lane.enter(), 1)).leave()  # the refused wait took no turn with it
 
 
 @pytest.fixture

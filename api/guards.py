@@ -98,15 +98,15 @@ class Guards:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        if not is_allowed(host_name(headers.get(b"host", b"").decode("latin-1")), self.allowed):
-            await _refuse(send)
-            return
-        policy = DOCS_POLICY if scope["path"].startswith(DOCS_PATHS) else APP_POLICY
         request_id = f"req_{uuid.uuid4().hex}"
         REQUEST_ID.set(request_id)  # this request's task's own: its log lines carry it
-        extra = [(b"content-security-policy", policy.encode()), (b"x-request-id", request_id.encode())]
-        extra += COMMON_HEADERS
+        identified = (b"x-request-id", request_id.encode())
+        headers = dict(scope["headers"])
+        if not is_allowed(host_name(headers.get(b"host", b"").decode("latin-1")), self.allowed):
+            await _refuse(send, identified)
+            return
+        policy = DOCS_POLICY if scope["path"].startswith(DOCS_PATHS) else APP_POLICY
+        extra = [(b"content-security-policy", policy.encode()), identified, *COMMON_HEADERS]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -151,8 +151,9 @@ class _Body:
         return message
 
 
-async def _refuse(send: Send) -> None:
+async def _refuse(send: Send, identified: tuple[bytes, bytes]) -> None:
     body = json.dumps({"detail": HOST_REFUSED}).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers.append(identified)
     await send({"type": "http.response.start", "status": 400, "headers": [*headers, *COMMON_HEADERS]})
     await send({"type": "http.response.body", "body": body})

@@ -89,7 +89,7 @@ def take_text(sample: Sample, text: str) -> None:
     sample.tokens += len(stamps)
 
 
-async def read_answer(response: httpx.Response, sample: Sample) -> None:
+async def read_stream(response: httpx.Response, sample: Sample) -> None:
     response.raise_for_status()
     async for event in aparse_events(response.aiter_lines()):
         if event.event == "submitted":
@@ -108,7 +108,7 @@ async def one_request(client: httpx.AsyncClient, conversation: str, tag: str) ->
     url = f"/api/conversations/{conversation}/messages"
     headers = {"Accept": "text/event-stream"}
     async with client.stream("POST", url, json={"content": tag}, headers=headers) as response:
-        await read_answer(response, sample)
+        await read_stream(response, sample)
     return sample
 
 
@@ -120,14 +120,14 @@ async def post_then_get(client: httpx.AsyncClient, conversation: str, tag: str) 
     sample.submitted = time.time()
     sample.answer_id = submitted.json()["assistant_message"]["id"]
     async with client.stream("GET", f"/api/messages/{sample.answer_id}/stream") as response:
-        await read_answer(response, sample)
+        await read_stream(response, sample)
     return sample
 
 
 async def direct(client: httpx.AsyncClient, _conversation: str, tag: str) -> Sample:
     sample = Sample(tag, sent=time.time())
     async with client.stream("GET", "/chat", params={"q": tag}) as response:
-        await read_answer(response, sample)
+        await read_stream(response, sample)
     return sample
 
 

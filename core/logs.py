@@ -5,18 +5,19 @@ from contextvars import ContextVar
 
 OUR_LOGGERS = ("api", "core", "worker")
 
-# The id of the request being served (its `x-request-id`, set by api/guards.py), "-" outside one.
-REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
+# The id of the request being served (its `x-request-id`, set by api/guards.py), "" outside one.
+REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 # uvicorn's access line, with the request's id: `relaychat api` runs uvicorn with it.
-ACCESS_FORMAT = '%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s %(request_id)s'
+ACCESS_FORMAT = '%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s%(request_id)s'
 
 
 class RequestIds(logging.Filter):
-    """Each record made while a request is served carries its id, which the response's
-    `x-request-id` gives the user to quote."""
+    """Each record made while a request is served ends with its id, which the response's
+    `x-request-id` gives the user to quote; other records (a worker's) end as they were."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = REQUEST_ID.get()
+        request_id = REQUEST_ID.get()
+        record.request_id = f" [{request_id}]" if request_id else ""
         return True
 
 
@@ -42,7 +43,7 @@ def configure_logging(level: int = logging.INFO) -> None:
         access.addFilter(RequestIds())
     handler = logging.StreamHandler()
     handler.addFilter(RequestIds())
-    line = "%(asctime)s %(levelname)s %(name)s: %(message)s [%(request_id)s]"
+    line = "%(asctime)s %(levelname)s %(name)s: %(message)s%(request_id)s"
     handler.setFormatter(logging.Formatter(line, "%H:%M:%S"))
     for name in OUR_LOGGERS:
         logger = logging.getLogger(name)

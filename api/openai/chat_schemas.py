@@ -1,8 +1,9 @@
 """Bodies of the OpenAI-compatible Chat Completions route, in OpenAI's names and shapes."""
 
+import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.schemas import error_responses
 
@@ -21,7 +22,12 @@ NOT_OFFERED: dict[str, tuple[object, ...]] = {
     "top_logprobs": (0,),
     "prediction": (),
     "web_search_options": (),
+    "verbosity": ("medium",),  # OpenAI's default
 }
+
+# A structured output's schema, serialized: sent to the model with every attempt and stored with
+# the answer's parameters, so it is bounded like the rest of a request.
+MAX_SCHEMA_CHARS = 64_000
 
 
 MAX_TURNS = 2048
@@ -52,6 +58,17 @@ class JsonSchema(BaseModel):
     schema_: dict[str, Any] | None = Field(None, alias="schema")
     strict: bool | None = None
 
+    @field_validator("schema_")
+    @classmethod
+    def _bounded(cls, schema: dict[str, Any] | None) -> dict[str, Any] | None:
+        return bounded_schema(schema)
+
+
+def bounded_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
+    if schema is not None and len(json.dumps(schema)) > MAX_SCHEMA_CHARS:
+        raise ValueError(f"a schema may hold at most {MAX_SCHEMA_CHARS:,} characters")
+    return schema
+
 
 class ResponseFormat(BaseModel):
     """What the answer must be: text (the default, nothing asked), a JSON object, or JSON following
@@ -69,6 +86,9 @@ class ResponseFormat(BaseModel):
 
 class StreamOptions(BaseModel):
     include_usage: bool = False
+
+
+TokenId = Annotated[str, Field(pattern=r"^\d{1,9}$")]
 
 
 class ChatCompletionRequest(BaseModel):
@@ -91,9 +111,9 @@ class ChatCompletionRequest(BaseModel):
     response_format: ResponseFormat | None = None
     reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = None
     # Token ids (as strings) to a bias from -100 to 100, as OpenAI bounds them.
-    logit_bias: dict[Annotated[str, Field(max_length=16)], Annotated[int, Field(ge=-100, le=100)]] | None = (
-        Field(None, max_length=300)
-    )
+    logit_bias: (
+        dict[Annotated[str, Field(pattern=r"^\d{1,9}$")], Annotated[int, Field(ge=-100, le=100)]] | None
+    ) = Field(None, max_length=300)
 
 
 class Usage(BaseModel):

@@ -2,7 +2,9 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from api.openai.chat_schemas import bounded_schema
 
 RESPONSE_PREFIX = "resp_"
 MAX_INSTRUCTIONS = 32_000  # as a conversation's system prompt
@@ -34,6 +36,18 @@ class TextFormat(BaseModel):
     description: str | None = Field(None, max_length=1000)
     schema_: dict[str, Any] | None = Field(None, alias="schema")
     strict: bool | None = None
+
+    @field_validator("schema_")
+    @classmethod
+    def _bounded(cls, schema: dict[str, Any] | None) -> dict[str, Any] | None:
+        return bounded_schema(schema)
+
+    @model_validator(mode="after")
+    def _fields_of_its_type(self) -> "TextFormat":
+        given = {"name", "description", "schema_", "strict"} & self.model_fields_set
+        if self.type != "json_schema" and given:
+            raise ValueError(f"a {self.type} format takes only its type")
+        return self
 
     def for_model(self) -> dict[str, Any] | None:
         """As Chat Completions' `response_format`, how the model server is asked; None for text."""

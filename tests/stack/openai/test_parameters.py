@@ -72,19 +72,28 @@ def test_what_would_change_the_answer_is_refused_not_ignored(stack: Stack) -> No
         "modalities": {"modalities": ["text", "audio"]},
         "response_format": {"response_format": {"type": "json_schema"}},
         "response_format.type": {"response_format": {"type": "xml"}},
+        "verbosity": {"verbosity": "low"},
+        "logit_bias.hello.[key]": {"logit_bias": {"hello": 5}},
+        "response_format.json_schema.schema": {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "huge", "schema": {"enum": ["x" * 100] * 1000}},
+            }
+        },
     }
     for param, extra in chat.items():
         body = {"model": "scripted", "messages": [{"role": "user", "content": "hi"}], **extra}
         with pytest.raises(openai.BadRequestError) as refused:
             client.post("/chat/completions", body=body, cast_to=httpx.Response)
         assert refused.value.param == param, (param, refused.value.message)
-    responses: dict[str, dict[str, object]] = {
-        "text.format": {"text": {"format": {"type": "json_schema"}}},
-        "text.verbosity": {"text": {"verbosity": "low"}},
-        "reasoning.summary": {"reasoning": {"summary": "auto"}},
-        "truncation": {"truncation": "disabled"},
-    }
-    for param, extra in responses.items():
+    responses: list[tuple[str, dict[str, object]]] = [
+        ("text.format", {"text": {"format": {"type": "json_schema"}}}),
+        ("text.verbosity", {"text": {"verbosity": "low"}}),
+        ("reasoning.summary", {"reasoning": {"summary": "auto"}}),
+        ("truncation", {"truncation": "disabled"}),
+        ("text.format", {"text": {"format": {"type": "json_object", "name": "unused"}}}),
+    ]
+    for param, extra in responses:
         body = {"model": "scripted", "input": "hi", **extra}
         with pytest.raises(openai.BadRequestError) as refused:
             client.post("/responses", body=body, cast_to=httpx.Response)
@@ -155,6 +164,9 @@ def test_every_response_has_an_id_to_quote_which_the_log_has_too(stack: Stack, u
     app = httpx.get(f"{stack.api.url}/api/health")
     assert app.headers["x-request-id"].startswith("req_")
     assert app.headers["x-request-id"] != request_id
+    elsewhere = httpx.get(f"{stack.api.url}/api/health", headers={"Host": "rebinding.example"})
+    assert elsewhere.status_code == 400  # refused before anything runs, and still identified
+    assert elsewhere.headers["x-request-id"].startswith("req_")
     deadline = time.monotonic() + 5
     while request_id not in stack.api.log_text():  # the access line, written once the response is
         assert time.monotonic() < deadline, "the request's id is not in the API's log"

@@ -26,11 +26,26 @@ class DeltaWriter:
         self._timer: asyncio.TimerHandle | None = None
         self._due = False
         self._settled = asyncio.Event()
+        # Held while the attempt is not the answer's yet: its text waits here, unwritten.
+        self._held = False
+
+    def hold(self) -> None:
+        self._held = True
+
+    def release(self) -> None:
+        """Write what waited, and from now on as it comes."""
+        self._held = False
+        if self.pending:
+            self._schedule()
 
     def add(self, text: str) -> None:
         if self.run.halted.done():
             return
         self.pending.append(text)
+        if not self._held:
+            self._schedule()
+
+    def _schedule(self) -> None:
         if self._due or self._timer is not None:
             return
         loop = asyncio.get_running_loop()

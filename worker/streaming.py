@@ -24,13 +24,17 @@ MAX_RETRY_DELAY_SECONDS = 20.0
 
 async def stream(deps: WorkerDeps, run: AnswerRun, start: Callable[[], Awaitable[None]]) -> Outcome:
     """Ask the model at once; meanwhile `start` makes the attempt the answer's (its row, its log).
-    The answer's text is written only once it has: until then the model is still on its way to
-    its first token. Then stream into `run` and its log until the model ends, a Stop, or a halt.
+    The answer's text is read as it comes but written only once the attempt has started: until
+    then the model is usually still on its way to its first token. Then stream into `run` and
+    its log until the model ends, a Stop, or a halt.
 
     Raises what `start` raised (Raced, Fenced, StopBeforeStart), or Fenced (or the Redis error)
     when the run halted: nothing more may be written.
     """
     writer = deps.deltas.writer(run)
+    # The model's stream is read from the start, so that nothing it sent is lost to a connection
+    # cut while the attempt starts (aiohttp drops what it buffered when the connection breaks).
+    writer.hold()
     with deps.signals.watch_stop(run):
         asking = asyncio.create_task(_with_retries(deps, run, writer))
         try:
@@ -40,6 +44,7 @@ async def stream(deps: WorkerDeps, run: AnswerRun, start: Callable[[], Awaitable
             writer.abandon()
             raise
         run.started.set_result(None)
+        writer.release()
         deps.checkpoints.track(run)
         try:
             outcome = await asking
@@ -107,8 +112,6 @@ async def _pump(client: AsyncOpenAI, run: AnswerRun, writer: DeltaWriter) -> Out
     try:
         async with contextlib.aclosing(chunks):
             async for chunk in chunks:
-                if not run.started.done():
-                    await run.started  # the attempt is not the answer's yet: nothing may be written
                 if chunk.text:
                     run.add(chunk.text)
                     writer.add(chunk.text)

@@ -277,3 +277,25 @@ async def test_a_stopped_answer_keeps_the_text_saved_just_before_its_attempt_sta
     assert saved is not None
     assert (saved.status, saved.content) == (Status.stopped, "saved last")
     assert text_of(await worker.log(answer.id)) == "saved last"
+
+
+async def test_text_sent_before_a_cut_is_kept_when_it_came_before_the_attempt_started(
+    worker: Worker,
+) -> None:
+    # The model answers at once and the connection breaks, all while the start waits for the lock.
+    answer = await worker.ask(["kept ", "as ", "sent ", "never"], script={"cut_after": 3, "delay": 0.05})
+    question = await row(worker.path, answer.parent_id or "")  # before the start holds the connection
+    assert question is not None
+    running, holder = await _asked_while_locked(worker, answer)
+    for _ in range(100):  # until the model has sent its three tokens and cut the connection
+        if worker.model.requests(question.content)[0]["tokens_sent"] == 3:
+            break
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.2)
+    holder.rollback()
+    holder.close()
+    assert await asyncio.wait_for(running, 10) == Ending.failed
+    saved = await row(worker.path, answer.id)
+    assert saved is not None
+    assert (saved.error_code, saved.content) == ("connection_lost", "kept as sent ")
+    assert text_of(await worker.log(answer.id)) == "kept as sent "

@@ -57,11 +57,6 @@ def _check_supported(body: ChatCompletionRequest) -> None:
     refuse_not_offered(body.model_extra, NOT_OFFERED)
     if body.n is not None and body.n > 1:
         raise Invalid("relaychat answers one choice per request", param="n")
-    json_schema = body.response_format.json_schema if body.response_format else None
-    if body.response_format and (body.response_format.type == "json_schema") != (json_schema is not None):
-        raise Invalid(
-            "json_schema is given with, and only with, the type json_schema", param="response_format"
-        )
 
 
 def chat_turns(catalog: Catalog, owner: str, body: ChatCompletionRequest) -> Turns:
@@ -78,10 +73,9 @@ def chat_turns(catalog: Catalog, owner: str, body: ChatCompletionRequest) -> Tur
         else:
             turns.append(Turn(Role(message.role), text, f"messages[{index}]"))
     params = {name: value for name in MODEL_PARAMS if (value := getattr(body, name)) is not None}
-    if body.response_format is not None:
-        params.pop("response_format")
-        if (asked := body.response_format.for_model()) is not None:
-            params["response_format"] = asked
+    # As the model server is asked for it: nothing for text.
+    if (response_format := params.pop("response_format", None)) and (asked := response_format.for_model()):
+        params["response_format"] = asked
     refuse_missing(model, params, "response_format", "structured_outputs")
     refuse_missing(model, params, "reasoning_effort", "reasoning")
     if (max_tokens := body.max_completion_tokens or body.max_tokens) is not None:

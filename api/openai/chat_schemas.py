@@ -3,7 +3,7 @@
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.schemas import error_responses
 
@@ -48,12 +48,13 @@ class ChatMessage(BaseModel):
     content: str | list[dict[str, Any]] | None = None
 
 
-class JsonSchema(BaseModel):
-    """`response_format.json_schema`: the schema the answer's JSON must follow."""
+class SchemaFields(BaseModel):
+    """What names and bounds a structured output's JSON schema: Chat Completions nests these
+    under `response_format.json_schema`, the Responses API puts them in `text.format` itself."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    name: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     description: str | None = Field(None, max_length=1000)
     schema_: dict[str, Any] | None = Field(None, alias="schema")
     strict: bool | None = None
@@ -61,13 +62,22 @@ class JsonSchema(BaseModel):
     @field_validator("schema_")
     @classmethod
     def _bounded(cls, schema: dict[str, Any] | None) -> dict[str, Any] | None:
-        return bounded_schema(schema)
+        if schema is not None and len(json.dumps(schema)) > MAX_SCHEMA_CHARS:
+            raise ValueError(f"a schema may hold at most {MAX_SCHEMA_CHARS:,} characters")
+        return schema
+
+    def schema_fields(self) -> dict[str, Any]:
+        """The fields as the model server is sent them."""
+        return self.model_dump(by_alias=True, exclude_none=True, include=set(SCHEMA_FIELDS))
 
 
-def bounded_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
-    if schema is not None and len(json.dumps(schema)) > MAX_SCHEMA_CHARS:
-        raise ValueError(f"a schema may hold at most {MAX_SCHEMA_CHARS:,} characters")
-    return schema
+SCHEMA_FIELDS = frozenset(SchemaFields.model_fields)
+
+
+class JsonSchema(SchemaFields):
+    """`response_format.json_schema`: the schema the answer's JSON must follow."""
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 class ResponseFormat(BaseModel):
@@ -79,16 +89,24 @@ class ResponseFormat(BaseModel):
     type: Literal["text", "json_object", "json_schema"]
     json_schema: JsonSchema | None = None
 
+    @model_validator(mode="after")
+    def _schema_with_its_type(self) -> "ResponseFormat":
+        if (self.type == "json_schema") != (self.json_schema is not None):
+            raise ValueError("json_schema is given with, and only with, the type json_schema")
+        return self
+
     def for_model(self) -> dict[str, Any] | None:
         """As the model server is asked for it; None for text, which asks for nothing."""
-        return None if self.type == "text" else self.model_dump(by_alias=True, exclude_none=True)
+        if self.json_schema is None:
+            return None if self.type == "text" else {"type": self.type}
+        return {"type": "json_schema", "json_schema": self.json_schema.schema_fields()}
 
 
 class StreamOptions(BaseModel):
     include_usage: bool = False
 
 
-TokenId = Annotated[str, Field(pattern=r"^\d{1,9}$")]
+TokenId = Annotated[str, Field(pattern=r"^\d{1,9}$")]  # as `logit_bias` names tokens
 
 
 class ChatCompletionRequest(BaseModel):
@@ -111,9 +129,7 @@ class ChatCompletionRequest(BaseModel):
     response_format: ResponseFormat | None = None
     reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = None
     # Token ids (as strings) to a bias from -100 to 100, as OpenAI bounds them.
-    logit_bias: (
-        dict[Annotated[str, Field(pattern=r"^\d{1,9}$")], Annotated[int, Field(ge=-100, le=100)]] | None
-    ) = Field(None, max_length=300)
+    logit_bias: dict[TokenId, Annotated[int, Field(ge=-100, le=100)]] | None = Field(None, max_length=300)
 
 
 class Usage(BaseModel):

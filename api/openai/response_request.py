@@ -22,13 +22,6 @@ PREVIOUS_RUNNING = "The previous response is still running: wait for it or cance
 
 def _check_supported(body: ResponseRequest) -> None:
     refuse_not_offered(body.model_extra, NOT_OFFERED)
-    text_format = body.text.format if body.text else None
-    if (
-        text_format
-        and text_format.type == "json_schema"
-        and (not text_format.name or text_format.schema_ is None)
-    ):
-        raise Invalid("a json_schema format needs a name and a schema", param="text.format")
     if body.background and not body.store:
         raise Invalid("a background response must be stored", param="store")
 

@@ -2,9 +2,9 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.openai.chat_schemas import bounded_schema
+from api.openai.chat_schemas import SCHEMA_FIELDS, SchemaFields
 
 RESPONSE_PREFIX = "resp_"
 MAX_INSTRUCTIONS = 32_000  # as a conversation's system prompt
@@ -26,37 +26,24 @@ NOT_OFFERED: dict[str, tuple[object, ...]] = {
 }
 
 
-class TextFormat(BaseModel):
+class TextFormat(SchemaFields):
     """`text.format`: text (nothing asked), a JSON object, or JSON following a schema."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
     type: Literal["text", "json_object", "json_schema"]
-    name: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    description: str | None = Field(None, max_length=1000)
-    schema_: dict[str, Any] | None = Field(None, alias="schema")
-    strict: bool | None = None
-
-    @field_validator("schema_")
-    @classmethod
-    def _bounded(cls, schema: dict[str, Any] | None) -> dict[str, Any] | None:
-        return bounded_schema(schema)
 
     @model_validator(mode="after")
     def _fields_of_its_type(self) -> "TextFormat":
-        given = {"name", "description", "schema_", "strict"} & self.model_fields_set
-        if self.type != "json_schema" and given:
+        if self.type == "json_schema" and (not self.name or self.schema_ is None):
+            raise ValueError("a json_schema format needs a name and a schema")
+        if self.type != "json_schema" and SCHEMA_FIELDS & self.model_fields_set:
             raise ValueError(f"a {self.type} format takes only its type")
         return self
 
     def for_model(self) -> dict[str, Any] | None:
         """As Chat Completions' `response_format`, how the model server is asked; None for text."""
-        if self.type == "text":
-            return None
-        if self.type == "json_object":
-            return {"type": "json_object"}
-        schema = self.model_dump(by_alias=True, exclude_none=True, exclude={"type"})
-        return {"type": "json_schema", "json_schema": schema}
+        if self.type != "json_schema":
+            return None if self.type == "text" else {"type": self.type}
+        return {"type": "json_schema", "json_schema": self.schema_fields()}
 
 
 class ResponseText(BaseModel):

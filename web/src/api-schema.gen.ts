@@ -1983,11 +1983,6 @@ export interface components {
          * @description `text.format`: text (nothing asked), a JSON object, or JSON following a schema.
          */
         TextFormat: {
-            /**
-             * Type
-             * @enum {string}
-             */
-            type: "text" | "json_object" | "json_schema";
             /** Name */
             name?: string | null;
             /** Description */
@@ -1998,6 +1993,11 @@ export interface components {
             } | null;
             /** Strict */
             strict?: boolean | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "json_object" | "json_schema";
         };
         /**
          * TitleSource

@@ -23,7 +23,7 @@ BUSY = "This server is starting too many answers at once. Try again in a moment.
 
 
 class StartTurn:
-    """One start's turn: left once its answer is stored and enqueued, or when its request ends."""
+    """One start's turn: left once its answer is stored (before its enqueue), or when its request ends."""
 
     def __init__(self, slots: asyncio.Semaphore) -> None:
         self._slots: asyncio.Semaphore | None = slots

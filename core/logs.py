@@ -35,8 +35,8 @@ class NoQueryStrings(logging.Filter):
 
 def configure_logging(level: int = logging.INFO) -> None:
     """Our loggers print beside uvicorn's and arq's (which configure only their own), each line
-    with the request it was made in (`-` outside one); uvicorn's access log leaves query strings
-    out and carries the request's id."""
+    with the request it was made in, if any; uvicorn's access log leaves query strings out and
+    carries the request's id."""
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, NoQueryStrings) for f in access.filters):
         access.addFilter(NoQueryStrings())

@@ -1,4 +1,5 @@
-"""The `generate` job: start an attempt at the answer, build its prompt, stream it, finish it."""
+"""The `generate` job: read the answer, build its prompt, ask the model while the attempt starts,
+stream it, finish it."""
 
 import asyncio
 import logging
@@ -98,7 +99,7 @@ async def _attempt(deps: WorkerDeps, answer_id: str, job_started: float) -> Endi
     except (Fenced, Raced, *INFRASTRUCTURE):
         raise
     except Exception:
-        if not run.started.done():
+        if not run.started:
             raise  # the attempt is not the answer's: it may not end it (ARQ records the job's error)
         # A bug must not leave the user watching a spinner until the sweep gives up.
         logger.exception("answer %s failed", answer_id)

@@ -65,8 +65,8 @@ class AnswerRun:
         self.parts: list[str] = []
         self.first_token_at: datetime | None = None
         self.stop = asyncio.Event()
-        # Set once the attempt is the answer's (its row and its log): before, its text is held.
-        self.started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # Whether the attempt is the answer's yet (its row and its log): before, its text is held.
+        self.started = False
         self.halted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         # A run that ended anyway (its last write was the one refused) never awaits it: retrieved
         # here, so asyncio does not report the Fenced as never retrieved.

@@ -43,7 +43,7 @@ async def stream(deps: WorkerDeps, run: AnswerRun, start: Callable[[], Awaitable
             await cancel_and_wait(asking)  # nothing was written: the request is simply dropped
             writer.abandon()
             raise
-        run.started.set_result(None)
+        run.started = True
         writer.release()
         deps.checkpoints.track(run)
         try:

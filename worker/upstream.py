@@ -161,14 +161,16 @@ def _count(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
-def untransformed(messages: list[dict[str, str]], params: dict[str, Any] | None = None) -> dict[str, Any]:
+def untransformed(
+    messages: list[dict[str, str]], model_params: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The messages (and a /v1 request's parameters for the model) as `extra_body`, which the SDK sends
     as it is.
 
     Given as `messages`, the SDK walks them against its parameter types first: 0.1 ms a message,
     160 ms for a long conversation's prompt (docs/performance.md). Ours are plain role and text.
     """
-    return {**(params or {}), "messages": messages}
+    return {**(model_params or {}), "messages": messages}
 
 
 async def stream_chat(
@@ -176,7 +178,7 @@ async def stream_chat(
     model: str,
     messages: list[dict[str, str]],
     max_tokens: int,
-    params: dict[str, Any] | None = None,
+    model_params: dict[str, Any] | None = None,
 ) -> AsyncGenerator[Chunk, None]:
     """Yield text deltas, then the finish reason and usage; leaving early closes the HTTP stream.
 
@@ -188,7 +190,7 @@ async def stream_chat(
         max_tokens=max_tokens,
         stream=True,
         stream_options={"include_usage": True},
-        extra_body=untransformed(messages, params),
+        extra_body=untransformed(messages, model_params),
     )
     async with request as response:
         async for data in sse_data(response.iter_bytes()):

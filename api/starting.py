@@ -34,7 +34,7 @@ from core.models import Conversation, Message, Role, Source, Status, TitleSource
 from core.settings import Settings
 from core.text import problem_of
 from core.titles import fallback_title
-from core.tokens import counter_for, required_tokens
+from core.tokens import counted_text, counter_for, required_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +48,18 @@ ANSWER_ACTIVE = "An answer is still being generated in this conversation. Wait f
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """A message a /v1 request brings, and what the request calls it (`messages[2]`) in a refusal."""
+    """A message a /v1 request brings, and what the request calls it (`messages[2]`) in a refusal:
+    an answer's tool calls (OpenAI's shape), and the call a tool result answers."""
 
     role: Role
     text: str
     param: str
+    tool_calls: list[dict[str, Any]] | None = None
+    tool_call_id: str | None = None
+
+    def size(self) -> int:
+        """Characters, its tool calls' included."""
+        return len(self.text) + sum(len(str(call)) for call in self.tool_calls or ())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,8 +91,9 @@ class Regenerate:
 
 @dataclass(frozen=True, kw_only=True)
 class Turns:
-    """A /v1 request: its turns, the last the user's question, below `parent_id` in `conversation`
-    (a previous response's), or in a new conversation of `owner`'s from the API when that is None,
+    """A /v1 request: its turns, the last the user's question or a tool's result, below
+    `parent_id` in `conversation` (a previous response's), or in a new conversation of `owner`'s
+    from the API when that is None,
     with `system_prompt`. `params` (sampling, instructions, what a response keeps) go to the worker;
     `param` is what the request calls its list of turns (`messages`, `input`)."""
 
@@ -97,6 +105,8 @@ class Turns:
     model: ModelSpec
     system_prompt: str
     params: dict[str, Any]
+    # The tool calls of the answer at `parent_id`, which the first turns may answer.
+    earlier_calls: frozenset[str] = frozenset()
 
 
 Ask = Question | Edit | Regenerate | Turns
@@ -160,14 +170,17 @@ async def _start(
     plan = await _plan(session, ask)
     conversation, question = plan.conversation, plan.question
     if plan.new:
-        _check_content(question.content, settings.max_message_chars, plan.param)
+        # A tool's result may be empty: the call was made, and that is what it returned.
+        empty = question.role == Role.tool
+        _check_content(question.content, settings.max_message_chars, plan.param, empty_allowed=empty)
     if plan.client_id and (stored := await _stored(session, conversation.id, plan.client_id)):
         return stored
     model = plan.model or _model_of(catalog, conversation)
     counter = counter_for(model)
     if plan.new:
         # Counted once, here: every later prompt of the branch sums the stored count.
-        question.tokens, question.tokenizer = counter.count(question.content), counter.name
+        question.tokens = counter.count(counted_text(question.content, question.tool_calls))
+        question.tokenizer = counter.name
     system_prompt = (plan.params or {}).get("instructions", conversation.system_prompt)
     needed = required_tokens(counter, system_prompt, question)
     room, _ = budgets(model, settings.max_answer_tokens, conversation.max_tokens)
@@ -256,21 +269,24 @@ def _question_plan(
 
 def _turns_plan(ask: Turns) -> _Plan:
     turns = ask.turns
-    if not turns or turns[-1].role != Role.user:
-        raise Invalid("the last message (system and developer aside) must be the user's", param=ask.param)
+    if not turns or turns[-1].role not in (Role.user, Role.tool):
+        sentence = "the last message (system and developer aside) must be the user's or a tool's result"
+        raise Invalid(sentence, param=ask.param)
+    _check_tool_results(turns, ask.earlier_calls)
     # The whole request, not only its question: text the model's window could never hold is
     # refused before anything is stored (no token counting: characters bound tokens from above).
     budget = ask.model.context_window * CHARACTERS_PER_TOKEN
-    total = sum(len(turn.text) for turn in turns) + len(ask.system_prompt)
+    total = sum(turn.size() for turn in turns) + len(ask.system_prompt)
     if total > budget:
         sentence = (
             f"the request holds {total:,} characters, more than {ask.model.id}'s window of "
             f"{ask.model.context_window:,} tokens could ever take"
         )
         raise TooLarge(sentence, param=ask.param)
+    asked = next((turn.text for turn in reversed(turns) if turn.role == Role.user), turns[-1].text)
     conversation = ask.conversation or Conversation(
         owner_id=ask.owner,
-        title=fallback_title(turns[-1].text),
+        title=fallback_title(asked),
         title_source=TitleSource.fallback,
         system_prompt=ask.system_prompt,
         model=ask.model.id,
@@ -284,6 +300,8 @@ def _turns_plan(ask: Turns) -> _Plan:
                 parent_id=rows[-1].id if rows else ask.parent_id,
                 role=turn.role,
                 content=turn.text,
+                tool_calls=turn.tool_calls,
+                tool_call_id=turn.tool_call_id,
                 model=ask.model.id if turn.role == Role.assistant else None,
             )
         )
@@ -338,10 +356,23 @@ def _model_of(catalog: Catalog, conversation: Conversation) -> ModelSpec:
         raise Conflict(f"This conversation's model is gone: {unknown}") from None
 
 
-def _check_content(content: str, limit: int, param: str | None = None) -> None:
-    """A question must have text, only text (core/text.py), and at most `limit` characters."""
+def _check_tool_results(turns: Sequence[Turn], earlier_calls: frozenset[str]) -> None:
+    """Each tool result answers a call an earlier answer made."""
+    calls = set(earlier_calls)
+    for turn in turns:
+        calls.update(call["id"] for call in turn.tool_calls or ())
+        if turn.role == Role.tool and turn.tool_call_id not in calls:
+            sentence = f"no earlier assistant message made the tool call `{turn.tool_call_id}`"
+            raise Invalid(sentence, param=turn.param)
+
+
+def _check_content(
+    content: str, limit: int, param: str | None = None, *, empty_allowed: bool = False
+) -> None:
+    """A question must have text (unless `empty_allowed`), only text (core/text.py), and at most
+    `limit` characters."""
     where = f"{param}.content" if param else None
-    if not content.strip():
+    if not content.strip() and not empty_allowed:
         raise Invalid("Message is empty", param=where)
     if problem := problem_of(content):
         raise Invalid(f"Message holds {problem}", param=where)

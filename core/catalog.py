@@ -12,6 +12,7 @@ from core.settings import Settings
 OPENAI_MODELS = Path(__file__).parent / "openai_models.toml"
 LOCAL_MODEL_ID = "smollm2-135m-instruct"
 LOCAL_CONTEXT_WINDOW = 8192
+LOCAL_CHAT_FORMAT = "chatml-function-calling"
 
 
 Capability = Literal["tools", "structured_outputs", "vision", "reasoning"]
@@ -100,8 +101,10 @@ def load_catalog(settings: Settings) -> Catalog:
             api_key_env=None,
             context_window=LOCAL_CONTEXT_WINDOW,
             local=True,
-            # SmolLM2's chat template has no tools, and nothing else has been tried with it yet.
-            capabilities=frozenset(),
+            # Tools through llama-cpp-python's `chatml-function-calling` format, which constrains
+            # the model to a call of the given tools. Its server takes JSON only as `json_object`
+            # (a schema is refused), so structured outputs are not declared.
+            capabilities=frozenset({"tools"}),
         )
         models.append(spec)
     if settings.openai_base_url:

@@ -66,11 +66,13 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _model(args: argparse.Namespace) -> int:
-    from core.catalog import LOCAL_CONTEXT_WINDOW, LOCAL_MODEL_ID
+    from core.catalog import LOCAL_CHAT_FORMAT, LOCAL_CONTEXT_WINDOW, LOCAL_MODEL_ID
     from core.embedded import local_model_path
 
     argv = ["--model", str(local_model_path()), "--model_alias", LOCAL_MODEL_ID]
     argv += ["--n_ctx", str(LOCAL_CONTEXT_WINDOW), "--host", args.host, "--port", str(args.port)]
+    # ChatML, SmolLM2's own format, with grammar-constrained tool calls when a request has tools.
+    argv += ["--chat_format", LOCAL_CHAT_FORMAT]
     os.execv(sys.executable, [sys.executable, "-m", "llama_cpp.server", *argv])
 
 

@@ -7,7 +7,8 @@ from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
 
 from core import keys
-from core.events import Event, EventType, dumps
+from core.answer_parts import AnswerParts
+from core.events import SAID, Event, EventType, dumps
 
 # Logs of answers in progress expire after a day, so a log whose every writer died does not leak.
 ACTIVE_LOG_TTL_SECONDS = 86_400
@@ -174,14 +175,14 @@ class EventLog:
 
 class AttemptLog:
     """One attempt's writes to one log, numbered so that a resent write is never applied twice,
-    and the text it wrote, with which it repairs a log that lost its newest entries."""
+    and what it wrote the answer said, with which it repairs a log that lost its newest entries."""
 
     def __init__(self, log: EventLog, answer_id: str, attempt: int) -> None:
         self._log = log
         self.answer_id = answer_id
         self.attempt = attempt
         self._seq = 0
-        self._text: list[str] = []
+        self._said = AnswerParts()
 
     async def begin(self) -> bool:
         """Fence this attempt in; False when a newer one started or the log is final."""
@@ -193,17 +194,18 @@ class AttemptLog:
 
     def call(self, events: Events, final: bool) -> tuple[list[str], list[str]]:
         """The next numbered write of `events`."""
-        self._text += [data["text"] for kind, data in events if kind == EventType.delta]
+        for kind, data in events:
+            if kind in SAID:
+                self._said.add(kind, data)
         return self._log._call(self.answer_id, self.attempt, events, final, self.next_seq())
 
     def repair_call(self, events: Events, final: bool) -> tuple[list[str], list[str]]:
-        """`events` written to a log that lost this attempt's newest entries: a `reset` and the
-        whole text so far (which includes theirs) in their place; readers start over from it."""
-        text = "".join(self._text)
+        """`events` written to a log that lost this attempt's newest entries: a `reset` and all
+        it said so far (which includes theirs) in their place; readers start over from it."""
         repaired: Events = (
             (EventType.reset, {"attempt": self.attempt, "repair": True}),
-            *(((EventType.delta, {"text": text}),) if text else ()),
-            *((kind, data) for kind, data in events if kind != EventType.delta),
+            *self._said.whole(),
+            *((kind, data) for kind, data in events if kind not in SAID),
         )
         return self._log._call(self.answer_id, self.attempt, repaired, final, self.next_seq(), repair=True)
 

@@ -17,6 +17,7 @@ def utcnow() -> datetime:
 class Role(StrEnum):
     user = "user"
     assistant = "assistant"
+    tool = "tool"  # a tool's result, which a /v1 client sends back for an answer's tool call
 
 
 class Status(StrEnum):
@@ -77,6 +78,9 @@ MODEL_PARAMS = (
     "logit_bias",
     "reasoning_effort",
     "response_format",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
 )
 FINAL_STATUSES = (Status.complete, Status.stopped, Status.failed)
 
@@ -257,6 +261,14 @@ class Message(SQLModel, table=True):
     # sums them instead of tokenizing the history again (None: written before they were stored).
     tokens: int | None = None
     tokenizer: str | None = Field(default=None, max_length=64)
+    # What an answer said besides its text: the reasoning a reasoning model streamed, and the
+    # tool calls it made, as OpenAI's `tool_calls` ([{"id", "type", "function": {"name",
+    # "arguments"}}]); a tool message names the call it answers.
+    reasoning: str | None = Field(default=None, sa_type=sa.Text)
+    tool_calls: list[dict[str, Any]] | None = Field(default=None, sa_type=sa.JSON)
+    tool_call_id: str | None = Field(default=None, max_length=100)
+    # Of the completion tokens, those spent on reasoning (the server's count, else ours).
+    reasoning_tokens: int | None = None
     # An answer's prompt: the earlier messages it was built from (None: not recorded).
     included_ids: list[str] | None = Field(default=None, sa_type=sa.JSON)
     # What a /v1 request asked for: the MODEL_PARAMS and `max_tokens`, which the worker passes

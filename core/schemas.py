@@ -1,7 +1,7 @@
 """Read models: conversations and messages as the API and the terminal events show them."""
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, computed_field
 
@@ -34,6 +34,19 @@ class ConversationRead(BaseModel):
     updated_at: UtcDatetime
 
 
+class FunctionCallRead(BaseModel):
+    name: str
+    arguments: str  # JSON text, as the model wrote it
+
+
+class ToolCallRead(BaseModel):
+    """A tool call an answer made, in OpenAI's shape, as messages store it."""
+
+    id: str
+    type: Literal["function"] = "function"
+    function: FunctionCallRead
+
+
 class MessageRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -42,6 +55,11 @@ class MessageRead(BaseModel):
     parent_id: str | None
     role: Role
     content: str
+    # A reasoning model's thinking; the tool calls an answer made (OpenAI's shape); the call a
+    # tool result answers.
+    reasoning: str | None = None
+    tool_calls: list[ToolCallRead] | None = None
+    tool_call_id: str | None = None
     status: Status
     error: str | None
     error_code: str | None
@@ -49,6 +67,7 @@ class MessageRead(BaseModel):
     attempt: int
     prompt_tokens: int | None
     completion_tokens: int | None
+    reasoning_tokens: int | None = None
     cost_usd: float | None
     first_token_at: UtcDatetime | None
     finished_at: UtcDatetime | None

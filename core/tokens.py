@@ -3,7 +3,7 @@
 import atexit
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import bpe_openai
 
@@ -71,18 +71,25 @@ def message_tokens(counter: TokenCounter, content: str) -> int:
 
 
 class Counted(Protocol):
-    """A message as far as counting goes: its text and the count stored with it, if any."""
+    """A message as far as counting goes: its text and tool calls, and the count stored with it."""
 
     content: str
+    tool_calls: list[dict[str, Any]] | None
     tokens: int | None
     tokenizer: str | None
+
+
+def counted_text(content: str, tool_calls: list[dict[str, Any]] | None) -> str:
+    """What of a message a prompt sends as tokens: its text, and its tool calls' names and arguments."""
+    calls = tool_calls or ()
+    return "\n".join([content, *(f"{c['function']['name']}({c['function']['arguments']})" for c in calls)])
 
 
 def stored_message_tokens(counter: TokenCounter, message: Counted) -> int:
     """`message_tokens`, from the count stored with the message when `counter` made it."""
     if message.tokens is not None and message.tokenizer == counter.name:
         return message.tokens + MESSAGE_OVERHEAD_TOKENS
-    return message_tokens(counter, message.content)
+    return message_tokens(counter, counted_text(message.content, message.tool_calls))
 
 
 def required_tokens(counter: TokenCounter, system_prompt: str, question: Counted) -> int:

@@ -8,6 +8,7 @@ or whose answer was deleted, updates nothing and learns it is fenced out.
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select, update
@@ -55,6 +56,9 @@ class FinalRow:
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float
+    reasoning: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    reasoning_tokens: int | None = None
     finished_at: datetime = field(default_factory=utcnow)
     finish_reason: str | None = None
     error: str | None = None
@@ -67,12 +71,14 @@ class FinalRow:
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """A running answer's text so far, saved by the attempt that streams it."""
+    """What a running answer said so far, saved by the attempt that streams it."""
 
     answer_id: str
     attempt: int
     content: str
     included_ids: list[str]
+    reasoning: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
 
 
 # Built once, run with bound values: making a statement's expression costs more than running it.
@@ -96,6 +102,8 @@ _CHECKPOINT = (
     .where(_table.c.status == Status.streaming)
     .values(
         content=sa.bindparam("b_content"),
+        reasoning=sa.bindparam("b_reasoning"),
+        tool_calls=sa.bindparam("b_tool_calls", type_=_table.c.tool_calls.type),
         included_ids=sa.bindparam("b_included", type_=_table.c.included_ids.type),
         updated_at=sa.bindparam("b_now"),
     )
@@ -175,6 +183,8 @@ async def save_checkpoints(sessionmaker: Sessionmaker, rows: Sequence[Checkpoint
             "b_id": r.answer_id,
             "b_attempt": r.attempt,
             "b_content": r.content,
+            "b_reasoning": r.reasoning,
+            "b_tool_calls": r.tool_calls,
             "b_included": r.included_ids,
             "b_now": now,
         }

@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 
 class Checkpoints:
-    """Every `interval`, one transaction saves the text of every answer that grew, and one MGET
+    """Every `interval`, one transaction saves what every answer that grew said, and one MGET
     looks for Stops whose pub/sub message this worker missed.
 
     One transaction per worker a second rather than one per answer: hundreds of answers cost the
@@ -25,7 +25,7 @@ class Checkpoints:
         self._sessionmaker = sessionmaker
         self._redis = redis
         self._interval = interval
-        # Each run, with how many of its parts were saved: -1 until its first checkpoint, which
+        # Each run, with how many of its events were saved: -1 until its first checkpoint, which
         # also records the prompt's included ids.
         self._live: dict[AnswerRun, int] = {}
         self._task: asyncio.Task[None] | None = None
@@ -58,15 +58,21 @@ class Checkpoints:
                 run.stop.set()
 
     async def _save(self, live: list[AnswerRun]) -> None:
-        grown = [run for run in live if len(run.parts) != self._live.get(run)]
+        grown = [run for run in live if run.said.size != self._live.get(run)]
         if not grown:
             return
-        counts = [len(run.parts) for run in grown]
+        # As they are now: the runs go on saying more while the transaction runs.
+        counts = [run.said.size for run in grown]
         rows = [
             answers.Checkpoint(
-                run.answer_id, run.attempt.number, "".join(run.parts[:n]), run.attempt.prompt.included_ids
+                run.answer_id,
+                run.attempt.number,
+                run.said.text,
+                run.attempt.prompt.included_ids,
+                run.said.reasoning or None,
+                run.said.tool_calls(),
             )
-            for run, n in zip(grown, counts, strict=True)
+            for run in grown
         ]
         fenced = await answers.save_checkpoints(self._sessionmaker, rows)
         for run, count in zip(grown, counts, strict=True):

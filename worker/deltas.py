@@ -1,10 +1,11 @@
-"""Text deltas on their way to the event logs: coalesced per answer, written many answers at a time."""
+"""What answers say on its way to the event logs: coalesced per answer, written many answers at a time."""
 
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
-from core.eventlog import EventLog
+from core.eventlog import EventLog, Events
 from core.events import EventType
 from worker.run import AnswerRun, Fenced
 
@@ -12,7 +13,8 @@ logger = logging.getLogger(__name__)
 
 
 class DeltaWriter:
-    """One answer's deltas: at most one append per `interval`, the first after a quiet spell at once.
+    """One answer's events of what it says (text, reasoning, tool calls): at most one append per
+    `interval`, the first after a quiet spell at once; events of a kind in a row are written as one.
 
     A write that fails halts the run (`AnswerRun.halt`), with Fenced or the Redis error.
     """
@@ -20,7 +22,7 @@ class DeltaWriter:
     def __init__(self, batcher: "DeltaBatcher", run: AnswerRun) -> None:
         self._batcher = batcher
         self.run = run
-        self.pending: list[str] = []
+        self.pending: list[tuple[EventType, dict[str, Any]]] = []
         self.last_write = -1e9
         self.in_flight = False
         self._timer: asyncio.TimerHandle | None = None
@@ -38,10 +40,16 @@ class DeltaWriter:
         if self.pending:
             self._schedule()
 
-    def add(self, text: str) -> None:
+    def add(self, kind: EventType, data: dict[str, Any]) -> None:
         if self.run.halted.done():
             return
-        self.pending.append(text)
+        last = self.pending[-1] if self.pending else None
+        if last and last[0] == kind and kind != EventType.tool_call:
+            self.pending[-1] = (kind, {"text": last[1]["text"] + data["text"]})
+        elif last and last[0] == kind and last[1]["index"] == data["index"] and "id" not in data:
+            self.pending[-1] = (kind, {**last[1], "arguments": last[1]["arguments"] + data["arguments"]})
+        else:
+            self.pending.append((kind, data))
         if not self._held:
             self._schedule()
 
@@ -61,14 +69,14 @@ class DeltaWriter:
             self._due = True
             self._batcher.due(self)
 
-    def take(self, now: float) -> str:
-        """What the batcher writes now: every pending delta, as one."""
-        text = "".join(self.pending)
+    def take(self, now: float) -> Events:
+        """What the batcher writes now: every pending event."""
+        events = tuple(self.pending)
         self.pending.clear()
         self._due = False
         self.in_flight = True
         self.last_write = now
-        return text
+        return events
 
     def settle(self, error: BaseException | None) -> None:
         """A write of this answer landed (error None) or failed."""
@@ -137,7 +145,7 @@ class DeltaBatcher:
             if not batch:
                 continue
             now = loop.time()
-            appends = [(w.run.attempt_log, ((EventType.delta, {"text": w.take(now)}),)) for w in batch]
+            appends = [(w.run.attempt_log, w.take(now)) for w in batch]
             try:
                 entry_ids = await self.log.append_batch(appends)
             except Exception as error:

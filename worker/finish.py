@@ -19,7 +19,7 @@ from core.failures import AnswerFailure
 from core.jobs import enqueue_title
 from core.limits import Limits, limits_of
 from core.models import Conversation, Status, utcnow
-from core.tokens import counter_for
+from core.tokens import counted_text, counter_for
 from worker import answers
 from worker.answers import FinalRow, Found
 from worker.deps import WorkerDeps
@@ -29,18 +29,28 @@ logger = logging.getLogger(__name__)
 
 
 async def finish(deps: WorkerDeps, run: AnswerRun, outcome: Outcome) -> Status:
-    """End a run that streamed: its text, usage (the server's, else counted) and cost."""
+    """End a run that streamed: what it said, usage (the server's, else counted) and cost."""
     attempt = run.attempt
-    content = run.text
+    said = run.said
+    content, reasoning, tool_calls = said.text, said.reasoning, said.tool_calls()
     counter = counter_for(attempt.model)
-    tokens = counter.count(content) if content else 0
-    completion_tokens = outcome.completion_tokens if outcome.completion_tokens is not None else tokens
+    # What a later prompt sends of the answer; its reasoning is never sent back.
+    tokens = counter.count(counted_text(content, tool_calls)) if content or tool_calls else 0
+    reasoning_tokens = outcome.reasoning_tokens
+    if reasoning_tokens is None and reasoning:
+        reasoning_tokens = counter.count(reasoning)
+    completion_tokens = outcome.completion_tokens
+    if completion_tokens is None:
+        completion_tokens = tokens + (reasoning_tokens or 0)
     prompt_tokens = outcome.prompt_tokens if outcome.prompt_tokens is not None else attempt.prompt.tokens
-    # A request the model refused before answering anything (and reported no usage for) costs nothing.
-    billed = bool(content) or outcome.prompt_tokens is not None
+    # A request the model refused before saying anything (and reported no usage for) costs nothing.
+    billed = bool(said.size) or outcome.prompt_tokens is not None
     error = outcome.error
     row = FinalRow(
         content=content,
+        reasoning=reasoning or None,
+        tool_calls=tool_calls,
+        reasoning_tokens=reasoning_tokens,
         status=outcome.status,
         finish_reason=outcome.finish_reason,
         error=error.message if error else None,

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from core.models import Message, Role, Status
 from core.tokens import TokenCounter, required_tokens, stored_message_tokens
@@ -18,18 +19,36 @@ class PromptTooLong(Exception):
 
 @dataclass
 class Prompt:
-    messages: list[dict[str, str]]
+    messages: list[dict[str, Any]]
     tokens: int
     included_ids: list[str] = field(default_factory=list)
 
 
 def history_turns(history: Sequence[Message]) -> list[Message]:
-    """Earlier messages worth sending: user messages, and answers that produced text."""
+    """Earlier messages worth sending: questions, tool results, and answers that said something
+    (text or tool calls)."""
     return [
         m
         for m in history
-        if m.role == Role.user or (m.status in (Status.complete, Status.stopped) and m.content)
+        if m.role != Role.assistant
+        or (m.status in (Status.complete, Status.stopped) and (m.content or m.tool_calls))
     ]
+
+
+def prompt_message(message: Message) -> dict[str, Any]:
+    """A message as the model is sent it, in OpenAI's shape; an answer's reasoning stays out."""
+    if message.role == Role.tool:
+        return {"role": "tool", "tool_call_id": message.tool_call_id or "", "content": message.content}
+    if message.tool_calls:
+        return {"role": "assistant", "content": message.content or None, "tool_calls": message.tool_calls}
+    return {"role": str(message.role), "content": message.content}
+
+
+def _answered(turns: list[Message]) -> list[Message]:
+    """The turns without tool results whose call is not among them (left out with its answer):
+    a model server refuses a result that answers no call."""
+    calls = {call["id"] for m in turns for call in m.tool_calls or ()}
+    return [m for m in turns if m.role != Role.tool or m.tool_call_id in calls]
 
 
 def build_prompt(
@@ -71,13 +90,16 @@ def build_prompt(
         kept.add(message.id)
         used += cost
         start = index
-    # A reply whose question fell out would read as the model talking to itself (unless pinned).
-    while start < len(turns) and turns[start].role == Role.assistant and not turns[start].pinned:
+    # A reply whose question fell out would read as the model talking to itself (unless pinned),
+    # and a tool result whose call fell out answers nothing.
+    while start < len(turns) and turns[start].role != Role.user and not turns[start].pinned:
         if turns[start].id in kept:
             kept.discard(turns[start].id)
             used -= stored_message_tokens(counter, turns[start])
         start += 1
 
-    included = [m for m in turns if m.id in kept]
-    sent = [{"role": str(m.role), "content": m.content} for m in [*included, question]]
+    included = _answered([m for m in turns if m.id in kept])
+    dropped = kept - {m.id for m in included}
+    used -= sum(stored_message_tokens(counter, m) for m in turns if m.id in dropped)
+    sent = [prompt_message(m) for m in [*included, question]]
     return Prompt(head + sent, used, [m.id for m in included])

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.answer_parts import AnswerParts
 from core.catalog import ModelSpec
 from core.eventlog import AttemptLog
+from core.events import EventType
 from core.failures import AnswerFailure
 from core.models import Status, utcnow
 from worker.prompt import Prompt
@@ -48,10 +50,11 @@ class Outcome:
     error: AnswerFailure | None = None
     prompt_tokens: int | None = None  # the server's usage, when it reported any
     completion_tokens: int | None = None
+    reasoning_tokens: int | None = None
 
 
 class AnswerRun:
-    """An attempt while it streams: its text so far, its Stop, and whether it may still write.
+    """An attempt while it streams: what it said so far, its Stop, and whether it may still write.
 
     The delta writer and the checkpointer report to it: `halt` ends the run when a write of it
     was fenced out or failed, since what was streamed would no longer add up to what is saved.
@@ -62,7 +65,7 @@ class AnswerRun:
         self.attempt_log = attempt_log
         # When the job started (time.monotonic()): how long it took to ask the model is logged.
         self.job_started = time.monotonic() if job_started is None else job_started
-        self.parts: list[str] = []
+        self.said = AnswerParts()
         self.first_token_at: datetime | None = None
         self.stop = asyncio.Event()
         # Whether the attempt is the answer's yet (its row and its log): before, its text is held.
@@ -76,13 +79,10 @@ class AnswerRun:
     def answer_id(self) -> str:
         return self.attempt.answer_id
 
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
-
-    def add(self, text: str) -> None:
+    def say(self, kind: EventType, data: dict[str, Any]) -> None:
+        """The model said this (text, reasoning or a piece of a tool call)."""
         self.first_token_at = self.first_token_at or utcnow()
-        self.parts.append(text)
+        self.said.add(kind, data)
 
     def halt(self, error: BaseException) -> None:
         """A write of this answer was refused (`Fenced`) or failed (a Redis error): the run ends."""

@@ -1,21 +1,22 @@
-"""Streaming one attempt from the model into its log: retries before the first token, Stop, fences."""
+"""Streaming one attempt from the model into its log: retries before anything is said, Stop, fences."""
 
 import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from openai import AsyncOpenAI
 
+from core.events import EventType
 from core.failures import AnswerFailure
 from core.models import Status
 from core.tasks import cancel_and_wait
 from worker.deltas import DeltaWriter
 from worker.deps import WorkerDeps
 from worker.run import AnswerRun, Outcome
-from worker.upstream import classify, stream_chat
+from worker.upstream import Chunk, classify, stream_chat
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ async def _with_retries(deps: WorkerDeps, run: AnswerRun, writer: DeltaWriter) -
             return Outcome(Status.stopped)
         else:
             run.halted.result()  # raises why it halted
-        if run.parts or not error.retryable or retry == settings.upstream_retries:
+        if run.said.size or not error.retryable or retry == settings.upstream_retries:
             return Outcome(Status.failed, error=error)
         delay = error.retry_after or settings.upstream_retry_base_seconds * 2**retry
         delay = min(delay, MAX_RETRY_DELAY_SECONDS)
@@ -101,8 +102,7 @@ async def _pump(client: AsyncOpenAI, run: AnswerRun, writer: DeltaWriter) -> Out
     """Read the model's stream into the run and the log; an AnswerFailure says why it broke off."""
     attempt = run.attempt
     finish_reason: str | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
+    usage: Chunk | None = None
     chunks = stream_chat(
         client, attempt.model.id, attempt.prompt.messages, attempt.answer_tokens, attempt.model_params
     )
@@ -112,14 +112,37 @@ async def _pump(client: AsyncOpenAI, run: AnswerRun, writer: DeltaWriter) -> Out
     try:
         async with contextlib.aclosing(chunks):
             async for chunk in chunks:
-                if chunk.text:
-                    run.add(chunk.text)
-                    writer.add(chunk.text)
+                for kind, data in _said(run, chunk):
+                    run.say(kind, data)
+                    writer.add(kind, data)
                 finish_reason = chunk.finish_reason or finish_reason
                 if chunk.prompt_tokens is not None:
-                    prompt_tokens, completion_tokens = chunk.prompt_tokens, chunk.completion_tokens
+                    usage = chunk
     except Exception as error:
         raise classify(error, str(client.base_url)) from error
     if finish_reason is None:
         raise AnswerFailure("incomplete", "The model server ended the answer before finishing it.", True)
-    return Outcome(Status.complete, finish_reason, None, prompt_tokens, completion_tokens)
+    if usage is None:
+        return Outcome(Status.complete, finish_reason)
+    return Outcome(
+        Status.complete,
+        finish_reason,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        reasoning_tokens=usage.reasoning_tokens,
+    )
+
+
+def _said(run: AnswerRun, chunk: Chunk) -> Iterator[tuple[EventType, dict[str, Any]]]:
+    """A chunk as the events of what the answer says: its reasoning, its text, its tool calls'
+    pieces (each as the log holds it: its id and name once, on its first piece)."""
+    if chunk.reasoning:
+        yield EventType.reasoning, {"text": chunk.reasoning}
+    if chunk.text:
+        yield EventType.delta, {"text": chunk.text}
+    for piece in chunk.tool_calls:
+        # A server that sends no id gets one made up, unique in the answer as OpenAI's are.
+        call_id = piece.id or f"call_{run.answer_id}_{piece.index}"
+        data = run.said.tool_fragment(piece.index, call_id, piece.name, piece.arguments)
+        if "id" in data or data["arguments"]:
+            yield EventType.tool_call, data

@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import openai
@@ -13,14 +13,30 @@ from core.failures import AnswerFailure
 from worker.sse_decoder import sse_data
 
 BAD_RESPONSE = "The model server sent a response relaychat could not read."
+# Tool calls in one answer, past which a server's stream is not believed (OpenAI allows 128 tools).
+MAX_TOOL_CALLS = 128
+
+
+@dataclass(frozen=True, slots=True)
+class ToolFragment:
+    """A piece of a tool call as a server streams it: its index, and on its first piece its id
+    and name; pieces of its arguments."""
+
+    index: int
+    id: str | None
+    name: str | None
+    arguments: str
 
 
 @dataclass
 class Chunk:
     text: str = ""
+    reasoning: str = ""
+    tool_calls: list[ToolFragment] = field(default_factory=list)
     finish_reason: str | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    reasoning_tokens: int | None = None
 
 
 def make_client(
@@ -145,16 +161,41 @@ def read_chunk(data: str) -> Chunk | None:
     if isinstance(usage, dict):
         out.prompt_tokens = _count(usage.get("prompt_tokens"))
         out.completion_tokens = _count(usage.get("completion_tokens"))
+        details = usage.get("completion_tokens_details")
+        out.reasoning_tokens = _count(details.get("reasoning_tokens")) if isinstance(details, dict) else None
     if choices := payload.get("choices"):
         choice = choices[0]
-        content = (choice.get("delta") or {}).get("content") or ""
+        delta = choice.get("delta") or {}
         finish_reason = choice.get("finish_reason") or ""
-        if not isinstance(content, str) or not isinstance(finish_reason, str):
-            raise TypeError("content and finish_reason must be strings")
-        # NUL is valid JSON text but not storable in Postgres text columns.
-        out.text = content.replace("\x00", "")
+        if not isinstance(finish_reason, str):
+            raise TypeError("finish_reason must be a string")
+        out.text = _text(delta.get("content"))
+        # DeepSeek, llama.cpp and older vLLM name it `reasoning_content`; newer vLLM `reasoning`.
+        out.reasoning = _text(delta.get("reasoning_content") or delta.get("reasoning"))
+        out.tool_calls = [_fragment(place, call) for place, call in enumerate(delta.get("tool_calls") or ())]
         out.finish_reason = finish_reason[:32] or None
     return out
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError("text must be a string")
+    # NUL is valid JSON text but not storable in Postgres text columns.
+    return value.replace("\x00", "")
+
+
+def _fragment(place: int, call: dict[str, Any]) -> ToolFragment:
+    """A `delta.tool_calls` entry; a server that leaves out the index gives them in order."""
+    function = call.get("function") or {}
+    index = call.get("index", place)
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < MAX_TOOL_CALLS:
+        raise TypeError("a tool call's index must be a small integer")
+    call_id, name = call.get("id"), function.get("name")
+    if not isinstance(call_id, str | None) or not isinstance(name, str | None):
+        raise TypeError("a tool call's id and name must be strings")
+    return ToolFragment(index, call_id or None, _text(name) or None, _text(function.get("arguments")))
 
 
 def _count(value: object) -> int | None:
@@ -162,13 +203,14 @@ def _count(value: object) -> int | None:
 
 
 def untransformed(
-    messages: list[dict[str, str]], model_params: dict[str, Any] | None = None
+    messages: list[dict[str, Any]], model_params: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """The messages (and a /v1 request's parameters for the model) as `extra_body`, which the SDK sends
     as it is.
 
     Given as `messages`, the SDK walks them against its parameter types first: 0.1 ms a message,
-    160 ms for a long conversation's prompt (docs/performance.md). Ours are plain role and text.
+    160 ms for a long conversation's prompt (docs/performance.md). Ours are built in OpenAI's shape
+    (worker/prompt.py).
     """
     return {**(model_params or {}), "messages": messages}
 
@@ -176,7 +218,7 @@ def untransformed(
 async def stream_chat(
     client: AsyncOpenAI,
     model: str,
-    messages: list[dict[str, str]],
+    messages: list[dict[str, Any]],
     max_tokens: int,
     model_params: dict[str, Any] | None = None,
 ) -> AsyncGenerator[Chunk, None]:
@@ -212,7 +254,7 @@ class Reply:
 
 
 async def complete_chat(
-    client: AsyncOpenAI, model: str, messages: list[dict[str, str]], max_tokens: int
+    client: AsyncOpenAI, model: str, messages: list[dict[str, Any]], max_tokens: int
 ) -> Reply:
     """One short answer, not streamed (a title)."""
     response = await client.chat.completions.create(

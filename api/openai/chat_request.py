@@ -4,19 +4,22 @@ system and developer messages the system prompt, the rest its turns (api/startin
 from collections.abc import Collection
 from typing import Any
 
-from api.openai.chat_schemas import NOT_OFFERED, ChatCompletionRequest
+from pydantic import BaseModel
+
+from api.openai.chat_schemas import NOT_OFFERED, ChatCompletionRequest, ChatMessage
 from api.refusals import Invalid, NotFound
 from api.starting import Turn, Turns
 from core.catalog import Capability, Catalog, ModelSpec, UnknownModel
 from core.models import MODEL_PARAMS, Role
 
 
-def text_of(content: object, param: str, part_types: Collection[str]) -> str:
-    """A message's text: a string, or its text parts joined; anything else is refused."""
+def text_of(content: object, param: str, part_types: Collection[str], field: str = "content") -> str:
+    """A message's text (or a tool output's, `field`): a string, or its text parts joined;
+    anything else is refused."""
     if content is None or isinstance(content, str):
         return content or ""
     if not isinstance(content, list):
-        raise Invalid("must be a string or a list of content parts", param=f"{param}.content")
+        raise Invalid("must be a string or a list of content parts", param=f"{param}.{field}")
     texts = []
     for part in content:
         if (
@@ -24,7 +27,7 @@ def text_of(content: object, param: str, part_types: Collection[str]) -> str:
             or part.get("type") not in part_types
             or not isinstance(part.get("text"), str)
         ):
-            raise Invalid("only text parts are supported", param=f"{param}.content")
+            raise Invalid("only text parts are supported", param=f"{param}.{field}")
         texts.append(part["text"])
     return "".join(texts)
 
@@ -59,9 +62,33 @@ def _check_supported(body: ChatCompletionRequest) -> None:
         raise Invalid("relaychat answers one choice per request", param="n")
 
 
+def tool_params(tools: list[dict[str, Any]], choice: object, parallel: bool | None) -> dict[str, Any]:
+    """The model's tools (Chat Completions' shape) with how it may use them; no tools ask nothing,
+    so their choice and parallelism go with them."""
+    if not tools:
+        if choice not in (None, "none", "auto"):
+            raise Invalid("a tool must be given for the model to call one", param="tool_choice")
+        return {}
+    names = {tool["function"]["name"] for tool in tools}
+    if len(names) < len(tools):
+        raise Invalid("each tool must have a name of its own", param="tools")
+    if isinstance(choice, dict) and choice["function"]["name"] not in names:
+        raise Invalid(f"no tool is named `{choice['function']['name']}`", param="tool_choice")
+    params: dict[str, Any] = {"tools": tools}
+    if choice is not None:
+        params["tool_choice"] = choice
+    if parallel is not None:
+        params["parallel_tool_calls"] = parallel
+    return params
+
+
+def _tool_calls(message: ChatMessage) -> list[dict[str, Any]] | None:
+    return [call.model_dump() for call in message.tool_calls] if message.tool_calls else None
+
+
 def chat_turns(catalog: Catalog, owner: str, body: ChatCompletionRequest) -> Turns:
     """What the request asks: its messages as a new conversation of the owner's, answered with its
-    model and sampling parameters."""
+    model, its tools and its sampling parameters."""
     _check_supported(body)
     model = model_named(catalog, body.model)
     system: list[str] = []
@@ -71,11 +98,18 @@ def chat_turns(catalog: Catalog, owner: str, body: ChatCompletionRequest) -> Tur
         if message.role in ("system", "developer"):
             system.append(text)
         else:
-            turns.append(Turn(Role(message.role), text, f"messages[{index}]"))
+            role, param = Role(message.role), f"messages[{index}]"
+            turns.append(Turn(role, text, param, _tool_calls(message), message.tool_call_id))
     params = {name: value for name in MODEL_PARAMS if (value := getattr(body, name)) is not None}
     # As the model server is asked for it: nothing for text.
     if (response_format := params.pop("response_format", None)) and (asked := response_format.for_model()):
         params["response_format"] = asked
+    for name in ("tools", "tool_choice", "parallel_tool_calls"):
+        params.pop(name, None)
+    choice = body.tool_choice.model_dump() if isinstance(body.tool_choice, BaseModel) else body.tool_choice
+    tools = [tool.model_dump(exclude_none=True) for tool in body.tools or ()]
+    params |= tool_params(tools, choice, body.parallel_tool_calls)
+    refuse_missing(model, params, "tools", "tools")
     refuse_missing(model, params, "response_format", "structured_outputs")
     refuse_missing(model, params, "reasoning_effort", "reasoning")
     if (max_tokens := body.max_completion_tokens or body.max_tokens) is not None:

@@ -11,11 +11,9 @@ from api.schemas import error_responses
 # nothing (as clients send by default): those are accepted; any other is refused with a 400
 # naming the parameter, rather than answered as if it had not been asked. null is always accepted.
 NOT_OFFERED: dict[str, tuple[object, ...]] = {
-    "tools": ([],),
-    "tool_choice": ("none", "auto"),  # with no tools, neither asks for one
+    # The deprecated forerunners of `tools` and `tool_choice`, which every SDK has replaced.
     "functions": ([],),
     "function_call": ("none", "auto"),
-    "parallel_tool_calls": (True, False),  # with no tools, either asks nothing
     "audio": (),
     "modalities": (["text"],),
     "logprobs": (False,),
@@ -33,6 +31,11 @@ MAX_SCHEMA_CHARS = 64_000
 MAX_TURNS = 2048
 """Messages in one request; what they say together is bounded by the model's window (api/starting.py)."""
 
+MAX_TOOLS = 128  # OpenAI's bound on a request's tools
+MAX_TOOL_CALLS = 128  # calls in one assistant message
+FunctionName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+CallId = Annotated[str, Field(min_length=1, max_length=100)]
+
 
 # OpenAI's bounds: up to 4 sequences.
 Stop = (
@@ -41,11 +44,89 @@ Stop = (
 )
 
 
+def bounded_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A JSON schema (a structured output's, a tool's parameters) within MAX_SCHEMA_CHARS."""
+    if schema is not None and len(json.dumps(schema)) > MAX_SCHEMA_CHARS:
+        raise ValueError(f"a schema may hold at most {MAX_SCHEMA_CHARS:,} characters")
+    return schema
+
+
+class FunctionCall(BaseModel):
+    """The function an assistant message's tool call calls, with its arguments as JSON text."""
+
+    name: FunctionName
+    arguments: str
+
+
+class ToolCall(BaseModel):
+    """One of an assistant message's `tool_calls`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: CallId
+    type: Literal["function"] = "function"
+    function: FunctionCall
+
+
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")  # `name` and the like: accepted, not used
 
-    role: Literal["system", "developer", "user", "assistant"]
+    role: Literal["system", "developer", "user", "assistant", "tool"]
     content: str | list[dict[str, Any]] | None = None
+    tool_calls: list[ToolCall] | None = Field(None, max_length=MAX_TOOL_CALLS)
+    tool_call_id: CallId | None = None
+
+    @model_validator(mode="after")
+    def _tool_fields_with_their_role(self) -> "ChatMessage":
+        if (self.role == "tool") != (self.tool_call_id is not None):
+            raise ValueError("tool_call_id is given with, and only with, a tool message")
+        if self.tool_calls and self.role != "assistant":
+            raise ValueError("only an assistant message makes tool_calls")
+        return self
+
+
+class FunctionDefinition(BaseModel):
+    """A function the model may call: its name, what it does, and its arguments' JSON schema."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: FunctionName
+    description: str | None = Field(None, max_length=8000)
+    parameters: dict[str, Any] | None = None
+    strict: bool | None = None
+
+    _bounded = field_validator("parameters")(bounded_schema)
+
+
+def functions_only(tool: Any) -> Any:
+    """A tool must be a function: the hosted tools (web search, file search, code interpreter)
+    are OpenAI's own, and relaychat's models have none of them."""
+    if isinstance(tool, dict) and tool.get("type") != "function":
+        raise ValueError(f"only function tools are supported, not `{tool.get('type')}`")
+    return tool
+
+
+class Tool(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["function"]
+    function: FunctionDefinition
+
+    _functions_only = model_validator(mode="before")(functions_only)
+
+
+class NamedFunction(BaseModel):
+    name: FunctionName
+
+
+class FunctionChoice(BaseModel):
+    """`tool_choice` naming the one function the model must call."""
+
+    type: Literal["function"]
+    function: NamedFunction
+
+
+ToolChoice = Literal["none", "auto", "required"] | FunctionChoice
 
 
 class SchemaFields(BaseModel):
@@ -59,12 +140,7 @@ class SchemaFields(BaseModel):
     schema_: dict[str, Any] | None = Field(None, alias="schema")
     strict: bool | None = None
 
-    @field_validator("schema_")
-    @classmethod
-    def _bounded(cls, schema: dict[str, Any] | None) -> dict[str, Any] | None:
-        if schema is not None and len(json.dumps(schema)) > MAX_SCHEMA_CHARS:
-            raise ValueError(f"a schema may hold at most {MAX_SCHEMA_CHARS:,} characters")
-        return schema
+    _bounded = field_validator("schema_")(bounded_schema)
 
     def schema_fields(self) -> dict[str, Any]:
         """The fields as the model server is sent them."""
@@ -130,17 +206,24 @@ class ChatCompletionRequest(BaseModel):
     reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = None
     # Token ids (as strings) to a bias from -100 to 100, as OpenAI bounds them.
     logit_bias: dict[TokenId, Annotated[int, Field(ge=-100, le=100)]] | None = Field(None, max_length=300)
+    tools: list[Tool] | None = Field(None, max_length=MAX_TOOLS)
+    tool_choice: ToolChoice | None = None
+    parallel_tool_calls: bool | None = None
 
 
 class Usage(BaseModel):
     prompt_tokens: int
     completion_tokens: int
     total_tokens: int
+    completion_tokens_details: dict[str, int] | None = None
 
 
 class AssistantMessage(BaseModel):
     role: Literal["assistant"] = "assistant"
-    content: str
+    content: str | None
+    # As DeepSeek, vLLM and llama.cpp give a reasoning model's thinking: beside the answer.
+    reasoning_content: str | None = None
+    tool_calls: list[ToolCall] | None = None
 
 
 class Choice(BaseModel):

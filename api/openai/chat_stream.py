@@ -12,7 +12,7 @@ from typing import Any
 import anyio
 
 from api.openai.chat_schemas import AssistantMessage, ChatCompletion, Choice, Usage
-from core.answer_text import TextReader
+from core.answer_text import REASONING, TextReader
 from core.events import Event, EventType
 
 INTERRUPTED = "The answer was interrupted and started again; its stored text is the new one."
@@ -34,7 +34,22 @@ def final_message(event: Event) -> dict[str, Any]:
 
 def _usage(message: dict[str, Any]) -> Usage:
     prompt, completion = message.get("prompt_tokens") or 0, message.get("completion_tokens") or 0
-    return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
+    details = {"reasoning_tokens": message.get("reasoning_tokens") or 0}
+    return Usage(
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        total_tokens=prompt + completion,
+        completion_tokens_details=details,
+    )
+
+
+def tool_call_delta(fragment: dict[str, Any]) -> dict[str, Any]:
+    """A tool call's fragment as a chunk's `delta.tool_calls` entry: its id, type and name the first
+    time, then pieces of its arguments, as OpenAI streams them."""
+    if "id" not in fragment:
+        return {"index": fragment["index"], "function": {"arguments": fragment["arguments"]}}
+    function = {"name": fragment["name"], "arguments": fragment["arguments"]}
+    return {"index": fragment["index"], "id": fragment["id"], "type": "function", "function": function}
 
 
 def _finish_reason(event: Event, message: dict[str, Any]) -> str:
@@ -64,6 +79,12 @@ async def chunks(
                 if event.type == EventType.delta:
                     if text := reader.delta(event.json()["text"]):
                         yield chunk({"content": text})
+                elif event.type == EventType.reasoning:
+                    if text := reader.delta(event.json()["text"], channel=REASONING):
+                        yield chunk({"reasoning_content": text})
+                elif event.type == EventType.tool_call:
+                    if fragment := reader.tool_call(event.json()):
+                        yield chunk({"tool_calls": [tool_call_delta(fragment)]})
                 elif event.type == EventType.reset:
                     if reader.reset(event.json()):
                         ended = True
@@ -111,7 +132,12 @@ async def completion(
         model=model,
         choices=[
             Choice(
-                message=AssistantMessage(content=message.get("content") or ""),
+                message=AssistantMessage(
+                    # As OpenAI's: no text beside tool calls is null.
+                    content=message.get("content") or (None if message.get("tool_calls") else ""),
+                    reasoning_content=message.get("reasoning"),
+                    tool_calls=message.get("tool_calls"),
+                ),
                 finish_reason=_finish_reason(event, message),
             )
         ],

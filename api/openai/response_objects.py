@@ -3,19 +3,25 @@
 from typing import Any
 
 from api.openai.responses_schemas import (
+    CALL_PREFIX,
     OUTPUT_PREFIX,
+    REASONING_PREFIX,
     RESPONSE_PREFIX,
+    FunctionCallItem,
     IncompleteDetails,
     ItemStatus,
+    OutputItem,
     OutputMessage,
     OutputText,
+    ReasoningItem,
+    ReasoningText,
     ResponseBody,
     ResponseError,
     ResponseStatus,
     ResponseUsage,
 )
 from core.models import Status
-from core.schemas import MessageRead
+from core.schemas import MessageRead, ToolCallRead
 
 
 def response_id(answer_id: str) -> str:
@@ -45,15 +51,40 @@ def _status(answer: MessageRead) -> ResponseStatus:
     return "incomplete" if answer.finish_reason == "length" else "completed"
 
 
-def output_item(answer_id: str, text: str, status: ResponseStatus) -> OutputMessage:
-    item_status: ItemStatus = "incomplete"
+def item_status(status: ResponseStatus) -> ItemStatus:
+    """An output item's status in a response of `status`."""
     if status in ("queued", "in_progress"):
-        item_status = "in_progress"
-    elif status == "completed":
-        item_status = "completed"
-    return OutputMessage(
-        id=f"{OUTPUT_PREFIX}{answer_id}", status=item_status, content=[OutputText(text=text)]
+        return "in_progress"
+    return "completed" if status == "completed" else "incomplete"
+
+
+def function_call_item(
+    answer_id: str, index: int, call: ToolCallRead, status: ItemStatus
+) -> FunctionCallItem:
+    """An answer's tool call (OpenAI's Chat Completions shape, as stored) as a `function_call` item."""
+    return FunctionCallItem(
+        id=f"{CALL_PREFIX}{answer_id}_{index}",
+        status=status,
+        call_id=call.id,
+        name=call.function.name,
+        arguments=call.function.arguments,
     )
+
+
+def output_items(answer: MessageRead, status: ResponseStatus) -> list[OutputItem]:
+    """What the answer said as output items: its reasoning, its text, its function calls. An
+    answer that said nothing (or only called functions) has no message."""
+    of_status = item_status(status)
+    items: list[OutputItem] = []
+    if answer.reasoning:
+        content = [ReasoningText(text=answer.reasoning)]
+        items.append(ReasoningItem(id=f"{REASONING_PREFIX}{answer.id}", status=of_status, content=content))
+    if answer.content or not answer.tool_calls:
+        text = [OutputText(text=answer.content)]
+        items.append(OutputMessage(id=f"{OUTPUT_PREFIX}{answer.id}", status=of_status, content=text))
+    calls = answer.tool_calls or ()
+    items += [function_call_item(answer.id, index, call, of_status) for index, call in enumerate(calls)]
+    return items
 
 
 def response_body(answer: MessageRead, params: dict[str, Any] | None) -> ResponseBody:
@@ -64,7 +95,12 @@ def response_body(answer: MessageRead, params: dict[str, Any] | None) -> Respons
     usage = None
     if final and answer.prompt_tokens is not None:
         prompt, completion = answer.prompt_tokens, answer.completion_tokens or 0
-        usage = ResponseUsage(input_tokens=prompt, output_tokens=completion, total_tokens=prompt + completion)
+        usage = ResponseUsage(
+            input_tokens=prompt,
+            output_tokens=completion,
+            output_tokens_details={"reasoning_tokens": answer.reasoning_tokens or 0},
+            total_tokens=prompt + completion,
+        )
     return ResponseBody(
         id=response_id(answer.id),
         created_at=int(answer.created_at.timestamp()),
@@ -78,11 +114,14 @@ def response_body(answer: MessageRead, params: dict[str, Any] | None) -> Respons
         max_output_tokens=kept.get("max_output_tokens"),
         metadata=kept.get("metadata") or {},
         model=answer.model or "",
-        output=[output_item(answer.id, answer.content, status)] if final or answer.content else [],
+        output=output_items(answer, status) if final or answer.content or answer.tool_calls else [],
         previous_response_id=kept.get("previous_response_id"),
         store=kept.get("store", True),
         temperature=sampling.get("temperature"),
         text=kept.get("text") or {"format": {"type": "text"}},
+        tools=kept.get("tools") or [],
+        tool_choice=kept.get("tool_choice") or "auto",
+        parallel_tool_calls=kept.get("parallel_tool_calls", True) is not False,
         top_p=sampling.get("top_p"),
         usage=usage,
         user=sampling.get("user"),

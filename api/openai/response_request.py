@@ -2,20 +2,23 @@
 response's answer (its conversation, continued) or in a new conversation from the API, with what
 the request asked of itself kept in the answer's params (api/starting.py)."""
 
+from dataclasses import replace
 from typing import Any
 
+from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.lookups import find_response
-from api.openai.chat_request import model_named, refuse_missing, refuse_not_offered, text_of
+from api.openai.chat_request import model_named, refuse_missing, refuse_not_offered, text_of, tool_params
 from api.openai.chat_schemas import MAX_TURNS
-from api.openai.responses_schemas import NOT_OFFERED, ResponseRequest
+from api.openai.responses_schemas import NOT_OFFERED, FunctionToolChoice, ResponseRequest
 from api.refusals import Conflict, Invalid, NotFound
 from api.starting import Turn, Turns
 from core.catalog import Catalog
-from core.models import FINAL_STATUSES, Conversation, Role
+from core.models import FINAL_STATUSES, Conversation, Message, Role
 
 INPUT_PARTS = ("input_text", "output_text", "text")
+MAX_CALL_ID = 100
 PREVIOUS_NOT_FOUND = "No stored response has this id"
 PREVIOUS_RUNNING = "The previous response is still running: wait for it or cancel it first."
 
@@ -27,7 +30,8 @@ def _check_supported(body: ResponseRequest) -> None:
 
 
 def _turns(body: ResponseRequest) -> tuple[list[str], list[Turn]]:
-    """The input's system and developer texts, and its other messages as turns."""
+    """The input's system and developer texts, and its other items as turns: messages, function
+    calls (with the assistant message before them, one turn) and their outputs."""
     if isinstance(body.input, str):
         return [], [Turn(Role.user, body.input, "input")]
     if len(body.input) > MAX_TURNS:
@@ -36,26 +40,53 @@ def _turns(body: ResponseRequest) -> tuple[list[str], list[Turn]]:
     turns: list[Turn] = []
     for index, item in enumerate(body.input):
         param = f"input[{index}]"
-        role = item.get("role")
-        if item.get("type", "message") != "message" or role not in (
-            "user",
-            "assistant",
-            "system",
-            "developer",
-        ):
+        kind = item.get("type", "message")
+        if kind == "function_call":
+            call = _function_call(item, param)
+            last = turns[-1] if turns else None
+            if last is not None and last.role == Role.assistant:
+                turns[-1] = replace(last, tool_calls=[*(last.tool_calls or ()), call])
+            else:
+                turns.append(Turn(Role.assistant, "", param, [call]))
+        elif kind == "function_call_output":
+            call_id = _string(item, "call_id", param, MAX_CALL_ID)
+            output = text_of(item.get("output"), param, INPUT_PARTS, field="output")
+            turns.append(Turn(Role.tool, output, param, tool_call_id=call_id))
+        elif kind == "reasoning":
+            continue  # the model's own thinking, sent back: as in Chat Completions, not sent to it again
+        elif kind == "message" and (role := item.get("role")) in ("user", "assistant", "system", "developer"):
+            text = text_of(item.get("content"), param, INPUT_PARTS)
+            if role in ("system", "developer"):
+                system.append(text)
+            else:
+                turns.append(Turn(Role(role), text, param))
+        else:
             raise Invalid(
-                "only messages of the user, the assistant, the system or the developer are supported",
+                "only messages, function calls and their outputs (and reasoning, which is left out) "
+                "are supported",
                 param=param,
             )
-        text = text_of(item.get("content"), param, INPUT_PARTS)
-        if role in ("system", "developer"):
-            system.append(text)
-        else:
-            turns.append(Turn(Role(role), text, param))
     return system, turns
 
 
-async def _previous(session: AsyncSession, owner: str, response_id: str) -> tuple[Conversation, str]:
+def _string(item: dict[str, Any], name: str, param: str, limit: int) -> str:
+    value = item.get(name)
+    if not isinstance(value, str) or not 0 < len(value) <= limit:
+        raise Invalid(f"must be a string of 1 to {limit} characters", param=f"{param}.{name}")
+    return value
+
+
+def _function_call(item: dict[str, Any], param: str) -> dict[str, Any]:
+    """A `function_call` input item as an assistant message's tool call."""
+    name = _string(item, "name", param, 64)
+    arguments = item.get("arguments")
+    if not isinstance(arguments, str):
+        raise Invalid("must be the arguments' JSON text", param=f"{param}.arguments")
+    call_id = _string(item, "call_id", param, MAX_CALL_ID)
+    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+
+
+async def _previous(session: AsyncSession, owner: str, response_id: str) -> tuple[Conversation, Message]:
     """The conversation a previous response is in, and its answer, which the new turns follow."""
     try:
         answer = await find_response(session, response_id, owner)
@@ -65,7 +96,7 @@ async def _previous(session: AsyncSession, owner: str, response_id: str) -> tupl
         raise Conflict(PREVIOUS_RUNNING, clears=True)
     conversation = await session.get(Conversation, answer.conversation_id)
     assert conversation is not None  # the lookup joined it
-    return conversation, answer.id
+    return conversation, answer
 
 
 async def response_turns(session: AsyncSession, catalog: Catalog, owner: str, body: ResponseRequest) -> Turns:
@@ -96,12 +127,26 @@ async def response_turns(session: AsyncSession, catalog: Catalog, owner: str, bo
             params["response_format"] = response_format
     if body.reasoning is not None and body.reasoning.effort is not None:
         params["reasoning_effort"] = body.reasoning.effort
+    choice: object = body.tool_choice
+    if isinstance(body.tool_choice, FunctionToolChoice):
+        choice = {"type": "function", "function": {"name": body.tool_choice.name}}
+    tools = [tool.for_model() for tool in body.tools or ()]
+    params |= tool_params(tools, choice, body.parallel_tool_calls)
+    if tools:  # as the response object shows them
+        kept["tools"] = [tool.model_dump(exclude_none=True) for tool in body.tools or ()]
+        kept["tool_choice"] = (
+            body.tool_choice.model_dump() if isinstance(body.tool_choice, BaseModel) else body.tool_choice
+        )
+        kept["parallel_tool_calls"] = body.parallel_tool_calls
     # Named as the Responses API names them.
+    refuse_missing(model, params, "tools", "tools")
     refuse_missing(model, params, "response_format", "structured_outputs", param="text.format")
     refuse_missing(model, params, "reasoning_effort", "reasoning", param="reasoning.effort")
-    conversation, parent_id = None, None
+    conversation, parent_id, earlier_calls = None, None, frozenset[str]()
     if body.previous_response_id:
-        conversation, parent_id = await _previous(session, owner, body.previous_response_id)
+        conversation, previous = await _previous(session, owner, body.previous_response_id)
+        parent_id = previous.id
+        earlier_calls = frozenset(call["id"] for call in previous.tool_calls or ())
     return Turns(
         owner=owner,
         param="input",
@@ -111,4 +156,5 @@ async def response_turns(session: AsyncSession, catalog: Catalog, owner: str, bo
         model=model,
         system_prompt=instructions,
         params=params,
+        earlier_calls=earlier_calls,
     )

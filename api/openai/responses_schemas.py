@@ -4,20 +4,26 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.openai.chat_schemas import SCHEMA_FIELDS, SchemaFields
+from api.openai.chat_schemas import (
+    MAX_TOOLS,
+    SCHEMA_FIELDS,
+    FunctionDefinition,
+    FunctionName,
+    SchemaFields,
+    functions_only,
+)
 
 RESPONSE_PREFIX = "resp_"
 MAX_INSTRUCTIONS = 32_000  # as a conversation's system prompt
 OUTPUT_PREFIX = "msg_"
+REASONING_PREFIX = "rs_"
+CALL_PREFIX = "fc_"
 
 ResponseStatus = Literal["queued", "in_progress", "completed", "incomplete", "cancelled", "failed"]
 ItemStatus = Literal["in_progress", "completed", "incomplete"]
 # Parameters of OpenAI's Responses API that relaychat does not offer, each with the values that ask
 # for nothing: those are accepted, any other is refused with a 400 naming the parameter.
 NOT_OFFERED: dict[str, tuple[object, ...]] = {
-    "tools": ([],),
-    "tool_choice": ("none", "auto"),
-    "parallel_tool_calls": (True, False),
     "conversation": (),
     "prompt": (),
     "include": ([],),
@@ -60,6 +66,26 @@ class ResponseReasoning(BaseModel):
     effort: Literal["minimal", "low", "medium", "high"] | None = None
 
 
+class FunctionTool(FunctionDefinition):
+    """A function tool as the Responses API gives it: its definition flat, beside its type. Only
+    functions: the hosted tools (web search, file search, code interpreter) are OpenAI's own."""
+
+    type: Literal["function"]
+
+    _functions_only = model_validator(mode="before")(functions_only)
+
+    def for_model(self) -> dict[str, Any]:
+        """As Chat Completions' `tools` hold it, which is how the model server is asked."""
+        return {"type": "function", "function": self.model_dump(exclude={"type"}, exclude_none=True)}
+
+
+class FunctionToolChoice(BaseModel):
+    """`tool_choice` naming the one function the model must call."""
+
+    type: Literal["function"]
+    name: FunctionName
+
+
 class ResponseRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -80,6 +106,9 @@ class ResponseRequest(BaseModel):
     )
     text: ResponseText | None = None
     reasoning: ResponseReasoning | None = None
+    tools: list[FunctionTool] | None = Field(None, max_length=MAX_TOOLS)
+    tool_choice: Literal["none", "auto", "required"] | FunctionToolChoice | None = None
+    parallel_tool_calls: bool | None = None
 
 
 class OutputText(BaseModel):
@@ -94,6 +123,35 @@ class OutputMessage(BaseModel):
     status: ItemStatus
     role: Literal["assistant"] = "assistant"
     content: list[OutputText]
+
+
+class ReasoningText(BaseModel):
+    type: Literal["reasoning_text"] = "reasoning_text"
+    text: str
+
+
+class ReasoningItem(BaseModel):
+    """What a reasoning model thought, as OpenAI gives an open model's reasoning (`reasoning_text`)."""
+
+    id: str
+    type: Literal["reasoning"] = "reasoning"
+    status: ItemStatus
+    summary: list[Any] = []
+    content: list[ReasoningText]
+
+
+class FunctionCallItem(BaseModel):
+    """A call the model made: the client runs it and sends a `function_call_output` back."""
+
+    id: str
+    type: Literal["function_call"] = "function_call"
+    status: ItemStatus
+    call_id: str
+    name: str
+    arguments: str
+
+
+OutputItem = OutputMessage | ReasoningItem | FunctionCallItem
 
 
 class ResponseUsage(BaseModel):
@@ -127,14 +185,14 @@ class ResponseBody(BaseModel):
     max_output_tokens: int | None
     metadata: dict[str, str]
     model: str
-    output: list[OutputMessage]
-    parallel_tool_calls: bool = False
+    output: list[OutputItem]
+    parallel_tool_calls: bool = True
     previous_response_id: str | None
     store: bool
     temperature: float | None
     text: dict[str, Any] = {"format": {"type": "text"}}
-    tool_choice: str = "none"
-    tools: list[Any] = []
+    tool_choice: str | dict[str, Any] = "auto"
+    tools: list[dict[str, Any]] = []
     top_p: float | None
     # The oldest turns that do not fit the window are left out (docs/architecture.md).
     truncation: str = "auto"
@@ -161,11 +219,21 @@ class InputMessage(BaseModel):
     content: list[InputText]
 
 
+class FunctionCallOutput(BaseModel):
+    """A tool's result the client sent back for a call (`call_id`)."""
+
+    id: str
+    type: Literal["function_call_output"] = "function_call_output"
+    status: Literal["completed"] = "completed"
+    call_id: str
+    output: str
+
+
 class InputItemList(BaseModel):
-    """`GET /v1/responses/{id}/input_items`: the messages the request gave."""
+    """`GET /v1/responses/{id}/input_items`: the items the request gave."""
 
     object: Literal["list"] = "list"
-    data: list[InputMessage]
+    data: list[InputMessage | FunctionCallItem | FunctionCallOutput]
     first_id: str | None
     last_id: str | None
     has_more: bool

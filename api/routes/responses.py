@@ -18,25 +18,16 @@ from api.deletion import delete_response_turns
 from api.deps import START_CHECKS, DepsDep, SessionDep, StartTurnDep
 from api.lookups import ResponseDep
 from api.openai.chat_stream import final_message, terminal
-from api.openai.response_inputs import input_turns
+from api.openai.response_inputs import input_items, input_turns
 from api.openai.response_objects import asked, response_body, response_id
 from api.openai.response_request import response_turns
-from api.openai.responses_schemas import (
-    OUTPUT_PREFIX,
-    DeletedResponse,
-    InputItemList,
-    InputMessage,
-    InputText,
-    ResponseBody,
-    ResponseRequest,
-)
+from api.openai.responses_schemas import DeletedResponse, InputItemList, ResponseBody, ResponseRequest
 from api.openai.responses_stream import ResponseEvents, response_events
 from api.refusals import Invalid
 from api.routing import CheckedRoute
 from api.starting import start_answer
 from api.stopping import stop_answer, stop_if_abandoned
 from api.streams.relay import Relay
-from core.models import Role
 from core.schemas import MessageRead
 
 router = APIRouter(route_class=CheckedRoute, prefix="/v1", tags=["openai"])
@@ -111,19 +102,13 @@ async def list_input_items(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     after: str | None = None,
 ) -> InputItemList:
-    """The messages the request gave (not the instructions, not earlier responses'), newest
-    first unless `order=asc`; `after` an item's id for the next page."""
+    """The items the request gave (not the instructions, not earlier responses'): messages,
+    function calls and their outputs, newest first unless `order=asc`; `after` an item's id for
+    the next page."""
     turns, _ = await input_turns(session, answer)
-    items = [
-        InputMessage(
-            id=f"{OUTPUT_PREFIX}{turn.id}",
-            role="user" if turn.role == Role.user else "assistant",
-            content=[
-                InputText(type="input_text" if turn.role == Role.user else "output_text", text=turn.content)
-            ],
-        )
-        for turn in (turns if order == "asc" else turns[::-1])
-    ]
+    items = [item for turn in turns for item in input_items(turn)]
+    if order == "desc":
+        items.reverse()
     if after is not None:
         ids = [item.id for item in items]
         items = items[ids.index(after) + 1 :] if after in ids else []

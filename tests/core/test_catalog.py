@@ -127,7 +127,8 @@ def test_capabilities_are_declared_per_model_and_an_undeclared_one_counts_as_pre
     }
     assert catalog.get("o4-mini").supports("reasoning")
     assert catalog.get("gpt-5").supports("reasoning")
-    assert not any(catalog.get(LOCAL_MODEL_ID).capability_flags().values())
+    local = catalog.get(LOCAL_MODEL_ID).capability_flags()
+    assert local == {"tools": True, "structured_outputs": False, "vision": False, "reasoning": False}
     path = tmp_path / "models.toml"
     path.write_text(
         '[[models]]\nid = "declared"\nbase_url = "http://x/v1"\ncapabilities = ["tools"]\n'

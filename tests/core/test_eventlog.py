@@ -289,3 +289,25 @@ async def test_a_repaired_log_takes_the_next_writes_without_a_second_repair(
     events = await log.read(mid, "0")
     assert [e.type for e in events].count(EventType.reset) == 1
     assert shown(events) == "abc"
+
+
+async def test_a_repair_writes_again_the_reasoning_and_tool_calls_the_log_lost(
+    log: EventLog, redis: Redis, mid: str
+) -> None:
+    assert await log.begin(mid, 1)
+    writer = log.for_attempt(mid, 1)
+    assert await writer.append((EventType.reasoning, {"text": "Hm"})) is not None
+    snapshot = {key: await redis.dump(key) for key in (keys.log(mid), keys.log_state(mid))}
+    call = {"index": 0, "id": "c1", "name": "f", "arguments": '{"a"'}
+    assert await writer.append((EventType.reasoning, {"text": "m."}), (EventType.tool_call, call)) is not None
+    for key, value in snapshot.items():
+        await redis.restore(key, 0, value, replace=True)
+
+    assert await writer.append((EventType.tool_call, {"index": 0, "arguments": ":1}"})) is not None
+    events = [(e.type, e.json()) for e in await log.read(mid, "0")]
+    assert events == [
+        (EventType.reasoning, {"text": "Hm"}),
+        (EventType.reset, {"attempt": 1, "repair": True}),
+        (EventType.reasoning, {"text": "Hmm."}),
+        (EventType.tool_call, {"index": 0, "id": "c1", "name": "f", "arguments": '{"a":1}'}),
+    ]

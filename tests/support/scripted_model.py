@@ -7,7 +7,11 @@ A response is `{"status": 429}` (an HTTP error before streaming) or a stream (a 
 `stream` gets the tokens as one reply, after `ttft`):
 `{"tokens": [...], "ttft": s, "delay": s, "cut_after": n, "hang_after": n, "malformed_after": n,
 "usage": bool, "finish_reason": "stop", "stamp": bool}` ("stamp" sends each token's send time
-instead). A script for "*" answers every unscripted question; the rest get an echo of what was received.
+instead). `"reasoning": [...]` streams `delta.reasoning_content` before the tokens;
+`"tool_calls": [{"name", "arguments", "id"?}]` streams tool calls after them, each in pieces of
+`tool_piece` characters (`"split_ids": true` sends every piece with the call's id and name, as
+some servers do), and finishes with `tool_calls`. A script for "*" answers every unscripted
+question; the rest get an echo of what was received.
 `GET /_requests?match=...` tells what each request received, and whether the client hung up.
 """
 
@@ -27,11 +31,21 @@ from starlette.routing import Route
 scripts: dict[str, list[dict[str, Any]]] = {}
 requests: list[dict[str, Any]] = []
 # What a request carries besides these is its sampling: what a client asked of the model's answer.
-NOT_SAMPLING = ("model", "messages", "max_tokens", "stream", "stream_options", "response_format")
+NOT_SAMPLING = (
+    "model",
+    "messages",
+    "max_tokens",
+    "stream",
+    "stream_options",
+    "response_format",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+)
 
 
-def echo_tokens(messages: list[dict[str, str]]) -> list[str]:
-    last = messages[-1]["content"] if messages else ""
+def echo_tokens(messages: list[dict[str, Any]]) -> list[str]:
+    last = (messages[-1]["content"] or "") if messages else ""
     system = next((m["content"] for m in messages if m["role"] == "system"), "")
     text = f"Echo ({len(messages)} messages, system={system!r}): {last}"
     return [word + " " for word in text.split(" ")]
@@ -59,6 +73,8 @@ async def completions(request: Request) -> Response:
     body = await request.json()
     messages = body.get("messages", [])
     last_user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
+    if not isinstance(last_user, str):  # content parts
+        last_user = "".join(part.get("text", "") for part in last_user)
     record: dict[str, Any] = {
         "match": last_user,
         "messages": messages,
@@ -66,6 +82,9 @@ async def completions(request: Request) -> Response:
         "max_tokens": body.get("max_tokens"),
         "sampling": {name: value for name, value in body.items() if name not in NOT_SAMPLING},
         "response_format": body.get("response_format"),
+        "tools": body.get("tools"),
+        "tool_choice": body.get("tool_choice"),
+        "parallel_tool_calls": body.get("parallel_tool_calls"),
         "started": time.time(),
         "tokens_sent": 0,
         "finished": False,
@@ -78,26 +97,35 @@ async def completions(request: Request) -> Response:
         error = {"error": {"message": script.get("message", "scripted failure"), "type": "scripted"}}
         return JSONResponse(error, status_code=script["status"], headers=headers)
 
-    tokens: list[str] = script.get("tokens") or echo_tokens(messages)
+    calls: list[dict[str, Any]] = [
+        {"id": f"call_scripted_{index}", **call} for index, call in enumerate(script.get("tool_calls", ()))
+    ]
+    reasoning: list[str] = script.get("reasoning", [])
+    tokens: list[str] = script.get("tokens") or ([] if calls else echo_tokens(messages))
+    finish = script.get("finish_reason", "tool_calls" if calls else "stop")
     model = body.get("model", "scripted")
     if not body.get("stream"):
         await asyncio.sleep(script.get("ttft", 0.0))
         text = "".join(tokens)
         record["tokens_sent"] = len(tokens)
         record["finished"] = True
+        message: dict[str, Any] = {"role": "assistant", "content": text or None}
+        if reasoning:
+            message["reasoning_content"] = "".join(reasoning)
+        if calls:
+            message["tool_calls"] = [_call(call) for call in calls]
         return JSONResponse(
             {
                 "id": "chatcmpl-scripted",
                 "object": "chat.completion",
                 "created": int(time.time()),
                 "model": model,
-                "choices": [
-                    {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
-                ],
+                "choices": [{"index": 0, "message": message, "finish_reason": finish}],
                 "usage": {
                     "prompt_tokens": 10,
-                    "completion_tokens": len(tokens),
-                    "total_tokens": 10 + len(tokens),
+                    "completion_tokens": len(tokens) + len(reasoning),
+                    "total_tokens": 10 + len(tokens) + len(reasoning),
+                    "completion_tokens_details": {"reasoning_tokens": len(reasoning)},
                 },
             }
         )
@@ -106,6 +134,9 @@ async def completions(request: Request) -> Response:
         try:
             await asyncio.sleep(script.get("ttft", 0.0))
             yield chunk(model, delta={"role": "assistant", "content": ""}, finish_reason=None)
+            for piece in reasoning:
+                yield chunk(model, delta={"reasoning_content": piece}, finish_reason=None)
+                await asyncio.sleep(script.get("delay", 0.0))
             for index, token in enumerate(tokens):
                 if index == script.get("cut_after"):
                     raise ConnectionAbortedError("scripted cut")
@@ -120,11 +151,26 @@ async def completions(request: Request) -> Response:
                 text = f"{time.time():.6f} " if script.get("stamp") else token
                 yield chunk(model, delta={"content": text}, finish_reason=None)
                 record["tokens_sent"] = index + 1
-            if script.get("finish_reason", "stop"):
-                yield chunk(model, delta={}, finish_reason=script.get("finish_reason", "stop"))
+            for index, call in enumerate(calls):
+                size = script.get("tool_piece", 8)
+                arguments = call["arguments"]
+                pieces = [arguments[at : at + size] for at in range(0, len(arguments), size)] or [""]
+                for number, piece in enumerate(pieces):
+                    fragment: dict[str, Any] = {"index": index, "function": {"arguments": piece}}
+                    if number == 0 or script.get("split_ids"):
+                        fragment |= {"id": call["id"], "type": "function"}
+                        fragment["function"]["name"] = call["name"]
+                    yield chunk(model, delta={"tool_calls": [fragment]}, finish_reason=None)
+                    await asyncio.sleep(script.get("delay", 0.0))
+                    if call.get("hang_after_piece") == number:
+                        await asyncio.sleep(3600)
+            if finish:
+                yield chunk(model, delta={}, finish_reason=finish)
             if script.get("usage", True) and (body.get("stream_options") or {}).get("include_usage"):
-                usage = {"prompt_tokens": 10 + len(messages), "completion_tokens": len(tokens)}
+                completion = len(tokens) + len(reasoning) + len(calls)
+                usage: dict[str, Any] = {"prompt_tokens": 10 + len(messages), "completion_tokens": completion}
                 usage["total_tokens"] = sum(usage.values())
+                usage["completion_tokens_details"] = {"reasoning_tokens": len(reasoning)}
                 yield f"data: {json.dumps({**json.loads(chunk(model)[6:]), 'usage': usage})}\n\n"
             yield "data: [DONE]\n\n"
             record["finished"] = True
@@ -135,6 +181,11 @@ async def completions(request: Request) -> Response:
             raise
 
     return StreamingResponse(events(), media_type="text/event-stream")
+
+
+def _call(call: dict[str, Any]) -> dict[str, Any]:
+    function = {"name": call["name"], "arguments": call["arguments"]}
+    return {"id": call["id"], "type": "function", "function": function}
 
 
 async def add_script(request: Request) -> Response:

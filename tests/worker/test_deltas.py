@@ -43,7 +43,7 @@ async def test_a_burst_of_deltas_is_coalesced_into_few_writes(redis: Redis) -> N
     writer = start(DeltaBatcher(log, INTERVAL), log, "m1")
     pieces = [f"p{i} " for i in range(200)]
     for piece in pieces:
-        writer.add(piece)
+        writer.add(EventType.delta, {"text": piece})
         await asyncio.sleep(0)
     await writer.close()
     written = await deltas(log, "m1")
@@ -56,7 +56,7 @@ async def test_deltas_at_a_models_pace_are_written_at_once(redis: Redis) -> None
     assert await log.begin("m2", 1)
     writer = start(DeltaBatcher(log, INTERVAL), log, "m2")
     for piece in ["a", "b", "c", "d"]:
-        writer.add(piece)
+        writer.add(EventType.delta, {"text": piece})
         await asyncio.sleep(INTERVAL * 2.5)
         # Already in the log, without waiting for a batch: the leading edge is not delayed.
         assert (await deltas(log, "m2"))[-1] == piece
@@ -68,10 +68,10 @@ async def test_a_burst_is_held_at_most_one_interval(redis: Redis) -> None:
     log = EventLog(redis, 60)
     assert await log.begin("m3", 1)
     writer = start(DeltaBatcher(log, 0.2), log, "m3")
-    writer.add("first")
+    writer.add(EventType.delta, {"text": "first"})
     await asyncio.sleep(0.05)
-    writer.add("second")
-    writer.add("third")
+    writer.add(EventType.delta, {"text": "second"})
+    writer.add(EventType.delta, {"text": "third"})
     assert await deltas(log, "m3") == ["first"]
     await asyncio.sleep(0.3)
     assert await deltas(log, "m3") == ["first", "secondthird"]
@@ -83,7 +83,7 @@ async def test_a_fenced_writer_raises_on_close(redis: Redis) -> None:
     assert await log.begin("m4", 1)
     writer = start(DeltaBatcher(log, INTERVAL), log, "m4")
     assert await log.begin("m4", 2)
-    writer.add("stale")
+    writer.add(EventType.delta, {"text": "stale"})
     with pytest.raises(Fenced):
         await writer.close()
     assert await deltas(log, "m4") == []
@@ -97,7 +97,7 @@ async def test_answers_due_together_share_one_round_trip(redis: Redis) -> None:
         assert await log.begin(f"b{index}", 1)
         writers.append(start(batcher, log, f"b{index}"))
     for index, writer in enumerate(writers):
-        writer.add(f"text {index}")
+        writer.add(EventType.delta, {"text": f"text {index}"})
     for writer in writers:
         await writer.close()
     # The first answer's delta leaves at once; the other 49 gather while it is in flight.
@@ -113,11 +113,35 @@ async def test_a_fenced_answer_fails_alone_and_its_neighbours_keep_writing(redis
         assert await log.begin(name, 1)
     stale, live = start(batcher, log, "f1"), start(batcher, log, "f2")
     assert await log.begin("f1", 2)
-    stale.add("stale")
-    live.add("live")
+    stale.add(EventType.delta, {"text": "stale"})
+    live.add(EventType.delta, {"text": "live"})
     with pytest.raises(Fenced):
         await asyncio.wait_for(stale.run.halted, 5)
-    live.add(" on")
+    live.add(EventType.delta, {"text": " on"})
     await live.close()
     assert await deltas(log, "f1") == []
     assert "".join(await deltas(log, "f2")) == "live on"
+
+
+async def test_reasoning_text_and_tool_calls_are_coalesced_each_in_its_kind(redis: Redis) -> None:
+    log = EventLog(redis, 60)
+    assert await log.begin("k1", 1)
+    writer = start(DeltaBatcher(log, 0.2), log, "k1")
+    writer.add(EventType.reasoning, {"text": "thinking"})  # written at once: the leading edge
+    await asyncio.sleep(0.05)
+    writer.add(EventType.reasoning, {"text": " more"})
+    writer.add(EventType.delta, {"text": "Calling"})
+    writer.add(EventType.delta, {"text": " now."})
+    writer.add(EventType.tool_call, {"index": 0, "id": "c1", "name": "f", "arguments": '{"a"'})
+    writer.add(EventType.tool_call, {"index": 0, "arguments": ":1}"})
+    writer.add(EventType.tool_call, {"index": 1, "id": "c2", "name": "g", "arguments": ""})
+    writer.add(EventType.tool_call, {"index": 1, "arguments": "{}"})
+    await writer.close()
+    events = [(e.type, e.json()) for e in await log.read("k1", "0")]
+    assert events == [
+        (EventType.reasoning, {"text": "thinking"}),
+        (EventType.reasoning, {"text": " more"}),
+        (EventType.delta, {"text": "Calling now."}),
+        (EventType.tool_call, {"index": 0, "id": "c1", "name": "f", "arguments": '{"a":1}'}),
+        (EventType.tool_call, {"index": 1, "id": "c2", "name": "g", "arguments": "{}"}),
+    ]

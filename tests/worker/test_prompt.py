@@ -291,3 +291,51 @@ def test_pins_inside_the_newest_suffix_are_counted_once() -> None:
 
     assert prompt.included_ids == [m.id for m in history[-4:]]
     assert prompt.tokens == budget
+
+
+def called(call_id: str, name: str = "weather") -> Message:
+    calls = [{"id": call_id, "type": "function", "function": {"name": name, "arguments": '{"city":"Oslo"}'}}]
+    return Message(conversation_id="conversation", role=Role.assistant, content="", tool_calls=calls)
+
+
+def result(call_id: str, content: str = "12 degrees") -> Message:
+    return Message(conversation_id="conversation", role=Role.tool, content=content, tool_call_id=call_id)
+
+
+def test_a_tool_loop_is_sent_as_openais_messages_ending_with_the_result() -> None:
+    history = [user("Weather in Oslo?"), called("c1")]
+    prompt = build_prompt("", history, result("c1"), COUNTER, 4000)
+    assert prompt.messages == [
+        {"role": "user", "content": "Weather in Oslo?"},
+        {"role": "assistant", "content": None, "tool_calls": history[1].tool_calls},
+        {"role": "tool", "tool_call_id": "c1", "content": "12 degrees"},
+    ]
+
+
+def test_a_tool_result_whose_call_fell_out_of_the_window_is_left_out_with_it() -> None:
+    history = [
+        *conversation(3),
+        user("Weather?"),
+        called("c1"),
+        result("c1"),
+        answer("Mild."),
+        user("And now?"),
+    ]
+    whole = build_prompt("", history[:-1], history[-1], COUNTER, 100_000)
+    assert [m["role"] for m in whole.messages][-5:] == ["user", "assistant", "tool", "assistant", "user"]
+    # Room for the result and the answer after it, not for the call: neither goes without it.
+    room = fixed_cost("", history[-1]) + cost(history[-3:-1]) + 1
+    cut = build_prompt("", history[:-1], history[-1], COUNTER, room)
+    assert [m["role"] for m in cut.messages] == ["user"]
+    assert cut.included_ids == []
+
+
+def test_a_pinned_tool_result_without_its_call_is_left_out_and_not_counted() -> None:
+    history = [*conversation(3), user("Weather?"), called("c1"), pin(result("c1")), *conversation(2)]
+    room = fixed_cost("", history[-1]) + cost(history[-5:-1]) + 10  # the result, not the call
+    prompt = build_prompt("", history[:-1], history[-1], COUNTER, room)
+    assert all(m["role"] != "tool" for m in prompt.messages)
+    assert history[-6].id not in prompt.included_ids
+    assert prompt.tokens == fixed_cost("", history[-1]) + cost(
+        [m for m in history if m.id in prompt.included_ids]
+    )

@@ -6,6 +6,7 @@ import pytest
 
 from core.catalog import ModelSpec
 from core.eventlog import AttemptLog, EventLog
+from core.events import EventType
 from worker.prompt import Prompt
 from worker.run import AnswerRun, Attempt, Fenced
 
@@ -21,12 +22,12 @@ def new_run() -> AnswerRun:
 
 async def test_the_text_is_every_part_in_order_and_the_first_token_time_is_kept() -> None:
     run = new_run()
-    assert run.text == ""
+    assert run.said.text == ""
     assert run.first_token_at is None
-    run.add("Hel")
+    run.say(EventType.delta, {"text": "Hel"})
     first = run.first_token_at
-    run.add("lo")
-    assert run.text == "Hello"
+    run.say(EventType.delta, {"text": "lo"})
+    assert run.said.text == "Hello"
     assert first is not None
     assert run.first_token_at == first
     assert run.answer_id == "m1"

@@ -510,8 +510,9 @@ export interface paths {
         };
         /**
          * List Input Items
-         * @description The messages the request gave (not the instructions, not earlier responses'), newest
-         *     first unless `order=asc`; `after` an item's id for the next page.
+         * @description The items the request gave (not the instructions, not earlier responses'): messages,
+         *     function calls and their outputs, newest first unless `order=asc`; `after` an item's id for
+         *     the next page.
          */
         get: operations["list_input_items_v1_responses__response_id__input_items_get"];
         put?: never;
@@ -879,7 +880,11 @@ export interface components {
              */
             role: "assistant";
             /** Content */
-            content: string;
+            content: string | null;
+            /** Reasoning Content */
+            reasoning_content?: string | null;
+            /** Tool Calls */
+            tool_calls?: components["schemas"]["ToolCall"][] | null;
         };
         /** AuthState */
         AuthState: {
@@ -899,6 +904,12 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Content */
             content: string;
+            /** Reasoning */
+            reasoning?: string | null;
+            /** Tool Calls */
+            tool_calls?: components["schemas"]["ToolCallRead"][] | null;
+            /** Tool Call Id */
+            tool_call_id?: string | null;
             status: components["schemas"]["Status"];
             /** Error */
             error: string | null;
@@ -912,6 +923,8 @@ export interface components {
             prompt_tokens: number | null;
             /** Completion Tokens */
             completion_tokens: number | null;
+            /** Reasoning Tokens */
+            reasoning_tokens?: number | null;
             /** Cost Usd */
             cost_usd: number | null;
             /** First Token At */
@@ -1031,6 +1044,12 @@ export interface components {
             logit_bias?: {
                 [key: string]: number;
             } | null;
+            /** Tools */
+            tools?: components["schemas"]["Tool"][] | null;
+            /** Tool Choice */
+            tool_choice?: ("none" | "auto" | "required") | components["schemas"]["FunctionChoice"] | null;
+            /** Parallel Tool Calls */
+            parallel_tool_calls?: boolean | null;
         } & {
             [key: string]: unknown;
         };
@@ -1040,11 +1059,15 @@ export interface components {
              * Role
              * @enum {string}
              */
-            role: "system" | "developer" | "user" | "assistant";
+            role: "system" | "developer" | "user" | "assistant" | "tool";
             /** Content */
             content?: string | {
                 [key: string]: unknown;
             }[] | null;
+            /** Tool Calls */
+            tool_calls?: components["schemas"]["ToolCall"][] | null;
+            /** Tool Call Id */
+            tool_call_id?: string | null;
         };
         /** Choice */
         Choice: {
@@ -1312,6 +1335,135 @@ export interface components {
              */
             updated_at: string;
         };
+        /**
+         * FunctionCall
+         * @description The function an assistant message's tool call calls, with its arguments as JSON text.
+         */
+        FunctionCall: {
+            /** Name */
+            name: string;
+            /** Arguments */
+            arguments: string;
+        };
+        /**
+         * FunctionCallItem
+         * @description A call the model made: the client runs it and sends a `function_call_output` back.
+         */
+        FunctionCallItem: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @default function_call
+             * @constant
+             */
+            type: "function_call";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "in_progress" | "completed" | "incomplete";
+            /** Call Id */
+            call_id: string;
+            /** Name */
+            name: string;
+            /** Arguments */
+            arguments: string;
+        };
+        /**
+         * FunctionCallOutput
+         * @description A tool's result the client sent back for a call (`call_id`).
+         */
+        FunctionCallOutput: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @default function_call_output
+             * @constant
+             */
+            type: "function_call_output";
+            /**
+             * Status
+             * @default completed
+             * @constant
+             */
+            status: "completed";
+            /** Call Id */
+            call_id: string;
+            /** Output */
+            output: string;
+        };
+        /** FunctionCallRead */
+        FunctionCallRead: {
+            /** Name */
+            name: string;
+            /** Arguments */
+            arguments: string;
+        };
+        /**
+         * FunctionChoice
+         * @description `tool_choice` naming the one function the model must call.
+         */
+        FunctionChoice: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "function";
+            function: components["schemas"]["NamedFunction"];
+        };
+        /**
+         * FunctionDefinition
+         * @description A function the model may call: its name, what it does, and its arguments' JSON schema.
+         */
+        FunctionDefinition: {
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /** Parameters */
+            parameters?: {
+                [key: string]: unknown;
+            } | null;
+            /** Strict */
+            strict?: boolean | null;
+        };
+        /**
+         * FunctionTool
+         * @description A function tool as the Responses API gives it: its definition flat, beside its type. Only
+         *     functions: the hosted tools (web search, file search, code interpreter) are OpenAI's own.
+         */
+        FunctionTool: {
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /** Parameters */
+            parameters?: {
+                [key: string]: unknown;
+            } | null;
+            /** Strict */
+            strict?: boolean | null;
+            /**
+             * Type
+             * @constant
+             */
+            type: "function";
+        };
+        /**
+         * FunctionToolChoice
+         * @description `tool_choice` naming the one function the model must call.
+         */
+        FunctionToolChoice: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "function";
+            /** Name */
+            name: string;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -1324,7 +1476,7 @@ export interface components {
         };
         /**
          * InputItemList
-         * @description `GET /v1/responses/{id}/input_items`: the messages the request gave.
+         * @description `GET /v1/responses/{id}/input_items`: the items the request gave.
          */
         InputItemList: {
             /**
@@ -1334,7 +1486,7 @@ export interface components {
              */
             object: "list";
             /** Data */
-            data: components["schemas"]["InputMessage"][];
+            data: (components["schemas"]["InputMessage"] | components["schemas"]["FunctionCallItem"] | components["schemas"]["FunctionCallOutput"])[];
             /** First Id */
             first_id: string | null;
             /** Last Id */
@@ -1498,6 +1650,12 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Content */
             content: string;
+            /** Reasoning */
+            reasoning?: string | null;
+            /** Tool Calls */
+            tool_calls?: components["schemas"]["ToolCallRead"][] | null;
+            /** Tool Call Id */
+            tool_call_id?: string | null;
             status: components["schemas"]["Status"];
             /** Error */
             error: string | null;
@@ -1511,6 +1669,8 @@ export interface components {
             prompt_tokens: number | null;
             /** Completion Tokens */
             completion_tokens: number | null;
+            /** Reasoning Tokens */
+            reasoning_tokens?: number | null;
             /** Cost Usd */
             cost_usd: number | null;
             /** First Token At */
@@ -1575,6 +1735,11 @@ export interface components {
             default_max_tokens: number;
             /** Max Tokens Limit */
             max_tokens_limit: number;
+        };
+        /** NamedFunction */
+        NamedFunction: {
+            /** Name */
+            name: string;
         };
         /** OpenAIError */
         OpenAIError: {
@@ -1672,6 +1837,43 @@ export interface components {
              */
             annotations: unknown[];
         };
+        /**
+         * ReasoningItem
+         * @description What a reasoning model thought, as OpenAI gives an open model's reasoning (`reasoning_text`).
+         */
+        ReasoningItem: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @default reasoning
+             * @constant
+             */
+            type: "reasoning";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "in_progress" | "completed" | "incomplete";
+            /**
+             * Summary
+             * @default []
+             */
+            summary: unknown[];
+            /** Content */
+            content: components["schemas"]["ReasoningText"][];
+        };
+        /** ReasoningText */
+        ReasoningText: {
+            /**
+             * Type
+             * @default reasoning_text
+             * @constant
+             */
+            type: "reasoning_text";
+            /** Text */
+            text: string;
+        };
         /** RegenerateCreate */
         RegenerateCreate: {
             /** Client Id */
@@ -1724,10 +1926,10 @@ export interface components {
             /** Model */
             model: string;
             /** Output */
-            output: components["schemas"]["OutputMessage"][];
+            output: (components["schemas"]["OutputMessage"] | components["schemas"]["ReasoningItem"] | components["schemas"]["FunctionCallItem"])[];
             /**
              * Parallel Tool Calls
-             * @default false
+             * @default true
              */
             parallel_tool_calls: boolean;
             /** Previous Response Id */
@@ -1749,14 +1951,18 @@ export interface components {
             };
             /**
              * Tool Choice
-             * @default none
+             * @default auto
              */
-            tool_choice: string;
+            tool_choice: string | {
+                [key: string]: unknown;
+            };
             /**
              * Tools
              * @default []
              */
-            tools: unknown[];
+            tools: {
+                [key: string]: unknown;
+            }[];
             /** Top P */
             top_p: number | null;
             /**
@@ -1837,6 +2043,12 @@ export interface components {
             } | null;
             text?: components["schemas"]["ResponseText"] | null;
             reasoning?: components["schemas"]["ResponseReasoning"] | null;
+            /** Tools */
+            tools?: components["schemas"]["FunctionTool"][] | null;
+            /** Tool Choice */
+            tool_choice?: ("none" | "auto" | "required") | components["schemas"]["FunctionToolChoice"] | null;
+            /** Parallel Tool Calls */
+            parallel_tool_calls?: boolean | null;
         } & {
             [key: string]: unknown;
         };
@@ -1880,7 +2092,7 @@ export interface components {
          * Role
          * @enum {string}
          */
-        Role: "user" | "assistant";
+        Role: "user" | "assistant" | "tool";
         /**
          * RoleLimitsBody
          * @description Each role's default limits.
@@ -2005,6 +2217,45 @@ export interface components {
          * @enum {string}
          */
         TitleSource: "default" | "fallback" | "generated" | "user";
+        /** Tool */
+        Tool: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "function";
+            function: components["schemas"]["FunctionDefinition"];
+        };
+        /**
+         * ToolCall
+         * @description One of an assistant message's `tool_calls`.
+         */
+        ToolCall: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @default function
+             * @constant
+             */
+            type: "function";
+            function: components["schemas"]["FunctionCall"];
+        };
+        /**
+         * ToolCallRead
+         * @description A tool call an answer made, in OpenAI's shape, as messages store it.
+         */
+        ToolCallRead: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @default function
+             * @constant
+             */
+            type: "function";
+            function: components["schemas"]["FunctionCallRead"];
+        };
         /** Usage */
         Usage: {
             /** Prompt Tokens */
@@ -2013,6 +2264,10 @@ export interface components {
             completion_tokens: number;
             /** Total Tokens */
             total_tokens: number;
+            /** Completion Tokens Details */
+            completion_tokens_details?: {
+                [key: string]: number;
+            } | null;
         };
         /** UsageReport */
         UsageReport: {

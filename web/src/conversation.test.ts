@@ -8,8 +8,11 @@ import {
   conversationReducer,
   initialState,
 } from "./conversation";
+import { NOTHING_SAID, type Said } from "./said";
 import { branch, conversation, message } from "./testing";
 import type { Message } from "./types";
+
+const said = (text: string): Said => ({ ...NOTHING_SAID, text });
 
 const question = (id: string, fields: Partial<Message> = {}) => message({ id, role: "user", content: `question ${id}`, ...fields });
 const answer = (id: string, fields: Partial<Message> = {}) => message({ id, role: "assistant", content: `answer ${id}`, ...fields });
@@ -26,7 +29,7 @@ function loaded(messages: Message[] = [question("q1"), answer("a1")]): Conversat
 /** c1 with an answer running: a2, after q2. */
 function running(text = ""): ConversationState {
   const state = loaded([question("q1"), answer("a1"), question("q2"), answer("a2", { status: "streaming", content: "" })]);
-  return text ? run(state, { type: "streamed", answerId: "a2", text }) : state;
+  return text ? run(state, { type: "streamed", answerId: "a2", said: said(text) }) : state;
 }
 
 describe("opening and loading", () => {
@@ -41,7 +44,7 @@ describe("opening and loading", () => {
     expect(state.loading).toBe(false);
     expect(state.conversation?.id).toBe("c1");
     expect(state.messages.map((m) => m.id)).toEqual(["q1", "a1", "q2", "a2"]);
-    expect(state.running).toEqual({ id: "a2", conversationId: "c1", text: "", streaming: false, reconnecting: false });
+    expect(state.running).toEqual({ id: "a2", conversationId: "c1", said: NOTHING_SAID, streaming: false, reconnecting: false });
     expect(chatStatus(state)).toBe("submitted");
   });
 
@@ -57,7 +60,7 @@ describe("opening and loading", () => {
 
   it("keeps the text of the answer it already follows when a load finds it still running", () => {
     const state = run(running("Hel"), { type: "loaded", conversationId: "c1", conversation: conversation(), branch: branch(running().messages) });
-    expect(state.running?.text).toBe("Hel");
+    expect(state.running?.said.text).toBe("Hel");
   });
 
   it("stops following an answer that a load finds finished", () => {
@@ -97,9 +100,9 @@ describe("opening and loading", () => {
 describe("the running answer", () => {
   it("streams its text, and a reset starts it again", () => {
     const state = running("Hello");
-    expect(state.running).toMatchObject({ text: "Hello", streaming: true });
+    expect(state.running).toMatchObject({ said: said("Hello"), streaming: true });
     expect(chatStatus(state)).toBe("streaming");
-    expect(run(state, { type: "streamed", answerId: "a2", text: "" }).running).toMatchObject({ text: "", streaming: true });
+    expect(run(state, { type: "streamed", answerId: "a2", said: NOTHING_SAID }).running).toMatchObject({ said: NOTHING_SAID, streaming: true });
   });
 
   it("says when it reconnects", () => {
@@ -110,13 +113,13 @@ describe("the running answer", () => {
 
   it("ignores what arrives for an answer it no longer follows", () => {
     const state = running("Hel");
-    expect(run(state, { type: "streamed", answerId: "old", text: "x" }, { type: "reconnecting", answerId: "old", reconnecting: true })).toEqual(state);
+    expect(run(state, { type: "streamed", answerId: "old", said: said("x") }, { type: "reconnecting", answerId: "old", reconnecting: true })).toEqual(state);
   });
 
   it("ends with the final message, keeping its place among its siblings", () => {
     const state = run(
       loaded([question("q1"), answer("a2", { status: "streaming", content: "", sibling_ids: ["a1", "a2"] })]),
-      { type: "streamed", answerId: "a2", text: "Hello" },
+      { type: "streamed", answerId: "a2", said: said("Hello") },
       { type: "streamEnded", answerId: "a2", message: answer("a2", { content: "Hello" }) },
     );
     expect(state.running).toBeNull();
@@ -159,7 +162,7 @@ describe("sending, editing and regenerating", () => {
   it("adds a sent question and its answer after the branch, and follows the answer", () => {
     const state = run(loaded(), { type: "submitted" }, { type: "sent", from: "c1", result: pair });
     expect(state.messages.map((m) => m.id)).toEqual(["q1", "a1", "q2", "a2"]);
-    expect(state).toMatchObject({ submitting: false, running: { id: "a2", text: "" } });
+    expect(state).toMatchObject({ submitting: false, running: { id: "a2", said: NOTHING_SAID } });
   });
 
   it("drops a result for a conversation the reader left, and stops waiting", () => {

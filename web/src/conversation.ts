@@ -1,5 +1,6 @@
 /** The open conversation as a pure reducer: its messages, the one answer running in it, and the chat's status. */
 import { branchOff } from "./branch";
+import { NOTHING_SAID, type Said } from "./said";
 import { ACTIVE, type Branch, type Conversation, type ConversationTotals, type Message, type SubmitResult } from "./types";
 import { addAnswer } from "./usage";
 
@@ -11,9 +12,9 @@ type ChatStatus = "submitted" | "streaming" | "ready" | "error";
 interface RunningAnswer {
   id: string;
   conversationId: string;
-  /** The text streamed so far: the stream replays from the start, so it is exact after a reload too. */
-  text: string;
-  /** Text (or a reset) has arrived; until then the answer waits in the queue. */
+  /** What it said so far: the stream replays from the start, so it is exact after a reload too. */
+  said: Said;
+  /** Something (or a reset) has arrived; until then the answer waits in the queue. */
   streaming: boolean;
   reconnecting: boolean;
 }
@@ -65,8 +66,8 @@ export type ConversationAction =
   | { type: "switched"; conversationId: string; branch: Branch }
   | { type: "pinned"; message: Message }
   | { type: "settingsSaved"; conversation: Conversation }
-  /** The running answer's text so far. */
-  | { type: "streamed"; answerId: string; text: string }
+  /** What the running answer said so far. */
+  | { type: "streamed"; answerId: string; said: Said }
   | { type: "reconnecting"; answerId: string; reconnecting: boolean }
   /** An answer ended: its final message, or null when it has to be read back. */
   | { type: "streamEnded"; answerId: string; message: Message | null }
@@ -95,7 +96,7 @@ export function chatStatus(state: ConversationState): ChatStatus {
 }
 
 function running(answer: Message): RunningAnswer {
-  return { id: answer.id, conversationId: answer.conversation_id, text: "", streaming: false, reconnecting: false };
+  return { id: answer.id, conversationId: answer.conversation_id, said: NOTHING_SAID, streaming: false, reconnecting: false };
 }
 
 /** A branch's newest page read from the server, on screen: answers this tab saw end show their
@@ -197,7 +198,7 @@ export function conversationReducer(state: ConversationState, action: Conversati
       return { ...state, conversation: action.conversation };
     case "streamed":
       if (action.answerId !== state.running?.id) return state;
-      return { ...state, running: { ...state.running, text: action.text, streaming: true } };
+      return { ...state, running: { ...state.running, said: action.said, streaming: true } };
     case "reconnecting":
       if (action.answerId !== state.running?.id) return state;
       return { ...state, running: { ...state.running, reconnecting: action.reconnecting } };

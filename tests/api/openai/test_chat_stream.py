@@ -50,3 +50,23 @@ async def test_a_restart_before_any_text_is_invisible() -> None:
     got = await read((EventType.reset, {"attempt": 2}), (EventType.delta, {"text": "Hello, world"}), DONE)
     assert content(got) == "Hello, world"
     assert "error" not in got[-1]
+
+
+async def test_reasoning_and_tool_calls_are_streamed_as_openais_deltas() -> None:
+    call = {"id": "c1", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Oslo"}'}}
+    got = await read(
+        (EventType.reasoning, {"text": "Thinking"}),
+        (EventType.tool_call, {"index": 0, "id": "c1", "name": "weather", "arguments": '{"ci'}),
+        (EventType.tool_call, {"index": 0, "arguments": 'ty":"Oslo"}'}),
+        (EventType.done, {"content": "", "tool_calls": [call], "finish_reason": "tool_calls"}),
+    )
+    deltas = [c["choices"][0]["delta"] for c in got]
+    assert deltas[1] == {"reasoning_content": "Thinking"}
+    assert deltas[2] == {
+        "tool_calls": [
+            {"index": 0, "id": "c1", "type": "function", "function": {"name": "weather", "arguments": '{"ci'}}
+        ]
+    }
+    assert deltas[3] == {"tool_calls": [{"index": 0, "function": {"arguments": 'ty":"Oslo"}'}}]}
+    assert got[-1]["choices"][0]["finish_reason"] == "tool_calls"
+    assert content(got) == ""

@@ -127,7 +127,8 @@ def test_a_restart_is_invisible_to_a_client_holding_no_text() -> None:
     fresh = read(RESTARTED, attempt=2)  # came after the restart
     assert text(fresh) == "new text"
     numbers = [e["sequence_number"] for e in fresh]
-    assert numbers == [0, 1, 2, 3, 7, 8, 9, 10, 11, 12]  # the dead text's numbers are kept free
+    # The dead text's numbers (its item's opening, its deltas, the reset) are kept free.
+    assert numbers == [0, 1, 7, 8, 9, 10, 11, 12, 13, 14]
     assert fresh[-1]["type"] == "response.completed"
     # and its own resume points give exactly the rest, with the same numbers
     for cut in range(len(fresh)):
@@ -180,3 +181,83 @@ def test_a_repaired_log_goes_on_seamlessly_for_a_client_holding_its_start() -> N
     assert live[-1]["type"] == "response.completed"
     fresh = read(REPAIRED, after=5, attempt=1)  # had "Hel" and "lo": gets the rest
     assert text(fresh) == ", world"
+
+
+CALL = {"id": "call_1", "type": "function", "function": {"name": "weather", "arguments": '{"city":"Oslo"}'}}
+THOUGHT_AND_CALLED = log(
+    (EventType.reasoning, {"text": "The user wants "}),
+    (EventType.reasoning, {"text": "the weather."}),
+    (EventType.tool_call, {"index": 0, "id": "call_1", "name": "weather", "arguments": '{"ci'}),
+    (EventType.tool_call, {"index": 0, "arguments": 'ty":"Oslo"}'}),
+    (EventType.usage, {"prompt_tokens": 5, "completion_tokens": 3}),
+    done("", reasoning="The user wants the weather.", tool_calls=[CALL], finish_reason="tool_calls"),
+)
+
+
+def test_reasoning_and_a_function_call_are_items_of_their_own_opened_as_they_come() -> None:
+    events = read(THOUGHT_AND_CALLED)
+    assert [e["type"] for e in events] == [
+        "response.created",
+        "response.in_progress",
+        "response.output_item.added",
+        "response.reasoning_text.delta",
+        "response.reasoning_text.delta",
+        "response.output_item.added",
+        "response.function_call_arguments.delta",
+        "response.function_call_arguments.delta",
+        "response.reasoning_text.done",
+        "response.output_item.done",
+        "response.function_call_arguments.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
+    assert [e["sequence_number"] for e in events] == list(range(len(events)))
+    added = [e for e in events if e["type"] == "response.output_item.added"]
+    assert [(e["output_index"], e["item"]["type"]) for e in added] == [(0, "reasoning"), (1, "function_call")]
+    assert added[1]["item"] | {"arguments": None} == {
+        "id": f"fc_{ANSWER_ID}_0",
+        "type": "function_call",
+        "status": "in_progress",
+        "call_id": "call_1",
+        "name": "weather",
+        "arguments": None,
+    }
+    pieces = [e["delta"] for e in events if e["type"] == "response.function_call_arguments.delta"]
+    assert "".join(pieces) == '{"city":"Oslo"}'
+    assert all(e["output_index"] == 1 for e in events if "function_call" in e["type"])
+    output = events[-1]["response"]["output"]
+    assert [item["type"] for item in output] == ["reasoning", "function_call"]  # no empty message
+    assert output[1]["arguments"] == '{"city":"Oslo"}'
+    assert output[0]["content"] == [{"type": "reasoning_text", "text": "The user wants the weather."}]
+
+
+def test_every_resume_point_of_a_function_call_gives_exactly_the_rest() -> None:
+    whole = read(THOUGHT_AND_CALLED)
+    for after in range(-1, len(whole)):
+        assert read(THOUGHT_AND_CALLED, after) == whole[after + 1 :]
+
+
+def test_a_restart_mid_call_is_invisible_to_a_client_that_came_after_it() -> None:
+    restarted = log(
+        (EventType.tool_call, {"index": 0, "id": "call_old", "name": "weather", "arguments": '{"ci'}),
+        (EventType.reset, {"attempt": 2}),
+        (
+            EventType.tool_call,
+            {"index": 0, "id": "call_1", "name": "weather", "arguments": '{"city":"Oslo"}'},
+        ),
+        done("", tool_calls=[CALL], attempt=2, finish_reason="tool_calls"),
+    )
+    fresh = read(restarted, attempt=2)
+    added = [e for e in fresh if e["type"] == "response.output_item.added"]
+    assert [e["item"]["call_id"] for e in added] == ["call_1"]  # once: the dead call is never seen
+    assert added[0]["output_index"] == 0
+    live = read(restarted, attempt=1)  # had the old call's start: it cannot take it back
+    assert live[-1]["type"] == "error"
+
+
+def test_a_log_that_expired_brings_its_function_calls_from_the_database() -> None:
+    kind, data = done("", tool_calls=[CALL], finish_reason="tool_calls")
+    events = read([Event(DATABASE_COPY_ID, kind, dumps(data))])
+    pieces = [e["delta"] for e in events if e["type"] == "response.function_call_arguments.delta"]
+    assert pieces == ['{"city":"Oslo"}']
+    assert events[-1]["response"]["output"][0]["call_id"] == "call_1"

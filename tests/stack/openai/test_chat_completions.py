@@ -70,7 +70,7 @@ def test_what_is_not_supported_is_a_400_naming_the_parameter(stack: Stack) -> No
     client = sdk(stack)
     asks: dict[str, dict[str, Any]] = {
         "n": {"n": 2},
-        "tools": {"tools": [{"type": "function", "function": {"name": "f", "parameters": {}}}]},
+        "functions": {"functions": [{"name": "f", "parameters": {}}]},  # tools' deprecated forerunner
         "messages": {"messages": [{"role": "assistant", "content": "no question"}]},
         "messages[0].content": {
             "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]

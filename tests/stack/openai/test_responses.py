@@ -179,7 +179,7 @@ def test_errors_are_the_sdks_own_exceptions(stack: Stack, upstream: Upstream) ->
     with pytest.raises(openai.NotFoundError):
         client.responses.create(model="no-such-model", input="hi")
     asks: dict[str, dict[str, Any]] = {
-        "tools": {"tools": [{"type": "web_search"}]},
+        "tools.0": {"tools": [{"type": "web_search"}]},
         "store": {"background": True, "store": False},
         "input[0]": {"input": [{"type": "function_call_output", "call_id": "c", "output": "x"}]},
         "input[0].content": {

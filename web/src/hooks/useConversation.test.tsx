@@ -52,7 +52,7 @@ describe("useConversation", () => {
     expect(result.current.busy).toBe(true);
 
     act(() => push(sse("1-0", "delta", { text: "Hel" })));
-    await waitFor(() => expect(result.current.running?.text).toBe("Hel"));
+    await waitFor(() => expect(result.current.running?.said.text).toBe("Hel"));
     expect(result.current.status).toBe("streaming");
 
     act(() => push(sse("1-1", "done", answer("a1", { content: "Hello" }))));

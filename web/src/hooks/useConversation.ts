@@ -83,7 +83,7 @@ export function useConversation(conversationId: string | null, { navigate, onCon
   }, []);
 
   useEventStream(state.running?.id ?? null, {
-    onText: (text, answerId) => dispatch({ type: "streamed", answerId, text }),
+    onSaid: (said, answerId) => dispatch({ type: "streamed", answerId, said }),
     onReconnecting: (reconnecting, answerId) => dispatch({ type: "reconnecting", answerId, reconnecting }),
     onEnd: (message, answerId) => {
       dispatch({ type: "streamEnded", answerId, message });

@@ -13,7 +13,7 @@ const answer = (content: string, fields: Partial<Message> = {}) => message({ id:
 function recorder() {
   const texts: string[] = [];
   const report = {
-    onText: vi.fn<AnswerReport["onText"]>((text) => void texts.push(text)),
+    onSaid: vi.fn<AnswerReport["onSaid"]>((said) => void texts.push(said.text)),
     onReconnecting: vi.fn<AnswerReport["onReconnecting"]>(),
     onEnd: vi.fn<AnswerReport["onEnd"]>(),
   };
@@ -41,7 +41,7 @@ describe("useEventStream", () => {
     renderHook(() => useEventStream("m1", seen.report));
     await waitFor(() => expect(seen.ended()).toBe(true));
     expect(seen.texts).toEqual(["Hel", "Hello"]);
-    expect(seen.report.onText).toHaveBeenLastCalledWith("Hello", "m1");
+    expect(seen.report.onSaid).toHaveBeenLastCalledWith({ text: "Hello", reasoning: "", toolCalls: [] }, "m1");
     expect(seen.report.onEnd).toHaveBeenCalledExactlyOnceWith(expect.objectContaining({ content: "Hello" }), "m1");
   });
 

@@ -1,15 +1,17 @@
-/** Follows one answer's event stream and reports its text as it grows, its reconnects and its end. */
+/** Follows one answer's event stream and reports what it says as it grows, its reconnects and its end. */
 import { useEffect, useEffectEvent } from "react";
 
 import { api } from "../api";
 import { follow } from "../follow";
 import { takeOver } from "../handoff";
+import { hear, NOTHING_SAID, type Said } from "../said";
 import type { Message } from "../types";
 
-/** What following an answer tells, in order: its text as it grows, dropped connections, then its end, once. */
+/** What following an answer tells, in order: what it says as it grows, dropped connections, then its end, once. */
 interface AnswerEvents {
-  /** The text so far, after each delta; empty again after a reset (the worker's next attempt). */
-  onText: (text: string) => void;
+  /** What it said so far (text, reasoning, tool calls), after each event of it; nothing again
+   * after a reset (the worker's next attempt). */
+  onSaid: (said: Said) => void;
   /** The connection dropped and is being retried (true), or is open again (false). */
   onReconnecting: (reconnecting: boolean) => void;
   /** The answer ended: its final message, or null when the stream could not tell (read it again). */
@@ -18,7 +20,7 @@ interface AnswerEvents {
 
 /** The same, each with the answer it is about: a report can arrive just after the hook moved on to another. */
 export interface AnswerReport {
-  onText: (text: string, messageId: string) => void;
+  onSaid: (said: Said, messageId: string) => void;
   onReconnecting: (reconnecting: boolean, messageId: string) => void;
   onEnd: (message: Message | null, messageId: string) => void;
 }
@@ -36,7 +38,7 @@ async function followAnswer(
   signal: AbortSignal,
   report: AnswerEvents,
 ): Promise<void> {
-  let text = "";
+  let said = NOTHING_SAID;
   let final: Message | null = null;
   const status = await follow(`/api/messages/${messageId}/stream`, {
     signal,
@@ -46,17 +48,15 @@ async function followAnswer(
     onReconnecting: report.onReconnecting,
     onEvent: (event) => {
       const data = JSON.parse(event.data) as Record<string, unknown>;
+      // A restart or a repair of the log (core/answer_text.py says how readers take both): this
+      // tab can take text back, so a reset empties what was said, and what follows brings it again.
+      const heard = hear(said, event.event, data);
+      if (heard) {
+        said = heard;
+        report.onSaid(said);
+        return false;
+      }
       switch (event.event) {
-        case "delta":
-          text += String(data.text);
-          report.onText(text);
-          return false;
-        case "reset":
-          // A restart or a repair of the log (core/answer_text.py says how readers take both):
-          // this tab can take text back, so it empties the text, and what follows brings it again.
-          text = "";
-          report.onText(text);
-          return false;
         case "done":
         case "stopped":
           final = data as unknown as Message;
@@ -77,7 +77,7 @@ async function followAnswer(
 
 /** Follows the answer `messageId` while it is set; a new id lets go of the previous answer. */
 export function useEventStream(messageId: string | null, report: AnswerReport): void {
-  const onText = useEffectEvent(report.onText);
+  const onSaid = useEffectEvent(report.onSaid);
   const onReconnecting = useEffectEvent(report.onReconnecting);
   const onEnd = useEffectEvent(report.onEnd);
 
@@ -85,7 +85,7 @@ export function useEventStream(messageId: string | null, report: AnswerReport): 
     if (!messageId) return;
     const abort = new AbortController();
     void followAnswer(messageId, abort.signal, {
-      onText: (text) => onText(text, messageId),
+      onSaid: (said) => onSaid(said, messageId),
       onReconnecting: (reconnecting) => onReconnecting(reconnecting, messageId),
       onEnd: (message) => onEnd(message, messageId),
     });

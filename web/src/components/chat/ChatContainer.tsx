@@ -10,6 +10,7 @@ import { useOlderMessages } from "../../hooks/useOlderMessages";
 import type { Theme } from "../../hooks/useTheme";
 import { useTitleNaming } from "../../hooks/useTitleNaming";
 import type { SubscribeToUpdates } from "../../hooks/useUpdates";
+import { toolNames } from "../../said";
 import type { Conversation, ModelList } from "../../types";
 import { contextFill } from "../../usage";
 import { Composer } from "./Composer";
@@ -50,6 +51,7 @@ export function ChatContainer(props: Props) {
   useOlderMessages(container, messages, { hasOlder: chat.hasOlder, loadOlder: chat.loadOlder, wanted: props.focus?.messageId ?? null });
   const flashId = useFocusedMessage(container, props.focus, messages);
   const marks = useMemo(() => contextMarks(messages), [messages]);
+  const tools = useMemo(() => toolNames(messages), [messages]);
 
   const modelId = chat.settings.model ?? models?.default ?? "";
   const modelLabel = models?.models.find((m) => m.id === modelId)?.label ?? modelId;
@@ -97,7 +99,8 @@ export function ChatContainer(props: Props) {
               key={message.id}
               message={message}
               live={live}
-              liveText={live ? running.text : undefined}
+              liveSaid={live ? running.said : undefined}
+              toolName={message.tool_call_id ? tools.get(message.tool_call_id) : undefined}
               context={marks.get(message.id)}
               flash={message.id === flashId}
               locked={busy}

@@ -1,18 +1,20 @@
-/** One message: its text (live while it streams), its error, and its actions. */
+/** One message: what it says (live while it streams: thinking, text, tool calls), its error, and its actions. */
 import { useState } from "react";
 
 import { type ContextMark, siblingPosition } from "../../branch";
+import { type Said, saidOf } from "../../said";
 import type { Message } from "../../types";
 import { CopyButton } from "../shared/CopyButton";
 import { BranchSwitcher } from "./BranchSwitcher";
 import { EditForm } from "./EditForm";
 import { Markdown } from "./Markdown";
 import { MessageUsage } from "./MessageUsage";
+import { Thinking, ToolCalls, ToolResult } from "./ToolParts";
 
 interface Props {
   message: Message;
-  /** While the answer streams: the live text, in place of what the database holds. */
-  liveText?: string;
+  /** While the answer streams: what it said so far, in place of what the database holds. */
+  liveSaid?: Said;
   live?: boolean;
   /** Whether the latest answer's prompt included this message; undefined: not known. */
   context?: ContextMark;
@@ -26,12 +28,16 @@ interface Props {
   onEdit?: (text: string) => Promise<boolean>;
   onPin?: () => void;
   onSwitch?: (messageId: string) => void;
+  /** A tool's result: the name of the call it answers, when the branch shows that call. */
+  toolName?: string;
 }
 
 export function MessageView(props: Props) {
-  const { message, liveText, live, flash, context, locked = false, onRetry, onRegenerate, onEdit, onPin, onSwitch } = props;
+  const { message, liveSaid, live, flash, context, locked = false, onRetry, onRegenerate, onEdit, onPin, onSwitch } = props;
   const [editing, setEditing] = useState(false);
-  const text = liveText ?? message.content;
+  const said = liveSaid ?? saidOf(message);
+  const text = said.text;
+  const waiting = live && !text && !said.reasoning && said.toolCalls.length === 0;
   const failed = message.status === "failed" ? (message.error ?? "The answer failed.") : null;
   const siblings = siblingPosition(message);
   const final = !live && message.status !== "queued" && message.status !== "streaming";
@@ -57,11 +63,17 @@ export function MessageView(props: Props) {
           <p className="user-text" data-testid="message-content">
             {text}
           </p>
+        ) : message.role === "tool" ? (
+          <ToolResult callId={message.tool_call_id ?? ""} name={props.toolName} content={text} />
         ) : (
-          <div className="markdown" data-testid="message-content">
-            {text ? <Markdown text={text} /> : live ? <span className="thinking" aria-label="Thinking">…</span> : null}
-            {live && text ? <span className="cursor" aria-hidden="true" /> : null}
-          </div>
+          <>
+            {said.reasoning ? <Thinking text={said.reasoning} live={Boolean(live) && !text && said.toolCalls.length === 0} /> : null}
+            <div className="markdown" data-testid="message-content">
+              {text ? <Markdown text={text} /> : waiting ? <span className="thinking" aria-label="Thinking">…</span> : null}
+              {live && text ? <span className="cursor" aria-hidden="true" /> : null}
+            </div>
+            {said.toolCalls.length ? <ToolCalls calls={said.toolCalls} /> : null}
+          </>
         )}
         {failed ? (
           <div className="message-error" role="alert" data-testid="message-error">

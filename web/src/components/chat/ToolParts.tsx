@@ -1,0 +1,41 @@
+/** What an answer says besides its text: a reasoning model's thinking, the tool calls it made, and a tool's result. */
+import { readableArguments, type ToolCall } from "../../said";
+
+/** The model's thinking, folded away unless it is thinking now. */
+export function Thinking({ text, live }: { text: string; live: boolean }) {
+  return (
+    // Open while the model thinks (and the answer has not begun); the reader may fold it either way.
+    <details className="thinking-section" data-testid="thinking" open={live || undefined}>
+      <summary>{live ? "Thinking…" : "Thinking"}</summary>
+      <div className="thinking-text" data-testid="thinking-text">
+        {text}
+      </div>
+    </details>
+  );
+}
+
+export function ToolCalls({ calls }: { calls: ToolCall[] }) {
+  return (
+    <ul className="tool-calls" aria-label="Tool calls">
+      {calls.map((call) => (
+        <li key={call.id} className="tool-call" data-testid="tool-call" data-call-id={call.id}>
+          <div className="tool-label">
+            Called <code data-testid="tool-name">{call.name}</code>
+          </div>
+          <pre data-testid="tool-arguments">{readableArguments(call.arguments)}</pre>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function ToolResult({ callId, name, content }: { callId: string; name?: string; content: string }) {
+  return (
+    <div className="tool-result" data-testid="tool-result" data-call-id={callId}>
+      <div className="tool-label">
+        Result of <code>{name ?? callId}</code>
+      </div>
+      <pre data-testid="message-content">{content}</pre>
+    </div>
+  );
+}

@@ -8,9 +8,10 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.lookups import find_response
+from api.lookups import find_message, find_response
 from api.openai.chat_request import model_named, refuse_missing, refuse_not_offered, text_of, tool_params
 from api.openai.chat_schemas import MAX_TURNS
+from api.openai.response_inputs import input_items
 from api.openai.responses_schemas import NOT_OFFERED, FunctionToolChoice, ResponseRequest
 from api.refusals import Conflict, Invalid, NotFound
 from api.starting import Turn, Turns
@@ -29,16 +30,39 @@ def _check_supported(body: ResponseRequest) -> None:
         raise Invalid("a background response must be stored", param="store")
 
 
-def _turns(body: ResponseRequest) -> tuple[list[str], list[Turn]]:
+async def _dereferenced(
+    session: AsyncSession, owner: str, items: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The input with each `item_reference` replaced by the stored item it names: a message, a
+    function call or its output (as `input_items` lists them), or an answer's reasoning. Clients
+    that know their responses are stored (the AI SDK) send earlier output this way."""
+    resolved = list(items)
+    for index, item in enumerate(items):
+        if item.get("type") != "item_reference":
+            continue
+        item_id = item.get("id")
+        prefix, _, rest = item_id.partition("_") if isinstance(item_id, str) else ("", "", "")
+        message_id = rest.rsplit("_", 1)[0] if prefix == "fc" else rest
+        try:
+            message = await find_message(session, message_id, owner)
+        except NotFound:
+            raise Invalid("no stored item has this id", param=f"input[{index}].id") from None
+        if prefix == "rs":
+            resolved[index] = {"type": "reasoning"}
+            continue
+        found = [i.model_dump() for i in input_items(message) if i.id == item_id]
+        if not found:
+            raise Invalid("no stored item has this id", param=f"input[{index}].id")
+        resolved[index] = found[0]
+    return resolved
+
+
+def _turns(items: list[dict[str, Any]]) -> tuple[list[str], list[Turn]]:
     """The input's system and developer texts, and its other items as turns: messages, function
     calls (with the assistant message before them, one turn) and their outputs."""
-    if isinstance(body.input, str):
-        return [], [Turn(Role.user, body.input, "input")]
-    if len(body.input) > MAX_TURNS:
-        raise Invalid(f"at most {MAX_TURNS:,} items", param="input")
     system: list[str] = []
     turns: list[Turn] = []
-    for index, item in enumerate(body.input):
+    for index, item in enumerate(items):
         param = f"input[{index}]"
         kind = item.get("type", "message")
         if kind == "function_call":
@@ -62,8 +86,8 @@ def _turns(body: ResponseRequest) -> tuple[list[str], list[Turn]]:
                 turns.append(Turn(Role(role), text, param))
         else:
             raise Invalid(
-                "only messages, function calls and their outputs (and reasoning, which is left out) "
-                "are supported",
+                "only messages, function calls and their outputs, references to stored ones, and "
+                "reasoning (which is left out) are supported",
                 param=param,
             )
     return system, turns
@@ -106,7 +130,13 @@ async def response_turns(session: AsyncSession, catalog: Catalog, owner: str, bo
     prompt alone: as in OpenAI's API, a continued response does not inherit the previous ones'."""
     _check_supported(body)
     model = model_named(catalog, body.model)
-    system, turns = _turns(body)
+    if isinstance(body.input, str):
+        system: list[str] = []
+        turns = [Turn(Role.user, body.input, "input")]
+    elif len(body.input) > MAX_TURNS:
+        raise Invalid(f"at most {MAX_TURNS:,} items", param="input")
+    else:
+        system, turns = _turns(await _dereferenced(session, owner, body.input))
     instructions = "\n\n".join(text for text in [body.instructions or "", *system] if text)
     kept: dict[str, Any] = {
         "background": body.background,

@@ -250,3 +250,8 @@ def test_tools_are_refused_for_a_model_without_them_and_bad_tool_messages_named(
     with pytest.raises(openai.BadRequestError) as refused:
         client.responses.create(model="scripted", input="hi", tools=[{"type": "web_search"}])
     assert (refused.value.param or "").startswith("tools")
+    # A reference to an item that is not the user's (or not at all) is the same refusal.
+    for item_id in ("msg_00000000-0000-7000-8000-000000000000", "fc_nope_0", "nonsense"):
+        with pytest.raises(openai.BadRequestError) as refused:
+            client.responses.create(model="scripted", input=[{"type": "item_reference", "id": item_id}])
+        assert refused.value.param == "input[0].id"

@@ -3,6 +3,7 @@
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,7 +37,7 @@ def test_the_ai_sdks_stream_text_runs_a_tool_loop(stack: Stack, upstream: Upstre
     back as an `item_reference` to the stored message (it knows responses are stored)."""
     question = unique(f"ai sdk weather, {api}")
     call = {"id": "call_1", "name": "get_weather", "arguments": json.dumps({"city": "Oslo"})}
-    first = {"tokens": ["Let me ", "check."], "tool_calls": [call]}
+    first: dict[str, Any] = {"tokens": ["Let me ", "check."], "tool_calls": [call]}
     upstream.script(question, first, {"tokens": ["It is ", "12 degrees."]})
     ran = subprocess.run(
         ["node", "scripts/ai-sdk-tools.mjs", f"{stack.api.url}/v1", stack.key(), question, api],

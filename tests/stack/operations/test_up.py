@@ -1,5 +1,6 @@
 """`relaychat up` as a person runs it: nothing configured, nothing running, no network."""
 
+import json
 import os
 import signal
 import subprocess
@@ -7,8 +8,10 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
+import openai
 import pytest
 
 from tests.support.processes import free_port, wait_until
@@ -78,6 +81,37 @@ def ups() -> Iterator[list[Up]]:
             up.terminate()
 
 
+def call_a_tool_with_the_local_model(up: "Up") -> None:
+    """The local model calls a tool through /v1: llama-cpp-python's `chatml-function-calling`
+    format constrains it to the function's arguments, streamed back as tool calls."""
+    key = up.client.headers["Authorization"].removeprefix("Bearer ")
+    client = openai.OpenAI(base_url=f"{up.url}/v1", api_key=key, max_retries=0, timeout=120)
+    models = {m.id: m for m in client.models.list().data}
+    assert (models["smollm2-135m-instruct"].model_extra or {})["capabilities"]["tools"] is True
+    weather: Any = {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "The weather in a city now.",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"],
+            },
+        },
+    }
+    reply = client.chat.completions.create(
+        model="smollm2-135m-instruct",
+        messages=[{"role": "user", "content": "What is the weather in Paris?"}],
+        tools=[weather],
+        tool_choice={"type": "function", "function": {"name": "get_weather"}},
+    )
+    assert reply.choices[0].finish_reason == "tool_calls"
+    [call] = reply.choices[0].message.tool_calls or []
+    assert call.function.name == "get_weather"  # type: ignore[union-attr]
+    assert isinstance(json.loads(call.function.arguments), dict)  # type: ignore[union-attr]
+
+
 def test_up_runs_everything_offline_and_answers_with_the_local_model(tmp_path: Path, ups: list[Up]) -> None:
     up = Up(tmp_path)
     ups.append(up)
@@ -102,6 +136,7 @@ def test_up_runs_everything_offline_and_answers_with_the_local_model(tmp_path: P
     assert answer["completion_tokens"] > 0
     assert answer["model"] == "smollm2-135m-instruct"
     assert up.client.get(f"/api/messages/{answer['id']}").json() == answer  # saved as streamed
+    call_a_tool_with_the_local_model(up)
 
     children = up.children()
     assert len(children) == 4  # redis, model, api, worker

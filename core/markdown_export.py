@@ -43,6 +43,8 @@ def _usage(message: Message) -> str:
 def _heading(message: Message) -> str:
     if message.role == Role.user:
         return "## You"
+    if message.role == Role.tool:
+        return f"## Tool result (`{message.tool_call_id}`)"
     usage = _usage(message)
     return "## Assistant" + (f" ({usage})" if usage else "")
 
@@ -66,7 +68,21 @@ def conversation_markdown(conversation: Conversation, messages: list[Message]) -
     if conversation.system_prompt.strip():
         lines += ["**System prompt**", "", _quote(conversation.system_prompt), ""]
     for message in current_line(messages):
-        lines += ["---", "", _heading(message), "", message.content.rstrip() or "*(empty)*", ""]
+        lines += ["---", "", _heading(message), ""]
+        if message.reasoning:
+            lines += ["**Thinking**", "", _quote(message.reasoning), ""]
+        if message.content.strip() or not message.tool_calls:
+            lines += [message.content.rstrip() or "*(empty)*", ""]
+        for call in message.tool_calls or ():
+            function = call["function"]
+            lines += [
+                f"**Called `{function['name']}`** (`{call['id']}`)",
+                "",
+                "```json",
+                function["arguments"],
+                "```",
+                "",
+            ]
         if ending := _ending(message):
             lines += [ending, ""]
     return "\n".join(lines).rstrip() + "\n"

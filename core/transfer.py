@@ -42,6 +42,21 @@ Id = Annotated[str, Field(min_length=1, max_length=36)]
 Count = Annotated[int, Field(ge=0, le=2**31 - 1)]  # the database's integer columns
 
 
+class ExportedFunction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    arguments: Annotated[str, Field(max_length=1_000_000)]
+
+
+class ExportedToolCall(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str, Field(min_length=1, max_length=100)]
+    type: Literal["function"] = "function"
+    function: ExportedFunction
+
+
 class ExportedMessage(BaseModel):
     model_config = ConfigDict(extra="forbid", from_attributes=True)
 
@@ -64,6 +79,11 @@ class ExportedMessage(BaseModel):
     # Defaults: files exported before branches and pins existed still import.
     pinned: bool = False
     included_ids: Annotated[list[Id], Field(max_length=10_000)] | None = None
+    # Defaults: files exported before tools and reasoning existed still import.
+    reasoning: Annotated[str, Field(max_length=1_000_000)] | None = None
+    tool_calls: Annotated[list[ExportedToolCall], Field(max_length=128)] | None = None
+    tool_call_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    reasoning_tokens: Count | None = None
     created_at: Moment
     updated_at: Moment
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.support.accounts import new_user
-from tests.support.stack import Upstream, ask, new_conversation, unique, wait_for_message
+from tests.support.stack import Stack, Upstream, ask, new_conversation, unique, wait_for_message
 
 SYSTEM_PROMPT = "Be brief.\nAnswer in English."
 
@@ -291,3 +291,42 @@ def test_an_imported_conversation_counts_in_no_usage_and_its_figures_are_bounded
     answer.update(cost_usd=1e308)  # twice that was infinity, served as null
     assert import_file(member.client, json.dumps(file)).status_code == 422
     member.client.close()
+
+
+def test_a_tool_loop_with_reasoning_survives_a_round_trip_and_reads_in_markdown(
+    stack: Stack, client: httpx.Client, upstream: Upstream
+) -> None:
+    question = unique("tool transfer")
+    called = {
+        "id": "call_t",
+        "type": "function",
+        "function": {"name": "lookup", "arguments": '{"q": "tides"}'},
+    }
+    body = {
+        "model": "scripted",
+        "messages": [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": None, "tool_calls": [called]},
+            {"role": "tool", "tool_call_id": "call_t", "content": "high tide 06:00"},
+        ],
+        "tools": [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}],
+    }
+    upstream.script(question, {"reasoning": ["Read the result."], "tokens": ["High at 6."]})
+    reply = httpx.post(f"{stack.api.url}/v1/chat/completions", json=body, headers=stack.headers, timeout=30)
+    assert reply.status_code == 200, reply.text
+    answer = client.get(f"/api/messages/{reply.json()['id'].removeprefix('chatcmpl-')}").json()
+    conversation_id = answer["conversation_id"]
+
+    first = export_json(client, conversation_id)
+    assert [m["role"] for m in first["messages"]] == ["user", "assistant", "tool", "assistant"]
+    assert first["messages"][1]["tool_calls"] == [called]
+    assert first["messages"][2]["tool_call_id"] == "call_t"
+    assert first["messages"][3]["reasoning"] == "Read the result."
+    imported = import_file(client, json.dumps(first))
+    assert imported.status_code == 201, imported.text
+    assert without_ids(export_json(client, imported.json()["id"])) == without_ids(first)
+
+    text = client.get(f"/api/conversations/{conversation_id}/export.md").text
+    assert '**Called `lookup`** (`call_t`)\n\n```json\n{"q": "tides"}\n```' in text
+    assert "## Tool result (`call_t`)\n\nhigh tide 06:00" in text
+    assert "**Thinking**\n\n> Read the result.\n\nHigh at 6." in text

@@ -8,6 +8,7 @@ from typing import Any
 import openai
 import pytest
 
+from tests.support.accounts import new_user
 from tests.support.stack import Stack, Upstream, unique
 
 WEATHER: dict[str, Any] = {
@@ -255,3 +256,34 @@ def test_tools_are_refused_for_a_model_without_them_and_bad_tool_messages_named(
         with pytest.raises(openai.BadRequestError) as refused:
             client.responses.create(model="scripted", input=[{"type": "item_reference", "id": item_id}])
         assert refused.value.param == "input[0].id"
+
+
+def test_another_users_stored_items_cannot_be_referenced(
+    stack: Stack, upstream: Upstream, client: Any
+) -> None:
+    """An `item_reference` names an object by id in the body, where no path lookup guards it: one
+    of another user's is refused exactly as one that does not exist."""
+    question = unique("private call")
+    upstream.script(question, {"tokens": ["Secret text."], "tool_calls": [CALL]})
+    tool: Any = {"type": "function", **WEATHER["function"]}
+    mine = sdk(stack).responses.create(model="scripted", input=question, tools=[tool])
+    item_ids = [item.id for item in mine.output]
+    assert [i.split("_")[0] for i in item_ids] == ["msg", "fc"]
+    other = new_user(client, label="referrer")
+    theirs = openai.OpenAI(base_url=f"{stack.api.url}/v1", api_key=other.key, max_retries=0)
+    for item_id in item_ids:
+        with pytest.raises(openai.BadRequestError) as refused:
+            theirs.responses.create(model="scripted", input=[{"type": "item_reference", "id": item_id}])
+        assert refused.value.param == "input[0].id"
+        assert refused.value.message.endswith("no stored item has this id")
+    # Its owner may: the references stand for the stored text and call.
+    upstream.script(question, {"tokens": ["Done."]})
+    owned = [
+        {"role": "user", "content": question},
+        *({"type": "item_reference", "id": item_id} for item_id in item_ids),
+        {"type": "function_call_output", "call_id": "call_oslo", "output": "12"},
+    ]
+    assert sdk(stack).responses.create(model="scripted", input=owned).output_text == "Done."
+    sent = upstream.requests(question)[-1]["messages"]
+    assert sent[1]["content"] == "Secret text."
+    assert sent[1]["tool_calls"][0]["id"] == "call_oslo"

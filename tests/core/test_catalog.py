@@ -126,6 +126,8 @@ def test_capabilities_are_declared_per_model_and_an_undeclared_one_counts_as_pre
         "reasoning": False,
     }
     assert catalog.get("o4-mini").supports("reasoning")
+    assert catalog.get("o1").supports("reasoning")
+    assert not catalog.get("o3-mini").supports("vision")  # as OpenAI documents it
     assert catalog.get("gpt-5").supports("reasoning")
     local = catalog.get(LOCAL_MODEL_ID).capability_flags()
     assert local == {"tools": True, "structured_outputs": False, "vision": False, "reasoning": False}

@@ -1,10 +1,11 @@
 """Agent frameworks against `/v1`, each as its users run it, with a structured output and with a
 tool loop: LangChain's `with_structured_output` and `bind_tools`, pydantic-ai's native output
-type and its tools, and the OpenAI Agents SDK's `output_type` and function tools (on the
-Responses API). Each sends what it sends by default, which relaychat must accept; the scripted
+type and its tools, the OpenAI Agents SDK's `output_type` and function tools (on the Responses
+API), LiteLLM's `completion`, and `llm`'s chains and schemas. Each sends what it sends by default, which relaychat must accept; the scripted
 model answers JSON, or calls the tool and then answers (shared stack)."""
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -140,3 +141,75 @@ def test_the_agents_sdks_function_tool_on_the_responses_api(stack: Stack, upstre
     result = Runner.run_sync(agent, question)
     assert result.final_output == "It is 12 degrees."
     assert_the_loop_went_through_the_model(upstream, question)
+
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "weather",
+        "description": "The weather in a city now.",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
+}
+
+
+def test_litellms_tool_loop_and_structured_output(
+    stack: Stack, upstream: Upstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # its price list from the wheel, offline
+    import litellm
+
+    server: dict[str, Any] = {
+        "model": "openai/scripted",
+        "api_base": f"{stack.api.url}/v1",
+        "api_key": stack.key(),
+    }
+    question = call_then_answer(upstream, "litellm tools")
+    messages: list[Any] = [{"role": "user", "content": question}]
+    first = litellm.completion(messages=messages, tools=[WEATHER_TOOL], **server)
+    [call] = first.choices[0].message.tool_calls
+    messages += [
+        first.choices[0].message.model_dump(exclude_none=True),
+        {"role": "tool", "tool_call_id": call.id, "content": weather(**json.loads(call.function.arguments))},
+    ]
+    second = litellm.completion(messages=messages, tools=[WEATHER_TOOL], **server)
+    assert second.choices[0].message.content == "It is 12 degrees."
+    assert_the_loop_went_through_the_model(upstream, question)
+
+    question = answer_with_json(upstream, "litellm json")
+    reply = litellm.completion(
+        messages=[{"role": "user", "content": question}], response_format=City, **server
+    )
+    assert City.model_validate_json(reply.choices[0].message.content) == CITY
+    [sent] = upstream.requests(question)
+    assert sent["response_format"]["json_schema"]["name"] == "City"
+
+
+def test_llms_tool_chain_and_schema(
+    stack: Stack, upstream: Upstream, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Simon Willison's `llm`, with relaychat as an extra OpenAI-compatible model of its own."""
+    models = [
+        {
+            "model_id": "relaychat",
+            "model_name": "scripted",
+            "api_base": f"{stack.api.url}/v1",
+            "api_key_name": "relaychat",  # else a model with its own api_base sends no key
+            "supports_tools": True,
+            "supports_schema": True,
+        }
+    ]
+    (tmp_path / "extra-openai-models.yaml").write_text(json.dumps(models))  # YAML reads JSON
+    monkeypatch.setenv("LLM_USER_PATH", str(tmp_path))
+    import llm
+
+    model = llm.get_model("relaychat")
+    question = call_then_answer(upstream, "llm tools")
+    assert model.chain(question, tools=[weather], key=stack.key()).text() == "It is 12 degrees."
+    assert_the_loop_went_through_the_model(upstream, question)
+
+    question = answer_with_json(upstream, "llm schema")
+    response = model.prompt(question, schema=City, key=stack.key())
+    assert City.model_validate_json(response.text()) == CITY
+    [sent] = upstream.requests(question)
+    assert sent["response_format"]["type"] == "json_schema"

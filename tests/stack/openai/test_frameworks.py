@@ -1,8 +1,9 @@
 """Agent frameworks against `/v1`, each as its users run it, with a structured output and with a
 tool loop: LangChain's `with_structured_output` and `bind_tools`, pydantic-ai's native output
 type and its tools, the OpenAI Agents SDK's `output_type` and function tools (on the Responses
-API), LiteLLM's `completion`, and `llm`'s chains and schemas. Each sends what it sends by default, which relaychat must accept; the scripted
-model answers JSON, or calls the tool and then answers (shared stack)."""
+API), LiteLLM's `completion`, and `llm`'s chains and schemas. Each sends what it sends by
+default, which relaychat must accept; the scripted model answers JSON, or calls the tool and then
+answers (shared stack)."""
 
 import json
 from pathlib import Path

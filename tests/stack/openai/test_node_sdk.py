@@ -108,8 +108,12 @@ def test_the_node_sdk_runs_a_tool_loop_by_hand(stack: Stack, upstream: Upstream)
     assert [m["role"] for m in first["messages"]] == ["user"]
     assert [m["role"] for m in second["messages"]] == ["user", "assistant", "tool", "tool"]
     assistant, *answers = second["messages"][1:]
-    sent = [(c["id"], c["function"]["name"], json.loads(c["function"]["arguments"])) for c in assistant["tool_calls"]]
-    assert sent == [("call_0", "get_weather", {"city": "Oslo"}), ("call_1", "get_weather", {"city": "Bergen"})]
+    sent = [(call["id"], call["function"]["name"]) for call in assistant["tool_calls"]]
+    assert sent == [("call_0", "get_weather"), ("call_1", "get_weather")]
+    assert [json.loads(call["function"]["arguments"]) for call in assistant["tool_calls"]] == [
+        {"city": "Oslo"},
+        {"city": "Bergen"},
+    ]
     assert [answer["tool_call_id"] for answer in answers] == ["call_0", "call_1"]
     assert [json.loads(answer["content"]) for answer in answers] == [
         {"city": "Oslo", "degrees": 12},

@@ -69,3 +69,31 @@ describe("branches, pins and context on a message", () => {
     expect(queryByTestId("edit-input")).toBeNull();
   });
 });
+
+describe("what an answer says besides its text", () => {
+  const call = { id: "call_1", type: "function" as const, function: { name: "get_weather", arguments: '{"city":"Oslo"}' } };
+
+  it("folds a finished answer's thinking away, shows its calls, and counts its thinking tokens", () => {
+    const { getByTestId } = render(
+      <MessageView message={message({ reasoning: "Oslo first.", tool_calls: [call], content: "", reasoning_tokens: 7 })} />,
+    );
+    expect((getByTestId("thinking") as HTMLDetailsElement).open).toBe(false);
+    expect(getByTestId("thinking-text").textContent).toBe("Oslo first.");
+    expect(getByTestId("tool-name").textContent).toBe("get_weather");
+    expect(getByTestId("tool-arguments").textContent).toBe('{\n  "city": "Oslo"\n}');
+    expect(getByTestId("message-content").textContent).not.toContain("Oslo first.");
+    expect(getByTestId("usage-reasoning").textContent).toBe("7 thinking");
+  });
+
+  it("keeps the thinking open while the model thinks, live", () => {
+    const { getByTestId } = render(
+      <MessageView message={message({ status: "streaming", content: "" })} live liveSaid={{ text: "", reasoning: "Hmm", toolCalls: [] }} />,
+    );
+    expect((getByTestId("thinking") as HTMLDetailsElement).open).toBe(true);
+  });
+
+  it("shows a tool's result under the name of the call it answers", () => {
+    const { getByTestId } = render(<MessageView message={message({ role: "tool", content: "12", tool_call_id: "call_1" })} toolName="get_weather" />);
+    expect(getByTestId("tool-result").textContent).toBe("Result of get_weather12");
+  });
+});

@@ -52,13 +52,6 @@ class AnswerParts:
             else:
                 call.arguments += data["arguments"]
 
-    def tool_fragment(self, index: int, call_id: str, name: str | None, arguments: str) -> dict[str, Any]:
-        """A tool call's fragment as the log holds it: its first carries its id and name, the rest
-        only pieces of its arguments (servers that repeat the id and name have them dropped)."""
-        if index in self.calls:
-            return {"index": index, "arguments": arguments}
-        return {"index": index, "id": call_id, "name": name or "", "arguments": arguments}
-
     @property
     def text(self) -> str:
         return "".join(self.text_parts)

@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from openai import AsyncOpenAI
@@ -133,16 +133,24 @@ async def _pump(client: AsyncOpenAI, run: AnswerRun, writer: DeltaWriter) -> Out
     )
 
 
-def _said(run: AnswerRun, chunk: Chunk) -> Iterator[tuple[EventType, dict[str, Any]]]:
+def _said(run: AnswerRun, chunk: Chunk) -> list[tuple[EventType, dict[str, Any]]]:
     """A chunk as the events of what the answer says: its reasoning, its text, its tool calls'
-    pieces (each as the log holds it: its id and name once, on its first piece)."""
+    pieces, each as the log holds it: a call's id and name once, on its first piece (a server
+    that repeats them on every piece has them dropped; one that sends no id gets one made up,
+    unique in the answer as OpenAI's are)."""
+    said: list[tuple[EventType, dict[str, Any]]] = []
     if chunk.reasoning:
-        yield EventType.reasoning, {"text": chunk.reasoning}
+        said.append((EventType.reasoning, {"text": chunk.reasoning}))
     if chunk.text:
-        yield EventType.delta, {"text": chunk.text}
+        said.append((EventType.delta, {"text": chunk.text}))
+    begun = set(run.said.calls)
     for piece in chunk.tool_calls:
-        # A server that sends no id gets one made up, unique in the answer as OpenAI's are.
+        if piece.index in begun:
+            if piece.arguments:
+                said.append((EventType.tool_call, {"index": piece.index, "arguments": piece.arguments}))
+            continue
+        begun.add(piece.index)
         call_id = piece.id or f"call_{run.answer_id}_{piece.index}"
-        data = run.said.tool_fragment(piece.index, call_id, piece.name, piece.arguments)
-        if "id" in data or data["arguments"]:
-            yield EventType.tool_call, data
+        first = {"index": piece.index, "id": call_id, "name": piece.name or "", "arguments": piece.arguments}
+        said.append((EventType.tool_call, first))
+    return said

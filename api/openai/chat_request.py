@@ -56,6 +56,14 @@ def refuse_not_offered(extra: dict[str, object] | None, not_offered: dict[str, t
             raise Invalid("relaychat does not support this parameter", param=name)
 
 
+# The model's parameters a request's fields give as they are; the rest are shaped first.
+AS_ASKED = tuple(
+    name
+    for name in MODEL_PARAMS
+    if name not in ("response_format", "tools", "tool_choice", "parallel_tool_calls")
+)
+
+
 def _check_supported(body: ChatCompletionRequest) -> None:
     refuse_not_offered(body.model_extra, NOT_OFFERED)
     if body.n is not None and body.n > 1:
@@ -100,12 +108,10 @@ def chat_turns(catalog: Catalog, owner: str, body: ChatCompletionRequest) -> Tur
         else:
             role, param = Role(message.role), f"messages[{index}]"
             turns.append(Turn(role, text, param, _tool_calls(message), message.tool_call_id))
-    params = {name: value for name in MODEL_PARAMS if (value := getattr(body, name)) is not None}
-    # As the model server is asked for it: nothing for text.
-    if (response_format := params.pop("response_format", None)) and (asked := response_format.for_model()):
+    params = {name: value for name in AS_ASKED if (value := getattr(body, name)) is not None}
+    # As the model server is asked for them: nothing for text, no tools for none.
+    if body.response_format is not None and (asked := body.response_format.for_model()):
         params["response_format"] = asked
-    for name in ("tools", "tool_choice", "parallel_tool_calls"):
-        params.pop(name, None)
     choice = body.tool_choice.model_dump() if isinstance(body.tool_choice, BaseModel) else body.tool_choice
     tools = [tool.model_dump(exclude_none=True) for tool in body.tools or ()]
     params |= tool_params(tools, choice, body.parallel_tool_calls)

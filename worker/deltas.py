@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from core.eventlog import EventLog, Events
@@ -10,6 +11,14 @@ from core.events import EventType
 from worker.run import AnswerRun, Fenced
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _Pending:
+    kind: EventType
+    data: dict[str, Any]  # the first event's: a call's index, id and name
+    field: str  # what its pieces are: "text", or a call's "arguments"
+    pieces: list[str]
 
 
 class DeltaWriter:
@@ -22,7 +31,9 @@ class DeltaWriter:
     def __init__(self, batcher: "DeltaBatcher", run: AnswerRun) -> None:
         self._batcher = batcher
         self.run = run
-        self.pending: list[tuple[EventType, dict[str, Any]]] = []
+        # Events waiting to be written: a kind's run of them as one, its text (or a call's
+        # arguments) in pieces joined when it is taken.
+        self.pending: list[_Pending] = []
         self.last_write = -1e9
         self.in_flight = False
         self._timer: asyncio.TimerHandle | None = None
@@ -43,13 +54,13 @@ class DeltaWriter:
     def add(self, kind: EventType, data: dict[str, Any]) -> None:
         if self.run.halted.done():
             return
+        field = "arguments" if kind == EventType.tool_call else "text"
         last = self.pending[-1] if self.pending else None
-        if last and last[0] == kind and kind != EventType.tool_call:
-            self.pending[-1] = (kind, {"text": last[1]["text"] + data["text"]})
-        elif last and last[0] == kind and last[1]["index"] == data["index"] and "id" not in data:
-            self.pending[-1] = (kind, {**last[1], "arguments": last[1]["arguments"] + data["arguments"]})
+        # A call's pieces continue it until the next call begins (a piece with an id).
+        if last and last.kind == kind and last.data.get("index") == data.get("index") and "id" not in data:
+            last.pieces.append(data[field])
         else:
-            self.pending.append((kind, data))
+            self.pending.append(_Pending(kind, data, field, [data[field]]))
         if not self._held:
             self._schedule()
 
@@ -71,7 +82,7 @@ class DeltaWriter:
 
     def take(self, now: float) -> Events:
         """What the batcher writes now: every pending event."""
-        events = tuple(self.pending)
+        events = tuple((p.kind, {**p.data, p.field: "".join(p.pieces)}) for p in self.pending)
         self.pending.clear()
         self._due = False
         self.in_flight = True

@@ -198,7 +198,7 @@ def repeat_id(file: dict[str, Any]) -> None:
         (repeat_id, "Message 2 repeats the id of an earlier message"),
         (
             bad_role,
-            "not a valid relaychat export: messages.0.role: Input should be 'user' or 'assistant'",
+            "not a valid relaychat export: messages.0.role: Input should be 'user', 'assistant' or 'tool'",
         ),
         (
             lambda f: f["conversation"].update(title=""),

@@ -31,7 +31,6 @@ from api.openai.responses_schemas import (
     ResponseBody,
 )
 from api.streams.answer_stream import DATABASE_COPY_ID
-from core.answer_parts import AnswerParts
 from core.answer_text import REASONING, TEXT, TextReader
 from core.events import SAID, Event, EventType
 from core.schemas import FunctionCallRead, MessageRead, ToolCallRead
@@ -176,13 +175,13 @@ class ResponseEvents:
         written = b""
         if event.id == DATABASE_COPY_ID and not self._said:
             # The log expired: what the answer said, each kind as one delta.
-            parts = AnswerParts(
-                text_parts=[final.content] if final.content else [],
-                reasoning_parts=[final.reasoning] if final.reasoning else [],
-            )
-            said = parts.whole() + [
-                (EventType.tool_call, _fragment(index, call))
-                for index, call in enumerate(final.tool_calls or ())
+            said: list[tuple[EventType, dict[str, Any]]] = []
+            if final.reasoning:
+                said.append((EventType.reasoning, {"text": final.reasoning}))
+            if final.content:
+                said.append((EventType.delta, {"text": final.content}))
+            said += [
+                (EventType.tool_call, _fragment(i, call)) for i, call in enumerate(final.tool_calls or ())
             ]
             written = b"".join(self._say(kind, data) for kind, data in said)
         if event.type == EventType.error:

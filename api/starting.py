@@ -93,9 +93,9 @@ class Regenerate:
 class Turns:
     """A /v1 request: its turns, the last the user's question or a tool's result, below
     `parent_id` in `conversation` (a previous response's), or in a new conversation of `owner`'s
-    from the API when that is None,
-    with `system_prompt`. `params` (sampling, instructions, what a response keeps) go to the worker;
-    `param` is what the request calls its list of turns (`messages`, `input`)."""
+    from the API when that is None, with `system_prompt`. `params` (sampling, tools,
+    instructions, what a response keeps) go to the worker; `param` is what the request calls its
+    list of turns (`messages`, `input`)."""
 
     owner: str
     param: str

@@ -76,6 +76,13 @@ def _model(args: argparse.Namespace) -> int:
     os.execv(sys.executable, [sys.executable, "-m", "llama_cpp.server", *argv])
 
 
+def _secrets_key(_args: argparse.Namespace) -> int:
+    from core.secrets import new_key
+
+    print(new_key())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="relaychat")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--host", default="127.0.0.1")
     model.add_argument("--port", type=int, default=8080)
     model.set_defaults(run=_model)
+    commands.add_parser(
+        "secrets-key", help="print a new key for RELAYCHAT_SECRETS_KEY (it seals stored secrets)"
+    ).set_defaults(run=_secrets_key)
     users = commands.add_parser("users", help="manage accounts (for an operator who is locked out)")
     user_commands = users.add_subparsers(dest="action", required=True)
     create = user_commands.add_parser(

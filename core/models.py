@@ -186,6 +186,35 @@ class SiteSetting(SQLModel, table=True):
     value: str = Field(max_length=200)
 
 
+class McpTransport(StrEnum):
+    http = "http"  # Streamable HTTP, at `url`
+    stdio = "stdio"  # `command` with `args`, started by each worker that uses it
+
+
+class McpServer(SQLModel, table=True):
+    """An MCP server an admin registered: its tools are what answers in the app may use. Its
+    headers and environment (credentials, as often as not) are kept sealed (core/secrets.py)."""
+
+    __tablename__ = "mcp_server"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    name: str = Field(max_length=64, unique=True)
+    transport: McpTransport = Field(sa_type=sa.String(16))
+    url: str | None = Field(default=None, max_length=2000)
+    command: str | None = Field(default=None, max_length=500)
+    args: list[str] | None = Field(default=None, sa_type=sa.JSON)
+    sealed_headers: str | None = Field(default=None, sa_type=sa.Text)
+    sealed_env: str | None = Field(default=None, sa_type=sa.Text)
+    # Tools that may run again after a call cut short by a crash (the rest get an error result).
+    idempotent_tools: list[str] | None = Field(default=None, sa_type=sa.JSON)
+    # As a worker last listed them: [{"name", "description", "input_schema"}].
+    tools: list[dict[str, Any]] | None = Field(default=None, sa_type=sa.JSON)
+    status: str = Field(default="unknown", max_length=16)  # unknown | ok | unreachable
+    status_detail: str | None = Field(default=None, max_length=1000)
+    checked_at: datetime | None = _moment()
+    created_at: datetime = _timestamp()
+
+
 class Conversation(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     # Null only for conversations from before accounts, until the first admin account takes them.
@@ -204,6 +233,8 @@ class Conversation(SQLModel, table=True):
     source: Source = Field(
         default=Source.app, sa_type=sa.String(16), sa_column_kwargs={"server_default": "app"}
     )
+    # The tools its answers may use, as `<server>.<tool>` (MCP servers an admin registered).
+    tools: list[str] | None = Field(default=None, sa_type=sa.JSON)
     # The newest message of the branch the user looks at; the next question continues it.
     # No foreign key: messages already cascade from their conversation, and a cycle would not.
     selected_leaf_id: str | None = Field(default=None, max_length=36)

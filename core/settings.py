@@ -93,6 +93,13 @@ class Settings(BaseSettings):
 
     max_sign_ins_per_user: int = 20
     """Browsers one user may be signed in from; a new sign-in past it ends the oldest."""
+    secrets_key: str | None = None
+    """Seals the secrets relaychat keeps (an MCP server's headers and environment): a Fernet key
+    (`relaychat secrets-key`). Without one, such secrets cannot be stored."""
+    max_tool_steps: int = 8
+    """Rounds of tool calls an answer may make; the last round offers the model no tools."""
+    tool_timeout_seconds: float = 60.0
+    """How long a tool call may run before it ends with an error result."""
 
     @property
     def session_idle(self) -> timedelta:

@@ -18,6 +18,7 @@ import httpx
 
 from core.embedded import free_port, local_model_path, redis_ping, redis_server_binary
 from core.migrate import schema_state, upgrade
+from core.secrets import new_key
 from core.settings import DATA_DIR, get_settings
 
 LOGS = DATA_DIR / "logs"
@@ -139,6 +140,18 @@ class Up:
         )
         self.env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
 
+    def keep_secrets_key(self) -> None:
+        """The key that seals stored secrets: the environment's, else one made once and kept in
+        the data directory (readable by its owner only), so a restart opens what was sealed."""
+        if self.env.get("RELAYCHAT_SECRETS_KEY") or get_settings().secrets_key:
+            return
+        path = DATA_DIR / "secrets.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(new_key())
+        self.env["RELAYCHAT_SECRETS_KEY"] = path.read_text().strip()
+
     def migrate(self) -> None:
         url = get_settings().database_url
         before = schema_state(url)
@@ -209,6 +222,7 @@ def run(host: str, port: int, workers: int) -> int:
     say("relaychat up")
     try:
         up.start_redis()
+        up.keep_secrets_key()
         up.migrate()
         up.start_model()
         up.start_app()

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from core.secrets import new_key
 from tests.support.netns import Host
 from tests.support.processes import Process, RedisServer, free_port, python, wait_until
 from tests.support.sentinel import MASTER, SentinelGroup
@@ -186,6 +187,7 @@ class Stack:
             "RELAYCHAT_MODEL": "scripted",
             "RELAYCHAT_UPSTREAM_RETRY_BASE_SECONDS": "0.05",
             "RELAYCHAT_RECOVER_INTERVAL_SECONDS": "2",
+            "RELAYCHAT_SECRETS_KEY": new_key(),
             **{f"RELAYCHAT_{name.upper()}": value for name, value in (settings or {}).items()},
         }
         if sentinels:

@@ -21,6 +21,7 @@ from api.routes import (
     health,
     keys,
     limits,
+    mcp_servers,
     messages,
     models,
     openai_models,
@@ -28,6 +29,7 @@ from api.routes import (
     search,
     stream,
     titles,
+    tools,
     transfer,
     updates,
     usage,
@@ -61,13 +63,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Every route of these needs a signed-in user (a sign-in or an API key): 401 otherwise; the
     # admin's, an admin (403). Checked first, before a route opens its database session.
     signed_in = [conversations, titles, transfer, messages, branches, stream, search, updates, models]
-    signed_in += [keys, usage]
+    signed_in += [keys, usage, tools]
     for module in signed_in:
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[SIGNED_IN])
     # The OpenAI-compatible routes: the same sign-in (an API key, as OpenAI's SDKs send it), at /v1.
     for module in (openai_models, chat_completions, responses):
         app.include_router(module.router, responses=OPENAI_ERRORS, dependencies=[SIGNED_IN])
-    for module in (admin, limits):
+    for module in (admin, limits, mcp_servers):
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[ADMIN])
     # Route by route: signing in and up are open, as is the health check.
     for module in (auth, health):

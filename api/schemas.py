@@ -3,10 +3,10 @@
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.catalog import MIN_ANSWER_TOKENS
-from core.schemas import ConversationRead, MessageRead
+from core.schemas import ConversationRead, MessageRead, UtcDatetime
 
 
 def _max_tokens() -> Any:
@@ -25,6 +25,9 @@ class ConversationCreate(BaseModel):
     max_tokens: int | None = _max_tokens()
 
 
+MAX_CONVERSATION_TOOLS = 128  # as many as a model is offered at once (OpenAI's bound)
+
+
 class ConversationUpdate(BaseModel):
     """Only the fields sent change. `title` and `system_prompt` may be left out, not set to null;
     a null `model` or `max_tokens` means the model's default."""
@@ -35,6 +38,9 @@ class ConversationUpdate(BaseModel):
     system_prompt: str = Field(None, max_length=32_000)  # type: ignore[assignment]
     model: str | None = Field(None, min_length=1, max_length=200)
     max_tokens: int | None = _max_tokens()
+    tools: list[Annotated[str, Field(max_length=200)]] | None = Field(
+        None, max_length=MAX_CONVERSATION_TOOLS, description="`<server>.<tool>` names from `GET /api/tools`"
+    )
 
 
 class ConversationPage(BaseModel):
@@ -145,3 +151,60 @@ ERRORS = error_responses(
 
 UsageDays = Annotated[int, Query(ge=1, le=366, description="Whole UTC days, today included")]
 """The window of the usage routes (the user's, and the admin's of every account)."""
+
+
+ServerName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
+SecretMap = Annotated[
+    dict[Annotated[str, Field(min_length=1, max_length=200)], Annotated[str, Field(max_length=8000)]],
+    Field(max_length=32),
+]
+
+
+class McpServerCreate(BaseModel):
+    """An MCP server: over Streamable HTTP (`url`, with `headers`), or a command the workers start
+    (`command`, `args`, `env`). Headers and env are stored sealed and never shown again."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ServerName = Field(description="Lower-case letters, digits, `-` and `_`: the tools' prefix")
+    url: str | None = Field(None, max_length=2000, pattern=r"^https?://")
+    headers: SecretMap | None = None
+    command: str | None = Field(None, min_length=1, max_length=500)
+    args: list[Annotated[str, Field(max_length=2000)]] | None = Field(None, max_length=64)
+    env: SecretMap | None = None
+    idempotent_tools: list[Annotated[str, Field(max_length=128)]] | None = Field(
+        None, max_length=128, description="Tools that may be called again after a crash cut a call short"
+    )
+
+    @model_validator(mode="after")
+    def _one_transport(self) -> "McpServerCreate":
+        if (self.url is None) == (self.command is None):
+            raise ValueError("give either a url (Streamable HTTP) or a command (stdio)")
+        if self.url is not None and (self.args or self.env):
+            raise ValueError("args and env go with a command, not a url")
+        if self.command is not None and self.headers:
+            raise ValueError("headers go with a url, not a command")
+        return self
+
+
+class ToolRead(BaseModel):
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+
+
+class McpServerRead(BaseModel):
+    """A registered server as every route shows it: its secrets never, only whether it has any."""
+
+    id: str
+    name: str
+    transport: str
+    url: str | None
+    command: str | None
+    args: list[str] | None
+    has_secrets: bool
+    idempotent_tools: list[str] | None
+    status: str = Field(description="unknown (not listed yet), ok, or unreachable")
+    status_detail: str | None
+    checked_at: UtcDatetime | None
+    tools: list[ToolRead]

@@ -28,6 +28,7 @@ from core.redis import serialize_job
 
 GENERATE = "generate"
 TITLE = "make_title"
+LIST_TOOLS = "list_mcp_tools"
 TURN = 1000
 FAIR_TAGS_BELOW = 10**12
 """Tags stay below this; a score above it is a time (first-in, first-out mode)."""
@@ -98,3 +99,9 @@ async def enqueue_title(
     if owner:
         await admit(redis, owner, job_id, limits, datetime.now(UTC))
     return await _enqueue(redis, job_id, TITLE, (conversation_id, regenerate), owner, fair)
+
+
+async def enqueue_tool_listing(redis: Redis, server_id: str) -> bool:
+    """Ask a worker to connect to an MCP server and list its tools (an admin's request: no model
+    runs, so no user's limits apply). One at a time per server; False when one is queued already."""
+    return await _enqueue(redis, f"mcp:{server_id}", LIST_TOOLS, (server_id,), None, fair=True)

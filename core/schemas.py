@@ -28,6 +28,7 @@ class ConversationRead(BaseModel):
     system_prompt: str
     model: str | None
     max_tokens: int | None
+    tools: list[str] | None = None  # `<server>.<tool>` names its answers may call
     selected_leaf_id: str | None
     source: Source
     created_at: UtcDatetime

@@ -11,7 +11,7 @@ from arq.utils import timestamp_ms
 
 from core import keys
 from core.heap import settle_heap
-from core.jobs import GENERATE, TITLE
+from core.jobs import GENERATE, LIST_TOOLS, TITLE
 from core.logs import configure_logging
 from core.redis import WORKER_RETRIES, connect, deserialize_job, serialize_job, target_of
 from core.settings import Settings
@@ -22,6 +22,7 @@ from worker.deps import WorkerDeps
 from worker.generate import INFRASTRUCTURE, Ending, generate
 from worker.recover import keep_recovering
 from worker.titles import make_title
+from worker.tool_listing import list_mcp_tools
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class RelaychatWorker(Worker):
             func(self._generate, name=GENERATE, max_tries=settings.max_attempts + 2),
             # One try, briefly: a title that cannot be made keeps the fallback the API set.
             func(self._make_title, name=TITLE, max_tries=1, timeout=settings.title_timeout_seconds + 10),
+            func(self._list_mcp_tools, name=LIST_TOOLS, max_tries=1, timeout=60),
         ]
         options = {**arq_options(settings), **overrides}
         super().__init__(functions, on_startup=self._start_up, on_shutdown=self._shut_down, **options)
@@ -130,6 +132,9 @@ class RelaychatWorker(Worker):
 
     async def _make_title(self, ctx: dict[Any, Any], conversation_id: str, regenerate: bool = False) -> str:
         return await make_title(self.deps, conversation_id, regenerate)
+
+    async def _list_mcp_tools(self, ctx: dict[Any, Any], server_id: str) -> str:
+        return await list_mcp_tools(self.deps, server_id)
 
     async def _wake(self, job_id: str) -> None:
         if self.allow_pick_jobs and self.job_counter < self.max_jobs:

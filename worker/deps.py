@@ -10,6 +10,7 @@ from core.db import Sessionmaker, make_engine, make_sessionmaker
 from core.eventlog import EventLog
 from core.migrate import check_schema
 from core.redis import dedicated_connection, target_of
+from core.secrets import SecretBox
 from core.settings import Settings
 from worker.checkpoints import Checkpoints
 from worker.deltas import DeltaBatcher
@@ -29,6 +30,7 @@ class WorkerDeps:
     catalog: Catalog
     upstreams: Upstreams
     signals: Signals
+    secrets: SecretBox  # opens MCP servers' headers and environment
 
     @classmethod
     async def open(cls, settings: Settings, redis: ArqRedis, on_wake: WakeHandler) -> "WorkerDeps":
@@ -51,6 +53,7 @@ class WorkerDeps:
                 catalog, settings.upstream_connect_timeout_seconds, settings.upstream_idle_timeout_seconds
             ),
             signals=Signals(dedicated_connection(target_of(settings), "relaychat-signals"), on_wake),
+            secrets=SecretBox(settings.secrets_key),
         )
 
     async def close(self) -> None:

@@ -14,6 +14,7 @@ from api.schemas import ConversationCreate, ConversationPage, ConversationUpdate
 from core.catalog import Catalog, UnknownModel, answer_token_limit
 from core.models import Conversation, Source, TitleSource, utcnow
 from core.schemas import ConversationRead
+from core.tools import available_tools
 from core.updates import Change, publish_change
 
 router = APIRouter(route_class=CheckedRoute, prefix="/conversations", tags=["conversations"])
@@ -82,6 +83,14 @@ async def update_conversation(
     conversation: ConversationDep, body: ConversationUpdate, session: SessionDep, deps: DepsDep
 ) -> ConversationRead:
     changes = body.model_dump(exclude_unset=True)
+    if changes.get("tools"):
+        offered = {tool.name for tool in await available_tools(session)}
+        if unknown := [name for name in changes["tools"] if name not in offered]:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_ENTITY,
+                f"No such tool: {', '.join(unknown)} (see GET /api/tools)",
+            )
+        changes["tools"] = list(dict.fromkeys(changes["tools"]))
     if "model" in changes or "max_tokens" in changes:
         # Checked together: a smaller model may not fit the max tokens set for the last one.
         model = changes.get("model", conversation.model)

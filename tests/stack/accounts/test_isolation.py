@@ -1,6 +1,7 @@
 """Every route that takes an id, tried by another user: 404 (403 for the admin's routes), and
 nothing of the owner's changed. Derived from the OpenAPI schema, so a new route cannot skip it."""
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -65,7 +66,11 @@ def test_another_users_objects_answer_404_on_every_route_with_an_id_and_stay_unc
         "/v1/responses", json={"model": "scripted", "input": question, "background": True}
     )
     assert response.status_code == 200, response.text
+    with stack.client() as admin:  # an admin's object: another user's route is a 403
+        server = {"name": f"iso-{uuid.uuid4().hex[:8]}", "url": "http://127.0.0.1:9/mcp"}
+        server_id = admin.post("/api/admin/mcp-servers", json=server).json()["id"]
     objects = {
+        "server_id": server_id,
         "conversation_id": conversation_id,
         "message_id": answer_id,
         "sign_in_id": session_id,

@@ -12,9 +12,11 @@ import type {
   ConversationSettings,
   ConversationSource,
   Limits,
+  McpServer,
   Message,
   ModelList,
   NewApiKey,
+  NewMcpServer,
   NewUser,
   ProfileChange,
   Registration,
@@ -179,6 +181,11 @@ export const api = {
   setUserLimits: (id: string, own: Limits) => request<UserLimits>("PUT", `/admin/users/${id}/limits`, own),
   signupMode: () => request<SiteSettings>("GET", "/admin/settings"),
   setSignupMode: (signup: SignupMode) => request<SiteSettings>("PATCH", "/admin/settings", { signup }),
+  listMcpServers: () => request<McpServer[]>("GET", "/admin/mcp-servers"),
+  /** A worker then connects and lists its tools: the list shows the result moments later. */
+  registerMcpServer: (server: NewMcpServer) => request<McpServer>("POST", "/admin/mcp-servers", server),
+  refreshMcpServer: (id: string) => request<McpServer>("POST", `/admin/mcp-servers/${id}/refresh`),
+  deleteMcpServer: (id: string) => request<void>("DELETE", `/admin/mcp-servers/${id}`),
 };
 
 const TRIES = 3;

@@ -116,3 +116,10 @@ export type UserUsage = Schemas["UserUsage"];
 
 /** The admin's usage table's order: the most first, or by email A to Z. */
 export type UsageSort = NonNullable<NonNullable<paths["/api/admin/usage"]["get"]["parameters"]["query"]>["sort"]>;
+
+/** An MCP server an admin registered: its status and tools as a worker last listed them; its
+ * headers and env are never sent back (`has_secrets` says whether it has any). */
+export type McpServer = Schemas["McpServerRead"];
+export type NewMcpServer = Schemas["McpServerCreate"];
+/** A tool answers may use, named `<server>.<tool>`. */
+export type Tool = Schemas["ToolRead"];

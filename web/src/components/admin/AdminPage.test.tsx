@@ -4,7 +4,7 @@ import { cleanup, fireEvent, render, waitFor, within } from "@testing-library/re
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { LIMITS, type Route, refused, serve, user } from "../../testing";
-import type { Limits, RoleLimits, User, UserUsage } from "../../types";
+import type { Limits, McpServer, RoleLimits, User, UserUsage } from "../../types";
 import { AdminPage } from "./AdminPage";
 
 afterEach(() => {
@@ -31,6 +31,7 @@ const opening = (rows: UserUsage[] = []): Record<string, Route> => ({
   "GET /api/admin/settings": () => Response.json({ signup: "approval" }),
   "GET /api/admin/limits": () => Response.json(ROLES),
   "GET /api/admin/usage?days=30&sort=cost": () => Response.json(rows),
+  "GET /api/admin/mcp-servers": () => Response.json([]),
 });
 
 describe("the admin page", () => {
@@ -218,5 +219,53 @@ describe("the admin page", () => {
     const screen = render(<AdminPage user={user()} {...header} />);
     expect(screen.getByTestId("admin-only").textContent).toBe("Only an admin can see this page.");
     expect(fetch).not.toHaveBeenCalled();
+  });
+});
+
+
+describe("the admin's MCP servers", () => {
+  const listed: McpServer = {
+    id: "s1", name: "clock", transport: "stdio", url: null, command: "uvx", args: ["mcp-server-time"], has_secrets: true,
+    idempotent_tools: null, status: "unknown", status_detail: null, checked_at: null, tools: [],
+  };
+  const connected: McpServer = {
+    ...listed, status: "ok", tools: [{ name: "get_current_time", description: "The time in a zone.", input_schema: { type: "object" } }],
+  };
+
+  it("registers a command with its environment sealed, then shows the tools a worker listed", async () => {
+    let reads = 0;
+    const { requests } = serve({
+      ...opening(),
+      "GET /api/admin/users": () => Response.json([admin]),
+      "GET /api/admin/mcp-servers": () => Response.json(reads++ === 0 ? [] : [connected]),
+      "POST /api/admin/mcp-servers": () => Response.json(listed, { status: 201 }),
+    });
+    const screen = render(<AdminPage user={admin} {...header} />);
+    await screen.findByTestId("mcp-none");
+    type(screen.getByTestId("mcp-name"), "clock");
+    fireEvent.change(screen.getByTestId("mcp-transport"), { target: { value: "stdio" } });
+    type(screen.getByTestId("mcp-command"), "uvx");
+    type(screen.getByTestId("mcp-args"), "mcp-server-time\n");
+    type(screen.getByTestId("mcp-secrets"), "TZ=Europe/Oslo");
+    fireEvent.submit(screen.getByTestId("mcp-form"));
+    await waitFor(() => expect(screen.getByTestId("mcp-status").textContent).toBe("Listing tools…"));
+    expect(requests.find((r) => r.route === "POST /api/admin/mcp-servers")?.body).toEqual({
+      name: "clock", command: "uvx", args: ["mcp-server-time"], env: { TZ: "Europe/Oslo" },
+    });
+    // Read again while a worker lists the tools.
+    await waitFor(() => expect(screen.getByTestId("mcp-status").textContent).toBe("Connected"), { timeout: 3000 });
+    expect(screen.getByTestId("mcp-tool").textContent).toContain("get_current_time");
+  });
+
+  it("says which header line lacks a name, and sends nothing", async () => {
+    const { requests } = serve({ ...opening(), "GET /api/admin/users": () => Response.json([admin]) });
+    const screen = render(<AdminPage user={admin} {...header} />);
+    await screen.findByTestId("mcp-none");
+    type(screen.getByTestId("mcp-name"), "web");
+    type(screen.getByTestId("mcp-url"), "https://tools.example.com/mcp");
+    type(screen.getByTestId("mcp-secrets"), "Authorization: Bearer x\nno colon here");
+    fireEvent.submit(screen.getByTestId("mcp-form"));
+    expect((await screen.findByTestId("mcp-form-error")).textContent).toBe("Line 2 of the headers needs a name before its value.");
+    expect(requests.some((r) => r.route === "POST /api/admin/mcp-servers")).toBe(false);
   });
 });

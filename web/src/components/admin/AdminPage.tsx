@@ -11,6 +11,7 @@ import type { NewUser, SignupMode, User, UserRole } from "../../types";
 import { Field, FormError, PASSWORD_HINT, submitted } from "../shared/Field";
 import { PageHeader, type PageHeaderProps } from "../shared/PageHeader";
 import { RoleLimitsForm } from "./RoleLimitsForm";
+import { McpServersSection } from "./McpServersSection";
 import { UsageTable } from "./UsageTable";
 import { UserLimitsEditor } from "./UserLimitsEditor";
 import { UserTable } from "./UserTable";
@@ -173,6 +174,7 @@ function AdminSections({ user, ...header }: PageHeaderProps & { user: User }) {
           <h2 id="signup-heading">Sign-ups</h2>
           <SignupModeForm signup={signup} />
         </section>
+        <McpServersSection />
       </div>
     </main>
   );

@@ -36,6 +36,8 @@ class AnswerParts:
     text_parts: list[str] = field(default_factory=list)
     reasoning_parts: list[str] = field(default_factory=list)
     calls: dict[int, ToolCall] = field(default_factory=dict)
+    # An app tool's result by its call's index: {"id", "output" | "error", "duration_ms"}.
+    results: dict[int, dict[str, Any]] = field(default_factory=dict)
     size: int = 0
 
     def add(self, kind: EventType, data: dict[str, Any]) -> None:
@@ -51,6 +53,8 @@ class AnswerParts:
                 self.calls[index] = ToolCall(data.get("id") or "", data.get("name") or "", data["arguments"])
             else:
                 call.arguments += data["arguments"]
+        elif kind == EventType.tool_result:
+            self.results[int(data["index"])] = {k: v for k, v in data.items() if k != "index"}
 
     @property
     def text(self) -> str:
@@ -79,4 +83,6 @@ class AnswerParts:
                     {"index": index, "id": call.id, "name": call.name, "arguments": call.arguments},
                 )
             )
+        results = sorted(self.results.items())
+        said += [(EventType.tool_result, {"index": index, **result}) for index, result in results]
         return said

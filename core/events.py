@@ -11,6 +11,7 @@ class EventType(StrEnum):
     delta = "delta"  # {"text"}: the answer's text
     reasoning = "reasoning"  # {"text"}: what a reasoning model thought, never part of the answer
     tool_call = "tool_call"  # {"index", "arguments"}, with "id" and "name" on a call's first
+    tool_result = "tool_result"  # {"index", "id", "output" | "error", "duration_ms"}: an app tool's
     reset = "reset"
     usage = "usage"
     done = "done"
@@ -20,7 +21,7 @@ class EventType(StrEnum):
 
 TERMINAL = frozenset({EventType.done, EventType.stopped, EventType.error})
 # What an answer says, as it comes: the events a delta writer batches and a restart takes back.
-SAID = frozenset({EventType.delta, EventType.reasoning, EventType.tool_call})
+SAID = frozenset({EventType.delta, EventType.reasoning, EventType.tool_call, EventType.tool_result})
 
 _STREAM_ID = re.compile(r"^\d{1,20}(-\d{1,20})?$")
 _MAX_PART = 2**64 - 1

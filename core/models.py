@@ -298,6 +298,10 @@ class Message(SQLModel, table=True):
     reasoning: str | None = Field(default=None, sa_type=sa.Text)
     tool_calls: list[dict[str, Any]] | None = Field(default=None, sa_type=sa.JSON)
     tool_call_id: str | None = Field(default=None, max_length=100)
+    # An app answer's tool steps (MCP tools the worker called for it): [{"id", "name" (as
+    # `<server>.<tool>`), "arguments", "round", "output" | "error", "duration_ms"}]; a step
+    # without either is a call that was under way when last saved.
+    tool_steps: list[dict[str, Any]] | None = Field(default=None, sa_type=sa.JSON)
     # Of the completion tokens, those spent on reasoning (the server's count, else ours).
     reasoning_tokens: int | None = None
     # An answer's prompt: the earlier messages it was built from (None: not recorded).

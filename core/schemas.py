@@ -48,6 +48,18 @@ class ToolCallRead(BaseModel):
     function: FunctionCallRead
 
 
+class ToolStep(BaseModel):
+    """A tool an app answer called: its call, then its output or its error, and how long it took."""
+
+    id: str
+    name: str  # `<server>.<tool>`
+    arguments: str
+    round: int
+    output: str | None = None
+    error: str | None = None
+    duration_ms: int | None = None
+
+
 class MessageRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -61,6 +73,7 @@ class MessageRead(BaseModel):
     reasoning: str | None = None
     tool_calls: list[ToolCallRead] | None = None
     tool_call_id: str | None = None
+    tool_steps: list[ToolStep] | None = None
     status: Status
     error: str | None
     error_code: str | None

@@ -15,7 +15,7 @@ from sqlmodel import col, select, update
 
 from core.branch_walk import prompt_candidates
 from core.db import Sessionmaker, one_statement, read_only
-from core.models import ACTIVE_STATUSES, Conversation, Message, Role, Status, utcnow
+from core.models import ACTIVE_STATUSES, Conversation, McpServer, Message, Role, Status, utcnow
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class Found:
     # What the prompt may hold, root first, ending with the question: [] when it could not be
     # read (its model is gone, its question is gone).
     history: list[Message] = field(default_factory=list)
+    # The registered MCP servers of the tools the conversation picked.
+    servers: list[McpServer] = field(default_factory=list)
 
     @property
     def attempt(self) -> int:
@@ -59,6 +61,7 @@ class FinalRow:
     reasoning: str | None = None
     tool_calls: list[dict[str, Any]] | None = None
     reasoning_tokens: int | None = None
+    tool_steps: list[dict[str, Any]] | None = None
     finished_at: datetime = field(default_factory=utcnow)
     finish_reason: str | None = None
     error: str | None = None
@@ -134,7 +137,13 @@ async def read_answer(
         history = []
         if answer.parent_id and tokens is not None:
             history = await prompt_candidates(session, answer.parent_id, answer.conversation_id, tokens)
-        return Found(answer, conversation, history)
+        servers: list[McpServer] = []
+        if conversation.tools:
+            names = {tool.split(".", 1)[0] for tool in conversation.tools}
+            servers = list(await session.exec(select(McpServer).where(col(McpServer.name).in_(names))))
+            for server in servers:
+                session.expunge(server)
+        return Found(answer, conversation, history, servers)
 
 
 async def start_attempt(sessionmaker: Sessionmaker, answer_id: str, attempt: int) -> str | None:
@@ -156,8 +165,9 @@ async def save_final(
 ) -> Message | None:
     """Update the attempt's row and return it as saved; None when fenced out (a newer attempt, deleted)."""
     values = asdict(row)
-    if row.included_ids is None:
-        del values["included_ids"]
+    for kept in ("included_ids", "tool_steps"):  # None: what is stored stays
+        if values[kept] is None:
+            del values[kept]
     async with sessionmaker() as session:
         await one_statement(session)
         saved = await session.exec(
@@ -205,3 +215,20 @@ async def save_checkpoints(sessionmaker: Sessionmaker, rows: Sequence[Checkpoint
             fenced = {row.answer_id for row in rows if (row.answer_id, row.attempt) not in owned}
         await session.commit()
         return fenced
+
+
+async def save_steps(
+    sessionmaker: Sessionmaker, answer_id: str, attempt: int, content: str, steps: list[dict[str, Any]]
+) -> bool:
+    """Save an app tool loop's steps with the text said so far, as the attempt that runs them;
+    False when it is fenced out."""
+    async with sessionmaker() as session:
+        await one_statement(session)
+        connection = await session.connection()
+        saved = await connection.execute(
+            sa.update(_table)
+            .where(_table.c.id == answer_id, _table.c.attempt == attempt, _table.c.status == Status.streaming)
+            .values(content=content, tool_steps=steps, updated_at=utcnow())
+        )
+        await session.commit()
+        return bool(saved.rowcount)

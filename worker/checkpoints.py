@@ -70,7 +70,7 @@ class Checkpoints:
                 run.said.text,
                 run.attempt.prompt.included_ids,
                 run.said.reasoning or None,
-                run.said.tool_calls(),
+                None if run.attempt.tools else run.said.tool_calls(),  # a tool loop's are its steps
             )
             for run in grown
         ]

@@ -32,7 +32,9 @@ async def finish(deps: WorkerDeps, run: AnswerRun, outcome: Outcome) -> Status:
     """End a run that streamed: what it said, usage (the server's, else counted) and cost."""
     attempt = run.attempt
     said = run.said
-    content, reasoning, tool_calls = said.text, said.reasoning, said.tool_calls()
+    content, reasoning = said.text, said.reasoning
+    # An app tool loop's calls are its steps, run and answered: not calls for a client to make.
+    tool_calls = None if attempt.tools else said.tool_calls()
     counter = counter_for(attempt.model)
     # What a later prompt sends of the answer; its reasoning is never sent back.
     tokens = counter.count(counted_text(content, tool_calls)) if content or tool_calls else 0
@@ -51,6 +53,7 @@ async def finish(deps: WorkerDeps, run: AnswerRun, outcome: Outcome) -> Status:
         reasoning=reasoning or None,
         tool_calls=tool_calls,
         reasoning_tokens=reasoning_tokens,
+        tool_steps=run.steps or None,
         status=outcome.status,
         finish_reason=outcome.finish_reason,
         error=error.message if error else None,

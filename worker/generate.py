@@ -4,6 +4,7 @@ stream it, finish it."""
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from enum import StrEnum
 from functools import partial
 
@@ -18,7 +19,7 @@ from core.eventlog import AttemptLog
 from core.failures import AnswerFailure
 from core.models import MODEL_PARAMS, Conversation, Message, Source, Status, TitleSource
 from core.tokens import counter_for
-from worker import answers, finish
+from worker import answers, finish, tool_loop
 from worker.answers import AlreadyFinal, Found
 from worker.deps import WorkerDeps
 from worker.prompt import PromptTooLong, build_prompt
@@ -92,8 +93,16 @@ async def _attempt(deps: WorkerDeps, answer_id: str, job_started: float) -> Endi
         return await _refuse(deps, found, attempt_log, refusal, title_for)
 
     run = AnswerRun(attempt, attempt_log, job_started)
+    tool_loop.offer(run, deps.settings.max_tool_steps)
     try:
-        outcome = await stream(deps, run, partial(_start, deps, attempt_log))
+        if run.steps:  # an earlier attempt's tool steps: this one goes on from them
+            await _start(deps, attempt_log)
+            run.started = True
+            go_on = await tool_loop.resume(deps, run, found.answer.content)
+            outcome = await stream(deps, run, _started) if go_on else Outcome(Status.stopped)
+        else:
+            outcome = await stream(deps, run, partial(_start, deps, attempt_log))
+        outcome = await _tool_rounds(deps, run, outcome)
     except StopBeforeStart as stop:
         return Ending(await finish.stopped_before_start(deps, found, attempt_log, stop.checkpointed))
     except (Fenced, Raced, *INFRASTRUCTURE):
@@ -105,6 +114,33 @@ async def _attempt(deps: WorkerDeps, answer_id: str, job_started: float) -> Endi
         logger.exception("answer %s failed", answer_id)
         outcome = Outcome(Status.failed, error=INTERNAL_ERROR)
     return Ending(await finish.finish(deps, run, outcome))
+
+
+async def _started() -> None:
+    """A later round of a tool loop: the attempt has started already."""
+
+
+async def _tool_rounds(deps: WorkerDeps, run: AnswerRun, outcome: Outcome) -> Outcome:
+    """While the model calls the conversation's tools: run the calls, ask it again with their
+    results. Every round's usage counts (the servers' figures summed, when each gave some)."""
+    rounds = [outcome]
+    while run.attempt.tools and outcome.status == Status.complete and outcome.finish_reason == "tool_calls":
+        if not await tool_loop.run_calls(deps, run):
+            outcome = Outcome(Status.stopped)
+            break
+        outcome = await stream(deps, run, _started)
+        rounds.append(outcome)
+    if len(rounds) == 1:
+        return outcome
+    reported = [o for o in rounds if o.prompt_tokens is not None]
+    if len(reported) != len(rounds):
+        return replace(outcome, prompt_tokens=None, completion_tokens=None, reasoning_tokens=None)
+    return replace(
+        outcome,
+        prompt_tokens=sum(o.prompt_tokens or 0 for o in rounds),
+        completion_tokens=sum(o.completion_tokens or 0 for o in rounds),
+        reasoning_tokens=sum(o.reasoning_tokens or 0 for o in rounds),
+    )
 
 
 async def _refuse(
@@ -183,5 +219,14 @@ def _plan(deps: WorkerDeps, found: Found, title_for: str | None) -> Attempt:
     if (asked := params.get("max_tokens")) is not None:
         answer_tokens = min(answer_tokens, int(asked))
     return Attempt(
-        found.answer.id, found.attempt, model, answer_tokens, prompt, title_for, owner, model_params
+        found.answer.id,
+        found.attempt,
+        model,
+        answer_tokens,
+        prompt,
+        title_for,
+        owner,
+        model_params,
+        tools=tool_loop.offered_tools(conversation.tools, found.servers),
+        steps=found.answer.tool_steps or [],
     )

@@ -4,7 +4,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.answer_parts import AnswerParts
 from core.catalog import ModelSpec
@@ -13,6 +13,9 @@ from core.events import EventType
 from core.failures import AnswerFailure
 from core.models import Status, utcnow
 from worker.prompt import Prompt
+
+if TYPE_CHECKING:
+    from worker.tool_loop import OfferedTool
 
 
 class Fenced(Exception):
@@ -39,6 +42,9 @@ class Attempt:
     title_for: str | None  # the conversation to name once this, its first answer, has ended
     owner: str | None = None  # whose usage the answer counts in
     model_params: dict[str, Any] = field(default_factory=dict)  # a /v1 request's, passed on as asked
+    # The app tools the conversation picked, by the name the model calls them (worker/tool_loop.py).
+    tools: dict[str, "OfferedTool"] = field(default_factory=dict)
+    steps: list[dict[str, Any]] = field(default_factory=list)  # saved by an attempt before this one
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,13 @@ class AnswerRun:
         # When the job started (time.monotonic()): how long it took to ask the model is logged.
         self.job_started = time.monotonic() if job_started is None else job_started
         self.said = AnswerParts()
+        # The round of an app tool loop: what the model is sent in it, and where its calls begin.
+        self.messages: list[dict[str, Any]] = attempt.prompt.messages
+        self.model_params: dict[str, Any] = dict(attempt.model_params)
+        self.round = 0
+        self.round_began = 0  # events said before this round: its retries begin from there
+        self.call_offset = 0  # the round's first call's index among the answer's calls
+        self.steps: list[dict[str, Any]] = [dict(step) for step in attempt.steps]
         self.first_token_at: datetime | None = None
         self.stop = asyncio.Event()
         # Whether the attempt is the answer's yet (its row and its log): before, its text is held.

@@ -87,7 +87,7 @@ async def _with_retries(deps: WorkerDeps, run: AnswerRun, writer: DeltaWriter) -
             return Outcome(Status.stopped)
         else:
             run.halted.result()  # raises why it halted
-        if run.said.size or not error.retryable or retry == settings.upstream_retries:
+        if run.said.size > run.round_began or not error.retryable or retry == settings.upstream_retries:
             return Outcome(Status.failed, error=error)
         delay = error.retry_after or settings.upstream_retry_base_seconds * 2**retry
         delay = min(delay, MAX_RETRY_DELAY_SECONDS)
@@ -103,9 +103,7 @@ async def _pump(client: AsyncOpenAI, run: AnswerRun, writer: DeltaWriter) -> Out
     attempt = run.attempt
     finish_reason: str | None = None
     usage: Chunk | None = None
-    chunks = stream_chat(
-        client, attempt.model.id, attempt.prompt.messages, attempt.answer_tokens, attempt.model_params
-    )
+    chunks = stream_chat(client, attempt.model.id, run.messages, attempt.answer_tokens, run.model_params)
     # What the job does before this is the queue's cost to the first token (bench/burst.py reads it).
     waited = (time.monotonic() - run.job_started) * 1000
     logger.info("answer %s: asking the model %.1f ms after the job started", run.answer_id, waited)
@@ -145,12 +143,14 @@ def _said(run: AnswerRun, chunk: Chunk) -> list[tuple[EventType, dict[str, Any]]
         said.append((EventType.delta, {"text": chunk.text}))
     begun = set(run.said.calls)
     for piece in chunk.tool_calls:
-        if piece.index in begun:
+        # An app tool loop's rounds number their calls on from the last round's.
+        index = run.call_offset + piece.index
+        if index in begun:
             if piece.arguments:
-                said.append((EventType.tool_call, {"index": piece.index, "arguments": piece.arguments}))
+                said.append((EventType.tool_call, {"index": index, "arguments": piece.arguments}))
             continue
-        begun.add(piece.index)
-        call_id = piece.id or f"call_{run.answer_id}_{piece.index}"
-        first = {"index": piece.index, "id": call_id, "name": piece.name or "", "arguments": piece.arguments}
+        begun.add(index)
+        call_id = piece.id or f"call_{run.answer_id}_{index}"
+        first = {"index": index, "id": call_id, "name": piece.name or "", "arguments": piece.arguments}
         said.append((EventType.tool_call, first))
     return said

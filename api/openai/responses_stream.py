@@ -106,6 +106,8 @@ class ResponseEvents:
         )
 
     def feed(self, event: Event) -> bytes:
+        if event.type == EventType.tool_result:
+            return b""  # an app tool's result: the app's own answers, never a response's
         if event.type in SAID:
             self._said = True
             return self._say(event.type, event.json())

@@ -81,8 +81,11 @@ async def _server(session: SessionDep, server_id: str) -> McpServer:
 
 @router.post("/{server_id}/refresh", status_code=status.HTTP_202_ACCEPTED)
 async def refresh_server(server_id: str, session: SessionDep, deps: DepsDep) -> McpServerRead:
-    """Ask a worker to connect again and list the tools; the list shows the result moments later."""
+    """Ask a worker to connect again and list the tools; the list says `unknown` until it has."""
     server = await _server(session, server_id)
+    server.status, server.status_detail = "unknown", None
+    session.add(server)
+    await session.commit()
     await enqueue_tool_listing(deps.redis, server.id)
     return _read(server)
 

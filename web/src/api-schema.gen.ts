@@ -991,6 +991,8 @@ export interface components {
             tool_calls?: components["schemas"]["ToolCallRead"][] | null;
             /** Tool Call Id */
             tool_call_id?: string | null;
+            /** Tool Steps */
+            tool_steps?: components["schemas"]["ToolStep"][] | null;
             status: components["schemas"]["Status"];
             /** Error */
             error: string | null;
@@ -1835,6 +1837,8 @@ export interface components {
             tool_calls?: components["schemas"]["ToolCallRead"][] | null;
             /** Tool Call Id */
             tool_call_id?: string | null;
+            /** Tool Steps */
+            tool_steps?: components["schemas"]["ToolStep"][] | null;
             status: components["schemas"]["Status"];
             /** Error */
             error: string | null;
@@ -2445,6 +2449,26 @@ export interface components {
             input_schema: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * ToolStep
+         * @description A tool an app answer called: its call, then its output or its error, and how long it took.
+         */
+        ToolStep: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Arguments */
+            arguments: string;
+            /** Round */
+            round: number;
+            /** Output */
+            output?: string | null;
+            /** Error */
+            error?: string | null;
+            /** Duration Ms */
+            duration_ms?: number | null;
         };
         /** Usage */
         Usage: {

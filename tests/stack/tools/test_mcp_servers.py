@@ -2,61 +2,22 @@
 and stdio, a third-party server from PyPI too; secrets are never shown; users pick tools for
 their conversations, and another user's conversation is a 404 (shared stack)."""
 
-import os
 import sys
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import httpx
-import pytest
 
+from tests.stack.tools.conftest import McpHttp, registered
 from tests.support.accounts import new_user
-from tests.support.processes import Process, free_port, python, wait_until
 from tests.support.stack import Stack, unique
 
 
-@pytest.fixture
-def mcp_http(log_dir: Path) -> Iterator[str]:
-    """The tests' MCP server over Streamable HTTP; its URL."""
-    port = free_port()
-    calls = str(log_dir / "mcp-calls.jsonl")
-    args = python("-m", "tests.support.mcp_server", "--calls", calls, "--port", str(port))
-    server = Process(f"mcp-http-{port}", args, dict(os.environ), log_dir)
-    wait_until(lambda: _listening(port), 20, "the MCP server", server)
-    yield f"http://127.0.0.1:{port}/mcp"
-    server.stop()
-
-
-def _listening(port: int) -> bool:
-    try:
-        httpx.get(f"http://127.0.0.1:{port}/mcp", timeout=1)
-    except httpx.TransportError:
-        return False
-    return True
-
-
-def registered(client: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:
-    """Register a server and wait for a worker to have listed its tools (or failed to)."""
-    made = client.post("/api/admin/mcp-servers", json=body)
-    assert made.status_code == 201, made.text
-    server_id = made.json()["id"]
-
-    def listed() -> dict[str, Any] | None:
-        servers = {s["id"]: s for s in client.get("/api/admin/mcp-servers").json()}
-        return servers[server_id] if servers[server_id]["status"] != "unknown" else None
-
-    wait_until(lambda: listed() is not None, 30, "a worker listing the tools")
-    server = listed()
-    assert server is not None
-    return server
-
-
 def test_servers_over_http_and_stdio_list_their_tools_and_keep_their_secrets(
-    stack: Stack, client: httpx.Client, mcp_http: str
+    stack: Stack, client: httpx.Client, mcp_http: McpHttp
 ) -> None:
     name = unique("web").lower().replace(" ", "-")[:30]
-    http = registered(client, {"name": name, "url": mcp_http, "headers": {"Authorization": "Bearer hunter2"}})
+    http = registered(
+        client, {"name": name, "url": mcp_http.url, "headers": {"Authorization": "Bearer hunter2"}}
+    )
     assert http["status"] == "ok", http
     assert [t["name"] for t in http["tools"]] == ["add", "slow", "fail", "record"]
     assert http["has_secrets"] is True
@@ -82,10 +43,10 @@ def test_servers_over_http_and_stdio_list_their_tools_and_keep_their_secrets(
 
 
 def test_a_conversation_picks_its_tools_and_anothers_settings_are_a_404(
-    stack: Stack, client: httpx.Client, mcp_http: str
+    stack: Stack, client: httpx.Client, mcp_http: McpHttp
 ) -> None:
     name = unique("pick").lower().replace(" ", "-")[:30]
-    registered(client, {"name": name, "url": mcp_http})
+    registered(client, {"name": name, "url": mcp_http.url})
     conversation = client.post("/api/conversations", json={}).json()
     picked = client.patch(
         f"/api/conversations/{conversation['id']}", json={"tools": [f"{name}.add", f"{name}.add"]}

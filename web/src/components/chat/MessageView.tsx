@@ -38,6 +38,7 @@ export function MessageView(props: Props) {
   const said = liveSaid ?? saidOf(message);
   const text = said.text;
   const waiting = live && !text && !said.reasoning && said.toolCalls.length === 0;
+  const steps = Boolean(message.tool_steps?.length) || said.toolCalls.some((call) => call.outcome);
   const failed = message.status === "failed" ? (message.error ?? "The answer failed.") : null;
   const siblings = siblingPosition(message);
   const final = !live && message.status !== "queued" && message.status !== "streaming";
@@ -68,11 +69,13 @@ export function MessageView(props: Props) {
         ) : (
           <>
             {said.reasoning ? <Thinking text={said.reasoning} live={Boolean(live) && !text && said.toolCalls.length === 0} /> : null}
+            {/* The tools the worker ran come before the answer they led to. */}
+            {steps ? <ToolCalls calls={said.toolCalls} live={Boolean(live)} /> : null}
             <div className="markdown" data-testid="message-content">
               {text ? <Markdown text={text} /> : waiting ? <span className="thinking" aria-label="Thinking">…</span> : null}
               {live && text ? <span className="cursor" aria-hidden="true" /> : null}
             </div>
-            {said.toolCalls.length ? <ToolCalls calls={said.toolCalls} /> : null}
+            {said.toolCalls.length && !steps ? <ToolCalls calls={said.toolCalls} live={Boolean(live)} /> : null}
           </>
         )}
         {failed ? (

@@ -14,15 +14,43 @@ export function Thinking({ text, live }: { text: string; live: boolean }) {
   );
 }
 
-export function ToolCalls({ calls }: { calls: ToolCall[] }) {
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A tool the worker ran: folded to its name and time, open to its arguments and what it gave. */
+function ToolStep({ call }: { call: ToolCall & { outcome: NonNullable<ToolCall["outcome"]> } }) {
+  const { output, error, durationMs } = call.outcome;
+  return (
+    <details className={`tool-step${error ? " failed" : ""}`} data-testid="tool-step" data-status={error ? "error" : "ok"}>
+      <summary>
+        {error ? "Tool failed: " : "Used "}
+        <code data-testid="tool-name">{call.name}</code> <span className="hint">· {seconds(durationMs ?? 0)}</span>
+      </summary>
+      <div className="tool-label">Arguments</div>
+      <pre data-testid="tool-arguments">{readableArguments(call.arguments)}</pre>
+      <div className="tool-label">{error ? "Error" : "Result"}</div>
+      <pre data-testid={error ? "tool-error" : "tool-output"}>{error ?? output ?? ""}</pre>
+    </details>
+  );
+}
+
+export function ToolCalls({ calls, live }: { calls: ToolCall[]; live: boolean }) {
   return (
     <ul className="tool-calls" aria-label="Tool calls">
       {calls.map((call) => (
         <li key={call.id} className="tool-call" data-testid="tool-call" data-call-id={call.id}>
-          <div className="tool-label">
-            Called <code data-testid="tool-name">{call.name}</code>
-          </div>
-          <pre data-testid="tool-arguments">{readableArguments(call.arguments)}</pre>
+          {call.outcome ? (
+            <ToolStep call={{ ...call, outcome: call.outcome }} />
+          ) : (
+            <>
+              <div className="tool-label">
+                {live ? "Calling " : "Called "}
+                <code data-testid="tool-name">{call.name}</code>
+              </div>
+              <pre data-testid="tool-arguments">{readableArguments(call.arguments)}</pre>
+            </>
+          )}
         </li>
       ))}
     </ul>

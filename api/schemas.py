@@ -16,6 +16,13 @@ def _max_tokens() -> Any:
     )
 
 
+MAX_CONVERSATION_TOOLS = 128  # as many as a model is offered at once (OpenAI's bound)
+ToolNames = Annotated[
+    list[Annotated[str, Field(max_length=200)]],
+    Field(max_length=MAX_CONVERSATION_TOOLS, description="`<server>.<tool>` names from `GET /api/tools`"),
+]
+
+
 class ConversationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -23,9 +30,7 @@ class ConversationCreate(BaseModel):
     system_prompt: str = Field("", max_length=32_000)
     model: str | None = Field(None, min_length=1, max_length=200)
     max_tokens: int | None = _max_tokens()
-
-
-MAX_CONVERSATION_TOOLS = 128  # as many as a model is offered at once (OpenAI's bound)
+    tools: ToolNames | None = None
 
 
 class ConversationUpdate(BaseModel):
@@ -38,9 +43,7 @@ class ConversationUpdate(BaseModel):
     system_prompt: str = Field(None, max_length=32_000)  # type: ignore[assignment]
     model: str | None = Field(None, min_length=1, max_length=200)
     max_tokens: int | None = _max_tokens()
-    tools: list[Annotated[str, Field(max_length=200)]] | None = Field(
-        None, max_length=MAX_CONVERSATION_TOOLS, description="`<server>.<tool>` names from `GET /api/tools`"
-    )
+    tools: ToolNames | None = None
 
 
 class ConversationPage(BaseModel):

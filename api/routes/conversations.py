@@ -40,12 +40,23 @@ async def create_conversation(
     body: ConversationCreate, user: UserDep, session: SessionDep, deps: DepsDep
 ) -> ConversationRead:
     _check_settings(deps.catalog, body.model, body.max_tokens)
+    if body.tools:
+        body.tools = await _offered(session, body.tools)
     conversation = Conversation(**body.model_dump(), owner_id=user.user_id)
     # A title given here was chosen by someone: no generated title replaces it.
     conversation.title_source = TitleSource.user if "title" in body.model_fields_set else TitleSource.default
     session.add(conversation)
     await session.commit()
     return ConversationRead.model_validate(conversation)
+
+
+async def _offered(session: SessionDep, names: list[str]) -> list[str]:
+    """The tools named, once each, if every one is offered (GET /api/tools); 422 naming the rest."""
+    offered = {tool.name for tool in await available_tools(session)}
+    if unknown := [name for name in names if name not in offered]:
+        sentence = f"No such tool: {', '.join(unknown)} (see GET /api/tools)"
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, sentence)
+    return list(dict.fromkeys(names))
 
 
 @router.get("")

@@ -734,7 +734,7 @@ export interface paths {
         put?: never;
         /**
          * Refresh Server
-         * @description Ask a worker to connect again and list the tools; the list shows the result moments later.
+         * @description Ask a worker to connect again and list the tools; the list says `unknown` until it has.
          */
         post: operations["refresh_server_api_admin_mcp_servers__server_id__refresh_post"];
         delete?: never;
@@ -1182,6 +1182,8 @@ export interface components {
              * @description The answer's tokens; null: the default
              */
             max_tokens?: number | null;
+            /** Tools */
+            tools?: string[] | null;
         };
         /**
          * ConversationExport
@@ -1277,10 +1279,7 @@ export interface components {
              * @description The answer's tokens; null: the default
              */
             max_tokens?: number | null;
-            /**
-             * Tools
-             * @description `<server>.<tool>` names from `GET /api/tools`
-             */
+            /** Tools */
             tools?: string[] | null;
         };
         /** DayUsage */

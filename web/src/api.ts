@@ -26,6 +26,7 @@ import type {
   SignupMode,
   SiteSettings,
   SubmitResult,
+  Tool,
   UsageReport,
   UsageSort,
   User,
@@ -144,6 +145,8 @@ export const api = {
   pin: (messageId: string, pinned: boolean) => request<Message>("PATCH", `/messages/${messageId}`, { pinned }),
   stop: (messageId: string) => request<Message>("POST", `/messages/${messageId}/stop`),
   listModels: () => request<ModelList>("GET", "/models"),
+  /** The tools a conversation may pick: the registered MCP servers' (`<server>.<tool>`). */
+  listTools: () => request<Tool[]>("GET", "/tools"),
   regenerateTitle: (conversationId: string) => request<Conversation>("POST", `/conversations/${conversationId}/title`),
   search: (query: string, signal: AbortSignal) =>
     request<SearchResults>("GET", `/search?q=${encodeURIComponent(query)}`, undefined, { signal }),

@@ -32,7 +32,8 @@ export type Branch = Schemas["BranchRead"];
 /** A page of the conversation list, newest first. */
 export type ConversationPage = Schemas["ConversationPage"];
 
-export type ConversationSettings = Pick<Conversation, "system_prompt" | "model" | "max_tokens">;
+/** `tools`: the `<server>.<tool>` names its answers may call (null: none). */
+export type ConversationSettings = Pick<Conversation, "system_prompt" | "model" | "max_tokens" | "tools">;
 
 export type ModelInfo = Schemas["ModelRead"];
 export type ModelList = Schemas["ModelList"];

@@ -125,7 +125,7 @@ describe("useConversation", () => {
     expect(result.current.loading).toBe(false);
     await act(async () => expect(await result.current.send("hello")).toBe(true));
 
-    expect(server.requests[0]).toEqual({ route: "POST /api/conversations", body: { system_prompt: "", model: null, max_tokens: null } });
+    expect(server.requests[0]).toEqual({ route: "POST /api/conversations", body: { system_prompt: "", model: null, max_tokens: null, tools: null } });
     expect(server.requests[1]!.body).not.toHaveProperty("parent_id");
     expect(navigate).toHaveBeenCalledWith("c1");
     rerender({ id: "c1" });

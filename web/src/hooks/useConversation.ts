@@ -21,7 +21,7 @@ type Submission =
   | { kind: "edit"; question: Message; text: string }
   | { kind: "regenerate"; answer: Message };
 
-const NEW_CHAT: ConversationSettings = { system_prompt: "", model: null, max_tokens: null };
+const NEW_CHAT: ConversationSettings = { system_prompt: "", model: null, max_tokens: null, tools: null };
 
 /** Each sends the request and resolves with what the server stored and the answer's stream. */
 function request(submission: Submission, conversationId: string, parentId: string | undefined, clientId: string): Promise<StreamingSubmit> {

@@ -77,6 +77,7 @@ export function ChatContainer(props: Props) {
           systemPrompt={chat.settings.system_prompt}
           model={chat.settings.model}
           maxTokens={chat.settings.max_tokens}
+          tools={chat.settings.tools ?? null}
           models={models}
           onSave={chat.saveSettings}
           onClose={() => setSettingsFor(undefined)}

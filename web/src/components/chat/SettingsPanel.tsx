@@ -1,12 +1,14 @@
-/** A conversation's settings: system prompt, model and the answer's max tokens. */
+/** A conversation's settings: system prompt, model, the answer's max tokens, and the tools its answers may use. */
 import { useState } from "react";
 
+import { useTools } from "../../hooks/useTools";
 import type { ConversationSettings, ModelList } from "../../types";
 
 interface Props {
   systemPrompt: string;
   model: string | null;
   maxTokens: number | null;
+  tools: string[] | null;
   models: ModelList | null;
   onSave: (fields: ConversationSettings) => Promise<void>;
   onClose: () => void;
@@ -19,7 +21,9 @@ function parseMaxTokens(text: string): number | null | undefined {
   return /^\d+$/.test(trimmed) ? Number(trimmed) : undefined;
 }
 
-export function SettingsPanel({ systemPrompt, model, maxTokens, models, onSave, onClose }: Props) {
+export function SettingsPanel({ systemPrompt, model, maxTokens, tools, models, onSave, onClose }: Props) {
+  const offered = useTools();
+  const [picked, setPicked] = useState<string[]>(tools ?? []);
   const [prompt, setPrompt] = useState(systemPrompt);
   const [choice, setChoice] = useState(model ?? "");
   const [tokens, setTokens] = useState(maxTokens === null ? "" : String(maxTokens));
@@ -33,7 +37,7 @@ export function SettingsPanel({ systemPrompt, model, maxTokens, models, onSave, 
       return;
     }
     try {
-      await onSave({ system_prompt: prompt, model: choice || null, max_tokens });
+      await onSave({ system_prompt: prompt, model: choice || null, max_tokens, tools: picked.length ? picked : null });
       onClose();
     } catch (e) {
       setError(e instanceof Error ? e.message : "Could not save");
@@ -78,6 +82,27 @@ export function SettingsPanel({ systemPrompt, model, maxTokens, models, onSave, 
           conversation.
         </span>
       </label>
+      {offered?.length ? (
+        <fieldset className="tool-picker" data-testid="tool-picker">
+          <legend>Tools its answers may use</legend>
+          {offered.map((tool) => (
+            <label key={tool.name} className="choice" title={tool.description}>
+              <input
+                type="checkbox"
+                checked={picked.includes(tool.name)}
+                data-testid="tool-choice"
+                value={tool.name}
+                onChange={(event) =>
+                  setPicked((current) => (event.target.checked ? [...current, tool.name] : current.filter((name) => name !== tool.name)))
+                }
+              />
+              <span>
+                <code>{tool.name}</code> <span className="hint">{tool.description}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      ) : null}
       {error ? (
         <p className="message-error" role="alert" data-testid="settings-error">
           {error}

@@ -17,6 +17,7 @@ STEPS = (
     ["bench.enqueue"],
     ["bench.fairness"],
     ["bench.import_stall"],
+    ["bench.tool_steps"],
     ["bench.report"],
 )
 

@@ -14,6 +14,7 @@ from core.secrets import SecretBox
 from core.settings import Settings
 from worker.checkpoints import Checkpoints
 from worker.deltas import DeltaBatcher
+from worker.mcp_client import McpSessions
 from worker.signals import Signals, WakeHandler
 from worker.upstream import Upstreams
 
@@ -31,6 +32,7 @@ class WorkerDeps:
     upstreams: Upstreams
     signals: Signals
     secrets: SecretBox  # opens MCP servers' headers and environment
+    mcp: McpSessions  # one open session per MCP server, shared by every tool call
 
     @classmethod
     async def open(cls, settings: Settings, redis: ArqRedis, on_wake: WakeHandler) -> "WorkerDeps":
@@ -53,10 +55,12 @@ class WorkerDeps:
                 catalog, settings.upstream_connect_timeout_seconds, settings.upstream_idle_timeout_seconds
             ),
             signals=Signals(dedicated_connection(target_of(settings), "relaychat-signals"), on_wake),
-            secrets=SecretBox(settings.secrets_key),
+            secrets=(secrets := SecretBox(settings.secrets_key)),
+            mcp=McpSessions(secrets),
         )
 
     async def close(self) -> None:
+        await self.mcp.close()
         await self.checkpoints.close()
         await self.deltas.close()
         await self.signals.close()

@@ -1,6 +1,7 @@
 """Talking to an MCP server with the official SDK: a session over Streamable HTTP or stdio, its
-tools listed, one of them called. A call's failures (the server down, the tool's own error, its
-time limit) come back as a result marked as an error, which the model reads: never a hung answer."""
+tools listed, one of them called on a session the worker keeps open. A call's failures (the
+server down, the tool's own error, its time limit) come back as a result marked as an error,
+which the model reads: never a hung answer."""
 
 import asyncio
 import json
@@ -88,27 +89,80 @@ def _text_of(content: list[Any], structured: Any) -> str:
     return f"(the tool returned {', '.join(kinds)} content, which relaychat does not read yet)"
 
 
-async def call_tool(
-    server: McpServer, secrets: SecretBox, tool: str, arguments: dict[str, Any], time_limit: float
-) -> ToolResult:
-    """Call `tool` once, within `time_limit` seconds from connecting to the result. Cancelling
-    this (a Stop, the time limit) cancels the call at the server: the SDK sends MCP's
-    cancellation (stdio) or closes the request (HTTP) as it unwinds."""
-    started = time.monotonic()
+class _Held:
+    """One open session, entered and left by a task of its own (the SDK's contexts must be left in
+    the task that entered them); calls from any task share it."""
 
-    def took() -> int:
-        return round((time.monotonic() - started) * 1000)
+    def __init__(self, server: McpServer, secrets: SecretBox) -> None:
+        self.ready: asyncio.Future[ClientSession] = asyncio.get_running_loop().create_future()
+        self._closing = asyncio.Event()
+        self.task = asyncio.create_task(self._hold(server, secrets))
 
-    try:
-        async with asyncio.timeout(time_limit), session(server, secrets) as client:
-            result = await client.call_tool(tool, arguments)
-    except Exception as error:  # any failure is the model's to read, not the answer's end
-        logger.info("tool %s.%s failed: %r", server.name, tool, error)
-        return ToolResult(None, _failure(server, tool, error, time_limit), took())
-    text = _text_of(result.content, result.structured_content)[:MAX_OUTPUT_CHARS]
-    if result.is_error:
-        return ToolResult(None, text or "The tool reported an error.", took())
-    return ToolResult(text, None, took())
+    async def _hold(self, server: McpServer, secrets: SecretBox) -> None:
+        try:
+            async with session(server, secrets) as client:
+                self.ready.set_result(client)
+                await self._closing.wait()
+        except BaseException as error:
+            if not self.ready.done():
+                self.ready.set_exception(error)
+            if not isinstance(error, Exception):
+                raise
+
+    async def close(self) -> None:
+        self._closing.set()
+        await asyncio.gather(self.task, return_exceptions=True)
+
+
+class McpSessions:
+    """The worker's sessions with the MCP servers, one kept open per server (a stdio server's
+    process with it) and shared by every call: a call costs its round trip, not a connection and
+    a handshake. A session whose call failed for want of the server is closed; the next call
+    connects again."""
+
+    def __init__(self, secrets: SecretBox) -> None:
+        self._secrets = secrets
+        self._held: dict[str, _Held] = {}
+
+    async def _session(self, server: McpServer) -> ClientSession:
+        held = self._held.get(server.id)
+        if held is None or (held.ready.done() and held.ready.exception() is not None):
+            held = self._held[server.id] = _Held(server, self._secrets)
+        return await asyncio.shield(held.ready)
+
+    async def _drop(self, server: McpServer) -> None:
+        if (held := self._held.pop(server.id, None)) is not None:
+            await held.close()
+
+    async def call(
+        self, server: McpServer, tool: str, arguments: dict[str, Any], time_limit: float
+    ) -> ToolResult:
+        """Call `tool` once, within `time_limit` seconds from connecting to the result. Cancelling
+        this (a Stop, the time limit) cancels the call at the server: the SDK sends MCP's
+        cancellation for it (stdio) or closes its request (HTTP)."""
+        started = time.monotonic()
+
+        def took() -> int:
+            return round((time.monotonic() - started) * 1000)
+
+        try:
+            async with asyncio.timeout(time_limit):
+                client = await self._session(server)
+                result = await client.call_tool(tool, arguments)
+        except TimeoutError as error:
+            return ToolResult(None, _failure(server, tool, error, time_limit), took())
+        except Exception as error:  # any failure is the model's to read, not the answer's end
+            logger.info("tool %s.%s failed: %r", server.name, tool, error)
+            await self._drop(server)  # the server went away, or the session broke: connect anew
+            return ToolResult(None, _failure(server, tool, error, time_limit), took())
+        text = _text_of(result.content, result.structured_content)[:MAX_OUTPUT_CHARS]
+        if result.is_error:
+            return ToolResult(None, text or "The tool reported an error.", took())
+        return ToolResult(text, None, took())
+
+    async def close(self) -> None:
+        held, self._held = list(self._held.values()), {}
+        await asyncio.gather(*(h.close() for h in held))
 
 
 def _failure(server: McpServer, tool: str, error: BaseException, time_limit: float) -> str:

@@ -17,7 +17,7 @@ from core import keys
 from core.events import EventType
 from core.models import McpServer
 from core.tasks import cancel_and_wait
-from worker import answers, mcp_client
+from worker import answers
 from worker.deps import WorkerDeps
 from worker.run import AnswerRun, Fenced
 
@@ -161,8 +161,7 @@ async def _call(deps: WorkerDeps, run: AnswerRun, step: dict[str, Any]) -> None:
         step |= {"error": f"The arguments are not a JSON object: {error}", "duration_ms": 0}
         return
     limit = deps.settings.tool_timeout_seconds
-    call = mcp_client.call_tool(tool.server, deps.secrets, tool.tool, arguments, limit)
-    calling = asyncio.create_task(call)
+    calling = asyncio.create_task(deps.mcp.call(tool.server, tool.tool, arguments, limit))
     stopped = asyncio.create_task(run.stop.wait())
     waited: set[asyncio.Future[Any]] = {calling, stopped, run.halted}
     try:

@@ -89,8 +89,7 @@ def relaychat_gaps(stack: Stack, upstream: Upstream, url: str, steps: int, answe
         assert answer["status"] == "complete", answer
         sent = upstream.requests(question)
         gaps += [
-            (after["started"] - before["finished_at"]) * 1000
-            for before, after in itertools.pairwise(sent)
+            (after["started"] - before["finished_at"]) * 1000 for before, after in itertools.pairwise(sent)
         ]
     return gaps
 

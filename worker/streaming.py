@@ -151,6 +151,9 @@ def _said(run: AnswerRun, chunk: Chunk) -> list[tuple[EventType, dict[str, Any]]
             continue
         begun.add(index)
         call_id = piece.id or f"call_{run.answer_id}_{index}"
-        first = {"index": index, "id": call_id, "name": piece.name or "", "arguments": piece.arguments}
+        # An app tool as the conversation picked it (`<server>.<tool>`), not as the model calls it.
+        offered = run.attempt.tools.get(piece.name or "")
+        name = offered.qualified if offered else piece.name or ""
+        first = {"index": index, "id": call_id, "name": name, "arguments": piece.arguments}
         said.append((EventType.tool_call, first))
     return said

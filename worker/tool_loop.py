@@ -10,6 +10,7 @@ that it was interrupted.
 import asyncio
 import json
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,7 +114,7 @@ def _rounds(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _next_round(run: AnswerRun, max_rounds: int) -> None:
     run.round += 1
-    run.call_offset = len(run.steps)
+    run.call_offset = max(run.said.calls, default=-1) + 1  # after every call said so far
     run.round_began = run.said.size
     run.messages = [*run.attempt.prompt.messages, *_rounds(run.steps)]
     offer(run, max_rounds)
@@ -161,6 +162,7 @@ async def _call(deps: WorkerDeps, run: AnswerRun, step: dict[str, Any]) -> None:
         step |= {"error": f"The arguments are not a JSON object: {error}", "duration_ms": 0}
         return
     limit = deps.settings.tool_timeout_seconds
+    started = time.monotonic()
     calling = asyncio.create_task(deps.mcp.call(tool.server, tool.tool, arguments, limit))
     stopped = asyncio.create_task(run.stop.wait())
     waited: set[asyncio.Future[Any]] = {calling, stopped, run.halted}
@@ -172,7 +174,7 @@ async def _call(deps: WorkerDeps, run: AnswerRun, step: dict[str, Any]) -> None:
         await cancel_and_wait(calling)  # the server hears of it: MCP's cancellation, the request closed
         if run.halted.done():
             run.halted.result()  # raises why the run halted: nothing more may be written
-        step |= {"error": STOPPED, "duration_ms": 0}
+        step |= {"error": STOPPED, "duration_ms": round((time.monotonic() - started) * 1000)}
         return
     result = calling.result()
     step |= {"output": result.output, "error": result.error, "duration_ms": result.duration_ms}
@@ -196,13 +198,18 @@ async def _run_calls(deps: WorkerDeps, run: AnswerRun) -> bool:
     calls = [(i, run.said.calls[i]) for i in sorted(run.said.calls) if i >= run.call_offset]
     if not calls or run.stop.is_set():
         return False
-    tools = run.attempt.tools
-    for _, call in calls:
-        name = tools[call.name].qualified if call.name in tools else call.name
-        run.steps.append({"id": call.id, "name": name, "arguments": call.arguments, "round": run.round})
+    steps = [
+        {
+            "id": call.id,
+            "name": call.name,  # as the conversation picked it (worker/streaming.py)
+            "arguments": call.arguments,
+            "round": run.round,
+        }
+        for _, call in calls
+    ]
+    run.steps += steps
     await _save(deps, run)  # under way: a takeover knows these calls were made
-    for index, _ in calls:
-        step = run.steps[index]
+    for (index, _), step in zip(calls, steps, strict=True):
         if not run.stop.is_set():
             await _call(deps, run, step)
         else:
@@ -226,7 +233,7 @@ async def resume(deps: WorkerDeps, run: AnswerRun, text: str) -> bool:
 async def _resume(deps: WorkerDeps, run: AnswerRun, text: str) -> bool:
     said: list[tuple[EventType, dict[str, Any]]] = [(EventType.delta, {"text": text})] if text else []
     for index, step in enumerate(run.steps):
-        name = _model_name(step["name"])
+        name = step["name"]
         said.append(
             (
                 EventType.tool_call,

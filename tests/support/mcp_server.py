@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 
 server = MCPServer("relaychat-test-tools")
 CALLS: Path | None = None
@@ -48,7 +49,7 @@ async def slow(seconds: float) -> str:
 def fail(reason: str) -> str:
     """Always fails, with the reason given."""
     _note("call", "fail", reason=reason)
-    raise RuntimeError(reason)
+    raise ToolError(reason)  # the SDK passes a ToolError's message on; any other it hides
 
 
 @server.tool()

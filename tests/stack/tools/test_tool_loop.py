@@ -71,7 +71,7 @@ def test_a_failing_tool_is_an_error_result_and_the_loop_goes_on(
     assert (answer["status"], answer["content"]) == ("complete", "It failed.")
     [step] = answer["tool_steps"]
     assert step["output"] is None
-    assert step["error"]
+    assert step["error"] == "Error executing tool fail: disk full"  # the tool's own reason in it
     assert upstream.requests(question)[1]["messages"][-1]["content"].startswith("Error: ")
 
 

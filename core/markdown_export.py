@@ -71,6 +71,18 @@ def conversation_markdown(conversation: Conversation, messages: list[Message]) -
         lines += ["---", "", _heading(message), ""]
         if message.reasoning:
             lines += ["**Thinking**", "", _quote(message.reasoning), ""]
+        for step in message.tool_steps or ():
+            ended = f"failed: {step['error']}" if step.get("error") else (step.get("output") or "")
+            lines += [
+                f"**Used `{step['name']}`**",
+                "",
+                "```json",
+                step["arguments"],
+                "```",
+                "",
+                _quote(ended),
+                "",
+            ]
         if message.content.strip() or not message.tool_calls:
             lines += [message.content.rstrip() or "*(empty)*", ""]
         for call in message.tool_calls or ():

@@ -57,6 +57,18 @@ class ExportedToolCall(BaseModel):
     function: ExportedFunction
 
 
+class ExportedStep(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str, Field(min_length=1, max_length=100)]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    arguments: Annotated[str, Field(max_length=1_000_000)]
+    round: Annotated[int, Field(ge=0, le=1000)]
+    output: Annotated[str, Field(max_length=1_000_000)] | None = None
+    error: Annotated[str, Field(max_length=2_000)] | None = None
+    duration_ms: Count | None = None
+
+
 class ExportedMessage(BaseModel):
     model_config = ConfigDict(extra="forbid", from_attributes=True)
 
@@ -84,6 +96,7 @@ class ExportedMessage(BaseModel):
     tool_calls: Annotated[list[ExportedToolCall], Field(max_length=128)] | None = None
     tool_call_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     reasoning_tokens: Count | None = None
+    tool_steps: Annotated[list[ExportedStep], Field(max_length=1000)] | None = None
     created_at: Moment
     updated_at: Moment
 

@@ -75,8 +75,11 @@ def _model_tools(tools: dict[str, OfferedTool]) -> list[dict[str, Any]]:
 
 
 def offer(run: AnswerRun, max_rounds: int) -> None:
-    """Offer the run's tools to the model in this round (none in the last one)."""
-    if run.attempt.tools and run.round < max_rounds:
+    """Offer the run's app tools to the model in this round (none in the last one). An answer
+    without app tools keeps its parameters as they are: a /v1 client's own tools among them."""
+    if not run.attempt.tools:
+        return
+    if run.round < max_rounds:
         run.model_params["tools"] = _model_tools(run.attempt.tools)
     else:
         run.model_params.pop("tools", None)

@@ -149,3 +149,26 @@ def test_a_worker_killed_mid_loop_is_taken_over_and_no_tool_runs_twice(
         last_reset = max((i for i, e in enumerate(events) if e.event == "reset"), default=-1)
         results = [e.data["id"] for e in events[last_reset + 1 :] if e.event == "tool_result"]
         assert results == ["call_a", "call_b"]
+
+
+def test_an_answers_steps_are_exported_and_imported_with_it(
+    stack: Stack, client: httpx.Client, upstream: Upstream, mcp_http: McpHttp
+) -> None:
+    name, conversation_id = tool_conversation(client, mcp_http, "add")
+    question = unique("exported steps")
+    upstream.script(question, call(name, "add", {"a": 1, "b": 1}), {"tokens": ["Two."]})
+    wait_for_message(client, ask(client, conversation_id, question)["assistant_message"]["id"])
+    exported = client.get(f"/api/conversations/{conversation_id}/export.json").json()
+    [step] = exported["messages"][-1]["tool_steps"]
+    assert (step["name"], step["output"]) == (f"{name}.add", "2.0")
+    copy = client.post(
+        "/api/conversations/import",
+        content=json.dumps(exported),
+        headers={"content-type": "application/json"},
+    )
+    assert copy.status_code == 201, copy.text
+    again = client.get(f"/api/conversations/{copy.json()['id']}/export.json").json()
+    assert again["messages"][-1]["tool_steps"] == exported["messages"][-1]["tool_steps"]
+    markdown = client.get(f"/api/conversations/{conversation_id}/export.md").text
+    assert f"**Used `{name}.add`**" in markdown
+    assert "> 2.0\n\nTwo." in markdown

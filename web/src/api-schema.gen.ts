@@ -1428,6 +1428,8 @@ export interface components {
             tool_call_id?: string | null;
             /** Reasoning Tokens */
             reasoning_tokens?: number | null;
+            /** Tool Steps */
+            tool_steps?: components["schemas"]["ExportedStep"][] | null;
             /**
              * Created At
              * Format: date-time
@@ -1438,6 +1440,23 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** ExportedStep */
+        ExportedStep: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Arguments */
+            arguments: string;
+            /** Round */
+            round: number;
+            /** Output */
+            output?: string | null;
+            /** Error */
+            error?: string | null;
+            /** Duration Ms */
+            duration_ms?: number | null;
         };
         /** ExportedToolCall */
         ExportedToolCall: {

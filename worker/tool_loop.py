@@ -85,6 +85,11 @@ def offer(run: AnswerRun, max_rounds: int) -> None:
         run.model_params.pop("tools", None)
 
 
+def _tool_named(run: AnswerRun, qualified: str) -> OfferedTool | None:
+    """The run's tool a step names (`<server>.<tool>`); None when it is not offered."""
+    return next((tool for tool in run.attempt.tools.values() if tool.qualified == qualified), None)
+
+
 def _model_name(qualified: str) -> str:
     server, _, tool = qualified.partition(".")
     return f"{server}{JOIN}{tool}"[:64]
@@ -153,7 +158,7 @@ async def _result(deps: WorkerDeps, run: AnswerRun, index: int, step: dict[str, 
 
 async def _call(deps: WorkerDeps, run: AnswerRun, step: dict[str, Any]) -> None:
     """Run one step's call, within the tool time limit, unless a Stop comes first."""
-    tool = next((t for t in run.attempt.tools.values() if t.qualified == step["name"]), None)
+    tool = _tool_named(run, step["name"])
     if tool is None:
         step |= {"error": f"No tool is named {step['name']}.", "duration_ms": 0}
         return
@@ -251,7 +256,7 @@ async def _resume(deps: WorkerDeps, run: AnswerRun, text: str) -> bool:
         if "output" in step or "error" in step:
             await _write_end(run, index, step)
             continue
-        tool = next((t for t in run.attempt.tools.values() if t.qualified == step["name"]), None)
+        tool = _tool_named(run, step["name"])
         if tool is not None and tool.idempotent and not run.stop.is_set():
             await _call(deps, run, step)
         else:

@@ -9,6 +9,17 @@ Said = tuple[EventType, dict[str, Any]]
 """One event of what an answer says (`core.events.SAID`) and its data."""
 
 
+def step_call(index: int, step: dict[str, Any]) -> dict[str, Any]:
+    """An app tool step's call as its `tool_call` event holds it (the whole arguments at once)."""
+    return {"index": index, "id": step["id"], "name": step["name"], "arguments": step["arguments"]}
+
+
+def step_result(index: int, step: dict[str, Any]) -> dict[str, Any]:
+    """An ended app tool step as its `tool_result` event holds it."""
+    ended = {key: step[key] for key in ("id", "output", "error", "duration_ms") if step.get(key) is not None}
+    return {"index": index, "name": step["name"], **ended}
+
+
 @dataclass
 class ToolCall:
     """One call an answer makes, as its fragments have built it."""

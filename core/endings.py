@@ -7,6 +7,9 @@ has started, and the API ending the answers of a deleted conversation.
 
 from typing import Any
 
+from pydantic import BaseModel
+
+from core.answer_parts import AnswerParts, Said, step_call, step_result
 from core.eventlog import ANY_ATTEMPT, AttemptLog, EventLog
 from core.events import EventType
 from core.models import Message, Status
@@ -36,14 +39,51 @@ async def end_attempt(attempt_log: AttemptLog, message: Message) -> bool:
     return await attempt_log.append((EventType.usage, usage), terminal_event(message), final=True) is not None
 
 
+def said_by(message: Message | MessageRead) -> list[Said]:
+    """What a saved answer says, as one event of each kind (`AnswerParts.whole`): its reasoning,
+    its text, and its tool calls (an app answer's steps with their results)."""
+    parts = AnswerParts()
+    if message.reasoning:
+        parts.add(EventType.reasoning, {"text": message.reasoning})
+    if message.content:
+        parts.add(EventType.delta, {"text": message.content})
+    steps = [_plain(step) for step in message.tool_steps or ()]
+    for index, step in enumerate(steps):
+        parts.add(EventType.tool_call, step_call(index, step))
+        if "output" in step or "error" in step:
+            parts.add(EventType.tool_result, step_result(index, step))
+    calls = [] if steps else [_plain(call) for call in message.tool_calls or ()]
+    for index, call in enumerate(calls):
+        function = call["function"]
+        parts.add(
+            EventType.tool_call,
+            {"index": index, "id": call["id"], "name": function["name"], "arguments": function["arguments"]},
+        )
+    return parts.whole()
+
+
+def _plain(value: dict[str, Any] | BaseModel) -> dict[str, Any]:
+    """A stored call or step as the row holds it (a dict), whether read from the row or the API."""
+    return value if isinstance(value, dict) else value.model_dump(exclude_none=True)
+
+
 async def end_from_row(log: EventLog, message: Message) -> None:
     """Append the end of an answer that is final in the database but not in its log.
 
     A worker that died between its final save and its terminal event, or a Stop before any
     worker started the answer. Appended as the attempt that wrote the row, so a newer attempt's
     log is never ended by it, and a log that has its end already is left as it is.
+
+    The log may lack more than its end: a Redis failover loses the newest entries of the answers
+    that ended just before it. So the end comes after a repair (a `reset` marked so, then all the
+    row says): a reader takes from it only what it lacks (core/answer_text.py), whatever the log
+    kept.
     """
-    await log.append(message.id, message.attempt, terminal_event(message), final=True)
+    said = said_by(message)
+    repair: list[tuple[EventType, Any]] = (
+        [(EventType.reset, {"attempt": message.attempt, "repair": True}), *said] if said else []
+    )
+    await log.append(message.id, message.attempt, *repair, terminal_event(message), final=True)
 
 
 async def end_deleted(log: EventLog, message: Message) -> None:

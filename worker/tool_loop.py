@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core import keys
+from core.answer_parts import step_call, step_result
 from core.events import EventType
 from core.models import McpServer
 from core.tasks import cancel_and_wait
@@ -137,14 +138,8 @@ async def _save(deps: WorkerDeps, run: AnswerRun) -> None:
         raise Fenced(run.answer_id)
 
 
-def _ended(index: int, step: dict[str, Any]) -> dict[str, Any]:
-    """A step's end as its `tool_result` event holds it."""
-    ended = {key: step[key] for key in ("id", "output", "error", "duration_ms") if step.get(key) is not None}
-    return {"index": index, "name": step["name"], **ended}
-
-
 async def _write_end(run: AnswerRun, index: int, step: dict[str, Any]) -> None:
-    event = _ended(index, step)
+    event = step_result(index, step)
     if await run.attempt_log.append((EventType.tool_result, event)) is None:
         raise Fenced(run.answer_id)
     run.say(EventType.tool_result, event)
@@ -240,14 +235,7 @@ async def resume(deps: WorkerDeps, run: AnswerRun, text: str) -> bool:
 
 async def _resume(deps: WorkerDeps, run: AnswerRun, text: str) -> bool:
     said: list[tuple[EventType, dict[str, Any]]] = [(EventType.delta, {"text": text})] if text else []
-    for index, step in enumerate(run.steps):
-        name = step["name"]
-        said.append(
-            (
-                EventType.tool_call,
-                {"index": index, "id": step["id"], "name": name, "arguments": step["arguments"]},
-            )
-        )
+    said += [(EventType.tool_call, step_call(index, step)) for index, step in enumerate(run.steps)]
     if said and await run.attempt_log.append(*said) is None:
         raise Fenced(run.answer_id)
     for kind, data in said:

@@ -4,7 +4,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from core.endings import DELETED_CODE, end_attempt, end_deleted, end_from_row, terminal_event
+from core.answer_text import REASONING, TextReader
+from core.endings import DELETED_CODE, end_attempt, end_deleted, end_from_row, said_by, terminal_event
 from core.eventlog import EventLog
 from core.events import EventType
 from core.models import Message, Role, Status
@@ -66,3 +67,38 @@ async def test_a_deletion_ends_the_log_whatever_attempt_runs_and_nothing_follows
     assert data["message_obj"]["status"] == "failed"
     assert data["message_obj"]["content"] == "so far"
     assert await log.append("a1", 7, (EventType.delta, {"text": "late"})) is None
+
+
+async def test_a_row_ends_a_log_that_lost_its_tail_with_all_it_says(redis: Redis) -> None:
+    """Regression: after a Redis failover lost an answer's last deltas, its end was appended from
+    the row without them, and a page opened then showed the answer cut short."""
+    log = EventLog(redis, 60)
+    assert await log.begin("a1", 1)
+    await log.append("a1", 1, (EventType.delta, {"text": "w0 w1 "}))  # what the failover kept
+    full = answer(Status.complete, content="w0 w1 w2 w3", reasoning="think")
+    await end_from_row(log, full)
+    reader = TextReader()
+    text = reasoning = ""
+    for event in await log.read("a1", "0"):
+        data = event.json()
+        if event.type == EventType.reset:
+            reader.reset(data)
+        elif event.type == EventType.delta:
+            text += reader.delta(data["text"])
+        elif event.type == EventType.reasoning:
+            reasoning += reader.delta(data["text"], channel=REASONING)
+    assert (text, reasoning) == ("w0 w1 w2 w3", "think")
+    assert event.type == EventType.done
+
+
+def test_a_rows_steps_are_said_as_calls_with_their_results() -> None:
+    step = {"id": "c1", "name": "s.add", "arguments": "{}", "round": 0, "output": "2", "duration_ms": 3}
+    under_way = {"id": "c2", "name": "s.slow", "arguments": "{}", "round": 0}
+    said = said_by(answer(Status.stopped, content="x", tool_steps=[step, under_way]))
+    assert [kind for kind, _ in said] == [
+        EventType.delta,
+        EventType.tool_call,
+        EventType.tool_call,
+        EventType.tool_result,
+    ]
+    assert said[-1][1] == {"index": 0, "id": "c1", "name": "s.add", "output": "2", "duration_ms": 3}

@@ -308,7 +308,8 @@ class Message(SQLModel, table=True):
     included_ids: list[str] | None = Field(default=None, sa_type=sa.JSON)
     # What a /v1 request asked for: the MODEL_PARAMS and `max_tokens`, which the worker passes
     # on; `instructions`, the system prompt of this answer alone (a response's); `response`, what
-    # the Responses API keeps of its request (background, store, metadata, previous_response_id).
+    # the Responses API keeps of its request (background, store, metadata, previous_response_id);
+    # `app_tools`, the MCP tools a response's `mcp` tools named, as `<server>.<tool>`.
     params: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     # From an imported file: its figures are the file's, counted in no one's usage (core/usage.py).
     imported: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})

@@ -112,6 +112,15 @@ _CHECKPOINT = (
     )
 )
 
+
+def picked_tools(answer: Message, conversation: Conversation) -> list[str] | None:
+    """The MCP tools the answer may use (`<server>.<tool>`): those its request named (a response
+    with `mcp` tools), else its conversation's."""
+    params = answer.params or {}
+    picked: list[str] | None = params.get("app_tools", conversation.tools)
+    return picked
+
+
 # The room a prompt has for the answer's branch, given the answer and its conversation; None when
 # no prompt can be made (its model is gone).
 HistoryRoom = Callable[[Message, Conversation], int | None]
@@ -138,8 +147,8 @@ async def read_answer(
         if answer.parent_id and tokens is not None:
             history = await prompt_candidates(session, answer.parent_id, answer.conversation_id, tokens)
         servers: list[McpServer] = []
-        if conversation.tools:
-            names = {tool.split(".", 1)[0] for tool in conversation.tools}
+        if picked := picked_tools(answer, conversation):
+            names = {tool.split(".", 1)[0] for tool in picked}
             servers = list(await session.exec(select(McpServer).where(col(McpServer.name).in_(names))))
             for server in servers:
                 session.expunge(server)

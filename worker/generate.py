@@ -227,6 +227,6 @@ def _plan(deps: WorkerDeps, found: Found, title_for: str | None) -> Attempt:
         title_for,
         owner,
         model_params,
-        tools=tool_loop.offered_tools(conversation.tools, found.servers),
+        tools=tool_loop.offered_tools(answers.picked_tools(found.answer, conversation), found.servers),
         steps=found.answer.tool_steps or [],
     )

@@ -1,15 +1,20 @@
 """An answer stored from the Responses API, seen as OpenAI's response object."""
 
-from typing import Any
+from typing import Any, Literal
 
 from api.openai.responses_schemas import (
     CALL_PREFIX,
+    MCP_CALL_PREFIX,
+    MCP_LIST_PREFIX,
     OUTPUT_PREFIX,
     REASONING_PREFIX,
     RESPONSE_PREFIX,
     FunctionCallItem,
     IncompleteDetails,
     ItemStatus,
+    McpCallError,
+    McpCallItem,
+    McpListToolsItem,
     OutputItem,
     OutputMessage,
     OutputText,
@@ -21,7 +26,8 @@ from api.openai.responses_schemas import (
     ResponseUsage,
 )
 from core.models import Status
-from core.schemas import MessageRead, ToolCallRead
+from core.schemas import MessageRead, ToolCallRead, ToolStep
+from core.tools import SEPARATOR
 
 
 def response_id(answer_id: str) -> str:
@@ -71,14 +77,50 @@ def function_call_item(
     )
 
 
-def output_items(answer: MessageRead, status: ResponseStatus) -> list[OutputItem]:
-    """What the answer said as output items: its reasoning, its text, its function calls. An
-    answer that said nothing (or only called functions) has no message."""
+def mcp_list_items(answer_id: str, params: dict[str, Any] | None) -> list[McpListToolsItem]:
+    """The tools each of the request's `mcp` tools allowed, as the response's first output items."""
+    listed = asked(params).get("mcp_list_tools") or []
+    return [
+        McpListToolsItem(
+            id=f"{MCP_LIST_PREFIX}{answer_id}_{n}", server_label=server["server_label"], tools=server["tools"]
+        )
+        for n, server in enumerate(listed)
+    ]
+
+
+def mcp_call_item(answer_id: str, index: int, step: ToolStep, status: ItemStatus) -> McpCallItem:
+    """A tool step of the answer's tool loop as an `mcp_call` item: completed with its output,
+    failed with its error, else as the response is (`status`)."""
+    server, _, tool = step.name.partition(SEPARATOR)
+    ended: Literal["in_progress", "completed", "incomplete", "failed"] = status
+    if step.error is not None:
+        ended = "failed"
+    elif step.output is not None:
+        ended = "completed"
+    return McpCallItem(
+        id=f"{MCP_CALL_PREFIX}{answer_id}_{index}",
+        status=ended,
+        server_label=server,
+        name=tool,
+        arguments=step.arguments,
+        output=step.output,
+        error=None if step.error is None else McpCallError(content=[{"type": "text", "text": step.error}]),
+    )
+
+
+def output_items(
+    answer: MessageRead, status: ResponseStatus, params: dict[str, Any] | None
+) -> list[OutputItem]:
+    """What the answer said as output items: the tools its `mcp` tools listed, its reasoning, the
+    calls its tool loop made, its text, its function calls. An answer that said nothing (or only
+    called functions) has no message."""
     of_status = item_status(status)
-    items: list[OutputItem] = []
+    items: list[OutputItem] = [*mcp_list_items(answer.id, params)]
     if answer.reasoning:
         content = [ReasoningText(text=answer.reasoning)]
         items.append(ReasoningItem(id=f"{REASONING_PREFIX}{answer.id}", status=of_status, content=content))
+    steps = answer.tool_steps or ()
+    items += [mcp_call_item(answer.id, index, step, of_status) for index, step in enumerate(steps)]
     if answer.content or not answer.tool_calls:
         text = [OutputText(text=answer.content)]
         items.append(OutputMessage(id=f"{OUTPUT_PREFIX}{answer.id}", status=of_status, content=text))
@@ -114,7 +156,9 @@ def response_body(answer: MessageRead, params: dict[str, Any] | None) -> Respons
         max_output_tokens=kept.get("max_output_tokens"),
         metadata=kept.get("metadata") or {},
         model=answer.model or "",
-        output=output_items(answer, status) if final or answer.content or answer.tool_calls else [],
+        output=output_items(answer, status, params)
+        if final or answer.content or answer.tool_calls or answer.tool_steps
+        else [],
         previous_response_id=kept.get("previous_response_id"),
         store=kept.get("store", True),
         temperature=sampling.get("temperature"),

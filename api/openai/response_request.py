@@ -11,8 +11,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.lookups import find_message, find_response
 from api.openai.chat_request import model_named, refuse_missing, refuse_not_offered, text_of, tool_params
 from api.openai.chat_schemas import MAX_TURNS
+from api.openai.mcp_tools import pick_mcp_tools
 from api.openai.response_inputs import input_items
-from api.openai.responses_schemas import NOT_OFFERED, FunctionToolChoice, ResponseRequest
+from api.openai.responses_schemas import (
+    NOT_OFFERED,
+    FunctionTool,
+    FunctionToolChoice,
+    McpTool,
+    ResponseRequest,
+)
 from api.refusals import Conflict, Invalid, NotFound
 from api.starting import Turn, Turns
 from core.catalog import Catalog
@@ -20,6 +27,8 @@ from core.models import FINAL_STATUSES, Conversation, Message, Role
 
 INPUT_PARTS = ("input_text", "output_text", "text")
 MAX_CALL_ID = 100
+# Output items a client may send back that the prompt leaves out, by their ids' prefix.
+LEFT_OUT = {"rs": "reasoning", "mcpl": "mcp_list_tools", "mcp": "mcp_call"}
 PREVIOUS_NOT_FOUND = "No stored response has this id"
 PREVIOUS_RUNNING = "The previous response is still running: wait for it or cancel it first."
 
@@ -42,13 +51,13 @@ async def _dereferenced(
             continue
         item_id = item.get("id")
         prefix, _, rest = item_id.partition("_") if isinstance(item_id, str) else ("", "", "")
-        message_id = rest.rsplit("_", 1)[0] if prefix == "fc" else rest
+        message_id = rest.rsplit("_", 1)[0] if prefix in ("fc", "mcp", "mcpl") else rest
         try:
             message = await find_message(session, message_id, owner)
         except NotFound:
             raise Invalid("no stored item has this id", param=f"input[{index}].id") from None
-        if prefix == "rs":
-            resolved[index] = {"type": "reasoning"}
+        if prefix in LEFT_OUT:
+            resolved[index] = {"type": LEFT_OUT[prefix]}
             continue
         found = [i.model_dump() for i in input_items(message) if i.id == item_id]
         if not found:
@@ -76,8 +85,10 @@ def _turns(items: list[dict[str, Any]]) -> tuple[list[str], list[Turn]]:
             call_id = _string(item, "call_id", param, MAX_CALL_ID)
             output = text_of(item.get("output"), param, INPUT_PARTS, field="output")
             turns.append(Turn(Role.tool, output, param, tool_call_id=call_id))
-        elif kind == "reasoning":
-            continue  # the model's own thinking, sent back: as in Chat Completions, not sent to it again
+        elif kind in LEFT_OUT.values():
+            # The model's own thinking, sent back: as in Chat Completions, not sent to it again.
+            # A tool loop's listings and calls: the answer after them says what they gave.
+            continue
         elif kind == "message" and (role := item.get("role")) in ("user", "assistant", "system", "developer"):
             text = text_of(item.get("content"), param, INPUT_PARTS)
             if role in ("system", "developer"):
@@ -87,7 +98,7 @@ def _turns(items: list[dict[str, Any]]) -> tuple[list[str], list[Turn]]:
         else:
             raise Invalid(
                 "only messages, function calls and their outputs, references to stored ones, and "
-                "reasoning (which is left out) are supported",
+                "reasoning and mcp items (which are left out) are supported",
                 param=param,
             )
     return system, turns
@@ -121,6 +132,26 @@ async def _previous(session: AsyncSession, owner: str, response_id: str) -> tupl
     conversation = await session.get(Conversation, answer.conversation_id)
     assert conversation is not None  # the lookup joined it
     return conversation, answer
+
+
+async def _mcp_params(
+    session: AsyncSession,
+    mcp: list[tuple[int, McpTool]],
+    functions: list[dict[str, Any]],
+    body: ResponseRequest,
+    kept: dict[str, Any],
+) -> dict[str, Any]:
+    """The answer's params for a request with `mcp` tools: the registered tools its tool loop
+    may use, kept with their listing for the response's output; nothing when `tool_choice` is none."""
+    if functions:
+        raise Invalid("function tools and mcp tools cannot be given in one request yet", param="tools")
+    if body.tool_choice not in (None, "auto", "none"):
+        raise Invalid("with mcp tools, tool_choice may be auto or none", param="tool_choice")
+    if body.tool_choice == "none":
+        return {}
+    pick = await pick_mcp_tools(session, mcp)
+    kept["mcp_list_tools"] = pick.listed
+    return {"app_tools": pick.tools}
 
 
 async def response_turns(session: AsyncSession, catalog: Catalog, owner: str, body: ResponseRequest) -> Turns:
@@ -160,9 +191,13 @@ async def response_turns(session: AsyncSession, catalog: Catalog, owner: str, bo
     choice: object = body.tool_choice
     if isinstance(body.tool_choice, FunctionToolChoice):
         choice = {"type": "function", "function": {"name": body.tool_choice.name}}
-    tools = [tool.for_model() for tool in body.tools or ()]
-    params |= tool_params(tools, choice, body.parallel_tool_calls)
-    if tools:  # as the response object shows them
+    tools = [tool.for_model() for tool in body.tools or () if isinstance(tool, FunctionTool)]
+    mcp = [(index, tool) for index, tool in enumerate(body.tools or ()) if isinstance(tool, McpTool)]
+    if mcp:
+        params |= await _mcp_params(session, mcp, tools, body, kept)
+    else:
+        params |= tool_params(tools, choice, body.parallel_tool_calls)
+    if body.tools:  # as the response object shows them
         kept["tools"] = [tool.model_dump(exclude_none=True) for tool in body.tools or ()]
         kept["tool_choice"] = (
             body.tool_choice.model_dump() if isinstance(body.tool_choice, BaseModel) else body.tool_choice
@@ -170,6 +205,7 @@ async def response_turns(session: AsyncSession, catalog: Catalog, owner: str, bo
         kept["parallel_tool_calls"] = body.parallel_tool_calls
     # Named as the Responses API names them.
     refuse_missing(model, params, "tools", "tools")
+    refuse_missing(model, params, "app_tools", "tools", param="tools")
     refuse_missing(model, params, "response_format", "structured_outputs", param="text.format")
     refuse_missing(model, params, "reasoning_effort", "reasoning", param="reasoning.effort")
     conversation, parent_id, earlier_calls = None, None, frozenset[str]()

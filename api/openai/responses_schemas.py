@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from api.openai.chat_schemas import (
     MAX_TOOLS,
@@ -18,6 +18,8 @@ MAX_INSTRUCTIONS = 32_000  # as a conversation's system prompt
 OUTPUT_PREFIX = "msg_"
 REASONING_PREFIX = "rs_"
 CALL_PREFIX = "fc_"
+MCP_CALL_PREFIX = "mcp_"
+MCP_LIST_PREFIX = "mcpl_"
 
 ResponseStatus = Literal["queued", "in_progress", "completed", "incomplete", "cancelled", "failed"]
 ItemStatus = Literal["in_progress", "completed", "incomplete"]
@@ -67,8 +69,7 @@ class ResponseReasoning(BaseModel):
 
 
 class FunctionTool(FunctionDefinition):
-    """A function tool as the Responses API gives it: its definition flat, beside its type. Only
-    functions: the hosted tools (web search, file search, code interpreter) are OpenAI's own."""
+    """A function tool as the Responses API gives it: its definition flat, beside its type."""
 
     type: Literal["function"]
 
@@ -77,6 +78,58 @@ class FunctionTool(FunctionDefinition):
     def for_model(self) -> dict[str, Any]:
         """As Chat Completions' `tools` hold it, which is how the model server is asked."""
         return {"type": "function", "function": self.model_dump(exclude={"type"}, exclude_none=True)}
+
+
+class McpToolFilter(BaseModel):
+    """`allowed_tools` as a filter: the tools it names (relaychat does not keep tools' hints, so
+    `read_only` is not offered)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tool_names: list[Annotated[str, Field(max_length=128)]] | None = Field(None, max_length=MAX_TOOLS)
+
+
+class McpTool(BaseModel):
+    """An `mcp` tool: the tools of an MCP server an admin registered, named by `server_label`.
+    relaychat's workers call them in the answer's own tool loop; a client never brings a server
+    (a `server_url` must be the registered one), nor its credentials, and no call awaits approval."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["mcp"]
+    server_label: str = Field(min_length=1, max_length=64)
+    server_url: str | None = Field(None, max_length=2000)
+    server_description: str | None = Field(None, max_length=2000)
+    allowed_tools: list[Annotated[str, Field(max_length=128)]] | McpToolFilter | None = Field(
+        None, max_length=MAX_TOOLS
+    )
+    require_approval: Literal["never"] | None = None
+
+    @model_validator(mode="after")
+    def _nothing_else(self) -> "McpTool":
+        # A registered server's credentials are the admin's, and connectors are OpenAI's own.
+        for name, value in (self.model_extra or {}).items():
+            if value is not None:
+                raise ValueError(f"`{name}` is not supported: the server is used as it was registered")
+        return self
+
+    def allowed(self) -> list[str] | None:
+        """The tool names the client allowed; None for all of the server's."""
+        if isinstance(self.allowed_tools, McpToolFilter):
+            return self.allowed_tools.tool_names
+        return self.allowed_tools
+
+
+def function_or_mcp(tool: Any) -> Any:
+    """A tool must be a function or an MCP server: the other hosted tools are OpenAI's own."""
+    if isinstance(tool, dict) and tool.get("type") not in ("function", "mcp"):
+        raise ValueError(f"only function and mcp tools are supported, not `{tool.get('type')}`")
+    return tool
+
+
+ResponseTool = Annotated[
+    Annotated[FunctionTool | McpTool, Field(discriminator="type")], BeforeValidator(function_or_mcp)
+]
 
 
 class FunctionToolChoice(BaseModel):
@@ -106,7 +159,7 @@ class ResponseRequest(BaseModel):
     )
     text: ResponseText | None = None
     reasoning: ResponseReasoning | None = None
-    tools: list[FunctionTool] | None = Field(None, max_length=MAX_TOOLS)
+    tools: list[ResponseTool] | None = Field(None, max_length=MAX_TOOLS)
     tool_choice: Literal["none", "auto", "required"] | FunctionToolChoice | None = None
     parallel_tool_calls: bool | None = None
 
@@ -151,7 +204,44 @@ class FunctionCallItem(BaseModel):
     arguments: str
 
 
-OutputItem = OutputMessage | ReasoningItem | FunctionCallItem
+class McpListedTool(BaseModel):
+    name: str
+    description: str | None = None
+    input_schema: dict[str, Any]
+
+
+class McpListToolsItem(BaseModel):
+    """The tools of a registered server that a response's `mcp` tool allowed, as relaychat's
+    workers last listed them (when it was asked for, not while it ran)."""
+
+    id: str
+    type: Literal["mcp_list_tools"] = "mcp_list_tools"
+    server_label: str
+    tools: list[McpListedTool]
+    error: str | None = None
+
+
+class McpCallError(BaseModel):
+    """Why a call gave nothing, in OpenAI's shape of a tool's own error: the sentence as its text."""
+
+    type: Literal["mcp_tool_execution_error"] = "mcp_tool_execution_error"
+    content: list[dict[str, str]]
+
+
+class McpCallItem(BaseModel):
+    """A tool the answer's tool loop called on a registered server: its output, or its error."""
+
+    id: str
+    type: Literal["mcp_call"] = "mcp_call"
+    status: Literal["in_progress", "completed", "incomplete", "failed"]
+    server_label: str
+    name: str
+    arguments: str
+    output: str | None = None
+    error: McpCallError | None = None
+
+
+OutputItem = McpListToolsItem | OutputMessage | ReasoningItem | McpCallItem | FunctionCallItem
 
 
 class ResponseUsage(BaseModel):

@@ -22,9 +22,17 @@ from typing import Any
 import anyio
 
 from api.openai.chat_stream import INTERRUPTED, final_message
-from api.openai.response_objects import asked, function_call_item, item_status, response_body
+from api.openai.response_objects import (
+    asked,
+    function_call_item,
+    item_status,
+    mcp_call_item,
+    mcp_list_items,
+    response_body,
+)
 from api.openai.responses_schemas import (
     CALL_PREFIX,
+    MCP_CALL_PREFIX,
     OUTPUT_PREFIX,
     REASONING_PREFIX,
     ItemStatus,
@@ -32,8 +40,10 @@ from api.openai.responses_schemas import (
 )
 from api.streams.answer_stream import DATABASE_COPY_ID
 from core.answer_text import REASONING, TEXT, TextReader
+from core.endings import said_by
 from core.events import SAID, Event, EventType
-from core.schemas import FunctionCallRead, MessageRead, ToolCallRead
+from core.schemas import FunctionCallRead, MessageRead, ToolCallRead, ToolStep
+from core.tools import SEPARATOR
 
 MESSAGE, THINKING = "message", "reasoning"  # the items' keys beside each call's `call:{index}`
 DELTA_EVENTS = {
@@ -68,8 +78,18 @@ class ResponseEvents:
         self._reader = TextReader(since_attempt=attempt)
         self._seq = -1
         self._said = False  # whether the log said anything (else a database copy brings it)
-        # The attempt's output items, by key, in the order they opened: their output_index.
+        # The tools the request's `mcp` tools listed: the first output items, given at the opening.
+        self._listed = mcp_list_items(answer.id, params)
+        self._labels = {item.server_label for item in self._listed}
+        # The attempt's output items, by key, in the order they opened: their output_index (after
+        # the listings).
         self._items: dict[str, int] = {}
+        # The attempt's calls to `mcp` tools (by key): their id, name and arguments so far, and
+        # which have ended; after a repair, a call's next arguments are all of them.
+        self._mcp: dict[str, dict[str, str]] = {}
+        self._mcp_ended: set[str] = set()
+        self._mcp_whole: set[str] = set()
+        self._mcp_live: set[str] = set()  # those the client gets (not of an attempt dead to it)
         self.ended = False
 
     def _next(self, event_type: str, payload: dict[str, Any], emit: bool = True) -> bytes:
@@ -91,6 +111,9 @@ class ResponseEvents:
         return f"{CALL_PREFIX}{self._answer.id}_{key.split(':')[1]}"
 
     def _place(self, key: str) -> dict[str, Any]:
+        if key in self._mcp:
+            item_id = f"{MCP_CALL_PREFIX}{self._answer.id}_{key.split(':')[1]}"
+            return {"item_id": item_id, "output_index": self._items[key]}
         place = {"item_id": self._item_id(key), "output_index": self._items[key]}
         return place if key.startswith("call:") else place | {"content_index": 0}
 
@@ -101,13 +124,19 @@ class ResponseEvents:
             update={"status": "queued" if background else "streaming", "content": ""}
         )
         started = queued.model_copy(update={"status": "streaming"})
-        return self._next("response.created", self._response(queued)) + self._next(
+        written = self._next("response.created", self._response(queued)) + self._next(
             "response.in_progress", self._response(started)
         )
+        for output_index, listed in enumerate(self._listed):
+            item = listed.model_dump(mode="json")
+            place = {"item_id": listed.id, "output_index": output_index}
+            written += self._next("response.output_item.added", {"output_index": output_index, "item": item})
+            written += self._next("response.mcp_list_tools.in_progress", place)
+            written += self._next("response.mcp_list_tools.completed", place)
+            written += self._next("response.output_item.done", {"output_index": output_index, "item": item})
+        return written
 
     def feed(self, event: Event) -> bytes:
-        if event.type == EventType.tool_result:
-            return b""  # an app tool's result: the app's own answers, never a response's
         if event.type in SAID:
             self._said = True
             return self._say(event.type, event.json())
@@ -118,16 +147,29 @@ class ResponseEvents:
         return b""  # `usage`: the closing response carries it
 
     def _say(self, kind: EventType, data: dict[str, Any]) -> bytes:
+        if kind == EventType.tool_result:
+            return self._mcp_result(data)
         key = _key(kind, data)
         opening = key not in self._items
         if opening:
-            self._items[key] = len(self._items)
+            self._items[key] = len(self._listed) + len(self._items)
+            server, dot, _ = str(data.get("name", "")).partition(SEPARATOR)
+            if kind == EventType.tool_call and dot and server in self._labels:
+                self._mcp[key] = {"id": data.get("id", ""), "name": data["name"], "arguments": ""}
+        if key in self._mcp:
+            call = self._mcp[key]
+            whole = key in self._mcp_whole
+            self._mcp_whole.discard(key)
+            arguments = data.get("arguments", "")
+            call["arguments"] = arguments if whole else call["arguments"] + arguments
         openings = self._openings(key, data) if opening else []
         # Whether the client had this event's delta (numbered after the item's opening) already.
         replayed = self._seq + len(openings) + 1 <= self._after
         if kind == EventType.tool_call:
             fragment = self._reader.tool_call(data, replayed=replayed)
             live, piece = fragment is not None, (fragment or {}).get("arguments", "")
+            if live and key in self._mcp:
+                self._mcp_live.add(key)
         else:
             channel = TEXT if kind == EventType.delta else REASONING
             piece = self._reader.delta(data["text"], replayed=replayed, channel=channel)
@@ -138,7 +180,30 @@ class ResponseEvents:
         delta: dict[str, Any] = {"delta": piece}
         if kind == EventType.delta:
             delta["logprobs"] = []
-        return written + self._next(DELTA_EVENTS[kind], self._place(key) | delta, bool(piece))
+        named = "response.mcp_call_arguments.delta" if key in self._mcp else DELTA_EVENTS[kind]
+        return written + self._next(named, self._place(key) | delta, bool(piece))
+
+    def _mcp_item(self, key: str, step: ToolStep, status: ItemStatus) -> dict[str, Any]:
+        return mcp_call_item(self._answer.id, int(key.split(":")[1]), step, status).model_dump(mode="json")
+
+    def _mcp_result(self, data: dict[str, Any]) -> bytes:
+        """A call's end: its arguments' end, its own, and its item with its output or its error.
+        An end the log says again (a repair) is not numbered again."""
+        key = f"call:{data['index']}"
+        if key not in self._mcp or key in self._mcp_ended:
+            return b""  # an app tool's result, or one this stream closed already
+        self._mcp_ended.add(key)
+        call = self._mcp[key]
+        step = ToolStep(round=0, **call, output=data.get("output"), error=data.get("error"))
+        place = self._place(key)
+        live = key in self._mcp_live
+        done = "response.mcp_call.failed" if step.error is not None else "response.mcp_call.completed"
+        item = {"output_index": place["output_index"], "item": self._mcp_item(key, step, "completed")}
+        return (
+            self._next("response.mcp_call_arguments.done", place | {"arguments": call["arguments"]}, live)
+            + self._next(done, place, live)
+            + self._next("response.output_item.done", item, live)
+        )
 
     def _openings(self, key: str, data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         """The events that open an item, the first time the log says something of it."""
@@ -159,6 +224,13 @@ class ResponseEvents:
             return [
                 ("response.output_item.added", {"output_index": output_index, "item": item | {"content": []}})
             ]
+        if key in self._mcp:
+            step = ToolStep(id=data.get("id", ""), name=data["name"], arguments="", round=0)
+            added = self._mcp_item(key, step, "in_progress")
+            return [
+                ("response.output_item.added", {"output_index": output_index, "item": added}),
+                ("response.mcp_call.in_progress", place),
+            ]
         call = _call(data.get("id", ""), data.get("name", ""), "")
         added = function_call_item(self._answer.id, int(data["index"]), call, "in_progress").model_dump()
         return [("response.output_item.added", {"output_index": output_index, "item": added})]
@@ -167,8 +239,14 @@ class ResponseEvents:
         if self._reader.reset(data, replayed=self._seq + 1 <= self._after):
             self.ended = True
             return self._next("error", {"code": "interrupted", "message": INTERRUPTED, "param": None})
-        if not data.get("repair"):
-            self._items.clear()  # the next attempt opens its own items
+        if data.get("repair"):
+            self._mcp_whole = set(self._mcp)
+        else:  # the next attempt opens its own items
+            self._items.clear()
+            self._mcp.clear()
+            self._mcp_ended.clear()
+            self._mcp_whole.clear()
+            self._mcp_live.clear()
         return self._next("reset", {}, emit=False)
 
     def _end(self, event: Event) -> bytes:
@@ -176,16 +254,8 @@ class ResponseEvents:
         final = MessageRead.model_validate(final_message(event))
         written = b""
         if event.id == DATABASE_COPY_ID and not self._said:
-            # The log expired: what the answer said, each kind as one delta.
-            said: list[tuple[EventType, dict[str, Any]]] = []
-            if final.reasoning:
-                said.append((EventType.reasoning, {"text": final.reasoning}))
-            if final.content:
-                said.append((EventType.delta, {"text": final.content}))
-            said += [
-                (EventType.tool_call, _fragment(i, call)) for i, call in enumerate(final.tool_calls or ())
-            ]
-            written = b"".join(self._say(kind, data) for kind, data in said)
+            # The log expired: what the answer said, each kind as one event.
+            written = b"".join(self._say(kind, data) for kind, data in said_by(final))
         if event.type == EventType.error:
             return written + self._next("response.failed", self._response(final))
         status = item_status(response_body(final, self._params).status)
@@ -228,6 +298,15 @@ class ResponseEvents:
                 "response.output_item.done", {"output_index": place["output_index"], "item": item}
             )
         index = int(key.split(":")[1])
+        if key in self._mcp:
+            if key in self._mcp_ended:
+                return b""
+            steps = final.tool_steps or []
+            step = steps[index] if index < len(steps) else ToolStep(**self._mcp[key], round=0)
+            item = self._mcp_item(key, step, status)
+            return self._next(
+                "response.mcp_call_arguments.done", place | {"arguments": step.arguments}
+            ) + self._next("response.output_item.done", {"output_index": place["output_index"], "item": item})
         calls = final.tool_calls or []
         call = calls[index] if index < len(calls) else _call("", "", "")
         done = function_call_item(final.id, index, call, status).model_dump()
@@ -239,11 +318,6 @@ class ResponseEvents:
 
 def _call(call_id: str, name: str, arguments: str) -> ToolCallRead:
     return ToolCallRead(id=call_id, function=FunctionCallRead(name=name, arguments=arguments))
-
-
-def _fragment(index: int, call: ToolCallRead) -> dict[str, Any]:
-    """A stored tool call as the log's `tool_call` event would bring it whole."""
-    return {"index": index, "id": call.id, "name": call.function.name, "arguments": call.function.arguments}
 
 
 async def response_events(

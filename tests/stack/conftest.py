@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from agents import set_tracing_disabled
 
 from core.migrate import upgrade
 from tests.support.postgres import temporary_database
@@ -76,3 +77,9 @@ def make_stack(log_dir: Path, upstream: Upstream) -> Iterator[MakeStack]:
 def make_stack_module(log_dir: Path, upstream: Upstream) -> Iterator[MakeStack]:
     """`make_stack` for deployments a whole module shares."""
     yield from _stack_factory(log_dir, upstream)
+
+
+@pytest.fixture
+def no_tracing() -> None:
+    """The Agents SDK would send its traces to OpenAI."""
+    set_tracing_disabled(True)

@@ -1566,8 +1566,7 @@ export interface components {
         };
         /**
          * FunctionTool
-         * @description A function tool as the Responses API gives it: its definition flat, beside its type. Only
-         *     functions: the hosted tools (web search, file search, code interpreter) are OpenAI's own.
+         * @description A function tool as the Responses API gives it: its definition flat, beside its type.
          */
         FunctionTool: {
             /** Name */
@@ -1581,8 +1580,8 @@ export interface components {
             /** Strict */
             strict?: boolean | null;
             /**
-             * Type
-             * @constant
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
              */
             type: "function";
         };
@@ -1751,6 +1750,82 @@ export interface components {
             password: string;
         };
         /**
+         * McpCallError
+         * @description Why a call gave nothing, in OpenAI's shape of a tool's own error: the sentence as its text.
+         */
+        McpCallError: {
+            /**
+             * Type
+             * @default mcp_tool_execution_error
+             * @constant
+             */
+            type: "mcp_tool_execution_error";
+            /** Content */
+            content: {
+                [key: string]: string;
+            }[];
+        };
+        /**
+         * McpCallItem
+         * @description A tool the answer's tool loop called on a registered server: its output, or its error.
+         */
+        McpCallItem: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @default mcp_call
+             * @constant
+             */
+            type: "mcp_call";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "in_progress" | "completed" | "incomplete" | "failed";
+            /** Server Label */
+            server_label: string;
+            /** Name */
+            name: string;
+            /** Arguments */
+            arguments: string;
+            /** Output */
+            output?: string | null;
+            error?: components["schemas"]["McpCallError"] | null;
+        };
+        /**
+         * McpListToolsItem
+         * @description The tools of a registered server that a response's `mcp` tool allowed, as relaychat's
+         *     workers last listed them (when it was asked for, not while it ran).
+         */
+        McpListToolsItem: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @default mcp_list_tools
+             * @constant
+             */
+            type: "mcp_list_tools";
+            /** Server Label */
+            server_label: string;
+            /** Tools */
+            tools: components["schemas"]["McpListedTool"][];
+            /** Error */
+            error?: string | null;
+        };
+        /** McpListedTool */
+        McpListedTool: {
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /** Input Schema */
+            input_schema: {
+                [key: string]: unknown;
+            };
+        };
+        /**
          * McpServerCreate
          * @description An MCP server: over Streamable HTTP (`url`, with `headers`), or a command the workers start
          *     (`command`, `args`, `env`). Headers and env are stored sealed and never shown again.
@@ -1813,6 +1888,40 @@ export interface components {
             checked_at: string | null;
             /** Tools */
             tools: components["schemas"]["ToolRead"][];
+        };
+        /**
+         * McpTool
+         * @description An `mcp` tool: the tools of an MCP server an admin registered, named by `server_label`.
+         *     relaychat's workers call them in the answer's own tool loop; a client never brings a server
+         *     (a `server_url` must be the registered one), nor its credentials, and no call awaits approval.
+         */
+        McpTool: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "mcp";
+            /** Server Label */
+            server_label: string;
+            /** Server Url */
+            server_url?: string | null;
+            /** Server Description */
+            server_description?: string | null;
+            /** Allowed Tools */
+            allowed_tools?: (string[] | components["schemas"]["McpToolFilter"]) | null;
+            /** Require Approval */
+            require_approval?: "never" | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * McpToolFilter
+         * @description `allowed_tools` as a filter: the tools it names (relaychat does not keep tools' hints, so
+         *     `read_only` is not offered).
+         */
+        McpToolFilter: {
+            /** Tool Names */
+            tool_names?: string[] | null;
         };
         /**
          * MeUpdate
@@ -2127,7 +2236,7 @@ export interface components {
             /** Model */
             model: string;
             /** Output */
-            output: (components["schemas"]["OutputMessage"] | components["schemas"]["ReasoningItem"] | components["schemas"]["FunctionCallItem"])[];
+            output: (components["schemas"]["McpListToolsItem"] | components["schemas"]["OutputMessage"] | components["schemas"]["ReasoningItem"] | components["schemas"]["McpCallItem"] | components["schemas"]["FunctionCallItem"])[];
             /**
              * Parallel Tool Calls
              * @default true
@@ -2245,7 +2354,7 @@ export interface components {
             text?: components["schemas"]["ResponseText"] | null;
             reasoning?: components["schemas"]["ResponseReasoning"] | null;
             /** Tools */
-            tools?: components["schemas"]["FunctionTool"][] | null;
+            tools?: (components["schemas"]["FunctionTool"] | components["schemas"]["McpTool"])[] | null;
             /** Tool Choice */
             tool_choice?: ("none" | "auto" | "required") | components["schemas"]["FunctionToolChoice"] | null;
             /** Parallel Tool Calls */

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from agents import Agent, OpenAIResponsesModel, Runner, function_tool, set_tracing_disabled
+from agents import Agent, OpenAIResponsesModel, Runner, function_tool
 from langchain_core.messages import HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from langchain_openai import ChatOpenAI
@@ -83,11 +83,6 @@ def test_pydantic_ais_native_output_type(stack: Stack, upstream: Upstream) -> No
     assert agent.run_sync(question).output == CITY
     [sent] = upstream.requests(question)
     assert sent["response_format"]["type"] == "json_schema"
-
-
-@pytest.fixture
-def no_tracing() -> None:
-    set_tracing_disabled(True)  # the SDK would send its traces to OpenAI
 
 
 @pytest.mark.usefixtures("no_tracing")

@@ -14,10 +14,9 @@ from tests.support.processes import Process, free_port, python, wait_until
 
 
 @dataclass(frozen=True)
-class McpHttp:
-    """The tests' MCP server over Streamable HTTP, and what it saw."""
+class McpSeen:
+    """What the tests' MCP server saw, from its calls file."""
 
-    url: str
     calls_file: Path
 
     def seen(self, tool: str | None = None) -> list[dict[str, Any]]:
@@ -28,20 +27,34 @@ class McpHttp:
         return [note for note in notes if tool is None or note["tool"] == tool]
 
 
+@dataclass(frozen=True)
+class McpHttp(McpSeen):
+    """The tests' MCP server over Streamable HTTP, and its process (to kill and start again on the
+    same port)."""
+
+    url: str
+    process: Process
+
+    def start_again(self) -> None:
+        self.process.restart()
+        wait_until(lambda: _listening(self.url), 20, "the MCP server", self.process)
+
+
 @pytest.fixture
 def mcp_http(log_dir: Path) -> Iterator[McpHttp]:
     port = free_port()
     calls = log_dir / f"mcp-calls-{port}.jsonl"
     args = python("-m", "tests.support.mcp_server", "--calls", str(calls), "--port", str(port))
     server = Process(f"mcp-http-{port}", args, dict(os.environ), log_dir)
-    wait_until(lambda: _listening(port), 20, "the MCP server", server)
-    yield McpHttp(f"http://127.0.0.1:{port}/mcp", calls)
+    url = f"http://127.0.0.1:{port}/mcp"
+    wait_until(lambda: _listening(url), 20, "the MCP server", server)
+    yield McpHttp(calls, url, server)
     server.stop()
 
 
-def _listening(port: int) -> bool:
+def _listening(url: str) -> bool:
     try:
-        httpx.get(f"http://127.0.0.1:{port}/mcp", timeout=1)
+        httpx.get(url, timeout=1)
     except httpx.TransportError:
         return False
     return True

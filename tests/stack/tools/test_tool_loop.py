@@ -4,13 +4,15 @@ goes on; Stop cancels a running call at the server; a worker SIGKILLed mid-loop 
 without any tool called twice."""
 
 import json
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.stack.tools.conftest import McpHttp, registered
+from tests.stack.tools.conftest import McpHttp, McpSeen, registered
 from tests.support.sse import read_stream
 from tests.support.stack import MakeStack, Stack, Upstream, ask, new_conversation, unique, wait_for_message
 
@@ -58,6 +60,43 @@ def test_a_tool_call_is_run_saved_and_answered(
     assert (
         client.get(f"/api/messages/{answer_id}").json()["tool_steps"] == answer["tool_steps"]
     )  # after a reload
+
+
+def test_stdio_servers_ours_and_a_third_partys_run_in_one_round(
+    stack: Stack, client: httpx.Client, upstream: Upstream, log_dir: Path
+) -> None:
+    ours, clock = (
+        unique("stdio").lower().replace(" ", "-")[:24],
+        unique("clock").lower().replace(" ", "-")[:24],
+    )
+    calls = McpSeen(log_dir / f"{ours}.jsonl")
+    args = ["-m", "tests.support.mcp_server", "--calls", str(calls.calls_file)]
+    registered(client, {"name": ours, "command": sys.executable, "args": args})
+    registered(client, {"name": clock, "command": sys.executable, "args": ["-m", "mcp_server_time"]})
+    conversation_id = str(new_conversation(client)["id"])
+    picked = [f"{ours}.record", f"{clock}.get_current_time"]
+    assert client.patch(f"/api/conversations/{conversation_id}", json={"tools": picked}).status_code == 200
+    question = unique("two servers")
+    both = {
+        "tool_calls": [
+            {"id": "call_r", "name": f"{ours}__record", "arguments": json.dumps({"note": "over stdio"})},
+            {
+                "id": "call_t",
+                "name": f"{clock}__get_current_time",
+                "arguments": json.dumps({"timezone": "UTC"}),
+            },
+        ]
+    }
+    upstream.script(question, both, {"tokens": ["Noted, at that time."]})
+    answer = wait_for_message(client, ask(client, conversation_id, question)["assistant_message"]["id"])
+    assert answer["content"] == "Noted, at that time."
+    record, now = answer["tool_steps"]
+    assert (record["name"], record["output"]) == (f"{ours}.record", "recorded: over stdio")
+    assert now["name"] == f"{clock}.get_current_time"
+    assert json.loads(now["output"])["timezone"] == "UTC"
+    assert [n["note"] for n in calls.seen("record")] == ["over stdio"]
+    results = upstream.requests(question)[1]["messages"][-2:]
+    assert [m["tool_call_id"] for m in results] == ["call_r", "call_t"]
 
 
 def test_a_failing_tool_is_an_error_result_and_the_loop_goes_on(

@@ -10,6 +10,7 @@ heard of the cancellation.
 
 import json
 import re
+import sys
 import time
 from typing import Any
 
@@ -269,3 +270,38 @@ def test_a_slow_step_shows_while_it_runs_and_stop_ends_it(
     expect(answer.get_by_text("Stopped", exact=True)).to_be_visible()
     expect(steps(answer)).to_have_count(1, timeout=SHORT)
     expect_stopped_step()
+
+
+def test_a_third_party_servers_tool_from_the_web_ui(
+    page: Page, stack: Stack, client: httpx.Client, upstream: Upstream
+) -> None:
+    """`mcp-server-time` from PyPI, run by the worker over stdio: picked in the settings, called by
+    the model, its real output on the card."""
+    clock = unique("clock").lower().replace(" ", "-")[:24]
+    server = registered(client, {"name": clock, "command": sys.executable, "args": ["-m", "mcp_server_time"]})
+    assert server["status"] == "ok", server
+    question = unique("what time")
+    asking = {"timezone": "Europe/Paris"}
+    upstream.script(question, call(clock, "get_current_time", asking, "call_1"), {"tokens": ["It is late."]})
+
+    open_app(page, stack.api.url)
+    page.get_by_test_id("new-chat").click()
+    panel = open_settings(page)
+    choice(page, f"{clock}.get_current_time").check()
+    expect(choice(page, f"{clock}.convert_time")).not_to_be_checked()
+    page.get_by_test_id("settings-save").click()
+    expect(panel).to_be_hidden(timeout=SHORT)
+    send(page, question)
+
+    answer = expect_answer(page, "It is late.")
+    [step] = steps(answer).all()
+    expect_folded(step, "ok", f"{clock}.get_current_time")
+    unfold(step)
+    output = step.get_by_test_id("tool-output")
+    expect(output).to_contain_text('"timezone": "Europe/Paris"')
+    shown = json.loads(output.inner_text())
+    assert shown["timezone"] == "Europe/Paris"
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00$", shown["datetime"]), shown
+    screenshot(page, "tool-step-third-party")
+    [saved] = stored(client, answer)["tool_steps"]
+    assert json.loads(saved["output"]) == shown

@@ -1,9 +1,10 @@
-"""Full-text search over conversation titles and message text, newest first.
+"""Full-text search over conversation titles, message text and answers' tool steps, newest first.
 
-SQLite reads the FTS5 tables and Postgres the tsvector indexes that migration 0003 made
-(core/fts.py). Every word typed must appear, the last one as a prefix (search as you type).
-Results are the newest matches, so a common word costs no more than a rare one: FTS5 walks its
-index in rowid order and stops at the limit.
+SQLite reads the FTS5 tables and Postgres the tsvector indexes that migrations 0003 and 0013
+made (core/fts.py); a message found by its tool steps gets its snippet from them. Every word
+typed must appear, the last one as a prefix (search as you type). Results are the newest
+matches, so a common word costs no more than a rare one: FTS5 walks its index in rowid order and
+stops at the limit.
 """
 
 import re
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.fts import PG_CONFIG
+from core.fts import MESSAGE_FTS, PG_CONFIG, STEPS_FTS
 from core.models import Role, Source
 from core.schemas import UtcDatetime
 
@@ -79,16 +80,23 @@ def _pg_query(found: list[str]) -> str:
     return " & ".join([*found[:-1], f"{found[-1]}:*"])
 
 
-# Only the owner's: the condition is inside the walk of the index, before the limit.
-SQLITE_MESSAGES = sa.text(f"""
-SELECT m.id, m.conversation_id, m.role, m.created_at, c.title, c.source,
-       snippet(message_fts, 0, char(2), char(3), '…', {SNIPPET_WORDS})
-FROM message_fts
-JOIN message m ON m.rowid = message_fts.rowid
-JOIN conversation c ON c.id = m.conversation_id
-WHERE message_fts MATCH :match AND c.owner_id = :owner
-ORDER BY message_fts.rowid DESC LIMIT :limit
-""")
+# Only the owner's: the condition is inside the walk of the index, before the limit. Messages found
+# by their text, then those found by their tool steps, each newest first; `search` merges them.
+_SQLITE_FOUND_IN = """
+SELECT * FROM (
+  SELECT m.rowid, m.id, m.conversation_id, m.role, m.created_at, c.title, c.source,
+         snippet({table}, 0, char(2), char(3), '…', {words})
+  FROM {table}
+  JOIN message m ON m.rowid = {table}.rowid
+  JOIN conversation c ON c.id = m.conversation_id
+  WHERE {table} MATCH :match AND c.owner_id = :owner
+  ORDER BY {table}.rowid DESC LIMIT :limit)
+"""
+SQLITE_MESSAGES = sa.text(
+    _SQLITE_FOUND_IN.format(table=MESSAGE_FTS, words=SNIPPET_WORDS)
+    + "UNION ALL"
+    + _SQLITE_FOUND_IN.format(table=STEPS_FTS, words=SNIPPET_WORDS)
+)
 
 SQLITE_TITLES = sa.text("""
 SELECT c.id, c.created_at, c.source, highlight(conversation_fts, 0, char(2), char(3))
@@ -101,19 +109,27 @@ ORDER BY conversation_fts.rowid DESC LIMIT :limit
 # The WHERE clauses repeat the indexes' expressions exactly, so Postgres uses them; ts_headline
 # runs in the outer query, on the few rows kept, not on every match.
 PG_MESSAGES = sa.text(f"""
-SELECT m.id, m.conversation_id, m.role, m.created_at, c.title, c.source,
-       CASE WHEN length(m.content) <= :short
-            THEN ts_headline('{PG_CONFIG}', m.content, to_tsquery('{PG_CONFIG}', :query), :whole)
-            ELSE ts_headline('{PG_CONFIG}', m.content, to_tsquery('{PG_CONFIG}', :query), :options)
+SELECT id, conversation_id, role, created_at, title, source,
+       CASE WHEN length(text) <= :short
+            THEN ts_headline('{PG_CONFIG}', text, to_tsquery('{PG_CONFIG}', :query), :whole)
+            ELSE ts_headline('{PG_CONFIG}', text, to_tsquery('{PG_CONFIG}', :query), :options)
        END AS snippet,
-       left(m.content, {EDGE_CHARS}), right(m.content, {EDGE_CHARS})
-FROM (SELECT message.id FROM message JOIN conversation ON conversation.id = message.conversation_id
-      WHERE to_tsvector('{PG_CONFIG}', content) @@ to_tsquery('{PG_CONFIG}', :query)
-        AND conversation.owner_id = :owner
-      ORDER BY message.id DESC LIMIT :limit) AS hits
-JOIN message m ON m.id = hits.id
-JOIN conversation c ON c.id = m.conversation_id
-ORDER BY m.id DESC
+       left(text, {EDGE_CHARS}), right(text, {EDGE_CHARS})
+FROM (SELECT m.id, m.conversation_id, m.role, m.created_at, c.title, c.source,
+             CASE WHEN to_tsvector('{PG_CONFIG}', m.content) @@ to_tsquery('{PG_CONFIG}', :query)
+                  THEN m.content
+                  ELSE (SELECT string_agg(value #>> '{{}}', ' ')
+                        FROM jsonb_path_query(m.tool_steps::jsonb, 'strict $.**') AS value
+                        WHERE jsonb_typeof(value) = 'string')
+             END AS text
+      FROM (SELECT message.id FROM message JOIN conversation ON conversation.id = message.conversation_id
+            WHERE (to_tsvector('{PG_CONFIG}', content) @@ to_tsquery('{PG_CONFIG}', :query)
+                   OR to_tsvector('{PG_CONFIG}', tool_steps) @@ to_tsquery('{PG_CONFIG}', :query))
+              AND conversation.owner_id = :owner
+            ORDER BY message.id DESC LIMIT :limit) AS hits
+      JOIN message m ON m.id = hits.id
+      JOIN conversation c ON c.id = m.conversation_id) AS found
+ORDER BY id DESC
 """)
 
 PG_TITLES = sa.text(f"""
@@ -142,7 +158,7 @@ def _with_ellipses(snippet: str, head: str, tail: str) -> str:
     return snippet
 
 
-def _message_hit(row: sa.Row[Any]) -> SearchHit:
+def _message_hit(row: sa.Row[Any] | tuple[Any, ...]) -> SearchHit:
     message_id, conversation_id, role, created_at, title, source, snippet, *edges = tuple(row)
     if edges:
         snippet = _with_ellipses(snippet, *edges)
@@ -171,6 +187,18 @@ def _title_hit(row: sa.Row[Any]) -> SearchHit:
     )
 
 
+def _newest_of_both(rows: list[sa.Row[Any]], limit: int) -> list[tuple[Any, ...]]:
+    """The newest `limit` messages of those found by their text and by their steps (each row led
+    by its rowid); one found both ways keeps its text's snippet, which comes first."""
+    seen: set[str] = set()
+    newest: list[tuple[Any, ...]] = []
+    for _rowid, message_id, *rest in sorted(rows, key=lambda row: -row[0]):  # stable: text first
+        if message_id not in seen:
+            seen.add(message_id)
+            newest.append((message_id, *rest))
+    return newest[:limit]
+
+
 async def search(connection: AsyncConnection, owner_id: str, query: str, limit: int) -> SearchResults:
     """The owner's newest `limit` conversations whose title matches, and newest `limit` messages."""
     found = words(query)
@@ -179,7 +207,7 @@ async def search(connection: AsyncConnection, owner_id: str, query: str, limit: 
     if connection.dialect.name == "sqlite":
         params: dict[str, object] = {"match": _sqlite_match(found), "limit": limit, "owner": owner_id}
         titles = await connection.execute(SQLITE_TITLES, params)
-        messages = await connection.execute(SQLITE_MESSAGES, params)
+        messages = _newest_of_both(list(await connection.execute(SQLITE_MESSAGES, params)), limit)
     else:
         params = {
             "query": _pg_query(found),

@@ -190,6 +190,28 @@ def test_a_worker_killed_mid_loop_is_taken_over_and_no_tool_runs_twice(
         assert results == ["call_a", "call_b"]
 
 
+def test_an_answer_is_found_by_what_its_steps_said_and_did(
+    stack: Stack, client: httpx.Client, upstream: Upstream, mcp_http: McpHttp
+) -> None:
+    name, conversation_id = tool_conversation(client, mcp_http, "record", "fail")
+    noted, failed = f"zq{unique('n')[-10:]}", f"zq{unique('f')[-10:]}"
+    question = unique("searched steps")
+    upstream.script(
+        question,
+        call(name, "record", {"note": noted}, "call_1"),
+        call(name, "fail", {"reason": failed}, "call_2"),
+        {"tokens": ["Done."]},
+    )
+    answer_id = ask(client, conversation_id, question)["assistant_message"]["id"]
+    wait_for_message(client, answer_id)
+    for word, said in ((noted, f"recorded: {noted}"), (failed, f"Error executing tool fail: {failed}")):
+        found = client.get("/api/search", params={"q": word}).json()["messages"]
+        assert [hit["message_id"] for hit in found] == [answer_id], word
+        snippet = found[0]["snippet"]
+        assert [part["text"] for part in snippet if part["hit"]] == [word, word]  # arguments and result
+        assert said in "".join(part["text"] for part in snippet)
+
+
 def test_an_answers_steps_are_exported_and_imported_with_it(
     stack: Stack, client: httpx.Client, upstream: Upstream, mcp_http: McpHttp
 ) -> None:

@@ -8,6 +8,7 @@ stops at the limit.
 """
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -187,15 +188,15 @@ def _title_hit(row: sa.Row[Any]) -> SearchHit:
     )
 
 
-def _newest_of_both(rows: list[sa.Row[Any]], limit: int) -> list[tuple[Any, ...]]:
+def _newest_of_both(rows: list[tuple[Any, ...]], limit: int) -> list[tuple[Any, ...]]:
     """The newest `limit` messages of those found by their text and by their steps (each row led
     by its rowid); one found both ways keeps its text's snippet, which comes first."""
     seen: set[str] = set()
     newest: list[tuple[Any, ...]] = []
-    for _rowid, message_id, *rest in sorted(rows, key=lambda row: -row[0]):  # stable: text first
-        if message_id not in seen:
-            seen.add(message_id)
-            newest.append((message_id, *rest))
+    for row in sorted(rows, key=lambda row: -row[0]):  # stable: text first
+        if row[1] not in seen:
+            seen.add(row[1])
+            newest.append(row[1:])
     return newest[:limit]
 
 
@@ -207,7 +208,8 @@ async def search(connection: AsyncConnection, owner_id: str, query: str, limit: 
     if connection.dialect.name == "sqlite":
         params: dict[str, object] = {"match": _sqlite_match(found), "limit": limit, "owner": owner_id}
         titles = await connection.execute(SQLITE_TITLES, params)
-        messages = _newest_of_both(list(await connection.execute(SQLITE_MESSAGES, params)), limit)
+        both = await connection.execute(SQLITE_MESSAGES, params)
+        messages: Iterable[tuple[Any, ...] | sa.Row[Any]] = _newest_of_both([tuple(r) for r in both], limit)
     else:
         params = {
             "query": _pg_query(found),

@@ -115,10 +115,14 @@ async def hold_claim(redis: Redis, claimed: Claimed, ttl_seconds: float) -> Asyn
         while True:
             await asyncio.sleep(ttl_seconds / 3)
             try:
+                # Only what is still there (XX): the job gives its slot back and ARQ deletes its
+                # claim before this block ends, and a renewal in between must not take them again
+                # (the owner's next answer would wait for the slot to expire).
                 async with redis.pipeline(transaction=False) as pipe:
-                    pipe.set(key, b"1", px=ttl_ms)
+                    pipe.set(key, b"1", px=ttl_ms, xx=True)
                     if claimed.owner is not None:
-                        pipe.zadd(keys.running(claimed.owner), {claimed.job_id: timestamp_ms() + ttl_ms})
+                        expiry = {claimed.job_id: timestamp_ms() + ttl_ms}
+                        pipe.zadd(keys.running(claimed.owner), expiry, xx=True)
                     await pipe.execute()
             except RedisError as error:
                 logger.warning("could not renew the claim on %s: %s", claimed.job_id, error)

@@ -1,13 +1,15 @@
 """Claiming jobs: a batch in one call, in the queue's order, within each owner's running limit;
 the slot given back at the job's end (real Redis, no worker process)."""
 
+import asyncio
+
 from arq.utils import timestamp_ms
 from redis.asyncio import Redis
 
 from core import keys
 from core.jobs import TURN, enqueue_answer, enqueue_title
 from core.limits import Limits
-from worker.claim import Claimed, claim, release
+from worker.claim import Claimed, claim, hold_claim, release
 
 TTL = 10.0
 
@@ -82,3 +84,26 @@ async def test_claims_in_queue_order_move_the_clock_and_a_woken_jobs_does_not(re
 async def test_a_job_not_due_yet_or_gone_from_the_queue_is_not_claimed(redis: Redis) -> None:
     await redis.zadd(keys.QUEUE, {"later": timestamp_ms() + 60_000})
     assert await claim(redis, [b"later", b"gone"], free=2, ttl_seconds=TTL) == []
+
+
+async def test_a_renewal_after_the_slot_was_given_back_does_not_take_it_again(redis: Redis) -> None:
+    """Regression: a renewal between the job giving its slot back and the claim's end put the slot
+    back, held until it expired: the owner's next answer waited, and the limits test saw a slot
+    held after every answer had ended."""
+    await enqueue_answer(redis, "a0", "ann")
+    [claimed] = await claim(redis, await queued(redis), free=1, ttl_seconds=0.3)
+    async with hold_claim(redis, claimed, ttl_seconds=0.3):
+        await release(redis, claimed, ended=True)
+        await redis.delete(keys.arq_in_progress("a0"))  # as ARQ's finish_job does
+        await asyncio.sleep(0.25)  # two renewals' turns
+    assert await redis.zcard(keys.running("ann")) == 0
+    assert not await redis.exists(keys.arq_in_progress("a0"))
+
+
+async def test_a_running_jobs_claim_and_slot_are_renewed(redis: Redis) -> None:
+    await enqueue_answer(redis, "a0", "ann")
+    [claimed] = await claim(redis, await queued(redis), free=1, ttl_seconds=0.3)
+    async with hold_claim(redis, claimed, ttl_seconds=0.3):
+        await asyncio.sleep(0.5)  # past the first TTL
+        assert await redis.zscore(keys.running("ann"), "a0") > timestamp_ms()
+        assert await redis.exists(keys.arq_in_progress("a0"))

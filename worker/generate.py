@@ -95,14 +95,16 @@ async def _attempt(deps: WorkerDeps, answer_id: str, job_started: float) -> Endi
     run = AnswerRun(attempt, attempt_log, job_started)
     tool_loop.offer(run, deps.settings.max_tool_steps)
     try:
-        if run.steps:  # an earlier attempt's tool steps: this one goes on from them
-            await _start(deps, attempt_log)
-            run.started = True
-            go_on = await tool_loop.resume(deps, run, found.answer.content)
-            outcome = await stream(deps, run, _started) if go_on else Outcome(Status.stopped)
-        else:
-            outcome = await stream(deps, run, partial(_start, deps, attempt_log))
-        outcome = await _tool_rounds(deps, run, outcome)
+        # Watched from the first round to the last: a Stop between rounds is heard as one within.
+        with deps.signals.watch_stop(run):
+            if run.steps:  # an earlier attempt's tool steps: this one goes on from them
+                await _start(deps, attempt_log)
+                run.started = True
+                go_on = await tool_loop.resume(deps, run, found.answer.content)
+                outcome = await stream(deps, run, _started) if go_on else Outcome(Status.stopped)
+            else:
+                outcome = await stream(deps, run, partial(_start, deps, attempt_log))
+            outcome = await _tool_rounds(deps, run, outcome)
     except StopBeforeStart as stop:
         return Ending(await finish.stopped_before_start(deps, found, attempt_log, stop.checkpointed))
     except (Fenced, Raced, *INFRASTRUCTURE):

@@ -27,12 +27,14 @@ class Signals:
 
     @contextlib.contextmanager
     def watch_stop(self, run: AnswerRun) -> Iterator[None]:
-        """While inside, a Stop published for the run's answer sets `run.stop`."""
+        """While inside, a Stop published for the run's answer sets `run.stop`. Nested (a round
+        inside the whole run's watch), only the outermost stops watching."""
+        outermost = self._stops.get(run.answer_id) is not run.stop
         self._stops[run.answer_id] = run.stop
         try:
             yield
         finally:
-            if self._stops.get(run.answer_id) is run.stop:
+            if outermost and self._stops.get(run.answer_id) is run.stop:
                 del self._stops[run.answer_id]
 
     def _dispatch(self, channel: str, data: bytes) -> None:

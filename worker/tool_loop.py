@@ -146,9 +146,11 @@ async def _write_end(run: AnswerRun, index: int, step: dict[str, Any]) -> None:
 
 
 async def _result(deps: WorkerDeps, run: AnswerRun, index: int, step: dict[str, Any]) -> None:
-    """The step's end, in the log and saved."""
-    await _write_end(run, index, step)
-    await _save(deps, run)
+    """The step's end, in the log and saved (at once: neither needs the other)."""
+    ended = await asyncio.gather(_write_end(run, index, step), _save(deps, run), return_exceptions=True)
+    for outcome in ended:
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 async def _call(deps: WorkerDeps, run: AnswerRun, step: dict[str, Any]) -> None:
@@ -183,21 +185,9 @@ async def _call(deps: WorkerDeps, run: AnswerRun, step: dict[str, Any]) -> None:
     step |= {"output": result.output, "error": result.error, "duration_ms": result.duration_ms}
 
 
-async def _stop_waiting(deps: WorkerDeps, run: AnswerRun) -> None:
-    """A Stop published while no model call watched for it (between rounds) left its flag."""
-    if await deps.redis.exists(keys.stop(run.answer_id)):
-        run.stop.set()
-
-
 async def run_calls(deps: WorkerDeps, run: AnswerRun) -> bool:
     """Run the calls the model made in this round, each a saved step; True when the model is to
-    be asked again with their results (no Stop came)."""
-    with deps.signals.watch_stop(run):
-        await _stop_waiting(deps, run)
-        return await _run_calls(deps, run)
-
-
-async def _run_calls(deps: WorkerDeps, run: AnswerRun) -> bool:
+    be asked again with their results (no Stop came). The caller watches for a Stop."""
     calls = [(i, run.said.calls[i]) for i in sorted(run.said.calls) if i >= run.call_offset]
     if not calls or run.stop.is_set():
         return False
@@ -227,13 +217,10 @@ async def _run_calls(deps: WorkerDeps, run: AnswerRun) -> bool:
 async def resume(deps: WorkerDeps, run: AnswerRun, text: str) -> bool:
     """Go on from the steps an earlier attempt saved (with `text`, what it had said by then):
     write them into this attempt's log, end the steps that were under way, and set up the next
-    round. True when the model is to be asked again."""
-    with deps.signals.watch_stop(run):
-        await _stop_waiting(deps, run)
-        return await _resume(deps, run, text)
-
-
-async def _resume(deps: WorkerDeps, run: AnswerRun, text: str) -> bool:
+    round. True when the model is to be asked again. The caller watches for a Stop; one that
+    came before it did left its flag."""
+    if await deps.redis.exists(keys.stop(run.answer_id)):
+        run.stop.set()
     said: list[tuple[EventType, dict[str, Any]]] = [(EventType.delta, {"text": text})] if text else []
     said += [(EventType.tool_call, step_call(index, step)) for index, step in enumerate(run.steps)]
     if said and await run.attempt_log.append(*said) is None:

@@ -20,6 +20,7 @@ from api.streams.updates import UpdateFeed
 from core.catalog import Catalog, load_catalog
 from core.db import Sessionmaker, make_engine, make_sessionmaker, read_only
 from core.eventlog import EventLog
+from core.files.store import FileStore, make_file_store
 from core.migrate import check_schema
 from core.redis import connect, dedicated_connection, target_of
 from core.settings import Settings
@@ -47,6 +48,7 @@ class ApiDeps:
     authenticator: Authenticator
     revocations: Revocations
     starts: StartLane
+    files: FileStore
 
     @classmethod
     async def open(cls, settings: Settings) -> "ApiDeps":
@@ -78,6 +80,7 @@ class ApiDeps:
             authenticator=authenticator,
             revocations=revocations,
             starts=StartLane(engine.dialect.name),
+            files=make_file_store(settings.file_store, settings.files_dir, sessionmaker),
         )
         relay.start()
         deps.updates.start()

@@ -1,10 +1,10 @@
-"""The lookups: the user's conversation, message, response, sign-in or key a request's path
+"""The lookups: the user's conversation, message, response, file, sign-in or key a request's path
 names. Anyone else's is not found, exactly as one that does not exist.
 
-Every route with a `{conversation_id}`, `{message_id}`, `{response_id}`, `{sign_in_id}` or
-`{key_id}` in its path takes one of the dependencies below rather than the id, so what a request
-may see is decided here alone (tests/api/test_lookups.py walks the OpenAPI schema to hold every
-route to it).
+Every route with a `{conversation_id}`, `{message_id}`, `{response_id}`, `{file_id}`,
+`{sign_in_id}` or `{key_id}` in its path takes one of the dependencies below rather than the id,
+so what a request may see is decided here alone (tests/api/test_lookups.py walks the OpenAPI
+schema to hold every route to it).
 """
 
 from typing import Annotated, TypeVar
@@ -18,13 +18,14 @@ from api.deps import SessionDep
 from api.openai.response_objects import answer_id_of, asked
 from api.refusals import (
     CONVERSATION_NOT_FOUND,
+    FILE_NOT_FOUND,
     KEY_NOT_FOUND,
     MESSAGE_NOT_FOUND,
     RESPONSE_NOT_FOUND,
     SIGN_IN_NOT_FOUND,
     NotFound,
 )
-from core.models import ApiKey, Conversation, Message, Role, SignIn, Source
+from core.models import ApiKey, Conversation, Message, Role, SignIn, Source, StoredFile
 
 Owned = TypeVar("Owned", SignIn, ApiKey)
 
@@ -79,6 +80,13 @@ async def find_response(session: AsyncSession, response_id: str, owner_id: str) 
     return answer
 
 
+async def find_file(session: AsyncSession, file_id: str, owner_id: str) -> StoredFile:
+    stored = await session.get(StoredFile, file_id)
+    if stored is None or stored.owner_id != owner_id:
+        raise NotFound(FILE_NOT_FOUND)
+    return stored
+
+
 async def _conversation(conversation_id: str, user: UserDep, session: SessionDep) -> Conversation:
     return await find_conversation(session, conversation_id, user.user_id)
 
@@ -89,6 +97,10 @@ async def _message(message_id: str, user: UserDep, session: SessionDep) -> Messa
 
 async def _response(response_id: str, user: UserDep, session: SessionDep) -> Message:
     return await find_response(session, response_id, user.user_id)
+
+
+async def _file(file_id: str, user: UserDep, session: SessionDep) -> StoredFile:
+    return await find_file(session, file_id, user.user_id)
 
 
 async def _sign_in_of(sign_in_id: str, user: UserDep, session: SessionDep) -> SignIn:
@@ -103,5 +115,6 @@ ConversationDep = Annotated[Conversation, Depends(_conversation)]
 MessageDep = Annotated[Message, Depends(_message)]
 ResponseDep = Annotated[Message, Depends(_response)]
 """The answer behind a response of the Responses API."""
+FileDep = Annotated[StoredFile, Depends(_file)]
 SignInDep = Annotated[SignIn, Depends(_sign_in_of)]
 ApiKeyDep = Annotated[ApiKey, Depends(_api_key)]

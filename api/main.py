@@ -18,6 +18,7 @@ from api.routes import (
     branches,
     chat_completions,
     conversations,
+    files,
     health,
     keys,
     limits,
@@ -36,6 +37,7 @@ from api.routes import (
 )
 from api.routing import CheckedRoute
 from api.schemas import ERRORS
+from api.uploads import FORM_FRAMING, MB, too_large
 from api.web import mount_web
 from core.heap import settle_heap
 from core.logs import configure_logging
@@ -63,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Every route of these needs a signed-in user (a sign-in or an API key): 401 otherwise; the
     # admin's, an admin (403). Checked first, before a route opens its database session.
     signed_in = [conversations, titles, transfer, messages, branches, stream, search, updates, models]
-    signed_in += [keys, usage, tools]
+    signed_in += [keys, usage, tools, files]
     for module in signed_in:
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[SIGNED_IN])
     # The OpenAI-compatible routes: the same sign-in (an API key, as OpenAI's SDKs send it), at /v1.
@@ -78,6 +80,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     bodies = [
         BodyLimit("", settings.max_body_bytes),
         BodyLimit("/api/conversations/import", settings.max_import_bytes, transfer.IMPORT_TOO_BIG),
+        # The file and the form's framing; the file itself is held to the limit exactly (api/uploads.py).
+        BodyLimit(
+            "/api/files", int(settings.max_upload_mb * MB) + FORM_FRAMING, too_large(settings.max_upload_mb)
+        ),
     ]
     timeout = settings.body_timeout_seconds
     app.add_middleware(Guards, allowed_hosts=settings.allowed_hosts, limits=bodies, body_timeout=timeout)

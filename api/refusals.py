@@ -11,6 +11,7 @@ MESSAGE_NOT_FOUND = "Message not found"
 SIGN_IN_NOT_FOUND = "Session not found"
 KEY_NOT_FOUND = "API key not found"
 RESPONSE_NOT_FOUND = "Response not found"
+FILE_NOT_FOUND = "File not found"
 
 
 class Refusal(Exception):

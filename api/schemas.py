@@ -6,6 +6,7 @@ from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.catalog import MIN_ANSWER_TOKENS
+from core.models import FileStatus
 from core.schemas import ConversationRead, MessageRead, UtcDatetime
 
 
@@ -51,12 +52,18 @@ class ConversationPage(BaseModel):
     next_offset: int | None
 
 
+MAX_ATTACHMENTS = 10
+
+
 class MessageCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # Length limits are checked in the route, to answer with a sentence rather than a schema error.
     content: str
     client_id: str | None = Field(None, min_length=1, max_length=100)
+    attachments: list[Annotated[str, Field(max_length=36)]] = Field(
+        [], max_length=MAX_ATTACHMENTS, description="The user's files (ids, `ready`) the question brings"
+    )
     parent_id: str | None = Field(
         None,
         max_length=36,
@@ -211,3 +218,27 @@ class McpServerRead(BaseModel):
     status_detail: str | None
     checked_at: UtcDatetime | None
     tools: list[ToolRead]
+
+
+class FileRead(BaseModel):
+    """An uploaded file: `processing` while a worker reads it, then `ready` (with its tokens, and
+    its pages or its size in pixels) or `failed` (with `error`, a sentence)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    size: int
+    content_type: str
+    status: FileStatus
+    error: str | None
+    tokens: int | None
+    pages: int | None
+    width: int | None
+    height: int | None
+    created_at: UtcDatetime
+
+
+class FilePage(BaseModel):
+    items: list[FileRead]
+    next_offset: int | None

@@ -25,12 +25,30 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.refusals import CONVERSATION_NOT_FOUND, Conflict, Invalid, NotFound, TooLarge, TooMany
+from api.refusals import (
+    CONVERSATION_NOT_FOUND,
+    FILE_NOT_FOUND,
+    Conflict,
+    Invalid,
+    NotFound,
+    TooLarge,
+    TooMany,
+)
 from core.admission import OverLimit, admit, withdraw
 from core.catalog import Catalog, ModelSpec, UnknownModel, budgets
 from core.jobs import enqueue_answer
 from core.limits import Limits
-from core.models import Conversation, Message, Role, Source, Status, TitleSource, utcnow
+from core.models import (
+    Conversation,
+    FileStatus,
+    Message,
+    Role,
+    Source,
+    Status,
+    StoredFile,
+    TitleSource,
+    utcnow,
+)
 from core.settings import Settings
 from core.text import problem_of
 from core.titles import fallback_title
@@ -70,6 +88,7 @@ class Question:
     content: str
     parent_id: str | None
     client_id: str | None
+    attachments: Sequence[str] = ()  # the user's files (ids) the question brings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -230,12 +249,17 @@ async def _plan(session: AsyncSession, ask: Ask) -> _Plan:
         case Question(conversation=conversation):
             parent_id = await _parent_of_question(session, conversation, ask.parent_id)
             first = parent_id is None and conversation.title_source == TitleSource.default
-            return _question_plan(conversation, parent_id, ask.content, ask.client_id, names=first)
+            attachments = await _attachments(session, conversation.owner_id, ask.attachments)
+            plan = _question_plan(conversation, parent_id, ask.content, ask.client_id, names=first)
+            plan.question.attachments = attachments
+            return plan
         case Edit(question=old):
             if old.role != Role.user:
                 raise Conflict("Only a question can be edited")
             conversation = await _conversation_of(session, old)
-            return _question_plan(conversation, old.parent_id, ask.content, ask.client_id)
+            plan = _question_plan(conversation, old.parent_id, ask.content, ask.client_id)
+            plan.question.attachments = old.attachments  # an edit keeps the question's files
+            return plan
         case Regenerate(answer=old):
             if old.role != Role.assistant:
                 raise Conflict("Only an answer can be regenerated")
@@ -246,6 +270,25 @@ async def _plan(session: AsyncSession, ask: Ask) -> _Plan:
             return _Plan(conversation=conversation, question=asked, new=[], client_id=ask.client_id)
         case Turns():
             return _turns_plan(ask)
+
+
+async def _attachments(session: AsyncSession, owner: str | None, file_ids: Sequence[str]) -> list[str] | None:
+    """The question's files, each the owner's and read (NotFound, Conflict otherwise)."""
+    if not file_ids:
+        return None
+    if len(set(file_ids)) < len(file_ids):
+        raise Invalid("Each file may be attached once.", param="attachments")
+    found = await session.exec(select(StoredFile).where(col(StoredFile.id).in_(file_ids)))
+    files = {stored.id: stored for stored in found if stored.owner_id == owner}
+    for index, file_id in enumerate(file_ids):
+        stored = files.get(file_id)
+        if stored is None:
+            raise NotFound(FILE_NOT_FOUND, param=f"attachments[{index}]")
+        if stored.status == FileStatus.processing:
+            raise Conflict(f"{stored.name} is still being read: send once it is ready.", clears=True)
+        if stored.status == FileStatus.failed:
+            raise Invalid(f"{stored.name} could not be read: {stored.error}", param=f"attachments[{index}]")
+    return list(file_ids)
 
 
 def _question_plan(

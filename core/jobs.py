@@ -29,6 +29,7 @@ from core.redis import serialize_job
 GENERATE = "generate"
 TITLE = "make_title"
 LIST_TOOLS = "list_mcp_tools"
+INGEST = "ingest_file"
 TURN = 1000
 FAIR_TAGS_BELOW = 10**12
 """Tags stay below this; a score above it is a time (first-in, first-out mode)."""
@@ -105,3 +106,13 @@ async def enqueue_tool_listing(redis: Redis, server_id: str) -> bool:
     """Ask a worker to connect to an MCP server and list its tools (an admin's request: no model
     runs, so no user's limits apply). One at a time per server; False when one is queued already."""
     return await _enqueue(redis, f"mcp:{server_id}", LIST_TOOLS, (server_id,), None, fair=True)
+
+
+def ingestion_job_id(file_id: str) -> str:
+    return f"file:{file_id}"
+
+
+async def enqueue_ingestion(redis: Redis, file_id: str, owner: str, *, fair: bool = True) -> bool:
+    """Ask a worker to read an uploaded file: a job of its owner's, in their turn. Its admission
+    was taken before the upload was read (api/uploads.py), as an answer's is before its row."""
+    return await _enqueue(redis, ingestion_job_id(file_id), INGEST, (file_id,), owner, fair)

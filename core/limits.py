@@ -16,6 +16,7 @@ class Limits:
     waiting_answers: int | None = None
     tokens_per_day: int | None = None
     cost_per_month_usd: float | None = None
+    storage_mb: int | None = None  # what the user's uploaded files may take
 
 
 LIMIT_NAMES = tuple(field.name for field in fields(Limits))

@@ -119,6 +119,7 @@ class User(SQLModel, table=True):
     limit_waiting_answers: int | None = None
     limit_tokens_per_day: int | None = Field(default=None, sa_type=sa.BigInteger)
     limit_cost_per_month_usd: float | None = Field(default=None, sa_type=sa.Float)
+    limit_storage_mb: int | None = None
 
 
 class RoleLimit(SQLModel, table=True):
@@ -131,6 +132,7 @@ class RoleLimit(SQLModel, table=True):
     waiting_answers: int | None = None
     tokens_per_day: int | None = Field(default=None, sa_type=sa.BigInteger)
     cost_per_month_usd: float | None = Field(default=None, sa_type=sa.Float)
+    storage_mb: int | None = None
 
 
 class SignIn(SQLModel, table=True):
@@ -213,6 +215,68 @@ class McpServer(SQLModel, table=True):
     status_detail: str | None = Field(default=None, max_length=1000)
     checked_at: datetime | None = _moment()
     created_at: datetime = _timestamp()
+
+
+class FileStatus(StrEnum):
+    processing = "processing"  # stored; a worker is ingesting it
+    ready = "ready"
+    failed = "failed"  # `error` says why; its bytes are gone
+
+
+class StoredFile(SQLModel, table=True):
+    """A file a user uploaded: its bytes are in the `FileStore` (core/files/store.py), its text
+    in chunks once a worker has ingested it."""
+
+    __tablename__ = "file"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    owner_id: str = _belongs_to_account()
+    name: str = Field(max_length=255)
+    size: int = Field(sa_type=sa.BigInteger)
+    # Sniffed from the bytes (core/files/sniff.py), never the client's word.
+    content_type: str = Field(max_length=100)
+    status: FileStatus = Field(default=FileStatus.processing, sa_type=sa.String(16))
+    error: str | None = Field(default=None, max_length=1000)
+    # A document's text: its tokens in `tokenizer`, its pages (None: not paged); an image's size.
+    tokens: int | None = None
+    tokenizer: str | None = Field(default=None, max_length=64)
+    pages: int | None = None
+    width: int | None = None
+    height: int | None = None
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class FileChunk(SQLModel, table=True):
+    """A piece of a document's text, as its answers' prompts and search read it."""
+
+    __tablename__ = "file_chunk"
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("file.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    ordinal: int
+    page: int | None = None  # the page it starts on, for a paged document
+    text: str = Field(sa_type=sa.Text)
+    tokens: int
+
+
+class FileBlob(SQLModel, table=True):
+    """A piece of a file's bytes, for the database's `FileStore`: what many hosts share with
+    nothing else to run."""
+
+    __tablename__ = "file_blob"
+
+    file_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("file.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+    seq: int = Field(primary_key=True)
+    data: bytes = Field(sa_type=sa.LargeBinary)
 
 
 class Conversation(SQLModel, table=True):
@@ -302,6 +366,8 @@ class Message(SQLModel, table=True):
     # `<server>.<tool>`), "arguments", "round", "output" | "error", "duration_ms"}]; a step
     # without either is a call that was under way when last saved.
     tool_steps: list[dict[str, Any]] | None = Field(default=None, sa_type=sa.JSON)
+    # The files a question brought (`StoredFile` ids, in their order): its answers read them.
+    attachments: list[str] | None = Field(default=None, sa_type=sa.JSON)
     # Of the completion tokens, those spent on reasoning (the server's count, else ours).
     reasoning_tokens: int | None = None
     # An answer's prompt: the earlier messages it was built from (None: not recorded).

@@ -74,6 +74,7 @@ class MessageRead(BaseModel):
     tool_calls: list[ToolCallRead] | None = None
     tool_call_id: str | None = None
     tool_steps: list[ToolStep] | None = None
+    attachments: list[str] | None = None  # a question's files (ids)
     status: Status
     error: str | None
     error_code: str | None

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -100,6 +101,13 @@ class Settings(BaseSettings):
     """Rounds of tool calls an answer may make; the last round offers the model no tools."""
     tool_timeout_seconds: float = 60.0
     """How long a tool call may run before it ends with an error result."""
+
+    max_upload_mb: float = 25.0
+    """The largest file an upload may bring, enforced as it streams in."""
+    file_store: Literal["local", "database"] = "local"
+    """Where files' bytes live: a directory (`files_dir`), or the database (what many hosts share
+    with nothing else to run)."""
+    files_dir: Path = DATA_DIR / "files"
 
     @property
     def session_idle(self) -> timedelta:

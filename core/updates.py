@@ -1,4 +1,4 @@
-"""Telling every browser that a conversation changed outside its answers' streams."""
+"""Telling every browser that a conversation or a file changed outside its answers' streams."""
 
 import json
 from enum import StrEnum
@@ -11,9 +11,16 @@ from core import keys
 class Change(StrEnum):
     new_title = "title"  # a new title (generated, or set in another tab or device)
     title_failed = "title_failed"  # a title asked for could not be generated; the old one stays
+    file = "file"  # a file's ingestion moved on (ready, or failed): read it again
 
 
 async def publish_change(redis: Redis, conversation_id: str, owner_id: str | None, change: Change) -> None:
     """Every API process relays it to the owner's browsers only."""
     payload = json.dumps({"conversation_id": conversation_id, "owner_id": owner_id, "change": change.value})
+    await redis.publish(keys.UPDATES_CHANNEL, payload)
+
+
+async def publish_file_change(redis: Redis, file_id: str, owner_id: str) -> None:
+    """The file's owner's browsers hear that it changed (`{"file_id", "change": "file"}`)."""
+    payload = json.dumps({"file_id": file_id, "owner_id": owner_id, "change": Change.file.value})
     await redis.publish(keys.UPDATES_CHANNEL, payload)

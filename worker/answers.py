@@ -12,10 +12,23 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.branch_walk import prompt_candidates
 from core.db import Sessionmaker, one_statement, read_only
-from core.models import ACTIVE_STATUSES, Conversation, McpServer, Message, Role, Status, utcnow
+from core.models import (
+    ACTIVE_STATUSES,
+    Conversation,
+    FileChunk,
+    FileStatus,
+    McpServer,
+    Message,
+    Role,
+    Status,
+    StoredFile,
+    utcnow,
+)
+from worker.documents import Document
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,8 @@ class Found:
     history: list[Message] = field(default_factory=list)
     # The registered MCP servers of the tools the conversation picked.
     servers: list[McpServer] = field(default_factory=list)
+    # The question's attached documents that were read, in the order it brought them.
+    documents: list[Document] = field(default_factory=list)
 
     @property
     def attempt(self) -> int:
@@ -152,7 +167,31 @@ async def read_answer(
             servers = list(await session.exec(select(McpServer).where(col(McpServer.name).in_(names))))
             for server in servers:
                 session.expunge(server)
-        return Found(answer, conversation, history, servers)
+        question = history[-1] if history else None
+        documents = await _documents(session, question.attachments) if question is not None else []
+        return Found(answer, conversation, history, servers, documents)
+
+
+async def _documents(session: AsyncSession, file_ids: list[str] | None) -> list[Document]:
+    """The attached files that are documents read to the end (a deleted one is left out), with
+    their chunks."""
+    if not file_ids:
+        return []
+    files = {
+        stored.id: stored
+        for stored in await session.exec(
+            select(StoredFile).where(col(StoredFile.id).in_(file_ids), StoredFile.status == FileStatus.ready)
+        )
+    }
+    chunks = await session.exec(
+        select(FileChunk)
+        .where(col(FileChunk.file_id).in_(list(files)))
+        .order_by(col(FileChunk.file_id), col(FileChunk.ordinal))
+    )
+    by_file: dict[str, list[FileChunk]] = {}
+    for chunk in chunks:
+        by_file.setdefault(chunk.file_id, []).append(chunk)
+    return [Document(files[i].name, by_file[i]) for i in file_ids if i in files and i in by_file]
 
 
 async def start_attempt(sessionmaker: Sessionmaker, answer_id: str, attempt: int) -> str | None:

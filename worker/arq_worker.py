@@ -11,7 +11,7 @@ from arq.utils import timestamp_ms
 
 from core import keys
 from core.heap import settle_heap
-from core.jobs import GENERATE, LIST_TOOLS, TITLE
+from core.jobs import GENERATE, INGEST, LIST_TOOLS, TITLE
 from core.logs import configure_logging
 from core.redis import WORKER_RETRIES, connect, deserialize_job, serialize_job, target_of
 from core.settings import Settings
@@ -20,6 +20,7 @@ from core.tokens import counter_for
 from worker.claim import Claimed, claim, hold_claim, release
 from worker.deps import WorkerDeps
 from worker.generate import INFRASTRUCTURE, Ending, generate
+from worker.ingestion import ingest_file
 from worker.recover import keep_recovering
 from worker.titles import make_title
 from worker.tool_listing import list_mcp_tools
@@ -77,6 +78,8 @@ class RelaychatWorker(Worker):
             # One try, briefly: a title that cannot be made keeps the fallback the API set.
             func(self._make_title, name=TITLE, max_tries=1, timeout=settings.title_timeout_seconds + 10),
             func(self._list_mcp_tools, name=LIST_TOOLS, max_tries=1, timeout=60),
+            # A worker killed while reading a file: the job runs again from the start.
+            func(self._ingest_file, name=INGEST, max_tries=settings.max_attempts, timeout=600),
         ]
         options = {**arq_options(settings), **overrides}
         super().__init__(functions, on_startup=self._start_up, on_shutdown=self._shut_down, **options)
@@ -135,6 +138,9 @@ class RelaychatWorker(Worker):
 
     async def _list_mcp_tools(self, ctx: dict[Any, Any], server_id: str) -> str:
         return await list_mcp_tools(self.deps, server_id)
+
+    async def _ingest_file(self, ctx: dict[Any, Any], file_id: str) -> str:
+        return await ingest_file(self.deps, file_id)
 
     async def _wake(self, job_id: str) -> None:
         if self.allow_pick_jobs and self.job_counter < self.max_jobs:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.catalog import Catalog, load_catalog
 from core.db import Sessionmaker, make_engine, make_sessionmaker
 from core.eventlog import EventLog
+from core.files.store import FileStore, make_file_store
 from core.migrate import check_schema
 from core.redis import dedicated_connection, target_of
 from core.secrets import SecretBox
@@ -33,6 +34,7 @@ class WorkerDeps:
     signals: Signals
     secrets: SecretBox  # opens MCP servers' headers and environment
     mcp: McpSessions  # one open session per MCP server, shared by every tool call
+    files: FileStore  # uploaded files' bytes, which ingestion reads
 
     @classmethod
     async def open(cls, settings: Settings, redis: ArqRedis, on_wake: WakeHandler) -> "WorkerDeps":
@@ -57,6 +59,7 @@ class WorkerDeps:
             signals=Signals(dedicated_connection(target_of(settings), "relaychat-signals"), on_wake),
             secrets=(secrets := SecretBox(settings.secrets_key)),
             mcp=McpSessions(secrets),
+            files=make_file_store(settings.file_store, settings.files_dir, sessionmaker),
         )
 
     async def close(self) -> None:

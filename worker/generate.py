@@ -213,7 +213,9 @@ def _plan(deps: WorkerDeps, found: Found, title_for: str | None) -> Attempt:
     params = found.answer.params or {}
     system_prompt = params.get("instructions", conversation.system_prompt)
     try:
-        prompt = build_prompt(system_prompt, history[:-1], history[-1], counter_for(model), budget)
+        prompt = build_prompt(
+            system_prompt, history[:-1], history[-1], counter_for(model), budget, found.documents
+        )
     except PromptTooLong as too_long:
         raise AnswerFailure("too_long", str(too_long)) from None
     owner = conversation.owner_id

@@ -6,6 +6,7 @@ from typing import Any
 
 from core.models import Message, Role, Status
 from core.tokens import TokenCounter, required_tokens, stored_message_tokens
+from worker.documents import Document, attach
 
 
 class PromptTooLong(Exception):
@@ -17,11 +18,17 @@ class PromptTooLong(Exception):
         self.budget = budget
 
 
+# What naming and fencing a document adds to its text, in tokens (about).
+FENCE_TOKENS = 24
+
+
 @dataclass
 class Prompt:
     messages: list[dict[str, Any]]
     tokens: int
     included_ids: list[str] = field(default_factory=list)
+    # An attached paged document's name → the pages of it the prompt shows.
+    pages: dict[str, list[int]] = field(default_factory=dict)
 
 
 def history_turns(history: Sequence[Message]) -> list[Message]:
@@ -57,18 +64,23 @@ def build_prompt(
     question: Message,
     counter: TokenCounter,
     budget: int,
+    documents: Sequence[Document] = (),
 ) -> Prompt:
     """The system prompt, the pinned turns and then the newest earlier turns that fit `budget`
-    tokens, then `question`. `history` is the question's branch, oldest first.
+    tokens, then `question` with its `documents`. `history` is the question's branch, oldest first.
 
-    The system prompt and the question are never cut. Pinned turns come first, newest first while
-    they fit; the rest of the room goes to the newest turns, dropped whole, oldest first, so apart
-    from pins the model sees a conversation without holes in it.
+    The system prompt and the question are never cut. The question's documents come next: whole
+    when they fit, else their parts that best match it (worker/documents.py). Pinned turns come
+    then, newest first while they fit; the rest of the room goes to the newest turns, dropped
+    whole, oldest first, so apart from pins the model sees a conversation without holes in it.
     """
     head = [{"role": "system", "content": system_prompt}] if system_prompt else []
     used = required_tokens(counter, system_prompt, question)
     if used > budget:
         raise PromptTooLong(used, budget)
+    attached = attach(documents, question.content, budget - used - FENCE_TOKENS * len(documents))
+    if documents:
+        used += attached.tokens + FENCE_TOKENS * len(documents)
 
     turns = history_turns(history)
     kept: set[str] = set()
@@ -102,4 +114,6 @@ def build_prompt(
     dropped = kept - {m.id for m in included}
     used -= sum(stored_message_tokens(counter, m) for m in turns if m.id in dropped)
     sent = [prompt_message(m) for m in [*included, question]]
-    return Prompt(head + sent, used, [m.id for m in included])
+    if attached.text:
+        sent[-1]["content"] = f"{question.content}\n\n{attached.text}"
+    return Prompt(head + sent, used, [m.id for m in included], attached.pages)

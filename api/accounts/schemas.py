@@ -128,6 +128,7 @@ class LimitsBody(BaseModel):
     cost_per_month_usd: float | None = Field(
         None, ge=0, le=10**9, allow_inf_nan=False, description="Cost per UTC month, in dollars"
     )
+    storage_mb: int | None = Field(None, ge=0, le=10**9, description="Uploaded files kept, in megabytes")
 
 
 class RoleLimitsBody(BaseModel):

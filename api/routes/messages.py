@@ -47,7 +47,11 @@ async def submit_message(
     The question continues the selected branch, or the branch ending at `parent_id`. A client
     that accepts `text/event-stream` gets the answer's stream in the same response."""
     ask = Question(
-        conversation=conversation, content=body.content, parent_id=body.parent_id, client_id=body.client_id
+        conversation=conversation,
+        content=body.content,
+        parent_id=body.parent_id,
+        client_id=body.client_id,
+        attachments=body.attachments,
     )
     submitted = await start_answer(
         session, deps.redis, deps.settings, deps.catalog, ask, user.limits, turn.leave

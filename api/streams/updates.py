@@ -35,7 +35,8 @@ class UpdateFeed:
 
     @contextlib.contextmanager
     def follow(self, user_id: str) -> Iterator[asyncio.Queue[str]]:
-        """The changes to the user's conversations, as `{"conversation_id", "change"}` JSON."""
+        """The changes to the user's conversations and files, as `{"conversation_id" | "file_id",
+        "change"}` JSON."""
         queue: asyncio.Queue[str] = asyncio.Queue(QUEUE_SIZE)
         self._queues[queue] = user_id
         try:
@@ -45,7 +46,8 @@ class UpdateFeed:
 
     def _on_message(self, _channel: str, data: bytes) -> None:
         change = json.loads(data)
-        payload = json.dumps({"conversation_id": change["conversation_id"], "change": change["change"]})
+        # What changed (a conversation's or a file's id) and how; never whose it is.
+        payload = json.dumps({key: value for key, value in change.items() if key != "owner_id"})
         for queue, user_id in self._queues.items():
             if user_id == change.get("owner_id"):
                 _put(queue, payload)

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from api.deps import ApiDeps
-from api.lookups import ApiKeyDep, ConversationDep, MessageDep, ResponseDep, SignInDep
+from api.lookups import ApiKeyDep, ConversationDep, FileDep, MessageDep, ResponseDep, SignInDep
 from api.main import create_app
 from core.settings import Settings
 from tests.support.answer_path import database_with_a_key
@@ -28,6 +28,7 @@ NOT_FOUND = {
     "sign_in_id": "Session not found",
     "key_id": "API key not found",
     "response_id": "Response not found",
+    "file_id": "File not found",
 }
 # The functions behind the lookup dependencies (`Annotated[type, Depends(function)]`).
 LOOKUPS = {
@@ -38,6 +39,7 @@ LOOKUPS = {
         ("sign_in_id", SignInDep),
         ("key_id", ApiKeyDep),
         ("response_id", ResponseDep),
+        ("file_id", FileDep),
     ]
 }
 
@@ -77,8 +79,23 @@ def test_every_route_with_a_path_id_takes_its_lookup_rather_than_the_id() -> Non
         )
         checked.append(f"{method} {path}")
     # Guards the walk itself: conversations 10 (read, change, delete, messages, submit, branch,
-    # select, title, two exports), messages 6 (read, pin, stop, regenerate, edit, stream).
-    assert len(checked) >= 16, checked
+    # select, title, two exports), messages 6 (read, pin, stop, regenerate, edit, stream), files 3.
+    assert len(checked) >= 19, checked
+
+
+def test_every_id_in_a_path_has_a_lookup_or_is_an_admins() -> None:
+    """A new kind of id cannot slip past the walk above: it must be given a lookup there."""
+    admins_only = {"user_id", "server_id"}
+    for _, path, name, _ in _every_path_id(create_app().openapi()):
+        assert name in NOT_FOUND or (name in admins_only and path.startswith("/api/admin/")), (path, name)
+
+
+def _every_path_id(schema: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path":
+                    yield method.upper(), path, parameter["name"], operation
 
 
 @pytest.fixture

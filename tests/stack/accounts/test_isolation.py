@@ -37,6 +37,7 @@ def owner_view(owner: Member, session: httpx.Client, conversation_id: str) -> di
         "branch": client.get(f"/api/conversations/{conversation_id}/branch").json()["leaf_id"],
         "sessions": sorted(s["id"] for s in session.get("/api/auth/sessions").json()),
         "keys": sorted(k["id"] for k in client.get("/api/keys").json()),
+        "files": sorted(f["id"] for f in client.get("/api/files").json()["items"]),
         "me": client.get("/api/auth/me").json(),
     }
 
@@ -69,7 +70,10 @@ def test_another_users_objects_answer_404_on_every_route_with_an_id_and_stay_unc
     with stack.client() as admin:  # an admin's object: another user's route is a 403
         server = {"name": f"iso-{uuid.uuid4().hex[:8]}", "url": "http://127.0.0.1:9/mcp"}
         server_id = admin.post("/api/admin/mcp-servers", json=server).json()["id"]
+    made = owner.client.post("/api/files", files={"file": ("own.md", b"# Mine\n\nAll mine.", "text/plain")})
+    assert made.status_code == 201, made.text
     objects = {
+        "file_id": made.json()["id"],
         "server_id": server_id,
         "conversation_id": conversation_id,
         "message_id": answer_id,

@@ -1,0 +1,153 @@
+"""Taking an upload: admitted as its owner's job, sniffed, within their storage quota, stored, and
+handed to the workers to read; a file that cannot be read ends `failed` with a sentence, and
+nothing is left half-stored."""
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Protocol
+
+from redis.asyncio import Redis
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from api.refusals import TooLarge, TooMany
+from core.admission import OverLimit, admit, withdraw
+from core.db import Sessionmaker
+from core.files.sniff import SNIFF_BYTES, Unsupported, sniff
+from core.files.store import FileStore
+from core.ids import new_id
+from core.jobs import enqueue_ingestion, ingestion_job_id
+from core.limits import Limits
+from core.models import FileStatus, StoredFile
+
+logger = logging.getLogger(__name__)
+
+MB = 1_000_000
+# What a multipart body may hold besides its file: the form's boundaries and headers, with room.
+FORM_FRAMING = 64_000
+READ_BYTES = 256 * 1024
+EMPTY = "The file is empty."
+MAX_NAME = 255
+UNKNOWN_TYPE = "application/octet-stream"
+
+
+class Upload(Protocol):
+    """The uploaded part, as Starlette spools it (to disk past a megabyte)."""
+
+    filename: str | None
+    size: int | None
+
+    async def read(self, size: int = -1) -> bytes: ...
+    async def seek(self, offset: int) -> None: ...
+
+
+def too_large(max_upload_mb: float) -> str:
+    return f"The file is too large; the limit is {max_upload_mb:g} MB."
+
+
+async def _used_bytes(sessionmaker: Sessionmaker, owner: str) -> int:
+    """What the owner's files take now (a failed one's bytes are gone)."""
+    async with sessionmaker() as session:
+        used = await session.exec(
+            select(func.coalesce(func.sum(StoredFile.size), 0)).where(
+                StoredFile.owner_id == owner, col(StoredFile.status) != FileStatus.failed
+            )
+        )
+        return int(used.one())
+
+
+async def check_quota(sessionmaker: Sessionmaker, owner: str, limits: Limits, size: int) -> None:
+    """TooLarge when `size` more bytes would pass the owner's storage quota."""
+    if limits.storage_mb is None:
+        return
+    used = await _used_bytes(sessionmaker, owner)
+    if used + size > limits.storage_mb * MB:
+        raise TooLarge(
+            f"Your files take {used / MB:.1f} MB of your {limits.storage_mb:g} MB; this one "
+            f"({size / MB:.1f} MB) does not fit. Delete some files first."
+        )
+
+
+async def admit_upload(redis: Redis, owner: str, limits: Limits) -> str:
+    """The new file's id, its ingestion admitted within the owner's limits (TooMany past them):
+    checked before its body is read."""
+    file_id = new_id()
+    try:
+        await admit(redis, owner, ingestion_job_id(file_id), limits, datetime.now(UTC))
+    except OverLimit as over:
+        raise TooMany(over.sentence, over.retry_after_seconds) from None
+    return file_id
+
+
+async def withdraw_upload(redis: Redis, owner: str, file_id: str) -> None:
+    """Give back an upload's admission: nothing was stored."""
+    await withdraw(redis, owner, ingestion_job_id(file_id))
+
+
+async def _pieces(upload: Upload) -> AsyncIterator[bytes]:
+    while piece := await upload.read(READ_BYTES):
+        yield piece
+
+
+async def take_upload(
+    redis: Redis,
+    sessionmaker: Sessionmaker,
+    store: FileStore,
+    file_id: str,
+    owner: str,
+    limits: Limits,
+    upload: Upload,
+    max_upload_mb: float,
+    fair: bool,
+) -> StoredFile:
+    """Store the admitted upload and queue its ingestion. An empty file or one of a kind relaychat
+    does not read is kept as `failed`, with its sentence and without its bytes."""
+    size = upload.size or 0
+    if size > max_upload_mb * MB:
+        await withdraw_upload(redis, owner, file_id)
+        raise TooLarge(too_large(max_upload_mb))
+    head = await upload.read(SNIFF_BYTES)
+    await upload.seek(0)
+    name = (upload.filename or "file")[:MAX_NAME] or "file"
+    row = StoredFile(
+        id=file_id, owner_id=owner, name=name, size=size, content_type="application/octet-stream"
+    )
+    try:
+        if not head:
+            raise Unsupported(EMPTY)
+        row.content_type = sniff(head, name).content_type
+    except Unsupported as unsupported:
+        await withdraw_upload(redis, owner, file_id)
+        return await _save_failed(sessionmaker, row, str(unsupported))
+    try:
+        await check_quota(sessionmaker, owner, limits, size)
+        async with sessionmaker() as session:
+            session.add(row)
+            await session.commit()
+        try:
+            await store.put(file_id, _pieces(upload))
+        except BaseException:
+            await _forget(sessionmaker, file_id)
+            raise
+    except BaseException:
+        await withdraw_upload(redis, owner, file_id)
+        raise
+    await enqueue_ingestion(redis, file_id, owner, fair=fair)
+    return row
+
+
+async def _save_failed(sessionmaker: Sessionmaker, row: StoredFile, error: str) -> StoredFile:
+    row.status, row.error = FileStatus.failed, error
+    async with sessionmaker() as session:
+        session.add(row)
+        await session.commit()
+        await session.refresh(row)
+    return row
+
+
+async def _forget(sessionmaker: Sessionmaker, file_id: str) -> None:
+    async with sessionmaker() as session:
+        if (row := await session.get(StoredFile, file_id)) is not None:
+            await session.delete(row)
+            await session.commit()

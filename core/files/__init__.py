@@ -1,0 +1,1 @@
+"""Uploaded files: what they are, where their bytes live, and what they say."""

@@ -1,0 +1,161 @@
+"""`/api/files` through the whole stack: an upload is stored, read by a worker and `ready` with its
+tokens; its type comes from its bytes; an empty or unreadable file ends `failed` with a sentence;
+a question brings its documents into the prompt; anyone else's file is a 404 everywhere."""
+
+import time
+from typing import Any
+
+import httpx
+
+from tests.support.accounts import new_user
+from tests.support.stack import MakeStack, Stack, Upstream, new_conversation, unique, wait_for_message
+
+NOTES = "# Field notes\n\nThe heron nests by the old mill.\n\nThe otters came back in spring.\n"
+
+
+def upload(client: httpx.Client, name: str, data: bytes) -> httpx.Response:
+    return client.post("/api/files", files={"file": (name, data, "application/octet-stream")})
+
+
+def uploaded(client: httpx.Client, name: str, data: bytes) -> dict[str, Any]:
+    made = upload(client, name, data)
+    assert made.status_code == 201, made.text
+    body: dict[str, Any] = made.json()
+    return body
+
+
+def settled(client: httpx.Client, file_id: str, timeout: float = 30) -> dict[str, Any]:
+    """The file once a worker has read it (or failed to)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found: dict[str, Any] = client.get(f"/api/files/{file_id}").json()
+        if found["status"] != "processing":
+            return found
+        assert time.monotonic() < deadline, found
+        time.sleep(0.1)
+
+
+def test_an_upload_is_stored_read_and_ready_with_its_tokens(client: httpx.Client) -> None:
+    made = uploaded(client, "notes.md", NOTES.encode())
+    assert (made["name"], made["size"], made["status"]) == ("notes.md", len(NOTES.encode()), "processing")
+    assert made["content_type"] == "text/markdown"
+    ready = settled(client, made["id"])
+    assert ready["status"] == "ready", ready
+    assert 10 < ready["tokens"] < 60
+    assert ready["error"] is None
+    content = client.get(f"/api/files/{made['id']}/content")
+    assert content.status_code == 200
+    assert content.content == NOTES.encode()
+    assert content.headers["content-disposition"] == "attachment; filename*=UTF-8''notes.md"
+    assert content.headers["content-type"].startswith("text/markdown")
+    listed = client.get("/api/files").json()["items"]
+    assert made["id"] in [f["id"] for f in listed]
+    assert client.delete(f"/api/files/{made['id']}").status_code == 204
+    assert client.get(f"/api/files/{made['id']}").status_code == 404
+    assert client.get(f"/api/files/{made['id']}/content").status_code == 404
+
+
+def test_the_type_comes_from_the_bytes_and_bad_files_end_failed_with_a_sentence(
+    client: httpx.Client,
+) -> None:
+    html = uploaded(
+        client, "page.txt", b"<!DOCTYPE html><html><body><p>Hello &amp; welcome</p></body></html>"
+    )
+    assert html["content_type"] == "text/html"
+    assert settled(client, html["id"])["status"] == "ready"
+    empty = uploaded(client, "empty.txt", b"")
+    assert (empty["status"], empty["error"]) == ("failed", "The file is empty.")
+    binary = uploaded(client, "data.txt", bytes(range(256)) * 10)
+    assert binary["status"] == "failed"
+    assert binary["error"].startswith("This kind of file is not supported")
+    fake_pdf = uploaded(client, "report.pdf", b"%PDF-1.7\n this is no PDF at all")
+    assert fake_pdf["content_type"] == "application/pdf"
+    failed = settled(client, fake_pdf["id"])
+    assert failed["status"] == "failed"
+    assert failed["error"]
+    assert client.get(f"/api/files/{fake_pdf['id']}/content").status_code == 422  # its bytes are gone
+    assert upload(client, "x", b"").status_code == 201
+    no_field = client.post("/api/files", files={"other": ("a.txt", b"hi", "text/plain")})
+    assert no_field.status_code == 422
+    assert no_field.json()["detail"] == "Send the file as the multipart field `file`."
+
+
+def test_a_question_brings_its_documents_into_the_prompt(client: httpx.Client, upstream: Upstream) -> None:
+    made = uploaded(client, "notes.md", NOTES.encode())
+    assert settled(client, made["id"])["status"] == "ready"
+    conversation_id = new_conversation(client)["id"]
+    question = unique("where does the heron nest")
+    sent = client.post(
+        f"/api/conversations/{conversation_id}/messages",
+        json={"content": question, "attachments": [made["id"]]},
+    )
+    assert sent.status_code == 202, sent.text
+    assert sent.json()["user_message"]["attachments"] == [made["id"]]
+    wait_for_message(client, sent.json()["assistant_message"]["id"])
+    everything: list[dict[str, Any]] = upstream.http.get("/_requests").json()
+    [request] = [r for r in everything if r["match"].startswith(question)]
+    asked = request["messages"][-1]["content"]
+    assert asked.startswith(question)
+    assert '<document name="notes.md">' in asked
+    assert "The heron nests by the old mill." in asked
+
+
+def test_another_users_file_is_a_404_on_every_route_and_cannot_be_attached(
+    stack: Stack, client: httpx.Client
+) -> None:
+    owner, other = new_user(client, label="owner"), new_user(client, label="other")
+    made = uploaded(owner.client, "private.md", b"# Private\n\nThe safe code is 4711.\n")
+    settled(owner.client, made["id"])
+    for method, path in (
+        ("GET", f"/api/files/{made['id']}"),
+        ("GET", f"/api/files/{made['id']}/content"),
+        ("DELETE", f"/api/files/{made['id']}"),
+    ):
+        response = other.client.request(method, path)
+        assert (response.status_code, response.json()["detail"]) == (404, "File not found"), path
+    assert made["id"] not in [f["id"] for f in other.client.get("/api/files").json()["items"]]
+    conversation_id = new_conversation(other.client)["id"]
+    attached = other.client.post(
+        f"/api/conversations/{conversation_id}/messages",
+        json={"content": "what is the code?", "attachments": [made["id"]]},
+    )
+    assert (attached.status_code, attached.json()["detail"]) == (404, "attachments[0]: File not found")
+    assert owner.client.get(f"/api/files/{made['id']}").json()["status"] == "ready"  # untouched
+    owner.client.close()
+    other.client.close()
+
+
+def test_limits_hold_before_anything_is_stored_and_a_file_being_read_waits(make_stack: MakeStack) -> None:
+    """No worker runs here: an upload stays `processing`."""
+    stack = make_stack(max_upload_mb="1")
+    stack.start_api()
+    with stack.client() as admin:
+        member = new_user(admin, label="quota")
+        limits = {
+            k: None for k in ("running_answers", "waiting_answers", "tokens_per_day", "cost_per_month_usd")
+        }
+        quota = admin.put(f"/api/admin/users/{member.id}/limits", json={**limits, "storage_mb": 1})
+        assert quota.status_code == 200, quota.text
+    client = member.client
+    too_big = upload(client, "big.txt", b"a" * 1_000_001)
+    assert (too_big.status_code, too_big.json()["detail"]) == (
+        413,
+        "The file is too large; the limit is 1 MB.",
+    )
+    far_too_big = upload(client, "huge.txt", b"a" * 3_000_000)
+    assert far_too_big.status_code == 413
+    first = uploaded(client, "first.txt", b"a" * 600_000)
+    over = upload(client, "second.txt", b"b" * 600_000)
+    assert over.status_code == 413
+    assert over.json()["detail"].startswith("Your files take 0.6 MB of your 1 MB")
+    assert [f["id"] for f in client.get("/api/files").json()["items"]] == [first["id"]]  # nothing half-stored
+    conversation_id = new_conversation(client)["id"]
+    waiting = client.post(
+        f"/api/conversations/{conversation_id}/messages",
+        json={"content": "summarize", "attachments": [first["id"]]},
+    )
+    assert (waiting.status_code, waiting.json()["detail"]) == (
+        409,
+        "first.txt is still being read: send once it is ready.",
+    )
+    client.close()

@@ -1,0 +1,115 @@
+"""The `ingest_file` job: read an uploaded file (a document's text in chunks, its tokens; an
+image's size), then mark it `ready`, or `failed` with a sentence and its bytes forgotten.
+
+The slow work (copying the bytes out of the store, extracting, counting) runs off the event loop;
+what it found is written in one transaction, so a worker killed half-way leaves the file as it
+was (`processing`) and the job, run again, starts over.
+"""
+
+import asyncio
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import col, delete, update
+
+from core.files.chunks import Chunk, split
+from core.files.extract import Unreadable, extract
+from core.files.images import ImageInfo, inspect_image
+from core.files.sniff import IMAGES
+from core.files.store import FileStore
+from core.models import FileChunk, FileStatus, StoredFile, utcnow
+from core.tokens import TokenCounter, counter_for
+from core.updates import publish_file_change
+from worker.deps import WorkerDeps
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """What reading a file found."""
+
+    chunks: list[Chunk]
+    pages: int | None
+    image: ImageInfo | None
+
+
+async def _copy_out(store: FileStore, file_id: str, path: Path) -> None:
+    """The file's bytes into `path`, piece by piece (never the whole file in memory)."""
+    with path.open("wb") as out:
+        async for piece in store.read(file_id):
+            await asyncio.to_thread(out.write, piece)
+
+
+def _read(path: Path, content_type: str, counter: TokenCounter) -> Read:
+    """Blocking: the document's text in chunks, or the image's size."""
+    if content_type in IMAGES:
+        return Read([], None, inspect_image(path))
+    pages = extract(path, content_type)
+    numbered = [page.number for page in pages if page.number is not None]
+    return Read(split(pages, counter.count), max(numbered) if numbered else None, None)
+
+
+async def _finish(deps: WorkerDeps, stored: StoredFile, read: Read, tokenizer: str) -> bool:
+    """Store what was read and mark the file ready, if it is still there and processing."""
+    async with deps.sessionmaker() as session:
+        marked = await session.exec(
+            update(StoredFile)
+            .where(col(StoredFile.id) == stored.id, col(StoredFile.status) == FileStatus.processing)
+            .values(
+                status=FileStatus.ready,
+                tokens=sum(chunk.tokens for chunk in read.chunks) if not read.image else None,
+                tokenizer=tokenizer if not read.image else None,
+                pages=read.pages,
+                width=read.image.width if read.image else None,
+                height=read.image.height if read.image else None,
+                updated_at=utcnow(),
+            )
+        )
+        if not marked.rowcount:
+            return False  # deleted meanwhile, or read by another worker already
+        await session.exec(delete(FileChunk).where(col(FileChunk.file_id) == stored.id))
+        session.add_all(
+            FileChunk(file_id=stored.id, ordinal=c.ordinal, page=c.page, text=c.text, tokens=c.tokens)
+            for c in read.chunks
+        )
+        await session.commit()
+    return True
+
+
+async def _fail(deps: WorkerDeps, stored: StoredFile, error: str) -> None:
+    """Mark the file failed with its sentence, and forget its bytes."""
+    async with deps.sessionmaker() as session:
+        await session.exec(
+            update(StoredFile)
+            .where(col(StoredFile.id) == stored.id, col(StoredFile.status) == FileStatus.processing)
+            .values(status=FileStatus.failed, error=error[:1000], updated_at=utcnow())
+        )
+        await session.commit()
+    await deps.files.delete(stored.id)
+
+
+async def ingest_file(deps: WorkerDeps, file_id: str) -> str:
+    """Read the file; its owner's browsers hear when it is ready or failed."""
+    async with deps.sessionmaker() as session:
+        stored = await session.get(StoredFile, file_id)
+    if stored is None:
+        return "deleted"
+    if stored.status != FileStatus.processing:
+        return f"already {stored.status}"
+    counter = counter_for(deps.catalog.get(None))
+    with tempfile.TemporaryDirectory(prefix="relaychat-ingest-") as work:
+        path = Path(work) / "file"
+        await _copy_out(deps.files, file_id, path)
+        try:
+            read = await asyncio.to_thread(_read, path, stored.content_type, counter)
+        except Unreadable as unreadable:
+            await _fail(deps, stored, str(unreadable))
+            await publish_file_change(deps.redis, file_id, stored.owner_id)
+            return "failed"
+    if not await _finish(deps, stored, read, counter.name):
+        return "deleted meanwhile"
+    await publish_file_change(deps.redis, file_id, stored.owner_id)
+    return "ready"

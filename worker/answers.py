@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.branch_walk import prompt_candidates
 from core.db import Sessionmaker, one_statement, read_only
+from core.files.retrieval import best_chunks, first_chunks
 from core.models import (
     ACTIVE_STATUSES,
     Conversation,
@@ -168,30 +169,36 @@ async def read_answer(
             for server in servers:
                 session.expunge(server)
         question = history[-1] if history else None
-        documents = await _documents(session, question.attachments) if question is not None else []
+        documents = []
+        if question is not None and question.attachments and tokens is not None:
+            documents = await _documents(session, question, tokens)
         return Found(answer, conversation, history, servers, documents)
 
 
-async def _documents(session: AsyncSession, file_ids: list[str] | None) -> list[Document]:
-    """The attached files that are documents read to the end (a deleted one is left out), with
-    their chunks."""
-    if not file_ids:
-        return []
-    files = {
-        stored.id: stored
-        for stored in await session.exec(
-            select(StoredFile).where(col(StoredFile.id).in_(file_ids), StoredFile.status == FileStatus.ready)
-        )
-    }
-    chunks = await session.exec(
-        select(FileChunk)
-        .where(col(FileChunk.file_id).in_(list(files)))
-        .order_by(col(FileChunk.file_id), col(FileChunk.ordinal))
+async def _documents(session: AsyncSession, question: Message, room: int) -> list[Document]:
+    """The question's attached documents that were read (a deleted one is left out), in its
+    order: each whole if it fits its share of the prompt's `room`, else the chunks of it that best
+    match the question (or, matching none, its beginning)."""
+    file_ids = question.attachments or []
+    found = await session.exec(
+        select(StoredFile).where(col(StoredFile.id).in_(file_ids), StoredFile.status == FileStatus.ready)
     )
-    by_file: dict[str, list[FileChunk]] = {}
-    for chunk in chunks:
-        by_file.setdefault(chunk.file_id, []).append(chunk)
-    return [Document(files[i].name, by_file[i]) for i in file_ids if i in files and i in by_file]
+    files = {stored.id: stored for stored in found if stored.tokens is not None}
+    share = room // max(len(files), 1)
+    documents: list[Document] = []
+    for file_id in file_ids:
+        stored = files.get(file_id)
+        if stored is None:
+            continue
+        if (stored.tokens or 0) <= share:
+            chunks = await session.exec(
+                select(FileChunk).where(FileChunk.file_id == file_id).order_by(col(FileChunk.ordinal))
+            )
+            documents.append(Document(stored.name, list(chunks)))
+            continue
+        ranked = await best_chunks(session, file_id, question.content)
+        documents.append(Document(stored.name, ranked or await first_chunks(session, file_id), ranked=True))
+    return documents
 
 
 async def start_attempt(sessionmaker: Sessionmaker, answer_id: str, attempt: int) -> str | None:

@@ -78,7 +78,7 @@ def build_prompt(
     used = required_tokens(counter, system_prompt, question)
     if used > budget:
         raise PromptTooLong(used, budget)
-    attached = attach(documents, question.content, budget - used - FENCE_TOKENS * len(documents))
+    attached = attach(documents, budget - used - FENCE_TOKENS * len(documents))
     if documents:
         used += attached.tokens + FENCE_TOKENS * len(documents)
 

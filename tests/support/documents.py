@@ -4,10 +4,32 @@ import random
 
 from fpdf import FPDF
 
-_WORDS = (
-    "river valley harbour lantern meadow orchard quarry ledger compass window archive bridge "
-    "garden council market season pattern signal thunder voyage winter summer letter mirror"
-).split()
+_WORDS = [
+    "river",
+    "valley",
+    "harbour",
+    "lantern",
+    "meadow",
+    "orchard",
+    "quarry",
+    "ledger",
+    "compass",
+    "window",
+    "archive",
+    "bridge",
+    "garden",
+    "council",
+    "market",
+    "season",
+    "pattern",
+    "signal",
+    "thunder",
+    "voyage",
+    "winter",
+    "summer",
+    "letter",
+    "mirror",
+]
 
 
 def prose(seed: int, sentences: int = 12) -> str:

@@ -130,3 +130,11 @@ def test_the_sentinel_profiles_config_starts_a_real_sentinel(compose: dict[str, 
     finally:
         sentinel.stop()
         server.stop()
+
+
+def test_files_are_where_every_container_reaches_them(compose: dict[str, Any]) -> None:
+    """The API stores an upload and a worker (another container) reads it: a local directory
+    would need a volume shared by both; the database store needs nothing more."""
+    for service in ("api", "worker"):
+        environment = compose["services"][service]["environment"]
+        assert environment["RELAYCHAT_FILE_STORE"] == "database", service

@@ -12,13 +12,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.accounts.auth import AdminDep
 from api.accounts.schemas import AdminUserCreate, AdminUserUpdate, SiteSettings, UserRead
-from api.deletion import delete_conversations
+from api.deletion import delete_conversations, forget_bytes
 from api.deps import DepsDep, SessionDep
 from api.routing import CheckedRoute
 from api.schemas import UsageDays
 from core import accounts
 from core.accounts import AccountError
-from core.models import Conversation, User, UserRole, UserStatus, utcnow
+from core.models import Conversation, StoredFile, User, UserRole, UserStatus, utcnow
 from core.passwords import WeakPassword
 from core.usage import UserUsage, by_user, window_start
 
@@ -92,7 +92,7 @@ async def update_user(
 
 @router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_user(user_id: str, _admin: AdminDep, session: SessionDep, deps: DepsDep) -> Response:
-    """The account, its conversations (running answers stopped), sign-ins and keys."""
+    """The account, its conversations (running answers stopped), files, sign-ins and keys."""
     user = await _account(session, user_id)
     if user.role == UserRole.admin and not await _other_active_admins(session, user.id):
         raise HTTPException(status.HTTP_409_CONFLICT, LAST_ADMIN)
@@ -102,10 +102,12 @@ async def delete_user(user_id: str, _admin: AdminDep, session: SessionDep, deps:
     await session.commit()
     await deps.revocations.revoke(deps.redis, user_id=user_id)
     owned = list(await session.exec(select(Conversation.id).where(Conversation.owner_id == user_id)))
-    await delete_conversations(session, deps.log, deps.redis, owned)
+    await delete_conversations(session, deps.log, deps.redis, deps.files, owned)
+    files = list(await session.exec(select(StoredFile.id).where(StoredFile.owner_id == user_id)))
     user = await _account(session, user_id)
-    await session.delete(user)  # its sessions and keys go with it (ON DELETE CASCADE)
+    await session.delete(user)  # its sessions, keys and files go with it (ON DELETE CASCADE)
     await session.commit()
+    await forget_bytes(deps.files, files)
     await deps.revocations.revoke(deps.redis, user_id=user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -120,5 +120,5 @@ async def update_conversation(
 
 @router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_conversation(conversation: ConversationDep, session: SessionDep, deps: DepsDep) -> Response:
-    await delete_conversations(session, deps.log, deps.redis, [conversation.id])
+    await delete_conversations(session, deps.log, deps.redis, deps.files, [conversation.id])
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -140,5 +140,5 @@ async def cancel_response(answer: ResponseDep, session: SessionDep, deps: DepsDe
 async def delete_response(answer: ResponseDep, session: SessionDep, deps: DepsDep) -> DeletedResponse:
     """Delete the response: its answer and its input (its conversation, when it started one).
     A running one is stopped; one that a later response continues is refused (409)."""
-    await delete_response_turns(session, deps.log, deps.redis, answer, continued=CONTINUED)
+    await delete_response_turns(session, deps.log, deps.redis, deps.files, answer, continued=CONTINUED)
     return DeletedResponse(id=response_id(answer.id))

@@ -26,6 +26,7 @@ def limit(admin: httpx.Client, member: Member, **limits: Any) -> None:
         "waiting_answers": None,
         "tokens_per_day": None,
         "cost_per_month_usd": None,
+        "storage_mb": None,
     }
     response = admin.put(f"/api/admin/users/{member.id}/limits", json={**body, **limits})
     assert response.status_code == 200, response.text
@@ -198,6 +199,7 @@ def test_the_admin_sets_role_defaults_and_a_users_own_limits(
         "waiting_answers": 50,
         "tokens_per_day": None,
         "cost_per_month_usd": None,
+        "storage_mb": None,
     }
     changed = {**defaults, "user": {**defaults["user"], "waiting_answers": 0, "tokens_per_day": 5000}}
     assert admin.put("/api/admin/limits", json=changed).json() == changed

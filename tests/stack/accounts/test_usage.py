@@ -88,6 +88,7 @@ def test_once_todays_tokens_are_used_up_the_next_answer_is_refused_until_midnigh
         "waiting_answers": None,
         "tokens_per_day": 5,
         "cost_per_month_usd": None,
+        "storage_mb": None,
     }
     assert admin.put(f"/api/admin/users/{ann.id}/limits", json=limits).status_code == 200
     answered(ann, upstream, ["one ", "two ", "three "])  # admitted under the limit, and takes it over

@@ -37,6 +37,7 @@ NO_LIMITS: dict[str, Any] = {
     "waiting_answers": None,
     "tokens_per_day": None,
     "cost_per_month_usd": None,
+    "storage_mb": None,
 }
 
 

@@ -180,6 +180,7 @@ def test_a_title_regeneration_goes_through_its_owners_limits_and_never_runs_twic
         "waiting_answers": 0,
         "tokens_per_day": None,
         "cost_per_month_usd": None,
+        "storage_mb": None,
     }
     assert client.put(f"/api/admin/users/{member.id}/limits", json=no_waiting).status_code == 200
     refused = member.client.post(f"/api/conversations/{conversation_id}/title")

@@ -159,3 +159,23 @@ def test_limits_hold_before_anything_is_stored_and_a_file_being_read_waits(make_
         "first.txt is still being read: send once it is ready.",
     )
     client.close()
+
+
+def test_deleting_a_conversation_deletes_the_files_only_it_uses(client: httpx.Client) -> None:
+    only_here = uploaded(client, "only.md", b"# Only\n\nUsed in one conversation.\n")
+    shared = uploaded(client, "shared.md", b"# Shared\n\nUsed in two conversations.\n")
+    for made in (only_here, shared):
+        assert settled(client, made["id"])["status"] == "ready"
+    doomed, kept = new_conversation(client)["id"], new_conversation(client)["id"]
+    for conversation_id, files in ((doomed, [only_here["id"], shared["id"]]), (kept, [shared["id"]])):
+        sent = client.post(
+            f"/api/conversations/{conversation_id}/messages",
+            json={"content": unique("about the files"), "attachments": files},
+        )
+        assert sent.status_code == 202, sent.text
+        wait_for_message(client, sent.json()["assistant_message"]["id"])
+    assert client.delete(f"/api/conversations/{doomed}").status_code == 204
+    assert client.get(f"/api/files/{only_here['id']}").status_code == 404
+    assert client.get(f"/api/files/{only_here['id']}/content").status_code == 404
+    assert client.get(f"/api/files/{shared['id']}").json()["status"] == "ready"
+    assert client.get(f"/api/files/{shared['id']}/content").status_code == 200

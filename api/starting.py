@@ -36,6 +36,7 @@ from api.refusals import (
 )
 from core.admission import OverLimit, admit, withdraw
 from core.catalog import Catalog, ModelSpec, UnknownModel, budgets
+from core.files.sniff import IMAGES
 from core.jobs import enqueue_answer
 from core.limits import Limits
 from core.models import (
@@ -195,6 +196,8 @@ async def _start(
     if plan.client_id and (stored := await _stored(session, conversation.id, plan.client_id)):
         return stored
     model = plan.model or _model_of(catalog, conversation)
+    if question.attachments and not model.supports("vision"):
+        await _refuse_images(session, model, question.attachments)
     counter = counter_for(model)
     if plan.new:
         # Counted once, here: every later prompt of the branch sums the stored count.
@@ -289,6 +292,21 @@ async def _attachments(session: AsyncSession, owner: str | None, file_ids: Seque
         if stored.status == FileStatus.failed:
             raise Invalid(f"{stored.name} could not be read: {stored.error}", param=f"attachments[{index}]")
     return list(file_ids)
+
+
+async def _refuse_images(session: AsyncSession, model: ModelSpec, file_ids: Sequence[str]) -> None:
+    """Invalid when an attached file is an image, for a model that cannot see: refused before
+    anything runs, rather than an answer that ignores it."""
+    images = await session.exec(
+        select(StoredFile.name).where(
+            col(StoredFile.id).in_(file_ids), col(StoredFile.content_type).in_(IMAGES)
+        )
+    )
+    if (name := images.first()) is not None:
+        raise Invalid(
+            f"The model {model.id} cannot see images ({name}): pick a model that can, or remove the image.",
+            param="attachments",
+        )
 
 
 def _question_plan(

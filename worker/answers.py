@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.branch_walk import prompt_candidates
 from core.db import Sessionmaker, one_statement, read_only
 from core.files.retrieval import best_chunks, first_chunks
+from core.files.sniff import IMAGES
 from core.models import (
     ACTIVE_STATUSES,
     Conversation,
@@ -44,8 +45,10 @@ class Found:
     history: list[Message] = field(default_factory=list)
     # The registered MCP servers of the tools the conversation picked.
     servers: list[McpServer] = field(default_factory=list)
-    # The question's attached documents that were read, in the order it brought them.
+    # The question's attached documents that were read, in the order it brought them, and its
+    # images (id, content type).
     documents: list[Document] = field(default_factory=list)
+    images: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def attempt(self) -> int:
@@ -169,21 +172,26 @@ async def read_answer(
             for server in servers:
                 session.expunge(server)
         question = history[-1] if history else None
-        documents = []
+        documents: list[Document] = []
+        images: list[tuple[str, str]] = []
         if question is not None and question.attachments and tokens is not None:
-            documents = await _documents(session, question, tokens)
-        return Found(answer, conversation, history, servers, documents)
+            documents, images = await _attached(session, question, tokens)
+        return Found(answer, conversation, history, servers, documents, images)
 
 
-async def _documents(session: AsyncSession, question: Message, room: int) -> list[Document]:
-    """The question's attached documents that were read (a deleted one is left out), in its
-    order: each whole if it fits its share of the prompt's `room`, else the chunks of it that best
-    match the question (or, matching none, its beginning)."""
+async def _attached(
+    session: AsyncSession, question: Message, room: int
+) -> tuple[list[Document], list[tuple[str, str]]]:
+    """The question's attached files that were read (a deleted one is left out), in its order: its
+    documents, each whole if it fits its share of the prompt's `room`, else the chunks of it that
+    best match the question (or, matching none, its beginning); and its images (id, type)."""
     file_ids = question.attachments or []
     found = await session.exec(
         select(StoredFile).where(col(StoredFile.id).in_(file_ids), StoredFile.status == FileStatus.ready)
     )
-    files = {stored.id: stored for stored in found if stored.tokens is not None}
+    ready = {stored.id: stored for stored in found}
+    images = [(i, ready[i].content_type) for i in file_ids if i in ready and ready[i].content_type in IMAGES]
+    files = {i: stored for i, stored in ready.items() if stored.tokens is not None}
     share = room // max(len(files), 1)
     documents: list[Document] = []
     for file_id in file_ids:
@@ -198,7 +206,7 @@ async def _documents(session: AsyncSession, question: Message, room: int) -> lis
             continue
         ranked = await best_chunks(session, file_id, question.content)
         documents.append(Document(stored.name, ranked or await first_chunks(session, file_id), ranked=True))
-    return documents
+    return documents, images
 
 
 async def start_attempt(sessionmaker: Sessionmaker, answer_id: str, attempt: int) -> str | None:

@@ -4,6 +4,7 @@ come in the document, each named and fenced, with its pages."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 
 from core.models import FileChunk
 
@@ -49,7 +50,8 @@ def _fenced(name: str, chunks: Sequence[FileChunk], cut: bool) -> str:
         (f"[page {chunk.page}]\n" if chunk.page is not None else "") + chunk.text for chunk in chunks
     )
     note = f"{CUT_NOTE}\n" if cut else ""
-    return f'<document name="{name}">\n{note}{body}\n</document>'
+    # The name is the uploader's: escaped, it cannot close the fence or open another.
+    return f'<document name="{escape(name, quote=True)}">\n{note}{body}\n</document>'
 
 
 def attach(documents: Sequence[Document], budget: int) -> Attached:

@@ -7,6 +7,7 @@ import time
 from dataclasses import replace
 from enum import StrEnum
 from functools import partial
+from typing import Any
 
 from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError
@@ -17,11 +18,14 @@ from core.catalog import ModelSpec, UnknownModel, budgets
 from core.endings import end_from_row
 from core.eventlog import AttemptLog
 from core.failures import AnswerFailure
+from core.files.extract import Unreadable
+from core.files.store import FileMissing
 from core.models import MODEL_PARAMS, Conversation, Message, Source, Status, TitleSource
 from core.tokens import counter_for
 from worker import answers, finish, tool_loop
 from worker.answers import AlreadyFinal, Found
 from worker.deps import WorkerDeps
+from worker.images import image_parts
 from worker.prompt import PromptTooLong, build_prompt
 from worker.run import AnswerRun, Attempt, Fenced, Outcome, StopBeforeStart
 from worker.streaming import stream
@@ -88,7 +92,7 @@ async def _attempt(deps: WorkerDeps, answer_id: str, job_started: float) -> Endi
         gave_up = AnswerFailure("gave_up", f"The answer failed {found.attempt - 1} times; giving up.")
         return await _refuse(deps, found, attempt_log, gave_up, title_for=None)
     try:
-        attempt = _plan(deps, found, title_for)
+        attempt = _plan(deps, found, title_for, await _images(deps, found))
     except AnswerFailure as refusal:
         return await _refuse(deps, found, attempt_log, refusal, title_for)
 
@@ -200,7 +204,17 @@ def _history_room(deps: WorkerDeps, message: Message, conversation: Conversation
         return None
 
 
-def _plan(deps: WorkerDeps, found: Found, title_for: str | None) -> Attempt:
+async def _images(deps: WorkerDeps, found: Found) -> list[dict[str, Any]]:
+    """The question's images as the model sees them; AnswerFailure when one cannot be read now."""
+    if not found.images:
+        return []
+    try:
+        return await image_parts(deps.files, found.images)
+    except (FileMissing, Unreadable) as error:
+        raise AnswerFailure("file_unreadable", f"An attached image could not be read: {error}") from None
+
+
+def _plan(deps: WorkerDeps, found: Found, title_for: str | None, images: list[dict[str, Any]]) -> Attempt:
     """The attempt: its model, the answer's budget and the prompt, or a refusal (AnswerFailure)."""
     conversation = found.conversation
     try:
@@ -214,7 +228,7 @@ def _plan(deps: WorkerDeps, found: Found, title_for: str | None) -> Attempt:
     system_prompt = params.get("instructions", conversation.system_prompt)
     try:
         prompt = build_prompt(
-            system_prompt, history[:-1], history[-1], counter_for(model), budget, found.documents
+            system_prompt, history[:-1], history[-1], counter_for(model), budget, found.documents, images
         )
     except PromptTooLong as too_long:
         raise AnswerFailure("too_long", str(too_long)) from None

@@ -18,7 +18,7 @@ from core.files.chunks import Chunk, split
 from core.files.extract import Unreadable, extract
 from core.files.images import ImageInfo, inspect_image
 from core.files.sniff import IMAGES
-from core.files.store import FileStore
+from core.files.store import copy_to
 from core.models import FileChunk, FileStatus, StoredFile, utcnow
 from core.tokens import TokenCounter, counter_for
 from core.updates import publish_file_change
@@ -34,13 +34,6 @@ class Read:
     chunks: list[Chunk]
     pages: int | None
     image: ImageInfo | None
-
-
-async def _copy_out(store: FileStore, file_id: str, path: Path) -> None:
-    """The file's bytes into `path`, piece by piece (never the whole file in memory)."""
-    with path.open("wb") as out:
-        async for piece in store.read(file_id):
-            await asyncio.to_thread(out.write, piece)
 
 
 def _read(path: Path, content_type: str, counter: TokenCounter) -> Read:
@@ -102,7 +95,7 @@ async def ingest_file(deps: WorkerDeps, file_id: str) -> str:
     counter = counter_for(deps.catalog.get(None))
     with tempfile.TemporaryDirectory(prefix="relaychat-ingest-") as work:
         path = Path(work) / "file"
-        await _copy_out(deps.files, file_id, path)
+        await copy_to(deps.files, file_id, path)
         try:
             read = await asyncio.to_thread(_read, path, stored.content_type, counter)
         except Unreadable as unreadable:

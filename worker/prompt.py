@@ -7,6 +7,7 @@ from typing import Any
 from core.models import Message, Role, Status
 from core.tokens import TokenCounter, required_tokens, stored_message_tokens
 from worker.documents import Document, attach
+from worker.images import IMAGE_TOKENS
 
 
 class PromptTooLong(Exception):
@@ -65,9 +66,11 @@ def build_prompt(
     counter: TokenCounter,
     budget: int,
     documents: Sequence[Document] = (),
+    images: Sequence[dict[str, Any]] = (),
 ) -> Prompt:
     """The system prompt, the pinned turns and then the newest earlier turns that fit `budget`
-    tokens, then `question` with its `documents`. `history` is the question's branch, oldest first.
+    tokens, then `question` with its `documents` and `images` (image parts). `history` is the
+    question's branch, oldest first.
 
     The system prompt and the question are never cut. The question's documents come next: whole
     when they fit, else their parts that best match it (worker/documents.py). Pinned turns come
@@ -75,7 +78,7 @@ def build_prompt(
     whole, oldest first, so apart from pins the model sees a conversation without holes in it.
     """
     head = [{"role": "system", "content": system_prompt}] if system_prompt else []
-    used = required_tokens(counter, system_prompt, question)
+    used = required_tokens(counter, system_prompt, question) + IMAGE_TOKENS * len(images)
     if used > budget:
         raise PromptTooLong(used, budget)
     attached = attach(documents, budget - used - FENCE_TOKENS * len(documents))
@@ -116,4 +119,6 @@ def build_prompt(
     sent = [prompt_message(m) for m in [*included, question]]
     if attached.text:
         sent[-1]["content"] = f"{question.content}\n\n{attached.text}"
+    if images:
+        sent[-1]["content"] = [{"type": "text", "text": sent[-1]["content"]}, *images]
     return Prompt(head + sent, used, [m.id for m in included], attached.pages)

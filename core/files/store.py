@@ -177,3 +177,11 @@ def make_file_store(kind: str, files_dir: Path, sessionmaker: Sessionmaker) -> F
     if kind == "database":
         return DatabaseFileStore(sessionmaker)
     raise ValueError(f"The file store {kind!r} is not one relaychat has: use local or database.")
+
+
+async def copy_to(store: FileStore, file_id: str, path: Path) -> None:
+    """The file's bytes into `path`, piece by piece (never the whole file in memory): for a reader
+    that needs a file (a PDF's, an image's library)."""
+    with path.open("wb") as out:
+        async for piece in store.read(file_id):
+            await asyncio.to_thread(out.write, piece)

@@ -1,7 +1,7 @@
 /** The REST API's calls, its errors as readable sentences, and retries that never double a question. */
 import { SILENCE_MS } from "./follow";
 import { newId } from "./ids";
-import { apiFetch } from "./signIn";
+import { apiFetch, apiUpload } from "./signIn";
 import { EventReader } from "./sse";
 import type {
   ApiKey,
@@ -31,6 +31,7 @@ import type {
   UsageSort,
   User,
   UserChange,
+  UploadedFile,
   UserLimits,
   UserUsage,
 } from "./types";
@@ -47,6 +48,8 @@ export class ApiError extends Error {
     super(detail);
   }
 }
+
+const UNREACHABLE = "The server cannot be reached. Check your connection.";
 
 interface RequestOptions {
   signal?: AbortSignal;
@@ -67,8 +70,13 @@ async function send(method: string, path: string, body?: unknown, options: Reque
     });
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    throw new ApiError(0, "The server cannot be reached. Check your connection.");
+    throw new ApiError(0, UNREACHABLE);
   }
+  return checked(response);
+}
+
+/** The response when it is a success, else an ApiError with the server's sentence. */
+async function checked(response: Response): Promise<Response> {
   if (!response.ok) {
     let detail = `The server answered ${response.status}.`;
     try {
@@ -80,6 +88,22 @@ async function send(method: string, path: string, body?: unknown, options: Reque
     throw new ApiError(response.status, detail);
   }
   return response;
+}
+
+/** A file sent as the multipart field `file`, its progress told to `onProgress` (0 to 1). Past
+ * the upload limit or the storage quota a 413, past the user's limits a 429, each with its
+ * sentence; an empty or unsupported file comes back already `failed`, with its `error`. */
+async function uploadFile(file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<UploadedFile> {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  let response: Response;
+  try {
+    response = await apiUpload("/api/files", form, onProgress, signal);
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new ApiError(0, UNREACHABLE);
+  }
+  return (await (await checked(response)).json()) as UploadedFile;
 }
 
 async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
@@ -106,7 +130,7 @@ async function submitStreaming(path: string, body: unknown): Promise<StreamingSu
   }
   if (first?.event !== "submitted") {
     stream.cancel();
-    throw new ApiError(0, "The server cannot be reached. Check your connection.");
+    throw new ApiError(0, UNREACHABLE);
   }
   return { result: JSON.parse(first.data) as SubmitResult, stream };
 }
@@ -130,14 +154,15 @@ export const api = {
     request<Branch>("GET", `/conversations/${conversationId}/branch?limit=${BRANCH_PAGE}${before ? `&before=${before}` : ""}`),
   selectBranch: (conversationId: string, messageId: string) =>
     request<Branch>("PATCH", `/conversations/${conversationId}/branch`, { message_id: messageId }),
-  /** `parentId`: the answer the question follows (the end of the branch on screen). The answer's
-   * stream comes in the same response (so it does for an edit and a regenerate): one round trip
-   * fewer before its first token. */
-  submit: (conversationId: string, content: string, clientId: string, parentId?: string) =>
+  /** `parentId`: the answer the question follows (the end of the branch on screen);
+   * `attachments`: the ids of the `ready` files it brings. The answer's stream comes in the same
+   * response (so it does for an edit and a regenerate): one round trip fewer before its first token. */
+  submit: (conversationId: string, content: string, clientId: string, parentId?: string, attachments: string[] = []) =>
     submitStreaming(`/conversations/${conversationId}/messages`, {
       content,
       client_id: clientId,
       ...(parentId ? { parent_id: parentId } : {}),
+      ...(attachments.length ? { attachments } : {}),
     }),
   regenerate: (messageId: string, clientId: string) => submitStreaming(`/messages/${messageId}/regenerate`, { client_id: clientId }),
   edit: (messageId: string, content: string, clientId: string) =>
@@ -153,6 +178,14 @@ export const api = {
   /** The file itself is the body: the server refuses one too big before reading it. */
   importConversation: (file: Blob) => request<Conversation>("POST", "/conversations/import", undefined, { raw: file }),
   exportUrl: (conversationId: string, kind: "md" | "json") => `/api/conversations/${conversationId}/export.${kind}`,
+
+  uploadFile,
+  /** The file as it is now: after the updates say its reading ended, or to name a message's attachment. */
+  getFile: (id: string) => request<UploadedFile>("GET", `/files/${id}`),
+  /** Its bytes and its text go; messages that brought it keep its id. */
+  deleteFile: (id: string) => request<void>("DELETE", `/files/${id}`),
+  /** Its download (the server sends it as an attachment, never as a page of the site). */
+  fileUrl: (id: string) => `/api/files/${id}/content`,
 
   authState: () => request<AuthInfo>("GET", "/auth/state"),
   /** The first account is an active admin; later ones are `pending` when signups need approval. */
@@ -180,7 +213,7 @@ export const api = {
   /** Both roles at once: the server replaces them whole. */
   setRoleLimits: (limits: RoleLimits) => request<RoleLimits>("PUT", "/admin/limits", limits),
   userLimits: (id: string) => request<UserLimits>("GET", `/admin/users/${id}/limits`),
-  /** All four at once: null takes the role's. */
+  /** All of them at once: null takes the role's. */
   setUserLimits: (id: string, own: Limits) => request<UserLimits>("PUT", `/admin/users/${id}/limits`, own),
   signupMode: () => request<SiteSettings>("GET", "/admin/settings"),
   setSignupMode: (signup: SignupMode) => request<SiteSettings>("PATCH", "/admin/settings", { signup }),

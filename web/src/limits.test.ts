@@ -5,7 +5,7 @@ import { answersAllowed, costThisMonth, describeLimits, readLimits, tokensToday 
 import { LIMITS } from "./testing";
 import type { Limits } from "./types";
 
-const UNLIMITED: Limits = { running_answers: null, waiting_answers: null, tokens_per_day: null, cost_per_month_usd: null };
+const UNLIMITED: Limits = { running_answers: null, waiting_answers: null, tokens_per_day: null, cost_per_month_usd: null, storage_mb: null };
 
 describe("limits in words", () => {
   it("says how much of each limit is used, and unlimited where there is none", () => {
@@ -30,12 +30,15 @@ describe("limits in words", () => {
 
 describe("readLimits", () => {
   it("reads numbers, and an empty field as null", () => {
-    const fields: Record<string, string> = { "user.running_answers": "2", "user.waiting_answers": " ", "user.tokens_per_day": "", "user.cost_per_month_usd": "1.5" };
+    const fields: Record<string, string> = {
+      "user.running_answers": "2", "user.waiting_answers": " ", "user.tokens_per_day": "", "user.cost_per_month_usd": "1.5", "user.storage_mb": "250",
+    };
     expect(readLimits((name) => fields[name] ?? "", "user.")).toEqual({
       running_answers: 2,
       waiting_answers: null,
       tokens_per_day: null,
       cost_per_month_usd: 1.5,
+      storage_mb: 250,
     });
   });
 });

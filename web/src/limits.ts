@@ -19,6 +19,7 @@ export const LIMIT_FIELDS: LimitField[] = [
   { name: "waiting_answers", label: "Answers waiting", step: "1" },
   { name: "tokens_per_day", label: "Tokens per day", step: "1" },
   { name: "cost_per_month_usd", label: "Cost per month ($)", step: "any" },
+  { name: "storage_mb", label: "Files kept (MB)", step: "1" },
 ];
 
 /** A limit's amount in dollars: always with cents ("$20.00"), as a budget is written. */
@@ -35,7 +36,7 @@ export function limitValue(name: LimitName, value: number | null): string {
 /** A limit's field: empty for null. */
 export const fieldValue = (value: number | null) => (value === null ? "" : String(value));
 
-/** The four fields named `${prefix}${name}`: an empty one is null (unlimited, or the role's for a
+/** The fields named `${prefix}${name}`: an empty one is null (unlimited, or the role's for a
  * user's own). The inputs are numbers, so a browser only submits what parses; anything it lets
  * through that the server refuses comes back as the server's sentence. */
 export function readLimits(field: (name: string) => string, prefix = ""): Limits {
@@ -48,6 +49,7 @@ export function readLimits(field: (name: string) => string, prefix = ""): Limits
     waiting_answers: read("waiting_answers"),
     tokens_per_day: read("tokens_per_day"),
     cost_per_month_usd: read("cost_per_month_usd"),
+    storage_mb: read("storage_mb"),
   };
 }
 
@@ -73,7 +75,7 @@ export function costThisMonth(used: number | null, limit: number | null): string
   return `${formatCost(used)} of ${formatDollars(limit)} this month`;
 }
 
-/** All four in one line: "4 answers at once, 50 waiting; 100,000 tokens a day; $20.00 a month". */
+/** The answer limits in one line: "4 answers at once, 50 waiting; 100,000 tokens a day; $20.00 a month". */
 export function describeLimits(limits: Limits): string {
   const tokens = limits.tokens_per_day === null ? "unlimited tokens" : `${formatTokens(limits.tokens_per_day)} tokens`;
   const cost = limits.cost_per_month_usd === null ? "unlimited cost" : formatDollars(limits.cost_per_month_usd);

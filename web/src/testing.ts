@@ -1,7 +1,19 @@
-/** Test helpers: messages, conversations, users and usage as the API returns them, event-stream responses, and a stubbed API. */
+/** Test helpers: messages, conversations, users, usage and files as the API returns them, event-stream responses, a stubbed API, uploads and updates. */
 import { vi } from "vitest";
 
-import type { Branch, Conversation, ConversationTotals, DayUsage, Limits, Message, SubmitResult, UsageReport, User } from "./types";
+import type { SubscribeToUpdates, Update } from "./hooks/useUpdates";
+import type {
+  Branch,
+  Conversation,
+  ConversationTotals,
+  DayUsage,
+  Limits,
+  Message,
+  SubmitResult,
+  UploadedFile,
+  UsageReport,
+  User,
+} from "./types";
 
 export function message(fields: Partial<Message> = {}): Message {
   return {
@@ -92,7 +104,13 @@ export function dayUsage(day: string, model: string, tokens: number, fields: Par
   return { day, model, prompt_tokens: prompt, completion_tokens: tokens - prompt, cost_usd: tokens / 1e6, answers: 1, ...fields };
 }
 
-export const LIMITS: Limits = { running_answers: 4, waiting_answers: 50, tokens_per_day: 100_000, cost_per_month_usd: 20 };
+export const LIMITS: Limits = {
+  running_answers: 4,
+  waiting_answers: 50,
+  tokens_per_day: 100_000,
+  cost_per_month_usd: 20,
+  storage_mb: 500,
+};
 
 /** A usage report of `rows`, with their totals, as `GET /api/usage` sends it. */
 export function usageReport(rows: DayUsage[], fields: Partial<UsageReport> = {}): UsageReport {
@@ -111,4 +129,71 @@ export function usageReport(rows: DayUsage[], fields: Partial<UsageReport> = {})
     cost_this_month_usd: 0,
     ...fields,
   };
+}
+
+/** A file as the API returns it: `ready` unless told, with its tokens. */
+export function storedFile(fields: Partial<UploadedFile> = {}): UploadedFile {
+  return {
+    id: "f1", name: "notes.md", size: 120, content_type: "text/markdown", status: "ready", error: null,
+    tokens: 1234, pages: null, width: null, height: null, created_at: "2026-11-30T10:00:00Z", ...fields,
+  };
+}
+
+/** The updates feed, fed by the test: `emit` hands an update to every listener added. */
+export function updatesFeed(): { subscribe: SubscribeToUpdates; emit: (update: Update) => void } {
+  const listeners = new Set<(update: Update) => void>();
+  return {
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    emit: (update) => {
+      for (const listener of listeners) listener(update);
+    },
+  };
+}
+
+/**
+ * XMLHttpRequest as far as an upload uses it, answered by the test: `FakeUpload.sent` holds each
+ * request made; `progress` reports the upload's, `respond` answers, `fail` drops the connection.
+ * Install it with `vi.stubGlobal("XMLHttpRequest", FakeUpload)`.
+ */
+export class FakeUpload extends EventTarget {
+  static sent: FakeUpload[] = [];
+  readonly upload = new EventTarget();
+  method = "";
+  url = "";
+  body: unknown = null;
+  status = 0;
+  responseText = "";
+  aborted = false;
+  private contentType = "";
+
+  open(method: string, url: string) {
+    this.method = method;
+    this.url = url;
+  }
+  send(body: unknown) {
+    this.body = body;
+    FakeUpload.sent.push(this);
+  }
+  abort() {
+    this.aborted = true;
+    this.dispatchEvent(new Event("abort"));
+  }
+  getResponseHeader(name: string) {
+    return name.toLowerCase() === "content-type" ? this.contentType : null;
+  }
+  progress(loaded: number, total: number) {
+    this.upload.dispatchEvent(Object.assign(new Event("progress"), { lengthComputable: true, loaded, total }));
+  }
+  respond(status: number, body: unknown) {
+    this.status = status;
+    this.contentType = "application/json";
+    this.responseText = JSON.stringify(body);
+    this.dispatchEvent(new Event("load"));
+  }
+  fail() {
+    this.dispatchEvent(new Event("error"));
+  }
 }

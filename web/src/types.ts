@@ -54,6 +54,19 @@ export interface ConversationChange {
   change: "title" | "title_failed";
 }
 
+/** What `GET /api/updates` says about a file of the user's: its reading ended (`ready` or
+ * `failed`), so read it again. Sent under the same event name as a conversation's changes. */
+export interface FileChange {
+  file_id: string;
+  change: "file";
+}
+
+/** A file the user uploaded: `processing` while a worker reads it, then `ready` (with its
+ * `tokens`, and `pages` for a PDF, or `width` and `height` for an image) or `failed` (with
+ * `error`, a sentence). */
+export type UploadedFile = Schemas["FileRead"];
+export type FileStatus = Schemas["FileStatus"];
+
 export type UserRole = Schemas["UserRole"];
 export type UserStatus = Schemas["UserStatus"];
 /** Who may make an account: anyone (`open`), anyone with an admin's approval, or nobody (`closed`). */
@@ -89,10 +102,10 @@ export type SiteSettings = Schemas["SiteSettings"];
 
 /** A set of limits. A role's: null is unlimited. A user's own: null takes the role's.
  * The schema makes each optional, as a request may leave one out (it is then null); the server
- * sends all four, and the app always sends all four. */
+ * sends them all, and the app always sends them all. */
 export type Limits = Required<Schemas["LimitsBody"]>;
 
-/** `T` with its sets of limits at `K` as the server sends them: all four. */
+/** `T` with its sets of limits at `K` as the server sends them: every limit in each. */
 type WithLimits<T, K extends keyof T> = Omit<T, K> & Record<K, Limits>;
 
 /** Each role's default limits. */

@@ -37,6 +37,8 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
   // Every (re)connection starts with `resync`: the server ends the stream when an admin changes
   // this user's role, so the user is read again then too.
   const updates = useUpdates((update) => {
+    // A file's reading ended: the composer that waits on it reads it again; no chat changed.
+    if (update.change === "file") return;
     void refresh();
     if (update.change === "resync") refreshUser();
   });

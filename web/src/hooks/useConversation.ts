@@ -17,7 +17,7 @@ interface Options {
 
 /** What the reader can ask for: each one is sent by the same path, with a client_id and retries. */
 type Submission =
-  | { kind: "send"; text: string }
+  | { kind: "send"; text: string; attachments: string[] }
   | { kind: "edit"; question: Message; text: string }
   | { kind: "regenerate"; answer: Message };
 
@@ -27,7 +27,7 @@ const NEW_CHAT: ConversationSettings = { system_prompt: "", model: null, max_tok
 function request(submission: Submission, conversationId: string, parentId: string | undefined, clientId: string): Promise<StreamingSubmit> {
   switch (submission.kind) {
     case "send":
-      return api.submit(conversationId, submission.text, clientId, parentId);
+      return api.submit(conversationId, submission.text, clientId, parentId, submission.attachments);
     case "edit":
       return api.edit(submission.question.id, submission.text, clientId);
     case "regenerate":
@@ -199,7 +199,8 @@ export function useConversation(conversationId: string | null, { navigate, onCon
     loading: state.loading,
     notice: state.notice,
     notify: (notice: string | null) => dispatch({ type: "noticed", notice }),
-    send: (text: string) => submit({ kind: "send", text }),
+    /** `attachments`: the ids of the ready files the question brings. */
+    send: (text: string, attachments: string[] = []) => submit({ kind: "send", text, attachments }),
     edit: (question: Message, text: string) => submit({ kind: "edit", question, text }),
     regenerate: (answer: Message) => void submit({ kind: "regenerate", answer }),
     switchTo: (messageId: string) => void switchTo(messageId),

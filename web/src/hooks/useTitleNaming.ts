@@ -13,7 +13,7 @@ export function useTitleNaming(conversationId: string | null, updates: Subscribe
   const [naming, setNaming] = useState<string | null>(null);
 
   const announced = useEffectEvent((update: Update) => {
-    if (update.change === "resync" || update.conversation_id !== naming) return;
+    if (!("conversation_id" in update) || update.conversation_id !== naming) return;
     if (update.change === "title_failed" && naming === conversationId) onFailed(FAILED);
     setNaming(null);
   });

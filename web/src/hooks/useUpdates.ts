@@ -1,10 +1,10 @@
-/** Follows `GET /api/updates`: titles generated and conversations renamed elsewhere. */
+/** Follows `GET /api/updates`: titles generated, conversations renamed elsewhere, and files read. */
 import { useCallback, useEffect, useEffectEvent, useRef } from "react";
 
 import { follow } from "../follow";
-import type { ConversationChange } from "../types";
+import type { ConversationChange, FileChange } from "../types";
 
-export type Update = ConversationChange | { change: "resync" };
+export type Update = ConversationChange | FileChange | { change: "resync" };
 
 /** Adds a listener to the updates; returns the function that removes it. */
 export type SubscribeToUpdates = (listener: (update: Update) => void) => () => void;
@@ -31,7 +31,8 @@ export function useUpdates(onUpdate: (update: Update) => void): SubscribeToUpdat
         signal: abort.signal,
         onEvent: (event) => {
           if (event.event === "resync") emit({ change: "resync" });
-          else if (event.event === "conversation") emit(JSON.parse(event.data) as ConversationChange);
+          // A file's change comes under the same event name as a conversation's: its fields tell them apart.
+          else if (event.event === "conversation") emit(JSON.parse(event.data) as ConversationChange | FileChange);
         },
       });
     };

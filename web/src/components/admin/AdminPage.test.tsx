@@ -20,7 +20,7 @@ const row = (screen: ReturnType<typeof render>, email: string) =>
   screen.getAllByTestId("user-row").find((r) => r.dataset.email === email)!;
 const value = (screen: ReturnType<typeof render>, testId: string) => (screen.getByTestId(testId) as HTMLInputElement).value;
 
-const UNLIMITED: Limits = { running_answers: null, waiting_answers: null, tokens_per_day: null, cost_per_month_usd: null };
+const UNLIMITED: Limits = { running_answers: null, waiting_answers: null, tokens_per_day: null, cost_per_month_usd: null, storage_mb: null };
 const ROLES: RoleLimits = { admin: UNLIMITED, user: LIMITS };
 const usage = (account: User, tokens: number, answers: number, cost: number): UserUsage => ({
   user_id: account.id, email: account.email, name: account.name, prompt_tokens: tokens, completion_tokens: 0, cost_usd: cost, answers,
@@ -113,15 +113,18 @@ describe("the admin page", () => {
     expect(value(screen, "limit-admin-tokens_per_day")).toBe("");
     expect((screen.getByTestId("limit-admin-tokens_per_day") as HTMLInputElement).placeholder).toBe("unlimited");
     expect(screen.getByLabelText("Users' tokens per day")).toBe(screen.getByTestId("limit-user-tokens_per_day"));
+    expect(value(screen, "limit-user-storage_mb")).toBe("500");
+    expect(screen.getAllByText("Files kept (MB)")).toHaveLength(2); // one for each role
 
     type(screen.getByTestId("limit-user-tokens_per_day"), "");
     type(screen.getByTestId("limit-user-cost_per_month_usd"), "12.5");
     type(screen.getByTestId("limit-admin-running_answers"), "8");
+    type(screen.getByTestId("limit-admin-storage_mb"), "2000");
     fireEvent.submit(screen.getByTestId("role-limits-form"));
     expect((await screen.findByTestId("role-limits-saved")).textContent).toContain("Saved.");
     expect(requests.find((r) => r.route === "PUT /api/admin/limits")?.body).toEqual({
-      user: { running_answers: 4, waiting_answers: 50, tokens_per_day: null, cost_per_month_usd: 12.5 },
-      admin: { running_answers: 8, waiting_answers: null, tokens_per_day: null, cost_per_month_usd: null },
+      user: { running_answers: 4, waiting_answers: 50, tokens_per_day: null, cost_per_month_usd: 12.5, storage_mb: 500 },
+      admin: { running_answers: 8, waiting_answers: null, tokens_per_day: null, cost_per_month_usd: null, storage_mb: 2000 },
     });
     expect(value(screen, "limit-user-tokens_per_day")).toBe("");
 
@@ -132,7 +135,7 @@ describe("the admin page", () => {
     expect(saved.user.running_answers).toBe(4);
   });
 
-  it("opens a user's own limits with the role's as placeholders and what applies, and saves all four", async () => {
+  it("opens a user's own limits with the role's as placeholders and what applies, and saves all five", async () => {
     const bo = user({ id: "u2", email: "bo@example.com", name: "Bo" });
     const own: Limits = { ...UNLIMITED, waiting_answers: 3 };
     const { requests, count } = serve({
@@ -157,14 +160,16 @@ describe("the admin page", () => {
     expect(value(screen, "own-limit-running_answers")).toBe("");
     expect((screen.getByTestId("own-limit-running_answers") as HTMLInputElement).placeholder).toBe("4");
     expect((screen.getByTestId("own-limit-cost_per_month_usd") as HTMLInputElement).placeholder).toBe("$20.00");
+    expect((screen.getByTestId("own-limit-storage_mb") as HTMLInputElement).placeholder).toBe("500");
     expect(screen.getByTestId("effective-limits").textContent).toBe("Applies now: 4 answers at once, 3 waiting; 100,000 tokens a day; $20.00 a month.");
 
     type(screen.getByTestId("own-limit-waiting_answers"), "0");
     type(screen.getByTestId("own-limit-tokens_per_day"), "1000");
+    type(screen.getByTestId("own-limit-storage_mb"), "50");
     fireEvent.submit(editor);
     await screen.findByTestId("user-limits-saved");
     expect(requests.find((r) => r.route === "PUT /api/admin/users/u2/limits")?.body).toEqual({
-      running_answers: null, waiting_answers: 0, tokens_per_day: 1000, cost_per_month_usd: null,
+      running_answers: null, waiting_answers: 0, tokens_per_day: 1000, cost_per_month_usd: null, storage_mb: 50,
     });
     expect(screen.getByTestId("effective-limits").textContent).toBe("Applies now: 4 answers at once, 0 waiting; 1,000 tokens a day; $20.00 a month.");
 

@@ -1,7 +1,8 @@
-/** The chat screen's layout: the open conversation's hooks wired to the header, the messages and the composer. */
+/** The chat screen's layout: the open conversation's hooks wired to the header, the messages and the composer with its attachments. */
 import { useEffect, useMemo, useRef, useState } from "react";
 
 import { contextMarks } from "../../branch";
+import { useAttachments } from "../../hooks/useAttachments";
 import { useAutoScroll } from "../../hooks/useAutoScroll";
 import { useConversation } from "../../hooks/useConversation";
 import { useEscapeToStop } from "../../hooks/useEscapeToStop";
@@ -14,6 +15,7 @@ import { toolNames } from "../../said";
 import type { Conversation, ModelList } from "../../types";
 import { contextFill } from "../../usage";
 import { Composer } from "./Composer";
+import { DropZone } from "./DropZone";
 import { Header } from "./Header";
 import { MessageView } from "./MessageView";
 import { SettingsPanel } from "./SettingsPanel";
@@ -53,6 +55,15 @@ export function ChatContainer(props: Props) {
   const marks = useMemo(() => contextMarks(messages), [messages]);
   const tools = useMemo(() => toolNames(messages), [messages]);
 
+  // The files go with the next question sent, from whichever conversation it is sent in, as its text does.
+  const attachments = useAttachments(props.updates);
+  const send = async (text: string) => {
+    const ids = attachments.readyIds;
+    const sent = await chat.send(text, ids);
+    if (sent) attachments.sent(ids);
+    return sent;
+  };
+
   const modelId = chat.settings.model ?? models?.default ?? "";
   const modelLabel = models?.models.find((m) => m.id === modelId)?.label ?? modelId;
 
@@ -86,50 +97,62 @@ export function ChatContainer(props: Props) {
       {chat.conversation && chat.totals ? (
         <UsageBar totals={chat.totals} context={contextFill(messages, models, chat.settings.model)} />
       ) : null}
-      <div className="messages" ref={container}>
-        {messages.length === 0 ? <p className="empty-chat">How can I help?</p> : null}
-        {chat.hasOlder ? (
-          <p className="older" data-testid="older-messages" role="status">
-            Earlier messages load as you scroll up…
+      <DropZone onFiles={attachments.add}>
+        <div className="messages" ref={container}>
+          {messages.length === 0 ? <p className="empty-chat">How can I help?</p> : null}
+          {chat.hasOlder ? (
+            <p className="older" data-testid="older-messages" role="status">
+              Earlier messages load as you scroll up…
+            </p>
+          ) : null}
+          {messages.map((message) => {
+            const live = message.id === running?.id;
+            return (
+              <MessageView
+                key={message.id}
+                message={message}
+                live={live}
+                liveSaid={live ? running.said : undefined}
+                toolName={message.tool_call_id ? tools.get(message.tool_call_id) : undefined}
+                context={marks.get(message.id)}
+                flash={message.id === flashId}
+                locked={busy}
+                onRetry={message.status === "failed" ? () => chat.regenerate(message) : undefined}
+                onRegenerate={conversationId ? () => chat.regenerate(message) : undefined}
+                onEdit={conversationId ? (text) => chat.edit(message, text) : undefined}
+                onPin={conversationId ? () => chat.togglePin(message) : undefined}
+                onSwitch={conversationId ? chat.switchTo : undefined}
+              />
+            );
+          })}
+        </div>
+        {!pinned ? (
+          <button type="button" className="jump" data-testid="jump-to-latest" onClick={jumpToLatest}>
+            ↓ Jump to latest
+          </button>
+        ) : null}
+        {running?.reconnecting ? (
+          <p className="banner" role="status" data-testid="stream-status">
+            Reconnecting…
           </p>
         ) : null}
-        {messages.map((message) => {
-          const live = message.id === running?.id;
-          return (
-            <MessageView
-              key={message.id}
-              message={message}
-              live={live}
-              liveSaid={live ? running.said : undefined}
-              toolName={message.tool_call_id ? tools.get(message.tool_call_id) : undefined}
-              context={marks.get(message.id)}
-              flash={message.id === flashId}
-              locked={busy}
-              onRetry={message.status === "failed" ? () => chat.regenerate(message) : undefined}
-              onRegenerate={conversationId ? () => chat.regenerate(message) : undefined}
-              onEdit={conversationId ? (text) => chat.edit(message, text) : undefined}
-              onPin={conversationId ? () => chat.togglePin(message) : undefined}
-              onSwitch={conversationId ? chat.switchTo : undefined}
-            />
-          );
-        })}
-      </div>
-      {!pinned ? (
-        <button type="button" className="jump" data-testid="jump-to-latest" onClick={jumpToLatest}>
-          ↓ Jump to latest
-        </button>
-      ) : null}
-      {running?.reconnecting ? (
-        <p className="banner" role="status" data-testid="stream-status">
-          Reconnecting…
-        </p>
-      ) : null}
-      {chat.notice ? (
-        <p className="banner error" role="alert" data-testid="send-error">
-          {chat.notice}
-        </p>
-      ) : null}
-      <Composer ref={composer} busy={busy} disabled={chat.loading} onSend={chat.send} onStop={chat.stop} />
+        {chat.notice ? (
+          <p className="banner error" role="alert" data-testid="send-error">
+            {chat.notice}
+          </p>
+        ) : null}
+        <Composer
+          ref={composer}
+          busy={busy}
+          disabled={chat.loading}
+          onSend={send}
+          onStop={chat.stop}
+          attachments={attachments.items}
+          attachmentsBlock={attachments.blocked}
+          onAttach={attachments.add}
+          onRemoveAttachment={attachments.remove}
+        />
+      </DropZone>
     </main>
   );
 }

@@ -1,5 +1,8 @@
-/** The box where questions are written, with Send and Stop. */
-import { type KeyboardEvent, forwardRef, useLayoutEffect, useRef, useState } from "react";
+/** The box where questions are written, with their attached files, Send and Stop. */
+import { type ClipboardEvent, type KeyboardEvent, forwardRef, useLayoutEffect, useRef, useState } from "react";
+
+import type { Attachment } from "../../attachments";
+import { AttachmentChips } from "./AttachmentChips";
 
 interface Props {
   /** An answer is running: show Stop, and say why sending waits. */
@@ -9,15 +12,57 @@ interface Props {
   /** Resolves false when the message was not sent, and the composer gets its text back. */
   onSend: (text: string) => Promise<boolean>;
   onStop: () => void;
+  /** The files attached to the question, as chips above the box. */
+  attachments: Attachment[];
+  /** Why the files keep the question from being sent (one uploading, being read, or failed). */
+  attachmentsBlock: string | null;
+  onAttach: (files: File[]) => void;
+  onRemoveAttachment: (key: string) => void;
 }
 
-/** Grows with its text; Enter sends, Shift+Enter starts a new line. */
+/** A pasted screenshot is "image.png" in every browser: a name of its own tells the chips apart. */
+function pastedName(file: File, at: Date): string {
+  const extension = file.type.split("/")[1]?.replace("jpeg", "jpg") ?? "png";
+  const stamp = at.toISOString().slice(0, 19).replace("T", " ").replaceAll(":", ".");
+  return `Pasted image ${stamp}.${extension}`;
+}
+
+/** What a paste brings to attach: its files, unless it brings text (a paste from a word processor
+ * carries a picture of the text too, and the text is what was meant). */
+function pastedFiles(data: DataTransfer): File[] {
+  if (data.getData("text/plain")) return [];
+  const at = new Date();
+  return Array.from(data.files, (file) =>
+    file.type.startsWith("image/") && (!file.name || file.name === "image.png")
+      ? new File([file], pastedName(file, at), { type: file.type })
+      : file,
+  );
+}
+
+function PaperclipIcon() {
+  return (
+    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+      <path
+        d="M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l8-8"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.8"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
+    </svg>
+  );
+}
+
+/** Grows with its text; Enter sends, Shift+Enter starts a new line. Files come by the paperclip
+ * or a paste here, or by a drop on the chat (ChatContainer's DropZone). */
 export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer(
-  { busy, disabled = false, onSend, onStop },
+  { busy, disabled = false, onSend, onStop, attachments, attachmentsBlock, onAttach, onRemoveAttachment },
   ref,
 ) {
   const [text, setText] = useState("");
   const local = useRef<HTMLTextAreaElement | null>(null);
+  const picker = useRef<HTMLInputElement | null>(null);
 
   useLayoutEffect(() => {
     const area = local.current;
@@ -27,7 +72,7 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
   }, [text]);
 
   const send = async () => {
-    if (busy || disabled || !text.trim()) return;
+    if (busy || disabled || attachmentsBlock || !text.trim()) return;
     const sent = text;
     setText("");
     if (!(await onSend(sent))) setText(sent);
@@ -37,6 +82,12 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
       event.preventDefault();
       void send();
     }
+  };
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    const files = pastedFiles(event.clipboardData);
+    if (files.length === 0) return;
+    event.preventDefault(); // the box would otherwise get the file's name, or nothing
+    onAttach(files);
   };
 
   return (
@@ -52,7 +103,29 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
           An answer is being written. Stop it to send a new message.
         </p>
       ) : null}
+      <AttachmentChips attachments={attachments} onRemove={onRemoveAttachment} />
       <div className="composer-row">
+        <button
+          type="button"
+          className="attach"
+          data-testid="attach-button"
+          aria-label="Attach files"
+          title="Attach files"
+          onClick={() => picker.current?.click()}
+        >
+          <PaperclipIcon />
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          data-testid="file-input"
+          onChange={(event) => {
+            onAttach(Array.from(event.target.files ?? []));
+            event.target.value = ""; // the same file again is a new choice
+          }}
+        />
         <textarea
           ref={(element) => {
             local.current = element;
@@ -66,13 +139,22 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
           value={text}
           onChange={(event) => setText(event.target.value)}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
         />
         {busy ? (
           <button type="button" className="primary stop" data-testid="stop-button" aria-label="Stop" onClick={onStop}>
             Stop
           </button>
         ) : (
-          <button type="submit" className="primary" data-testid="send-button" aria-label="Send" disabled={disabled || !text.trim()}>
+          <button
+            type="submit"
+            className="primary"
+            data-testid="send-button"
+            aria-label="Send"
+            // Says why on hover; a failed file's own sentence is on its chip.
+            title={attachmentsBlock ?? undefined}
+            disabled={disabled || Boolean(attachmentsBlock) || !text.trim()}
+          >
             Send
           </button>
         )}

@@ -1,7 +1,8 @@
-/** Tests of a message's branch switcher, pin, context mark and edit in place. */
-import { cleanup, fireEvent, render } from "@testing-library/react";
+/** Tests of a message's branch switcher, pin, context mark, edit in place, and a question's files. */
+import { cleanup, fireEvent, render, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
+import { refused, serve, storedFile } from "../../testing";
 import type { Message } from "../../types";
 import { MessageView } from "./MessageView";
 
@@ -15,7 +16,10 @@ function message(fields: Partial<Message> = {}): Message {
   };
 }
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+});
 
 describe("branches, pins and context on a message", () => {
   it("shows ‹ 2/3 › and switches to the neighbours", () => {
@@ -95,5 +99,31 @@ describe("what an answer says besides its text", () => {
   it("shows a tool's result under the name of the call it answers", () => {
     const { getByTestId } = render(<MessageView message={message({ role: "tool", content: "12", tool_call_id: "call_1" })} toolName="get_weather" />);
     expect(getByTestId("tool-result").textContent).toBe("Result of get_weather12");
+  });
+});
+
+describe("the files a question brought", () => {
+  it("names each, linking to its download, and says which were deleted since", async () => {
+    const server = serve({
+      "GET /api/files/m1": () => Response.json(storedFile({ id: "m1", name: "notes.md" })),
+      "GET /api/files/m2": refused(404, "File not found"),
+    });
+    const { getAllByTestId } = render(<MessageView message={message({ role: "user", content: "summarize", attachments: ["m1", "m2"] })} />);
+    await waitFor(() => expect(getAllByTestId("message-attachment").map((a) => a.textContent)).toEqual(["notes.md", "File deleted"]));
+    const [named, gone] = getAllByTestId("message-attachment");
+    expect(named!.getAttribute("href")).toBe("/api/files/m1/content");
+    expect(named!.getAttribute("download")).toBe("notes.md");
+    expect(gone!.dataset.deleted).toBe("true");
+    expect(gone!.hasAttribute("href")).toBe(false);
+
+    // Read once: another message with the same file asks nothing more.
+    cleanup();
+    render(<MessageView message={message({ id: "q2", role: "user", content: "again", attachments: ["m1"] })} />);
+    expect(server.requests.map((r) => r.route)).toEqual(["GET /api/files/m1", "GET /api/files/m2"]);
+  });
+
+  it("shows none on a question without files", () => {
+    const { queryByTestId } = render(<MessageView message={message({ role: "user", content: "hi", attachments: null })} />);
+    expect(queryByTestId("message-attachment")).toBeNull();
   });
 });

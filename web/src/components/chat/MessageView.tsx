@@ -1,4 +1,4 @@
-/** One message: what it says (live while it streams: thinking, text, tool calls), its error, and its actions. */
+/** One message: what it says (live while it streams: thinking, text, tool calls), the files a question brought, its error, and its actions. */
 import { useState } from "react";
 
 import { type ContextMark, siblingPosition } from "../../branch";
@@ -8,6 +8,7 @@ import { CopyButton } from "../shared/CopyButton";
 import { BranchSwitcher } from "./BranchSwitcher";
 import { EditForm } from "./EditForm";
 import { Markdown } from "./Markdown";
+import { MessageAttachments } from "./MessageAttachments";
 import { MessageUsage } from "./MessageUsage";
 import { Thinking, ToolCalls, ToolResult } from "./ToolParts";
 
@@ -57,6 +58,7 @@ export function MessageView(props: Props) {
           Not in the model's context
         </div>
       ) : null}
+      {message.role === "user" && message.attachments?.length ? <MessageAttachments ids={message.attachments} /> : null}
       <div className="bubble">
         {editing && onEdit ? (
           <EditForm initial={message.content} onSend={onEdit} onCancel={() => setEditing(false)} />

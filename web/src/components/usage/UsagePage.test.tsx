@@ -93,7 +93,7 @@ describe("the usage page", () => {
   });
 
   it("says unlimited where a limit is null, and that the counts are unknown while the server cannot tell", async () => {
-    const unlimited = { running_answers: null, waiting_answers: 0, tokens_per_day: null, cost_per_month_usd: 5 };
+    const unlimited = { running_answers: null, waiting_answers: 0, tokens_per_day: null, cost_per_month_usd: 5, storage_mb: null };
     const { screen } = renderPage(usageReport([dayUsage("2026-11-30", "scripted", 50)], { limits: unlimited, tokens_today: null, cost_this_month_usd: null }));
     const limits = await screen.findByTestId("usage-limits");
     expect(within(limits).getByTestId("limit-tokens").textContent).toBe("Unlimited tokens a day");

@@ -1,0 +1,34 @@
+/** The files a question brought: each one's name, linking to its download, or that it was deleted. */
+import { api } from "../../api";
+import { useAttachedFiles } from "../../hooks/useAttachedFiles";
+
+export function MessageAttachments({ ids }: { ids: readonly string[] }) {
+  const files = useAttachedFiles(ids);
+  return (
+    <ul className="message-attachments" aria-label="Attached files">
+      {ids.map((id) => {
+        const file = files.get(id);
+        return (
+          <li key={id}>
+            {file === null ? (
+              <span className="message-attachment deleted" data-testid="message-attachment" data-deleted="true">
+                File deleted
+              </span>
+            ) : (
+              // Named once read; a download either way (the server sends it as an attachment).
+              <a
+                className="message-attachment"
+                data-testid="message-attachment"
+                href={api.fileUrl(id)}
+                download={file?.name ?? true}
+                title={file ? `Download ${file.name}` : "Download"}
+              >
+                {file?.name ?? "File"}
+              </a>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

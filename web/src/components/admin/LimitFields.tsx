@@ -1,4 +1,4 @@
-/** Four limit fields (answers at once, waiting, tokens a day, cost a month) in a fieldset: an empty field is null. */
+/** The limit fields (answers at once, waiting, tokens a day, cost a month, files kept) in a fieldset: an empty field is null. */
 import { fieldValue, LIMIT_FIELDS, type LimitName } from "../../limits";
 import type { Limits } from "../../types";
 import { Field } from "../shared/Field";

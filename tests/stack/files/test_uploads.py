@@ -3,6 +3,7 @@ tokens; its type comes from its bytes; an empty or unreadable file ends `failed`
 a question brings its documents into the prompt; anyone else's file is a 404 everywhere."""
 
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -179,3 +180,35 @@ def test_deleting_a_conversation_deletes_the_files_only_it_uses(client: httpx.Cl
     assert client.get(f"/api/files/{only_here['id']}/content").status_code == 404
     assert client.get(f"/api/files/{shared['id']}").json()["status"] == "ready"
     assert client.get(f"/api/files/{shared['id']}/content").status_code == 200
+
+
+def _memory_kb(pid: int, field: str) -> int:
+    """A figure of the process's memory from Linux (`VmRSS` now, `VmHWM` its peak), in kB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith(f"{field}:")))
+
+
+def _reset_peak(pid: int) -> None:
+    """Start the peak (`VmHWM`) over from now: Linux's clear_refs 5."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def test_a_25_mb_upload_leaves_the_apis_memory_flat(make_stack: MakeStack) -> None:
+    """The body streams through: the API never holds the file (Starlette spools it to disk past a
+    megabyte, and it is copied to the store in pieces)."""
+    stack = make_stack()
+    stack.start_api()
+    with stack.client() as client:
+        warm = uploaded(client, "warm.txt", b"warm up the upload path once")
+        assert warm["status"] == "processing"
+        pid = stack.api.popen.pid
+        _reset_peak(pid)
+        before = _memory_kb(pid, "VmRSS")
+        body = (b"0123456789abcdef" * 64 + b"\n") * 24_000  # 25 MB of text, within the limit
+        assert len(body) <= 25_000_000
+        made = uploaded(client, "big.txt", body)
+        after = _memory_kb(pid, "VmHWM")
+        assert made["size"] == len(body)
+        assert client.get(f"/api/files/{made['id']}/content").content == body  # all of it, stored
+        assert client.get(f"/api/files/{made['id']}/content").content == body
+    assert after - before < 8_000, f"the API peak memory grew by {after - before} kB"

@@ -190,8 +190,9 @@ async def _start(
     plan = await _plan(session, ask)
     conversation, question = plan.conversation, plan.question
     if plan.new:
-        # A tool's result may be empty: the call was made, and that is what it returned.
-        empty = question.role == Role.tool
+        # A tool's result may be empty: the call was made, and that is what it returned. A question
+        # may be its files alone ("what is in this?" goes without saying).
+        empty = question.role == Role.tool or bool(question.attachments)
         _check_content(question.content, settings.max_message_chars, plan.param, empty_allowed=empty)
     if plan.client_id and (stored := await _stored(session, conversation.id, plan.client_id)):
         return stored

@@ -118,7 +118,7 @@ def build_prompt(
     used -= sum(stored_message_tokens(counter, m) for m in turns if m.id in dropped)
     sent = [prompt_message(m) for m in [*included, question]]
     if attached.text:
-        sent[-1]["content"] = f"{question.content}\n\n{attached.text}"
+        sent[-1]["content"] = "\n\n".join(part for part in (question.content, attached.text) if part)
     if images:
         sent[-1]["content"] = [{"type": "text", "text": sent[-1]["content"]}, *images]
     return Prompt(head + sent, used, [m.id for m in included], attached.pages)

@@ -212,3 +212,17 @@ def test_a_25_mb_upload_leaves_the_apis_memory_flat(make_stack: MakeStack) -> No
         assert client.get(f"/api/files/{made['id']}/content").content == body  # all of it, stored
         assert client.get(f"/api/files/{made['id']}/content").content == body
     assert after - before < 8_000, f"the API peak memory grew by {after - before} kB"
+
+
+def test_a_question_may_be_its_files_alone_but_not_nothing(client: httpx.Client) -> None:
+    made = uploaded(client, "notes.md", NOTES.encode())
+    assert settled(client, made["id"])["status"] == "ready"
+    conversation_id = new_conversation(client)["id"]
+    nothing = client.post(f"/api/conversations/{conversation_id}/messages", json={"content": " "})
+    assert (nothing.status_code, nothing.json()["detail"]) == (422, "Message is empty")
+    alone = client.post(
+        f"/api/conversations/{conversation_id}/messages", json={"content": "", "attachments": [made["id"]]}
+    )
+    assert alone.status_code == 202, alone.text
+    answer = wait_for_message(client, alone.json()["assistant_message"]["id"])
+    assert answer["status"] == "complete", answer

@@ -62,6 +62,20 @@ describe("the composer's attachments", () => {
     expect(onSend).toHaveBeenCalledWith("summarize my notes");
   });
 
+  it("sends files alone, with no text, but nothing without either", () => {
+    const ready = [chip({ key: "k1", name: "photo.png", status: "ready", file: storedFile({ width: 2, height: 1 }) })];
+    const { screen, onSend } = renderComposer(ready);
+    const send = screen.getByTestId("send-button") as HTMLButtonElement;
+    expect(send.disabled).toBe(false);
+    fireEvent.click(send);
+    expect(onSend).toHaveBeenCalledWith("");
+
+    screen.rerender(
+      <Composer busy={false} attachments={[]} attachmentsBlock={null} onSend={onSend} onStop={vi.fn()} onAttach={vi.fn()} onRemoveAttachment={vi.fn()} />,
+    );
+    expect(send.disabled).toBe(true);
+  });
+
   it("opens the file picker from the paperclip, and attaches every file picked", () => {
     const { screen, onAttach } = renderComposer();
     const picker = screen.getByTestId("file-input") as HTMLInputElement;

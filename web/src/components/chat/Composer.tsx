@@ -71,8 +71,10 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
     area.style.height = `${Math.min(area.scrollHeight, 240)}px`;
   }, [text]);
 
+  // A question may be its files alone.
+  const empty = !text.trim() && attachments.length === 0;
   const send = async () => {
-    if (busy || disabled || attachmentsBlock || !text.trim()) return;
+    if (busy || disabled || attachmentsBlock || empty) return;
     const sent = text;
     setText("");
     if (!(await onSend(sent))) setText(sent);
@@ -153,7 +155,7 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
             aria-label="Send"
             // Says why on hover; a failed file's own sentence is on its chip.
             title={attachmentsBlock ?? undefined}
-            disabled={disabled || Boolean(attachmentsBlock) || !text.trim()}
+            disabled={disabled || Boolean(attachmentsBlock) || empty}
           >
             Send
           </button>

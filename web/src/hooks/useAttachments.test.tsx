@@ -6,7 +6,7 @@ import { ApiError, api } from "../api";
 import { lookUpFile } from "../files";
 import { serve, storedFile, updatesFeed } from "../testing";
 import type { UploadedFile } from "../types";
-import { useAttachments } from "./useAttachments";
+import { REREAD_MS, useAttachments } from "./useAttachments";
 
 afterEach(() => {
   cleanup();
@@ -49,6 +49,29 @@ function render() {
 }
 
 describe("useAttachments", () => {
+  it("reads a file being read again now and then, so a missed update never leaves it stuck", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const uploads = stubUploads();
+      let ready = false;
+      const server = serve({
+        "GET /api/files/f1": () => Response.json(storedFile({ id: "f1", name: "a.md", status: ready ? "ready" : "processing", tokens: 7 })),
+      });
+      const { result } = render();
+      act(() => result.current.add([markdown("a.md")]));
+      await answer(uploads[0]!, storedFile({ id: "f1", name: "a.md", status: "processing", tokens: null }));
+      expect(result.current.items[0]!.status).toBe("processing");
+      ready = true; // read on the server; its update never comes
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(REREAD_MS);
+      });
+      await waitFor(() => expect(result.current.items[0]!.status).toBe("ready"));
+      expect(server.count("GET /api/files/f1")).toBeGreaterThan(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("uploads each file at once and follows its reading through the updates, Send waiting meanwhile", async () => {
     const uploads = stubUploads();
     const server = serve({ "GET /api/files/f1": () => Response.json(storedFile({ id: "f1", name: "a.md", tokens: 321 })) });

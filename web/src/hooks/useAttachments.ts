@@ -21,6 +21,9 @@ function forget(id: string): void {
  * reads it, the updates (`{"file_id", "change": "file"}`) say when it is done, and it is read
  * again. A chip removed before sending deletes its file on the server (or stops its upload).
  */
+/** How often files still being read are read again, should their update have been missed. */
+export const REREAD_MS = 3000;
+
 export function useAttachments(updates: SubscribeToUpdates) {
   const [attachments, dispatch] = useReducer(attachmentsReducer, []);
   // Each upload on its way, to abort when its chip is removed.
@@ -43,16 +46,30 @@ export function useAttachments(updates: SubscribeToUpdates) {
     }
   };
 
+  const rereadProcessing = useEffectEvent(() => {
+    for (const a of attachments) if (a.status === "processing" && a.file) void reread(a.file.id);
+  });
+
   const announced = useEffectEvent((update: Update) => {
     if (update.change === "resync") {
       // Changes may have been missed while the feed was away.
-      for (const a of attachments) if (a.status === "processing" && a.file) void reread(a.file.id);
+      rereadProcessing();
     } else if (update.change === "file") {
       if (attachments.some((a) => a.status === "processing" && a.file?.id === update.file_id)) void reread(update.file_id);
       else if (attachments.some((a) => a.status === "uploading")) early.current.add(update.file_id);
     }
   });
   useEffect(() => updates((update) => announced(update)), [updates]);
+
+  // The updates are quick, not certain: one that comes between an upload's answer and the render
+  // that shows its chip as processing matches no chip. While any file is being read, each is read
+  // again now and then, so a missed update costs seconds, never a chip stuck at "Reading…".
+  const processing = attachments.some((a) => a.status === "processing");
+  useEffect(() => {
+    if (!processing) return;
+    const timer = window.setInterval(() => rereadProcessing(), REREAD_MS);
+    return () => window.clearInterval(timer);
+  }, [processing]);
 
   // Leaving the chat screen drops what was attached: stop the uploads, delete what was uploaded.
   useEffect(() => {

@@ -53,9 +53,9 @@ class SearchResults(BaseModel):
     messages: list[SearchHit]
 
 
-def words(query: str) -> list[str]:
-    """The words to look for, as both databases split text into words."""
-    return _WORD.findall(query.lower())[:MAX_WORDS]
+def words(query: str, limit: int | None = MAX_WORDS) -> list[str]:
+    """The words to look for, as both databases split text into words (at most `limit`; None: all)."""
+    return _WORD.findall(query.lower())[:limit]
 
 
 def parts(marked: str) -> list[SnippetPart]:

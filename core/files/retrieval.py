@@ -1,19 +1,17 @@
 """A long document's chunks that best match a question, best first, from the full-text index
 (SQLite: FTS5's BM25; Postgres: `ts_rank_cd`), so that only those are read from the database."""
 
-import re
-
 import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.fts import CHUNKS_FTS, PG_CONFIG
 from core.models import FileChunk
+from core.search import words as split_words
 
 MAX_RANKED = 64
 """Chunks read for one document: far more than a prompt's share holds of chunks of 400 tokens."""
 MAX_QUESTION_WORDS = 32
-_WORD = re.compile(r"\w+")
 # English words too common to tell chunks apart. BM25 weighs them down by itself, but Postgres'
 # ranking knows no word's rarity, and counting "the" four times would outrank a chunk with the
 # question's one rare word; left out on both, the two rank alike.
@@ -107,7 +105,7 @@ LIMIT :limit
 def question_words(question: str) -> list[str]:
     """The question's distinct words that tell chunks apart (letters and digits only: nothing is an
     operator); all of them when every one is common."""
-    words = list(dict.fromkeys(word.lower() for word in _WORD.findall(question)))
+    words = list(dict.fromkeys(split_words(question, limit=None)))
     telling = [word for word in words if word not in STOPWORDS]
     return (telling or words)[:MAX_QUESTION_WORDS]
 

@@ -47,19 +47,16 @@ def _read(path: Path, content_type: str, counter: TokenCounter) -> Read:
 
 async def _finish(deps: WorkerDeps, stored: StoredFile, read: Read, tokenizer: str) -> bool:
     """Store what was read and mark the file ready, if it is still there and processing."""
+    figures: dict[str, object] = (
+        {"width": read.image.width, "height": read.image.height}
+        if read.image
+        else {"tokens": sum(c.tokens for c in read.chunks), "tokenizer": tokenizer, "pages": read.pages}
+    )
     async with deps.sessionmaker() as session:
         marked = await session.exec(
             update(StoredFile)
             .where(col(StoredFile.id) == stored.id, col(StoredFile.status) == FileStatus.processing)
-            .values(
-                status=FileStatus.ready,
-                tokens=sum(chunk.tokens for chunk in read.chunks) if not read.image else None,
-                tokenizer=tokenizer if not read.image else None,
-                pages=read.pages,
-                width=read.image.width if read.image else None,
-                height=read.image.height if read.image else None,
-                updated_at=utcnow(),
-            )
+            .values(status=FileStatus.ready, updated_at=utcnow(), **figures)
         )
         if not marked.rowcount:
             return False  # deleted meanwhile, or read by another worker already

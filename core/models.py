@@ -372,6 +372,9 @@ class Message(SQLModel, table=True):
     reasoning_tokens: int | None = None
     # An answer's prompt: the earlier messages it was built from (None: not recorded).
     included_ids: list[str] | None = Field(default=None, sa_type=sa.JSON)
+    # The attached documents an answer's prompt drew on, in the question's order: [{"file_id",
+    # "name", "whole", "pages", "chunks"}] (worker/documents.py's `Source`; [] none; None: not recorded).
+    sources: list[dict[str, Any]] | None = Field(default=None, sa_type=sa.JSON)
     # What a /v1 request asked for: the MODEL_PARAMS and `max_tokens`, which the worker passes
     # on; `instructions`, the system prompt of this answer alone (a response's); `response`, what
     # the Responses API keeps of its request (background, store, metadata, previous_response_id);

@@ -1,6 +1,7 @@
 """`RelaychatWorker`: ARQ's worker with what relaychat changes, in one class."""
 
 import asyncio
+import functools
 import logging
 from datetime import UTC, datetime
 from signal import Signals
@@ -168,11 +169,21 @@ class RelaychatWorker(Worker):
 
     async def _run_claimed(self, claimed: Claimed) -> None:
         try:
-            async with hold_claim(self.pool, claimed, self.settings.claim_ttl_seconds):
+            lost = functools.partial(self._lose, claimed.job_id)
+            async with hold_claim(self.pool, claimed, self.settings.claim_ttl_seconds, lost):
                 # ARQ's score argument only dates the start in its logs: the queue's are tags.
                 await self.run_job(claimed.job_id, timestamp_ms())
         finally:
             self._claims.pop(claimed.job_id, None)
+            self._fenced.discard(claimed.job_id)
+
+    def _lose(self, job_id: str) -> None:
+        """The job's claim expired unrenewed (Redis out of reach): another worker may run it now.
+        The job is cancelled, which closes the model's stream, and ends as a fenced one does:
+        its queue entry, claim and slot are left to whoever runs it next."""
+        self._fenced.add(job_id)
+        if (task := self.tasks.get(job_id)) is not None:
+            task.cancel()
 
     def _release_sem_dec_counter_on_complete(self) -> None:
         # Not only when this worker was full: the ended job may have been what held its owner's
@@ -201,7 +212,6 @@ class RelaychatWorker(Worker):
             # ARQ would delete the job, its queue entry and its claim, and we would give back the
             # owner's slot: they belong to the newer attempt, which without them could not be
             # taken over if its own worker died.
-            self._fenced.discard(job_id)
             return
         await super().finish_job(job_id, finish, *args)
         await self._give_back(job_id, ended=finish)

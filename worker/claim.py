@@ -15,7 +15,7 @@ relaychat runs on one Redis (or Sentinel), not Redis Cluster.
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from arq.utils import timestamp_ms
@@ -100,32 +100,49 @@ async def release(redis: Redis, claimed: Claimed, *, ended: bool) -> None:
 
 
 @contextlib.asynccontextmanager
-async def hold_claim(redis: Redis, claimed: Claimed, ttl_seconds: float) -> AsyncIterator[None]:
-    """Keep the claim on the job (and its owner's running slot) short and alive while it runs.
+async def hold_claim(
+    redis: Redis, claimed: Claimed, ttl_seconds: float, on_lost: Callable[[], None]
+) -> AsyncIterator[None]:
+    """Keep the claim on the job (and its owner's running slot) short and alive while it runs;
+    `on_lost` is called once it may have expired unrenewed.
 
     ARQ sets its claim to the job timeout and never refreshes it, so a killed worker's answer
     would wait that long. Here it lives `ttl_seconds` and is renewed every third of that:
     when the process dies, another worker takes the job over within about `ttl_seconds`, and
     the dead worker's slot counts against its owner no longer than that.
+
+    A worker cut off from Redis keeps running, and once its claim has expired another worker
+    may take the job over: each renewal is bounded by the claim's expiry (a silent Redis would
+    hold it for the socket's timeout and every retry), and when the claim is past it the job is
+    given up (`on_lost`), so that the model is not asked for one answer twice.
     """
     key = keys.arq_in_progress(claimed.job_id)
     ttl_ms = int(ttl_seconds * 1000)
+    loop = asyncio.get_running_loop()
 
     async def renew() -> None:
+        expires = loop.time() + ttl_seconds  # the claim was made just before, so no later than this
         while True:
-            await asyncio.sleep(ttl_seconds / 3)
+            await asyncio.sleep(max(min(ttl_seconds / 3, expires - loop.time()), 0))
+            sent = loop.time()
             try:
-                # Only what is still there (XX): the job gives its slot back and ARQ deletes its
-                # claim before this block ends, and a renewal in between must not take them again
-                # (the owner's next answer would wait for the slot to expire).
-                async with redis.pipeline(transaction=False) as pipe:
-                    pipe.set(key, b"1", px=ttl_ms, xx=True)
-                    if claimed.owner is not None:
-                        expiry = {claimed.job_id: timestamp_ms() + ttl_ms}
-                        pipe.zadd(keys.running(claimed.owner), expiry, xx=True)
-                    await pipe.execute()
-            except RedisError as error:
-                logger.warning("could not renew the claim on %s: %s", claimed.job_id, error)
+                async with asyncio.timeout_at(expires):
+                    # Only what is still there (XX): the job gives its slot back and ARQ deletes
+                    # its claim before this block ends, and a renewal in between must not take
+                    # them again (the owner's next answer would wait for the slot to expire).
+                    async with redis.pipeline(transaction=False) as pipe:
+                        pipe.set(key, b"1", px=ttl_ms, xx=True)
+                        if claimed.owner is not None:
+                            expiry = {claimed.job_id: timestamp_ms() + ttl_ms}
+                            pipe.zadd(keys.running(claimed.owner), expiry, xx=True)
+                        await pipe.execute()
+                expires = sent + ttl_seconds  # Redis set it no earlier than it was sent
+            except (RedisError, OSError, TimeoutError) as error:
+                if loop.time() >= expires:
+                    logger.warning("lost the claim on %s: not renewed in %.1f s", claimed.job_id, ttl_seconds)
+                    on_lost()
+                    return
+                logger.warning("could not renew the claim on %s: %r", claimed.job_id, error)
 
     task = asyncio.create_task(renew())
     try:

@@ -2,6 +2,8 @@
 the slot given back at the job's end (real Redis, no worker process)."""
 
 import asyncio
+import signal
+from pathlib import Path
 
 from arq.utils import timestamp_ms
 from redis.asyncio import Redis
@@ -9,9 +11,14 @@ from redis.asyncio import Redis
 from core import keys
 from core.jobs import TURN, enqueue_answer, enqueue_title
 from core.limits import Limits
+from tests.support.processes import RedisServer
 from worker.claim import Claimed, claim, hold_claim, release
 
 TTL = 10.0
+
+
+def never() -> None:
+    raise AssertionError("the claim was renewed in time, yet called lost")
 
 
 async def queued(redis: Redis) -> list[bytes]:
@@ -92,7 +99,7 @@ async def test_a_renewal_after_the_slot_was_given_back_does_not_take_it_again(re
     held after every answer had ended."""
     await enqueue_answer(redis, "a0", "ann")
     [claimed] = await claim(redis, await queued(redis), free=1, ttl_seconds=0.3)
-    async with hold_claim(redis, claimed, ttl_seconds=0.3):
+    async with hold_claim(redis, claimed, ttl_seconds=0.3, on_lost=never):
         await release(redis, claimed, ended=True)
         await redis.delete(keys.arq_in_progress("a0"))  # as ARQ's finish_job does
         await asyncio.sleep(0.25)  # two renewals' turns
@@ -103,7 +110,30 @@ async def test_a_renewal_after_the_slot_was_given_back_does_not_take_it_again(re
 async def test_a_running_jobs_claim_and_slot_are_renewed(redis: Redis) -> None:
     await enqueue_answer(redis, "a0", "ann")
     [claimed] = await claim(redis, await queued(redis), free=1, ttl_seconds=0.3)
-    async with hold_claim(redis, claimed, ttl_seconds=0.3):
+    async with hold_claim(redis, claimed, ttl_seconds=0.3, on_lost=never):
         await asyncio.sleep(0.5)  # past the first TTL
         assert await redis.zscore(keys.running("ann"), "a0") > timestamp_ms()
         assert await redis.exists(keys.arq_in_progress("a0"))
+
+
+async def test_a_claim_that_cannot_be_renewed_before_it_expires_is_lost(tmp_path: Path) -> None:
+    """Regression: a worker cut off from Redis streamed its answer on to the end while another
+    worker had taken it over, since a renewal waited for the socket's timeout and every retry."""
+    server = RedisServer(tmp_path)
+    redis = Redis.from_url(server.url, socket_timeout=30)
+    try:
+        await enqueue_answer(redis, "a0", "ann")
+        [claimed] = await claim(redis, await queued(redis), free=1, ttl_seconds=0.6)
+        lost = asyncio.Event()
+        async with hold_claim(redis, claimed, ttl_seconds=0.6, on_lost=lost.set):
+            await asyncio.sleep(0.5)  # renewed at least once
+            assert not lost.is_set()
+            server.popen.send_signal(signal.SIGSTOP)  # silent, as behind a partition
+            paused = asyncio.get_running_loop().time()
+            await asyncio.wait_for(lost.wait(), timeout=5)
+            # Not before the last renewal's claim could have expired, and long before the socket's timeout.
+            assert 0.2 < asyncio.get_running_loop().time() - paused < 3
+    finally:
+        server.popen.send_signal(signal.SIGCONT)
+        await redis.aclose()
+        server.stop()

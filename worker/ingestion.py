@@ -1,5 +1,6 @@
 """The `ingest_file` job: read an uploaded file (a document's text in chunks, its tokens; an
-image's size), then mark it `ready`, or `failed` with a sentence and its bytes forgotten.
+image's size, and its thumbnail stored beside its bytes), then mark it `ready`, or `failed` with a
+sentence and its bytes forgotten.
 
 The slow work (copying the bytes out of the store, extracting, counting) runs off the event loop;
 what it found is written in one transaction, so a worker killed half-way leaves the file as it
@@ -16,9 +17,9 @@ from sqlmodel import col, delete, update
 
 from core.files.chunks import Chunk, split
 from core.files.extract import Unreadable, extract
-from core.files.images import ImageInfo, inspect_image
+from core.files.images import ImageInfo, read_image
 from core.files.sniff import IMAGES
-from core.files.store import copy_to
+from core.files.store import FileMissing, copy_to
 from core.models import FileChunk, FileStatus, StoredFile, utcnow
 from core.tokens import TokenCounter, counter_for
 from core.updates import publish_file_change
@@ -34,12 +35,14 @@ class Read:
     chunks: list[Chunk]
     pages: int | None
     image: ImageInfo | None
+    thumbnail: bytes | None = None
 
 
 def _read(path: Path, content_type: str, counter: TokenCounter) -> Read:
-    """Blocking: the document's text in chunks, or the image's size."""
+    """Blocking: the document's text in chunks, or the image's size and thumbnail."""
     if content_type in IMAGES:
-        return Read([], None, inspect_image(path))
+        image = read_image(path)
+        return Read([], None, image.info, image.thumbnail)
     pages = extract(path, content_type)
     numbered = [page.number for page in pages if page.number is not None]
     return Read(split(pages, counter.count), max(numbered) if numbered else None, None)
@@ -67,6 +70,11 @@ async def _finish(deps: WorkerDeps, stored: StoredFile, read: Read, tokenizer: s
         )
         await session.commit()
     return True
+
+
+async def _exists(deps: WorkerDeps, file_id: str) -> bool:
+    async with deps.sessionmaker() as session:
+        return await session.get(StoredFile, file_id) is not None
 
 
 async def _fail(deps: WorkerDeps, stored: StoredFile, error: str) -> None:
@@ -99,7 +107,15 @@ async def ingest_file(deps: WorkerDeps, file_id: str) -> str:
             await _fail(deps, stored, str(unreadable))
             await publish_file_change(deps.redis, file_id, stored.owner_id)
             return "failed"
+    if read.thumbnail is not None:
+        # Before `ready`: a browser that hears of it asks for the thumbnail at once.
+        try:
+            await deps.files.put_thumbnail(file_id, read.thumbnail)
+        except FileMissing:
+            return "deleted meanwhile"
     if not await _finish(deps, stored, read, counter.name):
+        if read.thumbnail is not None and not await _exists(deps, file_id):
+            await deps.files.delete(file_id)  # deleted while its thumbnail was stored: none is left
         return "deleted meanwhile"
     await publish_file_change(deps.redis, file_id, stored.owner_id)
     return "ready"

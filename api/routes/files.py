@@ -1,10 +1,10 @@
 """`/api/files`: a user's uploads: sent, listed, read, downloaded and deleted."""
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from sqlmodel import col, select
 from starlette.datastructures import UploadFile
@@ -25,6 +25,7 @@ from api.uploads import (
     too_large,
     withdraw_upload,
 )
+from core.files.images import thumbnail_type
 from core.files.store import FileMissing
 from core.models import FileStatus, StoredFile
 
@@ -45,6 +46,14 @@ MULTIPART = {
     }
 }
 NO_FILE = "Send the file as the multipart field `file`."
+NO_THUMBNAIL = "This file has no thumbnail."
+# A file's bytes never change under its id, nor does its thumbnail: a browser keeps it a day
+# without asking, and for the owner alone (a shared cache never holds one).
+THUMBNAIL_CACHE = "private, max-age=86400"
+THUMBNAIL: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}, "image/jpeg": {}}},
+    304: {"description": "The browser's copy is current"},
+}
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, openapi_extra=MULTIPART)
@@ -139,6 +148,26 @@ async def file_content(stored: FileDep, session: SessionDep, deps: DepsDep) -> S
             "Content-Security-Policy": "sandbox",
         },
     )
+
+
+@router.get("/{file_id}/thumbnail", response_class=Response, responses=THUMBNAIL)
+async def file_thumbnail(
+    stored: FileDep,
+    session: SessionDep,
+    deps: DepsDep,
+    if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
+    """An image's thumbnail (PNG, or JPEG for a JPEG), at most 256 pixels on its longer side, made
+    when a worker read the image; a 404 for any other file, or an image read before thumbnails were made."""
+    await session.close()
+    tag = f'"{stored.id}-thumbnail"'
+    headers = {"Cache-Control": THUMBNAIL_CACHE, "ETag": tag}
+    if if_none_match is not None and tag in {part.strip() for part in if_none_match.split(",")}:
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    data = await deps.files.read_thumbnail(stored.id)
+    if data is None:
+        raise NotFound(NO_THUMBNAIL)
+    return Response(data, media_type=thumbnail_type(data), headers=headers)
 
 
 @router.delete("/{file_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -1,5 +1,7 @@
 """An uploaded image checked whole (never decoded past a pixel limit) and its thumbnail made."""
 
+import io
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -7,7 +9,10 @@ from PIL import Image, ImageOps
 
 from core.files.extract import Unreadable
 
+logger = logging.getLogger(__name__)
+
 MAX_PIXELS = 50_000_000
+THUMBNAIL_SIDE = 256  # what a file's chip shows, at twice its size on the screen
 # The formats of sniff's image types: Pillow tries no other decoder on an upload.
 _FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
 _DAMAGED = "The image is damaged or incomplete and cannot be read."
@@ -26,10 +31,40 @@ def inspect_image(path: Path, max_pixels: int = MAX_PIXELS) -> ImageInfo:
     return ImageInfo(image.width, image.height)
 
 
-def thumbnail(path: Path, out: Path, size: int = 256) -> None:
+@dataclass(frozen=True, slots=True)
+class ReadImage:
+    """An image checked whole, and its thumbnail (None if one could not be made)."""
+
+    info: ImageInfo
+    thumbnail: bytes | None
+
+
+def read_image(path: Path, side: int = THUMBNAIL_SIDE) -> ReadImage:
+    """The image's size and its thumbnail, from one decoding (Unreadable as `inspect_image`). The
+    thumbnail is a convenience: an image read whole but not made small (a mode no encoder takes)
+    is still read, without one."""
+    image = _decoded(path, MAX_PIXELS)
+    out = io.BytesIO()
+    try:
+        _save_small(image, out, side)
+    except Exception:
+        logger.warning("no thumbnail for the %s image %s", image.format, path, exc_info=True)
+        return ReadImage(ImageInfo(image.width, image.height), None)
+    return ReadImage(ImageInfo(image.width, image.height), out.getvalue())
+
+
+def thumbnail(path: Path, out: Path, size: int = THUMBNAIL_SIDE) -> None:
     """A PNG or JPEG thumbnail (JPEG for photos without alpha) at most `size` on its longer side.
     A JPEG upload is a photo and has no alpha; any other keeps PNG, for its transparency and sharp edges."""
-    image = _decoded(path, MAX_PIXELS)
+    _save_small(_decoded(path, MAX_PIXELS), out, size)
+
+
+def thumbnail_type(data: bytes) -> str:
+    """The content type of a thumbnail these functions made: JPEG or PNG."""
+    return "image/jpeg" if data.startswith(b"\xff\xd8\xff") else "image/png"
+
+
+def _save_small(image: Image.Image, out: Path | io.BytesIO, size: int) -> None:
     small = ImageOps.exif_transpose(image)
     small.thumbnail((size, size))
     if image.format == "JPEG":

@@ -1,4 +1,5 @@
-"""Where uploaded files' bytes live: a directory of their own, or pieces in the database."""
+"""Where uploaded files' bytes live: a directory of their own, or pieces in the database; an
+image's thumbnail beside them, deleted with them."""
 
 import asyncio
 import os
@@ -15,6 +16,7 @@ from core.db import Sessionmaker, one_statement, read_only
 from core.models import FileBlob
 
 PIECE_BYTES = 1_048_576  # the database store's piece: one row, and about what a request holds in memory
+THUMBNAIL_SEQ = -1  # the database store keeps a thumbnail as the piece before the first
 READ_BYTES = 262_144  # what the local store reads at a time
 _FILE_ID = re.compile(r"[0-9a-f-]{36}")
 
@@ -35,8 +37,17 @@ class FileStore(Protocol):
         the first step of the iteration, if none are stored."""
         ...
 
+    async def put_thumbnail(self, file_id: str, data: bytes) -> None:
+        """Store the file's thumbnail (a small PNG or JPEG, whole), replacing any; FileMissing when
+        the database store no longer has the file's row."""
+        ...
+
+    async def read_thumbnail(self, file_id: str) -> bytes | None:
+        """The file's thumbnail; None if it has none."""
+        ...
+
     async def delete(self, file_id: str) -> None:
-        """Forget the file's bytes; nothing to forget is fine."""
+        """Forget the file's bytes and its thumbnail; nothing to forget is fine."""
         ...
 
 
@@ -93,8 +104,22 @@ class LocalFileStore:
         finally:
             handle.close()
 
+    async def put_thumbnail(self, file_id: str, data: bytes) -> None:
+        await asyncio.to_thread(_write_whole, self._thumbnail_path(file_id), data)
+
+    async def read_thumbnail(self, file_id: str) -> bytes | None:
+        try:
+            return await asyncio.to_thread(self._thumbnail_path(file_id).read_bytes)
+        except FileNotFoundError:
+            return None
+
     async def delete(self, file_id: str) -> None:
         await asyncio.to_thread(self._path(file_id).unlink, missing_ok=True)
+        await asyncio.to_thread(self._thumbnail_path(file_id).unlink, missing_ok=True)
+
+    def _thumbnail_path(self, file_id: str) -> Path:
+        path = self._path(file_id)
+        return path.with_name(f"{path.name}.thumbnail")
 
     def _path(self, file_id: str) -> Path:
         """The file's path; ValueError for anything but an id's characters, so none leaves `root`."""
@@ -108,6 +133,18 @@ def _temporary_beside(path: Path) -> tuple[Path, BinaryIO]:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     return Path(name), os.fdopen(descriptor, "wb")
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Blocking: `data` as the file at `path`, whole or not at all."""
+    temporary, handle = _temporary_beside(path)
+    try:
+        handle.write(data)
+        _seal(handle, temporary, path)
+    except BaseException:
+        handle.close()
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _seal(handle: BinaryIO, temporary: Path, path: Path) -> None:
@@ -125,7 +162,8 @@ def _seal(handle: BinaryIO, temporary: Path, path: Path) -> None:
 
 
 class DatabaseFileStore:
-    """Pieces of `PIECE_BYTES` in `file_blob`, which cascade from the file's row (inserted first)."""
+    """Pieces of `PIECE_BYTES` in `file_blob`, which cascade from the file's row (inserted first);
+    a thumbnail is the piece numbered `THUMBNAIL_SEQ`, which reading the bytes never reaches."""
 
     def __init__(self, sessionmaker: Sessionmaker) -> None:
         self._sessionmaker = sessionmaker
@@ -135,7 +173,9 @@ class DatabaseFileStore:
         # One transaction for all the pieces: leaving it uncommitted (an error, a cancellation)
         # rolls back every piece, and the bytes stored before, deleted here first, are kept.
         async with self._sessionmaker() as session:
-            await session.exec(delete(FileBlob).where(col(FileBlob.file_id) == file_id))
+            await session.exec(
+                delete(FileBlob).where(col(FileBlob.file_id) == file_id, col(FileBlob.seq) >= 0)
+            )
             seq = 0
             async for piece in _pieces(chunks, PIECE_BYTES):
                 await session.exec(sa.insert(FileBlob).values(file_id=file_id, seq=seq, data=piece))
@@ -152,6 +192,19 @@ class DatabaseFileStore:
             seq += 1
         if seq == 0:
             raise FileMissing(file_id)
+
+    async def put_thumbnail(self, file_id: str, data: bytes) -> None:
+        async with self._sessionmaker() as session:
+            thumbnail = (col(FileBlob.file_id) == file_id, col(FileBlob.seq) == THUMBNAIL_SEQ)
+            await session.exec(delete(FileBlob).where(*thumbnail))
+            try:
+                await session.exec(sa.insert(FileBlob).values(file_id=file_id, seq=THUMBNAIL_SEQ, data=data))
+                await session.commit()
+            except sa.exc.IntegrityError:  # the file's row is gone: its pieces' foreign key names it
+                raise FileMissing(file_id) from None
+
+    async def read_thumbnail(self, file_id: str) -> bytes | None:
+        return await self._piece(file_id, THUMBNAIL_SEQ)
 
     async def delete(self, file_id: str) -> None:
         async with self._sessionmaker() as session:

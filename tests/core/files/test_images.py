@@ -1,6 +1,7 @@
 """core/files/images.py on real images made by Pillow: sizes, thumbnails, and bombs, truncated and
 garbage files refused."""
 
+import io
 import struct
 import time
 import zlib
@@ -10,7 +11,7 @@ import pytest
 from PIL import Image
 
 from core.files.extract import Unreadable
-from core.files.images import ImageInfo, inspect_image, thumbnail
+from core.files.images import ImageInfo, inspect_image, read_image, thumbnail, thumbnail_type
 
 
 def _image(tmp_path: Path, name: str, image: Image.Image, image_format: str) -> Path:
@@ -62,6 +63,35 @@ def test_a_jpeg_photo_gets_a_jpeg_thumbnail(tmp_path: Path) -> None:
         assert max(small.size) == 128
 
 
+@pytest.mark.parametrize(
+    ("image_format", "made", "content_type"),
+    [("PNG", "PNG", "image/png"), ("JPEG", "JPEG", "image/jpeg"), ("GIF", "PNG", "image/png")],
+)
+def test_reading_an_image_gives_its_size_and_its_thumbnail_at_once(
+    tmp_path: Path, image_format: str, made: str, content_type: str
+) -> None:
+    path = _image(tmp_path, "picture", _gradient(900, 600), image_format)
+    read = read_image(path)
+    assert read.info == ImageInfo(900, 600)
+    assert read.thumbnail is not None
+    assert thumbnail_type(read.thumbnail) == content_type
+    with Image.open(io.BytesIO(read.thumbnail)) as small:
+        assert (small.format, small.size) == (made, (256, 171))
+
+
+def test_an_image_that_cannot_be_made_small_is_still_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _image(tmp_path, "odd.png", Image.new("RGB", (10, 10)), "PNG")
+
+    def refuse(*_: object, **__: object) -> None:
+        raise OSError("cannot write mode X as PNG")
+
+    monkeypatch.setattr(Image.Image, "save", refuse)
+    read = read_image(path)
+    assert (read.info, read.thumbnail) == (ImageInfo(10, 10), None)
+
+
 def test_a_small_image_is_not_enlarged(tmp_path: Path) -> None:
     path = _image(tmp_path, "icon.png", Image.new("P", (16, 8)), "PNG")
     out = tmp_path / "thumb"
@@ -80,6 +110,8 @@ def test_a_png_declaring_huge_dimensions_is_refused_before_decoding(tmp_path: Pa
         inspect_image(path)
     with pytest.raises(Unreadable, match="too large"):
         thumbnail(path, tmp_path / "thumb")
+    with pytest.raises(Unreadable, match="too large"):
+        read_image(path)
     assert time.monotonic() - started < 0.5
 
 
@@ -103,6 +135,8 @@ def test_a_truncated_image_is_unreadable(tmp_path: Path, image_format: str) -> N
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(Unreadable, match="damaged or incomplete"):
         inspect_image(path)
+    with pytest.raises(Unreadable, match="damaged or incomplete"):
+        read_image(path)
 
 
 @pytest.mark.parametrize(

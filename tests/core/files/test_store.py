@@ -1,5 +1,6 @@
 """The file stores on real disks and real databases (SQLite and Postgres): bytes back as they went
-in, in bounded pieces; nothing left of a failed upload; deletes, replacements, refused ids."""
+in, in bounded pieces; nothing left of a failed upload; deletes, replacements, refused ids; a
+thumbnail beside the bytes, deleted with them."""
 
 import asyncio
 import random
@@ -12,6 +13,7 @@ from sqlmodel import col, delete, select
 from core.db import Sessionmaker, make_engine, make_sessionmaker
 from core.files.store import (
     PIECE_BYTES,
+    THUMBNAIL_SEQ,
     DatabaseFileStore,
     FileMissing,
     FileStore,
@@ -113,6 +115,21 @@ class StoreContract:
         await store.put(file_id, feed(b"the second version"))
         assert b"".join(await read_all(store, file_id)) == b"the second version"
 
+    async def test_a_thumbnail_is_kept_beside_the_bytes_and_deleted_with_them(
+        self, store: FileStore, file_id: str, leftovers: Leftovers
+    ) -> None:
+        assert await store.read_thumbnail(file_id) is None
+        await store.put(file_id, feed(b"the image's bytes"))
+        assert await store.read_thumbnail(file_id) is None
+        await store.put_thumbnail(file_id, b"small")
+        await store.put_thumbnail(file_id, b"smaller")  # replaced, not added
+        assert await store.read_thumbnail(file_id) == b"smaller"
+        assert b"".join(await read_all(store, file_id)) == b"the image's bytes"  # never among the bytes
+        assert len(await leftovers()) == 2
+        await store.delete(file_id)
+        assert await store.read_thumbnail(file_id) is None
+        assert await leftovers() == []
+
 
 class TestLocalFileStore(StoreContract):
     @pytest.fixture
@@ -153,6 +170,15 @@ class TestLocalFileStore(StoreContract):
         assert fed == []
         assert not await asyncio.to_thread(root.exists)
 
+    async def test_a_thumbnail_is_a_file_beside_the_bytes(
+        self, store: LocalFileStore, file_id: str, leftovers: Leftovers
+    ) -> None:
+        await store.put(file_id, feed(b"bytes"))
+        await store.put_thumbnail(file_id, b"small")
+        assert await leftovers() == [f"{file_id[-2:]}/{file_id}", f"{file_id[-2:]}/{file_id}.thumbnail"]
+        with pytest.raises(ValueError, match="not a file id"):
+            await store.put_thumbnail("../../etc/passwd", b"x")
+
     async def test_files_are_spread_over_directories_by_the_ids_random_end(
         self, store: LocalFileStore, root: Path, leftovers: Leftovers
     ) -> None:
@@ -191,7 +217,9 @@ class TestDatabaseFileStore(StoreContract):
     def leftovers(self, sessionmaker: Sessionmaker) -> Leftovers:
         async def blobs() -> list[str]:
             async with sessionmaker() as session:
-                found = await session.exec(select(FileBlob.file_id, FileBlob.seq))
+                found = await session.exec(
+                    select(FileBlob.file_id, FileBlob.seq).order_by(col(FileBlob.file_id), col(FileBlob.seq))
+                )
                 return [f"{file_id}/{seq}" for file_id, seq in found]
 
         return blobs
@@ -201,10 +229,22 @@ class TestDatabaseFileStore(StoreContract):
         sizes = [len(piece) for piece in await read_all(store, file_id)]
         assert sizes == [PIECE_BYTES] * 3 + [len(BIG) - 3 * PIECE_BYTES]
 
+    async def test_a_thumbnail_is_the_piece_before_the_first_and_needs_the_files_row(
+        self, store: DatabaseFileStore, file_id: str, leftovers: Leftovers
+    ) -> None:
+        await store.put(file_id, feed(b"bytes"))
+        await store.put_thumbnail(file_id, b"small")
+        assert await leftovers() == [f"{file_id}/{THUMBNAIL_SEQ}", f"{file_id}/0"]
+        await store.put(file_id, feed(b"new bytes"))  # the bytes replaced: the thumbnail stays
+        assert await store.read_thumbnail(file_id) == b"small"
+        with pytest.raises(FileMissing):
+            await store.put_thumbnail(new_id(), b"of a file with no row")
+
     async def test_deleting_the_files_row_deletes_its_pieces(
         self, store: DatabaseFileStore, sessionmaker: Sessionmaker, file_id: str, leftovers: Leftovers
     ) -> None:
         await store.put(file_id, feed(BIG))
+        await store.put_thumbnail(file_id, b"small")
         async with sessionmaker() as session:
             await session.exec(delete(StoredFile).where(col(StoredFile.id) == file_id))
             await session.commit()

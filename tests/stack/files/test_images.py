@@ -1,5 +1,6 @@
 """Images in answers: a model that can see gets the question's image, scaled, as an image part; one
-that cannot is refused before anything runs, with a sentence."""
+that cannot is refused before anything runs, with a sentence. An image's thumbnail, made when a
+worker read it, is served to its owner alone, cached, and goes with the file."""
 
 import base64
 import io
@@ -8,7 +9,8 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from tests.stack.files.test_uploads import settled, uploaded
+from tests.stack.files.test_uploads import NOTES, settled, uploaded
+from tests.support.accounts import new_user
 from tests.support.stack import new_conversation, unique, wait_for_message
 
 
@@ -16,6 +18,50 @@ def png(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (200, 80, 40)).save(out, format="PNG")
     return out.getvalue()
+
+
+def jpeg(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.linear_gradient("L").resize((width, height)).convert("RGB").save(out, format="JPEG")
+    return out.getvalue()
+
+
+def test_an_image_has_a_thumbnail_for_its_owner_alone_until_it_is_deleted(client: httpx.Client) -> None:
+    made = uploaded(client, "wide.png", png(1000, 500))
+    assert settled(client, made["id"])["status"] == "ready"
+    url = f"/api/files/{made['id']}/thumbnail"
+    shown = client.get(url)
+    assert shown.status_code == 200, shown.text
+    assert shown.headers["content-type"] == "image/png"
+    assert shown.headers["cache-control"] == "private, max-age=86400"
+    with Image.open(io.BytesIO(shown.content)) as small:
+        assert (small.format, small.size) == ("PNG", (256, 128))
+    tag = shown.headers["etag"]
+    again = client.get(url, headers={"If-None-Match": tag})
+    assert (again.status_code, again.content) == (304, b"")
+    assert again.headers["etag"] == tag
+
+    other = new_user(client, label="thumbnails")
+    refused = other.client.get(url)
+    assert (refused.status_code, refused.json()["detail"]) == (404, "File not found")
+    other.client.close()
+
+    assert client.delete(f"/api/files/{made['id']}").status_code == 204
+    assert client.get(url).status_code == 404
+    assert client.get(url, headers={"If-None-Match": tag}).status_code == 404  # no 304 for a deleted file
+
+
+def test_a_jpeg_gets_a_jpeg_thumbnail_and_a_document_none(client: httpx.Client) -> None:
+    photo = uploaded(client, "photo.jpg", jpeg(600, 900))
+    notes = uploaded(client, "notes.md", NOTES.encode())
+    assert settled(client, photo["id"])["status"] == "ready"
+    assert settled(client, notes["id"])["status"] == "ready"
+    shown = client.get(f"/api/files/{photo['id']}/thumbnail")
+    assert shown.headers["content-type"] == "image/jpeg"
+    with Image.open(io.BytesIO(shown.content)) as small:
+        assert (small.format, max(small.size)) == ("JPEG", 256)
+    none = client.get(f"/api/files/{notes['id']}/thumbnail")
+    assert (none.status_code, none.json()["detail"]) == (404, "This file has no thumbnail.")
 
 
 def test_a_model_that_sees_gets_the_image_scaled_as_an_image_part(

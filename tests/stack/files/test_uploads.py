@@ -110,6 +110,7 @@ def test_another_users_file_is_a_404_on_every_route_and_cannot_be_attached(
     for method, path in (
         ("GET", f"/api/files/{made['id']}"),
         ("GET", f"/api/files/{made['id']}/content"),
+        ("GET", f"/api/files/{made['id']}/thumbnail"),
         ("DELETE", f"/api/files/{made['id']}"),
     ):
         response = other.client.request(method, path)

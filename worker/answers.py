@@ -30,7 +30,7 @@ from core.models import (
     StoredFile,
     utcnow,
 )
-from worker.documents import Document
+from worker.documents import Document, Source
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ class FinalRow:
     error_code: str | None = None
     first_token_at: datetime | None = None
     included_ids: list[str] | None = None  # None: the prompt was never built; what is stored stays
+    sources: Sequence[Source] | None = None  # the same
     tokens: int | None = None  # the content's, in `tokenizer` (core/tokens.py)
     tokenizer: str | None = None
 
@@ -101,6 +102,7 @@ class Checkpoint:
     included_ids: list[str]
     reasoning: str | None = None
     tool_calls: list[dict[str, Any]] | None = None
+    sources: Sequence[Source] = ()
 
 
 # Built once, run with bound values: making a statement's expression costs more than running it.
@@ -127,7 +129,19 @@ _CHECKPOINT = (
         reasoning=sa.bindparam("b_reasoning"),
         tool_calls=sa.bindparam("b_tool_calls", type_=_table.c.tool_calls.type),
         included_ids=sa.bindparam("b_included", type_=_table.c.included_ids.type),
+        sources=sa.bindparam("b_sources", type_=_table.c.sources.type),
         updated_at=sa.bindparam("b_now"),
+    )
+)
+
+_SAVE_STEPS = (
+    sa.update(_table)
+    .where(_table.c.id == sa.bindparam("s_id"), _table.c.attempt == sa.bindparam("s_attempt"))
+    .where(_table.c.status == Status.streaming)
+    .values(
+        content=sa.bindparam("s_content"),
+        tool_steps=sa.bindparam("s_steps", type_=_table.c.tool_steps.type),
+        updated_at=sa.bindparam("s_now"),
     )
 )
 
@@ -202,11 +216,17 @@ async def _attached(
             chunks = await session.exec(
                 select(FileChunk).where(FileChunk.file_id == file_id).order_by(col(FileChunk.ordinal))
             )
-            documents.append(Document(stored.name, list(chunks)))
+            documents.append(Document(file_id, stored.name, list(chunks)))
             continue
         ranked = await best_chunks(session, file_id, question.content)
-        documents.append(Document(stored.name, ranked or await first_chunks(session, file_id), ranked=True))
+        best = ranked or await first_chunks(session, file_id)
+        documents.append(Document(file_id, stored.name, best, ranked=True))
     return documents, images
+
+
+def stored_sources(sources: Sequence[Source]) -> list[dict[str, Any]]:
+    """An answer's sources as its row keeps them (`message.sources`)."""
+    return [asdict(source) for source in sources]
 
 
 async def start_attempt(sessionmaker: Sessionmaker, answer_id: str, attempt: int) -> str | None:
@@ -228,9 +248,11 @@ async def save_final(
 ) -> Message | None:
     """Update the attempt's row and return it as saved; None when fenced out (a newer attempt, deleted)."""
     values = asdict(row)
-    for kept in ("included_ids", "tool_steps"):  # None: what is stored stays
+    for kept in ("included_ids", "sources", "tool_steps"):  # None: what is stored stays
         if values[kept] is None:
             del values[kept]
+    if row.sources is not None:
+        values["sources"] = stored_sources(row.sources)
     async with sessionmaker() as session:
         await one_statement(session)
         saved = await session.exec(
@@ -259,6 +281,7 @@ async def save_checkpoints(sessionmaker: Sessionmaker, rows: Sequence[Checkpoint
             "b_reasoning": r.reasoning,
             "b_tool_calls": r.tool_calls,
             "b_included": r.included_ids,
+            "b_sources": stored_sources(r.sources),
             "b_now": now,
         }
         for r in rows
@@ -289,9 +312,9 @@ async def save_steps(
         await one_statement(session)
         connection = await session.connection()
         saved = await connection.execute(
-            sa.update(_table)
-            .where(_table.c.id == answer_id, _table.c.attempt == attempt, _table.c.status == Status.streaming)
-            .values(content=content, tool_steps=steps, updated_at=utcnow())
+            _SAVE_STEPS,
+            {"s_id": answer_id, "s_attempt": attempt, "s_content": content, "s_steps": steps}
+            | {"s_now": utcnow()},
         )
         await session.commit()
         return bool(saved.rowcount)

@@ -134,7 +134,7 @@ async def _tool_rounds(deps: WorkerDeps, run: AnswerRun, outcome: Outcome) -> Ou
         if not await tool_loop.run_calls(deps, run):
             outcome = Outcome(Status.stopped)
             break
-        outcome = await stream(deps, run, _started)
+        outcome = await stream(deps, run, partial(tool_loop.save, deps, run))
         rounds.append(outcome)
     if len(rounds) == 1:
         return outcome

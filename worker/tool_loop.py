@@ -129,7 +129,7 @@ def _next_round(run: AnswerRun, max_rounds: int) -> None:
     offer(run, max_rounds)
 
 
-async def _save(deps: WorkerDeps, run: AnswerRun) -> None:
+async def save(deps: WorkerDeps, run: AnswerRun) -> None:
     """The steps as they are now, with the text said so far: what a takeover goes on from."""
     saved = await answers.save_steps(
         deps.sessionmaker, run.answer_id, run.attempt.number, run.said.text, run.steps
@@ -147,7 +147,7 @@ async def _write_end(run: AnswerRun, index: int, step: dict[str, Any]) -> None:
 
 async def _result(deps: WorkerDeps, run: AnswerRun, index: int, step: dict[str, Any]) -> None:
     """The step's end, in the log and saved (at once: neither needs the other)."""
-    ended = await asyncio.gather(_write_end(run, index, step), _save(deps, run), return_exceptions=True)
+    ended = await asyncio.gather(_write_end(run, index, step), save(deps, run), return_exceptions=True)
     for outcome in ended:
         if isinstance(outcome, BaseException):
             raise outcome
@@ -187,7 +187,12 @@ async def _call(deps: WorkerDeps, run: AnswerRun, step: dict[str, Any]) -> None:
 
 async def run_calls(deps: WorkerDeps, run: AnswerRun) -> bool:
     """Run the calls the model made in this round, each a saved step; True when the model is to
-    be asked again with their results (no Stop came). The caller watches for a Stop."""
+    be asked again with their results (no Stop came). The caller watches for a Stop.
+
+    The round's last result is in the log but not yet saved when this returns True: the caller
+    saves it (`save`) while the model is asked again, and writes nothing of the next round
+    before it is (the `start` of worker/streaming.py). A step's end saved at once costs the
+    loop a database write per round for no stronger promise."""
     calls = [(i, run.said.calls[i]) for i in sorted(run.said.calls) if i >= run.call_offset]
     if not calls or run.stop.is_set():
         return False
@@ -201,13 +206,16 @@ async def run_calls(deps: WorkerDeps, run: AnswerRun) -> bool:
         for _, call in calls
     ]
     run.steps += steps
-    await _save(deps, run)  # under way: a takeover knows these calls were made
-    for (index, _), step in zip(calls, steps, strict=True):
+    await save(deps, run)  # under way: a takeover knows these calls were made
+    for number, ((index, _), step) in enumerate(zip(calls, steps, strict=True), start=1):
         if not run.stop.is_set():
             await _call(deps, run, step)
         else:
             step |= {"error": STOPPED, "duration_ms": 0}
-        await _result(deps, run, index, step)
+        if number < len(calls) or run.stop.is_set():
+            await _result(deps, run, index, step)
+        else:
+            await _write_end(run, index, step)
     if run.stop.is_set():
         return False
     _next_round(run, deps.settings.max_tool_steps)

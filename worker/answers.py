@@ -313,8 +313,13 @@ async def save_steps(
         connection = await session.connection()
         saved = await connection.execute(
             _SAVE_STEPS,
-            {"s_id": answer_id, "s_attempt": attempt, "s_content": content, "s_steps": steps}
-            | {"s_now": utcnow()},
+            {
+                "s_id": answer_id,
+                "s_attempt": attempt,
+                "s_content": content,
+                "s_steps": steps,
+                "s_now": utcnow(),
+            },
         )
         await session.commit()
         return bool(saved.rowcount)

@@ -60,6 +60,17 @@ class ToolStep(BaseModel):
     duration_ms: int | None = None
 
 
+class SourceRead(BaseModel):
+    """An attached document as an answer's prompt drew on it: whole, or the parts of it that best
+    matched the question."""
+
+    file_id: str
+    name: str  # the file's name when the answer was made
+    whole: bool
+    pages: list[int] | None = None  # the pages its shown parts are on (1-based); None: not paged
+    chunks: list[int] | None = None  # in parts: the positions of the chunks shown (0-based); None: whole
+
+
 class MessageRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -90,6 +101,8 @@ class MessageRead(BaseModel):
     client_id: str | None
     pinned: bool
     included_ids: list[str] | None
+    # An answer's documents, as its prompt drew on them ([]: none; None: not recorded).
+    sources: list[SourceRead] | None = None
     created_at: UtcDatetime
     updated_at: UtcDatetime
 

@@ -26,7 +26,7 @@ class Checkpoints:
         self._redis = redis
         self._interval = interval
         # Each run, with how many of its events were saved: -1 until its first checkpoint, which
-        # also records the prompt's included ids.
+        # also records the prompt's included ids and sources.
         self._live: dict[AnswerRun, int] = {}
         self._task: asyncio.Task[None] | None = None
 
@@ -71,6 +71,7 @@ class Checkpoints:
                 run.attempt.prompt.included_ids,
                 run.said.reasoning or None,
                 None if run.attempt.tools else run.said.tool_calls(),  # a tool loop's are its steps
+                run.attempt.prompt.sources,
             )
             for run in grown
         ]

@@ -63,6 +63,7 @@ async def finish(deps: WorkerDeps, run: AnswerRun, outcome: Outcome) -> Status:
         cost_usd=attempt.model.cost(prompt_tokens, completion_tokens) if billed else 0.0,
         first_token_at=run.first_token_at,
         included_ids=attempt.prompt.included_ids,
+        sources=attempt.prompt.sources,
         tokens=tokens,
         tokenizer=counter.name,
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from core.models import Message, Role, Status
 from core.tokens import TokenCounter, required_tokens, stored_message_tokens
-from worker.documents import Document, attach
+from worker.documents import Document, Source, attach
 from worker.images import IMAGE_TOKENS
 
 
@@ -28,8 +28,8 @@ class Prompt:
     messages: list[dict[str, Any]]
     tokens: int
     included_ids: list[str] = field(default_factory=list)
-    # An attached paged document's name → the pages of it the prompt shows.
-    pages: dict[str, list[int]] = field(default_factory=dict)
+    # What it drew on from each of the question's documents, in the question's order.
+    sources: list[Source] = field(default_factory=list)
 
 
 def history_turns(history: Sequence[Message]) -> list[Message]:
@@ -121,4 +121,4 @@ def build_prompt(
         sent[-1]["content"] = "\n\n".join(part for part in (question.content, attached.text) if part)
     if images:
         sent[-1]["content"] = [{"type": "text", "text": sent[-1]["content"]}, *images]
-    return Prompt(head + sent, used, [m.id for m in included], attached.pages)
+    return Prompt(head + sent, used, [m.id for m in included], attached.sources)

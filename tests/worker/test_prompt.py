@@ -5,8 +5,9 @@ from collections.abc import Sequence
 import pytest
 
 from core.catalog import ModelSpec
-from core.models import Message, Role, Status
+from core.models import FileChunk, Message, Role, Status
 from core.tokens import REPLY_PRIMER_TOKENS, TokenCounter, counter_for, message_tokens
+from worker.documents import Document, Source
 from worker.prompt import PromptTooLong, build_prompt
 
 COUNTER: TokenCounter = counter_for(ModelSpec(id="gpt-4o-mini"))
@@ -198,6 +199,28 @@ def test_included_ids_list_exactly_the_kept_messages_in_order() -> None:
     ]
     assert prompt.messages[-1] == {"role": "user", "content": "last one"}
     assert question.id not in prompt.included_ids
+    assert prompt.sources == []  # the question brought no documents
+
+
+def test_the_prompt_keeps_what_it_drew_on_from_each_document() -> None:
+    question = user("where is the key")
+    chunks = [
+        FileChunk(file_id="f", ordinal=n, page=n + 1, text=f"page {n + 1} " + long_text(n), tokens=60)
+        for n in range(10)
+    ]
+    short = [FileChunk(file_id="g", ordinal=0, text="a short note", tokens=4)]
+    documents = [
+        Document("f", "manual.pdf", [chunks[6], chunks[1]], ranked=True),
+        Document("g", "note.md", short),
+    ]
+
+    prompt = build_prompt(SYSTEM, conversation(2), question, COUNTER, 400, documents)
+
+    assert prompt.sources == [
+        Source("f", "manual.pdf", whole=False, pages=[2, 7], chunks=[1, 6]),
+        Source("g", "note.md", whole=True, pages=None, chunks=None),
+    ]
+    assert "[page 7]" in prompt.messages[-1]["content"]
 
 
 # Pins

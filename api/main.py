@@ -25,6 +25,7 @@ from api.routes import (
     mcp_servers,
     messages,
     models,
+    openai_files,
     openai_models,
     responses,
     search,
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in signed_in:
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[SIGNED_IN])
     # The OpenAI-compatible routes: the same sign-in (an API key, as OpenAI's SDKs send it), at /v1.
-    for module in (openai_models, chat_completions, responses):
+    for module in (openai_models, chat_completions, responses, openai_files):
         app.include_router(module.router, responses=OPENAI_ERRORS, dependencies=[SIGNED_IN])
     for module in (admin, limits, mcp_servers):
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[ADMIN])
@@ -77,13 +78,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, health):
         app.include_router(module.router, prefix="/api", responses=ERRORS)
     mount_web(app, settings.web_dist)
+    upload_bytes = int(settings.max_upload_mb * MB) + FORM_FRAMING
     bodies = [
         BodyLimit("", settings.max_body_bytes),
         BodyLimit("/api/conversations/import", settings.max_import_bytes, transfer.IMPORT_TOO_BIG),
         # The file and the form's framing; the file itself is held to the limit exactly (api/uploads.py).
-        BodyLimit(
-            "/api/files", int(settings.max_upload_mb * MB) + FORM_FRAMING, too_large(settings.max_upload_mb)
-        ),
+        BodyLimit("/api/files", upload_bytes, too_large(settings.max_upload_mb)),
+        BodyLimit("/v1/files", upload_bytes, too_large(settings.max_upload_mb)),
     ]
     timeout = settings.body_timeout_seconds
     app.add_middleware(Guards, allowed_hosts=settings.allowed_hosts, limits=bodies, body_timeout=timeout)

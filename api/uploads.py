@@ -1,17 +1,26 @@
 """Taking an upload: admitted as its owner's job, sniffed, within their storage quota, stored, and
 handed to the workers to read; a file that cannot be read ends `failed` with a sentence, and
-nothing is left half-stored."""
+nothing is left half-stored.
+
+Every way a file comes in goes through `take_upload`: a multipart form (`upload_form`, for
+`POST /api/files` and `POST /v1/files`) and bytes a /v1 request brought inline (`store_bytes`).
+"""
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Protocol
 
+from fastapi import Request
 from redis.asyncio import Redis
 from sqlalchemy import func
 from sqlmodel import col, select
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 
-from api.refusals import TooLarge, TooMany
+from api.accounts.authenticator import Principal
+from api.deps import ApiDeps
+from api.refusals import Invalid, Refusal, TooLarge, TooMany
 from core.admission import OverLimit, admit, withdraw
 from core.db import Sessionmaker
 from core.files.sniff import SNIFF_BYTES, Unsupported, sniff
@@ -30,6 +39,7 @@ READ_BYTES = 256 * 1024
 EMPTY = "The file is empty."
 MAX_NAME = 255
 UNKNOWN_TYPE = "application/octet-stream"
+NO_FILE = "Send the file as the multipart field `file`."
 
 
 class Upload(Protocol):
@@ -151,3 +161,100 @@ async def _forget(sessionmaker: Sessionmaker, file_id: str) -> None:
         if (row := await session.get(StoredFile, file_id)) is not None:
             await session.delete(row)
             await session.commit()
+
+
+async def upload_form(
+    request: Request,
+    deps: ApiDeps,
+    user: Principal,
+    *,
+    fields: int = 0,
+    check: Callable[[FormData], None] = lambda form: None,
+) -> StoredFile:
+    """The file a multipart form brings in its field `file`, taken as an upload of the user's.
+    Past `RELAYCHAT_MAX_UPLOAD_MB` or the user's storage quota, TooLarge; the form may hold
+    `fields` other fields, which `check` may refuse (nothing is stored then)."""
+    settings = deps.settings
+    declared = int(request.headers.get("content-length", "0") or 0)
+    if declared > settings.max_upload_mb * MB + FORM_FRAMING:
+        raise TooLarge(too_large(settings.max_upload_mb))
+    # Before the body is read: the quota for the least the file can be, and the ingestion's
+    # admission. The file's own size is held to both once it is in.
+    await check_quota(deps.sessionmaker, user.user_id, user.limits, max(declared - FORM_FRAMING, 0))
+    file_id = await admit_upload(deps.redis, user.user_id, user.limits)
+    try:
+        form = await request.form(max_files=1, max_fields=fields)
+    except HTTPException as malformed:  # Starlette's word on a form it cannot parse
+        await withdraw_upload(deps.redis, user.user_id, file_id)
+        raise Invalid(f"The upload is not a form relaychat reads: {malformed.detail}") from None
+    try:
+        upload = form.get("file")
+        try:
+            if not isinstance(upload, UploadFile):
+                raise Invalid(NO_FILE)
+            check(form)
+        except Refusal:
+            await withdraw_upload(deps.redis, user.user_id, file_id)
+            raise
+        return await take_upload(
+            deps.redis,
+            deps.sessionmaker,
+            deps.files,
+            file_id,
+            user.user_id,
+            user.limits,
+            upload,
+            settings.max_upload_mb,
+            settings.fair_dispatch,
+        )
+    finally:
+        await form.close()
+
+
+class _Inline:
+    """Bytes a request brought inline, read as an upload."""
+
+    def __init__(self, data: bytes, filename: str) -> None:
+        self.filename: str | None = filename
+        self.size: int | None = len(data)
+        self._data = data
+        self._at = 0
+
+    async def read(self, size: int = -1) -> bytes:
+        end = len(self._data) if size < 0 else self._at + size
+        piece = self._data[self._at : end]
+        self._at += len(piece)
+        return piece
+
+    async def seek(self, offset: int) -> None:
+        self._at = offset
+
+
+async def store_bytes(deps: ApiDeps, user: Principal, data: bytes, name: str) -> StoredFile:
+    """Bytes a request brought inline (a /v1 data URL), stored as an upload of the user's: within
+    the upload limit and their storage quota, admitted as their job, sniffed, stored and read by
+    the workers, exactly as a form's file."""
+    settings = deps.settings
+    if len(data) > settings.max_upload_mb * MB:
+        raise TooLarge(too_large(settings.max_upload_mb))
+    await check_quota(deps.sessionmaker, user.user_id, user.limits, len(data))
+    file_id = await admit_upload(deps.redis, user.user_id, user.limits)
+    return await take_upload(
+        deps.redis,
+        deps.sessionmaker,
+        deps.files,
+        file_id,
+        user.user_id,
+        user.limits,
+        _Inline(data, name),
+        settings.max_upload_mb,
+        settings.fair_dispatch,
+    )
+
+
+async def forget_files(deps: ApiDeps, file_ids: Iterable[str]) -> None:
+    """Delete files a request stored for an answer that did not start: their rows and bytes (an
+    ingestion queued for one finds nothing, and ends)."""
+    for file_id in file_ids:
+        await _forget(deps.sessionmaker, file_id)
+        await deps.files.delete(file_id)

@@ -1,33 +1,22 @@
 """`/api/files`: a user's uploads: sent, listed, read, downloaded and deleted."""
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from sqlmodel import col, select
-from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
 
+from api import stored_files
 from api.accounts.auth import UserDep
 from api.deps import DepsDep, SessionDep
 from api.lookups import FileDep
-from api.refusals import FILE_NOT_FOUND, Invalid, NotFound, TooLarge
+from api.refusals import NotFound
 from api.routing import CheckedRoute
 from api.schemas import FilePage, FileRead
-from api.uploads import (
-    FORM_FRAMING,
-    MB,
-    admit_upload,
-    check_quota,
-    take_upload,
-    too_large,
-    withdraw_upload,
-)
+from api.stored_files import download
+from api.uploads import upload_form
 from core.files.images import thumbnail_type
-from core.files.store import FileMissing
-from core.models import FileStatus, StoredFile
+from core.models import StoredFile
 
 router = APIRouter(route_class=CheckedRoute, prefix="/files", tags=["files"])
 
@@ -45,7 +34,6 @@ MULTIPART = {
         },
     }
 }
-NO_FILE = "Send the file as the multipart field `file`."
 NO_THUMBNAIL = "This file has no thumbnail."
 # A file's bytes never change under its id, nor does its thumbnail: a browser keeps it a day
 # without asking, and for the owner alone (a shared cache never holds one).
@@ -60,38 +48,7 @@ THUMBNAIL: dict[int | str, dict[str, Any]] = {
 async def upload_file(request: Request, user: UserDep, deps: DepsDep) -> FileRead:
     """Upload a file (multipart, field `file`): `processing` while a worker reads it. Past
     `RELAYCHAT_MAX_UPLOAD_MB` or the user's storage quota, a 413; its type is read from its bytes."""
-    settings = deps.settings
-    declared = int(request.headers.get("content-length", "0") or 0)
-    if declared > settings.max_upload_mb * MB + FORM_FRAMING:
-        raise TooLarge(too_large(settings.max_upload_mb))
-    # Before the body is read: the quota for the least the file can be, and the ingestion's
-    # admission. The file's own size is held to both once it is in (api/uploads.py).
-    await check_quota(deps.sessionmaker, user.user_id, user.limits, max(declared - FORM_FRAMING, 0))
-    file_id = await admit_upload(deps.redis, user.user_id, user.limits)
-    try:
-        form = await request.form(max_files=1, max_fields=0)
-    except HTTPException as malformed:  # Starlette's word on a form it cannot parse
-        await withdraw_upload(deps.redis, user.user_id, file_id)
-        raise Invalid(f"The upload is not a form relaychat reads: {malformed.detail}") from None
-    try:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            await withdraw_upload(deps.redis, user.user_id, file_id)
-            raise Invalid(NO_FILE)
-        stored = await take_upload(
-            deps.redis,
-            deps.sessionmaker,
-            deps.files,
-            file_id,
-            user.user_id,
-            user.limits,
-            upload,
-            settings.max_upload_mb,
-            settings.fair_dispatch,
-        )
-    finally:
-        await form.close()
-    return FileRead.model_validate(stored)
+    return FileRead.model_validate(await upload_form(request, deps, user))
 
 
 @router.get("")
@@ -124,30 +81,7 @@ async def read_file(stored: FileDep) -> FileRead:
 @router.get("/{file_id}/content", response_class=StreamingResponse)
 async def file_content(stored: FileDep, session: SessionDep, deps: DepsDep) -> StreamingResponse:
     """The file's bytes, as a download (never shown as a page of this site); a failed file has none."""
-    if stored.status == FileStatus.failed:
-        raise Invalid("This file could not be read, and its bytes were not kept.")
-    await session.close()  # a long download holds no database connection
-    pieces = deps.files.read(stored.id)
-    try:
-        first = await anext(pieces)  # bytes that are gone are a 404 before the response starts
-    except (FileMissing, StopAsyncIteration):
-        raise NotFound(FILE_NOT_FOUND) from None
-
-    async def body() -> AsyncIterator[bytes]:
-        yield first
-        async for piece in pieces:
-            yield piece
-
-    disposition = f"attachment; filename*=UTF-8''{quote(stored.name)}"
-    return StreamingResponse(
-        body(),
-        media_type=stored.content_type,
-        headers={
-            "Content-Disposition": disposition,
-            "Content-Length": str(stored.size),
-            "Content-Security-Policy": "sandbox",
-        },
-    )
+    return await download(stored, session, deps)
 
 
 @router.get("/{file_id}/thumbnail", response_class=Response, responses=THUMBNAIL)
@@ -173,6 +107,4 @@ async def file_thumbnail(
 @router.delete("/{file_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_file(stored: FileDep, session: SessionDep, deps: DepsDep) -> None:
     """Delete the file: its bytes and its text. Messages that brought it keep its id, and say it is gone."""
-    await session.delete(stored)
-    await session.commit()
-    await deps.files.delete(stored.id)
+    await stored_files.delete_file(stored, session, deps)

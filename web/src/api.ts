@@ -186,6 +186,8 @@ export const api = {
   deleteFile: (id: string) => request<void>("DELETE", `/files/${id}`),
   /** Its download (the server sends it as an attachment, never as a page of the site). */
   fileUrl: (id: string) => `/api/files/${id}/content`,
+  /** An image's thumbnail (at most 256 px), made when the server read it; a 404 for any other file. */
+  thumbnailUrl: (id: string) => `/api/files/${id}/thumbnail`,
 
   authState: () => request<AuthInfo>("GET", "/auth/state"),
   /** The first account is an active admin; later ones are `pending` when signups need approval. */

@@ -6,6 +6,11 @@ import type { UploadedFile } from "./types";
  * changes, so one read serves every message that brought it. */
 const known = new Map<string, Promise<UploadedFile | null>>();
 
+/** Whether the server made the file a thumbnail: an image it has read. */
+export function hasThumbnail(file: UploadedFile | null | undefined): file is UploadedFile {
+  return file?.status === "ready" && file.content_type.startsWith("image/");
+}
+
 /** A file this tab uploaded and sent: its message names it without asking the server. */
 export function rememberFile(file: UploadedFile): void {
   known.set(file.id, Promise.resolve(file));

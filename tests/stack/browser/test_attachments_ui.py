@@ -7,7 +7,8 @@ The question goes with the ready files: the model's prompt has each document, fe
 and the question shows its files (a download each), after a reload too; a file deleted since
 says so. A file that fails (an empty one) says why, and keeps the question from being sent until
 it is removed, which deletes it on the server. An image pasted into the box is attached under a
-name of its own. On a deployment of its own: a file past the upload
+name of its own, its chip and then its question showing the thumbnail the worker made. On a
+deployment of its own: a file past the upload
 limit gets the server's sentence, and a file waits "Reading…" (Send waiting too) until a worker
 starts and reads it.
 """
@@ -208,7 +209,22 @@ def test_a_file_that_fails_says_why_and_blocks_sending_until_removed(
     expect(answers(page).last).to_have_attribute("data-status", "complete", timeout=LONG)
 
 
-def test_an_image_pasted_into_the_box_is_attached(page: Page, stack: Stack) -> None:
+def expect_thumbnail_shown(place: Locator, name: str, file_id: str) -> None:
+    """The thumbnail's `<img>`, named by the file, loaded and drawn (a PNG of the image's 2 × 1)."""
+    thumbnail = place.get_by_test_id("file-thumbnail")
+    expect(thumbnail).to_be_visible(timeout=SHORT)
+    expect(thumbnail).to_have_attribute("alt", name)
+    expect(thumbnail).to_have_attribute("src", f"/api/files/{file_id}/thumbnail")
+    wait_until(
+        lambda: thumbnail.evaluate("img => img.complete && img.naturalWidth") == 2,
+        5,
+        "the thumbnail to be drawn",
+    )
+
+
+def test_an_image_pasted_into_the_box_is_attached_and_shows_its_thumbnail(
+    page: Page, stack: Stack, client: httpx.Client
+) -> None:
     open_app(page, stack.api.url)
     page.get_by_test_id("new-chat").click()
     box = page.get_by_test_id("composer-input")
@@ -219,6 +235,20 @@ def test_an_image_pasted_into_the_box_is_attached(page: Page, stack: Stack) -> N
     expect(pasted).to_have_attribute("data-status", "ready", timeout=LONG)
     expect(pasted.get_by_test_id("file-progress")).to_have_text("2 × 1")  # an image: its size
     expect(box).to_have_value("")
+    name = pasted.get_by_test_id("file-name").inner_text()
+    [stored] = files_named(client, name)
+    expect_thumbnail_shown(pasted, name, stored["id"])
+    screenshot(page, "attachments-thumbnail")
+
+    # Sent: the question shows the same thumbnail, in its download link.
+    question = unique("what is in this picture")
+    send(page, question)
+    expect(chips(page)).to_have_count(0, timeout=SHORT)
+    sent = questions(page).last.get_by_test_id("message-attachment")
+    expect(sent).to_have_attribute("href", f"/api/files/{stored['id']}/content", timeout=SHORT)
+    expect_thumbnail_shown(sent, name, stored["id"])
+    expect(answers(page).last).to_have_attribute("data-status", "complete", timeout=LONG)
+    screenshot(page, "attachments-thumbnail-sent")
 
 
 def test_a_file_too_large_says_so_and_one_waits_to_be_read_until_a_worker_reads_it(

@@ -1,5 +1,7 @@
-/** The files attached to the question being written: each one's name, its progress or what it holds, and its remove button. */
+/** The files attached to the question being written: each one's name (an image's thumbnail too), its progress or what it holds, and its remove button. */
 import { type Attachment, attachmentProgress } from "../../attachments";
+import { hasThumbnail } from "../../files";
+import { FileThumbnail } from "./FileThumbnail";
 
 interface Props {
   attachments: Attachment[];
@@ -12,6 +14,7 @@ export function AttachmentChips({ attachments, onRemove }: Props) {
     <ul className="file-chips" aria-label="Attached files">
       {attachments.map((attachment) => (
         <li key={attachment.key} className={`file-chip ${attachment.status}`} data-testid="file-chip" data-status={attachment.status}>
+          {hasThumbnail(attachment.file) ? <FileThumbnail file={attachment.file} className="file-chip-thumbnail" /> : null}
           <span className="file-chip-text">
             <span className="file-chip-name" data-testid="file-name" title={attachment.name}>
               {attachment.name}

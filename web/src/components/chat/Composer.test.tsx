@@ -42,6 +42,24 @@ describe("the composer's attachments", () => {
     expect(onRemoveAttachment).toHaveBeenCalledWith("k4");
   });
 
+  it("shows a read image's thumbnail, named by the file, on its chip, and nothing once the thumbnail fails", () => {
+    const photo = storedFile({ id: "p1", name: "photo.png", content_type: "image/png", tokens: null, width: 640, height: 480 });
+    const { screen } = renderComposer([
+      chip({ key: "k1", name: "photo.png", status: "ready", file: photo }),
+      chip({ key: "k2", name: "wait.png", status: "processing", file: storedFile({ id: "p2", content_type: "image/png", status: "processing" }) }),
+      chip({ key: "k3", name: "notes.md", status: "ready", file: storedFile({ id: "n1", name: "notes.md" }) }),
+    ]);
+    const [thumbnail, ...others] = screen.getAllByTestId("file-thumbnail") as HTMLImageElement[];
+    expect(others).toHaveLength(0); // one being read has none yet, and a document none at all
+    expect(thumbnail!.getAttribute("src")).toBe("/api/files/p1/thumbnail");
+    expect(thumbnail!.alt).toBe("photo.png");
+    expect(screen.getAllByTestId("file-chip")[0]!.contains(thumbnail!)).toBe(true);
+
+    fireEvent.error(thumbnail!); // an image read before thumbnails were made
+    expect(screen.queryByTestId("file-thumbnail")).toBeNull();
+    expect(screen.getAllByTestId("file-progress")[0]!.textContent).toBe("640 × 480");
+  });
+
   it("keeps Send disabled, saying why, until the files allow it; then sends", () => {
     const waiting = [chip({ key: "k1", name: "notes.md", status: "processing" })];
     const { screen, onSend } = renderComposer(waiting, "Wait until the files have been read.");

@@ -1,6 +1,8 @@
-/** The files a question brought: each one's name, linking to its download, or that it was deleted. */
+/** The files a question brought: each one's name (an image's thumbnail too), linking to its download, or that it was deleted. */
 import { api } from "../../api";
+import { hasThumbnail } from "../../files";
 import { useAttachedFiles } from "../../hooks/useAttachedFiles";
+import { FileThumbnail } from "./FileThumbnail";
 
 export function MessageAttachments({ ids }: { ids: readonly string[] }) {
   const files = useAttachedFiles(ids);
@@ -17,13 +19,14 @@ export function MessageAttachments({ ids }: { ids: readonly string[] }) {
             ) : (
               // Named once read; a download either way (the server sends it as an attachment).
               <a
-                className="message-attachment"
+                className={hasThumbnail(file) ? "message-attachment image" : "message-attachment"}
                 data-testid="message-attachment"
                 href={api.fileUrl(id)}
                 download={file?.name ?? true}
                 title={file ? `Download ${file.name}` : "Download"}
               >
-                {file?.name ?? "File"}
+                {hasThumbnail(file) ? <FileThumbnail file={file} className="message-attachment-thumbnail" /> : null}
+                <span className="message-attachment-name">{file?.name ?? "File"}</span>
               </a>
             )}
           </li>

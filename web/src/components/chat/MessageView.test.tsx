@@ -122,6 +122,24 @@ describe("the files a question brought", () => {
     expect(server.requests.map((r) => r.route)).toEqual(["GET /api/files/m1", "GET /api/files/m2"]);
   });
 
+  it("shows an image's thumbnail in its download link, named by the file", async () => {
+    serve({
+      "GET /api/files/i1": () => Response.json(storedFile({ id: "i1", name: "chart.png", content_type: "image/png" })),
+      "GET /api/files/d1": () => Response.json(storedFile({ id: "d1", name: "report.pdf", content_type: "application/pdf" })),
+    });
+    const { getAllByTestId, findByTestId } = render(
+      <MessageView message={message({ role: "user", content: "explain", attachments: ["i1", "d1"] })} />,
+    );
+    const thumbnail = (await findByTestId("file-thumbnail")) as HTMLImageElement;
+    expect(thumbnail.getAttribute("src")).toBe("/api/files/i1/thumbnail");
+    expect(thumbnail.alt).toBe("chart.png");
+    await waitFor(() => expect(getAllByTestId("message-attachment").map((a) => a.textContent)).toEqual(["chart.png", "report.pdf"]));
+    const [image, document] = getAllByTestId("message-attachment");
+    expect(image!.contains(thumbnail)).toBe(true);
+    expect(image!.getAttribute("href")).toBe("/api/files/i1/content");
+    expect(document!.querySelector("img")).toBeNull();
+  });
+
   it("shows none on a question without files", () => {
     const { queryByTestId } = render(<MessageView message={message({ role: "user", content: "hi", attachments: null })} />);
     expect(queryByTestId("message-attachment")).toBeNull();

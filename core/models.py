@@ -243,6 +243,7 @@ class StoredFile(SQLModel, table=True):
     pages: int | None = None
     width: int | None = None
     height: int | None = None
+    embedded_with: str | None = Field(default=None, max_length=200)  # the model of its chunks' vectors
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -262,6 +263,8 @@ class FileChunk(SQLModel, table=True):
     page: int | None = None  # the page it starts on, for a paged document
     text: str = Field(sa_type=sa.Text)
     tokens: int
+    # Its vector from `StoredFile.embedded_with`, unit length, float32 (core/files/vectors.py).
+    embedding: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
 
 
 class FileBlob(SQLModel, table=True):

@@ -108,6 +108,15 @@ class Settings(BaseSettings):
     """Where files' bytes live: a directory (`files_dir`), or the database (what many hosts share
     with nothing else to run)."""
     files_dir: Path = DATA_DIR / "files"
+    embedding_model: str | None = None
+    """The model whose vectors rank a long document's chunks by meaning beside BM25, served at
+    `embedding_base_url` (OpenAI's `/embeddings`); none: BM25 alone."""
+    embedding_base_url: str | None = None
+    """Its server (OpenAI-compatible); none: OpenAI's API."""
+    embedding_api_key_env: str | None = "OPENAI_API_KEY"
+    """The variable that holds its key."""
+    embedding_price: float = Field(0.0, ge=0)
+    """US dollars per million tokens it reads, counted in its owner's usage."""
 
     @property
     def session_idle(self) -> timedelta:

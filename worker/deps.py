@@ -15,6 +15,7 @@ from core.secrets import SecretBox
 from core.settings import Settings
 from worker.checkpoints import Checkpoints
 from worker.deltas import DeltaBatcher
+from worker.embedder import Embedder
 from worker.mcp_client import McpSessions
 from worker.signals import Signals, WakeHandler
 from worker.upstream import Upstreams
@@ -35,6 +36,7 @@ class WorkerDeps:
     secrets: SecretBox  # opens MCP servers' headers and environment
     mcp: McpSessions  # one open session per MCP server, shared by every tool call
     files: FileStore  # uploaded files' bytes, which ingestion reads
+    embedder: Embedder | None  # the embedding model, when one is set: long documents ranked by meaning too
 
     @classmethod
     async def open(cls, settings: Settings, redis: ArqRedis, on_wake: WakeHandler) -> "WorkerDeps":
@@ -60,6 +62,7 @@ class WorkerDeps:
             secrets=(secrets := SecretBox(settings.secrets_key)),
             mcp=McpSessions(secrets),
             files=make_file_store(settings.file_store, settings.files_dir, sessionmaker),
+            embedder=Embedder.configured(settings),
         )
 
     async def close(self) -> None:
@@ -68,4 +71,6 @@ class WorkerDeps:
         await self.deltas.close()
         await self.signals.close()
         await self.upstreams.close()
+        if self.embedder is not None:
+            await self.embedder.close()
         await self.engine.dispose()

@@ -26,6 +26,7 @@ from worker import answers, finish, tool_loop
 from worker.answers import AlreadyFinal, Found
 from worker.deps import WorkerDeps
 from worker.images import image_parts
+from worker.meaning import rank_by_meaning
 from worker.prompt import PromptTooLong, build_prompt
 from worker.run import AnswerRun, Attempt, Fenced, Outcome, StopBeforeStart
 from worker.streaming import stream
@@ -86,6 +87,7 @@ async def _attempt(deps: WorkerDeps, answer_id: str, job_started: float) -> Endi
     if isinstance(found, AlreadyFinal):
         await end_from_row(deps.log, found.answer)
         return Ending.repaired
+    found = await rank_by_meaning(deps, found)
     attempt_log = deps.log.for_attempt(answer_id, found.attempt)
     title_for = _title_target(found)
     if found.attempt > deps.settings.max_attempts:

@@ -1,6 +1,6 @@
-"""The `ingest_file` job: read an uploaded file (a document's text in chunks, its tokens; an
-image's size, and its thumbnail stored beside its bytes), then mark it `ready`, or `failed` with a
-sentence and its bytes forgotten.
+"""The `ingest_file` job: read an uploaded file (a document's text in chunks, its tokens, and
+with an embedding model set its chunks' vectors; an image's size, and its thumbnail stored beside
+its bytes), then mark it `ready`, or `failed` with a sentence and its bytes forgotten.
 
 The slow work (copying the bytes out of the store, extracting, counting) runs off the event loop;
 what it found is written in one transaction, so a worker killed half-way leaves the file as it
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlmodel import col, delete, update
 
+from core.failures import AnswerFailure
 from core.files.chunks import Chunk, split
 from core.files.extract import Unreadable, extract
 from core.files.images import ImageInfo, read_image
@@ -24,6 +25,7 @@ from core.models import FileChunk, FileStatus, StoredFile, utcnow
 from core.tokens import TokenCounter, counter_for
 from core.updates import publish_file_change
 from worker.deps import WorkerDeps
+from worker.job_usage import record_job_usage
 
 logger = logging.getLogger(__name__)
 
@@ -48,13 +50,31 @@ def _read(path: Path, content_type: str, counter: TokenCounter) -> Read:
     return Read(split(pages, counter.count), max(numbered) if numbered else None, None)
 
 
-async def _finish(deps: WorkerDeps, stored: StoredFile, read: Read, tokenizer: str) -> bool:
+async def _vectors(deps: WorkerDeps, stored: StoredFile, chunks: list[Chunk]) -> list[bytes] | None:
+    """The chunks' vectors, when an embedding model is set, counted in the owner's usage; none when
+    its server fails: the document is still found by its words."""
+    if deps.embedder is None or not chunks:
+        return None
+    try:
+        embedded = await deps.embedder.embed([chunk.text for chunk in chunks])
+    except AnswerFailure as failure:
+        logger.warning("file %s: no vectors, found by its words alone: %s", stored.id, failure)
+        return None
+    await record_job_usage(deps, stored.owner_id, "embedding", deps.embedder.spec, embedded.tokens)
+    return embedded.vectors
+
+
+async def _finish(
+    deps: WorkerDeps, stored: StoredFile, read: Read, tokenizer: str, vectors: list[bytes] | None
+) -> bool:
     """Store what was read and mark the file ready, if it is still there and processing."""
     figures: dict[str, object] = (
         {"width": read.image.width, "height": read.image.height}
         if read.image
         else {"tokens": sum(c.tokens for c in read.chunks), "tokenizer": tokenizer, "pages": read.pages}
     )
+    if vectors is not None and deps.embedder is not None:
+        figures["embedded_with"] = deps.embedder.spec.id
     async with deps.sessionmaker() as session:
         marked = await session.exec(
             update(StoredFile)
@@ -65,8 +85,15 @@ async def _finish(deps: WorkerDeps, stored: StoredFile, read: Read, tokenizer: s
             return False  # deleted meanwhile, or read by another worker already
         await session.exec(delete(FileChunk).where(col(FileChunk.file_id) == stored.id))
         session.add_all(
-            FileChunk(file_id=stored.id, ordinal=c.ordinal, page=c.page, text=c.text, tokens=c.tokens)
-            for c in read.chunks
+            FileChunk(
+                file_id=stored.id,
+                ordinal=c.ordinal,
+                page=c.page,
+                text=c.text,
+                tokens=c.tokens,
+                embedding=vectors[i] if vectors else None,
+            )
+            for i, c in enumerate(read.chunks)
         )
         await session.commit()
     return True
@@ -113,7 +140,8 @@ async def ingest_file(deps: WorkerDeps, file_id: str) -> str:
             await deps.files.put_thumbnail(file_id, read.thumbnail)
         except FileMissing:
             return "deleted meanwhile"
-    if not await _finish(deps, stored, read, counter.name):
+    vectors = await _vectors(deps, stored, read.chunks)
+    if not await _finish(deps, stored, read, counter.name, vectors):
         if read.thumbnail is not None and not await _exists(deps, file_id):
             await deps.files.delete(file_id)  # deleted while its thumbnail was stored: none is left
         return "deleted meanwhile"

@@ -11,18 +11,17 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from redis.exceptions import RedisError
 from sqlmodel import col, select, update
 
-from core.admission import count_usage
 from core.catalog import ModelSpec, UnknownModel
 from core.db import Sessionmaker
 from core.failures import AnswerFailure
-from core.models import Conversation, JobUsage, Message, Role, TitleSource
+from core.models import Conversation, Message, Role, TitleSource
 from core.titles import clean_title, fallback_title
 from core.tokens import counter_for
 from core.updates import Change, publish_change
 from worker.deps import WorkerDeps
+from worker.job_usage import record_job_usage
 from worker.upstream import Reply, classify, complete_chat
 
 logger = logging.getLogger(__name__)
@@ -117,21 +116,7 @@ async def _count_usage(
     if asked is None:
         asked = sum(counter.count(message["content"]) for message in prompt)
     answered = reply.completion_tokens if reply.completion_tokens is not None else counter.count(reply.text)
-    usage = JobUsage(
-        user_id=owner,
-        kind="title",
-        model=spec.id,
-        prompt_tokens=asked,
-        completion_tokens=answered,
-        cost_usd=spec.cost(asked, answered),
-    )
-    async with deps.sessionmaker() as session:
-        session.add(usage)
-        await session.commit()
-    try:
-        await count_usage(deps.redis, owner, asked + answered, usage.cost_usd, usage.created_at)
-    except RedisError as error:  # the record is in the database, which the usage page reads
-        logger.warning("could not count a title's usage for %s: %r", owner, error)
+    await record_job_usage(deps, owner, "title", spec, asked, answered)
 
 
 async def make_title(deps: WorkerDeps, conversation_id: str, regenerate: bool = False) -> str:

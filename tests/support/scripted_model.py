@@ -13,12 +13,19 @@ instead). `"reasoning": [...]` streams `delta.reasoning_content` before the toke
 some servers do), and finishes with `tool_calls`. A script for "*" answers every unscripted
 question; the rest get an echo of what was received.
 `GET /_requests?match=...` tells what each request received, and whether the client hung up.
+
+`POST /v1/embeddings` gives each input a vector of its words' counts, hashed into 256 dimensions,
+after `POST /_synonyms {"word": "stands for", ...}` maps words onto others: texts that share no
+word can then be near in meaning. A script for `_embeddings` makes the next calls fail
+(`{"status": 500}`); one without a status succeeds. Its requests are recorded as `_embeddings`.
 """
 
 import argparse
 import asyncio
 import json
+import re
 import time
+import zlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -29,6 +36,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 scripts: dict[str, list[dict[str, Any]]] = {}
+synonyms: dict[str, str] = {}
+DIMENSIONS = 256
 requests: list[dict[str, Any]] = []
 # What a request carries besides these is its sampling: what a client asked of the model's answer.
 NOT_SAMPLING = (
@@ -199,6 +208,35 @@ async def list_requests(request: Request) -> Response:
     return JSONResponse([r for r in requests if match is None or r["match"] == match])
 
 
+def meaning(text: str) -> list[float]:
+    """A bag of the text's words (each mapped by `synonyms`), hashed into DIMENSIONS counts."""
+    vector = [0.0] * DIMENSIONS
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        vector[zlib.crc32(synonyms.get(word, word).encode()) % DIMENSIONS] += 1.0
+    vector[-1] += 0.01  # never all zeros
+    return vector
+
+
+async def embeddings(request: Request) -> Response:
+    body = await request.json()
+    inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+    requests.append({"match": "_embeddings", "inputs": inputs, "disconnected": False})
+    queue = scripts.get("_embeddings")
+    scripted = (queue.pop(0) if len(queue) > 1 else queue[0]) if queue else {}
+    if "status" in scripted:
+        error = {"error": {"message": "scripted failure", "type": "server_error"}}
+        return JSONResponse(error, status_code=scripted["status"])
+    data = [{"object": "embedding", "index": i, "embedding": meaning(text)} for i, text in enumerate(inputs)]
+    tokens = sum(len(text.split()) for text in inputs)
+    usage = {"prompt_tokens": tokens, "total_tokens": tokens}
+    return JSONResponse({"object": "list", "data": data, "model": body["model"], "usage": usage})
+
+
+async def add_synonyms(request: Request) -> Response:
+    synonyms.update(await request.json())
+    return JSONResponse({"ok": True})
+
+
 async def models(_request: Request) -> Response:
     return JSONResponse({"object": "list", "data": [{"id": "scripted", "object": "model"}]})
 
@@ -207,6 +245,8 @@ app = Starlette(
     routes=[
         Route("/v1/chat/completions", completions, methods=["POST"]),
         Route("/v1/models", models),
+        Route("/v1/embeddings", embeddings, methods=["POST"]),
+        Route("/_synonyms", add_synonyms, methods=["POST"]),
         Route("/_scripts", add_script, methods=["POST"]),
         Route("/_requests", list_requests),
     ]

@@ -15,6 +15,7 @@ from fastapi import Request
 from redis.asyncio import Redis
 from sqlalchemy import func
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 
@@ -56,15 +57,20 @@ def too_large(max_upload_mb: float) -> str:
     return f"The file is too large; the limit is {max_upload_mb:g} MB."
 
 
-async def _used_bytes(sessionmaker: Sessionmaker, owner: str) -> int:
-    """What the owner's files take now (a failed one's bytes are gone)."""
-    async with sessionmaker() as session:
-        used = await session.exec(
-            select(func.coalesce(func.sum(StoredFile.size), 0)).where(
-                StoredFile.owner_id == owner, col(StoredFile.status) != FileStatus.failed
-            )
+async def storage_used(session: AsyncSession, owner: str) -> int:
+    """What the owner's files take now, in bytes (a failed one's bytes are gone): what the storage
+    quota counts, and what `GET /api/usage` reports."""
+    used = await session.exec(
+        select(func.coalesce(func.sum(StoredFile.size), 0)).where(
+            StoredFile.owner_id == owner, col(StoredFile.status) != FileStatus.failed
         )
-        return int(used.one())
+    )
+    return int(used.one())
+
+
+async def _used_bytes(sessionmaker: Sessionmaker, owner: str) -> int:
+    async with sessionmaker() as session:
+        return await storage_used(session, owner)
 
 
 async def check_quota(sessionmaker: Sessionmaker, owner: str, limits: Limits, size: int) -> None:

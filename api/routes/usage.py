@@ -11,6 +11,7 @@ from api.accounts.schemas import LimitsBody
 from api.deps import DepsDep, SessionDep
 from api.routing import CheckedRoute
 from api.schemas import UsageDays
+from api.uploads import storage_used
 from core import keys
 from core.admission import MICRO_USD, day_of, month_of
 from core.limits import limits_of
@@ -27,12 +28,13 @@ class UsageReport(BaseModel):
     limits: LimitsBody  # what applies to the user now (null: unlimited)
     tokens_today: int | None  # what the limits count so far (null: not known while Redis is out)
     cost_this_month_usd: float | None
+    storage_used_bytes: int  # what the user's files take, as the quota (`limits.storage_mb`) counts it
 
 
 @router.get("/usage")
 async def read_usage(user: UserDep, session: SessionDep, deps: DepsDep, days: UsageDays = 30) -> UsageReport:
     """Your answers' tokens and cost by UTC day and model over the last `days` days, with your
-    limits and how much of today's tokens and this month's cost they have counted."""
+    limits and how much of today's tokens, this month's cost and your storage they have counted."""
     now = utcnow()
     rows = await by_day(session, user.user_id, window_start(now, days))
     total = UsageRow(
@@ -42,6 +44,7 @@ async def read_usage(user: UserDep, session: SessionDep, deps: DepsDep, days: Us
         answers=sum(r.answers for r in rows),
     )
     limits = await limits_of(session, user.user_id)
+    stored = await storage_used(session, user.user_id)
     try:
         tokens, cost = await deps.redis.mget(
             keys.tokens_on(user.user_id, day_of(now)), keys.cost_in(user.user_id, month_of(now))
@@ -56,4 +59,5 @@ async def read_usage(user: UserDep, session: SessionDep, deps: DepsDep, days: Us
         limits=LimitsBody(**asdict(limits)),
         tokens_today=tokens_today,
         cost_this_month_usd=cost_this_month,
+        storage_used_bytes=stored,
     )

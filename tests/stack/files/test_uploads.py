@@ -1,6 +1,7 @@
 """`/api/files` through the whole stack: an upload is stored, read by a worker and `ready` with its
 tokens; its type comes from its bytes; an empty or unreadable file ends `failed` with a sentence;
-a question brings its documents into the prompt; anyone else's file is a 404 everywhere."""
+a question brings its documents into the prompt; anyone else's file is a 404 everywhere; the usage
+report says what the user's files take."""
 
 import time
 from pathlib import Path
@@ -161,6 +162,32 @@ def test_limits_hold_before_anything_is_stored_and_a_file_being_read_waits(make_
         "first.txt is still being read: send once it is ready.",
     )
     client.close()
+
+
+def test_the_usage_report_says_what_the_users_files_take(client: httpx.Client) -> None:
+    """What the storage quota counts: a kept file's size, neither a failed one's (its bytes are
+    gone) nor a deleted one's, nor anyone else's."""
+    member, other = new_user(client, label="storage"), new_user(client, label="neighbour")
+
+    def used(member_client: httpx.Client) -> int:
+        report = member_client.get("/api/usage", params={"days": 1})
+        assert report.status_code == 200, report.text
+        taken: int = report.json()["storage_used_bytes"]
+        return taken
+
+    assert used(member.client) == 0
+    kept = uploaded(member.client, "kept.md", NOTES.encode())
+    doomed = uploaded(member.client, "doomed.txt", b"d" * 5_000)
+    empty = uploaded(member.client, "empty.txt", b"")
+    assert empty["status"] == "failed"
+    uploaded(other.client, "theirs.txt", b"t" * 7_000)
+    assert used(member.client) == len(NOTES.encode()) + 5_000  # counted while still being read
+    assert settled(member.client, kept["id"])["status"] == "ready"
+    assert member.client.delete(f"/api/files/{doomed['id']}").status_code == 204
+    assert used(member.client) == len(NOTES.encode())
+    assert used(other.client) == 7_000
+    member.client.close()
+    other.client.close()
 
 
 def test_deleting_a_conversation_deletes_the_files_only_it_uses(client: httpx.Client) -> None:

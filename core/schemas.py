@@ -60,7 +60,7 @@ class ToolStep(BaseModel):
     duration_ms: int | None = None
 
 
-class SourceRead(BaseModel):
+class DocumentSourceRead(BaseModel):
     """An attached document as an answer's prompt drew on it: whole, or the parts of it that best
     matched the question."""
 
@@ -102,7 +102,7 @@ class MessageRead(BaseModel):
     pinned: bool
     included_ids: list[str] | None
     # An answer's documents, as its prompt drew on them ([]: none; None: not recorded).
-    sources: list[SourceRead] | None = None
+    sources: list[DocumentSourceRead] | None = None
     created_at: UtcDatetime
     updated_at: UtcDatetime
 

@@ -20,7 +20,7 @@ export type Conversation = Schemas["ConversationRead"];
  * regenerated answers, edited questions, oldest first), or as the other routes send it, without.
  * `cost_usd`: US dollars at the model's prices when it answered, 0 for a local model. `pinned`: in
  * every prompt of its branch while it fits. `included_ids`: an answer's prompt, the earlier
- * messages it was built from (null: not recorded). */
+ * messages it was built from (null: not recorded). `sources`: the documents an answer drew on. */
 export type Message = Schemas["MessageRead"] & Partial<Pick<Schemas["BranchMessage"], "sibling_ids">>;
 
 /** What every answer of a conversation cost, in all its branches. */
@@ -37,6 +37,10 @@ export type ConversationSettings = Pick<Conversation, "system_prompt" | "model" 
 
 export type ModelInfo = Schemas["ModelRead"];
 export type ModelList = Schemas["ModelList"];
+
+/** One document an answer's prompt drew on, by its file's id: `whole`, or the parts of it that
+ * best matched the question (`chunks`, their positions) on `pages` (a paged document's). */
+export type DocumentSource = Schemas["DocumentSourceRead"];
 
 /** A question and its answer as stored: a streaming submit's first event. */
 export type SubmitResult = Schemas["SubmitResult"];

@@ -4,13 +4,15 @@ worker reading the files.
 A file comes by the paperclip (the file input) or by a drop on the chat; each shows as a chip that
 goes from uploading to reading to ready with its tokens, as the updates feed announces its end.
 The question goes with the ready files: the model's prompt has each document, fenced and named,
-and the question shows its files (a download each), after a reload too; a file deleted since
-says so. A file that fails (an empty one) says why, and keeps the question from being sent until
-it is removed, which deletes it on the server. An image pasted into the box is attached under a
-name of its own, its chip and then its question showing the thumbnail the worker made. On a
-deployment of its own: a file past the upload
-limit gets the server's sentence, and a file waits "Reading…" (Send waiting too) until a worker
-starts and reads it.
+the question shows its files (a download each) and its answer the documents it drew on ("From
+notes.md · whole"), after a reload too; a file deleted since says so. A long PDF's answer names
+the pages it was shown (page 40, where the answer is), while it still runs (after a reload: its
+first checkpoint has them) and once it ended. A file that fails (an empty one) says why, and keeps
+the question from being sent until it is removed, which deletes it on the server. An image pasted
+into the box is attached under a name of its own, its chip and then its question showing the
+thumbnail the worker made. On a deployment of its own: a file past the upload limit gets the
+server's sentence, and a file waits "Reading…" (Send waiting too) until a worker starts and reads
+it.
 """
 
 import re
@@ -22,12 +24,14 @@ from playwright.sync_api import FilePayload, Locator, Page, expect
 
 from tests.stack.browser.conftest import screenshot
 from tests.stack.browser.test_chat_ui import LONG, SHORT, answers, open_app, questions, send
+from tests.support.documents import pdf_of_pages
 from tests.support.processes import wait_until
 from tests.support.stack import MakeStack, Stack, Upstream, unique
 
 pytestmark = pytest.mark.slow
 
 NOTES = "# Field notes\n\nThe heron nests by the old mill.\n\nThe otters came back in spring.\n"
+MARKER = "The lighthouse keeper hid the brass key under the seventh stair."
 RECIPE = "# Bread\n\nFlour, water, salt and a long, slow rise.\n"
 TOKENS = re.compile(r"^\d{1,3}(,\d{3})* tokens?$")
 EMPTY = "The file is empty."
@@ -147,6 +151,10 @@ def test_files_picked_and_dropped_go_with_the_question_and_stay_on_it(
     assert f'<document name="{recipe}">' in asked
     assert "Flour, water, salt and a long, slow rise." in asked
 
+    # The answer says what it drew on: both documents, whole.
+    drew_on = f"From {notes} · whole; {recipe} · whole"
+    expect(answers(page).last.get_by_test_id("message-sources")).to_have_text(drew_on, timeout=SHORT)
+
     # The question shows its files, each a download of what was uploaded.
     asking = questions(page).last
     expect_message_files(asking, [notes, recipe], ids)
@@ -159,6 +167,7 @@ def test_files_picked_and_dropped_go_with_the_question_and_stay_on_it(
     page.reload()
     expect(questions(page)).to_have_count(1, timeout=SHORT)
     expect_message_files(questions(page).last, [notes, recipe], ids)
+    expect(answers(page).last.get_by_test_id("message-sources")).to_have_text(drew_on, timeout=SHORT)
 
     # A file deleted since: the question keeps its place, and says so.
     assert client.delete(f"/api/files/{ids[1]}").status_code == 204
@@ -280,3 +289,62 @@ def test_a_file_too_large_says_so_and_one_waits_to_be_read_until_a_worker_reads_
     deployment.start_worker()
     expect_ready(page, "notes.md")
     expect(send_button).to_be_enabled(timeout=SHORT)
+
+
+def page_list(pages: list[int]) -> str:
+    """Pages as the UI writes them (web/src/sources.ts): a run of three or more as a range."""
+    runs: list[list[int]] = []
+    for number in sorted(set(pages)):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    written = [f"{a}–{b}" if b - a >= 2 else f"{a}, {b}" if b > a else f"{a}" for a, b in runs]
+    return ", ".join(written)
+
+
+def test_an_answer_names_the_pages_it_drew_on_while_it_runs_and_after(
+    page: Page, make_stack: MakeStack
+) -> None:
+    deployment = make_stack()
+    api = deployment.start(workers=1)
+    # Every answer of this deployment takes about 6 s: long enough to reload the page mid-answer.
+    script = {"match": "*", "responses": [{"tokens": [f"w{i} " for i in range(40)], "delay": 0.15}]}
+    deployment.upstream.http.post("/_scripts", json=script).raise_for_status()
+    open_app(page, api.url)
+    page.get_by_test_id("new-chat").click()
+    attach(page, "manual.pdf", pdf_of_pages(60, {40: MARKER}), "application/pdf")
+    attach(page, "notes.md", NOTES.encode())
+    manual = chip(page, "manual.pdf")
+    expect(manual).to_have_attribute("data-status", "ready", timeout=LONG)
+    expect(manual.get_by_test_id("file-progress")).to_have_text(re.compile(r"^60 pages · [\d,]+ tokens$"))
+    expect_ready(page, "notes.md")
+
+    send(page, unique("where did the lighthouse keeper hide the brass key"))
+    running = answers(page).last
+    expect(running).to_have_attribute("data-status", "streaming", timeout=LONG)
+    answer_id = running.get_attribute("data-id")
+    with deployment.client() as client:
+
+        def recorded() -> bool:
+            return client.get(f"/api/messages/{answer_id}").json()["sources"] is not None
+
+        wait_until(recorded, 10, "the answer's first checkpoint")  # within a second of its first token
+        served = client.get(f"/api/messages/{answer_id}").json()
+    assert served["status"] == "streaming", served
+    [pdf, _] = served["sources"]
+    assert 40 in pdf["pages"], pdf
+    pages = f"page{'s' if len(pdf['pages']) > 1 else ''} {page_list(pdf['pages'])}"
+    drew_on = f"From manual.pdf · {pages}; notes.md · whole"
+
+    # A reload mid-answer: the stored answer says what it drew on while it still runs.
+    page.reload()
+    running = answers(page).last
+    expect(running).to_have_attribute("data-status", "streaming", timeout=SHORT)
+    expect(running.get_by_test_id("message-sources")).to_have_text(drew_on, timeout=SHORT)
+    screenshot(page, "attachments-sources-running")
+    expect(running).to_have_attribute("data-status", "complete", timeout=LONG)
+    expect(running.get_by_test_id("message-sources")).to_have_text(drew_on)
+    whole = running.get_by_test_id("message-source").filter(has_text="notes.md")
+    expect(whole).to_have_attribute("data-whole", "true")
+    screenshot(page, "attachments-sources")

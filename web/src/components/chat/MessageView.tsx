@@ -1,14 +1,16 @@
-/** One message: what it says (live while it streams: thinking, text, tool calls), the files a question brought, its error, and its actions. */
+/** One message: what it says (live while it streams: thinking, text, tool calls), the files a question brought, the documents an answer drew on, its error, and its actions. */
 import { useState } from "react";
 
 import { type ContextMark, siblingPosition } from "../../branch";
 import { type Said, saidOf } from "../../said";
+import { sourcesOf } from "../../sources";
 import type { Message } from "../../types";
 import { CopyButton } from "../shared/CopyButton";
 import { BranchSwitcher } from "./BranchSwitcher";
 import { EditForm } from "./EditForm";
 import { Markdown } from "./Markdown";
 import { MessageAttachments } from "./MessageAttachments";
+import { MessageSources } from "./MessageSources";
 import { MessageUsage } from "./MessageUsage";
 import { Thinking, ToolCalls, ToolResult } from "./ToolParts";
 
@@ -92,6 +94,7 @@ export function MessageView(props: Props) {
         ) : null}
         {message.status === "stopped" && !live ? <div className="note">Stopped</div> : null}
       </div>
+      <MessageSources sources={sourcesOf(message)} />
       {final && !editing ? (
         <div className="message-actions">
           {siblings.count > 1 && onSwitch ? <BranchSwitcher siblings={siblings} disabled={locked} onSwitch={onSwitch} /> : null}

@@ -30,7 +30,7 @@ from core.models import (
     StoredFile,
     utcnow,
 )
-from worker.documents import Document, Source
+from worker.documents import Document, DocumentSource
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class FinalRow:
     error_code: str | None = None
     first_token_at: datetime | None = None
     included_ids: list[str] | None = None  # None: the prompt was never built; what is stored stays
-    sources: Sequence[Source] | None = None  # the same
+    sources: Sequence[DocumentSource] | None = None  # the same
     tokens: int | None = None  # the content's, in `tokenizer` (core/tokens.py)
     tokenizer: str | None = None
 
@@ -102,7 +102,7 @@ class Checkpoint:
     included_ids: list[str]
     reasoning: str | None = None
     tool_calls: list[dict[str, Any]] | None = None
-    sources: Sequence[Source] = ()
+    sources: Sequence[DocumentSource] = ()
 
 
 # Built once, run with bound values: making a statement's expression costs more than running it.
@@ -224,7 +224,7 @@ async def _attached(
     return documents, images
 
 
-def stored_sources(sources: Sequence[Source]) -> list[dict[str, Any]]:
+def stored_sources(sources: Sequence[DocumentSource]) -> list[dict[str, Any]]:
     """An answer's sources as its row keeps them (`message.sources`)."""
     return [asdict(source) for source in sources]
 

@@ -1,7 +1,7 @@
 """A question's documents in its prompt: each whole when they fit, else the parts of it that best
 match the question (the full-text index ranks them: core/files/retrieval.py), in the order they
 come in the document, each named and fenced, with its pages; and what the answer drew on from each
-(its `Source`), which the answer keeps and shows."""
+(its `DocumentSource`), which the answer keeps and shows."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +28,7 @@ class Document:
 
 
 @dataclass(frozen=True)
-class Source:
+class DocumentSource:
     """What a prompt drew on from one attached document, as the answer stores it (`message.sources`)."""
 
     file_id: str
@@ -47,7 +47,7 @@ class Attached:
 
     text: str
     tokens: int
-    sources: list[Source]
+    sources: list[DocumentSource]
 
 
 def _within(chunks: Sequence[FileChunk], budget: int) -> list[FileChunk]:
@@ -78,7 +78,7 @@ def attach(documents: Sequence[Document], budget: int) -> Attached:
     fits = all(not d.ranked for d in documents) and sum(d.tokens for d in documents) <= budget
     share = budget // len(documents)
     parts: list[str] = []
-    sources: list[Source] = []
+    sources: list[DocumentSource] = []
     tokens = 0
     for document in documents:
         whole = fits or (not document.ranked and document.tokens <= share)
@@ -89,9 +89,9 @@ def attach(documents: Sequence[Document], budget: int) -> Attached:
     return Attached("\n\n".join(parts), tokens, sources)
 
 
-def _source(document: Document, shown: Sequence[FileChunk], whole: bool) -> Source:
+def _source(document: Document, shown: Sequence[FileChunk], whole: bool) -> DocumentSource:
     numbered = sorted({chunk.page for chunk in shown if chunk.page is not None})
-    return Source(
+    return DocumentSource(
         document.file_id,
         document.name,
         whole,

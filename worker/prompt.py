@@ -6,7 +6,7 @@ from typing import Any
 
 from core.models import Message, Role, Status
 from core.tokens import TokenCounter, required_tokens, stored_message_tokens
-from worker.documents import Document, Source, attach
+from worker.documents import Document, DocumentSource, attach
 from worker.images import IMAGE_TOKENS
 
 
@@ -29,7 +29,7 @@ class Prompt:
     tokens: int
     included_ids: list[str] = field(default_factory=list)
     # What it drew on from each of the question's documents, in the question's order.
-    sources: list[Source] = field(default_factory=list)
+    sources: list[DocumentSource] = field(default_factory=list)
 
 
 def history_turns(history: Sequence[Message]) -> list[Message]:

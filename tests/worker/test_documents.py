@@ -3,7 +3,7 @@ equal share each, in the document's order, with their pages; names fenced safely
 answer drew on from each (its sources), by file id."""
 
 from core.models import FileChunk
-from worker.documents import CUT_NOTE, Document, Source, attach
+from worker.documents import CUT_NOTE, Document, DocumentSource, attach
 
 
 def chunks(count: int, tokens: int = 10, paged: bool = True) -> list[FileChunk]:
@@ -19,8 +19,8 @@ def test_documents_that_fit_go_in_whole() -> None:
     assert CUT_NOTE not in attached.text
     assert attached.text.count("<document") == 2
     assert attached.sources == [
-        Source("fa", "a.pdf", whole=True, pages=[1, 2, 3], chunks=None),
-        Source("fb", "b.md", whole=True, pages=[1, 2], chunks=None),
+        DocumentSource("fa", "a.pdf", whole=True, pages=[1, 2, 3], chunks=None),
+        DocumentSource("fb", "b.md", whole=True, pages=[1, 2], chunks=None),
     ]
 
 
@@ -30,7 +30,9 @@ def test_a_ranked_document_gives_its_best_parts_within_its_share_in_order() -> N
     attached = attach([Document("f", "long.pdf", best_first, ranked=True)], budget=30)
     assert attached.tokens == 30
     # The three best, back in the document's order.
-    assert attached.sources == [Source("f", "long.pdf", whole=False, pages=[3, 8, 10], chunks=[2, 7, 9])]
+    assert attached.sources == [
+        DocumentSource("f", "long.pdf", whole=False, pages=[3, 8, 10], chunks=[2, 7, 9])
+    ]
     assert attached.text.index("part 2") < attached.text.index("part 7") < attached.text.index("part 9")
     assert CUT_NOTE in attached.text
 
@@ -50,9 +52,9 @@ def test_sources_are_by_file_so_two_files_of_one_name_stay_two() -> None:
         budget=90,
     )
     assert attached.sources == [
-        Source("f1", "notes.txt", whole=True, pages=None, chunks=None),
-        Source("f2", "notes.txt", whole=False, pages=None, chunks=[1, 5]),
-        Source("f3", "huge.pdf", whole=False, pages=None, chunks=[]),
+        DocumentSource("f1", "notes.txt", whole=True, pages=None, chunks=None),
+        DocumentSource("f2", "notes.txt", whole=False, pages=None, chunks=[1, 5]),
+        DocumentSource("f3", "huge.pdf", whole=False, pages=None, chunks=[]),
     ]
     assert attached.tokens == 40
 

@@ -7,7 +7,7 @@ import pytest
 from core.catalog import ModelSpec
 from core.models import FileChunk, Message, Role, Status
 from core.tokens import REPLY_PRIMER_TOKENS, TokenCounter, counter_for, message_tokens
-from worker.documents import Document, Source
+from worker.documents import Document, DocumentSource
 from worker.prompt import PromptTooLong, build_prompt
 
 COUNTER: TokenCounter = counter_for(ModelSpec(id="gpt-4o-mini"))
@@ -217,8 +217,8 @@ def test_the_prompt_keeps_what_it_drew_on_from_each_document() -> None:
     prompt = build_prompt(SYSTEM, conversation(2), question, COUNTER, 400, documents)
 
     assert prompt.sources == [
-        Source("f", "manual.pdf", whole=False, pages=[2, 7], chunks=[1, 6]),
-        Source("g", "note.md", whole=True, pages=None, chunks=None),
+        DocumentSource("f", "manual.pdf", whole=False, pages=[2, 7], chunks=[1, 6]),
+        DocumentSource("g", "note.md", whole=True, pages=None, chunks=None),
     ]
     assert "[page 7]" in prompt.messages[-1]["content"]
 

@@ -70,6 +70,8 @@ export interface FileChange {
  * `error`, a sentence). */
 export type UploadedFile = Schemas["FileRead"];
 export type FileStatus = Schemas["FileStatus"];
+/** A page of `GET /api/files`, newest first; `next_offset` null on the last. */
+export type FilePage = Schemas["FilePage"];
 
 export type UserRole = Schemas["UserRole"];
 export type UserStatus = Schemas["UserStatus"];

@@ -1,4 +1,5 @@
 /** Limits in words ("12,345 of 100,000 tokens today"), and the admin's limit fields read into a set of limits. */
+import { formatSize, quotaBytes } from "./fileList";
 import type { Limits } from "./types";
 import { formatCost, formatTokens } from "./usage";
 
@@ -73,6 +74,12 @@ export function costThisMonth(used: number | null, limit: number | null): string
   if (limit === null) return used === null ? "Unlimited cost a month" : `${formatCost(used)} this month, unlimited`;
   if (used === null) return `${formatDollars(limit)} a month (this month's count is not available right now)`;
   return `${formatCost(used)} of ${formatDollars(limit)} this month`;
+}
+
+/** "12.3 MB of 100 MB of files": what the user's files take of their storage quota. */
+export function filesKept(used: number, limitMb: number | null): string {
+  if (limitMb === null) return `${formatSize(used)} of files, unlimited`;
+  return `${formatSize(used)} of ${formatSize(quotaBytes(limitMb))} of files`;
 }
 
 /** The answer limits in one line: "4 answers at once, 50 waiting; 100,000 tokens a day; $20.00 a month". */

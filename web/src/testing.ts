@@ -127,6 +127,7 @@ export function usageReport(rows: DayUsage[], fields: Partial<UsageReport> = {})
     limits: LIMITS,
     tokens_today: 0,
     cost_this_month_usd: 0,
+    storage_used_bytes: 0,
     ...fields,
   };
 }

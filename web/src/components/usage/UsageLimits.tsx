@@ -1,18 +1,12 @@
-/** The usage page's limits: what applies to the user, and how much of today's tokens and this month's cost is used. */
-import { answersAllowed, costThisMonth, tokensToday } from "../../limits";
+/** The usage page's limits: what applies to the user, and how much of today's tokens, this month's cost and the storage is used. */
+import { quotaBytes } from "../../fileList";
+import { answersAllowed, costThisMonth, filesKept, tokensToday } from "../../limits";
 import type { UsageReport } from "../../types";
+import { Gauge } from "../shared/Gauge";
 
-type Props = Pick<UsageReport, "limits" | "tokens_today" | "cost_this_month_usd">;
+type Props = Pick<UsageReport, "limits" | "tokens_today" | "cost_this_month_usd" | "storage_used_bytes">;
 
-/** How full a limit is, where both it and what is used are known; nothing for an unlimited one. */
-function Gauge({ used, limit, label }: { used: number | null; limit: number | null; label: string }) {
-  if (used === null || limit === null || limit <= 0) return null;
-  return (
-    <meter className="gauge" min={0} max={limit} low={limit * 0.7} high={limit * 0.9} optimum={0} value={Math.min(used, limit)} aria-label={label} />
-  );
-}
-
-export function UsageLimits({ limits, tokens_today: tokens, cost_this_month_usd: cost }: Props) {
+export function UsageLimits({ limits, tokens_today: tokens, cost_this_month_usd: cost, storage_used_bytes: stored }: Props) {
   return (
     <section className="page-section" aria-labelledby="limits-heading" data-testid="usage-limits">
       <h2 id="limits-heading">Your limits</h2>
@@ -27,6 +21,10 @@ export function UsageLimits({ limits, tokens_today: tokens, cost_this_month_usd:
         </li>
         <li className="row" data-testid="limit-answers">
           <span className="row-main">{answersAllowed(limits)}</span>
+        </li>
+        <li className="row" data-testid="limit-storage">
+          <span className="row-main">{filesKept(stored, limits.storage_mb)}</span>
+          <Gauge used={stored} limit={limits.storage_mb === null ? null : quotaBytes(limits.storage_mb)} label="Storage used by files" />
         </li>
       </ul>
       <p className="hint">An admin sets these. Tokens count per UTC day, cost per UTC month; a question over a limit is refused, with the reason.</p>

@@ -1,4 +1,4 @@
-/** Tests of the usage page against a stubbed fetch: the chart's bars by day and model, totals, limits (unlimited too), and an empty report. */
+/** Tests of the usage page against a stubbed fetch: the chart's bars by day and model, totals, limits (unlimited too) with the storage used, and an empty report. */
 import { cleanup, render, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -70,7 +70,7 @@ describe("the usage page", () => {
           dayUsage("2026-11-29", "scripted", 2_000, { cost_usd: 0.5, answers: 2 }),
           dayUsage("2026-11-30", "scripted", 10_345, { prompt_tokens: 10_000, completion_tokens: 345, cost_usd: 0.7, answers: 3 }),
         ],
-        { tokens_today: 12_345, cost_this_month_usd: 1.2 },
+        { tokens_today: 12_345, cost_this_month_usd: 1.2, storage_used_bytes: 12_345_678 },
       ),
     );
     const drawn = await screen.findAllByTestId("usage-bar");
@@ -89,7 +89,9 @@ describe("the usage page", () => {
     expect(within(limits).getByTestId("limit-tokens").textContent).toBe("12,345 of 100,000 tokens today");
     expect(within(limits).getByTestId("limit-cost").textContent).toBe("$1.20 of $20.00 this month");
     expect(within(limits).getByTestId("limit-answers").textContent).toBe("4 answers at once, 50 waiting");
+    expect(within(limits).getByTestId("limit-storage").textContent).toBe("12.3 MB of 500 MB of files");
     expect(within(limits).getByLabelText("Tokens used today")).toHaveProperty("value", 12_345);
+    expect(within(limits).getByLabelText("Storage used by files")).toHaveProperty("value", 12_345_678);
   });
 
   it("says unlimited where a limit is null, and that the counts are unknown while the server cannot tell", async () => {
@@ -99,6 +101,7 @@ describe("the usage page", () => {
     expect(within(limits).getByTestId("limit-tokens").textContent).toBe("Unlimited tokens a day");
     expect(within(limits).getByTestId("limit-cost").textContent).toBe("$5.00 a month (this month's count is not available right now)");
     expect(within(limits).getByTestId("limit-answers").textContent).toBe("Unlimited answers at once, 0 waiting");
+    expect(within(limits).getByTestId("limit-storage").textContent).toBe("0 bytes of files, unlimited");
     expect(within(limits).queryByRole("meter")).toBeNull();
   });
 

@@ -94,7 +94,12 @@ function Report({ report }: { report: UsageReport }) {
           <DayTable days={days} />
         )}
       </section>
-      <UsageLimits limits={report.limits} tokens_today={report.tokens_today} cost_this_month_usd={report.cost_this_month_usd} />
+      <UsageLimits
+        limits={report.limits}
+        tokens_today={report.tokens_today}
+        cost_this_month_usd={report.cost_this_month_usd}
+        storage_used_bytes={report.storage_used_bytes}
+      />
     </>
   );
 }

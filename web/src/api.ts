@@ -11,6 +11,7 @@ import type {
   ConversationPage,
   ConversationSettings,
   ConversationSource,
+  FilePage,
   Limits,
   McpServer,
   Message,
@@ -38,6 +39,8 @@ import type {
 
 /** Messages per page of a branch: enough to fill a tall screen, few enough to show at once. */
 export const BRANCH_PAGE = 50;
+/** Files per page of the files page. */
+export const FILES_PAGE = 50;
 
 /** An error response from the API: its status and its `detail` sentence. */
 export class ApiError extends Error {
@@ -180,6 +183,8 @@ export const api = {
   exportUrl: (conversationId: string, kind: "md" | "json") => `/api/conversations/${conversationId}/export.${kind}`,
 
   uploadFile,
+  /** The user's files, newest first, from `offset`. */
+  listFiles: (offset = 0) => request<FilePage>("GET", `/files?limit=${FILES_PAGE}&offset=${offset}`),
   /** The file as it is now: after the updates say its reading ended, or to name a message's attachment. */
   getFile: (id: string) => request<UploadedFile>("GET", `/files/${id}`),
   /** Its bytes and its text go; messages that brought it keep its id. */

@@ -30,3 +30,8 @@ export function lookUpFile(id: string): Promise<UploadedFile | null> {
   }
   return found;
 }
+
+/** A file deleted here: the messages that brought it say so, without asking. */
+export function forgetFile(id: string): void {
+  known.set(id, Promise.resolve(null));
+}

@@ -1,4 +1,4 @@
-/** The signed-in app: the route, the sidebar's list and user menu, the server's updates, and the chat, account, usage or admin page. */
+/** The signed-in app: the route, the sidebar's list and user menu, the server's updates, and the chat, account, files, usage or admin page. */
 import { useCallback, useEffect, useState } from "react";
 
 import { api } from "../api";
@@ -14,6 +14,7 @@ import { UserMenu } from "./account/UserMenu";
 import { AdminPage } from "./admin/AdminPage";
 import { ChatContainer } from "./chat/ChatContainer";
 import { Sidebar } from "./chat/Sidebar";
+import { FilesPage } from "./files/FilesPage";
 import { UsagePage } from "./usage/UsagePage";
 
 interface Props {
@@ -37,7 +38,7 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
   // Every (re)connection starts with `resync`: the server ends the stream when an admin changes
   // this user's role, so the user is read again then too.
   const updates = useUpdates((update) => {
-    // A file's reading ended: the composer that waits on it reads it again; no chat changed.
+    // A file's reading ended: the composer that waits on it, or the files page, reads it again; no chat changed.
     if (update.change === "file") return;
     void refresh();
     if (update.change === "resync") refreshUser();
@@ -108,6 +109,7 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
           <UserMenu
             user={user}
             onAccount={() => go({ page: "account" })}
+            onFiles={() => go({ page: "files" })}
             onUsage={() => go({ page: "usage" })}
             onAdmin={() => go({ page: "admin" })}
             onSignOut={account.logout}
@@ -115,6 +117,7 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
         }
       />
       {route.page === "account" ? <AccountPage user={user} onUserChanged={account.setUser} {...pageProps} /> : null}
+      {route.page === "files" ? <FilesPage updates={updates} {...pageProps} /> : null}
       {route.page === "usage" ? <UsagePage {...pageProps} /> : null}
       {route.page === "admin" ? <AdminPage user={user} {...pageProps} /> : null}
       {route.page === "chat" ? (

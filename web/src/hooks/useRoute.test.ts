@@ -9,6 +9,7 @@ describe("routes", () => {
       ["/", { page: "chat", conversationId: null }],
       ["/c/abc", { page: "chat", conversationId: "abc" }],
       ["/account", { page: "account" }],
+      ["/files", { page: "files" }],
       ["/usage", { page: "usage" }],
       ["/admin", { page: "admin" }],
     ];

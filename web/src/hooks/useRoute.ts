@@ -1,10 +1,16 @@
-/** What the app shows, kept in the URL: a conversation (`/c/{id}`), a new chat (`/`), the account, usage or admin page. */
+/** What the app shows, kept in the URL: a conversation (`/c/{id}`), a new chat (`/`), the account, files, usage or admin page. */
 import { useCallback, useEffect, useState } from "react";
 
-export type Route = { page: "chat"; conversationId: string | null } | { page: "account" } | { page: "usage" } | { page: "admin" };
+export type Route =
+  | { page: "chat"; conversationId: string | null }
+  | { page: "account" }
+  | { page: "files" }
+  | { page: "usage" }
+  | { page: "admin" };
 
 export function parseRoute(pathname: string): Route {
   if (/^\/account\/?$/.test(pathname)) return { page: "account" };
+  if (/^\/files\/?$/.test(pathname)) return { page: "files" };
   if (/^\/usage\/?$/.test(pathname)) return { page: "usage" };
   if (/^\/admin\/?$/.test(pathname)) return { page: "admin" };
   return { page: "chat", conversationId: /^\/c\/([^/]+)/.exec(pathname)?.[1] ?? null };

@@ -9,10 +9,11 @@ import { UserMenu } from "./UserMenu";
 afterEach(cleanup);
 
 describe("the user menu", () => {
-  it("shows the user's name, offers usage to everyone and the admin page only to admins, and closes on Escape", () => {
+  it("shows the user's name, offers files and usage to everyone and the admin page only to admins, and closes on Escape", () => {
     const onAccount = vi.fn();
     const onUsage = vi.fn();
-    const screen = render(<UserMenu user={user()} onAccount={onAccount} onUsage={onUsage} onAdmin={vi.fn()} onSignOut={vi.fn()} />);
+    const onFiles = vi.fn();
+    const screen = render(<UserMenu user={user()} onAccount={onAccount} onFiles={onFiles} onUsage={onUsage} onAdmin={vi.fn()} onSignOut={vi.fn()} />);
     expect(screen.getByTestId("user-name").textContent).toBe("Ada");
     fireEvent.click(screen.getByTestId("user-menu-button"));
     expect(screen.queryByTestId("menu-admin")).toBeNull();
@@ -28,15 +29,19 @@ describe("the user menu", () => {
     fireEvent.click(screen.getByTestId("user-menu-button"));
     fireEvent.click(screen.getByRole("menuitem", { name: "Usage and limits" }));
     expect(onUsage).toHaveBeenCalled();
+    fireEvent.click(screen.getByTestId("user-menu-button"));
+    fireEvent.click(screen.getByRole("menuitem", { name: "Files" }));
+    expect(onFiles).toHaveBeenCalled();
+    expect(screen.queryByTestId("user-menu")).toBeNull();
 
-    screen.rerender(<UserMenu user={user({ role: "admin" })} onAccount={onAccount} onUsage={vi.fn()} onAdmin={vi.fn()} onSignOut={vi.fn()} />);
+    screen.rerender(<UserMenu user={user({ role: "admin" })} onAccount={onAccount} onFiles={vi.fn()} onUsage={vi.fn()} onAdmin={vi.fn()} onSignOut={vi.fn()} />);
     fireEvent.click(screen.getByTestId("user-menu-button"));
     expect(screen.getByTestId("menu-admin")).toBeTruthy();
   });
 
   it("says why signing out failed", async () => {
     const onSignOut = vi.fn(() => Promise.reject(new ApiError(0, "The server cannot be reached. Check your connection.")));
-    const screen = render(<UserMenu user={user()} onAccount={vi.fn()} onUsage={vi.fn()} onAdmin={vi.fn()} onSignOut={onSignOut} />);
+    const screen = render(<UserMenu user={user()} onAccount={vi.fn()} onFiles={vi.fn()} onUsage={vi.fn()} onAdmin={vi.fn()} onSignOut={onSignOut} />);
     fireEvent.click(screen.getByTestId("user-menu-button"));
     fireEvent.click(screen.getByTestId("sign-out"));
     await waitFor(() => expect(screen.getByTestId("sign-out-error").textContent).toBe("The server cannot be reached. Check your connection."));

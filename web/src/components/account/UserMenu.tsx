@@ -1,4 +1,4 @@
-/** The sidebar's footer: who is signed in, and a menu with the account page, usage and limits, the admin page (admins) and sign out. */
+/** The sidebar's footer: who is signed in, and a menu with the account page, files, usage and limits, the admin page (admins) and sign out. */
 import { useRef, useState } from "react";
 
 import { useAction } from "../../hooks/useAction";
@@ -9,12 +9,13 @@ import { FormError } from "../shared/Field";
 interface Props {
   user: User;
   onAccount: () => void;
+  onFiles: () => void;
   onUsage: () => void;
   onAdmin: () => void;
   onSignOut: () => Promise<void>;
 }
 
-export function UserMenu({ user, onAccount, onUsage, onAdmin, onSignOut }: Props) {
+export function UserMenu({ user, onAccount, onFiles, onUsage, onAdmin, onSignOut }: Props) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement | null>(null);
   const button = useRef<HTMLButtonElement | null>(null);
@@ -38,6 +39,9 @@ export function UserMenu({ user, onAccount, onUsage, onAdmin, onSignOut }: Props
           </p>
           <button type="button" role="menuitem" data-testid="menu-account" autoFocus onClick={choose(onAccount)}>
             Account and API keys
+          </button>
+          <button type="button" role="menuitem" data-testid="menu-files" onClick={choose(onFiles)}>
+            Files
           </button>
           <button type="button" role="menuitem" data-testid="menu-usage" onClick={choose(onUsage)}>
             Usage and limits

@@ -12,6 +12,7 @@ from api.accounts.auth import ADMIN, SIGNED_IN
 from api.deps import ApiDeps
 from api.guards import BodyLimit, Guards
 from api.openai.chat_schemas import OPENAI_ERRORS
+from api.request_metrics import RequestMetrics
 from api.routes import (
     admin,
     auth,
@@ -24,6 +25,7 @@ from api.routes import (
     limits,
     mcp_servers,
     messages,
+    metrics,
     models,
     openai_files,
     openai_models,
@@ -42,6 +44,7 @@ from api.uploads import FORM_FRAMING, MB, too_large
 from api.web import mount_web
 from core.heap import settle_heap
 from core.logs import configure_logging
+from core.metrics import turn_off
 from core.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -49,10 +52,12 @@ logger = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    if not settings.metrics:
+        turn_off()  # nothing counted: what the metrics cost is measured against this
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging()
+        configure_logging("api", settings.log_format)
         app.state.deps = await ApiDeps.open(settings)
         settle_heap()
         try:
@@ -74,6 +79,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, responses=OPENAI_ERRORS, dependencies=[SIGNED_IN])
     for module in (admin, limits, mcp_servers):
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[ADMIN])
+    # Operations: the orchestrator's probes (open), and this process's metrics (for the metrics
+    # token or an allowed network: api/routes/metrics.py). Before the web UI's catch-all route.
+    app.include_router(health.probes)
+    app.include_router(metrics.router)
     # Route by route: signing in and up are open, as is the health check.
     for module in (auth, health):
         app.include_router(module.router, prefix="/api", responses=ERRORS)
@@ -88,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ]
     timeout = settings.body_timeout_seconds
     app.add_middleware(Guards, allowed_hosts=settings.allowed_hosts, limits=bodies, body_timeout=timeout)
+    if settings.metrics:
+        app.add_middleware(RequestMetrics)  # outside the guards: what they refuse is counted too
     if proxies := [address.strip() for address in settings.trusted_proxies.split(",") if address.strip()]:
         # Only these proxies' X-Forwarded-For and -Proto are believed (`relaychat api` runs uvicorn
         # with its own proxy handling off, which would believe any from the loopback).

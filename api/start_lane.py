@@ -10,6 +10,7 @@ together, late. In turns, the first ones are answered at once: the same work, in
 import asyncio
 
 from api.refusals import TooMany
+from core import metrics
 
 # On SQLite one: its one connection serializes the starts anyway, and one at a time answered a
 # burst of 50 sooner than two (docs/performance.md). On Postgres a few, so that one start's
@@ -49,5 +50,6 @@ class StartLane:
             async with asyncio.timeout(self._max_wait):
                 await self._slots.acquire()
         except TimeoutError:
+            metrics.ADMISSIONS_REFUSED.labels("busy").inc()
             raise TooMany(BUSY, 1) from None
         return StartTurn(self._slots)

@@ -15,6 +15,7 @@ checks and the token counting.
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,7 @@ from api.refusals import (
     TooLarge,
     TooMany,
 )
+from core import metrics
 from core.admission import OverLimit, admit, withdraw
 from core.catalog import Catalog, ModelSpec, UnknownModel, budgets
 from core.files.sniff import IMAGES
@@ -172,10 +174,13 @@ async def start_answer(
     A `client_id` goes on what the request made first (the question; a regenerated answer); a
     request with a client_id that already made something gets that instead, and changes nothing.
     Refusals: NotFound, Conflict, Invalid, TooLarge (api/refusals.py), TooMany over the limits."""
+    started = time.perf_counter()
     try:
-        return await _start(session, redis, settings, catalog, ask, limits, on_stored)
+        submitted = await _start(session, redis, settings, catalog, ask, limits, on_stored)
     finally:
         on_stored()
+    metrics.SUBMIT_SECONDS.observe(time.perf_counter() - started)
+    return submitted
 
 
 async def _start(

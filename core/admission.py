@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 
-from core import keys
+from core import keys, metrics
 from core.limits import Limits
 
 # How long a refusal for too many waiting answers asks the client to wait: about one answer.
@@ -91,6 +91,8 @@ async def admit(redis: Redis, user_id: str, answer_id: str, limits: Limits, now:
             ],
         )
     ).decode()
+    if refused != "ok":
+        metrics.ADMISSIONS_REFUSED.labels(refused).inc()
     if refused == "waiting":
         waiting = limits.waiting_answers
         raise OverLimit(

@@ -3,6 +3,7 @@
 import argparse
 import os
 import sys
+from typing import Any
 
 
 def _api(args: argparse.Namespace) -> int:
@@ -11,10 +12,15 @@ def _api(args: argparse.Namespace) -> int:
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
-    from core.logs import ACCESS_FORMAT
+    from core.logs import ACCESS_FORMAT, configure_logging
+    from core.settings import get_settings
 
-    log_config = copy.deepcopy(LOGGING_CONFIG)
-    log_config["formatters"]["access"]["fmt"] = ACCESS_FORMAT
+    log_config: dict[str, Any] | None = None
+    if get_settings().log_format == "json":
+        configure_logging("api", "json")  # uvicorn's lines too, through the same JSON handler
+    else:
+        log_config = copy.deepcopy(LOGGING_CONFIG)
+        log_config["formatters"]["access"]["fmt"] = ACCESS_FORMAT
 
     # The app decides which proxies to believe (RELAYCHAT_TRUSTED_PROXIES): uvicorn's own default
     # would believe any X-Forwarded-For that comes from the loopback.

@@ -23,16 +23,21 @@ def async_url(url: str) -> str:
 
 
 def make_engine(url: str) -> AsyncEngine:
-    """The one engine of a process. SQLite gets WAL, foreign keys and immediate write locks."""
+    """The one engine of a process. SQLite gets WAL, foreign keys and immediate write locks.
+
+    Its errors never show a statement's parameters (`hide_parameters`): they are what people
+    wrote, and an error's text goes into a log line."""
     url = async_url(url)
     parsed = make_url(url)
     if not parsed.drivername.startswith("sqlite"):
-        return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return create_async_engine(
+            url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+        )
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
-        url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+        url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60, hide_parameters=True
     )
     configure_sqlite(engine.sync_engine)
     return engine

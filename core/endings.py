@@ -2,13 +2,16 @@
 
 Every writer of a terminal event goes through here: the worker finishing an attempt, the worker
 or the API repairing a final row whose log lacks its end, the API stopping an answer no worker
-has started, and the API ending the answers of a deleted conversation.
+has started, and the API ending the answers of a deleted conversation. So an answer's end is
+counted here too (`relaychat_answers_ended_total`), once: when its terminal event was appended,
+which the log's script allows once per answer.
 """
 
 from typing import Any
 
 from pydantic import BaseModel
 
+from core import metrics
 from core.answer_parts import AnswerParts, Said, step_call, step_result
 from core.eventlog import ANY_ATTEMPT, AttemptLog, EventLog
 from core.events import EventType
@@ -17,6 +20,7 @@ from core.schemas import MessageRead
 
 DELETED_CODE = "deleted"
 DELETED_SENTENCE = "This conversation was deleted."
+OUTCOMES = {Status.complete: "completed", Status.stopped: "stopped"}
 
 
 def terminal_event(message: Message | MessageRead) -> tuple[EventType, dict[str, Any]]:
@@ -36,7 +40,20 @@ def terminal_event(message: Message | MessageRead) -> tuple[EventType, dict[str,
 async def end_attempt(attempt_log: AttemptLog, message: Message) -> bool:
     """The attempt that saved `message` appends its usage and its end; False when fenced out."""
     usage = {"prompt_tokens": message.prompt_tokens, "completion_tokens": message.completion_tokens}
-    return await attempt_log.append((EventType.usage, usage), terminal_event(message), final=True) is not None
+    if await attempt_log.append((EventType.usage, usage), terminal_event(message), final=True) is None:
+        return False
+    _count(message)
+    return True
+
+
+def _count(message: Message | MessageRead) -> None:
+    """An answer ended (its terminal event appended): its outcome, and a completed one's speed."""
+    outcome = OUTCOMES.get(message.status, "failed")
+    code = (message.error_code or "failed") if outcome == "failed" else ""
+    metrics.ANSWERS_ENDED.labels(outcome, code).inc()
+    tokens, started, ended = message.completion_tokens, message.first_token_at, message.finished_at
+    if message.status == Status.complete and tokens and started and ended and ended > started:
+        metrics.ANSWER_TOKENS_PER_SECOND.observe(tokens / (ended - started).total_seconds())
 
 
 def said_by(message: Message | MessageRead) -> list[Said]:
@@ -83,7 +100,9 @@ async def end_from_row(log: EventLog, message: Message) -> None:
     repair: list[tuple[EventType, Any]] = (
         [(EventType.reset, {"attempt": message.attempt, "repair": True}), *said] if said else []
     )
-    await log.append(message.id, message.attempt, *repair, terminal_event(message), final=True)
+    ended = await log.append(message.id, message.attempt, *repair, terminal_event(message), final=True)
+    if ended is not None:
+        _count(message)
 
 
 async def end_deleted(log: EventLog, message: Message) -> None:
@@ -95,4 +114,5 @@ async def end_deleted(log: EventLog, message: Message) -> None:
     gone = MessageRead.model_validate(message).model_copy(
         update={"status": Status.failed, "error": DELETED_SENTENCE, "error_code": DELETED_CODE}
     )
-    await log.append(message.id, ANY_ATTEMPT, terminal_event(gone), final=True)
+    if await log.append(message.id, ANY_ATTEMPT, terminal_event(gone), final=True) is not None:
+        _count(gone)

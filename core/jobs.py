@@ -21,7 +21,7 @@ from arq.jobs import serialize_job as arq_job_bytes
 from arq.utils import timestamp_ms
 from redis.asyncio import Redis
 
-from core import keys
+from core import keys, metrics
 from core.admission import admit
 from core.limits import Limits
 from core.redis import serialize_job
@@ -66,9 +66,10 @@ async def _enqueue(
     job_keys = [keys.arq_job(job_id), keys.arq_result(job_id), keys.QUEUE, keys.owner(job_id)]
     job_keys += [keys.FAIR_CLOCK, next_tag]
     mode = "fair" if fair else "fifo"
-    added = await script(
-        keys=job_keys, args=[job_id, job, expires_extra_ms, keys.WAKE_CHANNEL, owner or "", mode, now]
-    )
+    with metrics.timed(metrics.REDIS_SECONDS, "enqueue"):
+        added = await script(
+            keys=job_keys, args=[job_id, job, expires_extra_ms, keys.WAKE_CHANNEL, owner or "", mode, now]
+        )
     return bool(added)
 
 

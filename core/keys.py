@@ -23,6 +23,17 @@ AUTH_CHANNEL = PREFIX + "auth"
 is revoked or a user changed (role, status, deleted): every API process forgets it and ends its
 open streams (core/revocations.py)."""
 
+WORKERS = PREFIX + "workers"
+"""Set: the ids of the workers that said they were alive (`host:pid`); each one's heartbeat is
+`worker(id)`, and a worker drops the ids whose heartbeat has lapsed (core/heartbeats.py)."""
+
+WORKER_PREFIX = PREFIX + "worker:"
+
+
+def worker(worker_id: str) -> str:
+    """String, expiring unless renewed: a worker's heartbeat, with its slots and running jobs (JSON)."""
+    return WORKER_PREFIX + worker_id
+
 
 def log(answer_id: str) -> str:
     """Stream: the answer's event log (delta, reset, usage, and one terminal event)."""

@@ -82,6 +82,25 @@ class Settings(BaseSettings):
     title_timeout_seconds: float = 20.0
     """How long the title job waits for the model before keeping the fallback title."""
 
+    metrics: bool = True
+    """Prometheus metrics: every API process serves its own at `/metrics`, every worker its own at
+    `metrics_port`. False: nothing is counted and nothing served (what they cost is measured so)."""
+    metrics_token: str | None = None
+    """A bearer token that may read `/metrics` from anywhere (`Authorization: Bearer …`)."""
+    metrics_allow: str = "127.0.0.1/32,::1/128"
+    """The networks that may read `/metrics` without the token, comma-separated CIDRs; the loopback
+    by default. A request that came through a proxy (it names a forwarded address) needs the token."""
+    metrics_port: int | None = None
+    """A worker's metrics port (`GET /metrics` on `metrics_host`); unset: a worker serves none.
+    0: any free port, named in the worker's log. `relaychat up` gives its Nth worker this + N - 1."""
+    metrics_host: str = "127.0.0.1"
+    """The address a worker's metrics port listens on."""
+    worker_heartbeat_seconds: float = 5.0
+    """How often a worker says it is alive (in Redis); it counts as alive for three times this."""
+    log_format: Literal["text", "json"] = "text"
+    """`json`: one JSON object a line (time, level, logger, process, pid, message, and the request
+    id, answer id and attempt where they apply); `text`: lines for a person."""
+
     session_idle_days: float = 30.0
     """A sign-in ends after this long without a request (sliding: every use extends it)."""
 

@@ -110,8 +110,8 @@ class Up:
     children: list[Child] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
 
-    def launch(self, child: Child, detail: str) -> None:
-        child.env = self.env
+    def launch(self, child: Child, detail: str, env: dict[str, str] | None = None) -> None:
+        child.env = {**self.env, **(env or {})}
         self.children.append(child)
         child.start()
         seconds = child.wait_ready()
@@ -187,8 +187,14 @@ class Up:
             60,
         )
         self.launch(api, url)
+        metrics_port = get_settings().metrics_port
         for number in range(1, self.workers + 1):
-            self.launch(Child(f"worker {number}", [*me, "worker"], _logged("relaychat worker ready"), 60), "")
+            worker = Child(f"worker {number}", [*me, "worker"], _logged("relaychat worker ready"), 60)
+            env, detail = {}, ""
+            if metrics_port:  # each worker its own port: the first the one set, the next ones after it
+                env["RELAYCHAT_METRICS_PORT"] = str(metrics_port + number - 1)
+                detail = f"metrics on port {metrics_port + number - 1}"
+            self.launch(worker, detail, env)
         say(f"\nrelaychat is ready: {url}   (logs in {LOGS}/; Ctrl-C stops everything)")
         if _setup_required(url):
             say(

@@ -10,10 +10,10 @@ from typing import Any
 from arq import Retry, Worker, func
 from arq.utils import timestamp_ms
 
-from core import keys
+from core import heartbeats, keys, metrics
 from core.heap import settle_heap
 from core.jobs import GENERATE, INGEST, LIST_TOOLS, TITLE
-from core.logs import configure_logging
+from core.logs import ANSWER_ID, configure_logging
 from core.redis import WORKER_RETRIES, connect, deserialize_job, serialize_job, target_of
 from core.settings import Settings
 from core.tasks import cancel_and_wait
@@ -23,6 +23,7 @@ from worker.deps import WorkerDeps
 from worker.generate import INFRASTRUCTURE, Ending, generate
 from worker.ingestion import ingest_file
 from worker.recover import keep_recovering
+from worker.run import PICKED_UP
 from worker.titles import make_title
 from worker.tool_listing import list_mcp_tools
 
@@ -74,6 +75,8 @@ class RelaychatWorker(Worker):
         self._claiming = asyncio.Lock()
         self._filling: asyncio.Task[None] | None = None
         self._fill_again = False
+        self._id = heartbeats.worker_id()
+        self._metrics: asyncio.Server | None = None
         functions = [
             func(self._generate, name=GENERATE, max_tries=settings.max_attempts + 2),
             # One try, briefly: a title that cannot be made keeps the fallback the API set.
@@ -92,14 +95,16 @@ class RelaychatWorker(Worker):
         return self._deps
 
     async def _start_up(self, ctx: dict[Any, Any]) -> None:
-        configure_logging()
+        configure_logging("worker", self.settings.log_format)
         self._deps = deps = await WorkerDeps.open(self.settings, self.pool, self._wake)
         counter_for(deps.catalog.get(None))  # load the tokenizer now rather than in the first answer
         self._background = [
             asyncio.create_task(deps.signals.run()),
             asyncio.create_task(keep_recovering(deps)),
+            asyncio.create_task(self._keep_beating()),
         ]
         await asyncio.wait_for(deps.signals.subscribed.wait(), timeout=10)
+        await self._serve_metrics()
         settle_heap()
         served = ", ".join(f"{spec.id} at {spec.base_url or 'OpenAI'}" for spec in deps.catalog.models)
         logger.info("relaychat worker ready: %s", served)
@@ -107,12 +112,44 @@ class RelaychatWorker(Worker):
     async def _shut_down(self, ctx: dict[Any, Any]) -> None:
         for task in self._background:
             await cancel_and_wait(task)
+        if self._metrics is not None:
+            self._metrics.close()
+        try:
+            await heartbeats.forget(self.pool, self._id)
+        except Exception as error:
+            logger.warning("could not say this worker stopped (its heartbeat will lapse): %r", error)
         if self._deps is not None:
             await self._deps.close()
 
+    async def _keep_beating(self) -> None:
+        """Say in Redis, every `worker_heartbeat_seconds`, that this worker is alive, with its
+        slots and running jobs (core/heartbeats.py): `/health/ready` and the queue's metrics read it."""
+        interval = self.settings.worker_heartbeat_seconds
+        while True:
+            try:
+                await heartbeats.beat(self.pool, self._id, self.max_jobs, self.job_counter, interval)
+            except Exception as error:
+                logger.warning("could not record this worker's heartbeat: %r", error)
+            await asyncio.sleep(interval)
+
+    async def _serve_metrics(self) -> None:
+        """This worker's metrics at `metrics_host:metrics_port` (core/metrics.py), when a port is set."""
+        settings = self.settings
+        if not metrics.on or settings.metrics_port is None:
+            return
+        metrics.WORKER_SLOTS.set(self.max_jobs)
+        metrics.WORKER_JOBS_RUNNING.set_function(lambda: self.job_counter)
+        access = metrics.Access(settings.metrics_token, settings.metrics_allow)
+        self._metrics = await metrics.serve(settings.metrics_host, settings.metrics_port, access)
+        host, port = self._metrics.sockets[0].getsockname()[:2]
+        logger.info("metrics at http://%s:%d/metrics", host, port)
+
     async def _generate(self, ctx: dict[Any, Any], answer_id: str) -> str:
         job_id: str = ctx["job_id"]
-        pickup_ms = (datetime.now(UTC) - ctx["enqueue_time"]).total_seconds() * 1000
+        ANSWER_ID.set(answer_id)  # this job's task's own: its log lines carry it
+        picked_up = (datetime.now(UTC) - ctx["enqueue_time"]).total_seconds()
+        PICKED_UP.set(picked_up)  # with the time to ask the model, the first token's queue part
+        pickup_ms = picked_up * 1000
         logger.info("answer %s: try %d picked up %.1f ms after enqueue", answer_id, ctx["job_try"], pickup_ms)
         try:
             ending = await generate(self.deps, answer_id)

@@ -5,7 +5,7 @@ import logging
 
 from redis.asyncio import Redis
 
-from core import keys
+from core import keys, metrics
 from core.db import Sessionmaker
 from worker import answers
 from worker.run import AnswerRun, Fenced
@@ -75,7 +75,8 @@ class Checkpoints:
             )
             for run in grown
         ]
-        fenced = await answers.save_checkpoints(self._sessionmaker, rows)
+        with metrics.timed(metrics.DATABASE_SECONDS, "checkpoint"):
+            fenced = await answers.save_checkpoints(self._sessionmaker, rows)
         for run, count in zip(grown, counts, strict=True):
             if run in self._live:
                 self._live[run] = count

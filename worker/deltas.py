@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from core import metrics
 from core.eventlog import EventLog, Events
 from core.events import EventType
 from worker.run import AnswerRun, Fenced
@@ -158,7 +159,8 @@ class DeltaBatcher:
             now = loop.time()
             appends = [(w.run.attempt_log, w.take(now)) for w in batch]
             try:
-                entry_ids = await self.log.append_batch(appends)
+                with metrics.timed(metrics.REDIS_SECONDS, "deltas"):
+                    entry_ids = await self.log.append_batch(appends)
             except Exception as error:
                 # Each answer learns of it and ends; its job is tried again (worker/arq_worker.py).
                 logger.warning("writing %d deltas failed: %r", len(batch), error)

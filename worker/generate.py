@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from core import keys
+from core import keys, logs, metrics
 from core.catalog import ModelSpec, UnknownModel, budgets
 from core.endings import end_from_row
 from core.eventlog import AttemptLog
@@ -168,12 +168,16 @@ async def _start(deps: WorkerDeps, attempt_log: AttemptLog) -> None:
     Raises Raced when the answer changed since it was read, Fenced when a newer attempt owns its
     log, StopBeforeStart (with the text the last attempt saved) when a Stop is waiting for it."""
     answer_id = attempt_log.answer_id
-    checkpointed = await answers.start_attempt(deps.sessionmaker, answer_id, attempt_log.attempt)
+    logs.ATTEMPT.set(attempt_log.attempt)
+    with metrics.timed(metrics.DATABASE_SECONDS, "start_attempt"):
+        checkpointed = await answers.start_attempt(deps.sessionmaker, answer_id, attempt_log.attempt)
     if checkpointed is None:
         raise Raced(answer_id)
     began, stop_waiting = await asyncio.gather(attempt_log.begin(), deps.redis.exists(keys.stop(answer_id)))
     if not began:
         raise Fenced(answer_id)
+    # The attempt is the answer's now: a first one starts the answer, a later one takes it over.
+    (metrics.ANSWERS_STARTED if attempt_log.attempt == 1 else metrics.ANSWERS_TAKEN_OVER).inc()
     if stop_waiting:
         raise StopBeforeStart(answer_id, checkpointed)
 

@@ -10,7 +10,8 @@ import uvloop
 from arq import func
 from arq.logs import default_log_config
 
-from core import keys
+from core import keys, metrics
+from core.logs import configure_logging
 from core.redis import arq_settings, target_of
 from core.settings import get_settings
 from worker.arq_worker import RelaychatWorker
@@ -20,8 +21,14 @@ def run() -> None:
     """Run one RelaychatWorker until SIGINT or SIGTERM."""
     # uvloop, as uvicorn uses for the API: less CPU per answer (docs/performance.md).
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    logging.config.dictConfig(default_log_config(verbose=False))
-    RelaychatWorker(get_settings()).run()
+    settings = get_settings()
+    if settings.log_format == "json":
+        configure_logging("worker", "json")  # ARQ's lines too, through the same JSON handler
+    else:
+        logging.config.dictConfig(default_log_config(verbose=False))
+    if not settings.metrics:
+        metrics.turn_off()
+    RelaychatWorker(settings).run()
 
 
 async def _hand_over(ctx: dict[Any, Any]) -> None:

@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,11 @@ from worker.prompt import Prompt
 
 if TYPE_CHECKING:
     from worker.tool_loop import OfferedTool
+
+
+PICKED_UP: ContextVar[float | None] = ContextVar("picked_up", default=None)
+"""How long the running job waited in the queue before a worker started it (seconds), set by the
+job (worker/arq_worker.py): with the time to ask the model, the first token's queue part."""
 
 
 class Fenced(Exception):
@@ -71,6 +77,8 @@ class AnswerRun:
         self.attempt_log = attempt_log
         # When the job started (time.monotonic()): how long it took to ask the model is logged.
         self.job_started = time.monotonic() if job_started is None else job_started
+        self.picked_up = PICKED_UP.get()
+        self.asked_at: float | None = None  # when the model was first asked (time.monotonic())
         self.said = AnswerParts()
         # The round of an app tool loop: what the model is sent in it, and where its calls begin.
         self.messages: list[dict[str, Any]] = attempt.prompt.messages

@@ -9,6 +9,7 @@ from typing import Any
 
 from openai import AsyncOpenAI
 
+from core import logs, metrics
 from core.events import EventType
 from core.failures import AnswerFailure
 from core.models import Status
@@ -32,6 +33,7 @@ async def stream(deps: WorkerDeps, run: AnswerRun, start: Callable[[], Awaitable
     Raises what `start` raised (Raced, Fenced, StopBeforeStart), or Fenced (or the Redis error)
     when the run halted: nothing more may be written.
     """
+    logs.ATTEMPT.set(run.attempt.number)  # before the request's task starts: its log lines carry it
     writer = deps.deltas.writer(run)
     # The model's stream is read from the start, so that nothing it sent is lost to a connection
     # cut while the attempt starts (aiohttp drops what it buffered when the connection breaks).
@@ -83,6 +85,7 @@ async def _with_retries(deps: WorkerDeps, run: AnswerRun, writer: DeltaWriter) -
                 return pump.result()
             except AnswerFailure as failure:
                 error = failure
+                metrics.MODEL_ERRORS.labels(error.code).inc()
         elif stopped in done:
             return Outcome(Status.stopped)
         else:
@@ -91,7 +94,8 @@ async def _with_retries(deps: WorkerDeps, run: AnswerRun, writer: DeltaWriter) -
             return Outcome(Status.failed, error=error)
         delay = error.retry_after or settings.upstream_retry_base_seconds * 2**retry
         delay = min(delay, MAX_RETRY_DELAY_SECONDS)
-        logger.info("answer %s: %s; retrying in %.1fs", run.answer_id, error, delay)
+        # Its code alone: a server's error may quote what it was sent (the answer's row keeps it).
+        logger.info("answer %s: %s; retrying in %.1fs", run.answer_id, error.code, delay)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(run.stop.wait(), delay)
             return Outcome(Status.stopped)
@@ -105,14 +109,22 @@ async def _pump(client: AsyncOpenAI, run: AnswerRun, writer: DeltaWriter) -> Out
     usage: Chunk | None = None
     chunks = stream_chat(client, attempt.model.id, run.messages, attempt.answer_tokens, run.model_params)
     # What the job does before this is the queue's cost to the first token (bench/burst.py reads it).
-    waited = (time.monotonic() - run.job_started) * 1000
+    asked = time.monotonic()
+    waited = (asked - run.job_started) * 1000
     logger.info("answer %s: asking the model %.1f ms after the job started", run.answer_id, waited)
+    if run.asked_at is None:
+        run.asked_at = asked
+        if run.picked_up is not None and run.attempt.number == 1:
+            metrics.ANSWER_QUEUE_SECONDS.observe(run.picked_up + asked - run.job_started)
     try:
         async with contextlib.aclosing(chunks):
             async for chunk in chunks:
+                first = run.first_token_at is None
                 for kind, data in _said(run, chunk):
                     run.say(kind, data)
                     writer.add(kind, data)
+                if first and run.first_token_at is not None:
+                    metrics.ANSWER_MODEL_SECONDS.observe(time.monotonic() - run.asked_at)
                 finish_reason = chunk.finish_reason or finish_reason
                 if chunk.prompt_tokens is not None:
                     usage = chunk

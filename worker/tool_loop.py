@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from core import keys
+from core import keys, metrics
 from core.answer_parts import step_call, step_result
 from core.events import EventType
 from core.models import McpServer
@@ -154,6 +154,13 @@ async def _result(deps: WorkerDeps, run: AnswerRun, index: int, step: dict[str, 
 
 
 async def _call(deps: WorkerDeps, run: AnswerRun, step: dict[str, Any]) -> None:
+    """Run one step's call, and count how it ended (`relaychat_tool_steps_total`)."""
+    await _run_call(deps, run, step)
+    error = step.get("error")
+    metrics.TOOL_STEPS.labels("ok" if error is None else "stopped" if error == STOPPED else "error").inc()
+
+
+async def _run_call(deps: WorkerDeps, run: AnswerRun, step: dict[str, Any]) -> None:
     """Run one step's call, within the tool time limit, unless a Stop comes first."""
     tool = _tool_named(run, step["name"])
     if tool is None:

@@ -8,6 +8,8 @@ import anyio
 from sse_starlette import EventSourceResponse
 from starlette.types import Message, Receive, Scope, Send
 
+from core import metrics
+
 
 class EventStream(EventSourceResponse):
     """sse-starlette's response (heartbeats, disconnects, streams ended on shutdown or when `ended`
@@ -36,9 +38,12 @@ class EventStream(EventSourceResponse):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # `closed` (a stream's place in its user's quota given back) runs however the stream ends,
         # even if its body never started.
+        open_streams = metrics.SSE_STREAMS_OPEN
+        open_streams.inc()
         try:
             await super().__call__(scope, receive, send)
         finally:
+            open_streams.dec()
             if self._closed is not None:
                 self._closed()
 

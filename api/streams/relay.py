@@ -3,13 +3,14 @@
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncGenerator, Iterable
 
 import hiredis
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from core import keys
+from core import keys, metrics
 from core.eventlog import EventLog
 from core.events import Event, stream_id_key
 from core.tasks import cancel_and_wait
@@ -51,6 +52,14 @@ class Inbox:
                 self._waiter = None
         events, self._events = self._events, []
         return events
+
+
+def _observe_lag(response: list[tuple[bytes, list[Entry]]]) -> None:
+    """The age of a read's oldest entry, by its id (the milliseconds of its append, on Redis's
+    clock): one observation per read, however many entries it brought."""
+    oldest = min((int(entries[0][0].partition(b"-")[0]) for _, entries in response if entries), default=None)
+    if oldest is not None:
+        metrics.RELAY_LAG_SECONDS.observe(max(0.0, time.time() - oldest / 1000))
 
 
 def _until_terminal(events: Iterable[Event]) -> list[Event]:
@@ -179,6 +188,8 @@ class Relay:
                     response = await self._xread(cursors)
                 finally:
                     self._reading = False
+                if response:
+                    _observe_lag(response)
                 for key, entries in response:
                     answer_id = keys.answer_of_log(key)
                     # A log unfollowed and followed again during the read has a new cursor: the

@@ -139,6 +139,13 @@ class Worker(Process):
     def wait_ready(self) -> None:
         wait_until(lambda: "relaychat worker ready" in self.log_text(), 30, self.name, self)
 
+    @property
+    def metrics_url(self) -> str:
+        """Where this worker serves its metrics, as its log says (`RELAYCHAT_METRICS_PORT`, 0: any)."""
+        found: list[str] = re.findall(r"metrics at (http://[0-9.]+:[0-9]+/metrics)", self.log_text())
+        assert found, f"{self.name} serves no metrics"
+        return found[-1]
+
 
 ONE_ACCOUNT_LOAD = {"max_streams_per_user": "1000000"}
 """For a bench whose whole load comes from one account (the admin's key): no cap on its streams."""

@@ -30,6 +30,9 @@ from worker.tool_listing import list_mcp_tools
 logger = logging.getLogger(__name__)
 
 INFRASTRUCTURE_RETRY_SECONDS = 1
+# What a file's reading ended with (worker/ingestion.py's results) as its metric's outcome; the rest
+# ("already ready", …) found it read already.
+INGESTED = {"ready": "ready", "failed": "failed", "deleted": "deleted", "deleted meanwhile": "deleted"}
 
 
 def arq_options(settings: Settings) -> dict[str, Any]:
@@ -83,7 +86,7 @@ class RelaychatWorker(Worker):
             func(self._make_title, name=TITLE, max_tries=1, timeout=settings.title_timeout_seconds + 10),
             func(self._list_mcp_tools, name=LIST_TOOLS, max_tries=1, timeout=60),
             # A worker killed while reading a file: the job runs again from the start.
-            func(self._ingest_file, name=INGEST, max_tries=settings.max_attempts, timeout=600),
+            func(self._ingest_counted, name=INGEST, max_tries=settings.max_attempts, timeout=600),
         ]
         options = {**arq_options(settings), **overrides}
         super().__init__(functions, on_startup=self._start_up, on_shutdown=self._shut_down, **options)
@@ -143,6 +146,16 @@ class RelaychatWorker(Worker):
         self._metrics = await metrics.serve(settings.metrics_host, settings.metrics_port, access)
         host, port = self._metrics.sockets[0].getsockname()[:2]
         logger.info("metrics at http://%s:%d/metrics", host, port)
+
+    async def _ingest_counted(self, ctx: dict[Any, Any], file_id: str) -> str:
+        """A file's reading (`_ingest_file`), counted by how it ended (`relaychat_file_ingestions_total`)."""
+        try:
+            ended = await self._ingest_file(ctx, file_id)
+        except Exception:
+            metrics.FILE_INGESTIONS.labels("error").inc()  # ARQ runs it again, within its tries
+            raise
+        metrics.FILE_INGESTIONS.labels(INGESTED.get(ended, "skipped")).inc()
+        return ended
 
     async def _generate(self, ctx: dict[Any, Any], answer_id: str) -> str:
         job_id: str = ctx["job_id"]

@@ -2,11 +2,13 @@
 parser: an answer completed, stopped, failed (with its kind) or taken over counts as such, the
 queue's depth is the jobs waiting, and `/metrics` is refused without the token from elsewhere."""
 
+from functools import partial
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.support.accounts import new_user
 from tests.support.metrics import Sample, scrape, total, totals
 from tests.support.processes import wait_until
 from tests.support.stack import MakeStack, Stack, ask, new_conversation, unique, wait_for_message
@@ -138,6 +140,40 @@ def test_open_streams_are_counted_while_they_are_open(stack: Stack) -> None:
     assert lag["count"] > 0
 
 
+def test_an_answer_over_a_limit_counts_as_refused_by_its_reason(stack: Stack) -> None:
+    refused = counted(stack, "relaychat_admissions_refused_total", reason="tokens")
+    with stack.client() as admin:
+        user = new_user(admin, label="limited")
+        body = {
+            "running_answers": None,
+            "waiting_answers": None,
+            "cost_per_month_usd": None,
+            "storage_mb": None,
+        }
+        limited = admin.put(f"/api/admin/users/{user.id}/limits", json={**body, "tokens_per_day": 0})
+        assert limited.status_code == 200, limited.text
+    with user.client as client:
+        conversation = new_conversation(client)
+        response = client.post(f"/api/conversations/{conversation['id']}/messages", json={"content": "hi"})
+    assert response.status_code == 429
+    assert counted(stack, "relaychat_admissions_refused_total", reason="tokens") == refused + 1
+
+
+def test_file_ingestions_count_by_outcome(stack: Stack) -> None:
+    ready = counted(stack, "relaychat_file_ingestions_total", outcome="ready")
+    failed = counted(stack, "relaychat_file_ingestions_total", outcome="failed")
+    # Read: a note; unreadable: a PDF that is none (an empty file fails at its upload, unread).
+    files = {"notes.md": b"# Notes\n\nThe heron nests by the old mill.\n", "report.pdf": b"%PDF-1.7\n no PDF"}
+    with stack.client() as client:
+        for name, data in files.items():
+            made = client.post("/api/files", files={"file": (name, data, "application/octet-stream")})
+            assert made.status_code == 201, made.text
+            url = f"/api/files/{made.json()['id']}"
+            wait_until(partial(_read, client, url), 30, name)
+    assert counted(stack, "relaychat_file_ingestions_total", outcome="ready") == ready + 1
+    assert counted(stack, "relaychat_file_ingestions_total", outcome="failed") == failed + 1
+
+
 def test_takeover_counts_as_taken_over(make_stack: MakeStack) -> None:
     stack = make_stack(metrics_port="0", claim_ttl_seconds="3")
     api = stack.start(workers=2)
@@ -203,6 +239,11 @@ def test_metrics_from_an_allowed_network_are_refused_through_a_proxy(stack: Stac
     assert (
         httpx.get(stack.workers[0].metrics_url, headers={"Forwarded": "for=203.0.113.9"}).status_code == 404
     )
+
+
+def _read(client: httpx.Client, url: str) -> bool:
+    """Whether the file at `url` has been read (or has failed to be)."""
+    return bool(client.get(url).json()["status"] != "processing")
 
 
 def _histogram(samples: list[Sample], name: str) -> dict[str, float]:

@@ -59,7 +59,7 @@ function FileRow({ file, onDelete }: { file: UploadedFile; onDelete: () => Promi
             </span>
           ) : null}
         </td>
-        <td>{formatWhen(file.created_at)}</td>
+        <td className="when">{formatWhen(file.created_at)}</td>
         <td className="actions">
           <button
             type="button"

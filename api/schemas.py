@@ -62,7 +62,9 @@ class MessageCreate(BaseModel):
     content: str
     client_id: str | None = Field(None, min_length=1, max_length=100)
     attachments: list[Annotated[str, Field(max_length=36)]] = Field(
-        [], max_length=MAX_ATTACHMENTS, description="The user's files (ids, `ready`) the question brings"
+        [],
+        max_length=MAX_ATTACHMENTS,
+        description="The user's files (ids) the question brings; its answer waits for one still being read",
     )
     parent_id: str | None = Field(
         None,

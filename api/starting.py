@@ -129,6 +129,9 @@ class Turns:
     params: dict[str, Any]
     # The tool calls of the answer at `parent_id`, which the first turns may answer.
     earlier_calls: frozenset[str] = frozenset()
+    # The files the request brings (the user's, by id), each with the part that gave it: the
+    # question's attachments, whichever user message they came in.
+    files: Sequence[tuple[str, str]] = ()
 
 
 Ask = Question | Edit | Regenerate | Turns
@@ -203,7 +206,8 @@ async def _start(
         return stored
     model = plan.model or _model_of(catalog, conversation)
     if question.attachments and not model.supports("vision"):
-        await _refuse_images(session, model, question.attachments)
+        params = [param for _, param in ask.files] if isinstance(ask, Turns) else ()
+        await _refuse_images(session, model, question.attachments, params)
     counter = counter_for(model)
     if plan.new:
         # Counted once, here: every later prompt of the branch sums the stored count.
@@ -277,41 +281,55 @@ async def _plan(session: AsyncSession, ask: Ask) -> _Plan:
                 raise Conflict("This answer has no question to answer again")
             conversation = await _conversation_of(session, old)
             return _Plan(conversation=conversation, question=asked, new=[], client_id=ask.client_id)
-        case Turns():
-            return _turns_plan(ask)
+        case Turns(files=files):
+            plan = _turns_plan(ask)
+            if files:
+                if plan.question.role != Role.user:
+                    sentence = "files and images go with the question: the last message must be the user's"
+                    raise Invalid(sentence, param=files[0][1])
+                ids, params = [file_id for file_id, _ in files], [param for _, param in files]
+                plan.question.attachments = await _attachments(session, ask.owner, ids, params)
+            return plan
 
 
-async def _attachments(session: AsyncSession, owner: str | None, file_ids: Sequence[str]) -> list[str] | None:
-    """The question's files, each the owner's and read (NotFound, Conflict otherwise)."""
+async def _attachments(
+    session: AsyncSession, owner: str | None, file_ids: Sequence[str], params: Sequence[str] = ()
+) -> list[str] | None:
+    """The question's files, each the owner's and not failed (NotFound, Invalid otherwise), each
+    named in a refusal by its `params` (else `attachments[i]`). One still being read is waited
+    for by the answer's job (worker/generate.py), not refused."""
     if not file_ids:
         return None
     if len(set(file_ids)) < len(file_ids):
         raise Invalid("Each file may be attached once.", param="attachments")
+    names = list(params) or [f"attachments[{index}]" for index in range(len(file_ids))]
     found = await session.exec(select(StoredFile).where(col(StoredFile.id).in_(file_ids)))
     files = {stored.id: stored for stored in found if stored.owner_id == owner}
-    for index, file_id in enumerate(file_ids):
+    for file_id, param in zip(file_ids, names, strict=True):
         stored = files.get(file_id)
         if stored is None:
-            raise NotFound(FILE_NOT_FOUND, param=f"attachments[{index}]")
-        if stored.status == FileStatus.processing:
-            raise Conflict(f"{stored.name} is still being read: send once it is ready.", clears=True)
+            raise NotFound(FILE_NOT_FOUND, param=param)
         if stored.status == FileStatus.failed:
-            raise Invalid(f"{stored.name} could not be read: {stored.error}", param=f"attachments[{index}]")
+            raise Invalid(f"{stored.name} could not be read: {stored.error}", param=param)
     return list(file_ids)
 
 
-async def _refuse_images(session: AsyncSession, model: ModelSpec, file_ids: Sequence[str]) -> None:
+async def _refuse_images(
+    session: AsyncSession, model: ModelSpec, file_ids: Sequence[str], params: Sequence[str] = ()
+) -> None:
     """Invalid when an attached file is an image, for a model that cannot see: refused before
-    anything runs, rather than an answer that ignores it."""
+    anything runs, rather than an answer that ignores it (named by its param, as `_attachments`)."""
     images = await session.exec(
-        select(StoredFile.name).where(
+        select(StoredFile.id, StoredFile.name).where(
             col(StoredFile.id).in_(file_ids), col(StoredFile.content_type).in_(IMAGES)
         )
     )
-    if (name := images.first()) is not None:
+    if (image := images.first()) is not None:
+        file_id, name = image
+        param = params[list(file_ids).index(file_id)] if params else "attachments"
         raise Invalid(
             f"The model {model.id} cannot see images ({name}): pick a model that can, or remove the image.",
-            param="attachments",
+            param=param,
         )
 
 

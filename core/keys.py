@@ -1,6 +1,6 @@
 """Every Redis key and channel relaychat uses, in one place, under one prefix (ARQ keeps its own)."""
 
-from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_prefix
+from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_prefix, retry_key_prefix
 
 PREFIX = "relaychat:"
 
@@ -139,3 +139,25 @@ def tokens_on(user_id: str, day: str) -> str:
 def cost_in(user_id: str, month: str) -> str:
     """String counter: the user's cost in a UTC month (`YYYY-MM`), in millionths of a dollar."""
     return f"{PREFIX}usage:cost:{user_id}:{month}"
+
+
+FILE_WAITERS_PREFIX = PREFIX + "file:waiters:"
+
+
+def file_waiters(file_id: str) -> str:
+    """Set, expiring: the answers whose job waits for the file to be read (worker/file_waits.py)."""
+    return FILE_WAITERS_PREFIX + file_id
+
+
+FILE_READ_PREFIX = PREFIX + "file:read:"
+
+
+def file_read(file_id: str) -> str:
+    """String, expiring: set once the file's reading ended (ready or failed), for an answer about
+    to wait for it (worker/file_waits.py)."""
+    return FILE_READ_PREFIX + file_id
+
+
+def arq_retry(job_id: str) -> str:
+    """ARQ's count of a job's runs (its tries)."""
+    return retry_key_prefix + job_id

@@ -49,6 +49,10 @@ class Found:
     # images (id, content type).
     documents: list[Document] = field(default_factory=list)
     images: list[tuple[str, str]] = field(default_factory=list)
+    # The attached files still being read (the answer waits for them: worker/file_waits.py), and
+    # the sentence of the first one that could not be read (the answer fails with it).
+    waiting: list[str] = field(default_factory=list)
+    unreadable: str | None = None
 
     @property
     def attempt(self) -> int:
@@ -186,24 +190,47 @@ async def read_answer(
             for server in servers:
                 session.expunge(server)
         question = history[-1] if history else None
-        documents: list[Document] = []
-        images: list[tuple[str, str]] = []
+        attached = _Attached()
         if question is not None and question.attachments and tokens is not None:
-            documents, images = await _attached(session, question, tokens)
-        return Found(answer, conversation, history, servers, documents, images)
+            attached = await _attached(session, question, tokens)
+        return Found(
+            answer,
+            conversation,
+            history,
+            servers,
+            attached.documents,
+            attached.images,
+            attached.waiting,
+            attached.unreadable,
+        )
 
 
-async def _attached(
-    session: AsyncSession, question: Message, room: int
-) -> tuple[list[Document], list[tuple[str, str]]]:
-    """The question's attached files that were read (a deleted one is left out), in its order: its
-    documents, each whole if it fits its share of the prompt's `room`, else the chunks of it that
-    best match the question (or, matching none, its beginning); and its images (id, type)."""
+@dataclass(frozen=True)
+class _Attached:
+    """What the question's files give its prompt (`Found`'s fields of the same names)."""
+
+    documents: list[Document] = field(default_factory=list)
+    images: list[tuple[str, str]] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+    unreadable: str | None = None
+
+
+async def _attached(session: AsyncSession, question: Message, room: int) -> _Attached:
+    """The question's attached files, in its order (a deleted one is left out): its documents, each
+    whole if it fits its share of the prompt's `room`, else the chunks of it that best match the
+    question (or, matching none, its beginning); and its images (id, type). Nothing of them while
+    one is still being read (`waiting`) or could not be read (`unreadable`)."""
     file_ids = question.attachments or []
-    found = await session.exec(
-        select(StoredFile).where(col(StoredFile.id).in_(file_ids), StoredFile.status == FileStatus.ready)
-    )
-    ready = {stored.id: stored for stored in found}
+    found = {
+        stored.id: stored
+        for stored in await session.exec(select(StoredFile).where(col(StoredFile.id).in_(file_ids)))
+    }
+    attached = [found[i] for i in file_ids if i in found]
+    if waiting := [stored.id for stored in attached if stored.status == FileStatus.processing]:
+        return _Attached(waiting=waiting)
+    if failed := next((stored for stored in attached if stored.status == FileStatus.failed), None):
+        return _Attached(unreadable=f"{failed.name} could not be read: {failed.error}")
+    ready = {stored.id: stored for stored in attached}
     images = [(i, ready[i].content_type) for i in file_ids if i in ready and ready[i].content_type in IMAGES]
     files = {i: stored for i, stored in ready.items() if stored.tokens is not None}
     share = room // max(len(files), 1)
@@ -221,7 +248,7 @@ async def _attached(
         ranked = await best_chunks(session, file_id, question.content)
         best = ranked or await first_chunks(session, file_id)
         documents.append(Document(file_id, stored.name, best, ranked=True))
-    return documents, images
+    return _Attached(documents, images)
 
 
 def stored_sources(sources: Sequence[DocumentSource]) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from core.redis import WORKER_RETRIES, connect, deserialize_job, serialize_job, 
 from core.settings import Settings
 from core.tasks import cancel_and_wait
 from core.tokens import counter_for
+from worker import file_waits
 from worker.claim import Claimed, claim, hold_claim, release
 from worker.deps import WorkerDeps
 from worker.generate import INFRASTRUCTURE, Ending, generate
@@ -66,7 +67,9 @@ class RelaychatWorker(Worker):
     - jobs are claimed in one call for all free slots, in the queue's fair order, within each
       owner's running limit (worker/claim.py), and the claim is kept short while a job runs;
     - when a job ends, the next waiting ones start at once, and its owner's slot is given back;
-    - a job that ended fenced is not finished: its keys belong to the attempt that owns it.
+    - a job that ended fenced is not finished: its keys belong to the attempt that owns it;
+    - an answer's job that waits for its files stays queued (parked), its slot given back, until
+      a file's ingestion, as it ends, makes the answers waiting for it due (worker/file_waits.py).
     """
 
     def __init__(self, settings: Settings, **overrides: Any) -> None:
@@ -74,6 +77,7 @@ class RelaychatWorker(Worker):
         self._deps: WorkerDeps | None = None
         self._background: list[asyncio.Task[None]] = []
         self._fenced: set[str] = set()
+        self._parked: set[str] = set()
         self._claims: dict[str, Claimed] = {}
         self._claiming = asyncio.Lock()
         self._filling: asyncio.Task[None] | None = None
@@ -176,6 +180,8 @@ class RelaychatWorker(Worker):
             raise Retry() from error
         if ending is Ending.fenced:
             self._fenced.add(job_id)
+        if ending is Ending.waiting:
+            self._parked.add(job_id)
         return ending.value
 
     def handle_sig(self, signum: Signals) -> None:
@@ -191,7 +197,11 @@ class RelaychatWorker(Worker):
         return await list_mcp_tools(self.deps, server_id)
 
     async def _ingest_file(self, ctx: dict[Any, Any], file_id: str) -> str:
-        return await ingest_file(self.deps, file_id)
+        ended = await ingest_file(self.deps, file_id)
+        # Read, failed or gone: the answers waiting for the file go on (an error raised above
+        # leaves it being read, and the job runs again).
+        await file_waits.wake(self.pool, file_id, fair=self.settings.fair_dispatch)
+        return ended
 
     async def _wake(self, job_id: str) -> None:
         if self.allow_pick_jobs and self.job_counter < self.max_jobs:
@@ -226,6 +236,7 @@ class RelaychatWorker(Worker):
         finally:
             self._claims.pop(claimed.job_id, None)
             self._fenced.discard(claimed.job_id)
+            self._parked.discard(claimed.job_id)
 
     def _lose(self, job_id: str) -> None:
         """The job's claim expired unrenewed (Redis out of reach): another worker may run it now.
@@ -262,6 +273,12 @@ class RelaychatWorker(Worker):
             # ARQ would delete the job, its queue entry and its claim, and we would give back the
             # owner's slot: they belong to the newer attempt, which without them could not be
             # taken over if its own worker died.
+            return
+        if job_id in self._parked:
+            # Waiting for its files: the job stays queued as `park` left it; its owner's running
+            # slot is given back, not its admission (the answer still waits).
+            await file_waits.unclaim(self.pool, job_id)
+            await self._give_back(job_id, ended=False)
             return
         await super().finish_job(job_id, finish, *args)
         await self._give_back(job_id, ended=finish)

@@ -5,6 +5,7 @@ import asyncio
 import logging
 import time
 from dataclasses import replace
+from datetime import UTC, timedelta
 from enum import StrEnum
 from functools import partial
 from typing import Any
@@ -20,9 +21,9 @@ from core.eventlog import AttemptLog
 from core.failures import AnswerFailure
 from core.files.extract import Unreadable
 from core.files.store import FileMissing
-from core.models import MODEL_PARAMS, Conversation, Message, Source, Status, TitleSource
+from core.models import MODEL_PARAMS, Conversation, Message, Source, Status, TitleSource, utcnow
 from core.tokens import counter_for
-from worker import answers, finish, tool_loop
+from worker import answers, file_waits, finish, tool_loop
 from worker.answers import AlreadyFinal, Found
 from worker.deps import WorkerDeps
 from worker.images import image_parts
@@ -38,6 +39,9 @@ INFRASTRUCTURE = (RedisError, OSError, DBAPIError, PoolTimeout)
 
 INTERNAL_ERROR = AnswerFailure("internal_error", "relaychat failed while generating this answer.")
 QUESTION_GONE = AnswerFailure("internal_error", "This answer's question is gone.")
+# How long an answer waits for its files to be read: more than a file's ingestion takes with all
+# its tries (worker/arq_worker.py); past it, the file's reading is taken to have failed for good.
+FILES_WAIT = timedelta(minutes=30)
 
 
 class Ending(StrEnum):
@@ -49,6 +53,7 @@ class Ending(StrEnum):
     deleted = "deleted"  # the answer is gone with its conversation
     repaired = "already finished"  # final already: its end was appended from the row
     fenced = "fenced"  # a newer attempt owns the answer
+    waiting = "waiting for its files"  # parked, no attempt started (worker/file_waits.py)
 
 
 async def generate(deps: WorkerDeps, answer_id: str) -> Ending:
@@ -90,9 +95,14 @@ async def _attempt(deps: WorkerDeps, answer_id: str, job_started: float) -> Endi
     found = await rank_by_meaning(deps, found)
     attempt_log = deps.log.for_attempt(answer_id, found.attempt)
     title_for = _title_target(found)
+    if found.waiting:
+        return await _wait_for_files(deps, found, attempt_log, title_for)
     if found.attempt > deps.settings.max_attempts:
         gave_up = AnswerFailure("gave_up", f"The answer failed {found.attempt - 1} times; giving up.")
         return await _refuse(deps, found, attempt_log, gave_up, title_for=None)
+    if found.unreadable is not None:
+        unreadable = AnswerFailure("file_unreadable", found.unreadable)
+        return await _refuse(deps, found, attempt_log, unreadable, title_for)
     try:
         attempt = _plan(deps, found, title_for, await _images(deps, found))
     except AnswerFailure as refusal:
@@ -122,6 +132,21 @@ async def _attempt(deps: WorkerDeps, answer_id: str, job_started: float) -> Endi
         logger.exception("answer %s failed", answer_id)
         outcome = Outcome(Status.failed, error=INTERNAL_ERROR)
     return Ending(await finish.finish(deps, run, outcome))
+
+
+async def _wait_for_files(
+    deps: WorkerDeps, found: Found, attempt_log: AttemptLog, title_for: str | None
+) -> Ending:
+    """The question's files are still being read: the job parks until they are (no attempt starts;
+    worker/file_waits.py), or, after FILES_WAIT, the answer fails."""
+    created = found.answer.created_at
+    if utcnow() - (created if created.tzinfo else created.replace(tzinfo=UTC)) > FILES_WAIT:
+        minutes = int(FILES_WAIT.total_seconds() // 60)
+        sentence = f"The attached files were still being read after {minutes} minutes; send them again."
+        return await _refuse(deps, found, attempt_log, AnswerFailure("file_unreadable", sentence), title_for)
+    await file_waits.park(deps.redis, found.answer.id, found.waiting, fair=deps.settings.fair_dispatch)
+    logger.info("answer %s waits for %d files to be read", found.answer.id, len(found.waiting))
+    return Ending.waiting
 
 
 async def _started() -> None:

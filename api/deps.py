@@ -135,3 +135,37 @@ before the lookups' first read, which would otherwise begin the transaction as o
 
 StartTurnDep = Annotated[StartTurn, START_CHECKS]
 """The route's turn (the same value as its `START_CHECKS`), to leave when its answer started."""
+
+
+class StartChecks:
+    """`START_CHECKS` entered when the route is ready for them: the /v1 answer routes first store
+    the files a request brings inline, through database sessions of their own (on SQLite the
+    pool's one connection must not be the route's yet), and without holding a turn of the lane
+    while a file is copied in. Nothing may read through the route's session before `enter`."""
+
+    def __init__(self, session: AsyncSession, lane: StartLane) -> None:
+        self._session = session
+        self._lane = lane
+        self._turn: StartTurn | None = None
+
+    async def enter(self) -> StartTurn:
+        """Wait for the route's turn, then begin its read-only transaction."""
+        self._turn = await self._lane.enter()
+        await read_only(self._session)
+        return self._turn
+
+    def leave(self) -> None:
+        if self._turn is not None:
+            self._turn.leave()
+
+
+async def _late_start_checks(session: SessionDep, deps: DepsDep) -> AsyncIterator[StartChecks]:
+    checks = StartChecks(session, deps.starts)
+    try:
+        yield checks
+    finally:
+        checks.leave()  # if the route did not: it failed before its answer started
+
+
+LateStartDep = Annotated[StartChecks, Depends(_late_start_checks)]
+"""A route's `START_CHECKS`, which it enters itself (`StartChecks.enter`)."""

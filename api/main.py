@@ -2,6 +2,7 @@
 
 import contextlib
 import logging
+import math
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -88,12 +89,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, prefix="/api", responses=ERRORS)
     mount_web(app, settings.web_dist)
     upload_bytes = int(settings.max_upload_mb * MB) + FORM_FRAMING
+    # A /v1 answer's request may bring a file inline, base64 in a data URL: a third larger.
+    inline_bytes = settings.max_body_bytes + math.ceil(settings.max_upload_mb * 4 / 3) * MB
     bodies = [
         BodyLimit("", settings.max_body_bytes),
         BodyLimit("/api/conversations/import", settings.max_import_bytes, transfer.IMPORT_TOO_BIG),
         # The file and the form's framing; the file itself is held to the limit exactly (api/uploads.py).
         BodyLimit("/api/files", upload_bytes, too_large(settings.max_upload_mb)),
         BodyLimit("/v1/files", upload_bytes, too_large(settings.max_upload_mb)),
+        BodyLimit("/v1/chat/completions", inline_bytes),
+        BodyLimit("/v1/responses", inline_bytes),
     ]
     timeout = settings.body_timeout_seconds
     app.add_middleware(Guards, allowed_hosts=settings.allowed_hosts, limits=bodies, body_timeout=timeout)

@@ -1,33 +1,44 @@
 """A Chat Completions request as relaychat answers it: a new conversation from the API, its
 system and developer messages the system prompt, the rest its turns (api/starting.py)."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from pydantic import BaseModel
 
 from api.openai.chat_schemas import NOT_OFFERED, ChatCompletionRequest, ChatMessage
+from api.openai.input_files import FilePart, chat_file_part, file_parts
 from api.refusals import Invalid, NotFound
 from api.starting import Turn, Turns
 from core.catalog import Capability, Catalog, ModelSpec, UnknownModel
 from core.models import MODEL_PARAMS, Role
 
 
-def text_of(content: object, param: str, part_types: Collection[str], field: str = "content") -> str:
-    """A message's text (or a tool output's, `field`): a string, or its text parts joined;
-    anything else is refused."""
+def text_of(
+    content: object,
+    param: str,
+    part_types: Collection[str],
+    field: str = "content",
+    file_types: Collection[str] = (),
+) -> str:
+    """A message's text (or a tool output's, `field`): a string, or its text parts joined; parts
+    of `file_types` (a user message's files, read by `file_parts`) are left to the question's
+    attachments; anything else is refused."""
     if content is None or isinstance(content, str):
         return content or ""
     if not isinstance(content, list):
         raise Invalid("must be a string or a list of content parts", param=f"{param}.{field}")
     texts = []
     for part in content:
+        if isinstance(part, dict) and part.get("type") in file_types:
+            continue
         if (
             not isinstance(part, dict)
             or part.get("type") not in part_types
             or not isinstance(part.get("text"), str)
         ):
-            raise Invalid("only text parts are supported", param=f"{param}.{field}")
+            allowed = "text, image and file parts are" if file_types else "text parts are"
+            raise Invalid(f"only {allowed} supported", param=f"{param}.{field}")
         texts.append(part["text"])
     return "".join(texts)
 
@@ -94,15 +105,30 @@ def _tool_calls(message: ChatMessage) -> list[dict[str, Any]] | None:
     return [call.model_dump() for call in message.tool_calls] if message.tool_calls else None
 
 
-def chat_turns(catalog: Catalog, owner: str, body: ChatCompletionRequest) -> Turns:
+FILE_PARTS = ("image_url", "file")
+
+
+def chat_files(catalog: Catalog, body: ChatCompletionRequest, max_upload_mb: float) -> list[FilePart]:
+    """The files the request's user messages bring (`image_url`, `file` parts), checked before
+    anything is stored (api/openai/input_files.py)."""
+    model = model_named(catalog, body.model)
+    contents = [(m.content, f"messages[{i}]") for i, m in enumerate(body.messages) if m.role == "user"]
+    return file_parts(contents, chat_file_part, model, max_upload_mb)
+
+
+def chat_turns(
+    catalog: Catalog, owner: str, body: ChatCompletionRequest, files: Sequence[tuple[str, str]] = ()
+) -> Turns:
     """What the request asks: its messages as a new conversation of the owner's, answered with its
-    model, its tools and its sampling parameters."""
+    model, its tools and its sampling parameters; `files` (ids, with the parts that brought them)
+    go with its question."""
     _check_supported(body)
     model = model_named(catalog, body.model)
     system: list[str] = []
     turns: list[Turn] = []
     for index, message in enumerate(body.messages):
-        text = text_of(message.content, f"messages[{index}]", ("text",))
+        file_types = FILE_PARTS if message.role == "user" else ()
+        text = text_of(message.content, f"messages[{index}]", ("text",), file_types=file_types)
         if message.role in ("system", "developer"):
             system.append(text)
         else:
@@ -129,4 +155,5 @@ def chat_turns(catalog: Catalog, owner: str, body: ChatCompletionRequest) -> Tur
         model=model,
         system_prompt="\n\n".join(text for text in system if text),
         params=params,
+        files=files,
     )

@@ -2,6 +2,7 @@
 response's answer (its conversation, continued) or in a new conversation from the API, with what
 the request asked of itself kept in the answer's params (api/starting.py)."""
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.lookups import find_message, find_response
 from api.openai.chat_request import model_named, refuse_missing, refuse_not_offered, text_of, tool_params
 from api.openai.chat_schemas import MAX_TURNS
+from api.openai.input_files import FilePart, file_parts, response_file_part
 from api.openai.mcp_tools import pick_mcp_tools
 from api.openai.response_inputs import input_items
 from api.openai.responses_schemas import (
@@ -26,6 +28,7 @@ from core.catalog import Catalog
 from core.models import FINAL_STATUSES, Conversation, Message, Role
 
 INPUT_PARTS = ("input_text", "output_text", "text")
+FILE_PARTS = ("input_image", "input_file")
 MAX_CALL_ID = 100
 # Output items a client may send back that the prompt leaves out, by their ids' prefix.
 LEFT_OUT = {"rs": "reasoning", "mcpl": "mcp_list_tools", "mcp": "mcp_call"}
@@ -90,7 +93,8 @@ def _turns(items: list[dict[str, Any]]) -> tuple[list[str], list[Turn]]:
             # A tool loop's listings and calls: the answer after them says what they gave.
             continue
         elif kind == "message" and (role := item.get("role")) in ("user", "assistant", "system", "developer"):
-            text = text_of(item.get("content"), param, INPUT_PARTS)
+            file_types = FILE_PARTS if role == "user" else ()
+            text = text_of(item.get("content"), param, INPUT_PARTS, file_types=file_types)
             if role in ("system", "developer"):
                 system.append(text)
             else:
@@ -154,8 +158,29 @@ async def _mcp_params(
     return {"app_tools": pick.tools}
 
 
-async def response_turns(session: AsyncSession, catalog: Catalog, owner: str, body: ResponseRequest) -> Turns:
-    """What the request asks: its input below the previous response (or in a new conversation).
+def response_files(catalog: Catalog, body: ResponseRequest, max_upload_mb: float) -> list[FilePart]:
+    """The files the input's user messages bring (`input_image`, `input_file` parts), checked
+    before anything is stored (api/openai/input_files.py)."""
+    model = model_named(catalog, body.model)
+    if isinstance(body.input, str):
+        return []
+    contents = [
+        (item.get("content"), f"input[{index}]")
+        for index, item in enumerate(body.input)
+        if item.get("type", "message") == "message" and item.get("role") == "user"
+    ]
+    return file_parts(contents, response_file_part, model, max_upload_mb)
+
+
+async def response_turns(
+    session: AsyncSession,
+    catalog: Catalog,
+    owner: str,
+    body: ResponseRequest,
+    files: Sequence[tuple[str, str]] = (),
+) -> Turns:
+    """What the request asks: its input below the previous response (or in a new conversation);
+    `files` (ids, with the parts that brought them) go with its question.
 
     `instructions` (with the input's system and developer messages) are this answer's system
     prompt alone: as in OpenAI's API, a continued response does not inherit the previous ones'."""
@@ -223,4 +248,5 @@ async def response_turns(session: AsyncSession, catalog: Catalog, owner: str, bo
         system_prompt=instructions,
         params=params,
         earlier_calls=earlier_calls,
+        files=files,
     )

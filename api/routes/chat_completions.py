@@ -11,10 +11,11 @@ from functools import partial
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from api.accounts.auth import UserDep
-from api.deps import START_CHECKS, DepsDep, SessionDep, StartTurnDep
-from api.openai.chat_request import chat_turns
+from api.deps import DepsDep, LateStartDep, SessionDep
+from api.openai.chat_request import chat_files, chat_turns
 from api.openai.chat_schemas import ChatCompletion, ChatCompletionRequest
 from api.openai.chat_stream import chunks, completion
+from api.openai.input_files import file_ids, store_inline, until_started
 from api.routing import CheckedRoute
 from api.starting import start_answer
 from api.stopping import stop_if_abandoned
@@ -23,13 +24,16 @@ from core.events import Event
 router = APIRouter(route_class=CheckedRoute, prefix="/v1", tags=["openai"])
 
 # What an answer's failure codes mean to an OpenAI client.
-FAILURE_STATUS = {"too_long": status.HTTP_400_BAD_REQUEST, "unknown_model": status.HTTP_404_NOT_FOUND}
+FAILURE_STATUS = {
+    "too_long": status.HTTP_400_BAD_REQUEST,
+    "file_unreadable": status.HTTP_400_BAD_REQUEST,
+    "unknown_model": status.HTTP_404_NOT_FOUND,
+}
 
 
 @router.post(
     "/chat/completions",
     response_model=ChatCompletion,
-    dependencies=[START_CHECKS],
     responses={200: {"content": {"text/event-stream": {}}, "description": "With `stream: true`"}},
 )
 async def create_chat_completion(
@@ -38,13 +42,18 @@ async def create_chat_completion(
     user: UserDep,
     session: SessionDep,
     deps: DepsDep,
-    turn: StartTurnDep,
+    checks: LateStartDep,
 ) -> ChatCompletion | Response:
-    """The model's answer to `messages`: one completion, or with `stream: true` its chunks."""
-    ask = chat_turns(deps.catalog, user.user_id, body)
-    answer = (
-        await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits, turn.leave)
-    ).answer
+    """The model's answer to `messages`: one completion, or with `stream: true` its chunks. Files
+    and images its user messages bring go with its question; the answer waits until they are read."""
+    parts = chat_files(deps.catalog, body, deps.settings.max_upload_mb)
+    stored = await store_inline(deps, user, parts)  # before the start's checks: they hold the connection
+    async with until_started(deps, session, checks, stored):
+        turn = await checks.enter()
+        ask = chat_turns(deps.catalog, user.user_id, body, file_ids(parts, stored))
+        answer = (
+            await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits, turn.leave)
+        ).answer
     # The answer may take minutes: give the database connection back now.
     await session.close()
     if body.stream:

@@ -15,12 +15,13 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.accounts.auth import UserDep
 from api.deletion import delete_response_turns
-from api.deps import START_CHECKS, DepsDep, SessionDep, StartTurnDep
+from api.deps import DepsDep, LateStartDep, SessionDep
 from api.lookups import ResponseDep
 from api.openai.chat_stream import final_message, terminal
+from api.openai.input_files import file_ids, store_inline, until_started
 from api.openai.response_inputs import input_items, input_turns
 from api.openai.response_objects import asked, response_body, response_id
-from api.openai.response_request import response_turns
+from api.openai.response_request import response_files, response_turns
 from api.openai.responses_schemas import DeletedResponse, InputItemList, ResponseBody, ResponseRequest
 from api.openai.responses_stream import ResponseEvents, response_events
 from api.refusals import Invalid
@@ -46,21 +47,26 @@ async def _ended(relay: Relay, answer_id: str) -> MessageRead:
     return MessageRead.model_validate(final_message(await terminal(relay.events(answer_id, "0"))))
 
 
-@router.post("/responses", response_model=ResponseBody, responses=STREAMED, dependencies=[START_CHECKS])
+@router.post("/responses", response_model=ResponseBody, responses=STREAMED)
 async def create_response(
     request: Request,
     body: ResponseRequest,
     user: UserDep,
     session: SessionDep,
     deps: DepsDep,
-    turn: StartTurnDep,
+    checks: LateStartDep,
 ) -> ResponseBody | Response:
     """A response to `input`: with `stream: true` its events; with `background: true` at once,
-    queued; otherwise once it has ended."""
-    ask = await response_turns(session, deps.catalog, user.user_id, body)
-    answer = (
-        await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits, turn.leave)
-    ).answer
+    queued; otherwise once it has ended. Files and images its user messages bring go with its
+    question; the answer waits until they are read."""
+    parts = response_files(deps.catalog, body, deps.settings.max_upload_mb)
+    stored = await store_inline(deps, user, parts)  # before the start's checks: they hold the connection
+    async with until_started(deps, session, checks, stored):
+        turn = await checks.enter()
+        ask = await response_turns(session, deps.catalog, user.user_id, body, file_ids(parts, stored))
+        answer = (
+            await start_answer(session, deps.redis, deps.settings, deps.catalog, ask, user.limits, turn.leave)
+        ).answer
     # The answer may take minutes: give the database connection back now.
     await session.close()
     if body.stream:

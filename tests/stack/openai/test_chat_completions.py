@@ -73,7 +73,7 @@ def test_what_is_not_supported_is_a_400_naming_the_parameter(stack: Stack) -> No
         "functions": {"functions": [{"name": "f", "parameters": {}}]},  # tools' deprecated forerunner
         "messages": {"messages": [{"role": "assistant", "content": "no question"}]},
         "messages[0].content": {
-            "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]
+            "messages": [{"role": "user", "content": [{"type": "input_audio", "input_audio": {"data": "x"}}]}]
         },
         "temperature": {"temperature": 3},
     }

@@ -47,12 +47,12 @@ def test_a_file_is_uploaded_listed_retrieved_downloaded_and_deleted(stack: Stack
         assert app.get(f"/api/files/{made.id}").json()["status"] == "ready"
 
     second = client.files.create(file=("second.txt", b"second file"), purpose="user_data")
-    newest_first = [f.id for f in client.files.list(limit=2)]
+    newest_first = [f.id for f in client.files.list(limit=2).data]  # a page (iterating one pages on)
     assert newest_first == [second.id, made.id]
-    assert [f.id for f in client.files.list(limit=1, order="asc", after=made.id)] == [second.id]
+    assert [f.id for f in client.files.list(limit=1, order="asc", after=made.id).data] == [second.id]
     listed = client.files.list(limit=1)
     assert listed.has_more
-    assert [f.id for f in client.files.list(limit=1, after=listed.data[0].id)] == [made.id]
+    assert [f.id for f in client.files.list(limit=1, after=listed.data[0].id).data] == [made.id]
     assert list(client.files.list(purpose="fine-tune")) == []
 
     deleted = client.files.delete(made.id)

@@ -183,7 +183,7 @@ def test_errors_are_the_sdks_own_exceptions(stack: Stack, upstream: Upstream) ->
         "store": {"background": True, "store": False},
         "input[0]": {"input": [{"type": "function_call_output", "call_id": "c", "output": "x"}]},
         "input[0].content": {
-            "input": [{"role": "user", "content": [{"type": "input_image", "image_url": "x"}]}]
+            "input": [{"role": "user", "content": [{"type": "input_audio", "input_audio": {"data": "x"}}]}]
         },
         "input": {"input": [{"role": "assistant", "content": "no question"}]},
         "max_output_tokens": {"max_output_tokens": 3},

@@ -73,14 +73,16 @@ async def _used_bytes(sessionmaker: Sessionmaker, owner: str) -> int:
         return await storage_used(session, owner)
 
 
-async def check_quota(sessionmaker: Sessionmaker, owner: str, limits: Limits, size: int) -> None:
-    """TooLarge when `size` more bytes would pass the owner's storage quota."""
+async def check_quota(
+    sessionmaker: Sessionmaker, owner: str, limits: Limits, size: int, what: str = "this one"
+) -> None:
+    """TooLarge when `size` more bytes (`what`, in its sentence) would pass the owner's storage quota."""
     if limits.storage_mb is None:
         return
     used = await _used_bytes(sessionmaker, owner)
     if used + size > limits.storage_mb * MB:
         raise TooLarge(
-            f"Your files take {used / MB:.1f} MB of your {limits.storage_mb:g} MB; this one "
+            f"Your files take {used / MB:.1f} MB of your {limits.storage_mb:g} MB; {what} "
             f"({size / MB:.1f} MB) does not fit. Delete some files first."
         )
 

@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     context_window: int = 8192
     max_answer_tokens: int = 1024
     max_message_chars: int = 32_000
-    max_import_bytes: int = 20_000_000
+    max_import_bytes: int = 50_000_000
+    """The most an import's body may hold, its files (base64) included: a file as large as an upload
+    may be, with room for its conversation. It is read in memory, about three times its size at peak."""
     max_body_bytes: int = 4_000_000
     """The most any request's body may hold (an import's: `max_import_bytes`), enforced as it
     streams in, before anything else runs."""
@@ -57,6 +59,9 @@ class Settings(BaseSettings):
     max_streams_per_user: int = 50
     """Streams one user may hold open on one API process (answers, `/v1`, updates)."""
     max_import_messages: int = 10_000
+    max_import_files: int = 100
+    """The most files an import may bring (each within `max_upload_mb`, all within the body's limit
+    and the importer's storage quota)."""
 
     redis_pool_size: int = 32
     worker_concurrency: int = 500

@@ -1,13 +1,21 @@
 """A conversation as a JSON file: exported losslessly, imported back as a new conversation.
 
-Version 1 holds every message (with `parent_id`, so branches survive), every stored field (pins,
-the ids each answer's prompt included and the documents it drew on too), and the conversation's
-title, title source, system prompt, model, max tokens, selected branch and timestamps. Importing
-gives the conversation and its messages new ids, in the file's order (ids sort by creation), with parent
+Version 1 holds every message (with `parent_id`, so branches survive), every stored field (pins and
+the ids each answer's prompt included too), and the conversation's title, title source, system
+prompt, model, max tokens, selected branch and timestamps. Importing gives the
+conversation and its messages new ids, in the file's order (ids sort by creation), with parent
 links remapped; anything else comes back exactly as exported.
+
+Version 2 adds the files the messages attach (`attachments`, file ids): each file's name, type,
+size and bytes (base64), in `files`. Importing makes them new files of the importer's, which the
+workers read again (api/imports.py), and the messages name them by their new ids; an attachment
+whose file is not in the export (deleted before it was made) gets an id that names no file, so
+it is shown as deleted and never names anyone else's. Version 1 still imports.
 """
 
 import json
+import math
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -18,7 +26,9 @@ from core.models import ACTIVE_STATUSES, Conversation, Message, Role, Status, Ti
 from core.text import first_bad_text
 
 FORMAT = "relaychat.conversation"
-VERSION = 1
+VERSION: Literal[2] = 2  # what an export is written as
+READS = (1, 2)  # what an import reads
+MAX_ATTACHMENTS = 10  # a question's files, as a question may bring them (api/schemas.py)
 
 
 class ImportRefused(ValueError):
@@ -69,16 +79,6 @@ class ExportedStep(BaseModel):
     duration_ms: Count | None = None
 
 
-class ExportedSource(BaseModel):
-    model_config = ConfigDict(extra="forbid", from_attributes=True)
-
-    file_id: Id
-    name: Annotated[str, Field(min_length=1, max_length=255)]
-    whole: bool
-    pages: Annotated[list[Annotated[int, Field(ge=1, le=2**31 - 1)]], Field(max_length=100_000)] | None = None
-    chunks: Annotated[list[Count], Field(max_length=100_000)] | None = None
-
-
 class ExportedMessage(BaseModel):
     model_config = ConfigDict(extra="forbid", from_attributes=True)
 
@@ -107,8 +107,8 @@ class ExportedMessage(BaseModel):
     tool_call_id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     reasoning_tokens: Count | None = None
     tool_steps: Annotated[list[ExportedStep], Field(max_length=1000)] | None = None
-    # Default: files exported before answers kept their documents still import.
-    sources: Annotated[list[ExportedSource], Field(max_length=100)] | None = None
+    # Version 2: the files a question brought, by their ids in `files`.
+    attachments: Annotated[list[Id], Field(max_length=MAX_ATTACHMENTS)] | None = None
     created_at: Moment
     updated_at: Moment
 
@@ -127,22 +127,49 @@ class ExportedConversation(BaseModel):
     updated_at: Moment
 
 
+class ExportedFile(BaseModel):
+    """A file the messages attach: what it was called, and its bytes. What it holds (its text, its
+    tokens, its size in pixels) is read again by the importer's workers, never taken from the file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Id
+    name: Annotated[str, Field(min_length=1, max_length=255)]
+    content_type: Annotated[str, Field(max_length=100)] = Field(
+        description="As the exporting relaychat read it; the importer reads the type from the bytes again"
+    )
+    size: Annotated[int, Field(ge=0, le=2**53)] = Field(description="Bytes, before base64")
+    data: str = Field(description="The bytes, base64 (RFC 4648, padded)", repr=False)
+
+
 class ConversationExport(BaseModel):
     """What `GET /api/conversations/{id}/export.json` gives and `POST /api/conversations/import` takes."""
 
     model_config = ConfigDict(extra="forbid")
 
     format: Literal["relaychat.conversation"] = "relaychat.conversation"
-    version: Literal[1] = 1
+    version: Literal[1, 2] = VERSION
     conversation: ExportedConversation
     messages: list[ExportedMessage] = Field(description="Oldest first; a message's parent comes before it")
+    files: list[ExportedFile] = Field(default=[], description="Version 2: the files the messages attach")
 
 
 def export_conversation(conversation: Conversation, messages: list[Message]) -> ConversationExport:
+    """The export without its files' entries (`files`: an export's route streams them after it)."""
     return ConversationExport(
         conversation=ExportedConversation.model_validate(conversation),
         messages=[ExportedMessage.model_validate(message) for message in messages],
     )
+
+
+def attached_ids(messages: list[Message]) -> list[str]:
+    """The files the messages attach, each once, in the order they were first attached."""
+    return list(dict.fromkeys(file_id for message in messages for file_id in message.attachments or ()))
+
+
+def base64_length(size: int) -> int:
+    """The length of `size` bytes in padded base64."""
+    return 4 * math.ceil(size / 3)
 
 
 def _error_sentence(error: ValidationError) -> str:
@@ -176,15 +203,38 @@ def _check_links(export: "ConversationExport") -> None:
     leaf = export.conversation.selected_leaf_id
     if leaf is not None and leaf not in seen:
         raise ImportRefused(f"The selected branch ends at a message that is not in the file ({leaf}).")
+    _check_files(export)
+
+
+def _check_files(export: "ConversationExport") -> None:
+    """Each file once, attached to a message, its base64 as long as its size says (so that sizes
+    can be held to limits before any is decoded); each message's files once."""
+    attached: set[str] = set()
+    for number, message in enumerate(export.messages, start=1):
+        if len(set(message.attachments or ())) < len(message.attachments or ()):
+            raise ImportRefused(f"Message {number} attaches the same file twice.")
+        attached.update(message.attachments or ())
+    seen: set[str] = set()
+    for number, file in enumerate(export.files, start=1):
+        if file.id in seen:
+            raise ImportRefused(f"Attachment {number} repeats the id of an earlier attachment ({file.id}).")
+        seen.add(file.id)
+        if file.id not in attached:
+            raise ImportRefused(f"Attachment {number} ({file.name}) is attached to no message.")
+        if len(file.data) != base64_length(file.size):
+            raise ImportRefused(
+                f"Attachment {number} ({file.name}) does not hold the {file.size:,} bytes its size says."
+            )
 
 
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def parse_import(raw: bytes, max_messages: int) -> ConversationExport:
+def parse_import(raw: bytes, max_messages: int, max_files: int) -> ConversationExport:
     """The file checked from the outside in, each refusal a sentence: JSON at all, ours, the version
-    we read, the fields, then the links between messages."""
+    we read, how many messages and files, the fields, then the links between messages and files.
+    The files' bytes are not decoded here (api/imports.py reads them once their sizes passed)."""
     try:
         document: Any = json.loads(raw, parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError) as error:
@@ -195,13 +245,18 @@ def parse_import(raw: bytes, max_messages: int) -> ConversationExport:
         raise ImportRefused(
             "This is not a relaychat conversation export (its format is not relaychat.conversation)."
         )
-    if document.get("version") != VERSION:
+    if document.get("version") not in READS:
         raise ImportRefused(
-            f"This export is version {document.get('version')!r}; this relaychat reads version {VERSION}."
+            f"This export is version {document.get('version')!r}; this relaychat reads versions 1 and 2."
         )
+    if document["version"] == 1 and "files" in document:
+        raise ImportRefused("This export is version 1, which carries no files: files came with version 2.")
     if isinstance(document.get("messages"), list) and len(document["messages"]) > max_messages:
         count = len(document["messages"])
         raise ImportRefused(f"The file has {count:,} messages; the limit is {max_messages:,}.", too_big=True)
+    if isinstance(document.get("files"), list) and len(document["files"]) > max_files:
+        count = len(document["files"])
+        raise ImportRefused(f"The file carries {count:,} files; the limit is {max_files:,}.", too_big=True)
     if bad := first_bad_text(document):
         raise ImportRefused(f"The file holds {bad.problem}, at {bad.where}.")
     try:
@@ -216,11 +271,16 @@ def parse_import(raw: bytes, max_messages: int) -> ConversationExport:
 _NOT_IN_THE_FILE = {"tokens": None, "tokenizer": None, "params": None}
 
 
-def imported_rows(export: ConversationExport) -> tuple[Conversation, list[dict[str, Any]]]:
+def imported_rows(
+    export: ConversationExport, file_ids: Mapping[str, str] | None = None
+) -> tuple[Conversation, list[dict[str, Any]]]:
     """New rows for the file: the conversation, and its messages as the `message` table's rows
     (plain values: 10,000 of them go in as one bulk insert), with new ids in the file's order and
-    parent links remapped. An answer that was still running when exported cannot go on in the
-    copy: it comes back stopped, its text kept."""
+    parent links remapped; attachments by the new ids of their files (`file_ids`, the export's id
+    to the importer's), or an id that names no file for one the export does not carry. An answer
+    that was still running when exported cannot go on in the copy: it comes back stopped, its
+    text kept."""
+    file_ids = file_ids or {}
     conversation = Conversation(**export.conversation.model_dump(exclude={"id", "selected_leaf_id"}))
     new_ids: dict[str, str] = {}
     rows = []
@@ -235,10 +295,21 @@ def imported_rows(export: ConversationExport) -> tuple[Conversation, list[dict[s
             "conversation_id": conversation.id,
             "parent_id": new_ids[exported.parent_id] if exported.parent_id else None,
             "included_ids": included,
+            "attachments": _new_file_ids(exported.attachments, file_ids),
             "imported": True,
             **_NOT_IN_THE_FILE,
         }
+        if row.get("sources"):  # the documents an answer drew on: named by their new ids too
+            row["sources"] = [
+                {**s, "file_id": file_ids.get(s["file_id"], s["file_id"])} for s in row["sources"]
+            ]
         rows.append(row)
     leaf = export.conversation.selected_leaf_id
     conversation.selected_leaf_id = new_ids[leaf] if leaf else None
     return conversation, rows
+
+
+def _new_file_ids(attachments: list[str] | None, file_ids: Mapping[str, str]) -> list[str] | None:
+    # Never an id the file brought: it could name a file of someone else's, which a regenerated
+    # answer would read.
+    return None if attachments is None else [file_ids.get(old) or new_id() for old in attachments]

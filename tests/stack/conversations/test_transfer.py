@@ -7,7 +7,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.stack.files.test_uploads import settled, uploaded
 from tests.support.accounts import new_user
 from tests.support.stack import Stack, Upstream, ask, new_conversation, unique, wait_for_message
 
@@ -56,9 +55,13 @@ def import_file(client: httpx.Client, body: bytes | str) -> httpx.Response:
 
 
 def without_ids(exported: dict[str, Any]) -> dict[str, Any]:
-    """The export with ids replaced by positions: what must survive a round trip unchanged."""
+    """The export with ids replaced by positions (a file's by its place in `files`, as the messages
+    name it): what must survive a round trip unchanged."""
     stripped = copy.deepcopy(exported)
     position = {message["id"]: index for index, message in enumerate(stripped["messages"])}
+    files = {file["id"]: f"file {index}" for index, file in enumerate(stripped["files"])}
+    for file in stripped["files"]:
+        file["id"] = files[file["id"]]
     del stripped["conversation"]["id"]
     leaf = stripped["conversation"]["selected_leaf_id"]
     stripped["conversation"]["selected_leaf_id"] = position[leaf] if leaf else None
@@ -67,6 +70,10 @@ def without_ids(exported: dict[str, Any]) -> dict[str, Any]:
         message["parent_id"] = position.get(message["parent_id"]) if message["parent_id"] else None
         if message["included_ids"] is not None:
             message["included_ids"] = [position[i] for i in message["included_ids"]]
+        if message["attachments"] is not None:
+            message["attachments"] = [files.get(i, "not exported") for i in message["attachments"]]
+        for source in message.get("sources") or ():
+            source["file_id"] = files.get(source["file_id"], "not exported")
     return stripped
 
 
@@ -84,7 +91,7 @@ def test_export_then_import_then_export_is_exact_apart_from_ids(
     assert switched.status_code == 200, switched.text
 
     first = export_json(client, conversation_id)
-    assert (first["format"], first["version"]) == ("relaychat.conversation", 1)
+    assert (first["format"], first["version"]) == ("relaychat.conversation", 2)
     assert first["conversation"]["max_tokens"] == 300
     assert first["messages"][0]["pinned"] is True
     assert any(m["included_ids"] for m in first["messages"])
@@ -192,7 +199,7 @@ def repeat_id(file: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("change", "sentence"),
     [
-        (lambda f: f.update(version=2), "This export is version 2; this relaychat reads version 1."),
+        (lambda f: f.update(version=3), "This export is version 3; this relaychat reads versions 1 and 2."),
         (lambda f: f.update(format="something-else"), "This is not a relaychat conversation export"),
         (break_parent, "Message 2 names a parent (no-such-message) that is not in the file."),
         (reverse_messages, "Message 1 names a parent"),
@@ -255,9 +262,9 @@ def test_a_file_that_is_no_export_is_refused(client: httpx.Client, body: bytes, 
 
 
 def test_a_file_too_big_is_refused_before_it_is_read(client: httpx.Client) -> None:
-    response = import_file(client, b" " * 20_000_001)
+    response = import_file(client, b" " * 50_000_001)
     assert response.status_code == 413
-    assert response.json()["detail"] == "The file is too big; the limit is 20 MB."
+    assert response.json()["detail"] == "The file is too big; the limit is 50 MB."
 
 
 def test_a_file_with_too_many_messages_is_refused(client: httpx.Client, upstream: Upstream) -> None:
@@ -331,24 +338,3 @@ def test_a_tool_loop_with_reasoning_survives_a_round_trip_and_reads_in_markdown(
     assert '**Called `lookup`** (`call_t`)\n\n```json\n{"q": "tides"}\n```' in text
     assert "## Tool result (`call_t`)\n\nhigh tide 06:00" in text
     assert "**Thinking**\n\n> Read the result.\n\nHigh at 6." in text
-
-
-def test_the_documents_an_answer_drew_on_survive_a_round_trip(client: httpx.Client) -> None:
-    file_id = uploaded(client, "notes.md", b"# Notes\n\nThe heron nests by the mill.\n")["id"]
-    assert settled(client, file_id)["status"] == "ready"
-    conversation_id = new_conversation(client)["id"]
-    asked = ask(client, conversation_id, unique("where"), attachments=[file_id])
-    wait_for_message(client, asked["assistant_message"]["id"])
-
-    first = export_json(client, conversation_id)
-    drew_on = {"file_id": file_id, "name": "notes.md", "whole": True, "pages": None, "chunks": None}
-    assert first["messages"][1]["sources"] == [drew_on]
-    imported = import_file(client, json.dumps(first))
-    assert imported.status_code == 201, imported.text
-    second = export_json(client, imported.json()["id"])
-    assert without_ids(second) == without_ids(first)
-    # A page number a document cannot have is refused.
-    first["messages"][1]["sources"][0]["pages"] = [0]
-    refused = import_file(client, json.dumps(first))
-    assert refused.status_code == 422
-    assert "messages.1.sources.0.pages.0" in refused.json()["detail"]

@@ -224,6 +224,7 @@ async def _start(
     # A conversation with an answer running is not read for here: the database refuses the
     # second one (the index), which costs only the rare conflict a write and a rollback.
     owner = conversation.owner_id
+    title = await _fallback_title(session, question) if plan.names_conversation else None
     # Ends the reads' transaction; what follows is a write transaction of its own. Nothing may be
     # changed before it: a change it flushed would be a write in the read-only transaction, which
     # SQLite refuses when another process has written meanwhile.
@@ -239,9 +240,9 @@ async def _start(
     )
     if plan.new:
         question.client_id = plan.client_id
-    if plan.names_conversation:
+    if title is not None:
         # Named at once; the worker's title job may replace it later.
-        conversation.title = fallback_title(question.content)
+        conversation.title = title
         conversation.title_source = TitleSource.fallback
     conversation.selected_leaf_id = answer.id
     conversation.updated_at = utcnow()
@@ -255,6 +256,15 @@ async def _start(
     on_stored()
     await _enqueue(redis, answer.id, owner, fair=settings.fair_dispatch)
     return Submitted(question, answer)
+
+
+async def _fallback_title(session: AsyncSession, question: Message) -> str:
+    """What names the conversation until a title is made: its first question's first line, or
+    the name of its first file when it brings files alone."""
+    if question.content.strip() or not question.attachments:
+        return fallback_title(question.content)
+    named = await session.exec(select(StoredFile.name).where(col(StoredFile.id) == question.attachments[0]))
+    return fallback_title(named.first() or "")
 
 
 async def _plan(session: AsyncSession, ask: Ask) -> _Plan:

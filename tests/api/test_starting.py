@@ -13,7 +13,17 @@ from api.starting import Ask, Edit, Question, Regenerate, Submitted, Turn, Turns
 from core import keys
 from core.db import read_only
 from core.limits import limits_of
-from core.models import Conversation, Message, Role, Source, Status, TitleSource, User
+from core.models import (
+    Conversation,
+    FileStatus,
+    Message,
+    Role,
+    Source,
+    Status,
+    StoredFile,
+    TitleSource,
+    User,
+)
 from tests.support.answer_path import AnswerPath, ScriptedModel, answer_path, row, stored_question
 from tests.support.processes import RedisServer, free_port
 
@@ -96,6 +106,28 @@ async def test_a_question_is_stored_with_a_queued_answer_that_is_enqueued(path: 
     assert (named.title, named.title_source) == ("What is a queue?", TitleSource.fallback)
     assert await enqueued(path) == [answer.id]
     assert await path.redis.zscore(keys.admitted(path.owner), answer.id) is not None
+
+
+async def test_a_question_of_files_alone_names_its_conversation_after_its_first_file(
+    path: AnswerPath,
+) -> None:
+    conversation = await new_conversation(path)
+    async with path.sessionmaker() as session:
+        files = [
+            StoredFile(
+                owner_id=path.owner, name=name, size=10, content_type="text/plain", status=FileStatus.ready
+            )
+            for name in ("Quarterly report.md", "notes.txt")
+        ]
+        session.add_all(files)
+        await session.commit()
+        file_ids = [stored.id for stored in files]
+    alone = Question(
+        conversation=conversation, content="", parent_id=None, client_id=None, attachments=file_ids
+    )
+    submitted = await start(path, alone)
+    named = await conversation_of(path, submitted.answer)
+    assert (named.title, named.title_source) == ("Quarterly report.md", TitleSource.fallback)
 
 
 async def test_the_next_question_follows_the_selected_branch_and_names_nothing(path: AnswerPath) -> None:

@@ -22,7 +22,7 @@ from worker import file_waits
 from worker.claim import Claimed, claim, hold_claim, release
 from worker.deps import WorkerDeps
 from worker.generate import INFRASTRUCTURE, Ending, generate
-from worker.ingestion import ingest_file
+from worker.ingestion import give_up, ingest_file
 from worker.recover import keep_recovering
 from worker.run import PICKED_UP
 from worker.titles import make_title
@@ -197,7 +197,13 @@ class RelaychatWorker(Worker):
         return await list_mcp_tools(self.deps, server_id)
 
     async def _ingest_file(self, ctx: dict[Any, Any], file_id: str) -> str:
-        ended = await ingest_file(self.deps, file_id)
+        try:
+            ended = await ingest_file(self.deps, file_id)
+        except Exception:
+            if ctx["job_try"] < self.settings.max_attempts:
+                raise
+            logger.exception("file %s: its last try failed", file_id)
+            ended = await give_up(self.deps, file_id)
         # Read, failed or gone: the answers waiting for the file go on (an error raised above
         # leaves it being read, and the job runs again).
         await file_waits.wake(self.pool, file_id, fair=self.settings.fair_dispatch)

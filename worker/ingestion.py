@@ -29,6 +29,8 @@ from worker.job_usage import record_job_usage
 
 logger = logging.getLogger(__name__)
 
+UNREADABLE = "relaychat could not read this file."
+
 
 @dataclass(frozen=True, slots=True)
 class Read:
@@ -116,6 +118,18 @@ async def _fail(deps: WorkerDeps, stored: StoredFile, error: str) -> None:
     await deps.files.delete(stored.id)
 
 
+async def give_up(deps: WorkerDeps, file_id: str) -> str:
+    """The file's last try failed (its store or database out all along): it ends `failed`,
+    rather than being read for ever, and the answers waiting for it with it."""
+    async with deps.sessionmaker() as session:
+        stored = await session.get(StoredFile, file_id)
+    if stored is None or stored.status != FileStatus.processing:
+        return "deleted" if stored is None else f"already {stored.status}"
+    await _fail(deps, stored, UNREADABLE)
+    await publish_file_change(deps.redis, file_id, stored.owner_id)
+    return "failed"
+
+
 async def ingest_file(deps: WorkerDeps, file_id: str) -> str:
     """Read the file; its owner's browsers hear when it is ready or failed."""
     async with deps.sessionmaker() as session:
@@ -130,8 +144,11 @@ async def ingest_file(deps: WorkerDeps, file_id: str) -> str:
         await copy_to(deps.files, file_id, path)
         try:
             read = await asyncio.to_thread(_read, path, stored.content_type, counter)
-        except Unreadable as unreadable:
-            await _fail(deps, stored, str(unreadable))
+        except Exception as error:
+            if not isinstance(error, Unreadable):
+                # A reader's own failure on these bytes: read again, they would fail the same way.
+                logger.exception("file %s: its reader failed", file_id)
+            await _fail(deps, stored, str(error) if isinstance(error, Unreadable) else UNREADABLE)
             await publish_file_change(deps.redis, file_id, stored.owner_id)
             return "failed"
     if read.thumbnail is not None:

@@ -38,6 +38,11 @@ class _Piece:
     tokens: int
 
 
+# Longer texts are never counted, only cut: a tokenizer refuses a text of a million characters
+# (llama.cpp's buffer), and no chunk is anywhere near this long.
+COUNTED_CHARS = 100_000
+
+
 @dataclass(frozen=True, slots=True)
 class _Splitter:
     count: Callable[[str], int]
@@ -48,7 +53,11 @@ class _Splitter:
         text = text.strip()
         if not text:
             return []
-        return [piece.text for piece in self._fitting(text, self.count(text), 0)]
+        return [piece.text for piece in self._fitting(text, self._tokens(text), 0)]
+
+    def _tokens(self, text: str) -> int:
+        """The text's tokens; past COUNTED_CHARS, only that it is over the budget."""
+        return self.count(text) if len(text) <= COUNTED_CHARS else self.max_tokens + 1
 
     def _fitting(self, text: str, tokens: int, level: int) -> list[_Piece]:
         """`text` cut at the boundaries of `level` (or finer where a part is still too long), its parts
@@ -62,7 +71,7 @@ class _Splitter:
             pattern, joiner = _BOUNDARIES[level]
             parts = [stripped for part in pattern.split(text) if (stripped := part.strip())]
         finer = min(level + 1, len(_BOUNDARIES))
-        pieces = [piece for part in parts for piece in self._fitting(part, self.count(part), finer)]
+        pieces = [piece for part in parts for piece in self._fitting(part, self._tokens(part), finer)]
         return self._packed(pieces, joiner)
 
     def _packed(self, pieces: list[_Piece], joiner: str) -> list[_Piece]:

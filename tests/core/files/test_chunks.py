@@ -83,3 +83,18 @@ def test_no_text_is_lost_and_no_chunk_is_empty() -> None:
     for number in (1, 2):
         kept = " ".join(chunk.text for chunk in chunks if chunk.page == number)
         assert kept.split() == text.split()
+
+
+def test_a_page_too_long_for_the_tokenizer_is_cut_before_it_is_counted() -> None:
+    """Regression: a text file of one page over a million characters made llama.cpp's tokenizer
+    raise, and the file stayed `processing` for ever."""
+
+    def bounded(text: str) -> int:
+        if len(text) > 200_000:
+            raise RuntimeError("Failed to tokenize")
+        return words(text)
+
+    text = "\n".join(_paragraph("w", 20) for _ in range(20_000))  # 3.5 million characters, one page
+    chunks = split([Page(None, text)], bounded, max_tokens=400)
+    assert all(chunk.tokens <= 400 for chunk in chunks)
+    assert sum(chunk.tokens for chunk in chunks) == 20 * 20_000

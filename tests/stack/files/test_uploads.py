@@ -57,6 +57,17 @@ def test_an_upload_is_stored_read_and_ready_with_its_tokens(client: httpx.Client
     assert client.get(f"/api/files/{made['id']}/content").status_code == 404
 
 
+def test_a_text_too_long_for_the_tokenizer_in_one_piece_is_read(client: httpx.Client) -> None:
+    """Regression: a text file over a million characters (one page) made the tokenizer raise; its
+    reading failed on every try, and the file stayed `processing`."""
+    text = "\n".join(f"Line {n}: the heron nests by the old mill." for n in range(40_000))
+    assert len(text) > 1_500_000
+    made = uploaded(client, "long.txt", text.encode())
+    read = settled(client, made["id"], timeout=60)
+    assert read["status"] == "ready", read
+    assert read["tokens"] > 400_000
+
+
 def test_the_type_comes_from_the_bytes_and_bad_files_end_failed_with_a_sentence(
     client: httpx.Client,
 ) -> None:

@@ -70,7 +70,9 @@ async def refused(request: Request, exc: Exception) -> JSONResponse:
         openai_status = app_status  # a whole body too large, not a parameter: 413 there too
     message = f"{exc.param}: {exc.sentence}" if exc.param else exc.sentence
     if is_openai(request):
-        return openai_error(openai_status, message, param=exc.param, headers=_headers(exc))
+        return openai_error(
+            openai_status, message, param=exc.param, code=exc.openai_code, headers=_headers(exc)
+        )
     return JSONResponse({"detail": message}, status_code=app_status, headers=_headers(exc))
 
 

@@ -17,6 +17,9 @@ FILE_NOT_FOUND = "File not found"
 class Refusal(Exception):
     """A request refused, with a sentence to show, and the parameter at fault when one is."""
 
+    # The `code` of OpenAI's error body on the `/v1` routes, where it has one of its own.
+    openai_code: str | None = None
+
     def __init__(self, sentence: str, *, param: str | None = None) -> None:
         super().__init__(sentence)
         self.sentence = sentence
@@ -50,7 +53,13 @@ class Invalid(Refusal):
 
 
 class TooLarge(Refusal):
-    """Too long: a message, or a message for the model's context window."""
+    """Too large: a body, a file, a message past its limit."""
+
+
+class TooLongForModel(TooLarge):
+    """More than the model's context window could take."""
+
+    openai_code = "context_length_exceeded"
 
 
 class TooSlow(Refusal):

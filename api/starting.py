@@ -33,6 +33,7 @@ from api.refusals import (
     Invalid,
     NotFound,
     TooLarge,
+    TooLongForModel,
     TooMany,
 )
 from core import metrics
@@ -220,7 +221,7 @@ async def _start(
         sentence = (
             f"Message is too long for the model: {needed:,} tokens with the system prompt, room for {room:,}"
         )
-        raise TooLarge(sentence, param=plan.param)
+        raise TooLongForModel(sentence, param=plan.param)
     # A conversation with an answer running is not read for here: the database refuses the
     # second one (the index), which costs only the rare conflict a write and a rollback.
     owner = conversation.owner_id
@@ -377,7 +378,7 @@ def _turns_plan(ask: Turns) -> _Plan:
             f"the request holds {total:,} characters, more than {ask.model.id}'s window of "
             f"{ask.model.context_window:,} tokens could ever take"
         )
-        raise TooLarge(sentence, param=ask.param)
+        raise TooLongForModel(sentence, param=ask.param)
     asked = next((turn.text for turn in reversed(turns) if turn.role == Role.user), turns[-1].text)
     conversation = ask.conversation or Conversation(
         owner_id=ask.owner,

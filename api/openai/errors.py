@@ -17,7 +17,7 @@ _KINDS: dict[int, tuple[str, str | None]] = {
     status.HTTP_403_FORBIDDEN: ("invalid_request_error", "forbidden"),
     status.HTTP_404_NOT_FOUND: ("invalid_request_error", "not_found"),
     status.HTTP_409_CONFLICT: ("invalid_request_error", "conflict"),
-    status.HTTP_413_CONTENT_TOO_LARGE: ("invalid_request_error", "context_length_exceeded"),
+    status.HTTP_413_CONTENT_TOO_LARGE: ("invalid_request_error", None),
     status.HTTP_429_TOO_MANY_REQUESTS: ("requests", "rate_limit_exceeded"),
     status.HTTP_503_SERVICE_UNAVAILABLE: ("server_error", "service_unavailable"),
 }

@@ -149,6 +149,10 @@ def test_a_request_is_bounded_as_a_whole_not_only_by_its_last_turn(stack: Stack)
         with pytest.raises(openai.BadRequestError) as refused:
             client.chat.completions.create(model="scripted", messages=messages)  # type: ignore[arg-type]
         assert refused.value.param == "messages"
+    assert refused.value.code is None  # too many turns: a limit of relaychat's, not the window's
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.chat.completions.create(model="scripted", messages=too_much)  # type: ignore[arg-type]
+    assert refused.value.code == "context_length_exceeded"
     with stack.client() as app:
         after = len(app.get("/api/conversations", params={"source": "api", "limit": 200}).json()["items"])
     assert after == before  # nothing was stored

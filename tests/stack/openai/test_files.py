@@ -127,6 +127,7 @@ def test_the_upload_limit_and_the_storage_quota_are_413s_in_openais_shape(make_s
         client.files.create(file=("big.txt", io.BytesIO(b"a" * 1_000_001)), purpose="user_data")
     assert too_big.value.status_code == 413
     assert too_big.value.message.endswith("The file is too large; the limit is 1 MB.")
+    assert too_big.value.code is None  # a file past the limit, not a prompt past the window
     first = client.files.create(file=("first.txt", b"a" * 600_000), purpose="user_data")
     with pytest.raises(openai.APIStatusError) as over:
         client.files.create(file=("second.txt", b"b" * 600_000), purpose="user_data")

@@ -191,8 +191,8 @@ async def read_answer(
                 session.expunge(server)
         question = history[-1] if history else None
         attached = _Attached()
-        if question is not None and question.attachments and tokens is not None:
-            attached = await _attached(session, question, tokens)
+        if question is not None and tokens is not None and (earlier := _earlier_files(history)) is not None:
+            attached = await _attached(session, question, earlier, tokens)
         return Found(
             answer,
             conversation,
@@ -215,27 +215,37 @@ class _Attached:
     unreadable: str | None = None
 
 
-async def _attached(session: AsyncSession, question: Message, room: int) -> _Attached:
-    """The question's attached files, in its order (a deleted one is left out): its documents, each
-    whole if it fits its share of the prompt's `room`, else the chunks of it that best match the
-    question (or, matching none, its beginning); and its images (id, type). Nothing of them while
-    one is still being read (`waiting`) or could not be read (`unreadable`)."""
+def _earlier_files(history: Sequence[Message]) -> list[str] | None:
+    """The files the branch's earlier questions brought, the newest turn's first; None when
+    neither they nor the question brought any."""
+    earlier = [i for m in reversed(history[:-1]) if m.role == Role.user for i in m.attachments or ()]
+    return earlier if earlier or history[-1].attachments else None
+
+
+async def _attached(session: AsyncSession, question: Message, earlier: list[str], room: int) -> _Attached:
+    """The documents of the question's files, in its order, then those the branch's earlier
+    questions brought (a follow-up question still reads the report asked about before), each
+    once: whole if it fits its share of the prompt's `room`, else the chunks of it that best
+    match the question (or, matching none, its beginning); and the question's images (id, type).
+    A deleted file is left out, and an earlier one that could not be read; nothing of them while
+    one of the question's is still being read (`waiting`) or could not be read (`unreadable`)."""
     file_ids = question.attachments or []
+    every_id = list(dict.fromkeys([*file_ids, *earlier]))
     found = {
         stored.id: stored
-        for stored in await session.exec(select(StoredFile).where(col(StoredFile.id).in_(file_ids)))
+        for stored in await session.exec(select(StoredFile).where(col(StoredFile.id).in_(every_id)))
     }
     attached = [found[i] for i in file_ids if i in found]
     if waiting := [stored.id for stored in attached if stored.status == FileStatus.processing]:
         return _Attached(waiting=waiting)
     if failed := next((stored for stored in attached if stored.status == FileStatus.failed), None):
         return _Attached(unreadable=f"{failed.name} could not be read: {failed.error}")
-    ready = {stored.id: stored for stored in attached}
+    ready = {i: stored for i, stored in found.items() if stored.status == FileStatus.ready}
     images = [(i, ready[i].content_type) for i in file_ids if i in ready and ready[i].content_type in IMAGES]
     files = {i: stored for i, stored in ready.items() if stored.tokens is not None}
     share = room // max(len(files), 1)
     documents: list[Document] = []
-    for file_id in file_ids:
+    for file_id in every_id:
         stored = files.get(file_id)
         if stored is None:
             continue

@@ -111,6 +111,14 @@ def test_a_question_brings_its_documents_into_the_prompt(client: httpx.Client, u
     assert asked.startswith(question)
     assert '<document name="notes.md">' in asked
     assert "The heron nests by the old mill." in asked
+    # A follow-up question brings no file, and still reads the one asked about before.
+    follow_up = unique("and when did the otters come back")
+    sent = client.post(f"/api/conversations/{conversation_id}/messages", json={"content": follow_up})
+    answer = wait_for_message(client, sent.json()["assistant_message"]["id"])
+    everything = upstream.http.get("/_requests").json()
+    [request] = [r for r in everything if r["match"].startswith(follow_up)]
+    assert '<document name="notes.md">' in request["messages"][-1]["content"]
+    assert [source["name"] for source in answer["sources"]] == ["notes.md"]
 
 
 def test_another_users_file_is_a_404_on_every_route_and_cannot_be_attached(

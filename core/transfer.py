@@ -1,9 +1,9 @@
 """A conversation as a JSON file: exported losslessly, imported back as a new conversation.
 
-Version 1 holds every message (with `parent_id`, so branches survive), every stored field (pins and
-the ids each answer's prompt included too), and the conversation's title, title source, system
-prompt, model, max tokens, selected branch and timestamps. Importing gives the
-conversation and its messages new ids, in the file's order (ids sort by creation), with parent
+Version 1 holds every message (with `parent_id`, so branches survive), every stored field (pins,
+the ids each answer's prompt included and the documents it drew on too), and the conversation's
+title, title source, system prompt, model, max tokens, selected branch and timestamps. Importing
+gives the conversation and its messages new ids, in the file's order (ids sort by creation), with parent
 links remapped; anything else comes back exactly as exported.
 
 Version 2 adds the files the messages attach (`attachments`, file ids): each file's name, type,
@@ -79,6 +79,16 @@ class ExportedStep(BaseModel):
     duration_ms: Count | None = None
 
 
+class ExportedSource(BaseModel):
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    file_id: Id
+    name: Annotated[str, Field(min_length=1, max_length=255)]
+    whole: bool
+    pages: Annotated[list[Annotated[int, Field(ge=1, le=2**31 - 1)]], Field(max_length=100_000)] | None = None
+    chunks: Annotated[list[Count], Field(max_length=100_000)] | None = None
+
+
 class ExportedMessage(BaseModel):
     model_config = ConfigDict(extra="forbid", from_attributes=True)
 
@@ -109,6 +119,8 @@ class ExportedMessage(BaseModel):
     tool_steps: Annotated[list[ExportedStep], Field(max_length=1000)] | None = None
     # Version 2: the files a question brought, by their ids in `files`.
     attachments: Annotated[list[Id], Field(max_length=MAX_ATTACHMENTS)] | None = None
+    # Default: files exported before answers kept their documents still import.
+    sources: Annotated[list[ExportedSource], Field(max_length=100)] | None = None
     created_at: Moment
     updated_at: Moment
 

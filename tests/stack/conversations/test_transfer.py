@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.stack.files.test_uploads import settled, uploaded
 from tests.support.accounts import new_user
 from tests.support.stack import Stack, Upstream, ask, new_conversation, unique, wait_for_message
 
@@ -338,3 +339,24 @@ def test_a_tool_loop_with_reasoning_survives_a_round_trip_and_reads_in_markdown(
     assert '**Called `lookup`** (`call_t`)\n\n```json\n{"q": "tides"}\n```' in text
     assert "## Tool result (`call_t`)\n\nhigh tide 06:00" in text
     assert "**Thinking**\n\n> Read the result.\n\nHigh at 6." in text
+
+
+def test_the_documents_an_answer_drew_on_survive_a_round_trip(client: httpx.Client) -> None:
+    file_id = uploaded(client, "notes.md", b"# Notes\n\nThe heron nests by the mill.\n")["id"]
+    assert settled(client, file_id)["status"] == "ready"
+    conversation_id = new_conversation(client)["id"]
+    asked = ask(client, conversation_id, unique("where"), attachments=[file_id])
+    wait_for_message(client, asked["assistant_message"]["id"])
+
+    first = export_json(client, conversation_id)
+    drew_on = {"file_id": file_id, "name": "notes.md", "whole": True, "pages": None, "chunks": None}
+    assert first["messages"][1]["sources"] == [drew_on]
+    imported = import_file(client, json.dumps(first))
+    assert imported.status_code == 201, imported.text
+    second = export_json(client, imported.json()["id"])
+    assert without_ids(second) == without_ids(first)
+    # A page number a document cannot have is refused.
+    first["messages"][1]["sources"][0]["pages"] = [0]
+    refused = import_file(client, json.dumps(first))
+    assert refused.status_code == 422
+    assert "messages.1.sources.0.pages.0" in refused.json()["detail"]

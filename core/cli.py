@@ -1,4 +1,4 @@
-"""`relaychat`: run the API, a worker, or both."""
+"""`relaychat`: run the API, a worker, or both; manage accounts; print the status."""
 
 import argparse
 import os
@@ -82,6 +82,34 @@ def _model(args: argparse.Namespace) -> int:
     os.execv(sys.executable, [sys.executable, "-m", "llama_cpp.server", *argv])
 
 
+def _status(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from core import status
+    from core.redis import connect, target_of
+    from core.settings import get_settings
+
+    settings = get_settings()
+
+    async def read() -> status.SystemStatus:
+        redis = connect(target_of(settings), 2, "relaychat-status", retries=1)
+        try:
+            return await status.read(redis, settings.worker_heartbeat_seconds)
+        finally:
+            await redis.aclose()
+
+    try:
+        figures = asyncio.run(read())
+    except Exception as error:  # Redis unreachable: say so, not a traceback
+        print(f"relaychat: could not read the status from Redis: {error!r}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(status.as_json(figures))
+    else:
+        print("\n".join(status.render(figures, args.minutes)))
+    return 0
+
+
 def _secrets_key(_args: argparse.Namespace) -> int:
     from core.secrets import new_key
 
@@ -107,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "secrets-key", help="print a new key for RELAYCHAT_SECRETS_KEY (it seals stored secrets)"
     ).set_defaults(run=_secrets_key)
+    status = commands.add_parser(
+        "status", help="the queue, the workers and the last hour's answers, read from Redis (any host)"
+    )
+    status.add_argument("--json", action="store_true", help="what GET /api/admin/status returns")
+    status.add_argument("--minutes", type=int, default=10, help="how many of the last minutes to list")
+    status.set_defaults(run=_status)
     users = commands.add_parser("users", help="manage accounts (for an operator who is locked out)")
     user_commands = users.add_subparsers(dest="action", required=True)
     create = user_commands.add_parser(

@@ -7,11 +7,13 @@ counted here too (`relaychat_answers_ended_total`), once: when its terminal even
 which the log's script allows once per answer.
 """
 
+import logging
 from typing import Any
 
 from pydantic import BaseModel
+from redis.exceptions import RedisError
 
-from core import metrics
+from core import metrics, status
 from core.answer_parts import AnswerParts, Said, step_call, step_result
 from core.eventlog import ANY_ATTEMPT, AttemptLog, EventLog
 from core.events import EventType
@@ -21,6 +23,8 @@ from core.schemas import MessageRead
 DELETED_CODE = "deleted"
 DELETED_SENTENCE = "This conversation was deleted."
 OUTCOMES = {Status.complete: "completed", Status.stopped: "stopped"}
+
+logger = logging.getLogger(__name__)
 
 
 def terminal_event(message: Message | MessageRead) -> tuple[EventType, dict[str, Any]]:
@@ -103,6 +107,7 @@ async def end_from_row(log: EventLog, message: Message) -> None:
     ended = await log.append(message.id, message.attempt, *repair, terminal_event(message), final=True)
     if ended is not None:
         _count(message)
+        await _record(log, message)
 
 
 async def end_deleted(log: EventLog, message: Message) -> None:
@@ -116,3 +121,13 @@ async def end_deleted(log: EventLog, message: Message) -> None:
     )
     if await log.append(message.id, ANY_ATTEMPT, terminal_event(gone), final=True) is not None:
         _count(gone)
+        await _record(log, gone)
+
+
+async def _record(log: EventLog, message: Message | MessageRead) -> None:
+    """An end made here (not the worker's, which sends it with its own pipeline: worker/finish.py)
+    counts in its minute for the Status page (core/status.py)."""
+    try:
+        await status.record(log.redis, message)
+    except RedisError as error:
+        logger.warning("could not count the end of %s on the status page: %r", message.id, error)

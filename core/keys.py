@@ -161,3 +161,13 @@ def file_read(file_id: str) -> str:
 def arq_retry(job_id: str) -> str:
     """ARQ's count of a job's runs (its tries)."""
     return retry_key_prefix + job_id
+
+
+STATUS_MINUTE_PREFIX = PREFIX + "status:minute:"
+
+
+def status_minute(minute: int) -> str:
+    """Hash, expiring after two hours: one minute's figures for the admin's Status page
+    (core/status.py), the minute counted from the epoch (`time // 60`): answers ended by outcome,
+    completed answers' tokens and their time, first-token histograms, and the queue's samples."""
+    return f"{STATUS_MINUTE_PREFIX}{minute}"

@@ -10,7 +10,7 @@ from typing import Any
 from arq import Retry, Worker, func
 from arq.utils import timestamp_ms
 
-from core import heartbeats, keys, metrics
+from core import heartbeats, keys, metrics, status
 from core.heap import settle_heap
 from core.jobs import GENERATE, INGEST, LIST_TOOLS, TITLE
 from core.logs import ANSWER_ID, configure_logging
@@ -135,6 +135,8 @@ class RelaychatWorker(Worker):
         while True:
             try:
                 await heartbeats.beat(self.pool, self._id, self.max_jobs, self.job_counter, interval)
+                # The queue's depth and the running answers, into this minute (core/status.py).
+                await status.sample(self.pool)
             except Exception as error:
                 logger.warning("could not record this worker's heartbeat: %r", error)
             await asyncio.sleep(interval)

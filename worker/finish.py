@@ -19,6 +19,7 @@ from core.failures import AnswerFailure
 from core.jobs import enqueue_title
 from core.limits import Limits, limits_of
 from core.models import Conversation, Status, utcnow
+from core.status import FirstToken, record_end
 from core.tokens import counted_text, counter_for
 from worker import answers
 from worker.answers import FinalRow, Found
@@ -67,7 +68,8 @@ async def finish(deps: WorkerDeps, run: AnswerRun, outcome: Outcome) -> Status:
         tokens=tokens,
         tokenizer=counter.name,
     )
-    await _save_and_end(deps, run.attempt_log, row, attempt.title_for)
+    first_token = FirstToken(run.queue_seconds, run.model_seconds) if run.first_token_at else None
+    await _save_and_end(deps, run.attempt_log, row, attempt.title_for, first_token)
     await _count_usage(deps, attempt.owner, row)
     return outcome.status
 
@@ -113,12 +115,20 @@ async def stopped_before_start(
 
 
 async def _save_and_end(
-    deps: WorkerDeps, attempt_log: AttemptLog, row: FinalRow, title_for: str | None
+    deps: WorkerDeps,
+    attempt_log: AttemptLog,
+    row: FinalRow,
+    title_for: str | None,
+    first_token: FirstToken | None = None,
 ) -> None:
     message = await answers.save_final(deps.sessionmaker, attempt_log.answer_id, attempt_log.attempt, row)
     if message is None or not await end_attempt(attempt_log, message):
         raise Fenced(attempt_log.answer_id)
-    await deps.redis.delete(keys.stop(attempt_log.answer_id))
+    # The Stop's key goes, and the end counts in its minute for the Status page: one round trip.
+    async with deps.redis.pipeline(transaction=False) as pipe:
+        pipe.delete(keys.stop(attempt_log.answer_id))
+        record_end(pipe, message, first_token)
+        await pipe.execute()
     if title_for:
         await _ask_for_title(deps, title_for)
 

@@ -79,6 +79,10 @@ class AnswerRun:
         self.job_started = time.monotonic() if job_started is None else job_started
         self.picked_up = PICKED_UP.get()
         self.asked_at: float | None = None  # when the model was first asked (time.monotonic())
+        # The first token's time (s), split (the Status page's, core/status.py): enqueue to the model
+        # asked (a first attempt's only), and asked to the first token.
+        self.queue_seconds: float | None = None
+        self.model_seconds: float | None = None
         self.said = AnswerParts()
         # The round of an app tool loop: what the model is sent in it, and where its calls begin.
         self.messages: list[dict[str, Any]] = attempt.prompt.messages

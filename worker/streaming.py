@@ -115,7 +115,8 @@ async def _pump(client: AsyncOpenAI, run: AnswerRun, writer: DeltaWriter) -> Out
     if run.asked_at is None:
         run.asked_at = asked
         if run.picked_up is not None and run.attempt.number == 1:
-            metrics.ANSWER_QUEUE_SECONDS.observe(run.picked_up + asked - run.job_started)
+            run.queue_seconds = run.picked_up + asked - run.job_started
+            metrics.ANSWER_QUEUE_SECONDS.observe(run.queue_seconds)
     try:
         async with contextlib.aclosing(chunks):
             async for chunk in chunks:
@@ -124,7 +125,8 @@ async def _pump(client: AsyncOpenAI, run: AnswerRun, writer: DeltaWriter) -> Out
                     run.say(kind, data)
                     writer.add(kind, data)
                 if first and run.first_token_at is not None:
-                    metrics.ANSWER_MODEL_SECONDS.observe(time.monotonic() - run.asked_at)
+                    run.model_seconds = time.monotonic() - run.asked_at
+                    metrics.ANSWER_MODEL_SECONDS.observe(run.model_seconds)
                 finish_reason = chunk.finish_reason or finish_reason
                 if chunk.prompt_tokens is not None:
                     usage = chunk

@@ -1,5 +1,5 @@
-"""The admin's routes: accounts (add, approve, change role, disable, delete), their usage, and the
-signup mode.
+"""The admin's routes: accounts (add, approve, change role, disable, delete), their usage, the
+signup mode, and the system's status.
 
 Admins manage accounts, not other people's conversations: nothing here shows one.
 """
@@ -17,9 +17,11 @@ from api.deps import DepsDep, SessionDep
 from api.routing import CheckedRoute
 from api.schemas import UsageDays
 from core import accounts
+from core import status as system_status
 from core.accounts import AccountError
 from core.models import Conversation, StoredFile, User, UserRole, UserStatus, utcnow
 from core.passwords import WeakPassword
+from core.status import SystemStatus
 from core.usage import UserUsage, by_user, window_start
 
 router = APIRouter(route_class=CheckedRoute, prefix="/admin", tags=["admin"])
@@ -145,3 +147,10 @@ async def update_settings(body: SiteSettings, _admin: AdminDep, session: Session
     """`signup`: `open` (anyone, active at once), `approval` (an admin approves), `closed`."""
     await accounts.set_signup_mode(session, body.signup)
     return SiteSettings(signup=await accounts.signup_mode(session))
+
+
+@router.get("/status")
+async def read_status(_admin: AdminDep, deps: DepsDep) -> SystemStatus:
+    """The queue, the workers and the answers now and, per minute, over the last hour: from Redis,
+    so every API process on every host tells the same (core/status.py). The Status page polls it."""
+    return await system_status.read(deps.redis, deps.settings.worker_heartbeat_seconds)

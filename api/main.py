@@ -1,5 +1,6 @@
 """The API process: `uvicorn api.main:app` (or `relaychat api`)."""
 
+import asyncio
 import contextlib
 import logging
 import math
@@ -43,6 +44,7 @@ from api.routing import CheckedRoute
 from api.schemas import ERRORS
 from api.uploads import FORM_FRAMING, MB, too_large
 from api.web import mount_web
+from core import tracing
 from core.heap import settle_heap
 from core.logs import configure_logging
 from core.metrics import turn_off
@@ -59,12 +61,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging("api", settings.log_format)
+        tracing.set_up("api")  # when OTEL_EXPORTER_OTLP_ENDPOINT is set
         app.state.deps = await ApiDeps.open(settings)
         settle_heap()
         try:
             yield
         finally:
             await app.state.deps.close()
+            await asyncio.to_thread(tracing.shut_down)
 
     app = FastAPI(title="relaychat", version="0.1.0", lifespan=lifespan)
     app.router.route_class = CheckedRoute  # for the routes made on the app itself (the web UI's)

@@ -36,7 +36,7 @@ from api.refusals import (
     TooLongForModel,
     TooMany,
 )
-from core import metrics
+from core import metrics, tracing
 from core.admission import OverLimit, admit, withdraw
 from core.catalog import Catalog, ModelSpec, UnknownModel, budgets
 from core.files.sniff import IMAGES
@@ -179,10 +179,13 @@ async def start_answer(
     request with a client_id that already made something gets that instead, and changes nothing.
     Refusals: NotFound, Conflict, Invalid, TooLarge (api/refusals.py), TooMany over the limits."""
     started = time.perf_counter()
-    try:
-        submitted = await _start(session, redis, settings, catalog, ask, limits, on_stored)
-    finally:
-        on_stored()
+    # The answer's trace starts here (traces on): the job and the streams continue it.
+    with tracing.span("answer.start"):
+        try:
+            submitted = await _start(session, redis, settings, catalog, ask, limits, on_stored)
+        finally:
+            on_stored()
+        tracing.annotate(answer_id=submitted.answer.id, model=submitted.answer.model)
     metrics.SUBMIT_SECONDS.observe(time.perf_counter() - started)
     return submitted
 
@@ -511,9 +514,11 @@ async def _withdraw(redis: Redis, owner: str, answer_id: str) -> None:
 
 
 async def _enqueue(redis: Redis, answer_id: str, owner: str | None, *, fair: bool) -> None:
-    """Enqueue a stored answer; if Redis does not answer, the workers' sweep enqueues it later."""
+    """Enqueue a stored answer, with its trace context; if Redis does not answer, the workers'
+    sweep enqueues it later."""
+    enqueued = enqueue_answer(redis, answer_id, owner, fair=fair, traceparent=tracing.traceparent())
     try:
-        await asyncio.wait_for(enqueue_answer(redis, answer_id, owner, fair=fair), ENQUEUE_TIMEOUT_SECONDS)
+        await asyncio.wait_for(enqueued, ENQUEUE_TIMEOUT_SECONDS)
     except (RedisError, TimeoutError) as error:
         logger.warning("could not enqueue answer %s now (%r); the sweep will", answer_id, error)
 

@@ -35,8 +35,9 @@ FAIR_TAGS_BELOW = 10**12
 """Tags stay below this; a score above it is a time (first-in, first-out mode)."""
 """How far one job moves its user's next tag."""
 
-# KEYS: job, result, queue, owner, clock, the owner's next tag.
-# ARGV: job id, job bytes, expiry (ms), wake channel, owner ('' for none), 'fair' or 'fifo', now (ms).
+# KEYS: job, result, queue, owner, clock, the owner's next tag, the job's trace context.
+# ARGV: job id, job bytes, expiry (ms), wake channel, owner ('' for none), 'fair' or 'fifo', now (ms),
+# traceparent ('' for none).
 _ENQUEUE = f"""
 if redis.call('EXISTS', KEYS[1], KEYS[2]) > 0 then return 0 end
 local score = tonumber(ARGV[7])
@@ -48,6 +49,7 @@ if ARGV[6] == 'fair' then
   end
 end
 if ARGV[5] ~= '' then redis.call('SET', KEYS[4], ARGV[5], 'PX', ARGV[3]) end
+if ARGV[8] ~= '' then redis.call('SET', KEYS[7], ARGV[8], 'PX', ARGV[3]) end
 redis.call('PSETEX', KEYS[1], ARGV[3], ARGV[2])
 redis.call('ZADD', KEYS[3], score, ARGV[1])
 redis.call('PUBLISH', ARGV[4], ARGV[1])
@@ -56,7 +58,13 @@ return 1
 
 
 async def _enqueue(
-    redis: Redis, job_id: str, function: str, args: tuple[Any, ...], owner: str | None, fair: bool
+    redis: Redis,
+    job_id: str,
+    function: str,
+    args: tuple[Any, ...],
+    owner: str | None,
+    fair: bool,
+    traceparent: str | None = None,
 ) -> bool:
     """Queue the job and wake a worker; False when a job with this id exists already."""
     now = timestamp_ms()
@@ -64,20 +72,31 @@ async def _enqueue(
     script = redis.register_script(_ENQUEUE)
     next_tag = keys.fair_next(owner) if owner else keys.FAIR_CLOCK
     job_keys = [keys.arq_job(job_id), keys.arq_result(job_id), keys.QUEUE, keys.owner(job_id)]
-    job_keys += [keys.FAIR_CLOCK, next_tag]
+    job_keys += [keys.FAIR_CLOCK, next_tag, keys.trace(job_id)]
     mode = "fair" if fair else "fifo"
+    job_args: list[str | bytes | int] = [
+        job_id,
+        job,
+        expires_extra_ms,
+        keys.WAKE_CHANNEL,
+        owner or "",
+        mode,
+        now,
+        traceparent or "",
+    ]
     with metrics.timed(metrics.REDIS_SECONDS, "enqueue"):
-        added = await script(
-            keys=job_keys, args=[job_id, job, expires_extra_ms, keys.WAKE_CHANNEL, owner or "", mode, now]
-        )
+        added = await script(keys=job_keys, args=job_args)
     return bool(added)
 
 
-async def enqueue_answer(redis: Redis, answer_id: str, owner: str | None, *, fair: bool = True) -> bool:
+async def enqueue_answer(
+    redis: Redis, answer_id: str, owner: str | None, *, fair: bool = True, traceparent: str | None = None
+) -> bool:
     """Enqueue the answer's job (job id = answer id, so at most one exists), in its owner's
-    turn (`fair`) or last, and wake a worker. Returns False when the job is already queued or running.
+    turn (`fair`) or last, and wake a worker; `traceparent`, the start's trace context (traces
+    on), is stored beside it (`keys.trace`). Returns False when the job is already queued or running.
     """
-    return await _enqueue(redis, answer_id, GENERATE, (answer_id,), owner, fair)
+    return await _enqueue(redis, answer_id, GENERATE, (answer_id,), owner, fair, traceparent)
 
 
 async def enqueue_title(

@@ -100,6 +100,12 @@ def fair_next(user_id: str) -> str:
 OWNER_PREFIX = PREFIX + "owner:"
 
 
+def trace(answer_id: str) -> str:
+    """String, expiring with ARQ's job: the `traceparent` of the answer's start, when traces are
+    on (core/tracing.py): the job's spans, and its streams', continue that trace."""
+    return f"{PREFIX}trace:{answer_id}"
+
+
 def owner(job_id: str) -> str:
     """String, expiring with ARQ's job: the user whose answer the job is (for fairness and limits)."""
     return OWNER_PREFIX + job_id

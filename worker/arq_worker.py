@@ -10,7 +10,7 @@ from typing import Any
 from arq import Retry, Worker, func
 from arq.utils import timestamp_ms
 
-from core import heartbeats, keys, metrics, status
+from core import heartbeats, keys, metrics, status, tracing
 from core.heap import settle_heap
 from core.jobs import GENERATE, INGEST, LIST_TOOLS, TITLE
 from core.logs import ANSWER_ID, configure_logging
@@ -103,6 +103,7 @@ class RelaychatWorker(Worker):
 
     async def _start_up(self, ctx: dict[Any, Any]) -> None:
         configure_logging("worker", self.settings.log_format)
+        tracing.set_up("worker")  # when OTEL_EXPORTER_OTLP_ENDPOINT is set
         self._deps = deps = await WorkerDeps.open(self.settings, self.pool, self._wake)
         counter_for(deps.catalog.get(None))  # load the tokenizer now rather than in the first answer
         self._background = [
@@ -127,6 +128,7 @@ class RelaychatWorker(Worker):
             logger.warning("could not say this worker stopped (its heartbeat will lapse): %r", error)
         if self._deps is not None:
             await self._deps.close()
+        await asyncio.to_thread(tracing.shut_down)
 
     async def _keep_beating(self) -> None:
         """Say in Redis, every `worker_heartbeat_seconds`, that this worker is alive, with its
@@ -170,8 +172,12 @@ class RelaychatWorker(Worker):
         PICKED_UP.set(picked_up)  # with the time to ask the model, the first token's queue part
         pickup_ms = picked_up * 1000
         logger.info("answer %s: try %d picked up %.1f ms after enqueue", answer_id, ctx["job_try"], pickup_ms)
+        # The answer's trace, from its start in the API (traces on): the job is a span of it.
+        parent = await tracing.stored_parent(self.pool, answer_id) if tracing.on else None
         try:
-            ending = await generate(self.deps, answer_id)
+            with tracing.span("answer.job", parent, answer_id=answer_id, job_try=ctx["job_try"]):
+                ending = await generate(self.deps, answer_id)
+                tracing.annotate(ending=ending.value)
         except INFRASTRUCTURE as error:
             # A raised error would end the job; Retry keeps it queued, and the next run finds the
             # answer as this one left it (and repairs a final row whose end is missing). The pause

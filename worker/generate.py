@@ -4,6 +4,7 @@ stream it, finish it."""
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, timedelta
 from enum import StrEnum
@@ -14,7 +15,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from core import keys, logs, metrics
+from core import keys, logs, metrics, tracing
 from core.catalog import ModelSpec, UnknownModel, budgets
 from core.endings import end_from_row
 from core.eventlog import AttemptLog
@@ -86,13 +87,16 @@ async def _generate(deps: WorkerDeps, answer_id: str) -> Ending:
 
 async def _attempt(deps: WorkerDeps, answer_id: str, job_started: float) -> Ending:
     """Read the answer, ask the model, and start the attempt while the model thinks."""
-    found = await answers.read_answer(deps.sessionmaker, answer_id, partial(_history_room, deps))
+    with tracing.span("read", answer_id=answer_id):
+        found = await answers.read_answer(deps.sessionmaker, answer_id, partial(_history_room, deps))
+        if found is not None and not isinstance(found, AlreadyFinal):
+            found = await rank_by_meaning(deps, found)
     if found is None:
         return Ending.deleted
     if isinstance(found, AlreadyFinal):
         await end_from_row(deps.log, found.answer)
         return Ending.repaired
-    found = await rank_by_meaning(deps, found)
+    tracing.annotate(attempt=found.attempt)
     attempt_log = deps.log.for_attempt(answer_id, found.attempt)
     title_for = _title_target(found)
     if found.waiting:
@@ -104,9 +108,11 @@ async def _attempt(deps: WorkerDeps, answer_id: str, job_started: float) -> Endi
         unreadable = AnswerFailure("file_unreadable", found.unreadable)
         return await _refuse(deps, found, attempt_log, unreadable, title_for)
     try:
-        attempt = _plan(deps, found, title_for, await _images(deps, found))
+        with tracing.span("plan", answer_id=answer_id, attempt=found.attempt):
+            attempt = _plan(deps, found, title_for, await _images(deps, found))
     except AnswerFailure as refusal:
         return await _refuse(deps, found, attempt_log, refusal, title_for)
+    tracing.annotate(model=attempt.model.id)
 
     run = AnswerRun(attempt, attempt_log, job_started)
     tool_loop.offer(run, deps.settings.max_tool_steps)
@@ -116,10 +122,11 @@ async def _attempt(deps: WorkerDeps, answer_id: str, job_started: float) -> Endi
             if run.steps:  # an earlier attempt's tool steps: this one goes on from them
                 await _start(deps, attempt_log)
                 run.started = True
-                go_on = await tool_loop.resume(deps, run, found.answer.content)
-                outcome = await stream(deps, run, _started) if go_on else Outcome(Status.stopped)
+                with tracing.span("tools", **_traced(run)):
+                    go_on = await tool_loop.resume(deps, run, found.answer.content)
+                outcome = await _asked(deps, run, _started) if go_on else Outcome(Status.stopped)
             else:
-                outcome = await stream(deps, run, partial(_start, deps, attempt_log))
+                outcome = await _asked(deps, run, partial(_start, deps, attempt_log))
             outcome = await _tool_rounds(deps, run, outcome)
     except StopBeforeStart as stop:
         return Ending(await finish.stopped_before_start(deps, found, attempt_log, stop.checkpointed))
@@ -131,7 +138,22 @@ async def _attempt(deps: WorkerDeps, answer_id: str, job_started: float) -> Endi
         # A bug must not leave the user watching a spinner until the sweep gives up.
         logger.exception("answer %s failed", answer_id)
         outcome = Outcome(Status.failed, error=INTERNAL_ERROR)
-    return Ending(await finish.finish(deps, run, outcome))
+    with tracing.span("finish", **_traced(run)):
+        return Ending(await finish.finish(deps, run, outcome))
+
+
+def _traced(run: AnswerRun) -> dict[str, Any]:
+    """A span's attributes for the run: its answer, attempt and model (never its text)."""
+    return {"answer_id": run.answer_id, "attempt": run.attempt.number, "model": run.attempt.model.id}
+
+
+async def _asked(deps: WorkerDeps, run: AnswerRun, start: Callable[[], Awaitable[None]]) -> Outcome:
+    """One round of the model (`stream`), as a span of the answer's trace: its first token is an
+    event of it (worker/streaming.py)."""
+    with tracing.span("model", **_traced(run)):
+        outcome = await stream(deps, run, start)
+        tracing.annotate(outcome=outcome.status.value)
+        return outcome
 
 
 async def _wait_for_files(
@@ -158,10 +180,12 @@ async def _tool_rounds(deps: WorkerDeps, run: AnswerRun, outcome: Outcome) -> Ou
     results. Every round's usage counts (the servers' figures summed, when each gave some)."""
     rounds = [outcome]
     while run.attempt.tools and outcome.status == Status.complete and outcome.finish_reason == "tool_calls":
-        if not await tool_loop.run_calls(deps, run):
+        with tracing.span("tools", **_traced(run)):
+            ran = await tool_loop.run_calls(deps, run)
+        if not ran:
             outcome = Outcome(Status.stopped)
             break
-        outcome = await stream(deps, run, partial(tool_loop.save, deps, run))
+        outcome = await _asked(deps, run, partial(tool_loop.save, deps, run))
         rounds.append(outcome)
     if len(rounds) == 1:
         return outcome
@@ -184,7 +208,8 @@ async def _refuse(
         await _start(deps, attempt_log)
     except StopBeforeStart as stop:
         return Ending(await finish.stopped_before_start(deps, found, attempt_log, stop.checkpointed))
-    return Ending(await finish.refuse(deps, attempt_log, refusal, title_for))
+    with tracing.span("finish", answer_id=found.answer.id, attempt=found.attempt, refused=refusal.code):
+        return Ending(await finish.refuse(deps, attempt_log, refusal, title_for))
 
 
 async def _start(deps: WorkerDeps, attempt_log: AttemptLog) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from openai import AsyncOpenAI
 
-from core import logs, metrics
+from core import logs, metrics, tracing
 from core.events import EventType
 from core.failures import AnswerFailure
 from core.models import Status
@@ -127,6 +127,7 @@ async def _pump(client: AsyncOpenAI, run: AnswerRun, writer: DeltaWriter) -> Out
                 if first and run.first_token_at is not None:
                     run.model_seconds = time.monotonic() - run.asked_at
                     metrics.ANSWER_MODEL_SECONDS.observe(run.model_seconds)
+                    tracing.event("first_token", first_token_seconds=time.monotonic() - run.asked_at)
                 finish_reason = chunk.finish_reason or finish_reason
                 if chunk.prompt_tokens is not None:
                     usage = chunk

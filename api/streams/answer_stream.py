@@ -15,6 +15,7 @@ from api.schemas import SubmitResult
 from api.streams.event_stream import EventStream
 from api.streams.quota import StreamQuota
 from api.streams.relay import Relay
+from core import tracing
 from core.endings import end_from_row, terminal_event
 from core.eventlog import EventLog
 from core.events import Event, dumps, stream_id_key
@@ -105,7 +106,8 @@ class AnswerStreams:
         closed = self._quota.take(user.user_id)
         revoked = asyncio.Event()
         held = self._revocations.hold(user, revoked, checked_at)
-        batches = _relayed(first, self._relay.events(answer.id, cursor), held)
+        parent = await tracing.stored_parent(self._log.redis, answer.id) if tracing.on else None
+        batches = _relayed(first, self._relay.events(answer.id, cursor), held, parent, answer.id)
         return EventStream(batches, ping=self._heartbeat, ended=revoked, closed=closed)
 
     async def translated(
@@ -120,28 +122,42 @@ class AnswerStreams:
         closed = self._quota.take(user.user_id)
         revoked = asyncio.Event()
         held = self._revocations.hold(user, revoked, checked_at)
-        body = _translated(self._relay.events(answer.id, "0"), translate, held)
+        parent = await tracing.stored_parent(self._log.redis, answer.id) if tracing.on else None
+        body = _translated(self._relay.events(answer.id, "0"), translate, held, parent, answer.id)
         return EventStream(body, ping=self._heartbeat, ended=revoked, closed=closed)
 
 
 async def _translated(
-    batches: AsyncGenerator[list[Event], None], translate: Translator, held: AbstractAsyncContextManager[None]
+    batches: AsyncGenerator[list[Event], None],
+    translate: Translator,
+    held: AbstractAsyncContextManager[None],
+    parent: str | None,
+    answer_id: str,
 ) -> AsyncIterator[bytes]:
     # aclosing both: a client that hangs up ends the translation (its clean-up runs) and unfollows.
+    relayed = tracing.detached_span("answer.relay", parent, answer_id=answer_id)
     async with held, contextlib.aclosing(batches), contextlib.aclosing(translate(batches)) as written:
-        async for data in written:
-            yield data
+        with relayed:
+            async for data in written:
+                yield data
 
 
 async def _relayed(
-    first: bytes, batches: AsyncGenerator[list[Event], None], held: AbstractAsyncContextManager[None]
+    first: bytes,
+    batches: AsyncGenerator[list[Event], None],
+    held: AbstractAsyncContextManager[None],
+    parent: str | None,
+    answer_id: str,
 ) -> AsyncIterator[bytes]:
     # aclosing: a client that hangs up unfollows the relay at once, not when garbage is collected.
+    # The stream is a span of the answer's trace (traces on), from its first read to its end.
+    relayed = tracing.detached_span("answer.relay", parent, answer_id=answer_id)
     async with held, contextlib.aclosing(batches):
-        if first:
-            yield first
-        async for batch in batches:
-            yield b"".join(encode(event) for event in batch)
+        with relayed:
+            if first:
+                yield first
+            async for batch in batches:
+                yield b"".join(encode(event) for event in batch)
 
 
 def database_copy(answer: Message) -> Event:

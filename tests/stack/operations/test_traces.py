@@ -1,0 +1,78 @@
+"""Traces (core/tracing.py): with `OTEL_EXPORTER_OTLP_ENDPOINT` set, one answer is one trace across
+the API and the worker, sent over OTLP to a real receiver (tests/support/otlp.py): the API's start,
+the worker's job with its read, plan, model call (and first token) and final save, and the stream
+an API served, each a child of what it follows; with the answer's id, attempt and model, and no text."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.otlp import OtlpReceiver, ReceivedSpan
+from tests.support.processes import wait_until
+from tests.support.stack import MakeStack, Stack, ask, new_conversation, unique, wait_for_message
+
+pytestmark = pytest.mark.slow
+
+WORKER_SPANS = {"read", "plan", "model", "finish"}
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[OtlpReceiver]:
+    server = OtlpReceiver()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(make_stack_module: MakeStack, receiver: OtlpReceiver) -> Stack:
+    deployment = make_stack_module()
+    # Sent within 100 ms of ending, rather than the SDK's 5 s.
+    deployment.env |= {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
+    deployment.start()
+    return deployment
+
+
+def test_one_answer_is_one_trace_from_the_post_through_the_worker_to_the_stream(
+    stack: Stack, receiver: OtlpReceiver
+) -> None:
+    question = unique("traced")
+    stack.upstream.script(question, {"tokens": ["traced ", "words"], "ttft": 0.1})
+    with stack.client() as client:
+        conversation = new_conversation(client)
+        answer_id = ask(client, conversation["id"], question)["assistant_message"]["id"]
+        assert wait_for_message(client, answer_id)["status"] == "complete"
+        streamed = client.get(f"/api/messages/{answer_id}/stream")
+        assert streamed.status_code == 200
+
+    def of_answer() -> list[ReceivedSpan]:
+        return [s for s in receiver.received() if s.attributes.get("relaychat.answer_id") == answer_id]
+
+    def all_sent() -> bool:
+        names = {span.name for span in of_answer()}
+        return names >= {"answer.start", "answer.job", "answer.relay", *WORKER_SPANS}
+
+    wait_until(all_sent, 15, "the answer's spans at the receiver", stack.api)
+    spans = {span.name: span for span in of_answer()}
+
+    # One trace, across two processes.
+    assert len({span.trace_id for span in spans.values()}) == 1
+    start, job, relay = spans["answer.start"], spans["answer.job"], spans["answer.relay"]
+    assert start.service == relay.service == "relaychat-api"
+    assert {spans[name].service for name in ["answer.job", *WORKER_SPANS]} == {"relaychat-worker"}
+    # The chain: the POST's start → the job (through the queue) → its steps; the stream → the start.
+    assert start.parent_id == ""
+    assert job.parent_id == start.span_id
+    assert relay.parent_id == start.span_id
+    for name in WORKER_SPANS:
+        assert spans[name].parent_id == job.span_id, name
+    # Attributes: the answer, its attempt, its model; the first token an event of the model call.
+    model = spans["model"]
+    assert model.attributes["relaychat.attempt"] == 1
+    assert model.attributes["relaychat.model"] == "scripted"
+    assert job.attributes["relaychat.attempt"] == 1
+    assert job.attributes["relaychat.ending"] == "complete"
+    first_token = model.events["first_token"]["relaychat.first_token_seconds"]
+    assert 0.05 < first_token < 5
+    # No text: neither the question nor the answer is in any attribute.
+    values = [str(v) for span in receiver.received() for v in span.attributes.values()]
+    assert not [v for v in values if question in v or "traced words" in v]

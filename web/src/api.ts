@@ -27,6 +27,7 @@ import type {
   SignupMode,
   SiteSettings,
   SubmitResult,
+  SystemStatus,
   Tool,
   UsageReport,
   UsageSort,
@@ -216,6 +217,8 @@ export const api = {
   updateUser: (id: string, fields: UserChange) => request<User>("PATCH", `/admin/users/${id}`, fields),
   deleteUser: (id: string) => request<void>("DELETE", `/admin/users/${id}`),
   listUsage: (sort: UsageSort, days: number) => request<UserUsage[]>("GET", `/admin/usage?days=${days}&sort=${sort}`),
+  /** The system now and over the last hour, per minute: the Status page polls it. */
+  systemStatus: () => request<SystemStatus>("GET", "/admin/status"),
   roleLimits: () => request<RoleLimits>("GET", "/admin/limits"),
   /** Both roles at once: the server replaces them whole. */
   setRoleLimits: (limits: RoleLimits) => request<RoleLimits>("PUT", "/admin/limits", limits),

@@ -9,7 +9,9 @@ import type {
   DayUsage,
   Limits,
   Message,
+  MinuteStatus,
   SubmitResult,
+  SystemStatus,
   UploadedFile,
   UsageReport,
   User,
@@ -198,3 +200,34 @@ export class FakeUpload extends EventTarget {
     this.dispatchEvent(new Event("error"));
   }
 }
+
+/** A minute of `GET /api/admin/status`, nothing in it unless given. */
+export const minuteStatus = (minute: string, fields: Partial<MinuteStatus>): MinuteStatus => ({
+  minute,
+  completed: 0,
+  failed: 0,
+  stopped: 0,
+  error_rate: null,
+  tokens_per_second: null,
+  first_token_p50_ms: null,
+  first_token_p95_ms: null,
+  queue_p50_ms: null,
+  queue_p95_ms: null,
+  model_p50_ms: null,
+  model_p95_ms: null,
+  queue_max: null,
+  running_max: null,
+  ...fields,
+});
+
+/** `GET /api/admin/status`: no worker, an empty hour, unless given. */
+export const systemStatus = (fields: Partial<SystemStatus>): SystemStatus => ({
+  at: 1_765_130_400,
+  queued: 0,
+  running: 0,
+  admitted: 0,
+  workers: [],
+  minutes: [],
+  hour: { completed: 0, failed: 0, stopped: 0, error_rate: null, tokens_per_second: null, first_token_p50_ms: null, first_token_p95_ms: null },
+  ...fields,
+});

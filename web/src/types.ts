@@ -134,6 +134,16 @@ export type UsageReport = WithLimits<Schemas["UsageReport"], "limits">;
 /** A row of `GET /api/admin/usage`: every account, those without answers at zero. */
 export type UserUsage = Schemas["UserUsage"];
 
+/** `GET /api/admin/status`: the queue, the workers and the admissions now, and per minute over the last
+ * hour (oldest first, the current minute last; a figure is null where the minute had nothing to tell). */
+export type SystemStatus = Schemas["SystemStatus"];
+
+/** A live worker: its slots, running jobs and heartbeat's age; `stale` once it missed a beat. */
+export type WorkerStatus = Schemas["WorkerStatus"];
+
+/** One minute of the status's last hour. */
+export type MinuteStatus = Schemas["MinuteStatus"];
+
 /** The admin's usage table's order: the most first, or by email A to Z. */
 export type UsageSort = NonNullable<NonNullable<paths["/api/admin/usage"]["get"]["parameters"]["query"]>["sort"]>;
 

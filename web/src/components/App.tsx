@@ -1,4 +1,4 @@
-/** The signed-in app: the route, the sidebar's list and user menu, the server's updates, and the chat, account, files, usage or admin page. */
+/** The signed-in app: the route, the sidebar's list and user menu, the server's updates, and the chat, account, files, usage, admin or status page. */
 import { useCallback, useEffect, useState } from "react";
 
 import { api } from "../api";
@@ -12,6 +12,7 @@ import type { User } from "../types";
 import { AccountPage } from "./account/AccountPage";
 import { UserMenu } from "./account/UserMenu";
 import { AdminPage } from "./admin/AdminPage";
+import { StatusPage } from "./admin/StatusPage";
 import { ChatContainer } from "./chat/ChatContainer";
 import { Sidebar } from "./chat/Sidebar";
 import { FilesPage } from "./files/FilesPage";
@@ -112,6 +113,7 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
             onFiles={() => go({ page: "files" })}
             onUsage={() => go({ page: "usage" })}
             onAdmin={() => go({ page: "admin" })}
+            onStatus={() => go({ page: "status" })}
             onSignOut={account.logout}
           />
         }
@@ -120,6 +122,7 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
       {route.page === "files" ? <FilesPage updates={updates} {...pageProps} /> : null}
       {route.page === "usage" ? <UsagePage {...pageProps} /> : null}
       {route.page === "admin" ? <AdminPage user={user} {...pageProps} /> : null}
+      {route.page === "status" ? <StatusPage {...pageProps} /> : null}
       {route.page === "chat" ? (
         <ChatContainer
           conversationId={conversationId}

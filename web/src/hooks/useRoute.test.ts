@@ -12,6 +12,7 @@ describe("routes", () => {
       ["/files", { page: "files" }],
       ["/usage", { page: "usage" }],
       ["/admin", { page: "admin" }],
+      ["/status", { page: "status" }],
     ];
     for (const [path, route] of routes) {
       expect(parseRoute(path)).toEqual(route);

@@ -1,4 +1,4 @@
-/** What the app shows, kept in the URL: a conversation (`/c/{id}`), a new chat (`/`), the account, files, usage or admin page. */
+/** What the app shows, kept in the URL: a conversation (`/c/{id}`), a new chat (`/`), the account, files, usage, admin or status page. */
 import { useCallback, useEffect, useState } from "react";
 
 export type Route =
@@ -6,13 +6,15 @@ export type Route =
   | { page: "account" }
   | { page: "files" }
   | { page: "usage" }
-  | { page: "admin" };
+  | { page: "admin" }
+  | { page: "status" };
 
 export function parseRoute(pathname: string): Route {
   if (/^\/account\/?$/.test(pathname)) return { page: "account" };
   if (/^\/files\/?$/.test(pathname)) return { page: "files" };
   if (/^\/usage\/?$/.test(pathname)) return { page: "usage" };
   if (/^\/admin\/?$/.test(pathname)) return { page: "admin" };
+  if (/^\/status\/?$/.test(pathname)) return { page: "status" };
   return { page: "chat", conversationId: /^\/c\/([^/]+)/.exec(pathname)?.[1] ?? null };
 }
 

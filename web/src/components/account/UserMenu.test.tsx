@@ -13,7 +13,7 @@ describe("the user menu", () => {
     const onAccount = vi.fn();
     const onUsage = vi.fn();
     const onFiles = vi.fn();
-    const screen = render(<UserMenu user={user()} onAccount={onAccount} onFiles={onFiles} onUsage={onUsage} onAdmin={vi.fn()} onSignOut={vi.fn()} />);
+    const screen = render(<UserMenu user={user()} onAccount={onAccount} onFiles={onFiles} onUsage={onUsage} onAdmin={vi.fn()} onStatus={vi.fn()} onSignOut={vi.fn()} />);
     expect(screen.getByTestId("user-name").textContent).toBe("Ada");
     fireEvent.click(screen.getByTestId("user-menu-button"));
     expect(screen.queryByTestId("menu-admin")).toBeNull();
@@ -34,14 +34,18 @@ describe("the user menu", () => {
     expect(onFiles).toHaveBeenCalled();
     expect(screen.queryByTestId("user-menu")).toBeNull();
 
-    screen.rerender(<UserMenu user={user({ role: "admin" })} onAccount={onAccount} onFiles={vi.fn()} onUsage={vi.fn()} onAdmin={vi.fn()} onSignOut={vi.fn()} />);
+    expect(screen.queryByTestId("menu-status")).toBeNull();
+    const onStatus = vi.fn();
+    screen.rerender(<UserMenu user={user({ role: "admin" })} onAccount={onAccount} onFiles={vi.fn()} onUsage={vi.fn()} onAdmin={vi.fn()} onStatus={onStatus} onSignOut={vi.fn()} />);
     fireEvent.click(screen.getByTestId("user-menu-button"));
     expect(screen.getByTestId("menu-admin")).toBeTruthy();
+    fireEvent.click(screen.getByRole("menuitem", { name: "Status: queue, workers and answers" }));
+    expect(onStatus).toHaveBeenCalled();
   });
 
   it("says why signing out failed", async () => {
     const onSignOut = vi.fn(() => Promise.reject(new ApiError(0, "The server cannot be reached. Check your connection.")));
-    const screen = render(<UserMenu user={user()} onAccount={vi.fn()} onFiles={vi.fn()} onUsage={vi.fn()} onAdmin={vi.fn()} onSignOut={onSignOut} />);
+    const screen = render(<UserMenu user={user()} onAccount={vi.fn()} onFiles={vi.fn()} onUsage={vi.fn()} onAdmin={vi.fn()} onStatus={vi.fn()} onSignOut={onSignOut} />);
     fireEvent.click(screen.getByTestId("user-menu-button"));
     fireEvent.click(screen.getByTestId("sign-out"));
     await waitFor(() => expect(screen.getByTestId("sign-out-error").textContent).toBe("The server cannot be reached. Check your connection."));

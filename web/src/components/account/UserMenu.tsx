@@ -1,4 +1,4 @@
-/** The sidebar's footer: who is signed in, and a menu with the account page, files, usage and limits, the admin page (admins) and sign out. */
+/** The sidebar's footer: who is signed in, and a menu with the account page, files, usage and limits, the admin and status pages (admins) and sign out. */
 import { useRef, useState } from "react";
 
 import { useAction } from "../../hooks/useAction";
@@ -12,10 +12,11 @@ interface Props {
   onFiles: () => void;
   onUsage: () => void;
   onAdmin: () => void;
+  onStatus: () => void;
   onSignOut: () => Promise<void>;
 }
 
-export function UserMenu({ user, onAccount, onFiles, onUsage, onAdmin, onSignOut }: Props) {
+export function UserMenu({ user, onAccount, onFiles, onUsage, onAdmin, onStatus, onSignOut }: Props) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement | null>(null);
   const button = useRef<HTMLButtonElement | null>(null);
@@ -47,9 +48,14 @@ export function UserMenu({ user, onAccount, onFiles, onUsage, onAdmin, onSignOut
             Usage and limits
           </button>
           {user.role === "admin" ? (
-            <button type="button" role="menuitem" data-testid="menu-admin" onClick={choose(onAdmin)}>
-              Admin: users, limits and sign-ups
-            </button>
+            <>
+              <button type="button" role="menuitem" data-testid="menu-admin" onClick={choose(onAdmin)}>
+                Admin: users, limits and sign-ups
+              </button>
+              <button type="button" role="menuitem" data-testid="menu-status" onClick={choose(onStatus)}>
+                Status: queue, workers and answers
+              </button>
+            </>
           ) : null}
           <button type="button" role="menuitem" data-testid="sign-out" disabled={signOut.busy} onClick={() => void signOut.run()}>
             Sign out

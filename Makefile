@@ -43,7 +43,8 @@ types: $(INSTALLED)
 	$(WEB_DEPS)
 	PYTHON=$(BIN)/python web/scripts/openapi-types.sh
 
-# The browser tests need the built UI and Chromium (.ci/run installs Debian's when it is missing).
+# The browser tests need the built UI and Chromium, the monitoring tests Prometheus and promtool
+# (.ci/run installs Debian's when they are missing).
 # Two pytest-xdist workers: the stack tests mostly wait on processes, so two run in about two
 # thirds of one's time on two cores; the cluster and fault suites run one after another on one
 # worker (their xdist_group, tests/conftest.py).

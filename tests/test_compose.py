@@ -138,3 +138,45 @@ def test_files_are_where_every_container_reaches_them(compose: dict[str, Any]) -
     for service in ("api", "worker"):
         environment = compose["services"][service]["environment"]
         assert environment["RELAYCHAT_FILE_STORE"] == "database", service
+
+
+def test_the_monitoring_profile_runs_prometheus_and_grafana_on_files_that_exist(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    monitoring = {name for name, service in services.items() if service.get("profiles") == ["monitoring"]}
+    assert monitoring == {"prometheus", "grafana"}
+    for name in monitoring:
+        for volume in services[name]["volumes"]:
+            source = volume.split(":")[0]
+            if source.startswith("./"):  # a file or folder of this repository, mounted read-only
+                assert (ROOT / source).exists(), (name, source)
+                assert volume.endswith(":ro"), volume
+    mounted = {volume.split(":")[1] for volume in services["prometheus"]["volumes"]}
+    config = yaml.safe_load((ROOT / "deploy/monitoring/prometheus.yml").read_text())
+    for rules in config["rule_files"]:  # relative to the config's folder, mounted beside it
+        assert f"/etc/prometheus/{rules}" in mounted
+    assert "--config.file=/etc/prometheus/prometheus.yml" in services["prometheus"]["command"]
+
+
+def test_prometheus_reads_every_process_with_the_processes_token(compose: dict[str, Any]) -> None:
+    """The token the processes check is the secret Prometheus sends; it scrapes the ports they serve."""
+    services = compose["services"]
+    environment = services["api"]["environment"]
+    assert environment["RELAYCHAT_METRICS_TOKEN"] == "${RELAYCHAT_METRICS_TOKEN:-}"
+    assert compose["secrets"]["metrics_token"] == {"environment": "RELAYCHAT_METRICS_TOKEN"}
+    assert services["prometheus"]["secrets"] == ["metrics_token"]
+    config = yaml.safe_load((ROOT / "deploy/monitoring/prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    api_port = services["api"]["command"][services["api"]["command"].index("--port") + 1]
+    expected = {"relaychat-api": ("api", int(api_port)), "relaychat-worker": ("worker", 9100)}
+    for name, (service, port) in expected.items():
+        job = jobs[name]
+        assert job["authorization"]["credentials_file"] == "/run/secrets/metrics_token"
+        [sd] = job["dns_sd_configs"]
+        assert (sd["names"], sd["port"]) == ([service], port)
+    assert int(environment["RELAYCHAT_METRICS_PORT"]) == 9100
+    assert environment["RELAYCHAT_METRICS_HOST"] == "0.0.0.0"
+    datasources = ROOT / "deploy/monitoring/grafana/provisioning/datasources/prometheus.yml"
+    [datasource] = yaml.safe_load(datasources.read_text())["datasources"]
+    assert datasource["url"] == "http://prometheus:9090"

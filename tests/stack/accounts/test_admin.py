@@ -21,6 +21,7 @@ def test_a_user_gets_403_on_every_admin_route(stack: Stack) -> None:
         ("DELETE", f"/api/admin/users/{member.id}"),
         ("GET", "/api/admin/settings"),
         ("PATCH", "/api/admin/settings"),
+        ("GET", "/api/admin/status"),
     ]
     for method, path in admin_routes:
         refused = member.client.request(method, path, json={"signup": "open"})

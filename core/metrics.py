@@ -57,7 +57,7 @@ HTTP_RESPONSE_START_SECONDS = Histogram(
 SSE_STREAMS_OPEN = Gauge("relaychat_sse_streams_open", "Event streams open on this process")
 RELAY_LAG_SECONDS = Histogram(
     "relaychat_relay_lag_seconds",
-    "The age of each relay read's oldest entry when read: from its append (Redis's clock) to the API's read",
+    "The age of each relay read's first entry when read: from its append (Redis's clock) to the API's read",
     buckets=FAST[:-1],
 )
 SUBMIT_SECONDS = Histogram(

@@ -55,11 +55,13 @@ class Inbox:
 
 
 def _observe_lag(response: list[tuple[bytes, list[Entry]]]) -> None:
-    """The age of a read's oldest entry, by its id (the milliseconds of its append, on Redis's
-    clock): one observation per read, however many entries it brought."""
-    oldest = min((int(entries[0][0].partition(b"-")[0]) for _, entries in response if entries), default=None)
-    if oldest is not None:
-        metrics.RELAY_LAG_SECONDS.observe(max(0.0, time.time() - oldest / 1000))
+    """The age of a read's first entry, by its id (the milliseconds of its append, on Redis's
+    clock): one observation per read, whatever it brought (the oldest of a thousand logs' entries
+    would cost a tenth of a millisecond a read)."""
+    _, entries = response[0]
+    if entries:
+        appended = int(entries[0][0].partition(b"-")[0])
+        metrics.RELAY_LAG_SECONDS.observe(max(0.0, time.time() - appended / 1000))
 
 
 def _until_terminal(events: Iterable[Event]) -> list[Event]:

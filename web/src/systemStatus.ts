@@ -22,7 +22,7 @@ export interface StatusChartSpec {
 const whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 const tenths = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
 
-export const formatCount = (value: number) => whole.format(value);
+export const formatCount = (value: number) => tenths.format(value);
 export const formatMs = (value: number) => (value >= 10_000 ? `${tenths.format(value / 1000)} s` : `${whole.format(value)} ms`);
 export const formatRate = (value: number) => `${tenths.format(value * 100)}%`;
 export const formatSpeed = (value: number) => `${tenths.format(value)} tok/s`;

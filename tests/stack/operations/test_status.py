@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.accounts import new_user
 from tests.support.processes import wait_until
-from tests.support.stack import Stack, ask, new_conversation, unique, wait_for_message
+from tests.support.stack import Stack, Upstream, ask, new_conversation, unique, wait_for_message
 
 pytestmark = pytest.mark.slow
 
@@ -37,13 +37,13 @@ def relaychat_status(stack: Stack, *args: str) -> subprocess.CompletedProcess[st
     )
 
 
-def run_three_answers(stack: Stack, client: httpx.Client) -> None:
+def run_three_answers(upstream: Upstream, client: httpx.Client) -> None:
     """One completed, one failed (the model's 401), one stopped while it streams."""
     conversation = new_conversation(client)
     done, failed, stopped = unique("status done"), unique("status fails"), unique("status stopped")
-    stack.upstream.script(done, {"tokens": ["one ", "two ", "three"], "ttft": 0.2, "delay": 0.05})
-    stack.upstream.script(failed, {"status": 401})
-    stack.upstream.script(stopped, SLOW_ANSWER)
+    upstream.script(done, {"tokens": ["one ", "two ", "three"], "ttft": 0.2, "delay": 0.05})
+    upstream.script(failed, {"status": 401})
+    upstream.script(stopped, SLOW_ANSWER)
     answer = wait_for_message(client, ask(client, conversation["id"], done)["assistant_message"]["id"])
     assert answer["status"] == "complete"
     answer = wait_for_message(
@@ -59,7 +59,7 @@ def run_three_answers(stack: Stack, client: httpx.Client) -> None:
 def test_the_status_counts_the_answers_just_run_and_shows_the_worker(stack: Stack) -> None:
     with stack.client() as admin:
         before = status_of(admin)["hour"]
-        run_three_answers(stack, admin)
+        run_three_answers(stack.upstream, admin)
         status = status_of(admin)
         member = new_user(admin, label="not-admin")
         # The conversations' title jobs drain too (the queue holds every job, not only answers).
@@ -95,7 +95,7 @@ def test_the_status_counts_the_answers_just_run_and_shows_the_worker(stack: Stac
 
 def test_relaychat_status_prints_the_same_from_redis(stack: Stack) -> None:
     with stack.client() as admin:
-        run_three_answers(stack, admin)
+        run_three_answers(stack.upstream, admin)
         wait_until(lambda: status_of(admin)["queued"] + status_of(admin)["running"] == 0, 15, "drained")
         api = status_of(admin)
     printed = relaychat_status(stack, "--json")

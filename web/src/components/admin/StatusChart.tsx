@@ -73,7 +73,14 @@ export function StatusChart({ chart, minutes }: Props) {
         {minutes.map((minute, index) =>
           // Every fifteenth minute back from now is labelled.
           (minutes.length - 1 - index) % 15 === 0 ? (
-            <text key={minute} className="chart-label" x={x(index)} y={HEIGHT - 6} textAnchor="middle" aria-hidden="true">
+            <text
+              key={minute}
+              className="chart-label"
+              x={x(index)}
+              y={HEIGHT - 6}
+              textAnchor={index === minutes.length - 1 ? "end" : "middle"}
+              aria-hidden="true"
+            >
               {minuteLabel(minute)}
             </text>
           ) : null,

@@ -15,7 +15,9 @@ text/event-stream`) and `POST` then `GET …/stream`; an older commit in the sec
 commit has.
 
 Run: `.venv/bin/python -m bench.burst [--chats 1 20 50 100] [--rounds 6] [--baseline a6f1547]`.
-Writes bench/results/burst.json.
+Writes bench/results/burst.json. `--metrics` measures instead what the metrics cost: this commit
+with them (its worker serving its own too) and with `RELAYCHAT_METRICS=false`, side by side in
+one run; writes bench/results/burst_metrics.json.
 """
 
 import argparse
@@ -216,14 +218,16 @@ def summarize(contender: Contender, chats: int, model_requests: dict[str, float]
     }
 
 
-def start_tree(name: str, tree: Path, upstream: Upstream, log_dir: Path) -> Deployment:
+def start_tree(
+    name: str, tree: Path, upstream: Upstream, log_dir: Path, settings: dict[str, str] | None = None
+) -> Deployment:
     """A deployment of the code in `tree`, started by bench/deployment.py run from there."""
     logs = log_dir / name.replace(" ", "-")
     logs.mkdir()
-    settings = json.dumps(ONE_ACCOUNT_LOAD)
+    settings_json = json.dumps({**ONE_ACCOUNT_LOAD, **(settings or {})})
     driver = (Path(__file__).parent / "deployment.py").read_text()
     process = subprocess.Popen(
-        [sys.executable, "-c", driver, upstream.url, str(logs), settings],
+        [sys.executable, "-c", driver, upstream.url, str(logs), settings_json],
         cwd=tree,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -300,20 +304,32 @@ async def rounds(contenders: list[Contender], levels: list[int], count: int, ups
             await client.aclose()
 
 
-def run(levels: list[int], count: int, baseline: str | None) -> dict[str, Any]:
+def run(levels: list[int], count: int, baseline: str | None, metrics: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         log_dir = Path(tmp)
         upstream = Upstream(log_dir)
         upstream.script("*", SCRIPT)
         deployments: list[Deployment] = []
         try:
-            deployments.append(direct_deployment := start_direct(upstream, log_dir))
-            deployments.append(today := start_tree("relaychat", ROOT, upstream, log_dir))
-            contenders = [
-                Contender("direct", direct_deployment, direct),
-                Contender("relaychat", today, one_request),
-                Contender("relaychat, POST then GET", today, post_then_get),
-            ]
+            if metrics:  # this commit with its metrics (a worker's served too), and without
+                on = {"metrics": "true", "metrics_port": "0"}
+                deployments.append(counted := start_tree("metrics", ROOT, upstream, log_dir, on))
+                deployments.append(
+                    bare := start_tree("no metrics", ROOT, upstream, log_dir, {"metrics": "false"})
+                )
+                contenders = [
+                    Contender("metrics", counted, one_request),
+                    Contender("no metrics", bare, one_request),
+                ]
+                baseline = None
+            else:
+                deployments.append(direct_deployment := start_direct(upstream, log_dir))
+                deployments.append(today := start_tree("relaychat", ROOT, upstream, log_dir))
+                contenders = [
+                    Contender("direct", direct_deployment, direct),
+                    Contender("relaychat", today, one_request),
+                    Contender("relaychat, POST then GET", today, post_then_get),
+                ]
             if baseline:
                 deployments.append(then := start_tree(baseline, worktree(baseline), upstream, log_dir))
                 contenders.append(Contender(f"{baseline}, POST then GET", then, post_then_get))
@@ -340,9 +356,10 @@ def main() -> None:
     parser.add_argument("--chats", type=int, nargs="+", default=[1, 20, 50, 100])
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--baseline", default=BASELINE, help="an older commit to measure beside; '' for none")
+    parser.add_argument("--metrics", action="store_true", help="with metrics and without, side by side")
     args = parser.parse_args()
-    result = run(args.chats, args.rounds, args.baseline or None)
-    write_result("burst", result)
+    result = run(args.chats, args.rounds, args.baseline or None, args.metrics)
+    write_result("burst_metrics" if args.metrics else "burst", result)
     for level in result["levels"]:
         ttft = {k: round(v["first_token"]["p50_ms"]) for k, v in level.items() if isinstance(v, dict)}
         print(level["chats"], json.dumps(ttft))

@@ -77,7 +77,8 @@ export interface paths {
         };
         /**
          * Export Json
-         * @description Everything about the conversation, every message included; `POST /conversations/import` reads it.
+         * @description Everything about the conversation, every message included, and the files its messages
+         *     attach (their bytes base64); `POST /conversations/import` reads it.
          */
         get: operations["export_json_api_conversations__conversation_id__export_json_get"];
         put?: never;
@@ -119,7 +120,9 @@ export interface paths {
         put?: never;
         /**
          * Import Conversation
-         * @description A conversation exported as JSON, back as a new conversation (new ids, the rest as it was).
+         * @description A conversation exported as JSON, back as a new conversation (new ids, the rest as it was),
+         *     and the files it attaches as new files of the user's, read again by the workers. Past the
+         *     upload limit or the user's storage quota, a 413; nothing is kept of an import that fails.
          */
         post: operations["import_conversation_api_conversations_import_post"];
         delete?: never;
@@ -403,7 +406,7 @@ export interface paths {
         /**
          * Read Usage
          * @description Your answers' tokens and cost by UTC day and model over the last `days` days, with your
-         *     limits and how much of today's tokens and this month's cost they have counted.
+         *     limits and how much of today's tokens, this month's cost and your storage they have counted.
          */
         get: operations["read_usage_api_usage_get"];
         put?: never;
@@ -500,6 +503,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/files/{file_id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * File Thumbnail
+         * @description An image's thumbnail (PNG, or JPEG for a JPEG), at most 256 pixels on its longer side, made
+         *     when a worker read the image; a 404 for any other file, or an image read before thumbnails were made.
+         */
+        get: operations["file_thumbnail_api_files__file_id__thumbnail_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models": {
         parameters: {
             query?: never;
@@ -531,7 +555,8 @@ export interface paths {
         put?: never;
         /**
          * Create Chat Completion
-         * @description The model's answer to `messages`: one completion, or with `stream: true` its chunks.
+         * @description The model's answer to `messages`: one completion, or with `stream: true` its chunks. Files
+         *     and images its user messages bring go with its question; the answer waits until they are read.
          */
         post: operations["create_chat_completion_v1_chat_completions_post"];
         delete?: never;
@@ -552,7 +577,8 @@ export interface paths {
         /**
          * Create Response
          * @description A response to `input`: with `stream: true` its events; with `background: true` at once,
-         *     queued; otherwise once it has ended.
+         *     queued; otherwise once it has ended. Files and images its user messages bring go with its
+         *     question; the answer waits until they are read.
          */
         post: operations["create_response_v1_responses_post"];
         delete?: never;
@@ -623,6 +649,73 @@ export interface paths {
          * @description Stop a background response's answer, and the model with it; a finished one stays as it is.
          */
         post: operations["cancel_response_v1_responses__response_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Files
+         * @description The user's files, newest first unless `order=asc`; `after` a file's id for the next page.
+         */
+        get: operations["list_files_v1_files_get"];
+        put?: never;
+        /**
+         * Create File
+         * @description Upload a file (multipart: `file`, and `purpose` = `user_data`): `uploaded` while a worker
+         *     reads it, then `processed`, or `error` with `status_details`. Past `RELAYCHAT_MAX_UPLOAD_MB`
+         *     or the user's storage quota, a 413.
+         */
+        post: operations["create_file_v1_files_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve File */
+        get: operations["retrieve_file_v1_files__file_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete File
+         * @description Delete the file: its bytes and its text. Answers that read it keep what they said.
+         */
+        delete: operations["delete_file_v1_files__file_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/files/{file_id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * File Content
+         * @description The file's bytes; a file that could not be read has none (400).
+         */
+        get: operations["file_content_v1_files__file_id__content_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -718,6 +811,27 @@ export interface paths {
          * @description `signup`: `open` (anyone, active at once), `approval` (an admin approves), `closed`.
          */
         patch: operations["update_settings_api_admin_settings_patch"];
+        trace?: never;
+    };
+    "/api/admin/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Status
+         * @description The queue, the workers and the answers now and, per minute, over the last hour: from Redis,
+         *     so every API process on every host tells the same (core/status.py). The Status page polls it.
+         */
+        get: operations["read_status_api_admin_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/admin/limits": {
@@ -1090,6 +1204,8 @@ export interface components {
             pinned: boolean;
             /** Included Ids */
             included_ids: string[] | null;
+            /** Sources */
+            sources?: components["schemas"]["DocumentSourceRead"][] | null;
             /**
              * Created At
              * Format: date-time
@@ -1266,16 +1382,22 @@ export interface components {
             format: "relaychat.conversation";
             /**
              * Version
-             * @default 1
-             * @constant
+             * @default 2
+             * @enum {integer}
              */
-            version: 1;
+            version: 1 | 2;
             conversation: components["schemas"]["ExportedConversation"];
             /**
              * Messages
              * @description Oldest first; a message's parent comes before it
              */
             messages: components["schemas"]["ExportedMessage"][];
+            /**
+             * Files
+             * @description Version 2: the files the messages attach
+             * @default []
+             */
+            files: components["schemas"]["ExportedFile"][];
         };
         /** ConversationPage */
         ConversationPage: {
@@ -1377,6 +1499,23 @@ export interface components {
             /** Model */
             model: string;
         };
+        /** DeletedFile */
+        DeletedFile: {
+            /** Id */
+            id: string;
+            /**
+             * Object
+             * @default file
+             * @constant
+             */
+            object: "file";
+            /**
+             * Deleted
+             * @default true
+             * @constant
+             */
+            deleted: true;
+        };
         /** DeletedResponse */
         DeletedResponse: {
             /** Id */
@@ -1393,6 +1532,23 @@ export interface components {
              * @constant
              */
             deleted: true;
+        };
+        /**
+         * DocumentSourceRead
+         * @description An attached document as an answer's prompt drew on it: whole, or the parts of it that best
+         *     matched the question.
+         */
+        DocumentSourceRead: {
+            /** File Id */
+            file_id: string;
+            /** Name */
+            name: string;
+            /** Whole */
+            whole: boolean;
+            /** Pages */
+            pages?: number[] | null;
+            /** Chunks */
+            chunks?: number[] | null;
         };
         /**
          * EditCreate
@@ -1441,6 +1597,32 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * ExportedFile
+         * @description A file the messages attach: what it was called, and its bytes. What it holds (its text, its
+         *     tokens, its size in pixels) is read again by the importer's workers, never taken from the file.
+         */
+        ExportedFile: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Content Type
+             * @description As the exporting relaychat read it; the importer reads the type from the bytes again
+             */
+            content_type: string;
+            /**
+             * Size
+             * @description Bytes, before base64
+             */
+            size: number;
+            /**
+             * Data
+             * @description The bytes, base64 (RFC 4648, padded)
+             */
+            data: string;
         };
         /** ExportedFunction */
         ExportedFunction: {
@@ -1498,6 +1680,10 @@ export interface components {
             reasoning_tokens?: number | null;
             /** Tool Steps */
             tool_steps?: components["schemas"]["ExportedStep"][] | null;
+            /** Attachments */
+            attachments?: string[] | null;
+            /** Sources */
+            sources?: components["schemas"]["ExportedSource"][] | null;
             /**
              * Created At
              * Format: date-time
@@ -1508,6 +1694,19 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** ExportedSource */
+        ExportedSource: {
+            /** File Id */
+            file_id: string;
+            /** Name */
+            name: string;
+            /** Whole */
+            whole: boolean;
+            /** Pages */
+            pages?: number[] | null;
+            /** Chunks */
+            chunks?: number[] | null;
         };
         /** ExportedStep */
         ExportedStep: {
@@ -1537,6 +1736,58 @@ export interface components {
              */
             type: "function";
             function: components["schemas"]["ExportedFunction"];
+        };
+        /** FileList */
+        FileList: {
+            /**
+             * Object
+             * @default list
+             * @constant
+             */
+            object: "list";
+            /** Data */
+            data: components["schemas"]["FileObject"][];
+            /** First Id */
+            first_id: string | null;
+            /** Last Id */
+            last_id: string | null;
+            /** Has More */
+            has_more: boolean;
+        };
+        /**
+         * FileObject
+         * @description OpenAI's `File`: `status_details` says why a file is `error` (relaychat's sentence).
+         */
+        FileObject: {
+            /** Id */
+            id: string;
+            /**
+             * Object
+             * @default file
+             * @constant
+             */
+            object: "file";
+            /** Bytes */
+            bytes: number;
+            /** Created At */
+            created_at: number;
+            /** Filename */
+            filename: string;
+            /**
+             * Purpose
+             * @default user_data
+             * @constant
+             */
+            purpose: "user_data";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "uploaded" | "processed" | "error";
+            /** Expires At */
+            expires_at?: number | null;
+            /** Status Details */
+            status_details?: string | null;
         };
         /** FilePage */
         FilePage: {
@@ -1713,6 +1964,23 @@ export interface components {
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** HourTotals */
+        HourTotals: {
+            /** Completed */
+            completed: number;
+            /** Failed */
+            failed: number;
+            /** Stopped */
+            stopped: number;
+            /** Error Rate */
+            error_rate: number | null;
+            /** Tokens Per Second */
+            tokens_per_second: number | null;
+            /** First Token P50 Ms */
+            first_token_p50_ms: number | null;
+            /** First Token P95 Ms */
+            first_token_p95_ms: number | null;
         };
         /** IncompleteDetails */
         IncompleteDetails: {
@@ -2059,7 +2327,7 @@ export interface components {
             client_id?: string | null;
             /**
              * Attachments
-             * @description The user's files (ids, `ready`) the question brings
+             * @description The user's files (ids) the question brings; its answer waits for one still being read
              * @default []
              */
             attachments: string[];
@@ -2119,6 +2387,8 @@ export interface components {
             pinned: boolean;
             /** Included Ids */
             included_ids: string[] | null;
+            /** Sources */
+            sources?: components["schemas"]["DocumentSourceRead"][] | null;
             /**
              * Created At
              * Format: date-time
@@ -2139,6 +2409,46 @@ export interface components {
         MessageUpdate: {
             /** Pinned */
             pinned: boolean;
+        };
+        /** MinuteStatus */
+        MinuteStatus: {
+            /** Minute */
+            minute: string;
+            /**
+             * Completed
+             * @default 0
+             */
+            completed: number;
+            /**
+             * Failed
+             * @default 0
+             */
+            failed: number;
+            /**
+             * Stopped
+             * @default 0
+             */
+            stopped: number;
+            /** Error Rate */
+            error_rate?: number | null;
+            /** Tokens Per Second */
+            tokens_per_second?: number | null;
+            /** First Token P50 Ms */
+            first_token_p50_ms?: number | null;
+            /** First Token P95 Ms */
+            first_token_p95_ms?: number | null;
+            /** Queue P50 Ms */
+            queue_p50_ms?: number | null;
+            /** Queue P95 Ms */
+            queue_p95_ms?: number | null;
+            /** Model P50 Ms */
+            model_p50_ms?: number | null;
+            /** Model P95 Ms */
+            model_p95_ms?: number | null;
+            /** Queue Max */
+            queue_max?: number | null;
+            /** Running Max */
+            running_max?: number | null;
         };
         /** ModelList */
         ModelList: {
@@ -2624,6 +2934,22 @@ export interface components {
             user_message: components["schemas"]["MessageRead"];
             assistant_message: components["schemas"]["MessageRead"];
         };
+        /** SystemStatus */
+        SystemStatus: {
+            /** At */
+            at: number;
+            /** Queued */
+            queued: number;
+            /** Running */
+            running: number;
+            /** Admitted */
+            admitted: number;
+            /** Workers */
+            workers: components["schemas"]["WorkerStatus"][];
+            /** Minutes */
+            minutes: components["schemas"]["MinuteStatus"][];
+            hour: components["schemas"]["HourTotals"];
+        };
         /**
          * TextFormat
          * @description `text.format`: text (nothing asked), a JSON object, or JSON following a schema.
@@ -2746,6 +3072,8 @@ export interface components {
             tokens_today: number | null;
             /** Cost This Month Usd */
             cost_this_month_usd: number | null;
+            /** Storage Used Bytes */
+            storage_used_bytes: number;
         };
         /** UsageRow */
         UsageRow: {
@@ -2844,6 +3172,23 @@ export interface components {
             input?: unknown;
             /** Context */
             ctx?: Record<string, never>;
+        };
+        /** WorkerStatus */
+        WorkerStatus: {
+            /** Id */
+            id: string;
+            /** Host */
+            host: string;
+            /** Pid */
+            pid: number;
+            /** Slots */
+            slots: number;
+            /** Running */
+            running: number;
+            /** Heartbeat Age Seconds */
+            heartbeat_age_seconds: number;
+            /** Stale */
+            stale: boolean;
         };
     };
     responses: never;
@@ -3441,9 +3786,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ConversationExport"];
-                };
+                content?: never;
             };
             /** @description Not signed in, or the sign-in or key is no longer valid */
             401: {
@@ -5932,6 +6275,108 @@ export interface operations {
             };
         };
     };
+    file_thumbnail_api_files__file_id__thumbnail_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description The browser's copy is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the sign-in or key is no longer valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed: another site's request, an admin's route, or a refused account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too long */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Redis or the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_openai_models_v1_models_get: {
         parameters: {
             query?: never;
@@ -6593,6 +7038,475 @@ export interface operations {
             };
         };
     };
+    list_files_v1_files_get: {
+        parameters: {
+            query?: {
+                after?: string | null;
+                limit?: number;
+                order?: "asc" | "desc";
+                purpose?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileList"];
+                };
+            };
+            /** @description Invalid request: `param` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Unknown model or object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Over one of the user's limits; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Redis or the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+        };
+    };
+    create_file_v1_files_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                    /** @enum {string} */
+                    purpose: "user_data";
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileObject"];
+                };
+            };
+            /** @description Invalid request: `param` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Unknown model or object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Over one of the user's limits; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Redis or the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+        };
+    };
+    retrieve_file_v1_files__file_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileObject"];
+                };
+            };
+            /** @description Invalid request: `param` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Unknown model or object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Over one of the user's limits; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Redis or the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+        };
+    };
+    delete_file_v1_files__file_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedFile"];
+                };
+            };
+            /** @description Invalid request: `param` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Unknown model or object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Over one of the user's limits; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Redis or the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+        };
+    };
+    file_content_v1_files__file_id__content_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: `param` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description No valid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Unknown model or object */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Over one of the user's limits; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+            /** @description Redis or the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIErrorBody"];
+                };
+            };
+        };
+    };
     list_users_api_admin_users_get: {
         parameters: {
             query?: never;
@@ -7179,6 +8093,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SiteSettings"];
+                };
+            };
+            /** @description Not signed in, or the sign-in or key is no longer valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed: another site's request, an admin's route, or a refused account */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too long */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Redis or the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    read_status_api_admin_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemStatus"];
                 };
             };
             /** @description Not signed in, or the sign-in or key is no longer valid */

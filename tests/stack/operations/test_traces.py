@@ -76,3 +76,33 @@ def test_one_answer_is_one_trace_from_the_post_through_the_worker_to_the_stream(
     # No text: neither the question nor the answer is in any attribute.
     values = [str(v) for span in receiver.received() for v in span.attributes.values()]
     assert not [v for v in values if question in v or "traced words" in v]
+
+
+def test_a_taken_over_answer_stays_in_its_trace(make_stack: MakeStack, receiver: OtlpReceiver) -> None:
+    """The trace context is beside the job in Redis: the attempt of the worker that took the answer
+    over from one killed mid-answer is a span of the same trace, under the same start."""
+    stack = make_stack(claim_ttl_seconds="3")
+    stack.env |= {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
+    api = stack.start(workers=2)
+    question = unique("traced takeover")
+    stack.upstream.script(question, {"tokens": [f"word{i} " for i in range(40)], "delay": 0.05})
+    with api.client() as client:
+        conversation = new_conversation(client)
+        answer_id = ask(client, conversation["id"], question)["assistant_message"]["id"]
+        wait_until(lambda: bool(client.get(f"/api/messages/{answer_id}").json()["content"]), 10, "some text")
+        victim = next(worker for worker in stack.workers if f"→ {answer_id}:generate(" in worker.log_text())
+        victim.kill()
+        message = wait_for_message(client, answer_id, timeout=30)
+    assert (message["status"], message["attempt"]) == ("complete", 2)
+
+    def spans() -> dict[str, ReceivedSpan]:
+        return {
+            s.name: s for s in receiver.received() if s.attributes.get("relaychat.answer_id") == answer_id
+        }
+
+    wait_until(lambda: {"answer.start", "answer.job", "finish"} <= set(spans()), 15, "the spans", api)
+    received = spans()
+    start, job = received["answer.start"], received["answer.job"]
+    assert job.attributes["relaychat.attempt"] == 2
+    assert (job.trace_id, job.parent_id) == (start.trace_id, start.span_id)
+    assert received["finish"].parent_id == job.span_id

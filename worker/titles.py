@@ -131,7 +131,10 @@ async def make_title(deps: WorkerDeps, conversation_id: str, regenerate: bool = 
         title, source = await _ask_model(deps, seen), TitleSource.generated
     except Exception as failure:
         # Whatever went wrong, the conversation keeps a readable title; a bug is logged in full.
-        if isinstance(failure, AnswerFailure | UnknownModel):
+        if isinstance(failure, AnswerFailure):
+            # Its code alone: a server's error text, or the reply, may quote the conversation.
+            logger.warning("title of %s: %s", conversation_id, failure.code)
+        elif isinstance(failure, UnknownModel):
             logger.warning("title of %s: %s", conversation_id, failure)
         else:
             logger.exception("title of %s failed", conversation_id)

@@ -100,9 +100,12 @@ class McpTool(BaseModel):
     server_label: str = Field(min_length=1, max_length=64)
     server_url: str | None = Field(None, max_length=2000)
     server_description: str | None = Field(None, max_length=2000)
-    allowed_tools: list[Annotated[str, Field(max_length=128)]] | McpToolFilter | None = Field(
-        None, max_length=MAX_TOOLS
-    )
+    # The bound on the list alone: on the union, pydantic applies it to a filter too, and fails.
+    allowed_tools: (
+        Annotated[list[Annotated[str, Field(max_length=128)]], Field(max_length=MAX_TOOLS)]
+        | McpToolFilter
+        | None
+    ) = None
     require_approval: Literal["never"] | None = None
 
     @model_validator(mode="after")

@@ -2292,7 +2292,7 @@ export interface components {
             /** Server Description */
             server_description?: string | null;
             /** Allowed Tools */
-            allowed_tools?: (string[] | components["schemas"]["McpToolFilter"]) | null;
+            allowed_tools?: string[] | components["schemas"]["McpToolFilter"] | null;
             /** Require Approval */
             require_approval?: "never" | null;
         } & {

@@ -138,7 +138,7 @@ def test_export_downloads_both_files_and_import_opens_the_copy_or_says_what_is_w
     bad.write_text(json.dumps(newer))
     page.get_by_test_id("import-file").set_input_files(str(bad))
     expect(page.get_by_test_id("import-error")).to_contain_text(
-        "This export is version 9; this relaychat reads version 1.", timeout=SHORT
+        "This export is version 9; this relaychat reads versions 1 and 2.", timeout=SHORT
     )
     assert conversation_id(page) == copy, "a refused file opens nothing"
 

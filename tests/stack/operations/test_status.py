@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.accounts import new_user
 from tests.support.processes import wait_until
-from tests.support.stack import Stack, Upstream, ask, new_conversation, unique, wait_for_message
+from tests.support.stack import MakeStack, Stack, Upstream, ask, new_conversation, unique, wait_for_message
 
 pytestmark = pytest.mark.slow
 
@@ -56,14 +56,19 @@ def run_three_answers(upstream: Upstream, client: httpx.Client) -> None:
     assert wait_for_message(client, answer_id)["status"] == "stopped"
 
 
-def test_the_status_counts_the_answers_just_run_and_shows_the_worker(stack: Stack) -> None:
+def test_the_status_counts_the_answers_just_run_and_shows_the_worker(make_stack: MakeStack) -> None:
+    # A deployment of its own: the hour's percentiles are of these answers alone, not of every
+    # answer the tests before it ran on a shared one.
+    stack = make_stack()
+    stack.start(workers=1)
     with stack.client() as admin:
         before = status_of(admin)["hour"]
         run_three_answers(stack.upstream, admin)
-        status = status_of(admin)
         member = new_user(admin, label="not-admin")
         # The conversations' title jobs drain too (the queue holds every job, not only answers).
         wait_until(lambda: status_of(admin)["queued"] == 0, 15, "the queue drained")
+        wait_until(lambda: all(w["running"] == 0 for w in status_of(admin)["workers"]), 15, "the jobs ended")
+        status = status_of(admin)
 
     hour = status["hour"]
     assert (hour["completed"], hour["failed"], hour["stopped"]) == (

@@ -257,7 +257,7 @@ async def _attached(session: AsyncSession, question: Message, earlier: list[str]
             continue
         ranked = await best_chunks(session, file_id, question.content)
         best = ranked or await first_chunks(session, file_id)
-        documents.append(Document(file_id, stored.name, best, ranked=True))
+        documents.append(Document(file_id, stored.name, best, ranked=True, matched=bool(ranked)))
     return _Attached(documents, images)
 
 

@@ -15,12 +15,14 @@ CUT_NOTE = "(Only the parts of this document that best match the question are sh
 @dataclass(frozen=True)
 class Document:
     """An attached document (its file's id and name) and its chunks: all of them in order, or
-    (`ranked`) those that best match the question, best first."""
+    (`ranked`) those that best match the question, best first: by its words (`matched`), or, none
+    of them in it, the document's beginning."""
 
     file_id: str
     name: str
     chunks: Sequence[FileChunk]
     ranked: bool = False
+    matched: bool = False
 
     @property
     def tokens(self) -> int:

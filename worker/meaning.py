@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from core.db import read_only
 from core.failures import AnswerFailure
-from core.files.retrieval import MAX_RANKED, best_chunks
+from core.files.retrieval import MAX_RANKED
 from core.files.vectors import fuse, nearest
 from core.models import FileChunk, StoredFile
 from worker.answers import Found
@@ -61,12 +61,15 @@ async def rank_by_meaning(deps: WorkerDeps, found: Found) -> Found:
             )
             stored = [(i, vector) for i, vector in vectors if i is not None and vector]
             near = nearest(embedded.vectors[0], stored, MAX_RANKED)
-            matched = await best_chunks(session, document.file_id, question)
-            by_words = [chunk.id for chunk in matched if chunk.id is not None]
-            order = fuse(by_words, near)[:MAX_RANKED]
-            rows = await session.exec(
-                select(FileChunk).where(col(FileChunk.id).in_(order)).options(defer(FileChunk.embedding))  # type: ignore[arg-type]
-            )
-            by_id = {chunk.id: chunk for chunk in rows}
+            # The words' ranking, and its chunks, as the answer's read found them: not asked again.
+            by_id = {chunk.id: chunk for chunk in document.chunks if document.matched}
+            order = fuse([i for i in by_id if i is not None], near)[:MAX_RANKED]
+            if missing := [i for i in order if i not in by_id]:
+                rows = await session.exec(
+                    select(FileChunk)
+                    .where(col(FileChunk.id).in_(missing))
+                    .options(defer(FileChunk.embedding))  # type: ignore[arg-type]
+                )
+                by_id |= {chunk.id: chunk for chunk in rows}
             documents.append(replace(document, chunks=[by_id[i] for i in order if i in by_id]))
     return replace(found, documents=documents)

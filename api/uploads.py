@@ -9,7 +9,7 @@ Every way a file comes in goes through `take_upload`: a multipart form (`upload_
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from fastapi import Request
 from redis.asyncio import Redis
@@ -51,6 +51,14 @@ class Upload(Protocol):
 
     async def read(self, size: int = -1) -> bytes: ...
     async def seek(self, offset: int) -> None: ...
+
+
+def multipart_body(**fields: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI request body of an upload's form: its `file`, and `fields` beside it (the form is
+    read as it streams in, so FastAPI cannot say it)."""
+    properties = {"file": {"type": "string", "format": "binary"}, **fields}
+    schema = {"type": "object", "properties": properties, "required": list(properties)}
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
 
 
 def too_large(max_upload_mb: float) -> str:

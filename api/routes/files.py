@@ -14,26 +14,13 @@ from api.refusals import NotFound
 from api.routing import CheckedRoute
 from api.schemas import FilePage, FileRead
 from api.stored_files import download
-from api.uploads import upload_form
+from api.uploads import multipart_body, upload_form
 from core.files.images import thumbnail_type
 from core.models import StoredFile
 
 router = APIRouter(route_class=CheckedRoute, prefix="/files", tags=["files"])
 
-MULTIPART = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                    "required": ["file"],
-                }
-            }
-        },
-    }
-}
+MULTIPART = multipart_body()
 NO_THUMBNAIL = "This file has no thumbnail."
 # A file's bytes never change under its id, nor does its thumbnail: a browser keeps it a day
 # without asking, and for the owner alone (a shared cache never holds one).

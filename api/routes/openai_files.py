@@ -19,28 +19,12 @@ from api.lookups import FileDep
 from api.openai.file_objects import PURPOSE, DeletedFile, FileList, FileObject, file_object
 from api.refusals import Invalid
 from api.routing import CheckedRoute
-from api.uploads import upload_form
+from api.uploads import multipart_body, upload_form
 from core.models import StoredFile
 
 router = APIRouter(route_class=CheckedRoute, prefix="/v1", tags=["openai"])
 
-MULTIPART = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "file": {"type": "string", "format": "binary"},
-                        "purpose": {"type": "string", "enum": [PURPOSE]},
-                    },
-                    "required": ["file", "purpose"],
-                }
-            }
-        },
-    }
-}
+MULTIPART = multipart_body(purpose={"type": "string", "enum": [PURPOSE]})
 # The form's fields besides the file: `purpose`, and room for the ones refused by name below.
 FORM_FIELDS = 4
 MAX_LISTED = 10_000  # OpenAI's bound, and its default

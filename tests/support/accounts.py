@@ -41,3 +41,15 @@ def new_user(admin: httpx.Client, role: str = "user", label: str = "user") -> Me
     browser.close()
     client = httpx.Client(base_url=url, timeout=30, headers={"Authorization": f"Bearer {key}"})
     return Member(made.json()["id"], email, PASSWORD, client)
+
+
+# A user's limits besides their storage: None each, no limit.
+UNLIMITED = ("running_answers", "waiting_answers", "tokens_per_day", "cost_per_month_usd")
+
+
+def give_storage_quota(admin: httpx.Client, member_id: str, megabytes: float) -> None:
+    """The member's own limits: `megabytes` of files, and no other limit."""
+    quota = admin.put(
+        f"/api/admin/users/{member_id}/limits", json={**dict.fromkeys(UNLIMITED), "storage_mb": megabytes}
+    )
+    assert quota.status_code == 200, quota.text

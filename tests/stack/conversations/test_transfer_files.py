@@ -17,7 +17,7 @@ from core import keys
 from tests.stack.conversations.test_transfer import export_json, import_file, without_ids
 from tests.stack.files.test_images import png
 from tests.stack.files.test_uploads import settled, uploaded
-from tests.support.accounts import Member, new_user
+from tests.support.accounts import UNLIMITED, Member, give_storage_quota, new_user
 from tests.support.documents import pdf_of_pages
 from tests.support.processes import wait_until
 from tests.support.stack import MakeStack, Stack, Upstream, new_conversation, unique, wait_for_message
@@ -268,11 +268,7 @@ def test_limits_hold_before_anything_is_written_and_nothing_is_left(make_stack: 
         big, small = b"a" * 900_000, b"b" * 700_000
         exported = an_export_with(admin, {"big.txt": big, "small.txt": small})
         importer = new_user(admin, label="quota")
-        limits = {
-            k: None for k in ("running_answers", "waiting_answers", "tokens_per_day", "cost_per_month_usd")
-        }
-        quota = admin.put(f"/api/admin/users/{importer.id}/limits", json={**limits, "storage_mb": 2})
-        assert quota.status_code == 200, quota.text
+        give_storage_quota(admin, importer.id, 2)
         client = importer.client
         assert uploaded(client, "mine.txt", b"c" * 500_000)["status"] == "processing"
         before = owned(client)
@@ -293,7 +289,8 @@ def test_limits_hold_before_anything_is_written_and_nothing_is_left(make_stack: 
         )
         # One waiting job at a time: the second file's reading is not admitted.
         waiting = admin.put(
-            f"/api/admin/users/{importer.id}/limits", json={**limits, "waiting_answers": 1, "storage_mb": 2}
+            f"/api/admin/users/{importer.id}/limits",
+            json={**dict.fromkeys(UNLIMITED), "waiting_answers": 1, "storage_mb": 2},
         )
         assert waiting.status_code == 200, waiting.text
         settled(client, before[1][0])  # their own upload's reading is done, and its admission given back:

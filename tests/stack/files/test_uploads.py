@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.accounts import new_user
+from tests.support.accounts import give_storage_quota, new_user
 from tests.support.stack import MakeStack, Stack, Upstream, new_conversation, unique, wait_for_message
 
 NOTES = "# Field notes\n\nThe heron nests by the old mill.\n\nThe otters came back in spring.\n"
@@ -153,11 +153,7 @@ def test_limits_hold_before_anything_is_stored_and_a_file_being_read_waits(make_
     stack.start_api()
     with stack.client() as admin:
         member = new_user(admin, label="quota")
-        limits = {
-            k: None for k in ("running_answers", "waiting_answers", "tokens_per_day", "cost_per_month_usd")
-        }
-        quota = admin.put(f"/api/admin/users/{member.id}/limits", json={**limits, "storage_mb": 1})
-        assert quota.status_code == 200, quota.text
+        give_storage_quota(admin, member.id, 1)
     client = member.client
     too_big = upload(client, "big.txt", b"a" * 1_000_001)
     assert (too_big.status_code, too_big.json()["detail"]) == (

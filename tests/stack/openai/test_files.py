@@ -9,7 +9,7 @@ import time
 import openai
 import pytest
 
-from tests.support.accounts import Member, new_user
+from tests.support.accounts import Member, give_storage_quota, new_user
 from tests.support.stack import MakeStack, Stack
 
 NOTES = b"# Field notes\n\nThe heron nests by the old mill.\n"
@@ -115,13 +115,7 @@ def test_the_upload_limit_and_the_storage_quota_are_413s_in_openais_shape(make_s
     stack.start_api()
     with stack.client() as admin:
         member = new_user(admin, label="quota")
-        limits = {
-            k: None for k in ("running_answers", "waiting_answers", "tokens_per_day", "cost_per_month_usd")
-        }
-        assert (
-            admin.put(f"/api/admin/users/{member.id}/limits", json={**limits, "storage_mb": 1}).status_code
-            == 200
-        )
+        give_storage_quota(admin, member.id, 1)
     client = sdk(stack, member.key)
     with pytest.raises(openai.APIStatusError) as too_big:
         client.files.create(file=("big.txt", io.BytesIO(b"a" * 1_000_001)), purpose="user_data")

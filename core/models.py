@@ -282,6 +282,16 @@ class FileBlob(SQLModel, table=True):
     data: bytes = Field(sa_type=sa.LargeBinary)
 
 
+class Folder(SQLModel, table=True):
+    """A user's folder of conversations; deleting it leaves its conversations unfiled unless asked."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    owner_id: str = _belongs_to_account()
+    name: str = Field(max_length=100)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
 class Conversation(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     # Null only for conversations from before accounts, until the first admin account takes them.
@@ -302,9 +312,57 @@ class Conversation(SQLModel, table=True):
     )
     # The tools its answers may use, as `<server>.<tool>` (MCP servers an admin registered).
     tools: list[str] | None = Field(default=None, sa_type=sa.JSON)
+    # Sampling for its answers (None: the model's default), within the catalog's limits.
+    temperature: float | None = Field(default=None, sa_type=sa.Float)
+    top_p: float | None = Field(default=None, sa_type=sa.Float)
+    seed: int | None = Field(default=None, sa_type=sa.BigInteger)
+    # No ON DELETE: deleting a folder unfiles its conversations first, in the same transaction
+    # (SQLite keeps no ON DELETE of a column added in place where reflection can see it).
+    folder_id: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(36), sa.ForeignKey("folder.id"), index=True)
+    )
+    pinned_at: datetime | None = _moment()  # pinned conversations head the list, newest pin first
+    archived_at: datetime | None = _moment()  # archived: out of the list, still found by search
     # The newest message of the branch the user looks at; the next question continues it.
     # No foreign key: messages already cascade from their conversation, and a cycle would not.
     selected_leaf_id: str | None = Field(default=None, max_length=36)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class Share(SQLModel, table=True):
+    """A read-only snapshot of one branch of a conversation, open to anyone with its link. The
+    token is kept only as its SHA-256; sharing again makes a new snapshot and a new link."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    conversation_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36),
+            sa.ForeignKey("conversation.id", ondelete="CASCADE"),
+            unique=True,
+            nullable=False,
+        )
+    )
+    owner_id: str = _belongs_to_account()
+    token_hash: str = Field(max_length=64, unique=True)
+    title: str = Field(max_length=200)
+    # The branch as it was shared: [{"role", "content", "model", "created_at", "tool_steps"}].
+    messages: list[dict[str, Any]] = Field(sa_type=sa.JSON)
+    created_at: datetime = _timestamp()
+
+
+class PromptPreset(SQLModel, table=True):
+    """A saved prompt, inserted by typing `/command` in the composer; an admin's may be shared."""
+
+    __tablename__ = "prompt_preset"
+    __table_args__ = (sa.UniqueConstraint("owner_id", "command"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    owner_id: str = _belongs_to_account()
+    command: str = Field(max_length=32)
+    title: str = Field(max_length=100)
+    content: str = Field(sa_type=sa.Text)  # may hold {{clipboard}} and {{named}} fields
+    shared: bool = Field(default=False)  # an admin's preset offered to everyone
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -385,6 +443,24 @@ class Message(SQLModel, table=True):
     params: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     # From an imported file: its figures are the file's, counted in no one's usage (core/usage.py).
     imported: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class Feedback(SQLModel, table=True):
+    """A user's thumbs up or down on an answer, with an optional comment, for evaluation."""
+
+    __table_args__ = (sa.UniqueConstraint("message_id", "user_id"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    message_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("message.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+    )
+    user_id: str = _belongs_to_account()
+    rating: str = Field(max_length=8)  # up | down
+    comment: str | None = Field(default=None, max_length=2000)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 

@@ -53,6 +53,7 @@ from core.models import (
     TitleSource,
     utcnow,
 )
+from core.sampling import answer_params
 from core.settings import Settings
 from core.text import problem_of
 from core.titles import fallback_title
@@ -239,7 +240,9 @@ async def _start(
         role=Role.assistant,
         status=Status.queued,
         model=model.id,
-        params=plan.params or None,
+        # An app answer samples as its conversation says now, through the same params a /v1
+        # request's answer brings: the worker has one path, and a taken-over attempt samples alike.
+        params=(plan.params if plan.params is not None else answer_params(conversation)) or None,
         client_id=None if plan.new else plan.client_id,
     )
     if plan.new:

@@ -5,7 +5,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.settings import Settings
 
@@ -35,6 +35,24 @@ class ModelSpec(BaseModel):
         description="What the model can do beyond text; None: not declared, so every one counts as "
         "present and the model server's own error is relayed",
     )
+    # Sampling: what the model server uses when a conversation sets nothing (shown, never sent),
+    # and the range a conversation's own setting must keep to. A model that takes only its
+    # default (OpenAI's reasoning models) has a range of that one value.
+    default_temperature: float = Field(1.0, ge=0, le=2)
+    temperature_range: tuple[float, float] = (0.0, 2.0)
+    default_top_p: float = Field(1.0, ge=0, le=1)
+    top_p_range: tuple[float, float] = (0.0, 1.0)
+    supports_seed: bool = Field(True, description="Whether the server takes a seed for repeatable answers")
+
+    @model_validator(mode="after")
+    def _defaults_within_ranges(self) -> "ModelSpec":
+        for name, (low, high), default, most in (
+            ("temperature", self.temperature_range, self.default_temperature, 2.0),
+            ("top_p", self.top_p_range, self.default_top_p, 1.0),
+        ):
+            if not 0 <= low <= default <= high <= most:
+                raise ValueError(f"{self.id}: {name} needs 0 <= low <= default <= high <= {most}")
+        return self
 
     def supports(self, capability: Capability) -> bool:
         return self.capabilities is None or capability in self.capabilities
@@ -101,6 +119,9 @@ def load_catalog(settings: Settings) -> Catalog:
             api_key_env=None,
             context_window=LOCAL_CONTEXT_WINDOW,
             local=True,
+            # llama-cpp-python's server's own defaults when a request sends none.
+            default_temperature=0.8,
+            default_top_p=0.95,
             # Tools through llama-cpp-python's `chatml-function-calling` format, which constrains
             # the model to a call of the given tools. Its server takes JSON only as `json_object`
             # (a schema is refused), so structured outputs are not declared.

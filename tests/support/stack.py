@@ -152,8 +152,12 @@ ONE_ACCOUNT_LOAD = {"max_streams_per_user": "1000000"}
 
 MODELS = {"scripted": 8192, "scripted-alt": 4096}
 """The models of a test deployment, all served by the scripted model: name → context window.
-`scripted` declares no capabilities (so it has them all); `scripted-alt` declares none."""
-CAPABILITIES = {"scripted-alt": "capabilities = []\n"}
+`scripted` declares no capabilities (so it has them all) and the default sampling limits;
+`scripted-alt` declares none, a temperature of 0 to 1 and no seed."""
+CAPABILITIES = {
+    "scripted-alt": "capabilities = []\ntemperature_range = [0.0, 1.0]\ndefault_temperature = 0.7\n"
+    "supports_seed = false\n"
+}
 
 
 def write_models_file(log_dir: Path, base_url: str) -> Path:

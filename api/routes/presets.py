@@ -1,0 +1,96 @@
+"""Prompt presets: the user's saved prompts, inserted by typing `/command` in the composer, and
+those an admin shares with everyone (read-only for the others)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.accounts.auth import UserDep
+from api.deps import SessionDep
+from api.lookups import PresetDep
+from api.presets import add_preset, change_preset, visible_presets
+from api.routing import CheckedRoute
+from core.models import PromptPreset
+from core.schemas import UtcDatetime
+
+router = APIRouter(route_class=CheckedRoute, prefix="/presets", tags=["presets"])
+
+Command = Annotated[
+    str, Field(pattern=r"^[a-z0-9_-]{1,32}$", description="Typed as `/command`: a-z, 0-9, `-` and `_`")
+]
+Title = Annotated[str, Field(min_length=1, max_length=100)]
+Content = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=20_000,
+        description="`{{clipboard}}` takes the clipboard's text; any other `{{name}}` is asked for",
+    ),
+]
+
+
+class PresetCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    command: Command
+    title: Title
+    content: Content
+    shared: bool = Field(False, description="Offered to every user, read-only for them; an admin's alone")
+
+
+class PresetUpdate(BaseModel):
+    """Only the fields sent change; none may be null."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    command: Command = None  # type: ignore[assignment]
+    title: Title = None  # type: ignore[assignment]
+    content: Content = None  # type: ignore[assignment]
+    shared: bool = None  # type: ignore[assignment]
+
+
+class PresetRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    command: str
+    title: str
+    content: str
+    shared: bool
+    mine: bool = Field(description="The user's own, which they may change; false: another's, shared")
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+
+
+def _read(preset: PromptPreset, user_id: str) -> PresetRead:
+    return PresetRead.model_validate({**preset.model_dump(), "mine": preset.owner_id == user_id})
+
+
+@router.get("")
+async def list_presets(user: UserDep, session: SessionDep) -> list[PresetRead]:
+    """The user's presets by command, then those others share with everyone."""
+    own, shared = await visible_presets(session, user.user_id)
+    return [_read(preset, user.user_id) for preset in own + shared]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_preset(body: PresetCreate, user: UserDep, session: SessionDep) -> PresetRead:
+    """409 for a command the user already has, or past the most an account may keep; 403 for
+    `shared` from someone not an admin."""
+    return _read(await add_preset(session, user, body.model_dump()), user.user_id)
+
+
+@router.patch("/{preset_id}")
+async def update_preset(
+    preset: PresetDep, body: PresetUpdate, user: UserDep, session: SessionDep
+) -> PresetRead:
+    changes = body.model_dump(exclude_unset=True)
+    return _read(await change_preset(session, user, preset, changes), user.user_id)
+
+
+@router.delete("/{preset_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_preset(preset: PresetDep, session: SessionDep) -> Response:
+    await session.delete(preset)
+    await session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -19,7 +19,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
+import sqlalchemy as sa
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.ids import new_id
 from core.models import ACTIVE_STATUSES, Conversation, Message, Role, Status, TitleSource
@@ -184,7 +186,7 @@ def base64_length(size: int) -> int:
     return 4 * math.ceil(size / 3)
 
 
-def _error_sentence(error: ValidationError) -> str:
+def error_sentence(error: ValidationError) -> str:
     parts = []
     for problem in error.errors()[:3]:
         where = ".".join(str(part) for part in problem["loc"])
@@ -243,19 +245,30 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def parse_import(raw: bytes, max_messages: int, max_files: int) -> ConversationExport:
-    """The file checked from the outside in, each refusal a sentence: JSON at all, ours, the version
-    we read, how many messages and files, the fields, then the links between messages and files.
-    The files' bytes are not decoded here (api/imports.py reads them once their sizes passed)."""
+def load_json(raw: bytes) -> Any:
+    """The file's JSON (NaN and the infinities refused), or ImportRefused with a sentence."""
     try:
-        document: Any = json.loads(raw, parse_constant=_refuse_constant)
+        return json.loads(raw, parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError) as error:
         raise ImportRefused(f"The file is not JSON ({error}).") from None
     except RecursionError:
-        raise ImportRefused("The file is nested too deeply to be a relaychat export.") from None
+        raise ImportRefused("The file is nested too deeply to be a conversation export.") from None
+
+
+def parse_import(raw: bytes, max_messages: int, max_files: int) -> ConversationExport:
+    """The file checked from the outside in, each refusal a sentence: JSON at all, then as
+    `read_document` checks it."""
+    return read_document(load_json(raw), max_messages, max_files)
+
+
+def read_document(document: Any, max_messages: int, max_files: int) -> ConversationExport:
+    """A parsed file checked: ours, the version we read, how many messages and files, the fields,
+    then the links between messages and files. The files' bytes are not decoded here
+    (api/imports.py reads them once their sizes passed)."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ImportRefused(
-            "This is not a relaychat conversation export (its format is not relaychat.conversation)."
+            "This is not a relaychat conversation export (its format is not relaychat.conversation), "
+            "nor ChatGPT's or Open WebUI's."
         )
     if document.get("version") not in READS:
         raise ImportRefused(
@@ -274,7 +287,7 @@ def parse_import(raw: bytes, max_messages: int, max_files: int) -> ConversationE
     try:
         export = ConversationExport.model_validate(document)
     except ValidationError as error:
-        raise ImportRefused(f"The file is not a valid relaychat export: {_error_sentence(error)}.") from None
+        raise ImportRefused(f"The file is not a valid relaychat export: {error_sentence(error)}.") from None
     _check_links(export)
     return export
 
@@ -325,3 +338,16 @@ def _new_file_ids(attachments: list[str] | None, file_ids: Mapping[str, str]) ->
     # Never an id the file brought: it could name a file of someone else's, which a regenerated
     # answer would read.
     return None if attachments is None else [file_ids.get(old) or new_id() for old in attachments]
+
+
+async def insert_imported(
+    session: AsyncSession, conversation: Conversation, rows: list[dict[str, Any]]
+) -> None:
+    """The one writer of every import (relaychat's file, another app's, a job's batch): the
+    conversation's row, then its messages (`imported_rows`'s) as one bulk insert of plain rows:
+    10,000 ORM objects were seconds of the loop's time, with the database connection held. The
+    caller commits, so a request's or a batch's conversations are written all together or not at all."""
+    session.add(conversation)
+    await session.flush()  # the conversation's row first: the messages' foreign key names it
+    if rows:  # an empty list would be one insert of no values
+        await session.execute(sa.insert(Message.__table__), rows)  # type: ignore[attr-defined]

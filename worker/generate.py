@@ -181,11 +181,11 @@ async def _tool_rounds(deps: WorkerDeps, run: AnswerRun, outcome: Outcome) -> Ou
     rounds = [outcome]
     while run.attempt.tools and outcome.status == Status.complete and outcome.finish_reason == "tool_calls":
         with tracing.span("tools", **_traced(run)):
-            ran = await tool_loop.run_calls(deps, run)
-        if not ran:
+            round_end = await tool_loop.run_calls(deps, run)
+        if round_end is None:
             outcome = Outcome(Status.stopped)
             break
-        outcome = await _asked(deps, run, partial(tool_loop.save, deps, run))
+        outcome = await _asked(deps, run, round_end)
         rounds.append(outcome)
     if len(rounds) == 1:
         return outcome

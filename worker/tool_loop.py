@@ -11,7 +11,9 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from core import keys, metrics
@@ -140,14 +142,24 @@ async def save(deps: WorkerDeps, run: AnswerRun) -> None:
 
 async def _write_end(run: AnswerRun, index: int, step: dict[str, Any]) -> None:
     event = step_result(index, step)
+    await _log_end(run, event)
+    run.say(EventType.tool_result, event)
+
+
+async def _log_end(run: AnswerRun, event: dict[str, Any]) -> None:
     if await run.attempt_log.append((EventType.tool_result, event)) is None:
         raise Fenced(run.answer_id)
-    run.say(EventType.tool_result, event)
 
 
 async def _result(deps: WorkerDeps, run: AnswerRun, index: int, step: dict[str, Any]) -> None:
     """The step's end, in the log and saved (at once: neither needs the other)."""
-    ended = await asyncio.gather(_write_end(run, index, step), save(deps, run), return_exceptions=True)
+    event = step_result(index, step)
+    await _logged_and_saved(deps, run, event)
+    run.say(EventType.tool_result, event)
+
+
+async def _logged_and_saved(deps: WorkerDeps, run: AnswerRun, event: dict[str, Any]) -> None:
+    ended = await asyncio.gather(_log_end(run, event), save(deps, run), return_exceptions=True)
     for outcome in ended:
         if isinstance(outcome, BaseException):
             raise outcome
@@ -192,17 +204,18 @@ async def _run_call(deps: WorkerDeps, run: AnswerRun, step: dict[str, Any]) -> N
     step |= {"output": result.output, "error": result.error, "duration_ms": result.duration_ms}
 
 
-async def run_calls(deps: WorkerDeps, run: AnswerRun) -> bool:
-    """Run the calls the model made in this round, each a saved step; True when the model is to
-    be asked again with their results (no Stop came). The caller watches for a Stop.
+async def run_calls(deps: WorkerDeps, run: AnswerRun) -> Callable[[], Awaitable[None]] | None:
+    """Run the calls the model made in this round, each a saved step. Returns the round's end,
+    for the caller to await while it asks the model again with their results; None when the loop
+    ends here (no calls, or a Stop came). The caller watches for a Stop.
 
-    The round's last result is in the log but not yet saved when this returns True: the caller
-    saves it (`save`) while the model is asked again, and writes nothing of the next round
-    before it is (the `start` of worker/streaming.py). A step's end saved at once costs the
-    loop a database write per round for no stronger promise."""
+    The round's end is its last result, said but neither in the log nor saved: the caller writes
+    and saves it while the model is asked again, and writes nothing of the next round before it
+    has (the `start` of worker/streaming.py). Awaited before the next request instead, it would
+    cost each step a Redis round trip and a database write for no stronger promise."""
     calls = [(i, run.said.calls[i]) for i in sorted(run.said.calls) if i >= run.call_offset]
     if not calls or run.stop.is_set():
-        return False
+        return None
     steps = [
         {
             "id": call.id,
@@ -214,19 +227,26 @@ async def run_calls(deps: WorkerDeps, run: AnswerRun) -> bool:
     ]
     run.steps += steps
     await save(deps, run)  # under way: a takeover knows these calls were made
-    for number, ((index, _), step) in enumerate(zip(calls, steps, strict=True), start=1):
-        if not run.stop.is_set():
-            await _call(deps, run, step)
-        else:
-            step |= {"error": STOPPED, "duration_ms": 0}
-        if number < len(calls) or run.stop.is_set():
-            await _result(deps, run, index, step)
-        else:
-            await _write_end(run, index, step)
+    for index, step in zip((index for index, _ in calls[:-1]), steps[:-1], strict=True):
+        await _ran(deps, run, step)
+        await _result(deps, run, index, step)
+    last = step_result(calls[-1][0], await _ran(deps, run, steps[-1]))
+    run.say(EventType.tool_result, last)  # said now: the next round's text comes after it
+    round_end = partial(_logged_and_saved, deps, run, last)
     if run.stop.is_set():
-        return False
+        await round_end()
+        return None
     _next_round(run, deps.settings.max_tool_steps)
-    return True
+    return round_end
+
+
+async def _ran(deps: WorkerDeps, run: AnswerRun, step: dict[str, Any]) -> dict[str, Any]:
+    """The step, called, or ended at once by a Stop that came before it."""
+    if run.stop.is_set():
+        step |= {"error": STOPPED, "duration_ms": 0}
+    else:
+        await _call(deps, run, step)
+    return step
 
 
 async def resume(deps: WorkerDeps, run: AnswerRun, text: str) -> bool:

@@ -12,11 +12,16 @@ const answer = (fields: Partial<Message>): Message => ({
 });
 
 const capabilities = { tools: true, structured_outputs: true, vision: true, reasoning: false };
+const sampling = {
+  temperature: { default: 1, min: 0, max: 2 },
+  top_p: { default: 1, min: 0, max: 1 },
+  seed: { supported: true, max: 2 ** 31 - 1 },
+};
 const models: ModelList = {
   default: "m",
   models: [
-    { id: "m", label: "M", context_window: 1000, input_price: 1, output_price: 2, local: false, capabilities, default_max_tokens: 1024, max_tokens_limit: 500 },
-    { id: "big", label: "Big", context_window: 100_000, input_price: 1, output_price: 2, local: false, capabilities, default_max_tokens: 1024, max_tokens_limit: 50_000 },
+    { id: "m", label: "M", context_window: 1000, input_price: 1, output_price: 2, local: false, capabilities, ...sampling, default_max_tokens: 1024, max_tokens_limit: 500 },
+    { id: "big", label: "Big", context_window: 100_000, input_price: 1, output_price: 2, local: false, capabilities, ...sampling, default_max_tokens: 1024, max_tokens_limit: 50_000 },
   ],
 };
 

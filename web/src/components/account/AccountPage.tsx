@@ -1,10 +1,12 @@
-/** The account page: the user's name and password, signed-in browsers, and API keys. */
+/** The account page: the user's name and password, signed-in browsers, API keys, and saved prompts. */
 import { api } from "../../api";
 import { useApiKeys } from "../../hooks/useApiKeys";
+import { usePresets } from "../../hooks/usePresets";
 import { useSignIns } from "../../hooks/useSignIns";
 import type { User } from "../../types";
 import { PageHeader, type PageHeaderProps } from "../shared/PageHeader";
 import { ApiKeyList } from "./ApiKeyList";
+import { PresetList } from "./PresetList";
 import { ProfileForm } from "./ProfileForm";
 import { SignInList } from "./SignInList";
 
@@ -16,6 +18,7 @@ interface Props extends PageHeaderProps {
 export function AccountPage({ user, onUserChanged, ...header }: Props) {
   const signIns = useSignIns();
   const keys = useApiKeys();
+  const presets = usePresets();
   return (
     <main className="page" data-testid="account-page">
       <PageHeader title="Account" {...header} />
@@ -31,6 +34,7 @@ export function AccountPage({ user, onUserChanged, ...header }: Props) {
         />
         <SignInList signIns={signIns.value} error={signIns.error} onRevoke={signIns.revoke} />
         <ApiKeyList keys={keys.value} error={keys.error} onCreate={keys.create} onDelete={keys.remove} />
+        <PresetList presets={presets} canShare={user.role === "admin"} />
       </div>
     </main>
   );

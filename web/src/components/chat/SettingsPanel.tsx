@@ -1,13 +1,16 @@
-/** A conversation's settings: system prompt, model, the answer's max tokens, and the tools its answers may use. */
+/** A conversation's settings: system prompt, model, the answer's max tokens and sampling, and the tools its answers may use. */
 import { useState } from "react";
 
 import { useTools } from "../../hooks/useTools";
 import type { ConversationSettings, ModelList } from "../../types";
+import { type Sampling, parseSampling, samplingText } from "../../sampling";
+import { SamplingFields } from "./SamplingFields";
 
 interface Props {
   systemPrompt: string;
   model: string | null;
   maxTokens: number | null;
+  sampling: Sampling;
   tools: string[] | null;
   models: ModelList | null;
   onSave: (fields: ConversationSettings) => Promise<void>;
@@ -21,12 +24,13 @@ function parseMaxTokens(text: string): number | null | undefined {
   return /^\d+$/.test(trimmed) ? Number(trimmed) : undefined;
 }
 
-export function SettingsPanel({ systemPrompt, model, maxTokens, tools, models, onSave, onClose }: Props) {
+export function SettingsPanel({ systemPrompt, model, maxTokens, sampling, tools, models, onSave, onClose }: Props) {
   const offered = useTools();
   const [picked, setPicked] = useState<string[]>(tools ?? []);
   const [prompt, setPrompt] = useState(systemPrompt);
   const [choice, setChoice] = useState(model ?? "");
   const [tokens, setTokens] = useState(maxTokens === null ? "" : String(maxTokens));
+  const [sampled, setSampled] = useState(samplingText(sampling));
   const [error, setError] = useState<string | null>(null);
   const chosen = models?.models.find((m) => m.id === (choice || models.default));
 
@@ -36,8 +40,13 @@ export function SettingsPanel({ systemPrompt, model, maxTokens, tools, models, o
       setError("Max tokens must be a whole number, or empty for the model's default.");
       return;
     }
+    const parsed = parseSampling(sampled);
+    if (typeof parsed === "string") {
+      setError(parsed);
+      return;
+    }
     try {
-      await onSave({ system_prompt: prompt, model: choice || null, max_tokens, tools: picked.length ? picked : null });
+      await onSave({ system_prompt: prompt, model: choice || null, max_tokens, ...parsed, tools: picked.length ? picked : null });
       onClose();
     } catch (e) {
       setError(e instanceof Error ? e.message : "Could not save");
@@ -82,6 +91,15 @@ export function SettingsPanel({ systemPrompt, model, maxTokens, tools, models, o
           conversation.
         </span>
       </label>
+      <SamplingFields
+        values={sampled}
+        model={chosen}
+        onChange={setSampled}
+        onReset={() => {
+          setSampled(samplingText({ temperature: null, top_p: null, seed: null }));
+          setTokens("");
+        }}
+      />
       {offered?.length ? (
         <fieldset className="tool-picker" data-testid="tool-picker">
           <legend>Tools its answers may use</legend>

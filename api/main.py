@@ -15,6 +15,7 @@ from api.deps import ApiDeps
 from api.guards import BodyLimit, Guards
 from api.openai.chat_schemas import OPENAI_ERRORS
 from api.request_metrics import RequestMetrics
+from api.request_traces import RequestTraces
 from api.routes import (
     admin,
     auth,
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(Guards, allowed_hosts=settings.allowed_hosts, limits=bodies, body_timeout=timeout)
     if settings.metrics:
         app.add_middleware(RequestMetrics)  # outside the guards: what they refuse is counted too
+    app.add_middleware(RequestTraces)  # outermost but the proxies': a request's span holds all of it
     if proxies := [address.strip() for address in settings.trusted_proxies.split(",") if address.strip()]:
         # Only these proxies' X-Forwarded-For and -Proto are believed (`relaychat api` runs uvicorn
         # with its own proxy handling off, which would believe any from the loopback).

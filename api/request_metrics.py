@@ -9,11 +9,10 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.route_template import route_template
 from core import metrics
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-UNMATCHED = "unmatched"
-"""The route of a request no route took: a 404, or one refused before routing (a Host not allowed)."""
 
 
 class RequestMetrics:
@@ -39,14 +38,14 @@ class RequestMetrics:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                self._timer(method, _route(scope)).observe(time.perf_counter() - arrived)
+                self._timer(method, route_template(scope)).observe(time.perf_counter() - arrived)
             await send(message)
 
         try:
             await self.app(scope, receive, counted)
         finally:
             # A request that raised before answering is answered 500 by the server.
-            self._counter(method, _route(scope), status or 500).inc()
+            self._counter(method, route_template(scope), status or 500).inc()
 
     def _counter(self, method: str, route: str, status: int) -> Any:
         key = (method, route, status)
@@ -59,29 +58,3 @@ class RequestMetrics:
         if (child := self._timed.get(key)) is None:
             child = self._timed[key] = metrics.HTTP_RESPONSE_START_SECONDS.labels(method, route)
         return child
-
-
-def _route(scope: Scope) -> str:
-    """The template of the route that took the request: its own path, after the prefix of the router
-    that included it (FastAPI gives the route as its router declared it)."""
-    route = scope.get("route")
-    template = getattr(route, "path", None)
-    if not isinstance(template, str) or not template:
-        return UNMATCHED
-    if (prefix := _prefixes.get(id(route))) is None:  # routes live as long as the app
-        prefix = _prefixes[id(route)] = _prefix(route, scope.get("path", ""))
-    return prefix + template
-
-
-# Each route's prefix, found once: the part of a path it took before what its own pattern matches.
-_prefixes: dict[int, str] = {}
-
-
-def _prefix(route: Any, path: str) -> str:
-    pattern = getattr(route, "path_regex", None)
-    if pattern is None or pattern.match(path):
-        return ""
-    for index in range(1, len(path)):
-        if path[index] == "/" and pattern.match(path[index:]):
-            return path[:index]
-    return ""

@@ -105,6 +105,27 @@ def detached_span(name: str, parent: str | None, **attributes: Any) -> Iterator[
         opened.end()
 
 
+@contextlib.contextmanager
+def request_span(method: str, traceparent: str | None) -> Iterator[Any]:
+    """A server span around an HTTP request, current within it: a child of the client's
+    `traceparent` when it sent one. Yields the span, for `name_request` once it is routed."""
+    with _tracer.start_as_current_span(
+        f"HTTP {method}",
+        context=_parent(traceparent),
+        kind=trace.SpanKind.SERVER,
+        attributes={"http.request.method": method},
+    ) as opened:
+        yield opened
+
+
+def name_request(opened: Any, method: str, route: str, status: int) -> None:
+    """Name a request's span by its route's template (never the path sent), with its status."""
+    opened.update_name(f"{method} {route}")
+    opened.set_attributes({"http.route": route, "http.response.status_code": status})
+    if status >= 500:
+        opened.set_status(trace.StatusCode.ERROR)
+
+
 def event(name: str, **attributes: Any) -> None:
     """Record an event (and its attributes, on the span too) on the current span."""
     if on:

@@ -22,6 +22,8 @@ class ReceivedSpan:
     parent_id: str
     attributes: dict[str, Any]
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    start_ns: int = 0
+    end_ns: int = 0
 
 
 def _value(value: AnyValue) -> Any:
@@ -78,6 +80,8 @@ class OtlpReceiver:
                             events={
                                 e.name: {a.key: _value(a.value) for a in e.attributes} for e in span.events
                             },
+                            start_ns=span.start_time_unix_nano,
+                            end_ns=span.end_time_unix_nano,
                         )
                     )
         with self._lock:

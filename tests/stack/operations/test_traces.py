@@ -39,7 +39,14 @@ def test_one_answer_is_one_trace_from_the_post_through_the_worker_to_the_stream(
     stack.upstream.script(question, {"tokens": ["traced ", "words"], "ttft": 0.1})
     with stack.client() as client:
         conversation = new_conversation(client)
-        answer_id = ask(client, conversation["id"], question)["assistant_message"]["id"]
+        # The client's own trace: the answer's continues it.
+        client_trace, client_span = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+        traced = {"traceparent": f"00-{client_trace}-{client_span}-01"}
+        asked = client.post(
+            f"/api/conversations/{conversation['id']}/messages", json={"content": question}, headers=traced
+        )
+        assert asked.status_code == 202, asked.text
+        answer_id = asked.json()["assistant_message"]["id"]
         assert wait_for_message(client, answer_id)["status"] == "complete"
         streamed = client.get(f"/api/messages/{answer_id}/stream")
         assert streamed.status_code == 200
@@ -54,13 +61,17 @@ def test_one_answer_is_one_trace_from_the_post_through_the_worker_to_the_stream(
     wait_until(all_sent, 15, "the answer's spans at the receiver", stack.api)
     spans = {span.name: span for span in of_answer()}
 
-    # One trace, across two processes.
-    assert len({span.trace_id for span in spans.values()}) == 1
+    # One trace, the client's, across two processes.
+    assert {span.trace_id for span in spans.values()} == {client_trace}
     start, job, relay = spans["answer.start"], spans["answer.job"], spans["answer.relay"]
     assert start.service == relay.service == "relaychat-api"
     assert {spans[name].service for name in ["answer.job", *WORKER_SPANS]} == {"relaychat-worker"}
-    # The chain: the POST's start → the job (through the queue) → its steps; the stream → the start.
-    assert start.parent_id == ""
+    # The chain: the client's span → the POST → its start → the job (through the queue) → its
+    # steps; the stream → the start.
+    [post] = [span for span in receiver.received() if span.span_id == start.parent_id]
+    assert post.name == "POST /api/conversations/{conversation_id}/messages"
+    assert post.attributes["http.response.status_code"] == 202
+    assert post.parent_id == client_span
     assert job.parent_id == start.span_id
     assert relay.parent_id == start.span_id
     for name in WORKER_SPANS:
@@ -106,3 +117,6 @@ def test_a_taken_over_answer_stays_in_its_trace(make_stack: MakeStack, receiver:
     assert job.attributes["relaychat.attempt"] == 2
     assert (job.trace_id, job.parent_id) == (start.trace_id, start.span_id)
     assert received["finish"].parent_id == job.span_id
+    # A client that sent no trace of its own: the POST's span is the trace's root.
+    [post] = [span for span in receiver.received() if span.span_id == start.parent_id]
+    assert (post.name, post.parent_id) == ("POST /api/conversations/{conversation_id}/messages", "")

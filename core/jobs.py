@@ -30,6 +30,7 @@ GENERATE = "generate"
 TITLE = "make_title"
 LIST_TOOLS = "list_mcp_tools"
 INGEST = "ingest_file"
+IMPORT = "import_conversations"
 TURN = 1000
 FAIR_TAGS_BELOW = 10**12
 """Tags stay below this; a score above it is a time (first-in, first-out mode)."""
@@ -136,3 +137,13 @@ async def enqueue_ingestion(redis: Redis, file_id: str, owner: str, *, fair: boo
     """Ask a worker to read an uploaded file: a job of its owner's, in their turn. Its admission
     was taken before the upload was read (api/uploads.py), as an answer's is before its row."""
     return await _enqueue(redis, ingestion_job_id(file_id), INGEST, (file_id,), owner, fair)
+
+
+def import_job_id(import_id: str) -> str:
+    return f"import:{import_id}"
+
+
+async def enqueue_import(redis: Redis, import_id: str, owner: str, *, fair: bool = True) -> bool:
+    """Ask a worker to write a large import's conversations (core/imports/jobs.py holds them): a
+    job of its owner's, in their turn. Its admission was taken by the API, as a file's is."""
+    return await _enqueue(redis, import_job_id(import_id), IMPORT, (import_id,), owner, fair)

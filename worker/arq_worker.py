@@ -12,7 +12,7 @@ from arq.utils import timestamp_ms
 
 from core import heartbeats, keys, metrics, status, tracing
 from core.heap import settle_heap
-from core.jobs import GENERATE, INGEST, LIST_TOOLS, TITLE
+from core.jobs import GENERATE, IMPORT, INGEST, LIST_TOOLS, TITLE
 from core.logs import ANSWER_ID, configure_logging
 from core.redis import WORKER_RETRIES, connect, deserialize_job, serialize_job, target_of
 from core.settings import Settings
@@ -22,6 +22,7 @@ from worker import file_waits
 from worker.claim import Claimed, claim, hold_claim, release
 from worker.deps import WorkerDeps
 from worker.generate import INFRASTRUCTURE, Ending, generate
+from worker.imports import import_conversations
 from worker.ingestion import give_up, ingest_file
 from worker.recover import keep_recovering
 from worker.run import PICKED_UP
@@ -91,6 +92,13 @@ class RelaychatWorker(Worker):
             func(self._list_mcp_tools, name=LIST_TOOLS, max_tries=1, timeout=60),
             # A worker killed while reading a file: the job runs again from the start.
             func(self._ingest_counted, name=INGEST, max_tries=settings.max_attempts, timeout=600),
+            # A worker killed while writing an import: the next run deletes what it wrote, starts over.
+            func(
+                self._import,
+                name=IMPORT,
+                max_tries=settings.max_attempts,
+                timeout=settings.job_timeout_seconds,
+            ),
         ]
         options = {**arq_options(settings), **overrides}
         super().__init__(functions, on_startup=self._start_up, on_shutdown=self._shut_down, **options)
@@ -200,6 +208,9 @@ class RelaychatWorker(Worker):
 
     async def _make_title(self, ctx: dict[Any, Any], conversation_id: str, regenerate: bool = False) -> str:
         return await make_title(self.deps, conversation_id, regenerate)
+
+    async def _import(self, ctx: dict[Any, Any], import_id: str) -> str:
+        return await import_conversations(self.deps, import_id)
 
     async def _list_mcp_tools(self, ctx: dict[Any, Any], server_id: str) -> str:
         return await list_mcp_tools(self.deps, server_id)

@@ -8,18 +8,19 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, Request, Response, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.accounts.auth import UserDep
 from api.deps import DepsDep, SessionDep
+from api.importing import ImportedConversations, ImportRead, is_large, limits_of, start_job, write_now
 from api.imports import check_limits, read_files, stored_files
 from api.lookups import ConversationDep
 from api.routing import CheckedRoute
 from core.files.store import FileMissing, FileStore
+from core.imports.reading import Format, read_import
 from core.markdown_export import conversation_markdown
 from core.models import Conversation, FileStatus, Message, StoredFile
 from core.schemas import ConversationRead
@@ -29,7 +30,7 @@ from core.transfer import (
     attached_ids,
     export_conversation,
     imported_rows,
-    parse_import,
+    insert_imported,
 )
 
 IMPORT_TOO_BIG = "The file is too big; the limit is {megabytes:g} MB."
@@ -155,18 +156,37 @@ def _refused(refusal: ImportRefused) -> HTTPException:
     return HTTPException(code, str(refusal))
 
 
-@router.post("/conversations/import", status_code=status.HTTP_201_CREATED, openapi_extra=IMPORT_BODY)
-async def import_conversation(request: Request, user: UserDep, deps: DepsDep) -> ConversationRead:
+@router.post(
+    "/conversations/import",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=IMPORT_BODY,
+    response_model=ConversationRead | ImportedConversations,
+    responses={status.HTTP_202_ACCEPTED: {"model": ImportRead, "description": "A large import, as a job"}},
+)
+async def import_conversation(
+    request: Request, user: UserDep, deps: DepsDep
+) -> ConversationRead | ImportedConversations | JSONResponse:
     """A conversation exported as JSON, back as a new conversation (new ids, the rest as it was),
     and the files it attaches as new files of the user's, read again by the workers. Past the
-    upload limit or the user's storage quota, a 413; nothing is kept of an import that fails."""
+    upload limit or the user's storage quota, a 413; nothing is kept of an import that fails.
+
+    Another app's export, told from its bytes: ChatGPT's `conversations.json` or the zip that
+    holds it, or Open WebUI's chat export; its conversations, with their branches, titles, times
+    and selected branch. A small one is written at once (201, the conversations); one past
+    `import_job_conversations` conversations or `import_job_bytes` of JSON is a job of the user's
+    (202, its progress at `GET /api/imports/{id}`)."""
     raw = await request.body()  # within RELAYCHAT_MAX_IMPORT_BYTES, as it streamed in (api/guards.py)
     settings = deps.settings
     try:
         # Reading 10,000 messages takes a second of CPU: off the event loop, which serves everyone.
-        export = await asyncio.to_thread(
-            parse_import, raw, settings.max_import_messages, settings.max_import_files
-        )
+        read = await asyncio.to_thread(read_import, raw, limits_of(settings))
+        if read.format is not Format.relaychat:
+            del raw
+            if is_large(settings, read):
+                started = await start_job(deps, user.user_id, user.limits, read.conversations)
+                return JSONResponse(started.model_dump(), status_code=status.HTTP_202_ACCEPTED)
+            return await write_now(deps, user.user_id, read.conversations)
+        export = read.conversations[0]
         await check_limits(deps, user.user_id, user.limits, export.files)
         files = await asyncio.to_thread(read_files, export.files)  # each decoded, its type read
     except ImportRefused as refusal:
@@ -177,11 +197,6 @@ async def import_conversation(request: Request, user: UserDep, deps: DepsDep) ->
         conversation, rows = await asyncio.to_thread(imported_rows, export, file_ids)
         conversation.owner_id = user.user_id  # the importer's, whoever exported it
         async with deps.sessionmaker() as session:
-            session.add(conversation)
-            await session.flush()  # the conversation's row first: the messages' foreign key names it
-            # One bulk insert of plain rows, made off the loop: 10,000 ORM objects were seconds of
-            # the loop's time, with the database connection held.
-            if rows:  # an empty list would be one insert of no values
-                await session.execute(sa.insert(Message.__table__), rows)  # type: ignore[attr-defined]
+            await insert_imported(session, conversation, rows)
             await session.commit()
             return ConversationRead.model_validate(conversation)

@@ -251,7 +251,7 @@ def test_a_bad_file_is_refused_with_a_sentence(
     [
         (b"this is not json", "The file is not JSON"),
         (b"\xff\xfe\x00garbage", "The file is not JSON"),
-        (b"[1, 2, 3]", "This is not a relaychat conversation export"),
+        (b"[1, 2, 3]", "This is not a conversation export relaychat reads"),
         (b"", "The file is not JSON"),
     ],
     ids=["text", "binary", "array", "empty"],

@@ -1,26 +1,21 @@
-/** The sidebar's Import: a JSON export in, a new conversation out. */
-import { useRef, useState } from "react";
+/** The sidebar's Import: relaychat's JSON export, ChatGPT's data export (its zip, or its
+ * conversations.json) or Open WebUI's chat export in; the conversations out. */
+import { useRef } from "react";
 
-import { readable } from "../../api";
+import { useImport } from "../../hooks/useImport";
+import { progressText } from "../../imports";
 
-/** Picks a JSON export and hands it to `onImport`; a refusal shows the server's sentence. */
-export function ImportButton({ onImport }: { onImport: (file: File) => Promise<void> }) {
+/** Picks a file and imports it; a large one's progress shows while a worker writes it, and a
+ * refusal shows the server's sentence. `onImported` gets the conversation to open (null: none,
+ * after a job: the list is read again). */
+export function ImportButton({ onImported }: { onImported: (openId: string | null) => Promise<void> }) {
   const picker = useRef<HTMLInputElement | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { state, start, dismiss } = useImport(onImported);
+  const busy = state.phase === "sending" || state.phase === "running";
 
-  const chosen = async (file: File | undefined) => {
-    if (!file) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await onImport(file);
-    } catch (failure) {
-      setError(`${file.name}: ${readable(failure)}`);
-    } finally {
-      setBusy(false);
-      if (picker.current) picker.current.value = ""; // the same file again is a new choice
-    }
+  const chosen = (file: File | undefined) => {
+    if (picker.current) picker.current.value = ""; // the same file again is a new choice
+    if (file) void start(file);
   };
 
   return (
@@ -31,15 +26,24 @@ export function ImportButton({ onImport }: { onImport: (file: File) => Promise<v
       <input
         ref={picker}
         type="file"
-        accept=".json,application/json"
+        accept=".json,.zip,application/json,application/zip"
         hidden
+        aria-label="Import conversations from a file"
         data-testid="import-file"
-        onChange={(event) => void chosen(event.target.files?.[0])}
+        onChange={(event) => chosen(event.target.files?.[0])}
       />
-      {error ? (
+      {state.phase === "running" ? (
+        <div className="import-progress" role="status" data-testid="import-progress">
+          <span data-testid="import-progress-text">
+            Importing {state.name}: {progressText(state.progress)}
+          </span>
+          <progress value={state.progress.done} max={Math.max(state.progress.total, 1)} aria-label="Import progress" />
+        </div>
+      ) : null}
+      {state.phase === "failed" ? (
         <p className="import-error" role="alert" data-testid="import-error">
-          {error}
-          <button type="button" className="link-button" aria-label="Dismiss" onClick={() => setError(null)}>
+          {state.message}
+          <button type="button" className="link-button" aria-label="Dismiss" onClick={dismiss}>
             ✕
           </button>
         </p>

@@ -12,6 +12,9 @@ NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>relaychat</title>
 (or <code>cd web && npm ci && npm run build</code>). The API is at <a href="/docs">/docs</a>.</p>"""
 
 
+SHARED_PAGE = "share/"
+
+
 def mount_web(app: FastAPI, dist: Path) -> None:
     dist = dist.resolve()
 
@@ -26,4 +29,8 @@ def mount_web(app: FastAPI, dist: Path) -> None:
         if path and file.is_file() and dist in file.parents:
             return FileResponse(file)
         # Any other path is a route of the UI (`/c/{id}`): the page itself decides what to show.
-        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        headers = {"Cache-Control": "no-cache"}
+        if path.startswith(SHARED_PAGE):
+            # A shared link's page is open to anyone with it, and is nobody's to index.
+            headers["X-Robots-Tag"] = "noindex"
+        return FileResponse(index, headers=headers)

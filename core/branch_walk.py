@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from core.models import Message, Role, Status, is_pinned
+from core.models import Conversation, Message, Role, Status, is_pinned
 from core.tokens import MESSAGE_OVERHEAD_TOKENS
 
 # A bound no real branch reaches: a parent_id cycle (corrupt data) cannot make a walk run forever.
@@ -74,6 +74,20 @@ _PAGE = _rows_of(_walk_up("branch_walk"))
 _NEWEST_THAT_FIT = _rows_of(_walk_up("branch_walk", tokens=True))
 _ABOVE = _walk_up("branch_walk")
 _PINS_ABOVE = select(_ABOVE.c.id).where(_ABOVE.c.id.in_(sa.bindparam("pins", expanding=True)))
+
+
+async def selected_leaf(session: AsyncSession, conversation: Conversation) -> str | None:
+    """The conversation's selected leaf, or its newest message when none is recorded."""
+    selected = conversation.selected_leaf_id
+    if selected is not None and await session.get(Message, selected) is not None:
+        return selected
+    newest = await session.exec(
+        select(Message.id)
+        .where(Message.conversation_id == conversation.id)
+        .order_by(col(Message.id).desc())
+        .limit(1)
+    )
+    return newest.first()
 
 
 async def page_up(session: AsyncSession, start_id: str, rows: int) -> list[Message]:

@@ -113,6 +113,16 @@ class SiteSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     signup: SignupMode
+    sharing: bool = Field(True, description="Whether conversations may be shared by link")
+
+
+class SiteSettingsUpdate(BaseModel):
+    """What to change; a setting left out stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    signup: SignupMode | None = None
+    sharing: bool | None = None
 
 
 class LimitsBody(BaseModel):

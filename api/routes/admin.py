@@ -1,5 +1,5 @@
 """The admin's routes: accounts (add, approve, change role, disable, delete), their usage, the
-signup mode, and the system's status.
+signup mode and sharing by link, and the system's status.
 
 Admins manage accounts, not other people's conversations: nothing here shows one.
 """
@@ -11,12 +11,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.accounts.auth import AdminDep
-from api.accounts.schemas import AdminUserCreate, AdminUserUpdate, SiteSettings, UserRead
+from api.accounts.schemas import AdminUserCreate, AdminUserUpdate, SiteSettings, SiteSettingsUpdate, UserRead
 from api.deletion import delete_conversations, forget_bytes
 from api.deps import DepsDep, SessionDep
 from api.routing import CheckedRoute
 from api.schemas import UsageDays
-from core import accounts
+from core import accounts, shares
 from core import status as system_status
 from core.accounts import AccountError
 from core.models import Conversation, StoredFile, User, UserRole, UserStatus, utcnow
@@ -137,16 +137,24 @@ async def list_usage(
     return sorted(rows, key=measures[sort], reverse=True)
 
 
+async def _settings(session: AsyncSession) -> SiteSettings:
+    return SiteSettings(signup=await accounts.signup_mode(session), sharing=await shares.sharing_on(session))
+
+
 @router.get("/settings")
 async def read_settings(_admin: AdminDep, session: SessionDep) -> SiteSettings:
-    return SiteSettings(signup=await accounts.signup_mode(session))
+    return await _settings(session)
 
 
 @router.patch("/settings")
-async def update_settings(body: SiteSettings, _admin: AdminDep, session: SessionDep) -> SiteSettings:
-    """`signup`: `open` (anyone, active at once), `approval` (an admin approves), `closed`."""
-    await accounts.set_signup_mode(session, body.signup)
-    return SiteSettings(signup=await accounts.signup_mode(session))
+async def update_settings(body: SiteSettingsUpdate, _admin: AdminDep, session: SessionDep) -> SiteSettings:
+    """`signup`: `open` (anyone, active at once), `approval` (an admin approves), `closed`.
+    `sharing`: off, no link can be made and none opens (they are kept: on again, they open)."""
+    if body.signup is not None:
+        await accounts.set_signup_mode(session, body.signup)
+    if body.sharing is not None:
+        await shares.set_sharing(session, body.sharing)
+    return await _settings(session)
 
 
 @router.get("/status")

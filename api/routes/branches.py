@@ -26,7 +26,8 @@ from api.schemas import (
 )
 from api.starting import Edit, Regenerate, start_answer
 from api.streams.answer_stream import STREAMED_SUBMIT
-from core.branch_walk import newest_leaf_under, page_up, sibling_ids
+from core.branch_walk import newest_leaf_under, page_up, selected_leaf, sibling_ids
+from core.feedback import feedback_on
 from core.models import Conversation, Message, Role
 
 router = APIRouter(route_class=CheckedRoute, tags=["branches"])
@@ -40,20 +41,6 @@ async def _message_of(session: AsyncSession, conversation: Conversation, message
     if message is None or message.conversation_id != conversation.id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_IN_CONVERSATION)
     return message
-
-
-async def _selected_leaf(session: AsyncSession, conversation: Conversation) -> str | None:
-    """The conversation's selected leaf, or its newest message when none is recorded."""
-    selected = conversation.selected_leaf_id
-    if selected is not None and await session.get(Message, selected) is not None:
-        return selected
-    newest = await session.exec(
-        select(Message.id)
-        .where(Message.conversation_id == conversation.id)
-        .order_by(col(Message.id).desc())
-        .limit(1)
-    )
-    return newest.first()
 
 
 async def _totals(session: AsyncSession, conversation_id: str) -> ConversationTotals:
@@ -87,11 +74,18 @@ async def _page(
     the conversation's totals with the `newest` page only: an older one need not sum them again."""
     path = await page_up(session, end_id, limit) if end_id else []
     siblings = await sibling_ids(session, conversation.id, path)
+    feedback = await feedback_on(session, path)
     return BranchRead(
         conversation_id=conversation.id,
         leaf_id=leaf_id,
         messages=[
-            BranchMessage.model_validate({**message.model_dump(), "sibling_ids": siblings[message.id]})
+            BranchMessage.model_validate(
+                {
+                    **message.model_dump(),
+                    "sibling_ids": siblings[message.id],
+                    "feedback": feedback.get(message.id),
+                }
+            )
             for message in path
         ],
         has_older=bool(path) and path[0].parent_id is not None,
@@ -109,7 +103,7 @@ async def read_branch(
     ] = None,
 ) -> BranchRead:
     """A page of the selected branch, root first: its newest messages, or those older than `before`."""
-    leaf_id = await _selected_leaf(session, conversation)
+    leaf_id = await selected_leaf(session, conversation)
     if before is None:
         return await _page(session, conversation, leaf_id, leaf_id, limit)
     end_id = (await _message_of(session, conversation, before)).parent_id

@@ -11,6 +11,7 @@ from api.schemas import MessageCreate, MessageUpdate, SubmitResult
 from api.starting import Question, start_answer
 from api.stopping import stop_answer
 from api.streams.answer_stream import STREAMED_SUBMIT
+from core.feedback import feedback_on
 from core.models import Message, Role
 from core.schemas import MessageRead
 
@@ -60,8 +61,10 @@ async def submit_message(
 
 
 @router.get("/messages/{message_id}")
-async def read_message(message: MessageDep) -> MessageRead:
-    return MessageRead.model_validate(message)
+async def read_message(message: MessageDep, session: SessionDep) -> MessageRead:
+    read = MessageRead.model_validate(message)
+    read.feedback = (await feedback_on(session, [message])).get(message.id)
+    return read
 
 
 @router.patch("/messages/{message_id}")

@@ -1,12 +1,20 @@
-/** The page's root: the theme, and whether this tab is signed in: the sign-in screens, or the app as that user. */
+/** The page's root: the theme; a shared link's page (open to anyone), or whether this tab is signed in: the sign-in screens, or the app as that user. */
 import { useAuth } from "../hooks/useAuth";
-import { useTheme } from "../hooks/useTheme";
+import { sharedToken } from "../hooks/useRoute";
+import { type Theme, useTheme } from "../hooks/useTheme";
 import { SignInScreen } from "./account/SignInScreen";
 import { App } from "./App";
+import { SharedPage } from "./share/SharedPage";
 
 export function Root() {
-  const auth = useAuth();
   const [theme, toggleTheme] = useTheme();
+  // Read once: nothing on a shared page leads elsewhere in the app.
+  const token = sharedToken(window.location.pathname);
+  return token ? <SharedPage token={token} /> : <SignedInRoot theme={theme} onToggleTheme={toggleTheme} />;
+}
+
+function SignedInRoot({ theme, onToggleTheme: toggleTheme }: { theme: Theme; onToggleTheme: () => void }) {
+  const auth = useAuth();
   const { state } = auth;
 
   switch (state.status) {

@@ -1,7 +1,7 @@
 /** Tests of the routes: each page's path, both ways. */
 import { describe, expect, it } from "vitest";
 
-import { parseRoute, type Route, routePath } from "./useRoute";
+import { parseRoute, type Route, routePath, sharedToken } from "./useRoute";
 
 describe("routes", () => {
   it("reads and writes each page's path", () => {
@@ -20,5 +20,13 @@ describe("routes", () => {
     }
     expect(parseRoute("/admin/")).toEqual({ page: "admin" });
     expect(parseRoute("/elsewhere")).toEqual({ page: "chat", conversationId: null });
+  });
+
+  it("finds a shared link's token, and nothing elsewhere", () => {
+    expect(sharedToken("/share/AbC_d-1")).toBe("AbC_d-1");
+    expect(sharedToken("/share/AbC/")).toBe("AbC");
+    expect(sharedToken("/share/")).toBeNull();
+    expect(sharedToken("/share/a/b")).toBeNull();
+    expect(sharedToken("/c/abc")).toBeNull();
   });
 });

@@ -18,6 +18,11 @@ export function parseRoute(pathname: string): Route {
   return { page: "chat", conversationId: /^\/c\/([^/]+)/.exec(pathname)?.[1] ?? null };
 }
 
+/** A shared link's token (`/share/{token}`): that page is open to anyone, outside the signed-in app. */
+export function sharedToken(pathname: string): string | null {
+  return /^\/share\/([^/]+)\/?$/.exec(pathname)?.[1] ?? null;
+}
+
 export function routePath(route: Route): string {
   if (route.page !== "chat") return `/${route.page}`;
   return route.conversationId ? `/c/${route.conversationId}` : "/";

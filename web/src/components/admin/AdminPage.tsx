@@ -1,15 +1,17 @@
 /** The admin page: the accounts and their limits, adding one, every account's usage, each role's default
- * limits, and who may sign up; every refusal in the server's words. */
+ * limits, who may sign up, sharing by link, and users' feedback; every refusal in the server's words. */
 import { useState } from "react";
 
 import { USAGE_DAYS } from "../../dailyUsage";
 import { useAction } from "../../hooks/useAction";
+import { type Sharing, useSharingSetting } from "../../hooks/useAdminFeedback";
 import { useRoleLimits } from "../../hooks/useLimits";
 import { useUsersUsage } from "../../hooks/useUsage";
 import { type Signup, useSignupMode, useUsers } from "../../hooks/useUsers";
 import type { NewUser, SignupMode, User, UserRole } from "../../types";
 import { Field, FormError, PASSWORD_HINT, submitted } from "../shared/Field";
 import { PageHeader, type PageHeaderProps } from "../shared/PageHeader";
+import { FeedbackSection } from "./FeedbackSection";
 import { RoleLimitsForm } from "./RoleLimitsForm";
 import { McpServersSection } from "./McpServersSection";
 import { UsageTable } from "./UsageTable";
@@ -54,6 +56,28 @@ function SignupModeForm({ signup }: { signup: Signup }) {
         </button>
       </div>
     </form>
+  );
+}
+
+function SharingForm({ sharing }: { sharing: Sharing }) {
+  const save = useAction(sharing.change);
+  return (
+    <div className="stacked-form" data-testid="sharing-form">
+      <label className="choice">
+        <input
+          type="checkbox"
+          checked={sharing.value ?? false}
+          disabled={sharing.value === null || save.busy}
+          onChange={(event) => void save.run(event.currentTarget.checked)}
+          data-testid="sharing-enabled"
+        />
+        <span>
+          <strong>Sharing by link</strong>
+          <span className="hint">Users may share a copy of a conversation with anyone who has its link. Off, no link opens; on again, they do.</span>
+        </span>
+      </label>
+      <FormError error={save.error ?? sharing.error} testId="sharing-error" />
+    </div>
   );
 }
 
@@ -116,6 +140,7 @@ export function AdminPage({ user, ...header }: PageHeaderProps & { user: User })
 function AdminSections({ user, ...header }: PageHeaderProps & { user: User }) {
   const users = useUsers();
   const signup = useSignupMode();
+  const sharing = useSharingSetting();
   const roleLimits = useRoleLimits();
   const usage = useUsersUsage();
   const change = useAction(users.update);
@@ -174,6 +199,11 @@ function AdminSections({ user, ...header }: PageHeaderProps & { user: User }) {
           <h2 id="signup-heading">Sign-ups</h2>
           <SignupModeForm signup={signup} />
         </section>
+        <section className="page-section" aria-labelledby="sharing-heading">
+          <h2 id="sharing-heading">Sharing</h2>
+          <SharingForm sharing={sharing} />
+        </section>
+        <FeedbackSection />
         <McpServersSection />
       </div>
     </main>

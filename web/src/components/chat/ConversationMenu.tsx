@@ -3,15 +3,19 @@ import { useRef, useState } from "react";
 
 import { api } from "../../api";
 import { useDismiss } from "../../hooks/useDismiss";
+import { MoveDialog, PlacementItems } from "./Placement";
+import { ShareDialog } from "./ShareDialog";
 
 interface Props {
   conversationId: string;
   onRegenerateTitle: () => void;
 }
 
-/** The open conversation's actions: a new title, downloads as Markdown or JSON. */
+/** The open conversation's actions: a new title, sharing by link, pin, archive, move to a folder, downloads as Markdown or JSON. */
 export function ConversationMenu({ conversationId, onRegenerateTitle }: Props) {
   const [open, setOpen] = useState(false);
+  const [sharing, setSharing] = useState(false);
+  const [moving, setMoving] = useState(false);
   const root = useRef<HTMLDivElement | null>(null);
 
   useDismiss(open, root, () => setOpen(false));
@@ -34,6 +38,10 @@ export function ConversationMenu({ conversationId, onRegenerateTitle }: Props) {
           <button type="button" role="menuitem" data-testid="regenerate-title" onClick={onRegenerateTitle}>
             Regenerate title
           </button>
+          <button type="button" role="menuitem" data-testid="share-conversation" onClick={() => setSharing(true)}>
+            Share
+          </button>
+          <PlacementItems conversationId={conversationId} onMove={() => setMoving(true)} />
           <a role="menuitem" data-testid="export-markdown" href={api.exportUrl(conversationId, "md")} download>
             Export as Markdown
           </a>
@@ -42,6 +50,8 @@ export function ConversationMenu({ conversationId, onRegenerateTitle }: Props) {
           </a>
         </div>
       ) : null}
+      {sharing ? <ShareDialog conversationId={conversationId} onClose={() => setSharing(false)} /> : null}
+      {moving ? <MoveDialog conversationId={conversationId} onClose={() => setMoving(false)} /> : null}
     </div>
   );
 }

@@ -22,6 +22,7 @@ class ReceivedSpan:
     parent_id: str
     attributes: dict[str, Any]
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    instance: str = ""  # the process: `service.instance.id`, host:pid
     start_ns: int = 0
     end_ns: int = 0
 
@@ -80,6 +81,7 @@ class OtlpReceiver:
                             events={
                                 e.name: {a.key: _value(a.value) for a in e.attributes} for e in span.events
                             },
+                            instance=str(resource.get("service.instance.id", "")),
                             start_ns=span.start_time_unix_nano,
                             end_ns=span.end_time_unix_nano,
                         )

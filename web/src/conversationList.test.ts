@@ -35,7 +35,19 @@ describe("the sidebar's list", () => {
     const state = run(initialList("api"), { type: "loaded", source: "api", items: [fromApi, conversation({ id: "c3", source: "api" })] });
     const renamed = run(state, { type: "renamed", conversation: { ...fromApi, title: "Renamed" } });
     expect(renamed.items.map((c) => c.title)).toEqual(["Renamed", "A chat"]);
-    expect(run(renamed, { type: "removed", id: "c3" }).items.map((c) => c.id)).toEqual(["c2"]);
+    expect(run(renamed, { type: "removed", ids: ["c3"] }).items.map((c) => c.id)).toEqual(["c2"]);
+  });
+
+  it("puts a pinned one first, newest pin first, and takes an archived one out", () => {
+    const older = conversation({ id: "c1", updated_at: "2026-01-01T00:00:00Z" });
+    const newer = conversation({ id: "c2", updated_at: "2026-01-02T00:00:00Z" });
+    const state = run(initialList("app"), { type: "loaded", source: "app", items: [newer, older] });
+    const pinned = run(state, { type: "placed", conversation: { ...older, pinned: true, pinned_at: "2026-01-03T00:00:00Z" } });
+    expect(pinned.items.map((c) => c.id)).toEqual(["c1", "c2"]);
+    const archived = run(pinned, { type: "placed", conversation: { ...newer, archived: true, archived_at: "2026-01-04T00:00:00Z" } });
+    expect(archived.items.map((c) => c.id)).toEqual(["c1"]);
+    const restored = run(archived, { type: "placed", conversation: newer });
+    expect(restored.items.map((c) => c.id)).toEqual(["c1", "c2"]);
   });
 
   it("reads a remembered choice, and lists the chats for anything else", () => {

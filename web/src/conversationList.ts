@@ -16,7 +16,9 @@ export type ConversationListAction =
   /** A page the server sent for `source`: a page asked for before a switch is not shown. */
   | { type: "loaded"; source: ConversationSource; items: Conversation[] }
   | { type: "renamed"; conversation: Conversation }
-  | { type: "removed"; id: string };
+  /** Moved to a folder, pinned, archived or restored: an archived one leaves the list. */
+  | { type: "placed"; conversation: Conversation }
+  | { type: "removed"; ids: string[] };
 
 export function initialList(source: ConversationSource): ConversationListState {
   return { source, items: [], loaded: false };
@@ -31,9 +33,23 @@ export function conversationListReducer(state: ConversationListState, action: Co
       return action.source === state.source ? { ...state, items: action.items, loaded: true } : state;
     case "renamed":
       return { ...state, items: state.items.map((c) => (c.id === action.conversation.id ? action.conversation : c)) };
+    case "placed": {
+      const { conversation } = action;
+      const others = state.items.filter((c) => c.id !== conversation.id);
+      const listed = conversation.archived || conversation.source !== state.source ? others : [...others, conversation];
+      return { ...state, items: listed.sort(listOrder) };
+    }
     case "removed":
-      return { ...state, items: state.items.filter((c) => c.id !== action.id) };
+      return { ...state, items: state.items.filter((c) => !action.ids.includes(c.id)) };
   }
+}
+
+/** The server's order: the pinned first, newest pin first, then the most recently active. */
+export function listOrder(a: Conversation, b: Conversation): number {
+  const time = (at: string | null | undefined) => (at ? Date.parse(at) : -Infinity);
+  const pins = time(b.pinned_at) - time(a.pinned_at);
+  if (pins) return pins > 0 ? 1 : -1; // two unpinned: -Infinity minus itself is NaN, falsy
+  return time(b.updated_at) - time(a.updated_at) || b.id.localeCompare(a.id);
 }
 
 const SOURCES: readonly ConversationSource[] = ["app", "api"];

@@ -30,7 +30,7 @@ export function message(fields: Partial<Message> = {}): Message {
 export function conversation(fields: Partial<Conversation> = {}): Conversation {
   return {
     id: "c1", title: "A chat", title_source: "user", system_prompt: "", model: null, max_tokens: null,
-    selected_leaf_id: null, source: "app", created_at: "", updated_at: "", ...fields,
+    selected_leaf_id: null, source: "app", created_at: "", updated_at: "", pinned: false, archived: false, ...fields,
   };
 }
 

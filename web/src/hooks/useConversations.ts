@@ -1,56 +1,95 @@
-/** The conversations the sidebar lists (the app's, or those made through the API), and renaming and deleting them. */
-import { useCallback, useEffect, useReducer } from "react";
+/** The conversations the sidebar lists (the app's, or those made through the API), the archived
+ * ones when asked for, and renaming, placing and deleting them. */
+import { useCallback, useEffect, useReducer, useState } from "react";
 
 import { api } from "../api";
 import { conversationListReducer, initialList, parseSource } from "../conversationList";
-import type { Conversation, ConversationSource } from "../types";
+import type { Conversation, ConversationPlacement, ConversationSource } from "../types";
 
 /** Where the sidebar's choice is remembered, so a reload lists the same kind. */
 export const SOURCE_KEY = "conversationSource";
 
 export interface Conversations {
+  /** Those not archived, the pinned first (newest pin first), then the most recently active. */
   items: Conversation[];
   /** Which conversations are listed: those made in the app, or through the API. */
   source: ConversationSource;
   /** `items` is the chosen kind's list (false while its first page loads). */
   loaded: boolean;
+  /** The archived ones of the chosen kind, while `showArchived(true)` (null otherwise, or while they load). */
+  archived: Conversation[] | null;
+  showArchived: (shown: boolean) => void;
   choose: (source: ConversationSource) => void;
   refresh: () => Promise<void>;
   rename: (id: string, title: string) => Promise<void>;
+  /** Moves it to a folder (null: unfiled), pins or archives it, or undoes that. */
+  place: (id: string, placement: ConversationPlacement) => Promise<Conversation>;
   remove: (id: string) => Promise<void>;
+  /** All of them, or none when the server refuses. */
+  removeMany: (ids: string[]) => Promise<void>;
 }
 
 /** The sidebar's list, newest activity first; other tabs' changes arrive through `refresh`. */
 export function useConversations(): Conversations {
   const [state, dispatch] = useReducer(conversationListReducer, undefined, () => initialList(parseSource(localStorage.getItem(SOURCE_KEY))));
   const { source } = state;
+  const [archivedShown, setArchivedShown] = useState(false);
+  const [archived, setArchived] = useState<Conversation[] | null>(null);
 
-  const refresh = useCallback(
-    () =>
-      api.listConversations(source).then(
-        (page) => dispatch({ type: "loaded", source, items: page.items }),
-        // Keep the list shown; the next refresh (any change, or focus) tries again.
-        () => undefined,
-      ),
-    [source],
-  );
+  const refresh = useCallback(async () => {
+    const lists = [api.listConversations(source).then((page) => dispatch({ type: "loaded", source, items: page.items }))];
+    if (archivedShown) lists.push(api.listConversations(source, 200, true).then((page) => setArchived(page.items)));
+    // Keep the lists shown after a failed read; the next refresh (any change, or focus) tries again.
+    await Promise.allSettled(lists);
+  }, [source, archivedShown]);
 
   useEffect(() => {
     localStorage.setItem(SOURCE_KEY, source);
     void refresh();
   }, [source, refresh]);
 
-  const choose = useCallback((chosen: ConversationSource) => dispatch({ type: "chose", source: chosen }), []);
+  const showArchived = useCallback((shown: boolean) => {
+    setArchivedShown(shown);
+    setArchived(null); // the shelf is read anew each time it opens (and for the kind chosen then)
+  }, []);
+
+  const choose = useCallback((chosen: ConversationSource) => {
+    dispatch({ type: "chose", source: chosen });
+    setArchived(null);
+  }, []);
 
   const rename = useCallback(async (id: string, title: string) => {
     const updated = await api.updateConversation(id, { title });
     dispatch({ type: "renamed", conversation: updated });
   }, []);
 
-  const remove = useCallback(async (id: string) => {
-    await api.deleteConversation(id);
-    dispatch({ type: "removed", id });
+  const place = useCallback(async (id: string, placement: ConversationPlacement) => {
+    const placed = await api.placeConversation(id, placement);
+    dispatch({ type: "placed", conversation: placed });
+    setArchived((shelf) => (shelf === null ? shelf : placed.archived ? [placed, ...shelf.filter((c) => c.id !== id)] : shelf.filter((c) => c.id !== id)));
+    return placed;
   }, []);
 
-  return { items: state.items, source, loaded: state.loaded, choose, refresh, rename, remove };
+  const forget = useCallback((ids: string[]) => {
+    dispatch({ type: "removed", ids });
+    setArchived((shelf) => shelf && shelf.filter((c) => !ids.includes(c.id)));
+  }, []);
+
+  const remove = useCallback(
+    async (id: string) => {
+      await api.deleteConversation(id);
+      forget([id]);
+    },
+    [forget],
+  );
+
+  const removeMany = useCallback(
+    async (ids: string[]) => {
+      await api.deleteConversations(ids);
+      forget(ids);
+    },
+    [forget],
+  );
+
+  return { items: state.items, source, loaded: state.loaded, archived, showArchived, choose, refresh, rename, place, remove, removeMany };
 }

@@ -2,9 +2,9 @@
 import { useCallback, useEffect, useEffectEvent, useRef } from "react";
 
 import { follow } from "../follow";
-import type { ConversationChange, FileChange } from "../types";
+import type { ConversationChange, FileChange, FoldersChange } from "../types";
 
-export type Update = ConversationChange | FileChange | { change: "resync" };
+export type Update = ConversationChange | FileChange | FoldersChange | { change: "resync" };
 
 /** Adds a listener to the updates; returns the function that removes it. */
 export type SubscribeToUpdates = (listener: (update: Update) => void) => () => void;
@@ -31,8 +31,8 @@ export function useUpdates(onUpdate: (update: Update) => void): SubscribeToUpdat
         signal: abort.signal,
         onEvent: (event) => {
           if (event.event === "resync") emit({ change: "resync" });
-          // A file's change comes under the same event name as a conversation's: its fields tell them apart.
-          else if (event.event === "conversation") emit(JSON.parse(event.data) as ConversationChange | FileChange);
+          // A file's or the folders' change comes under the same event name as a conversation's: its fields tell them apart.
+          else if (event.event === "conversation") emit(JSON.parse(event.data) as ConversationChange | FileChange | FoldersChange);
         },
       });
     };

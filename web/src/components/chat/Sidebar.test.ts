@@ -1,12 +1,12 @@
-/** Tests of the sidebar's grouping by date. */
+/** Tests of the sidebar's grouping: by date, and the pinned and the filed apart. */
 import { describe, expect, it } from "vitest";
 
 import type { Conversation } from "../../types";
-import { groupByDate } from "./Sidebar";
+import { arrange, groupByDate } from "./Sidebar";
 
 const at = (iso: string, id: string): Conversation => ({
   id, title: id, title_source: "user", system_prompt: "", model: null, max_tokens: null, selected_leaf_id: null, source: "app",
-  created_at: iso, updated_at: iso,
+  created_at: iso, updated_at: iso, pinned: false, archived: false,
 });
 
 describe("groupByDate", () => {
@@ -21,5 +21,19 @@ describe("groupByDate", () => {
       ["Previous 7 days", ["b"]],
       ["Older", ["c"]],
     ]);
+  });
+});
+
+describe("arrange", () => {
+  it("puts the pinned apart, then those in a known folder, and dates the rest", () => {
+    const today = new Date().toISOString();
+    const pinned = { ...at(today, "p"), pinned: true, folder_id: "f1" };
+    const filed = { ...at(today, "f"), folder_id: "f1" };
+    const lost = { ...at(today, "l"), folder_id: "gone" };
+    const folder = { id: "f1", name: "Work", created_at: today, updated_at: today };
+    const parts = arrange([pinned, filed, lost, at(today, "u")], [folder]);
+    expect(parts.pinned.map((c) => c.id)).toEqual(["p"]);
+    expect(parts.filed.map((c) => c.id)).toEqual(["f"]);
+    expect(parts.groups.flatMap(([, items]) => items.map((c) => c.id))).toEqual(["l", "u"]);
   });
 });

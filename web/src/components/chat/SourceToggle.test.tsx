@@ -23,8 +23,16 @@ function sidebar(source: ConversationSource, items = [conversation()], loaded = 
       onNew={vi.fn()}
       onRename={vi.fn()}
       onDelete={vi.fn()}
-      onImport={vi.fn()}
+      onImported={vi.fn()}
       onClose={vi.fn()}
+      folders={[]}
+      onCreateFolder={vi.fn()}
+      onRenameFolder={vi.fn()}
+      onDeleteFolder={vi.fn()}
+      onPlace={vi.fn()}
+      onDeleteMany={vi.fn()}
+      archived={null}
+      onShowArchived={vi.fn()}
     />,
   );
   return { screen, onChooseSource };

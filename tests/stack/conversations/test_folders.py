@@ -169,3 +169,15 @@ def folder_changes(listener: UpdateListener) -> list[dict[str, str]]:
     return [
         e.data for e in list(listener.events) if e.event == "conversation" and e.data["change"] == "folders"
     ]
+
+
+def test_an_account_with_folders_is_deleted_with_them(stack: Stack) -> None:
+    with stack.client() as admin:
+        user = new_user(admin, label="leaving")
+        folder = make_folder(user.client, "Filed")
+        conversation_id = new_conversation(user.client)["id"]
+        user.client.patch(f"/api/conversations/{conversation_id}", json={"folder_id": folder["id"]})
+        user.client.close()
+        deleted = admin.delete(f"/api/admin/users/{user.id}")
+        assert deleted.status_code == 204, deleted.text
+        assert admin.get(f"/api/admin/users/{user.id}/limits").status_code == 404

@@ -1,0 +1,74 @@
+"""Shared links in a real database: the token kept only as its hash, the copy's messages, a new
+link replacing the old, and the site's switch that hides every link without deleting one."""
+
+import hashlib
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core import shares
+from core.db import make_engine, make_sessionmaker
+from core.migrate import upgrade
+from core.models import Conversation, Message, Role, Share, Status, User
+
+
+@pytest.fixture
+async def session(empty_database: str) -> AsyncIterator[AsyncSession]:
+    upgrade(empty_database)
+    engine = make_engine(empty_database)
+    async with make_sessionmaker(engine)() as opened:
+        opened.add(User(id="u", email="owner@example.com", password_hash="x"))
+        await opened.flush()
+        opened.add(Conversation(id="c", owner_id="u", title="Plans"))
+        await opened.commit()
+        yield opened
+    await engine.dispose()
+
+
+async def add(
+    session: AsyncSession, role: Role, parent: Message | None, content: str, status: Status
+) -> Message:
+    message = Message(
+        conversation_id="c",
+        role=role,
+        parent_id=parent.id if parent else None,
+        content=content,
+        status=status,
+    )
+    session.add(message)
+    await session.commit()
+    return message
+
+
+async def test_a_link_keeps_its_hash_and_a_copy_of_what_may_be_seen(session: AsyncSession) -> None:
+    question = await add(session, Role.user, None, "q1", Status.complete)
+    failed = await add(session, Role.assistant, question, "", Status.failed)
+    again = await add(session, Role.user, failed, "q2", Status.complete)
+    running = await add(session, Role.assistant, again, "partial", Status.streaming)
+    conversation = await session.get(Conversation, "c")
+    assert conversation is not None
+
+    token, row = await shares.share(session, conversation, running.id)
+    assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    stored = list(await session.exec(select(Share)))
+    assert len(stored) == 1
+    assert token not in repr(stored[0].model_dump())
+    shown = await shares.shared(session, token)
+    assert shown is not None
+    assert (shown.title, [m.content for m in shown.messages]) == ("Plans", ["q1", "q2"])
+
+    newer, _ = await shares.share(session, conversation, running.id)
+    assert await shares.shared(session, token) is None
+    assert len(list(await session.exec(select(Share)))) == 1
+
+    assert await shares.sharing_on(session)
+    await shares.set_sharing(session, False)
+    assert await shares.shared(session, newer) is None
+    with pytest.raises(shares.SharingOff):
+        await shares.share(session, conversation, running.id)
+    await shares.set_sharing(session, True)
+    assert await shares.shared(session, newer) is not None
+    await shares.unshare(session, "c")
+    assert await shares.shared(session, newer) is None

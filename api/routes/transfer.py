@@ -181,7 +181,6 @@ async def import_conversation(
         # Reading 10,000 messages takes a second of CPU: off the event loop, which serves everyone.
         read = await asyncio.to_thread(read_import, raw, limits_of(settings))
         if read.format is not Format.relaychat:
-            del raw
             if is_large(settings, read):
                 started = await start_job(deps, user.user_id, user.limits, read.conversations)
                 return JSONResponse(started.model_dump(), status_code=status.HTTP_202_ACCEPTED)

@@ -18,6 +18,7 @@ from pydantic import TypeAdapter
 from redis.asyncio import Redis
 
 from core import keys
+from core.jobs import import_job_id
 from core.transfer import ConversationExport
 
 IMPORT_TTL_SECONDS = 86_400  # a day: the job may wait behind its owner's other jobs
@@ -52,9 +53,15 @@ def unpack(payload: bytes) -> list[ConversationExport]:
 
 async def begin(redis: Redis, import_id: str, owner_id: str, total: int, payload: bytes) -> bool:
     """Record the import as the owner's running one, with its payload; False (nothing stored)
-    when another import of theirs is still running."""
-    if not await redis.set(keys.import_running(owner_id), import_id, nx=True, ex=IMPORT_TTL_SECONDS):
-        return False
+    when another import of theirs is still running (its job queued or under way)."""
+    running = keys.import_running(owner_id)
+    if not await redis.set(running, import_id, nx=True, ex=IMPORT_TTL_SECONDS):
+        current: bytes | None = await redis.get(running)
+        if current is None or await redis.exists(keys.arq_job(import_job_id(current.decode()))):
+            return False
+        # Its job is gone without ending it (an API that died before queueing it, a job timed
+        # out): nothing runs, so this import may.
+        await redis.set(running, import_id, ex=IMPORT_TTL_SECONDS)
     progress = {
         "owner": owner_id,
         "status": ImportStatus.running.value,

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from core import keys
 from core.imports import chatgpt, jobs
 from core.imports.jobs import ImportStatus
+from core.jobs import enqueue_import
 from core.models import Conversation, Message
 from core.transfer import ConversationExport
 from tests.core.imports.test_chatgpt import items
@@ -126,6 +127,16 @@ async def test_a_payload_gone_before_the_job_ran_fails_with_a_sentence(
 async def test_one_import_at_a_time_per_user(deps: tuple[AnswerPath, WorkerDeps]) -> None:
     path, worker = deps
     first = await started(path, conversations(1), "imp-a")
+    assert await enqueue_import(path.redis, first, path.owner)  # its job waits in the queue
     assert not await jobs.begin(path.redis, "imp-b", path.owner, 1, jobs.pack(conversations(1)))
     assert await import_conversations(worker, first) == "done"
     assert await jobs.begin(path.redis, "imp-b", path.owner, 1, jobs.pack(conversations(1)))
+
+
+async def test_a_running_mark_whose_job_is_gone_does_not_block_the_next_import(
+    deps: tuple[AnswerPath, WorkerDeps],
+) -> None:
+    path, _ = deps
+    await started(path, conversations(1), "imp-orphan")  # its job never queued: the API died
+    assert await jobs.begin(path.redis, "imp-next", path.owner, 1, jobs.pack(conversations(1)))
+    assert await path.redis.get(keys.import_running(path.owner)) == b"imp-next"

@@ -1,9 +1,10 @@
 """Shared links: a read-only copy of a conversation's selected branch, opened by a token that is
 stored only as its SHA-256, and the admin's switch that turns every link off (not deleted).
 
-The copy holds the branch's questions and its finished answers (complete or stopped): never a
-running answer's partial text, a failed answer's error, another branch, or an attachment's bytes
-(its file's name at most). It does not follow the conversation: sharing again makes a new copy.
+The copy holds the branch's questions and its finished answers (complete or stopped, with text):
+never a running answer's partial text, a failed answer's error, a tool's result, another branch,
+or an attachment's bytes (its file's name at most). It does not follow the conversation: sharing
+again makes a new copy.
 """
 
 import secrets
@@ -72,7 +73,10 @@ async def set_sharing(session: AsyncSession, on: bool) -> None:
 def _shown(message: Message) -> bool:
     if message.role == Role.user:
         return True
-    return message.role == Role.assistant and message.status in (Status.complete, Status.stopped)
+    # An answer that said nothing (stopped at once, or a /v1 answer that only called a tool) is
+    # left out with the tools' results: the copy is what was said.
+    finished = message.status in (Status.complete, Status.stopped)
+    return message.role == Role.assistant and finished and bool(message.content.strip())
 
 
 async def _file_names(session: AsyncSession, owner_id: str, path: list[Message]) -> dict[str, str]:

@@ -46,7 +46,9 @@ async def test_a_link_keeps_its_hash_and_a_copy_of_what_may_be_seen(session: Asy
     question = await add(session, Role.user, None, "q1", Status.complete)
     failed = await add(session, Role.assistant, question, "", Status.failed)
     again = await add(session, Role.user, failed, "q2", Status.complete)
-    running = await add(session, Role.assistant, again, "partial", Status.streaming)
+    silent = await add(session, Role.assistant, again, " ", Status.stopped)
+    retried = await add(session, Role.user, silent, "q3", Status.complete)
+    running = await add(session, Role.assistant, retried, "partial", Status.streaming)
     conversation = await session.get(Conversation, "c")
     assert conversation is not None
 
@@ -57,7 +59,7 @@ async def test_a_link_keeps_its_hash_and_a_copy_of_what_may_be_seen(session: Asy
     assert token not in repr(stored[0].model_dump())
     shown = await shares.shared(session, token)
     assert shown is not None
-    assert (shown.title, [m.content for m in shown.messages]) == ("Plans", ["q1", "q2"])
+    assert (shown.title, [m.content for m in shown.messages]) == ("Plans", ["q1", "q2", "q3"])
 
     newer, _ = await shares.share(session, conversation, running.id)
     assert await shares.shared(session, token) is None

@@ -13,6 +13,7 @@ import pytest
 
 from core.shares import MAX_SHARED_MESSAGES
 from tests.support.accounts import Member, new_user
+from tests.support.processes import wait_until
 from tests.support.stack import Stack, Upstream, ask, new_conversation, unique, wait_for_message
 
 GONE = "This shared link does not exist, or its owner has stopped sharing it."
@@ -134,7 +135,9 @@ def test_the_copy_holds_the_selected_branch_and_no_running_answer(
     slow = unique("still running")
     upstream.script(slow, {"tokens": [f"w{i} " for i in range(100)], "delay": 0.05})
     running = ask(client, conversation["id"], slow)
-    wait_for_message(client, running["assistant_message"]["id"], status="streaming")
+    # Its partial text checkpointed (about every second): the copy must still leave it out.
+    partial = f"/api/messages/{running['assistant_message']['id']}"
+    wait_until(lambda: bool(client.get(partial).json()["content"]), 10, "a checkpointed partial answer")
     shown = opened(anonymous, share(client, conversation["id"])["token"])
     # The question is in it; the answer's partial text is not.
     assert [m["content"] for m in shown["messages"]] == [question, "first take", slow]

@@ -17,10 +17,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.refusals import TooLarge, TooSlow
 from core.logs import REQUEST_ID
 
-# The web UI is the built bundle alone: scripts and styles from its own files, no inline script,
-# no frames around it, nothing fetched from elsewhere.
+# The web UI is the built bundle alone: scripts from its own files, no inline script, no frames
+# around it, nothing fetched from elsewhere. Inline styles are allowed: Mermaid lays a diagram out
+# in the page with style attributes and a <style> of its own, and KaTeX's markup carries style
+# attributes; a style can neither run script nor, with everything else 'self', fetch anything.
 APP_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )

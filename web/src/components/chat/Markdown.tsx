@@ -1,10 +1,17 @@
-/** Answers as Markdown, with any HTML in them kept as text. */
+/** Answers as Markdown, with math and diagrams, and any HTML in them kept as text. */
+import "katex/dist/katex.min.css";
+
+import type { Element } from "hast";
 import { type ReactNode, memo } from "react";
 import ReactMarkdown, { type Options } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
+import rehypeKatex from "rehype-katex";
 import remarkGfm from "remark-gfm";
+import remarkMath from "remark-math";
 
+import { remarkPricesNotMath } from "../../mathText";
 import { CopyButton } from "../shared/CopyButton";
+import { MermaidDiagram } from "./MermaidDiagram";
 
 function textOf(node: ReactNode): string {
   if (typeof node === "string" || typeof node === "number") return String(node);
@@ -24,10 +31,21 @@ function CodeBlock({ children }: { children?: ReactNode }) {
   );
 }
 
-const REMARK_PLUGINS = [remarkGfm];
-const REHYPE_PLUGINS: Options["rehypePlugins"] = [[rehypeHighlight, { detect: true, ignoreMissing: true }]];
-const COMPONENTS: Options["components"] = {
-  pre: CodeBlock,
+/** Whether a `<pre>` holds a ```mermaid block. */
+function isMermaid(pre: Element | undefined): boolean {
+  const code = pre?.children[0];
+  const classes = code?.type === "element" ? code.properties.className : undefined;
+  return Array.isArray(classes) && classes.includes("language-mermaid");
+}
+
+const REMARK_PLUGINS: Options["remarkPlugins"] = [remarkGfm, remarkMath, remarkPricesNotMath];
+const REHYPE_PLUGINS: Options["rehypePlugins"] = [
+  // trust: false renders \href, \url, \includegraphics and \htmlClass/Id/Style/Data as red source
+  // text, never as links or attributes; the sizes and macro expansion are bounded.
+  [rehypeKatex, { trust: false, strict: "ignore", maxSize: 20, maxExpand: 1000, output: "htmlAndMathml" }],
+  [rehypeHighlight, { detect: true, ignoreMissing: true }],
+];
+const COMMON: Options["components"] = {
   // A model's image would load by itself (a tracking pixel, or a prompt injection leaking the
   // chat in its URL): show a link instead.
   img: ({ src, alt }) => (
@@ -41,15 +59,30 @@ const COMPONENTS: Options["components"] = {
     </a>
   ),
 };
+// While an answer streams its diagrams are code: drawing each token's half-written diagram would
+// flicker between errors, and mermaid is loaded only once one is complete.
+const STREAMING: Options["components"] = { ...COMMON, pre: CodeBlock };
+const FINISHED: Options["components"] = {
+  ...COMMON,
+  pre: ({ node, children }) =>
+    isMermaid(node) ? (
+      <MermaidDiagram code={textOf(children)}>
+        <CodeBlock>{children}</CodeBlock>
+      </MermaidDiagram>
+    ) : (
+      <CodeBlock>{children}</CodeBlock>
+    ),
+};
 
 /**
- * Markdown as the model writes it (GFM tables, lists, highlighted code). Raw HTML is shown as
- * text, never parsed, so neither a model nor a user can run script in the page. Memoised: a
- * streaming answer re-renders the list on every delta, and finished messages need not re-parse.
+ * Markdown as the model writes it (GFM tables, lists, highlighted code, `$…$` and `$$…$$` math
+ * with KaTeX, ```mermaid diagrams once the answer is finished). Raw HTML is shown as text, never
+ * parsed, so neither a model nor a user can run script in the page. Memoised: a streaming answer
+ * re-renders the list on every delta, and finished messages need not re-parse.
  */
-export const Markdown = memo(function Markdown({ text }: { text: string }) {
+export const Markdown = memo(function Markdown({ text, live = false }: { text: string; live?: boolean }) {
   return (
-    <ReactMarkdown remarkPlugins={REMARK_PLUGINS} rehypePlugins={REHYPE_PLUGINS} components={COMPONENTS}>
+    <ReactMarkdown remarkPlugins={REMARK_PLUGINS} rehypePlugins={REHYPE_PLUGINS} components={live ? STREAMING : FINISHED}>
       {text}
     </ReactMarkdown>
   );

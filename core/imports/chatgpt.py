@@ -35,9 +35,30 @@ def _label(number: int, item: dict[str, Any]) -> str:
     return f"Conversation {number}{named}"
 
 
+KINDS = {
+    IMAGE_PART: "an image",
+    "audio_asset_pointer": "audio",
+    "real_time_user_audio_video_asset_pointer": "audio",
+}
+
+
 def _note(part: dict[str, Any]) -> str:
-    kind = "an image" if part.get("content_type") == IMAGE_PART else "an attachment"
-    return f"[{kind} was not imported]"
+    return f"[{KINDS.get(str(part.get('content_type')), 'an attachment')} was not imported]"
+
+
+def attachment_notes(metadata: dict[str, Any]) -> list[str]:
+    """A note for each file a question brought that is not an image (an image is one of its
+    parts, noted there): a PDF's or a sheet's name is only in the message's metadata."""
+    files = metadata.get("attachments")
+    if not isinstance(files, list):
+        return []
+    notes = []
+    for file in files:
+        if isinstance(file, dict) and not str(file.get("mime_type", "")).startswith("image/"):
+            name = file.get("name")
+            named = " ".join(name.split())[:100] if isinstance(name, str) and name.strip() else "A file"
+            notes.append(f"[{named} was not imported]")
+    return notes
 
 
 def text_of(content: Any) -> str:
@@ -76,7 +97,8 @@ def _node(node_id: str, entry: Any, label: str) -> Node:
         metadata = {}
     hidden = bool(metadata.get("is_visually_hidden_from_conversation"))
     to_everyone = message.get("recipient", "all") in ("all", None)
-    text = text_of(message.get("content")) if role else ""
+    parts = [*attachment_notes(metadata), text_of(message.get("content"))] if role else []
+    text = "\n\n".join(part for part in parts if part)
     model = metadata.get("model_slug") if isinstance(metadata.get("model_slug"), str) else None
     keep = role is not None and not hidden and to_everyone and bool(text.strip())
     return Node(node_id, parent, role, text, moment(message.get("create_time")), model, keep)

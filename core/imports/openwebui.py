@@ -50,6 +50,23 @@ def text_of(content: Any) -> str:
     return ""
 
 
+def file_notes(files: Any) -> list[str]:
+    """A note for each file a message brought (an image, a document): their bytes are not in the export."""
+    if not isinstance(files, list):
+        return []
+    notes = []
+    for file in files:
+        if not isinstance(file, dict):
+            continue
+        name = file.get("name")
+        if file.get("type") == "image":
+            notes.append("[an image was not imported]")
+        else:
+            named = " ".join(name.split())[:100] if isinstance(name, str) and name.strip() else "A file"
+            notes.append(f"[{named} was not imported]")
+    return notes
+
+
 def _node(message_id: str, message: Any, label: str) -> Node:
     if not isinstance(message, dict):
         raise ImportRefused(f"{label}: its message {message_id[:40]} is not an object.")
@@ -57,7 +74,8 @@ def _node(message_id: str, message: Any, label: str) -> Node:
     if parent is not None and not isinstance(parent, str):
         raise ImportRefused(f"{label}: its message {message_id[:40]} names a parent that is not an id.")
     role = SHOWN.get(str(message.get("role")))
-    text = text_of(message.get("content")) if role else ""
+    parts = [*file_notes(message.get("files")), text_of(message.get("content"))] if role else []
+    text = "\n\n".join(part for part in parts if part)
     model = message.get("model") if isinstance(message.get("model"), str) else None
     keep = role is not None and bool(text.strip())
     return Node(message_id, parent, role, text, moment(message.get("timestamp")), model, keep)

@@ -137,3 +137,10 @@ def test_entries_without_a_tree_are_passed_over_and_a_missing_title_falls_back()
     (export,) = chatgpt.read_export([{"id": "g-p-project", "title": "A project"}, untitled], 100)
     assert export.conversation.title == "[an image was not imported]"  # the first question's first line
     assert export.conversation.title_source.value == "fallback"
+
+
+def test_a_document_a_question_brought_leaves_a_note_with_its_name() -> None:
+    metadata = {"attachments": [{"name": "report.pdf", "mime_type": "application/pdf"}]}
+    mapping = {"q": {"message": message("user", "Summarise it.", metadata=metadata), "parent": None}}
+    (export,) = chatgpt.read_export(with_mapping(mapping), 100)
+    assert export.messages[0].content == "[report.pdf was not imported]\n\nSummarise it."

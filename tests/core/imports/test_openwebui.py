@@ -71,3 +71,12 @@ def test_a_cycle_is_refused() -> None:
     }
     with pytest.raises(ImportRefused, match="has a cycle in its messages' parent links"):
         openwebui.read_export([{"title": "Loop", "chat": {"history": {"messages": messages}}}], 100)
+
+
+def test_a_messages_files_leave_notes() -> None:
+    files = [{"type": "image", "url": "data:image/png;base64,AAAA"}, {"type": "file", "name": "notes.txt"}]
+    messages = {"q": {"id": "q", "parentId": None, "role": "user", "content": "Look.", "files": files}}
+    (export,) = openwebui.read_export([{"title": "Files", "chat": {"history": {"messages": messages}}}], 100)
+    assert export.messages[0].content == (
+        "[an image was not imported]\n\n[notes.txt was not imported]\n\nLook."
+    )

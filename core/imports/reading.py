@@ -8,7 +8,6 @@ from enum import StrEnum
 from typing import Any
 
 from core.imports import archive, chatgpt, openwebui
-from core.text import first_bad_text
 from core.transfer import ConversationExport, ImportRefused, load_json, read_document
 
 
@@ -62,8 +61,6 @@ def _foreign(items: list[Any], limits: ImportLimits) -> tuple[Format, list[Conve
         raise ImportRefused(
             f"The file holds {total:,} messages; the limit is {limits.max_total_messages:,}.", too_big=True
         )
-    if bad := first_bad_text(items):
-        raise ImportRefused(f"The file holds {bad.problem}, at {bad.where}.")
     conversations = reader(items, limits.max_messages)
     if not conversations:
         raise ImportRefused("The file holds no conversations.")

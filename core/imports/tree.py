@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.models import DEFAULT_TITLE, Role, Status, TitleSource
+from core.text import problem_of
 from core.titles import fallback_title
 from core.transfer import ConversationExport, ImportRefused, error_sentence
 
@@ -170,7 +171,9 @@ def _title(conversation: Foreign, first_question: str | None) -> tuple[str, Titl
 
 def build(conversation: Foreign, max_messages: int) -> ConversationExport:
     """The conversation as relaychat's export (version 2, no files), checked: within
-    `max_messages`, no missing parent, no cycle, at least one message, each within its size."""
+    `max_messages`, no missing parent, no cycle, at least one message, each within its size, and
+    what is kept of it text a database can store (what is not kept is not checked: a ChatGPT
+    export is mostly metadata, and walking every string of it doubled the time a file took)."""
     count = len(conversation.nodes)
     if count > max_messages:
         raise ImportRefused(
@@ -197,6 +200,8 @@ def build(conversation: Foreign, max_messages: int) -> ConversationExport:
         parent = parent_of[node.id]
         when = node.created or (moments[parent] if parent else start)
         moments[node.id] = when
+        if problem := problem_of(node.text) or problem_of(node.model or ""):
+            raise ImportRefused(f"{conversation.label}: message {index} holds {problem}.")
         if len(node.text) > MAX_CONTENT_CHARS:
             raise ImportRefused(
                 f"{conversation.label}: message {index} is longer than {MAX_CONTENT_CHARS:,} characters."
@@ -229,6 +234,8 @@ def build(conversation: Foreign, max_messages: int) -> ConversationExport:
     leaf = into.get(leaf, leaf) if leaf else None
     first_question = next((node.text for node in ordered if node.role == Role.user and node.text), None)
     title, source = _title(conversation, first_question)
+    if problem := problem_of(title) or problem_of(conversation.system_prompt):
+        raise ImportRefused(f"{conversation.label}: its title or system prompt holds {problem}.")
     created = conversation.created or start
     updated = max(conversation.updated or created, created)
     document = {

@@ -11,6 +11,8 @@ from core.imports.reading import Format, ImportLimits, read_import
 from core.transfer import ImportRefused
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "imports"
+QUESTION = {"author": {"role": "user"}, "content": {"content_type": "text", "parts": ["hi"]}}
+NUL_QUESTION = {"author": {"role": "user"}, "content": {"content_type": "text", "parts": ["a\u0000b"]}}
 LIMITS = ImportLimits(
     max_bytes=1_000_000,
     max_messages=100,
@@ -97,8 +99,16 @@ def test_a_zip_that_lies_about_its_size_is_refused_all_the_same() -> None:
             "The file holds 60 messages; the limit is 50.",
         ),
         (
-            json.dumps([{"title": "a\u0000b", "mapping": {}}]).encode(),
-            "The file holds a NUL character",
+            json.dumps(
+                [{"title": "T", "mapping": {"q": {"message": NUL_QUESTION, "parent": None}}}]
+            ).encode(),
+            "Conversation 1 (“T”): message 1 holds a NUL character",
+        ),
+        (
+            json.dumps(
+                [{"title": "T\ud800", "mapping": {"q": {"message": QUESTION, "parent": None}}}]
+            ).encode(),
+            "Conversation 1 (“T\ud800”): its title or system prompt holds text that is not valid Unicode",
         ),
     ],
     ids=[
@@ -112,6 +122,7 @@ def test_a_zip_that_lies_about_its_size_is_refused_all_the_same() -> None:
         "conversations",
         "messages",
         "nul",
+        "lone-surrogate",
     ],
 )
 def test_a_bad_file_is_refused_with_its_sentence(body: bytes, sentence: str) -> None:

@@ -92,10 +92,13 @@ describe("useShortcuts", () => {
     expect(handlers.stop).toHaveBeenCalledTimes(2);
   });
 
-  it("takes no shortcut while a modal dialog is open", () => {
+  it.each([
+    ["an aria-modal element", "div", "aria-modal"],
+    ["an open <dialog> (Share)", "dialog", "open"],
+  ])("takes no shortcut while %s is open", (_, tag, attribute) => {
     const { handlers } = setUp();
-    const dialog = document.createElement("div");
-    dialog.setAttribute("aria-modal", "true");
+    const dialog = document.createElement(tag);
+    dialog.setAttribute(attribute, attribute === "open" ? "" : "true");
     document.body.append(dialog);
     press(dialog, "Escape");
     press(dialog, "k", { ctrlKey: true });
@@ -103,6 +106,8 @@ describe("useShortcuts", () => {
     expect(handlers.stop).not.toHaveBeenCalled();
     expect(handlers.search).not.toHaveBeenCalled();
     expect(handlers.help).not.toHaveBeenCalled();
+    dialog.remove();
+    expect(press(document.body, "Escape")).toBe(true); // and does again once it is closed
   });
 
   it("edits the last question with ↑ in the empty message box only", () => {

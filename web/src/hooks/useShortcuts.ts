@@ -14,7 +14,7 @@ const FIELD = "input, textarea, select, [contenteditable]:not([contenteditable='
  * message box (a rename, the settings) Escape cancels there and stops nothing.
  */
 function applies(shortcut: Shortcut, event: KeyboardEvent, composer: HTMLElement | null): boolean {
-  if (document.querySelector("[aria-modal='true']")) return false;
+  if (document.querySelector("[aria-modal='true'], dialog[open]")) return false;
   const target = event.target instanceof Element ? event.target : null;
   const field = target?.closest(FIELD) ?? null;
   switch (shortcut.scope) {

@@ -62,6 +62,12 @@ def diagram_image_is_drawn(page: Page) -> None:
     svg = page.evaluate(SVG_OF, image.element_handle())
     assert svg.startswith("<svg")
     assert "Redis" in svg
+    # Shown as wide as mermaid drew it, not stretched across the answer.
+    drawn = re.search(r"max-width:\s*([\d.]+)px", svg)
+    box = image.bounding_box()
+    assert drawn
+    assert box
+    assert abs(box["width"] - float(drawn[1])) < 2
 
 
 def test_math_and_a_diagram_render_once_the_answer_is_complete(

@@ -147,6 +147,9 @@ describe("mermaid diagrams", () => {
     expect(svg.documentElement.tagName).toBe("svg");
     expect(svg.documentElement.textContent).toContain("Start");
     expect(figure.querySelector("img")?.getAttribute("alt")).toContain("Diagram");
+    // As wide as the diagram is drawn, not stretched across the answer.
+    const width = /max-width:\s*([\d.]+)px/.exec(svg.documentElement.getAttribute("style") ?? "")?.[1];
+    expect(figure.querySelector("img")?.getAttribute("width")).toBe(String(Math.ceil(Number(width))));
     expect(figure.querySelector("details pre code")?.textContent).toContain("flowchart TD");
   });
 

@@ -37,7 +37,7 @@ export function MermaidDiagram({ code, children }: Props) {
   if (shown?.svg !== undefined) {
     return (
       <figure className="mermaid-diagram" data-testid="mermaid-diagram" data-theme={shown.dark ? "dark" : "light"}>
-        <img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(shown.svg)}`} alt={altOf(code)} />
+        <img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(shown.svg)}`} alt={altOf(code)} width={widthOf(shown.svg)} />
         <details>
           <summary>Diagram code</summary>
           {children}
@@ -55,6 +55,12 @@ export function MermaidDiagram({ code, children }: Props) {
       ) : null}
     </div>
   );
+}
+
+/** The diagram's own width: mermaid sizes its SVG as 100% wide up to that, so a small diagram would fill the answer. */
+function widthOf(svg: string): number | undefined {
+  const width = /^<svg[^>]*?max-width:\s*([\d.]+)px/.exec(svg)?.[1];
+  return width ? Math.ceil(Number(width)) : undefined;
 }
 
 /** What a screen reader says for the picture: its accessible title when the code gives one. */

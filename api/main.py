@@ -18,12 +18,16 @@ from api.request_metrics import RequestMetrics
 from api.request_traces import RequestTraces
 from api.routes import (
     admin,
+    admin_feedback,
     auth,
     branches,
     chat_completions,
     conversations,
+    feedback,
     files,
+    folders,
     health,
+    imports,
     keys,
     limits,
     mcp_servers,
@@ -32,8 +36,11 @@ from api.routes import (
     models,
     openai_files,
     openai_models,
+    presets,
     responses,
     search,
+    shared,
+    shares,
     stream,
     titles,
     tools,
@@ -77,20 +84,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Every route of these needs a signed-in user (a sign-in or an API key): 401 otherwise; the
     # admin's, an admin (403). Checked first, before a route opens its database session.
     signed_in = [conversations, titles, transfer, messages, branches, stream, search, updates, models]
-    signed_in += [keys, usage, tools, files]
+    signed_in += [shares, feedback]
+    signed_in += [keys, usage, tools, files, folders, presets, imports]
     for module in signed_in:
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[SIGNED_IN])
     # The OpenAI-compatible routes: the same sign-in (an API key, as OpenAI's SDKs send it), at /v1.
     for module in (openai_models, chat_completions, responses, openai_files):
         app.include_router(module.router, responses=OPENAI_ERRORS, dependencies=[SIGNED_IN])
-    for module in (admin, limits, mcp_servers):
+    for module in (admin, limits, mcp_servers, admin_feedback):
         app.include_router(module.router, prefix="/api", responses=ERRORS, dependencies=[ADMIN])
     # Operations: the orchestrator's probes (open), and this process's metrics (for the metrics
     # token or an allowed network: api/routes/metrics.py). Before the web UI's catch-all route.
     app.include_router(health.probes)
     app.include_router(metrics.router)
-    # Route by route: signing in and up are open, as is the health check.
-    for module in (auth, health):
+    # Route by route: signing in and up are open, as is the health check; a shared link's copy is
+    # open to anyone with its token (api/routes/shared.py).
+    for module in (auth, health, shared):
         app.include_router(module.router, prefix="/api", responses=ERRORS)
     mount_web(app, settings.web_dist)
     upload_bytes = int(settings.max_upload_mb * MB) + FORM_FRAMING

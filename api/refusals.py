@@ -12,6 +12,9 @@ SIGN_IN_NOT_FOUND = "Session not found"
 KEY_NOT_FOUND = "API key not found"
 RESPONSE_NOT_FOUND = "Response not found"
 FILE_NOT_FOUND = "File not found"
+IMPORT_NOT_FOUND = "Import not found"
+PRESET_NOT_FOUND = "Prompt not found"
+FOLDER_NOT_FOUND = "Folder not found"
 
 
 class Refusal(Exception):

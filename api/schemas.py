@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.catalog import MIN_ANSWER_TOKENS
 from core.models import FileStatus
+from core.sampling import SEED_MAX
 from core.schemas import ConversationRead, MessageRead, UtcDatetime
 
 
@@ -15,6 +16,14 @@ def _max_tokens() -> Any:
     return Field(
         None, ge=MIN_ANSWER_TOKENS, le=10_000_000, description="The answer's tokens; null: the default"
     )
+
+
+# Sampling: a model's own limits are narrower (GET /api/models); the route checks them and says so.
+Temperature = Annotated[float | None, Field(ge=0, le=2, description="Null: the model's default")]
+TopP = Annotated[float | None, Field(ge=0, le=1, description="Null: the model's default")]
+Seed = Annotated[
+    int | None, Field(ge=0, le=SEED_MAX, description="For repeatable answers, if the model takes one")
+]
 
 
 MAX_CONVERSATION_TOOLS = 128  # as many as a model is offered at once (OpenAI's bound)
@@ -32,11 +41,14 @@ class ConversationCreate(BaseModel):
     model: str | None = Field(None, min_length=1, max_length=200)
     max_tokens: int | None = _max_tokens()
     tools: ToolNames | None = None
+    temperature: Temperature = None
+    top_p: TopP = None
+    seed: Seed = None
 
 
 class ConversationUpdate(BaseModel):
     """Only the fields sent change. `title` and `system_prompt` may be left out, not set to null;
-    a null `model` or `max_tokens` means the model's default."""
+    a null `model`, `max_tokens`, `temperature`, `top_p` or `seed` means the model's default."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -45,11 +57,48 @@ class ConversationUpdate(BaseModel):
     model: str | None = Field(None, min_length=1, max_length=200)
     max_tokens: int | None = _max_tokens()
     tools: ToolNames | None = None
+    temperature: Temperature = None
+    top_p: TopP = None
+    seed: Seed = None
+    # Where it sits in the list: moving, pinning or archiving it leaves its activity's order alone.
+    folder_id: str | None = Field(None, max_length=36, description="One of the user's folders; null: unfiled")
+    pinned: bool = Field(None, description="Pinned conversations head the list")  # type: ignore[assignment]
+    archived: bool = Field(  # type: ignore[assignment]
+        None, description="Archived: out of the list (see `?archived=true`), still found by search"
+    )
 
 
 class ConversationPage(BaseModel):
     items: list[ConversationRead]
     next_offset: int | None
+
+
+MAX_BULK_DELETE = 200
+
+
+class ConversationsDelete(BaseModel):
+    """Conversations to delete at once: every one must be the user's, or none is deleted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[Annotated[str, Field(max_length=36)]] = Field(min_length=1, max_length=MAX_BULK_DELETE)
+
+
+class FolderWrite(BaseModel):
+    """A folder's name, for a new folder or a rename."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+
+
+class FolderRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
 
 MAX_ATTACHMENTS = 10

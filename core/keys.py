@@ -177,3 +177,30 @@ def status_minute(minute: int) -> str:
     (core/status.py), the minute counted from the epoch (`time // 60`): answers ended by outcome,
     completed answers' tokens and their time, first-token histograms, and the queue's samples."""
     return f"{STATUS_MINUTE_PREFIX}{minute}"
+
+
+IMPORT_PREFIX = PREFIX + "import:"
+
+
+def import_progress(import_id: str) -> str:
+    """Hash, expiring a day after the import started: a job import's owner, `status` (running,
+    done, failed), `done` and `total` conversations, and a failure's `error` (core/imports/jobs.py)."""
+    return f"{IMPORT_PREFIX}{import_id}"
+
+
+def import_payload(import_id: str) -> str:
+    """String, expiring with the progress, deleted when the job ends: the import's conversations,
+    read and checked by the API, as compressed JSON (within the import's body limit) for the worker."""
+    return f"{IMPORT_PREFIX}{import_id}:payload"
+
+
+def import_written(import_id: str) -> str:
+    """Set, expiring with the progress: the conversations a job import has committed so far, so a
+    failure, or a run after a worker died, deletes them: an import is kept whole or not at all."""
+    return f"{IMPORT_PREFIX}{import_id}:written"
+
+
+def import_running(user_id: str) -> str:
+    """String, the import's id, expiring with it: the user's job import under way (one at a time,
+    so Redis holds one payload per user at most)."""
+    return f"{IMPORT_PREFIX}running:{user_id}"

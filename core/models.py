@@ -346,7 +346,8 @@ class Share(SQLModel, table=True):
     owner_id: str = _belongs_to_account()
     token_hash: str = Field(max_length=64, unique=True)
     title: str = Field(max_length=200)
-    # The branch as it was shared: [{"role", "content", "model", "created_at", "tool_steps"}].
+    # The branch as it was shared, as core/shares.SharedMessage: [{"role", "content", "model",
+    # "created_at", "stopped", "attachments"}] (attachments: the files' names, never their bytes).
     messages: list[dict[str, Any]] = Field(sa_type=sa.JSON)
     created_at: datetime = _timestamp()
 

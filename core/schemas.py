@@ -29,10 +29,28 @@ class ConversationRead(BaseModel):
     model: str | None
     max_tokens: int | None
     tools: list[str] | None = None  # `<server>.<tool>` names its answers may call
+    temperature: float | None = None  # sampling; null: the model's default
+    top_p: float | None = None
+    seed: int | None = None
     selected_leaf_id: str | None
     source: Source
     created_at: UtcDatetime
     updated_at: UtcDatetime
+    folder_id: str | None = None  # one of its owner's folders; null: unfiled
+    pinned_at: UtcDatetime | None = None
+    archived_at: UtcDatetime | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def pinned(self) -> bool:
+        """Pinned: at the head of the list, newest pin first."""
+        return self.pinned_at is not None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def archived(self) -> bool:
+        """Archived: out of the list, still found by search."""
+        return self.archived_at is not None
 
 
 class FunctionCallRead(BaseModel):
@@ -71,6 +89,16 @@ class DocumentSourceRead(BaseModel):
     chunks: list[int] | None = None  # in parts: the positions of the chunks shown (0-based); None: whole
 
 
+class FeedbackRead(BaseModel):
+    """The user's thumbs on an answer, with their comment."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    rating: Literal["up", "down"]
+    comment: str | None = None
+    updated_at: UtcDatetime
+
+
 class MessageRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -103,6 +131,7 @@ class MessageRead(BaseModel):
     included_ids: list[str] | None
     # An answer's documents, as its prompt drew on them ([]: none; None: not recorded).
     sources: list[DocumentSourceRead] | None = None
+    feedback: FeedbackRead | None = None  # an answer's, from its user (PUT /messages/{id}/feedback)
     created_at: UtcDatetime
     updated_at: UtcDatetime
 

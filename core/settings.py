@@ -62,6 +62,18 @@ class Settings(BaseSettings):
     max_import_files: int = 100
     """The most files an import may bring (each within `max_upload_mb`, all within the body's limit
     and the importer's storage quota)."""
+    max_import_conversations: int = 5_000
+    """The most conversations another app's export (ChatGPT's, Open WebUI's) may bring at once."""
+    max_import_total_messages: int = 200_000
+    """The most messages another app's export may bring, all its conversations together (each
+    conversation within `max_import_messages`)."""
+    max_import_zip_entries: int = 20_000
+    """The most files a zip (ChatGPT's data export) may list; only its conversations.json is
+    unzipped, at most `max_import_bytes` of it."""
+    import_job_conversations: int = 20
+    """Another app's export with more conversations than this imports as a job, with progress."""
+    import_job_bytes: int = 1_000_000
+    """Another app's export whose JSON is larger than this imports as a job, with progress."""
 
     redis_pool_size: int = 32
     worker_concurrency: int = 500

@@ -12,6 +12,9 @@ class Change(StrEnum):
     new_title = "title"  # a new title (generated, or set in another tab or device)
     title_failed = "title_failed"  # a title asked for could not be generated; the old one stays
     file = "file"  # a file's ingestion moved on (ready, or failed): read it again
+    imported = "imported"  # a job import ended (done, or failed): read the list again
+    conversation = "conversation"  # moved, pinned, archived, restored or deleted: read the list again
+    folders = "folders"  # a folder made, renamed or deleted: read the folders again
 
 
 async def publish_change(redis: Redis, conversation_id: str, owner_id: str | None, change: Change) -> None:
@@ -23,4 +26,16 @@ async def publish_change(redis: Redis, conversation_id: str, owner_id: str | Non
 async def publish_file_change(redis: Redis, file_id: str, owner_id: str) -> None:
     """The file's owner's browsers hear that it changed (`{"file_id", "change": "file"}`)."""
     payload = json.dumps({"file_id": file_id, "owner_id": owner_id, "change": Change.file.value})
+    await redis.publish(keys.UPDATES_CHANNEL, payload)
+
+
+async def publish_folders_change(redis: Redis, owner_id: str) -> None:
+    """The owner's browsers hear that their folders changed (`{"change": "folders"}`)."""
+    payload = json.dumps({"owner_id": owner_id, "change": Change.folders.value})
+    await redis.publish(keys.UPDATES_CHANNEL, payload)
+
+
+async def publish_import_change(redis: Redis, import_id: str, owner_id: str) -> None:
+    """The importer's browsers hear that a job import ended (`{"import_id", "change": "imported"}`)."""
+    payload = json.dumps({"import_id": import_id, "owner_id": owner_id, "change": Change.imported.value})
     await redis.publish(keys.UPDATES_CHANNEL, payload)

@@ -14,7 +14,17 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from api.deps import ApiDeps
-from api.lookups import ApiKeyDep, ConversationDep, FileDep, MessageDep, ResponseDep, SignInDep
+from api.lookups import (
+    ApiKeyDep,
+    ConversationDep,
+    FileDep,
+    FolderDep,
+    ImportDep,
+    MessageDep,
+    PresetDep,
+    ResponseDep,
+    SignInDep,
+)
 from api.main import create_app
 from core.settings import Settings
 from tests.support.answer_path import database_with_a_key
@@ -29,6 +39,9 @@ NOT_FOUND = {
     "key_id": "API key not found",
     "response_id": "Response not found",
     "file_id": "File not found",
+    "folder_id": "Folder not found",
+    "preset_id": "Prompt not found",
+    "import_id": "Import not found",
 }
 # The functions behind the lookup dependencies (`Annotated[type, Depends(function)]`).
 LOOKUPS = {
@@ -40,6 +53,9 @@ LOOKUPS = {
         ("key_id", ApiKeyDep),
         ("response_id", ResponseDep),
         ("file_id", FileDep),
+        ("folder_id", FolderDep),
+        ("preset_id", PresetDep),
+        ("import_id", ImportDep),
     ]
 }
 
@@ -79,15 +95,38 @@ def test_every_route_with_a_path_id_takes_its_lookup_rather_than_the_id() -> Non
         )
         checked.append(f"{method} {path}")
     # Guards the walk itself: conversations 10 (read, change, delete, messages, submit, branch,
-    # select, title, two exports), messages 6 (read, pin, stop, regenerate, edit, stream), files 3.
-    assert len(checked) >= 19, checked
+    # select, title, two exports), messages 6 (read, pin, stop, regenerate, edit, stream), files 3,
+    # folders 2 (rename, delete), presets 2 (change, delete).
+    assert len(checked) >= 23, checked
+
+
+# Routes open to anyone, whose path's secret is the only credential: a shared link's copy.
+PUBLIC = {("GET", "/api/shared/{token}", "token")}
 
 
 def test_every_id_in_a_path_has_a_lookup_or_is_an_admins() -> None:
     """A new kind of id cannot slip past the walk above: it must be given a lookup there."""
     admins_only = {"user_id", "server_id"}
-    for _, path, name, _ in _every_path_id(create_app().openapi()):
-        assert name in NOT_FOUND or (name in admins_only and path.startswith("/api/admin/")), (path, name)
+    for method, path, name, _ in _every_path_id(create_app().openapi()):
+        assert (
+            name in NOT_FOUND
+            or (name in admins_only and path.startswith("/api/admin/"))
+            or (method, path, name) in PUBLIC
+        ), (path, name)
+
+
+def test_a_public_route_needs_no_sign_in_and_every_other_api_route_does() -> None:
+    """The public routes are declared above: any other route under /api needs a sign-in, so a
+    router included without one cannot open a user's objects to anyone."""
+    app = create_app()
+    open_routes = {"/api/auth/", "/api/health"}
+    for (method, path), route in routes_by_operation(app).items():
+        if path is None or not path.startswith("/api/") or path.startswith(tuple(open_routes)):
+            continue
+        calls = {dependency.call for dependency in route.dependant.dependencies}
+        signed_in = any(getattr(call, "__name__", "") in ("_current", "_admin") for call in calls)
+        public = any((method, path) == (m, p) for m, p, _ in PUBLIC)
+        assert signed_in != public, f"{method} {path}: signed in {signed_in}, declared public {public}"
 
 
 def _every_path_id(schema: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:

@@ -8,11 +8,14 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.stack.conversations.test_foreign_imports import JOB_CONVERSATIONS, chatgpt_export, wait_for_import
 from tests.support.accounts import Member, new_user, signed_in
 from tests.support.stack import Stack, Upstream, ask, new_conversation, unique, wait_for_message
 from tests.support.updates import UpdateListener
 
 SLOW = [f"w{i} " for i in range(30)]  # 3 s: the owner's answer runs while the other user tries
+# Open to anyone by design, its path's secret the only credential (tests/api/test_lookups.py).
+PUBLIC = {("GET", "/api/shared/{token}")}
 
 
 def path_operations(schema: dict[str, Any]) -> Iterator[tuple[str, str, list[str], dict[str, Any]]]:
@@ -35,9 +38,12 @@ def owner_view(owner: Member, session: httpx.Client, conversation_id: str) -> di
             for m in client.get(f"/api/conversations/{conversation_id}/messages").json()
         ],
         "branch": client.get(f"/api/conversations/{conversation_id}/branch").json()["leaf_id"],
+        "share": client.get(f"/api/conversations/{conversation_id}/share").json(),
         "sessions": sorted(s["id"] for s in session.get("/api/auth/sessions").json()),
         "keys": sorted(k["id"] for k in client.get("/api/keys").json()),
         "files": sorted(f["id"] for f in client.get("/api/files").json()["items"]),
+        "folders": client.get("/api/folders").json(),
+        "presets": client.get("/api/presets").json(),
         "me": client.get("/api/auth/me").json(),
     }
 
@@ -72,8 +78,20 @@ def test_another_users_objects_answer_404_on_every_route_with_an_id_and_stay_unc
         server_id = admin.post("/api/admin/mcp-servers", json=server).json()["id"]
     made = owner.client.post("/api/files", files={"file": ("own.md", b"# Mine\n\nAll mine.", "text/plain")})
     assert made.status_code == 201, made.text
+    shared = owner.client.post(f"/api/conversations/{conversation_id}/share")
+    assert shared.status_code == 201, shared.text
+    folder = owner.client.post("/api/folders", json={"name": "Private folder"})
+    assert folder.status_code == 201, folder.text
+    preset = owner.client.post("/api/presets", json={"command": "mine", "title": "Mine", "content": "Own."})
+    assert preset.status_code == 201, preset.text
+    imported = owner.client.post("/api/conversations/import", content=chatgpt_export(JOB_CONVERSATIONS + 1))
+    assert imported.status_code == 202, imported.text  # a job import, followed by its id
+    assert wait_for_import(owner.client, imported.json()["import_id"])[-1]["status"] == "done"
     objects = {
+        "import_id": imported.json()["import_id"],
         "file_id": made.json()["id"],
+        "folder_id": folder.json()["id"],
+        "preset_id": preset.json()["id"],
         "server_id": server_id,
         "conversation_id": conversation_id,
         "message_id": answer_id,
@@ -81,6 +99,7 @@ def test_another_users_objects_answer_404_on_every_route_with_an_id_and_stay_unc
         "key_id": key_id,
         "user_id": owner.id,
         "response_id": response.json()["id"],
+        "token": shared.json()["token"],
     }
     before = owner_view(owner, session, conversation_id)
 
@@ -99,7 +118,10 @@ def test_another_users_objects_answer_404_on_every_route_with_an_id_and_stay_unc
             body: dict[str, Any] | None = {} if "requestBody" in operation else None
             response = other.client.request(method, target, json=body, timeout=5)
             answers[f"{method} {target}"] = response.status_code
-            expected[f"{method} {target}"] = 403 if path.startswith("/api/admin/") else 404
+            if (method, path) in PUBLIC:
+                expected[f"{method} {target}"] = 200
+            else:
+                expected[f"{method} {target}"] = 403 if path.startswith("/api/admin/") else 404
     assert answers == expected
     assert len({key.split(" ")[1].split("/")[2] for key in answers}) >= 5  # the walk reached every kind
 

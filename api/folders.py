@@ -66,6 +66,9 @@ async def delete_folder(
 ) -> None:
     """Delete the folder. Its conversations are deleted with it if asked (archived ones too), else
     they become unfiled."""
+    # Locked first (Postgres): a move into the folder under way commits before this goes on, and
+    # is unfiled or deleted below; one that comes after waits, then finds the folder gone.
+    await session.exec(select(Folder.id).where(Folder.id == folder.id).with_for_update())
     doomed: list[str] = []
     if with_conversations:
         doomed = list(await session.exec(select(Conversation.id).where(Conversation.folder_id == folder.id)))

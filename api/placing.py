@@ -19,7 +19,7 @@ async def place(session: AsyncSession, conversation: Conversation, changes: dict
     if "folder_id" in placement:
         folder_id = placement["folder_id"]
         if folder_id is not None:
-            await find_folder(session, folder_id, conversation.owner_id or "")
+            await find_folder(session, folder_id, conversation.owner_id or "", held=True)
         moved |= conversation.folder_id != folder_id
         conversation.folder_id = folder_id
     now = utcnow()

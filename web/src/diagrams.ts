@@ -18,6 +18,19 @@ function mermaid(): Promise<Mermaid> {
   return loaded;
 }
 
+/** Where mermaid lays a diagram out to measure it: out of sight and of the accessibility tree, not at the end of the page. */
+function scratch(): HTMLElement {
+  let element = document.getElementById("mermaid-scratch");
+  if (!element) {
+    element = document.createElement("div");
+    element.id = "mermaid-scratch";
+    element.setAttribute("aria-hidden", "true");
+    Object.assign(element.style, { position: "fixed", left: "-10000px", top: "0", width: "1000px", visibility: "hidden" });
+    document.body.append(element);
+  }
+  return element;
+}
+
 /**
  * The diagram as SVG text, in the page's light or dark colours; rejects with mermaid's error when
  * the code is not a diagram. `strict`: labels are sanitised and `click` callbacks and links bind
@@ -40,7 +53,7 @@ export function drawDiagram(code: string, dark: boolean): Promise<string> {
       htmlLabels: false,
     });
     drawn += 1;
-    const { svg } = await library.render(`mermaid-diagram-${drawn}`, code);
+    const { svg } = await library.render(`mermaid-diagram-${drawn}`, code, scratch());
     return svg;
   };
   const result = queue.then(draw, draw);

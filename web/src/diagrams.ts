@@ -51,6 +51,8 @@ export function drawDiagram(code: string, dark: boolean): Promise<string> {
       logLevel: "fatal",
       // Labels as SVG text, not HTML in a foreignObject: no markup of the answer's inside the drawing.
       htmlLabels: false,
+      // What a diagram's own %%{init}%% may not change: mermaid's defaults, and the labels.
+      secure: ["secure", "securityLevel", "startOnLoad", "maxTextSize", "suppressErrorRendering", "maxEdges", "htmlLabels"],
     });
     drawn += 1;
     const { svg } = await library.render(`mermaid-diagram-${drawn}`, code, scratch());

@@ -151,7 +151,7 @@ describe("mermaid diagrams", () => {
     const width = /max-width:\s*([\d.]+)px/.exec(svg.documentElement.getAttribute("style") ?? "")?.[1];
     expect(figure.querySelector("img")?.getAttribute("width")).toBe(String(Math.ceil(Number(width))));
     expect(figure.querySelector("details pre code")?.textContent).toContain("flowchart TD");
-  });
+  }, 15_000);
 
   it("shows an invalid diagram's code with a short error, throwing nothing", async () => {
     const { findByTestId } = render(<Markdown text={"```mermaid\nflowchart TD\n  A -->\n```"} />);
@@ -160,10 +160,11 @@ describe("mermaid diagrams", () => {
     const note = failed.querySelector("[role=note]")?.textContent ?? "";
     expect(note).toMatch(/^This diagram could not be drawn: /);
     expect(note.length).toBeLessThan(220);
-  });
+  }, 15_000);
 
   it("binds no click callback and keeps no script, handler or javascript: link from the diagram", async () => {
     const code = [
+      '%%{init: {"securityLevel": "loose", "htmlLabels": true, "flowchart": {"htmlLabels": true}}}%%',
       "flowchart TD",
       '  A["<img src=x onerror=window.__pwned=1>"] --> B["<script>window.__pwned=2</script>"]',
       "  click A call window.__pwned()",
@@ -182,5 +183,5 @@ describe("mermaid diagrams", () => {
     expect(figure.querySelector("svg, a, [onclick]")).toBeNull();
     expect(document.querySelector("[id^=mermaid-diagram-], [id^=dmermaid-diagram-]")).toBeNull();
     expect(pwned()).toBeUndefined();
-  });
+  }, 15_000);
 });

@@ -265,3 +265,17 @@ describe("a long branch, a page at a time", () => {
     expect(ended.totals).toEqual({ prompt_tokens: 7, completion_tokens: 3, cost_usd: 0.5, cost_complete: true });
   });
 });
+
+describe("announcing an answer's end", () => {
+  it("names the answer seen running here once it ends, not before", () => {
+    expect(running("Hel").announced).toBeNull();
+    const ended = run(running("Hel"), { type: "streamEnded", answerId: "a2", message: answer("a2", { content: "Hello" }) });
+    expect(ended.announced).toBe("a2");
+  });
+
+  it("announces nothing for an answer that ended out of sight or in another conversation", () => {
+    expect(run(loaded(), { type: "streamEnded", answerId: "other", message: null }).announced).toBeNull();
+    const ended = run(running("Hel"), { type: "streamEnded", answerId: "a2", message: null });
+    expect(run(ended, { type: "opened", conversationId: "c2" }).announced).toBeNull();
+  });
+});

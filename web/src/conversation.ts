@@ -41,6 +41,8 @@ export interface ConversationState {
   ended: ReadonlyMap<string, Message | null>;
   /** What went wrong last, for the banner. */
   notice: string | null;
+  /** The answer the reader saw running here and end: its end is announced to screen readers. */
+  announced: string | null;
 }
 
 export type ConversationAction =
@@ -86,6 +88,7 @@ export function initialState(conversationId: string | null): ConversationState {
     running: null,
     ended: new Map(),
     notice: null,
+    announced: null,
   };
 }
 
@@ -137,6 +140,7 @@ export function conversationReducer(state: ConversationState, action: Conversati
         running: state.running?.conversationId === id ? state.running : null,
         loading: id !== null,
         notice: created ? state.notice : null,
+        announced: foreign ? null : state.announced,
       };
     }
     case "loaded":
@@ -216,6 +220,7 @@ export function conversationReducer(state: ConversationState, action: Conversati
         messages,
         totals,
         running: state.running?.id === answerId ? null : state.running,
+        announced: state.running?.id === answerId ? answerId : state.announced,
       };
     }
     case "noticed":

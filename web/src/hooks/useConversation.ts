@@ -193,6 +193,8 @@ export function useConversation(conversationId: string | null, { navigate, onCon
     hasOlder: state.hasOlder,
     totals: state.totals,
     running: state.running,
+    /** The answer seen running here that ended: its end is announced (AnswerAnnouncer). */
+    announced: state.announced,
     status: chatStatus(state),
     /** An answer is being asked for or written: no new one can start, and switching waits. */
     busy: state.submitting || state.running !== null,

@@ -1,19 +1,33 @@
 /** Closes a popover on Escape or on a click outside it. */
 import { type RefObject, useEffect, useEffectEvent } from "react";
 
-/** While `open`, Escape or a mouse press outside `root` calls `close`. */
+/** Whether `target` is in a dialog opened from within `root` (a dialog's Escape is its own). */
+function inNestedDialog(target: EventTarget | null, root: HTMLElement | null): boolean {
+  const dialog = target instanceof Element ? target.closest("dialog") : null;
+  return dialog !== null && dialog !== root && (root?.contains(dialog) ?? false);
+}
+
+/**
+ * While `open`, Escape or a mouse press outside `root` calls `close`. Escape is taken before the
+ * page's shortcuts see it (it closes this, and stops no answer), except inside a dialog of its own.
+ */
 export function useDismiss(open: boolean, root: RefObject<HTMLElement | null>, close: () => void): void {
   const onClose = useEffectEvent(close);
   useEffect(() => {
     if (!open) return;
-    const dismiss = (event: Event) => {
-      if (event instanceof KeyboardEvent ? event.key === "Escape" : !root.current?.contains(event.target as Node)) onClose();
+    const press = (event: MouseEvent) => {
+      if (!root.current?.contains(event.target as Node)) onClose();
     };
-    window.addEventListener("mousedown", dismiss);
-    window.addEventListener("keydown", dismiss);
+    const key = (event: KeyboardEvent) => {
+      if (event.key !== "Escape" || event.defaultPrevented || inNestedDialog(event.target, root.current)) return;
+      event.preventDefault();
+      onClose();
+    };
+    window.addEventListener("mousedown", press);
+    window.addEventListener("keydown", key, true);
     return () => {
-      window.removeEventListener("mousedown", dismiss);
-      window.removeEventListener("keydown", dismiss);
+      window.removeEventListener("mousedown", press);
+      window.removeEventListener("keydown", key, true);
     };
   }, [open, root]);
 }

@@ -2,7 +2,7 @@
 import { useRef, useState } from "react";
 
 import { useAction } from "../../hooks/useAction";
-import { useDismiss } from "../../hooks/useDismiss";
+import { useFocusTrap } from "../../hooks/useFocusTrap";
 import type { User } from "../../types";
 import { FormError } from "../shared/Field";
 
@@ -19,12 +19,10 @@ interface Props {
 export function UserMenu({ user, onAccount, onFiles, onUsage, onAdmin, onStatus, onSignOut }: Props) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement | null>(null);
+  const menu = useRef<HTMLDivElement | null>(null);
   const button = useRef<HTMLButtonElement | null>(null);
   const signOut = useAction(onSignOut);
-  useDismiss(open, root, () => {
-    setOpen(false);
-    button.current?.focus();
-  });
+  useFocusTrap(open, menu, () => setOpen(false), { root, opener: button });
 
   const choose = (action: () => void) => () => {
     setOpen(false);
@@ -34,7 +32,7 @@ export function UserMenu({ user, onAccount, onFiles, onUsage, onAdmin, onStatus,
   return (
     <div className="user-menu" ref={root}>
       {open ? (
-        <div className="menu-popover up" role="menu" aria-label="Account" data-testid="user-menu">
+        <div className="menu-popover up" role="menu" aria-label="Account" ref={menu} data-testid="user-menu">
           <p className="menu-who" data-testid="user-email">
             {user.email}
           </p>

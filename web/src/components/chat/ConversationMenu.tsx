@@ -2,7 +2,7 @@
 import { useRef, useState } from "react";
 
 import { api } from "../../api";
-import { useDismiss } from "../../hooks/useDismiss";
+import { useFocusTrap } from "../../hooks/useFocusTrap";
 import { MoveDialog, PlacementItems } from "./Placement";
 import { ShareDialog } from "./ShareDialog";
 
@@ -17,13 +17,16 @@ export function ConversationMenu({ conversationId, onRegenerateTitle }: Props) {
   const [sharing, setSharing] = useState(false);
   const [moving, setMoving] = useState(false);
   const root = useRef<HTMLDivElement | null>(null);
+  const menu = useRef<HTMLDivElement | null>(null);
+  const button = useRef<HTMLButtonElement | null>(null);
 
-  useDismiss(open, root, () => setOpen(false));
+  useFocusTrap(open, menu, () => setOpen(false), { root, opener: button });
 
   return (
     <div className="conversation-menu" ref={root}>
       <button
         type="button"
+        ref={button}
         className="icon-button"
         aria-label="Conversation actions"
         aria-expanded={open}
@@ -34,7 +37,7 @@ export function ConversationMenu({ conversationId, onRegenerateTitle }: Props) {
       </button>
       {open ? (
         // Closed after the click has done its work: a download link taken out mid-click may not download.
-        <div className="menu-popover" role="menu" data-testid="conversation-menu" onClick={() => setTimeout(() => setOpen(false))}>
+        <div className="menu-popover" role="menu" aria-label="Conversation actions" ref={menu} data-testid="conversation-menu" onClick={() => setTimeout(() => setOpen(false))}>
           <button type="button" role="menuitem" data-testid="regenerate-title" onClick={onRegenerateTitle}>
             Regenerate title
           </button>

@@ -116,7 +116,8 @@ export function StatusPage(props: PageHeaderProps) {
   return (
     <main className="page" data-testid="status-page">
       <PageHeader title="Status" {...props} />
-      <div className="page-body" aria-busy={status === null}>
+      {/* Focusable: the keyboard scrolls it, though it holds no control. */}
+      <div className="page-body" tabIndex={0} aria-busy={status === null}>
         <p className="hint page-intro">
           Every API process and worker, on every host, as Redis holds them; read again every few seconds.
         </p>

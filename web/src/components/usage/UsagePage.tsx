@@ -109,7 +109,8 @@ export function UsagePage(header: PageHeaderProps) {
   return (
     <main className="page" data-testid="usage-page">
       <PageHeader title="Usage and limits" {...header} />
-      <div className="page-body">
+      {/* Focusable: the keyboard scrolls it, though it holds no control. */}
+      <div className="page-body" tabIndex={0}>
         <p className="hint page-intro">Your answers over the last {USAGE_DAYS} days, by UTC day, and the limits that apply to you.</p>
         <FormError error={usage.error} testId="usage-error" />
         {usage.value ? <Report report={usage.value} /> : usage.error ? null : <p className="hint">Loading…</p>}

@@ -1,4 +1,4 @@
-/** Which `$…$` in an answer is math: pandoc's rule, so that "$5 and $10" stays two prices. */
+/** Which of an answer's text is math: `\(…\)` and `\[…\]` as dollars, and pandoc's rule for `$…$`, so that "$5 and $10" stays two prices. */
 import type { Nodes, Parent, Root } from "mdast";
 import type { VFile } from "vfile";
 
@@ -30,4 +30,33 @@ function asText(node: Nodes, source: string): Nodes | null {
   const inner = written.slice(1, -1);
   const price = /^\s/.test(inner) || /\s$/.test(inner) || /^\d/.test(source.charAt(end));
   return price ? { type: "text", value: written, position: node.position } : null;
+}
+
+// A fenced code block (to its closing fence, or the end), or an inline code span: left as written.
+const CODE = /^ {0,3}(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:^ {0,3}\1[^\S\n]*$|(?![\s\S]))|(`+)[\s\S]*?[^`]\2(?!`)/gm;
+const DISPLAY = /(?<!\\)\\\[([\s\S]+?)(?<!\\)\\\]/g;
+const INLINE = /(?<!\\)\\\(([\s\S]+?)(?<!\\)\\\)/g;
+
+/**
+ * Many models write LaTeX's `\(…\)` and `\[…\]`, which Markdown would read as escaped brackets:
+ * they become `$…$` and `$$…$$` (a display on lines of its own), outside code.
+ */
+export function texDelimitersAsDollars(text: string): string {
+  if (!text.includes("\\(") && !text.includes("\\[")) return text;
+  let result = "";
+  let at = 0;
+  for (const code of text.matchAll(CODE)) {
+    result += dollars(text.slice(at, code.index)) + code[0];
+    at = code.index + code[0].length;
+  }
+  return result + dollars(text.slice(at));
+}
+
+function dollars(prose: string): string {
+  return prose
+    .replace(DISPLAY, (written, tex: string, offset: number, whole: string) => {
+      const alone = (offset === 0 || whole[offset - 1] === "\n") && /^[^\S\n]*(\n|$)/.test(whole.slice(offset + written.length));
+      return alone ? `$$\n${tex.trim()}\n$$` : `$$${tex.trim()}$$`;
+    })
+    .replace(INLINE, (_, tex: string) => `$${tex.trim()}$`);
 }

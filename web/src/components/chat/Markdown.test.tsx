@@ -99,6 +99,32 @@ describe("math", () => {
     expect(container.querySelector(".katex annotation")?.textContent).toBe("x^2");
   });
 
+  it("reads LaTeX's \\(…\\) and \\[…\\] as math too, outside code", () => {
+    const text = [
+      "Inline \\( x^2 \\) and \\[a+b\\] in a sentence; a price of $5 stays.",
+      "Consider:",
+      "\\[",
+      "\\int_0^1 x\\,dx",
+      "\\]",
+      "",
+      "\\[ \\sqrt{2} \\]",
+      "",
+      "Code keeps them: `\\(c\\)` and a literal \\\\(d\\\\).",
+      "",
+      "```",
+      "\\[e\\]",
+      "```",
+    ].join("\n");
+    const { container } = render(<Markdown text={text} />);
+    const annotations = Array.from(container.querySelectorAll(".katex annotation"), (element) => element.textContent);
+    expect(annotations).toEqual(["x^2", "a+b", "\\int_0^1 x\\,dx", "\\sqrt{2}"]);
+    expect(container.querySelectorAll(".katex-display")).toHaveLength(2);
+    expect(container.querySelector("p code")?.textContent).toBe("\\(c\\)");
+    expect(container.textContent).toContain("a literal \\(d\\).");
+    expect(container.querySelector("pre code")?.textContent).toBe("\\[e\\]\n");
+    expect(container.textContent).toContain("a price of $5 stays.");
+  });
+
   it("keeps math in code as code", () => {
     const { container } = render(<Markdown text={"`$x$` and\n\n```\n$$y$$\n```"} />);
     expect(container.querySelector(".katex")).toBeNull();

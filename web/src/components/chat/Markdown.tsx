@@ -9,7 +9,7 @@ import rehypeKatex from "rehype-katex";
 import remarkGfm from "remark-gfm";
 import remarkMath from "remark-math";
 
-import { remarkPricesNotMath } from "../../mathText";
+import { remarkPricesNotMath, texDelimitersAsDollars } from "../../mathText";
 import { CopyButton } from "../shared/CopyButton";
 import { MermaidDiagram } from "./MermaidDiagram";
 
@@ -76,14 +76,14 @@ const FINISHED: Options["components"] = {
 
 /**
  * Markdown as the model writes it (GFM tables, lists, highlighted code, `$…$` and `$$…$$` math
- * with KaTeX, ```mermaid diagrams once the answer is finished). Raw HTML is shown as text, never
+ * with KaTeX (`\(…\)` and `\[…\]` too), ```mermaid diagrams once the answer is finished). Raw HTML is shown as text, never
  * parsed, so neither a model nor a user can run script in the page. Memoised: a streaming answer
  * re-renders the list on every delta, and finished messages need not re-parse.
  */
 export const Markdown = memo(function Markdown({ text, live = false }: { text: string; live?: boolean }) {
   return (
     <ReactMarkdown remarkPlugins={REMARK_PLUGINS} rehypePlugins={REHYPE_PLUGINS} components={live ? STREAMING : FINISHED}>
-      {text}
+      {texDelimitersAsDollars(text)}
     </ReactMarkdown>
   );
 });

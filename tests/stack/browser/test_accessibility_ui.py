@@ -10,6 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.stack.answers.test_context import answered, text_of
 from tests.stack.browser.test_chat_ui import LONG, SHORT, answers, content, open_app, send, sign_in
 from tests.support.axe import BLOCKING, by_impact, describe, run_axe
 from tests.support.processes import ROOT
@@ -164,6 +165,29 @@ def test_chat_screens_pass_axe(page: Page, stack: Stack, upstream: Upstream, the
     expect(running).to_have_attribute("data-status", "streaming")  # still running while axe looked
     page.get_by_test_id("stop-button").click()
     expect(running).to_have_attribute("data-status", "stopped", timeout=LONG)
+    audit.assert_clean()
+
+
+def test_messages_out_of_the_context_and_a_failed_answer_pass_axe(
+    page: Page, stack: Stack, client: httpx.Client, upstream: Upstream, theme: str
+) -> None:
+    # As test_context_ui: 4,096 tokens, 2,048 kept for the answer; three long questions do not fit.
+    conversation = new_conversation(client, model="scripted-alt", max_tokens=2048, title=unique("context"))
+    for n in (1, 2, 3):
+        question = text_of(700, f"accessible long {n}")
+        upstream.script(question, {"tokens": ["ok"]})
+        answered(client, conversation["id"], question)
+    audit = Audit(page, theme)
+    open_app(page, stack.api.url, f"/c/{conversation['id']}")
+    expect(page.get_by_test_id("context-out").first).to_be_visible(timeout=SHORT)
+
+    failing = unique("accessible failure")
+    upstream.script(failing, {"status": 401})
+    send(page, failing)
+    failed = answers(page).last
+    expect(failed).to_have_attribute("data-status", "failed", timeout=LONG)
+    expect(failed.get_by_test_id("message-error")).to_be_visible()
+    audit.check("chat with messages out of context and a failed answer")
     audit.assert_clean()
 
 

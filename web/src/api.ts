@@ -9,20 +9,33 @@ import type {
   Branch,
   Conversation,
   ConversationPage,
+  Feedback,
+  FeedbackPage,
+  FeedbackRating,
   ConversationSettings,
+  ConversationPlacement,
   ConversationSource,
   FilePage,
+  ImportedConversations,
+  ImportProgress,
+  Folder,
   Limits,
   McpServer,
   Message,
   ModelList,
   NewApiKey,
   NewMcpServer,
+  NewPreset,
+  PresetChange,
+  PromptPreset,
   NewUser,
   ProfileChange,
   Registration,
   RoleLimits,
   SearchResults,
+  ShareCreated,
+  SharedConversation,
+  ShareState,
   SignIn,
   SignupMode,
   SiteSettings,
@@ -42,6 +55,8 @@ import type {
 export const BRANCH_PAGE = 50;
 /** Files per page of the files page. */
 export const FILES_PAGE = 50;
+/** Feedback rows per page of the admin's list. */
+export const FEEDBACK_PAGE = 50;
 
 /** An error response from the API: its status and its `detail` sentence. */
 export class ApiError extends Error {
@@ -140,11 +155,12 @@ async function submitStreaming(path: string, body: unknown): Promise<StreamingSu
 }
 
 export const api = {
-  /** The newest conversations made in the app, or (`api`) those made through the OpenAI-compatible API. */
-  listConversations: (source: ConversationSource = "app", limit = 200) =>
+  /** The newest conversations made in the app, or (`api`) those made through the OpenAI-compatible
+   * API, the pinned first; the archived ones alone when `archived`. */
+  listConversations: (source: ConversationSource = "app", limit = 200, archived = false) =>
     request<ConversationPage>(
       "GET",
-      `/conversations?limit=${limit}${source === "app" ? "" : `&source=${source}`}`,
+      `/conversations?limit=${limit}${source === "app" ? "" : `&source=${source}`}${archived ? "&archived=true" : ""}`,
     ),
   createConversation: (fields: Partial<Pick<Conversation, "title"> & ConversationSettings>) =>
     request<Conversation>("POST", "/conversations", fields),
@@ -152,6 +168,15 @@ export const api = {
   updateConversation: (id: string, fields: Partial<Pick<Conversation, "title"> & ConversationSettings>) =>
     request<Conversation>("PATCH", `/conversations/${id}`, fields),
   deleteConversation: (id: string) => request<void>("DELETE", `/conversations/${id}`),
+  /** Moves it to a folder (null: unfiled), pins or archives it, or undoes that. */
+  placeConversation: (id: string, placement: ConversationPlacement) => request<Conversation>("PATCH", `/conversations/${id}`, placement),
+  /** All of them, or (when any is not the user's) none. */
+  deleteConversations: (ids: string[]) => request<void>("POST", "/conversations/delete", { ids }),
+  listFolders: () => request<Folder[]>("GET", "/folders"),
+  createFolder: (name: string) => request<Folder>("POST", "/folders", { name }),
+  renameFolder: (id: string, name: string) => request<Folder>("PATCH", `/folders/${id}`, { name }),
+  /** Its conversations are deleted too when `withConversations`, else they become unfiled. */
+  deleteFolder: (id: string, withConversations: boolean) => request<void>("DELETE", `/folders/${id}?with_conversations=${withConversations}`),
   getMessage: (id: string) => request<Message>("GET", `/messages/${id}`),
   /** The branch's newest messages, or those just older than `before`. */
   getBranch: (conversationId: string, before?: string) =>
@@ -180,8 +205,25 @@ export const api = {
   search: (query: string, signal: AbortSignal) =>
     request<SearchResults>("GET", `/search?q=${encodeURIComponent(query)}`, undefined, { signal }),
   /** The file itself is the body: the server refuses one too big before reading it. */
-  importConversation: (file: Blob) => request<Conversation>("POST", "/conversations/import", undefined, { raw: file }),
+  /** relaychat's export (the new conversation), another app's (its conversations, or a large
+   * one's job progress, 202), told apart by the server from the file's bytes. */
+  importConversation: (file: Blob) =>
+    request<Conversation | ImportedConversations | ImportProgress>("POST", "/conversations/import", undefined, {
+      raw: file,
+    }),
+  /** A job import's progress; another user's is a 404. */
+  readImport: (importId: string) => request<ImportProgress>("GET", `/imports/${encodeURIComponent(importId)}`),
   exportUrl: (conversationId: string, kind: "md" | "json") => `/api/conversations/${conversationId}/export.${kind}`,
+  /** Whether the conversation has a shared link (never its token). */
+  shareState: (conversationId: string) => request<ShareState>("GET", `/conversations/${conversationId}/share`),
+  /** A new link to a copy of the selected branch; an earlier link stops working. */
+  share: (conversationId: string) => request<ShareCreated>("POST", `/conversations/${conversationId}/share`),
+  unshare: (conversationId: string) => request<void>("DELETE", `/conversations/${conversationId}/share`),
+  /** What a shared link shows, signed in or not. */
+  shared: (token: string) => request<SharedConversation>("GET", `/shared/${encodeURIComponent(token)}`),
+  giveFeedback: (messageId: string, rating: FeedbackRating, comment: string | null) =>
+    request<Feedback>("PUT", `/messages/${messageId}/feedback`, { rating, comment }),
+  takeBackFeedback: (messageId: string) => request<void>("DELETE", `/messages/${messageId}/feedback`),
 
   uploadFile,
   /** The user's files, newest first, from `offset`. */
@@ -208,6 +250,11 @@ export const api = {
   listKeys: () => request<ApiKey[]>("GET", "/keys"),
   createKey: (name: string) => request<NewApiKey>("POST", "/keys", { name }),
   deleteKey: (id: string) => request<void>("DELETE", `/keys/${id}`),
+  /** The user's prompt presets by command, then those admins share with everyone. */
+  listPresets: () => request<PromptPreset[]>("GET", "/presets"),
+  createPreset: (preset: NewPreset) => request<PromptPreset>("POST", "/presets", preset),
+  updatePreset: (id: string, change: PresetChange) => request<PromptPreset>("PATCH", `/presets/${id}`, change),
+  deletePreset: (id: string) => request<void>("DELETE", `/presets/${id}`),
 
   /** The user's tokens and cost by day and model over the last `days` UTC days (today included), and their limits. */
   usage: (days: number) => request<UsageReport>("GET", `/usage?days=${days}`),
@@ -227,6 +274,9 @@ export const api = {
   setUserLimits: (id: string, own: Limits) => request<UserLimits>("PUT", `/admin/users/${id}/limits`, own),
   signupMode: () => request<SiteSettings>("GET", "/admin/settings"),
   setSignupMode: (signup: SignupMode) => request<SiteSettings>("PATCH", "/admin/settings", { signup }),
+  setSharing: (sharing: boolean) => request<SiteSettings>("PATCH", "/admin/settings", { sharing }),
+  listFeedback: (offset = 0) => request<FeedbackPage>("GET", `/admin/feedback?limit=${FEEDBACK_PAGE}&offset=${offset}`),
+  feedbackExportUrl: "/api/admin/feedback/export",
   listMcpServers: () => request<McpServer[]>("GET", "/admin/mcp-servers"),
   /** A worker then connects and lists its tools: the list shows the result moments later. */
   registerMcpServer: (server: NewMcpServer) => request<McpServer>("POST", "/admin/mcp-servers", server),

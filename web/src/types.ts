@@ -32,8 +32,18 @@ export type Branch = Schemas["BranchRead"];
 /** A page of the conversation list, newest first. */
 export type ConversationPage = Schemas["ConversationPage"];
 
-/** `tools`: the `<server>.<tool>` names its answers may call (null: none). */
-export type ConversationSettings = Pick<Conversation, "system_prompt" | "model" | "max_tokens" | "tools">;
+/** `tools`: the `<server>.<tool>` names its answers may call (null: none). `temperature`,
+ * `top_p`, `seed`: its answers' sampling, within the model's limits (null: the model's default). */
+export type ConversationSettings = Pick<
+  Conversation,
+  "system_prompt" | "model" | "max_tokens" | "tools" | "temperature" | "top_p" | "seed"
+>;
+
+/** A saved prompt, inserted by typing `/command` in the composer: the user's own (`mine`), or one
+ * an admin shares with everyone (`shared`, read-only for the others). */
+export type PromptPreset = Schemas["PresetRead"];
+export type NewPreset = Schemas["PresetCreate"];
+export type PresetChange = Schemas["PresetUpdate"];
 
 export type ModelInfo = Schemas["ModelRead"];
 export type ModelList = Schemas["ModelList"];
@@ -55,14 +65,39 @@ export type SearchResults = Schemas["SearchResults"];
  * schema describes no event stream's events. */
 export interface ConversationChange {
   conversation_id: string;
-  change: "title" | "title_failed";
+  /** `conversation`: moved to a folder, pinned, archived, restored or deleted. */
+  change: "title" | "title_failed" | "conversation";
 }
+
+/** What `GET /api/updates` says when the user's folders changed (made, renamed, deleted): read
+ * them, and the list, again. Sent under the same event name as a conversation's changes. */
+export interface FoldersChange {
+  change: "folders";
+}
+
+/** A folder of the user's; a conversation names its own (`folder_id`, null: unfiled). */
+export type Folder = Schemas["FolderRead"];
+
+/** Where a conversation sits in the list: its folder (null: unfiled), pinned, archived. */
+export type ConversationPlacement = Partial<Pick<Conversation, "folder_id" | "pinned" | "archived">>;
 
 /** What `GET /api/updates` says about a file of the user's: its reading ended (`ready` or
  * `failed`), so read it again. Sent under the same event name as a conversation's changes. */
 export interface FileChange {
   file_id: string;
   change: "file";
+}
+
+/** A large import's progress (`GET /api/imports/{id}`): `running` while a worker writes its
+ * conversations (`done` of `total`), then `done`, or `failed` with `error`, a sentence. */
+export type ImportProgress = Schemas["ImportRead"];
+/** A small import of another app's export, written at once: its conversations. */
+export type ImportedConversations = Schemas["ImportedConversations"];
+
+/** What `GET /api/updates` says when a job import of the user's ended: read the list again. */
+export interface ImportChange {
+  import_id: string;
+  change: "imported";
 }
 
 /** A file the user uploaded: `processing` while a worker reads it, then `ready` (with its
@@ -153,3 +188,18 @@ export type McpServer = Schemas["McpServerRead"];
 export type NewMcpServer = Schemas["McpServerCreate"];
 /** A tool answers may use, named `<server>.<tool>`. */
 export type Tool = Schemas["ToolRead"];
+
+/** A link just made: `url` is `/share/<token>`; its token is shown this once. */
+export type ShareCreated = Schemas["ShareCreated"];
+/** Whether a conversation has a link (never its token), since when, and whether an admin allows sharing. */
+export type ShareState = Schemas["ShareState"];
+/** What a shared link shows anyone: a copy of one branch, its questions and finished answers. */
+export type SharedConversation = Schemas["SharedConversation"];
+export type SharedMessage = Schemas["SharedMessage"];
+
+/** The user's thumbs on an answer, with their comment. */
+export type Feedback = Schemas["FeedbackRead"];
+export type FeedbackRating = Feedback["rating"];
+/** A row of `GET /api/admin/feedback`: the feedback with the answer, its question and who gave it. */
+export type FeedbackRow = Schemas["FeedbackRow"];
+export type FeedbackPage = Schemas["FeedbackPage"];

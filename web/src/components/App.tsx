@@ -1,13 +1,16 @@
 /** The signed-in app: the route, the sidebar's list and user menu, the server's updates, and the chat, account, files, usage, admin or status page. */
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useRef, useState } from "react";
+import { flushSync } from "react-dom";
 
-import { api } from "../api";
 import type { Auth } from "../hooks/useAuth";
 import { useConversations } from "../hooks/useConversations";
 import { useModels } from "../hooks/useModels";
+import { useOrganizing } from "../hooks/useOrganizing";
 import { type Route, useRoute } from "../hooks/useRoute";
+import { useShortcuts } from "../hooks/useShortcuts";
 import type { Theme } from "../hooks/useTheme";
 import { useUpdates } from "../hooks/useUpdates";
+import { OrganizerContext } from "../organizing";
 import type { User } from "../types";
 import { AccountPage } from "./account/AccountPage";
 import { UserMenu } from "./account/UserMenu";
@@ -16,6 +19,7 @@ import { StatusPage } from "./admin/StatusPage";
 import { ChatContainer } from "./chat/ChatContainer";
 import { Sidebar } from "./chat/Sidebar";
 import { FilesPage } from "./files/FilesPage";
+import { ShortcutsDialog } from "./shared/ShortcutsDialog";
 import { UsagePage } from "./usage/UsagePage";
 
 interface Props {
@@ -29,6 +33,8 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
   const [route, navigate] = useRoute();
   const conversationId = route.page === "chat" ? route.conversationId : null;
   const conversations = useConversations();
+  const leave = useCallback(() => navigate({ page: "chat", conversationId: null }), [navigate]);
+  const organizing = useOrganizing(conversations, conversationId, leave);
   const models = useModels();
   const [drawerOpen, setDrawerOpen] = useState(false);
   const [focus, setFocus] = useState<{ messageId: string; nonce: number } | null>(null);
@@ -41,6 +47,7 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
   const updates = useUpdates((update) => {
     // A file's reading ended: the composer that waits on it, or the files page, reads it again; no chat changed.
     if (update.change === "file") return;
+    if (update.change === "folders" || update.change === "resync") void organizing.refreshFolders();
     void refresh();
     if (update.change === "resync") refreshUser();
   });
@@ -59,28 +66,31 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
     open(null);
   }, [choose, open]);
 
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if ((event.ctrlKey || event.metaKey) && event.shiftKey && event.key.toLowerCase() === "o") {
-        event.preventDefault();
-        startNew();
-      }
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [startNew]);
+  // The page's shortcuts (shortcuts.ts); the chat's own are ChatContainer's.
+  const searchInput = useRef<HTMLInputElement | null>(null);
+  const [showShortcuts, setShowShortcuts] = useState(false);
+  useShortcuts({
+    search: () => {
+      // On a narrow screen the search box is in the drawer (styles.css's breakpoint), shown
+      // before it takes the focus: a closed drawer is hidden, and nothing in it can be focused.
+      if (window.matchMedia("(max-width: 768px)").matches) flushSync(() => setDrawerOpen(true));
+      searchInput.current?.focus();
+      searchInput.current?.select();
+    },
+    newChat: startNew,
+    help: () => setShowShortcuts(true),
+  });
 
   const openAt = (conversationId: string, messageId: string | null) => {
     setFocus(messageId ? { messageId, nonce: Date.now() } : null);
     open(conversationId);
   };
 
-  const importFile = async (file: File) => {
-    const created = await api.importConversation(file);
-    // An imported copy is one of the app's chats: choosing them reads their list anew.
+  const imported = async (openId: string | null) => {
+    // Imported copies are the app's chats: choosing them reads their list anew.
     if (conversations.source === "app") await refresh();
     else choose("app");
-    open(created.id);
+    if (openId) open(openId);
   };
 
   const remove = async (id: string) => {
@@ -91,52 +101,57 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
   const pageProps = { theme, onToggleTheme, onOpenSidebar: () => setDrawerOpen(true), onBack: () => open(null) };
 
   return (
-    <div className="app">
-      <Sidebar
-        conversations={conversations.items}
-        source={conversations.source}
-        loaded={conversations.loaded}
-        onChooseSource={choose}
-        activeId={conversationId}
-        open={drawerOpen}
-        onSelect={open}
-        onOpenAt={openAt}
-        onNew={startNew}
-        onRename={conversations.rename}
-        onDelete={remove}
-        onImport={importFile}
-        onClose={() => setDrawerOpen(false)}
-        footer={
-          <UserMenu
-            user={user}
-            onAccount={() => go({ page: "account" })}
-            onFiles={() => go({ page: "files" })}
-            onUsage={() => go({ page: "usage" })}
-            onAdmin={() => go({ page: "admin" })}
-            onStatus={() => go({ page: "status" })}
-            onSignOut={account.logout}
-          />
-        }
-      />
-      {route.page === "account" ? <AccountPage user={user} onUserChanged={account.setUser} {...pageProps} /> : null}
-      {route.page === "files" ? <FilesPage updates={updates} {...pageProps} /> : null}
-      {route.page === "usage" ? <UsagePage {...pageProps} /> : null}
-      {route.page === "admin" ? <AdminPage user={user} {...pageProps} /> : null}
-      {route.page === "status" ? <StatusPage {...pageProps} /> : null}
-      {route.page === "chat" ? (
-        <ChatContainer
-          conversationId={conversationId}
-          listed={conversations.items.find((c) => c.id === conversationId)}
-          models={models}
-          theme={theme}
-          onToggleTheme={onToggleTheme}
-          onOpenSidebar={() => setDrawerOpen(true)}
-          navigate={open}
-          onConversationsChanged={() => void refresh()}
-          focus={focus}
-          updates={updates}
+    <OrganizerContext value={organizing.organizer}>
+      <div className="app">
+        <Sidebar
+          conversations={conversations.items}
+          source={conversations.source}
+          loaded={conversations.loaded}
+          onChooseSource={choose}
+          activeId={conversationId}
+          open={drawerOpen}
+          onSelect={open}
+          onOpenAt={openAt}
+          onNew={startNew}
+          onRename={conversations.rename}
+          onDelete={remove}
+          onImported={imported}
+          onClose={() => setDrawerOpen(false)}
+          {...organizing.sidebar}
+          searchInput={searchInput}
+          footer={
+            <UserMenu
+              user={user}
+              onAccount={() => go({ page: "account" })}
+              onFiles={() => go({ page: "files" })}
+              onUsage={() => go({ page: "usage" })}
+              onAdmin={() => go({ page: "admin" })}
+              onStatus={() => go({ page: "status" })}
+              onSignOut={account.logout}
+            />
+          }
         />
-      ) : null}
-    </div>
+        {route.page === "account" ? <AccountPage user={user} onUserChanged={account.setUser} {...pageProps} /> : null}
+        {route.page === "files" ? <FilesPage updates={updates} {...pageProps} /> : null}
+        {route.page === "usage" ? <UsagePage {...pageProps} /> : null}
+        {route.page === "admin" ? <AdminPage user={user} {...pageProps} /> : null}
+        {route.page === "status" ? <StatusPage {...pageProps} /> : null}
+        {showShortcuts ? <ShortcutsDialog onClose={() => setShowShortcuts(false)} /> : null}
+        {route.page === "chat" ? (
+          <ChatContainer
+            conversationId={conversationId}
+            listed={conversations.items.find((c) => c.id === conversationId)}
+            models={models}
+            theme={theme}
+            onToggleTheme={onToggleTheme}
+            onOpenSidebar={() => setDrawerOpen(true)}
+            navigate={open}
+            onConversationsChanged={() => void refresh()}
+            focus={focus}
+            updates={updates}
+          />
+        ) : null}
+      </div>
+    </OrganizerContext>
   );
 }

@@ -5,15 +5,17 @@ import { contextMarks } from "../../branch";
 import { useAttachments } from "../../hooks/useAttachments";
 import { useAutoScroll } from "../../hooks/useAutoScroll";
 import { useConversation } from "../../hooks/useConversation";
-import { useEscapeToStop } from "../../hooks/useEscapeToStop";
 import { type Focus, useFocusedMessage } from "../../hooks/useFocusedMessage";
 import { useOlderMessages } from "../../hooks/useOlderMessages";
+import { usePresets } from "../../hooks/usePresets";
+import { useShortcuts } from "../../hooks/useShortcuts";
 import type { Theme } from "../../hooks/useTheme";
 import { useTitleNaming } from "../../hooks/useTitleNaming";
 import type { SubscribeToUpdates } from "../../hooks/useUpdates";
 import { toolNames } from "../../said";
 import type { Conversation, ModelList } from "../../types";
 import { contextFill } from "../../usage";
+import { AnswerAnnouncer } from "./AnswerAnnouncer";
 import { Composer } from "./Composer";
 import { DropZone } from "./DropZone";
 import { Header } from "./Header";
@@ -48,7 +50,17 @@ export function ChatContainer(props: Props) {
   const composer = useRef<HTMLTextAreaElement | null>(null);
   // A conversation just opened, or a new chat, is there to write in.
   useEffect(() => composer.current?.focus(), [conversationId]);
-  useEscapeToStop(running !== null, chat.stop, composer);
+  // The question being edited, of the conversation it belongs to (one at a time).
+  const [editing, setEditing] = useState<{ conversationId: string | null; messageId: string } | null>(null);
+  const editingId = editing?.conversationId === conversationId ? editing.messageId : null;
+  const lastQuestion = useMemo(() => messages.filter((message) => message.role === "user").at(-1), [messages]);
+  useShortcuts(
+    {
+      stop: running ? chat.stop : undefined,
+      editLast: conversationId && lastQuestion && !busy ? () => setEditing({ conversationId, messageId: lastQuestion.id }) : undefined,
+    },
+    composer,
+  );
   const { container, pinned, jumpToLatest } = useAutoScroll<HTMLDivElement>(conversationId, messages[0]?.id);
   useOlderMessages(container, messages, { hasOlder: chat.hasOlder, loadOlder: chat.loadOlder, wanted: props.focus?.messageId ?? null });
   const flashId = useFocusedMessage(container, props.focus, messages);
@@ -57,6 +69,7 @@ export function ChatContainer(props: Props) {
 
   // The files go with the next question sent, from whichever conversation it is sent in, as its text does.
   const attachments = useAttachments(props.updates);
+  const presets = usePresets();
   const send = async (text: string) => {
     const ids = attachments.readyIds;
     const sent = await chat.send(text, ids);
@@ -88,6 +101,11 @@ export function ChatContainer(props: Props) {
           systemPrompt={chat.settings.system_prompt}
           model={chat.settings.model}
           maxTokens={chat.settings.max_tokens}
+          sampling={{
+            temperature: chat.settings.temperature ?? null,
+            top_p: chat.settings.top_p ?? null,
+            seed: chat.settings.seed ?? null,
+          }}
           tools={chat.settings.tools ?? null}
           models={models}
           onSave={chat.saveSettings}
@@ -98,6 +116,7 @@ export function ChatContainer(props: Props) {
         <UsageBar totals={chat.totals} context={contextFill(messages, models, chat.settings.model)} />
       ) : null}
       <DropZone onFiles={attachments.add}>
+        {/* Not a live region: the answer's end is announced once, by the announcer below. */}
         <div className="messages" ref={container}>
           {messages.length === 0 ? <p className="empty-chat">How can I help?</p> : null}
           {chat.hasOlder ? (
@@ -120,12 +139,15 @@ export function ChatContainer(props: Props) {
                 onRetry={message.status === "failed" ? () => chat.regenerate(message) : undefined}
                 onRegenerate={conversationId ? () => chat.regenerate(message) : undefined}
                 onEdit={conversationId ? (text) => chat.edit(message, text) : undefined}
+                editing={message.id === editingId}
+                onEditingChange={(on) => setEditing(on ? { conversationId, messageId: message.id } : null)}
                 onPin={conversationId ? () => chat.togglePin(message) : undefined}
                 onSwitch={conversationId ? chat.switchTo : undefined}
               />
             );
           })}
         </div>
+        <AnswerAnnouncer answer={chat.announced ? messages.find((message) => message.id === chat.announced) : undefined} />
         {!pinned ? (
           <button type="button" className="jump" data-testid="jump-to-latest" onClick={jumpToLatest}>
             ↓ Jump to latest
@@ -151,6 +173,7 @@ export function ChatContainer(props: Props) {
           attachmentsBlock={attachments.blocked}
           onAttach={attachments.add}
           onRemoveAttachment={attachments.remove}
+          presets={presets.value ?? undefined}
         />
       </DropZone>
     </main>

@@ -1,8 +1,12 @@
 /** The box where questions are written, with their attached files, Send and Stop. */
-import { type ClipboardEvent, type KeyboardEvent, forwardRef, useLayoutEffect, useRef, useState } from "react";
+import { type ClipboardEvent, type KeyboardEvent, forwardRef, useId, useLayoutEffect, useRef, useState } from "react";
 
 import type { Attachment } from "../../attachments";
+import { usePresetPicker } from "../../hooks/usePresetPicker";
+import type { PromptPreset } from "../../types";
 import { AttachmentChips } from "./AttachmentChips";
+import { PresetFields } from "./PresetFields";
+import { PresetMenu, optionId } from "./PresetMenu";
 
 interface Props {
   /** An answer is running: show Stop, and say why sending waits. */
@@ -18,6 +22,8 @@ interface Props {
   attachmentsBlock: string | null;
   onAttach: (files: File[]) => void;
   onRemoveAttachment: (key: string) => void;
+  /** The prompts `/command` inserts: the user's own, then the shared ones. */
+  presets?: readonly PromptPreset[];
 }
 
 /** A pasted screenshot is "image.png" in every browser: a name of its own tells the chips apart. */
@@ -55,14 +61,24 @@ function PaperclipIcon() {
 }
 
 /** Grows with its text; Enter sends, Shift+Enter starts a new line. Files come by the paperclip
- * or a paste here, or by a drop on the chat (ChatContainer's DropZone). */
+ * or a paste here, or by a drop on the chat (ChatContainer's DropZone). `/` and the start of a
+ * command, in an empty box, offers the saved prompts (usePresetPicker). */
 export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer(
-  { busy, disabled = false, onSend, onStop, attachments, attachmentsBlock, onAttach, onRemoveAttachment },
+  { busy, disabled = false, onSend, onStop, attachments, attachmentsBlock, onAttach, onRemoveAttachment, presets = [] },
   ref,
 ) {
   const [text, setText] = useState("");
   const local = useRef<HTMLTextAreaElement | null>(null);
   const picker = useRef<HTMLInputElement | null>(null);
+  const menuId = useId();
+  const prompts = usePresetPicker(
+    text,
+    (inserted) => {
+      setText(inserted);
+      local.current?.focus();
+    },
+    presets,
+  );
 
   useLayoutEffect(() => {
     const area = local.current;
@@ -80,6 +96,7 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
     if (!(await onSend(sent))) setText(sent);
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (prompts.onKeyDown(event)) return;
     if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       void send();
@@ -106,6 +123,31 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
         </p>
       ) : null}
       <AttachmentChips attachments={attachments} onRemove={onRemoveAttachment} />
+      {prompts.options.length ? (
+        <PresetMenu
+          id={menuId}
+          options={prompts.options}
+          active={prompts.active}
+          onHover={prompts.setActive}
+          onPick={(preset) => void prompts.pick(preset)}
+        />
+      ) : null}
+      {prompts.asking ? (
+        <PresetFields
+          title={prompts.asking.preset.title}
+          fields={prompts.asking.fields}
+          onInsert={prompts.fill}
+          onCancel={() => {
+            prompts.cancel();
+            local.current?.focus();
+          }}
+        />
+      ) : null}
+      {prompts.note ? (
+        <p className="composer-notice" role="status" data-testid="preset-note">
+          {prompts.note}
+        </p>
+      ) : null}
       <div className="composer-row">
         <button
           type="button"
@@ -138,6 +180,9 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
           aria-label="Message"
           placeholder="Message relaychat"
           rows={1}
+          aria-controls={prompts.options.length ? menuId : undefined}
+          aria-autocomplete="list"
+          aria-activedescendant={prompts.options.length ? optionId(menuId, prompts.active) : undefined}
           value={text}
           onChange={(event) => setText(event.target.value)}
           onKeyDown={onKeyDown}

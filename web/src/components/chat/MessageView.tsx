@@ -8,6 +8,7 @@ import type { Message } from "../../types";
 import { CopyButton } from "../shared/CopyButton";
 import { BranchSwitcher } from "./BranchSwitcher";
 import { EditForm } from "./EditForm";
+import { FeedbackButtons } from "./FeedbackButtons";
 import { Markdown } from "./Markdown";
 import { MessageAttachments } from "./MessageAttachments";
 import { MessageSources } from "./MessageSources";
@@ -29,6 +30,9 @@ interface Props {
   onRegenerate?: () => void;
   /** Resolves false when the edited question was not sent. */
   onEdit?: (text: string) => Promise<boolean>;
+  /** Whether the edit form is open, when the parent keeps it (↑ in the empty message box opens the last question's). */
+  editing?: boolean;
+  onEditingChange?: (editing: boolean) => void;
   onPin?: () => void;
   onSwitch?: (messageId: string) => void;
   /** A tool's result: the name of the call it answers, when the branch shows that call. */
@@ -37,7 +41,9 @@ interface Props {
 
 export function MessageView(props: Props) {
   const { message, liveSaid, live, flash, context, locked = false, onRetry, onRegenerate, onEdit, onPin, onSwitch } = props;
-  const [editing, setEditing] = useState(false);
+  const [editingHere, setEditingHere] = useState(false);
+  const editing = props.editing ?? editingHere;
+  const setEditing = props.onEditingChange ?? setEditingHere;
   const said = liveSaid ?? saidOf(message);
   const text = said.text;
   const waiting = live && !text && !said.reasoning && said.toolCalls.length === 0;
@@ -76,7 +82,13 @@ export function MessageView(props: Props) {
             {/* The tools the worker ran come before the answer they led to. */}
             {steps ? <ToolCalls calls={said.toolCalls} live={Boolean(live)} /> : null}
             <div className="markdown" data-testid="message-content">
-              {text ? <Markdown text={text} /> : waiting ? <span className="thinking" aria-label="Thinking">…</span> : null}
+              {text ? <Markdown text={text} live={live} /> : waiting ? (
+                // A span takes no aria-label: the dots are drawn, the word is read.
+                <span className="thinking">
+                  <span aria-hidden="true">…</span>
+                  <span className="visually-hidden">Thinking</span>
+                </span>
+              ) : null}
               {live && text ? <span className="cursor" aria-hidden="true" /> : null}
             </div>
             {said.toolCalls.length && !steps ? <ToolCalls calls={said.toolCalls} live={Boolean(live)} /> : null}
@@ -121,6 +133,9 @@ export function MessageView(props: Props) {
             <button type="button" className="icon-button" data-testid="regenerate-button" disabled={locked} onClick={onRegenerate}>
               Regenerate
             </button>
+          ) : null}
+          {message.role === "assistant" && (message.status === "complete" || message.status === "stopped") ? (
+            <FeedbackButtons message={message} />
           ) : null}
           {message.role === "assistant" ? <MessageUsage message={message} /> : null}
         </div>

@@ -1,11 +1,18 @@
-/** The sidebar: new chat, import, search, the choice of chats or API conversations, the conversations grouped by date, and a footer (the user menu). */
-import { type ReactNode, useMemo, useState } from "react";
+/** The sidebar: new chat, import, search, the choice of chats or API conversations, the pinned
+ * conversations, the folders, the rest grouped by date (or the archived ones), select mode, and a
+ * footer (the user menu). */
+import { type ReactNode, type Ref, useMemo, useRef, useState } from "react";
 
+import { useFocusTrap } from "../../hooks/useFocusTrap";
 import { useSearch } from "../../hooks/useSearch";
-import type { Conversation, ConversationSource } from "../../types";
+import type { Conversation, ConversationPlacement, ConversationSource, Folder } from "../../types";
+import { ArchivedList } from "./ArchivedList";
+import { ConversationItem } from "./ConversationItem";
+import { FolderList, dropTarget } from "./FolderList";
 import { ImportButton } from "./ImportButton";
 import { SearchResults } from "./SearchResults";
-import { ApiBadge, SourceToggle } from "./SourceToggle";
+import { SelectionBar } from "./SelectionBar";
+import { SourceToggle } from "./SourceToggle";
 
 interface Props {
   conversations: Conversation[];
@@ -22,9 +29,23 @@ interface Props {
   onNew: () => void;
   onRename: (id: string, title: string) => Promise<void>;
   onDelete: (id: string) => Promise<void>;
-  onImport: (file: File) => Promise<void>;
+  /** After an import: the conversation to open (null: none, the list is read again). */
+  onImported: (openId: string | null) => Promise<void>;
   onClose: () => void;
+  folders: Folder[];
+  onCreateFolder: (name: string) => Promise<unknown>;
+  onRenameFolder: (id: string, name: string) => Promise<void>;
+  onDeleteFolder: (id: string, withConversations: boolean) => Promise<void>;
+  /** Moves a conversation to a folder (null: unfiled), pins or archives it, or undoes that. */
+  onPlace: (id: string, placement: ConversationPlacement) => Promise<unknown>;
+  /** Select mode's delete: all of them, or none. */
+  onDeleteMany: (ids: string[]) => Promise<void>;
+  /** The archived conversations while they are shown (null while they load). */
+  archived: Conversation[] | null;
+  onShowArchived: (shown: boolean) => void;
   footer?: ReactNode;
+  /** The search box, for the shortcut that focuses it (Ctrl/Cmd+K). */
+  searchInput?: Ref<HTMLInputElement>;
 }
 
 const DAY = 86_400_000;
@@ -50,90 +71,76 @@ export function groupByDate(conversations: Conversation[], now = new Date()): [s
   return groups.filter(([, items]) => items.length > 0);
 }
 
-function Item({ conversation, active, onSelect, onRename, onDelete }: {
-  conversation: Conversation;
-  active: boolean;
-  onSelect: () => void;
-  onRename: (title: string) => Promise<void>;
-  onDelete: () => Promise<void>;
-}) {
-  const [editing, setEditing] = useState(false);
-  const [confirming, setConfirming] = useState(false);
-  const [title, setTitle] = useState(conversation.title);
-
-  const save = async () => {
-    setEditing(false);
-    const trimmed = title.trim();
-    if (trimmed && trimmed !== conversation.title) await onRename(trimmed);
-    else setTitle(conversation.title);
-  };
-
-  return (
-    <li className={`conversation ${active ? "active" : ""}`} data-testid="conversation-item" data-id={conversation.id}>
-      {editing ? (
-        <input
-          className="rename"
-          data-testid="rename-input"
-          aria-label="Conversation title"
-          autoFocus
-          value={title}
-          maxLength={200}
-          onChange={(event) => setTitle(event.target.value)}
-          onBlur={() => void save()}
-          onKeyDown={(event) => {
-            if (event.key === "Enter") void save();
-            if (event.key === "Escape") {
-              setTitle(conversation.title);
-              setEditing(false);
-            }
-          }}
-        />
-      ) : (
-        <button type="button" className="conversation-title" data-testid="conversation-title" onClick={onSelect} onDoubleClick={() => setEditing(true)}>
-          {conversation.title}
-        </button>
-      )}
-      {conversation.source === "api" && !editing ? <ApiBadge testId="conversation-source" /> : null}
-      {confirming ? (
-        <span className="confirm">
-          <button type="button" className="danger" data-testid="confirm-delete" onClick={() => void onDelete()}>
-            Delete
-          </button>
-          <button type="button" className="link-button" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-        </span>
-      ) : (
-        <span className="item-actions">
-          <button type="button" className="icon-button" aria-label="Rename conversation" data-testid="rename-button" onClick={() => setEditing(true)}>
-            ✎
-          </button>
-          <button type="button" className="icon-button" aria-label="Delete conversation" data-testid="delete-button" onClick={() => setConfirming(true)}>
-            ✕
-          </button>
-        </span>
-      )}
-    </li>
-  );
+/** The list's parts: the pinned (in the server's order), those in a folder, and the rest by date. */
+export function arrange(conversations: Conversation[], folders: Folder[]) {
+  const known = new Set(folders.map((folder) => folder.id));
+  const pinned = conversations.filter((c) => c.pinned);
+  // A conversation in a folder not (yet) read shows with the unfiled ones rather than nowhere.
+  const filed = conversations.filter((c) => !c.pinned && c.folder_id && known.has(c.folder_id));
+  const rest = conversations.filter((c) => !c.pinned && !(c.folder_id && known.has(c.folder_id)));
+  return { pinned, filed, groups: groupByDate(rest) };
 }
 
 export function Sidebar(props: Props) {
-  const { conversations, source, loaded, onChooseSource, activeId, open, onSelect, onOpenAt, onNew, onRename, onDelete, onImport, onClose, footer } = props;
+  const { conversations, source, loaded, onChooseSource, activeId, open, onSelect, onOpenAt, onNew, onRename, onDelete, onImported, onClose, footer } = props;
+  const { folders, onPlace, archived, onShowArchived } = props;
+  const { searchInput } = props;
   const [query, setQuery] = useState("");
   const search = useSearch(query);
-  const groups = useMemo(() => groupByDate(conversations), [conversations]);
+  const [selected, setSelected] = useState<ReadonlySet<string> | null>(null); // null: not in select mode
+  const [showingArchived, setShowingArchived] = useState(false);
+  const [dropOver, setDropOver] = useState(false);
+  const { pinned, filed, groups } = useMemo(() => arrange(conversations, folders), [conversations, folders]);
   const searching = query.trim() !== "";
+  // Open as a drawer (a narrow screen): the keyboard stays in it until Escape or a choice closes it.
+  const drawer = useRef<HTMLElement | null>(null);
+  useFocusTrap(open, drawer, onClose);
+
+  const showArchived = (shown: boolean) => {
+    setShowingArchived(shown);
+    onShowArchived(shown);
+  };
+  const move = (id: string, folderId: string | null) => {
+    const conversation = conversations.find((c) => c.id === id);
+    if (conversation && conversation.folder_id !== folderId) void onPlace(id, { folder_id: folderId }).catch(() => undefined);
+  };
+  const renderItem = (conversation: Conversation) => (
+    <ConversationItem
+      key={conversation.id}
+      conversation={conversation}
+      active={conversation.id === activeId}
+      onSelect={() => onSelect(conversation.id)}
+      onRename={(title) => onRename(conversation.id, title)}
+      onDelete={() => onDelete(conversation.id)}
+      ticked={selected?.has(conversation.id)}
+      onTick={
+        selected
+          ? (ticked) =>
+              setSelected((current) => {
+                const next = new Set(current);
+                if (ticked) next.add(conversation.id);
+                else next.delete(conversation.id);
+                return next;
+              })
+          : undefined
+      }
+    />
+  );
 
   return (
     <>
-      <nav className={`sidebar ${open ? "open" : ""}`} data-testid="sidebar" aria-label="Conversations">
+      <nav ref={drawer} className={`sidebar ${open ? "open" : ""}`} data-testid="sidebar" aria-label="Conversations">
         <div className="sidebar-actions">
           <button type="button" className="new-chat" data-testid="new-chat" onClick={onNew}>
             + New chat
           </button>
-          <ImportButton onImport={onImport} />
+          <ImportButton onImported={onImported} />
+          <button type="button" className="icon-button drawer-close" aria-label="Close conversations" data-testid="close-drawer" onClick={onClose}>
+            ✕
+          </button>
         </div>
         <input
+          ref={searchInput}
           className="filter"
           type="search"
           data-testid="search-input"
@@ -147,27 +154,67 @@ export function Sidebar(props: Props) {
         />
         {/* Search looks through every conversation, whichever kind is listed. */}
         {!searching ? <SourceToggle source={source} onChoose={onChooseSource} /> : null}
+        {!searching ? (
+          <div className="organize-tools">
+            <button
+              type="button"
+              className="link-button"
+              aria-pressed={selected !== null}
+              data-testid="select-mode"
+              onClick={() => setSelected((current) => (current ? null : new Set()))}
+            >
+              Select
+            </button>
+            <button type="button" className="link-button" aria-pressed={showingArchived} data-testid="show-archived" onClick={() => showArchived(!showingArchived)}>
+              Archived
+            </button>
+          </div>
+        ) : null}
         <div className="conversation-groups" data-testid="conversation-list" data-source={source} aria-busy={!loaded}>
           {searching ? <SearchResults {...search} onOpen={onOpenAt} /> : null}
-          {!searching && groups.map(([label, items]) => (
-            <section key={label}>
-              <h2>{label}</h2>
-              <ul>
-                {items.map((conversation) => (
-                  <Item
-                    key={conversation.id}
-                    conversation={conversation}
-                    active={conversation.id === activeId}
-                    onSelect={() => onSelect(conversation.id)}
-                    onRename={(title) => onRename(conversation.id, title)}
-                    onDelete={() => onDelete(conversation.id)}
-                  />
+          {!searching && showingArchived ? (
+            <ArchivedList conversations={archived} activeId={activeId} onSelect={onSelect} onRestore={(id) => void onPlace(id, { archived: false }).catch(() => undefined)} />
+          ) : null}
+          {!searching && !showingArchived ? (
+            <>
+              {pinned.length > 0 ? (
+                <section data-testid="pinned-group" aria-label="Pinned">
+                  <h2>Pinned</h2>
+                  <ul>{pinned.map(renderItem)}</ul>
+                </section>
+              ) : null}
+              <FolderList
+                folders={folders}
+                conversations={filed}
+                renderItem={renderItem}
+                onCreate={props.onCreateFolder}
+                onRename={props.onRenameFolder}
+                onDelete={props.onDeleteFolder}
+                onDropConversation={move}
+              />
+              {/* Dropped here, a conversation leaves its folder. */}
+              <div className={`unfiled ${dropOver ? "drop-over" : ""}`} data-testid="unfiled" {...dropTarget((id) => move(id, null), setDropOver)}>
+                {groups.map(([label, items]) => (
+                  <section key={label}>
+                    <h2>{label}</h2>
+                    <ul>{items.map(renderItem)}</ul>
+                  </section>
                 ))}
-              </ul>
-            </section>
-          ))}
-          {!searching && loaded && groups.length === 0 ? <p className="empty" data-testid="no-conversations">{EMPTY[source]}</p> : null}
+              </div>
+            </>
+          ) : null}
+          {!searching && !showingArchived && loaded && conversations.length === 0 ? <p className="empty" data-testid="no-conversations">{EMPTY[source]}</p> : null}
         </div>
+        {selected ? (
+          <SelectionBar
+            count={selected.size}
+            onDelete={async () => {
+              await props.onDeleteMany([...selected]);
+              setSelected(null);
+            }}
+            onCancel={() => setSelected(null)}
+          />
+        ) : null}
         {footer}
       </nav>
       {open ? <div className="scrim" onClick={onClose} aria-hidden="true" /> : null}

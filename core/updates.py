@@ -17,25 +17,27 @@ class Change(StrEnum):
     folders = "folders"  # a folder made, renamed or deleted: read the folders again
 
 
-async def publish_change(redis: Redis, conversation_id: str, owner_id: str | None, change: Change) -> None:
-    """Every API process relays it to the owner's browsers only."""
-    payload = json.dumps({"conversation_id": conversation_id, "owner_id": owner_id, "change": change.value})
+async def _publish(redis: Redis, owner_id: str | None, change: Change, **subject: str) -> None:
+    """Every API process relays it to the owner's browsers only (api/routes/updates.py)."""
+    payload = json.dumps({**subject, "owner_id": owner_id, "change": change.value})
     await redis.publish(keys.UPDATES_CHANNEL, payload)
+
+
+async def publish_change(redis: Redis, conversation_id: str, owner_id: str | None, change: Change) -> None:
+    """The owner's browsers hear that the conversation changed (`{"conversation_id", "change"}`)."""
+    await _publish(redis, owner_id, change, conversation_id=conversation_id)
 
 
 async def publish_file_change(redis: Redis, file_id: str, owner_id: str) -> None:
     """The file's owner's browsers hear that it changed (`{"file_id", "change": "file"}`)."""
-    payload = json.dumps({"file_id": file_id, "owner_id": owner_id, "change": Change.file.value})
-    await redis.publish(keys.UPDATES_CHANNEL, payload)
+    await _publish(redis, owner_id, Change.file, file_id=file_id)
 
 
 async def publish_folders_change(redis: Redis, owner_id: str) -> None:
     """The owner's browsers hear that their folders changed (`{"change": "folders"}`)."""
-    payload = json.dumps({"owner_id": owner_id, "change": Change.folders.value})
-    await redis.publish(keys.UPDATES_CHANNEL, payload)
+    await _publish(redis, owner_id, Change.folders)
 
 
 async def publish_import_change(redis: Redis, import_id: str, owner_id: str) -> None:
     """The importer's browsers hear that a job import ended (`{"import_id", "change": "imported"}`)."""
-    payload = json.dumps({"import_id": import_id, "owner_id": owner_id, "change": Change.imported.value})
-    await redis.publish(keys.UPDATES_CHANNEL, payload)
+    await _publish(redis, owner_id, Change.imported, import_id=import_id)

@@ -8,8 +8,8 @@ export default defineConfig({
   server: {
     proxy: { "/api": { target: process.env.RELAYCHAT_API ?? "http://127.0.0.1:8000", changeOrigin: true } },
   },
-  // Markdown, syntax highlighting and KaTeX (~260 kB) are most of the bundle; one chunk loads fastest
-  // from one origin. Mermaid (megabytes) is a dynamic import: its chunks load with the first diagram.
+  // Markdown and syntax highlighting are most of the bundle; one chunk loads fastest from one origin.
+  // KaTeX (~260 kB) and Mermaid (megabytes) are dynamic imports: they load with the first math or diagram.
   build: {
     outDir: "dist",
     sourcemap: process.env.RELAYCHAT_SOURCEMAP === "1",

@@ -3,6 +3,7 @@ import { render } from "@testing-library/react";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import type { Message } from "../../types";
+import { loadMath } from "../../hooks/useMath";
 import { Markdown } from "./Markdown";
 import { MessageView } from "./MessageView";
 
@@ -83,6 +84,11 @@ function svgOf(figure: Element): string {
 }
 
 describe("math", () => {
+  // KaTeX loads with the first math (hooks/useMath, tested there); once it has, math is set at once.
+  beforeAll(async () => {
+    expect(await loadMath()).not.toBeNull();
+  });
+
   it("sets $…$ inline and $$…$$ as a display with KaTeX, with MathML for screen readers", () => {
     const { container } = render(<Markdown text={"Euler: $e^{i\\pi} + 1 = 0$.\n\n$$\n\\int_0^1 x^2\\,dx = \\frac{1}{3}\n$$"} />);
     expect(container.querySelectorAll(".katex")).toHaveLength(2);

@@ -1,14 +1,12 @@
 /** Answers as Markdown, with math and diagrams, and any HTML in them kept as text. */
-import "katex/dist/katex.min.css";
-
 import type { Element } from "hast";
-import { type ReactNode, memo } from "react";
+import { type ReactNode, memo, useMemo } from "react";
 import ReactMarkdown, { type Options } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
-import rehypeKatex from "rehype-katex";
 import remarkGfm from "remark-gfm";
 import remarkMath from "remark-math";
 
+import { mayHoldMath, useMath } from "../../hooks/useMath";
 import { remarkPricesNotMath, texDelimitersAsDollars } from "../../mathText";
 import { CopyButton } from "../shared/CopyButton";
 import { MermaidDiagram } from "./MermaidDiagram";
@@ -39,12 +37,7 @@ function isMermaid(pre: Element | undefined): boolean {
 }
 
 const REMARK_PLUGINS: Options["remarkPlugins"] = [remarkGfm, remarkMath, remarkPricesNotMath];
-const REHYPE_PLUGINS: Options["rehypePlugins"] = [
-  // trust: false renders \href, \url, \includegraphics and \htmlClass/Id/Style/Data as red source
-  // text, never as links or attributes; the sizes and macro expansion are bounded.
-  [rehypeKatex, { trust: false, strict: "ignore", maxSize: 20, maxExpand: 1000, output: "htmlAndMathml" }],
-  [rehypeHighlight, { detect: true, ignoreMissing: true }],
-];
+const HIGHLIGHT: Options["rehypePlugins"] = [[rehypeHighlight, { detect: true, ignoreMissing: true }]];
 const COMMON: Options["components"] = {
   // A model's image would load by itself (a tracking pixel, or a prompt injection leaking the
   // chat in its URL): show a link instead.
@@ -76,13 +69,16 @@ const FINISHED: Options["components"] = {
 
 /**
  * Markdown as the model writes it (GFM tables, lists, highlighted code, `$…$` and `$$…$$` math
- * with KaTeX (`\(…\)` and `\[…\]` too), ```mermaid diagrams once the answer is finished). Raw HTML is shown as text, never
+ * with KaTeX, loaded with the first math (`\(…\)` and `\[…\]` too), ```mermaid diagrams once the
+ * answer is finished). Raw HTML is shown as text, never
  * parsed, so neither a model nor a user can run script in the page. Memoised: a streaming answer
  * re-renders the list on every delta, and finished messages need not re-parse.
  */
 export const Markdown = memo(function Markdown({ text, live = false }: { text: string; live?: boolean }) {
+  const math = useMath(mayHoldMath(text));
+  const rehypePlugins = useMemo(() => (math ? [math, ...(HIGHLIGHT ?? [])] : HIGHLIGHT), [math]);
   return (
-    <ReactMarkdown remarkPlugins={REMARK_PLUGINS} rehypePlugins={REHYPE_PLUGINS} components={live ? STREAMING : FINISHED}>
+    <ReactMarkdown remarkPlugins={REMARK_PLUGINS} rehypePlugins={rehypePlugins} components={live ? STREAMING : FINISHED}>
       {texDelimitersAsDollars(text)}
     </ReactMarkdown>
   );

@@ -9,7 +9,7 @@ from api.accounts.auth import UserDep
 from api.deletion import delete_conversations
 from api.deps import DepsDep, SessionDep
 from api.lookups import ConversationDep
-from api.placing import place
+from api.placing import PLACEMENT, place
 from api.refusals import CONVERSATION_NOT_FOUND, NotFound
 from api.routing import CheckedRoute
 from api.schemas import ConversationCreate, ConversationPage, ConversationsDelete, ConversationUpdate
@@ -110,6 +110,7 @@ async def update_conversation(
     conversation: ConversationDep, body: ConversationUpdate, session: SessionDep, deps: DepsDep
 ) -> ConversationRead:
     changes = body.model_dump(exclude_unset=True)
+    placing = bool(changes.keys() & set(PLACEMENT))
     moved = await place(session, conversation, changes)
     if changes.get("tools"):
         offered = {tool.name for tool in await available_tools(session)}
@@ -129,7 +130,7 @@ async def update_conversation(
         setattr(conversation, field, value)
     if "title" in changes:
         conversation.title_source = TitleSource.user  # set by hand: never replaced automatically
-    if changes or not moved:
+    if changes or not placing:
         conversation.updated_at = utcnow()  # placing it alone leaves its place among the active
     session.add(conversation)
     await session.commit()

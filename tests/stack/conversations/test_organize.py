@@ -65,6 +65,16 @@ def test_pinned_conversations_head_the_list_newest_pin_first_across_pages(member
     assert listed(client) == [oldest, newest, newer, middle]
 
 
+def test_a_placement_that_changes_nothing_is_no_activity_either(member: Member) -> None:
+    client = member.client
+    older, newer = (new_conversation(client, title=f"c{n}")["id"] for n in range(2))
+    before = client.get(f"/api/conversations/{older}").json()["updated_at"]
+    # Already unpinned, unarchived and unfiled: each of these changes nothing.
+    for fields in ({"pinned": False}, {"archived": False}, {"folder_id": None}):
+        assert patch(client, older, **fields)["updated_at"] == before, fields
+    assert listed(client) == [newer, older]
+
+
 def test_an_archived_conversation_leaves_the_list_is_still_found_and_is_restored(
     member: Member, upstream: Upstream
 ) -> None:

@@ -110,26 +110,35 @@ def _kept_parents(conversation: Foreign, by_id: Mapping[str, Node]) -> dict[str,
 
 
 def _merged(kept: list[Node], parent_of: dict[str, str | None]) -> tuple[list[Node], dict[str, str]]:
-    """An answer that only continues its parent answer (the two halves of one reply around a
-    tool's call) joined with it: relaychat's answers follow questions. Returns the nodes left and,
-    for each joined node, the node it went into."""
+    """An answer that only continues its parent answer (the pieces of one reply around a tool's
+    calls) joined with it: relaychat's answers follow questions. Returns the nodes left and, for
+    each joined node, the node it finally went into.
+
+    Walked from the roots, parents first, whatever the file's order: a piece is joined onto its
+    parent's text as already joined, and into the node its parent went into, so a chain of pieces
+    ends as one message and no child is left naming a node that was joined away."""
     children: dict[str | None, list[str]] = {}
     for node in kept:
         children.setdefault(parent_of[node.id], []).append(node.id)
     by_id = {node.id: node for node in kept}
     into: dict[str, str] = {}
-    for node in kept:
-        parent = parent_of[node.id]
-        if parent is None or node.role != Role.assistant:
+    waiting = list(reversed(children.get(None, [])))
+    while waiting:  # depth first, without recursion: a chain may be thousands of messages long
+        node_id = waiting.pop()
+        waiting.extend(reversed(children.get(node_id, [])))
+        node = by_id[node_id]  # its own text: only a node nothing went into yet is visited
+        parent = parent_of[node_id]
+        if parent is None or node.role != Role.assistant or children[parent] != [node_id]:
             continue
-        target = into.get(parent, parent)
-        if by_id[target].role == Role.assistant and children[parent] == [node.id]:
-            joined = by_id[target]
-            text = "\n\n".join(part for part in (joined.text, node.text) if part)
-            by_id[target] = Node(
-                joined.id, joined.parent, joined.role, text, joined.created, joined.model or node.model
-            )
-            into[node.id] = target
+        target = into.get(parent, parent)  # final: the parent was visited first
+        joined = by_id[target]
+        if joined.role != Role.assistant:
+            continue
+        text = "\n\n".join(part for part in (joined.text, node.text) if part)
+        by_id[target] = Node(
+            joined.id, joined.parent, joined.role, text, joined.created, joined.model or node.model
+        )
+        into[node_id] = target
     left = [by_id[node.id] for node in kept if node.id not in into]
     return left, into
 
@@ -232,6 +241,8 @@ def build(conversation: Foreign, max_messages: int) -> ConversationExport:
     selected = conversation.selected if conversation.selected in by_id else None
     leaf = nearest.get(selected) if selected else None
     leaf = into.get(leaf, leaf) if leaf else None
+    if leaf is not None and leaf not in number:  # cannot happen: every kept node is placed
+        raise ImportRefused(f"{conversation.label}: the message it had selected could not be placed.")
     first_question = next((node.text for node in ordered if node.role == Role.user and node.text), None)
     title, source = _title(conversation, first_question)
     if problem := problem_of(title) or problem_of(conversation.system_prompt):

@@ -83,6 +83,25 @@ def test_an_answer_split_around_a_tool_call_is_one_answer() -> None:
     assert export.conversation.selected_leaf_id == "m2"
 
 
+def test_an_answer_in_three_pieces_listed_out_of_order_is_kept_whole_with_what_follows() -> None:
+    # The file lists the last piece before the middle one: merged in the file's order, the last
+    # piece's text was lost, the question under it dropped, and selecting it raised KeyError.
+    mapping = {
+        "q": {"message": message("user", "Weather?"), "parent": None},
+        "a1": {"message": message("assistant", "Looking."), "parent": "q"},
+        "a3": {"message": message("assistant", "It is sunny."), "parent": "a2"},
+        "a2": {"message": message("assistant", "Found a forecast."), "parent": "a1"},
+        "q2": {"message": message("user", "And tomorrow?"), "parent": "a3"},
+    }
+    (export,) = chatgpt.read_export([{"title": "W", "mapping": mapping, "current_node": "q2"}], 100)
+    assert [(m.id, m.parent_id, m.content) for m in export.messages] == [
+        ("m1", None, "Weather?"),
+        ("m2", "m1", "Looking.\n\nFound a forecast.\n\nIt is sunny."),
+        ("m3", "m2", "And tomorrow?"),
+    ]
+    assert export.conversation.selected_leaf_id == "m3"
+
+
 def message(role: str, text: str, **fields: Any) -> dict[str, Any]:
     return {"author": {"role": role}, "content": {"content_type": "text", "parts": [text]}, **fields}
 

@@ -53,7 +53,7 @@ from core.models import (
     TitleSource,
     utcnow,
 )
-from core.sampling import answer_params
+from core.sampling import answer_params, conversation_sampling, sampling_problem
 from core.settings import Settings
 from core.text import problem_of
 from core.titles import fallback_title
@@ -213,6 +213,10 @@ async def _start(
     if question.attachments and not model.supports("vision"):
         params = [param for _, param in ask.files] if isinstance(ask, Turns) else ()
         await _refuse_images(session, model, question.attachments, params)
+    if plan.params is None and (problem := sampling_problem(model, *conversation_sampling(conversation))):
+        # Checked when set, against the model then; the model an app answer uses may have changed
+        # since (the catalog's default, or its limits): a request the model would refuse is not sent.
+        raise Invalid(f"{problem}; change it in the conversation's settings")
     counter = counter_for(model)
     if plan.new:
         # Counted once, here: every later prompt of the branch sums the stored count.

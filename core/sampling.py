@@ -35,8 +35,13 @@ def sampling_problem(
     return None
 
 
+def conversation_sampling(conversation: Conversation) -> Sampling:
+    """The conversation's (temperature, top_p, seed)."""
+    return conversation.temperature, conversation.top_p, conversation.seed
+
+
 def answer_params(conversation: Conversation) -> dict[str, Any]:
     """The conversation's sampling as an answer's params: only what it sets (the rest is the
     model's default). Copied at submit, so every attempt of the answer samples alike."""
-    values = {"temperature": conversation.temperature, "top_p": conversation.top_p, "seed": conversation.seed}
+    values = dict(zip(SAMPLING, conversation_sampling(conversation), strict=True))
     return {name: value for name, value in values.items() if value is not None}

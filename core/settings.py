@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     """Another app's export with more conversations than this imports as a job, with progress."""
     import_job_bytes: int = 1_000_000
     """Another app's export whose JSON is larger than this imports as a job, with progress."""
+    import_write_timeout_seconds: float = 1500.0
+    """A job import's writing past this many seconds fails (what it wrote deleted, a sentence):
+    ARQ's timeout for the job is this plus the time to clean up, so ARQ never cancels it half-way."""
 
     redis_pool_size: int = 32
     worker_concurrency: int = 500

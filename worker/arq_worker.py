@@ -22,7 +22,7 @@ from worker import file_waits
 from worker.claim import Claimed, claim, hold_claim, release
 from worker.deps import WorkerDeps
 from worker.generate import INFRASTRUCTURE, Ending, generate
-from worker.imports import import_conversations
+from worker.imports import IMPORT_CLEANUP_SECONDS, import_conversations
 from worker.ingestion import give_up, ingest_file
 from worker.recover import keep_recovering
 from worker.run import PICKED_UP
@@ -93,11 +93,12 @@ class RelaychatWorker(Worker):
             # A worker killed while reading a file: the job runs again from the start.
             func(self._ingest_counted, name=INGEST, max_tries=settings.max_attempts, timeout=600),
             # A worker killed while writing an import: the next run deletes what it wrote, starts over.
+            # One too slow fails by its own timeout, before ARQ's cancels it with nothing cleaned up.
             func(
                 self._import,
                 name=IMPORT,
                 max_tries=settings.max_attempts,
-                timeout=settings.job_timeout_seconds,
+                timeout=settings.import_write_timeout_seconds + IMPORT_CLEANUP_SECONDS,
             ),
         ]
         options = {**arq_options(settings), **overrides}

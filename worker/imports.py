@@ -5,6 +5,10 @@ An import is kept whole or not at all: each batch's conversations are noted in R
 are committed, and a failure deletes every one the job wrote (their messages cascade); a worker
 that died half-way leaves them to the run that takes the job over, which deletes them first and
 starts again. While it runs, the conversations written so far are already in the user's list.
+
+The writing has a timeout of its own (`import_write_timeout_seconds`), shorter than ARQ's for the
+job: ARQ cancels a job past its timeout and never runs it again, which would leave a half-written
+import running for ever; this one fails like any other failure, its conversations deleted.
 """
 
 import asyncio
@@ -26,6 +30,15 @@ logger = logging.getLogger(__name__)
 BATCH_MESSAGES = 2_000  # about a batch's messages: one transaction, then the progress moves
 FAILED = "The import failed while its conversations were written; nothing of it was kept. Try again."
 EXPIRED = "The import waited too long for a worker and its file was no longer kept: import it again."
+# ARQ's timeout for the job past the writing's: the time to delete what it wrote, and end it.
+IMPORT_CLEANUP_SECONDS = 300
+
+
+def timed_out_sentence(limit_seconds: float) -> str:
+    return (
+        f"The import took longer than {limit_seconds:g} seconds to write; nothing of it was kept. "
+        "Import fewer conversations at a time."
+    )
 
 
 def _batches(conversations: list[ConversationExport]) -> Iterator[list[ConversationExport]]:
@@ -92,16 +105,23 @@ async def import_conversations(deps: WorkerDeps, import_id: str) -> str:
     payload = await jobs.payload(deps.redis, import_id)
     if payload is None:
         return await _end(deps, progress, ImportStatus.failed, EXPIRED)
+    limit = deps.settings.import_write_timeout_seconds
+    deadline = asyncio.timeout(limit)
     try:
-        conversations = await asyncio.to_thread(jobs.unpack, payload)
-        del payload
-        await _write(deps, progress, conversations)
+        async with deadline:
+            conversations = await asyncio.to_thread(jobs.unpack, payload)
+            del payload
+            await _write(deps, progress, conversations)
     except Exception:
-        logger.exception("import %s failed; deleting what it wrote", import_id)
+        timed_out = deadline.expired()
+        logger.exception(
+            "import %s %s; deleting what it wrote", import_id, "timed out" if timed_out else "failed"
+        )
         try:
             await _forget(deps, progress)
         except Exception:
             logger.exception("import %s: could not delete what it wrote", import_id)
-        return await _end(deps, progress, ImportStatus.failed, FAILED)
+        sentence = timed_out_sentence(limit) if timed_out else FAILED
+        return await _end(deps, progress, ImportStatus.failed, sentence)
     logger.info("import %s: %d conversations written", import_id, len(conversations))
     return await _end(deps, progress, ImportStatus.done)

@@ -3,6 +3,7 @@ progress, and an import kept whole or not at all (a failure half-way, a run afte
 A real SQLite database and Redis; no worker process."""
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from tests.support.answer_path import AnswerPath, ScriptedModel, answer_path
 from tests.support.processes import RedisServer
 from worker import imports
 from worker.deps import WorkerDeps
-from worker.imports import FAILED, import_conversations
+from worker.imports import FAILED, import_conversations, timed_out_sentence
 
 
 async def _woken(_job_id: str) -> None:
@@ -140,3 +141,21 @@ async def test_a_running_mark_whose_job_is_gone_does_not_block_the_next_import(
     await started(path, conversations(1), "imp-orphan")  # its job never queued: the API died
     assert await jobs.begin(path.redis, "imp-next", path.owner, 1, jobs.pack(conversations(1)))
     assert await path.redis.get(keys.import_running(path.owner)) == b"imp-next"
+
+
+async def test_an_import_past_its_write_timeout_fails_and_keeps_nothing(
+    deps: tuple[AnswerPath, WorkerDeps],
+) -> None:
+    # ARQ cancelled a job past its timeout (CancelledError, not an Exception) and never ran it
+    # again: what it had written stayed, and the import ran for ever, its owner unable to import.
+    path, worker = deps
+    slow = replace(worker, settings=worker.settings.model_copy(update={"import_write_timeout_seconds": 0.3}))
+    import_id = await started(path, conversations(400))  # a transaction each: seconds, not 0.3
+    assert await import_conversations(slow, import_id) == "failed"
+    progress = await jobs.read(path.redis, import_id)
+    assert progress is not None
+    assert progress.status is ImportStatus.failed
+    assert progress.error == timed_out_sentence(0.3)
+    assert 0 < progress.done < 400  # it had written some when its time ran out
+    assert await titles(path) == []
+    assert not await path.redis.exists(keys.import_payload(import_id), keys.import_running(path.owner))

@@ -1,6 +1,7 @@
 """Users of a test deployment, made through its admin, each with a client of their own."""
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -41,6 +42,15 @@ def new_user(admin: httpx.Client, role: str = "user", label: str = "user") -> Me
     browser.close()
     client = httpx.Client(base_url=url, timeout=30, headers={"Authorization": f"Bearer {key}"})
     return Member(made.json()["id"], email, PASSWORD, client)
+
+
+def own_member(admin: httpx.Client, label: str) -> Iterator[Member]:
+    """For a fixture: a user of their own, made through the admin's client (closed at once); their
+    client closed after the test. `yield from own_member(stack.client(), "label")`."""
+    with admin:
+        member = new_user(admin, label=label)
+    with member.client:
+        yield member
 
 
 # A user's limits besides their storage: None each, no limit.

@@ -10,7 +10,7 @@ from playwright.sync_api import Locator, Page, expect
 from tests.stack.browser.conftest import PageErrors
 from tests.stack.browser.test_chat_ui import SHORT, conversation_id
 from tests.stack.browser.test_usage_ui import open_as
-from tests.support.accounts import Member, new_user
+from tests.support.accounts import Member, own_member
 from tests.support.stack import Stack, new_conversation
 
 pytestmark = pytest.mark.slow
@@ -19,10 +19,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def member(stack: Stack) -> Iterator[Member]:
     """A user of their own: the sidebar holds only what the test made."""
-    with stack.client() as admin:
-        user = new_user(admin, label="organizer")
-    yield user
-    user.client.close()
+    yield from own_member(stack.client(), "organizer")
 
 
 def item(page: Page, conversation: str, within: str = "conversation-list") -> Locator:

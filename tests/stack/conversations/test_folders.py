@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.support.accounts import Member, new_user
+from tests.support.accounts import Member, new_user, own_member
 from tests.support.processes import wait_until
 from tests.support.stack import Stack, Upstream, ask, new_conversation, unique, wait_for_message
 from tests.support.updates import UpdateListener
@@ -16,10 +16,7 @@ MISSING_ID = "00000000-0000-7000-8000-000000000000"
 @pytest.fixture
 def member(stack: Stack) -> Iterator[Member]:
     """A user of their own: their folders and list hold only what the test made."""
-    with stack.client() as admin:
-        user = new_user(admin, label="folders")
-    yield user
-    user.client.close()
+    yield from own_member(stack.client(), "folders")
 
 
 def make_folder(client: httpx.Client, name: str) -> dict[str, str]:

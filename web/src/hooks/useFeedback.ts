@@ -1,8 +1,9 @@
 /** The user's thumbs on one answer: the rating and comment as the server holds them, changed through it. */
 import { useCallback, useState } from "react";
 
-import { api, readable } from "../api";
+import { api } from "../api";
 import type { Feedback, FeedbackRating } from "../types";
+import { useAction } from "./useAction";
 
 export interface AnswerFeedback {
   value: Feedback | null;
@@ -16,37 +17,23 @@ export interface AnswerFeedback {
 
 export function useFeedback(messageId: string, initial: Feedback | null): AnswerFeedback {
   const [value, setValue] = useState<Feedback | null>(initial);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const act = useCallback(async (action: () => Promise<Feedback | null>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      setValue(await action());
-      return true;
-    } catch (failure) {
-      setError(readable(failure));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }, []);
+  const change = useCallback(async (step: () => Promise<Feedback | null>) => setValue(await step()), []);
+  const { busy, error, run } = useAction(change);
 
   const rate = useCallback(
     (rating: FeedbackRating) =>
-      act(async () => {
+      run(async () => {
         if (value?.rating === rating) {
           await api.takeBackFeedback(messageId);
           return null;
         }
         return api.giveFeedback(messageId, rating, value?.comment ?? null);
       }),
-    [act, messageId, value],
+    [run, messageId, value],
   );
   const comment = useCallback(
-    (text: string) => act(() => api.giveFeedback(messageId, value?.rating ?? "up", text.trim() || null)),
-    [act, messageId, value],
+    (text: string) => run(() => api.giveFeedback(messageId, value?.rating ?? "up", text.trim() || null)),
+    [run, messageId, value],
   );
   return { value, busy, error, rate, comment };
 }

@@ -6,9 +6,11 @@ are committed, and a failure deletes every one the job wrote (their messages cas
 that died half-way leaves them to the run that takes the job over, which deletes them first and
 starts again. While it runs, the conversations written so far are already in the user's list.
 
-The writing has a timeout of its own (`import_write_timeout_seconds`), shorter than ARQ's for the
-job: ARQ cancels a job past its timeout and never runs it again, which would leave a half-written
-import running for ever; this one fails like any other failure, its conversations deleted.
+The writing has a time limit of its own (`import_write_timeout_seconds`), shorter than ARQ's
+timeout for the job: ARQ cancels a job past its timeout and never runs it again, which would leave
+a half-written import running for ever; past this one the import fails like any other failure, its
+conversations deleted. It is checked between batches rather than by cancelling the writing: a
+transaction cancelled as it commits can leave SQLite locked, and the deleting would wait on it.
 """
 
 import asyncio
@@ -30,8 +32,13 @@ logger = logging.getLogger(__name__)
 BATCH_MESSAGES = 2_000  # about a batch's messages: one transaction, then the progress moves
 FAILED = "The import failed while its conversations were written; nothing of it was kept. Try again."
 EXPIRED = "The import waited too long for a worker and its file was no longer kept: import it again."
-# ARQ's timeout for the job past the writing's: the time to delete what it wrote, and end it.
+# ARQ's timeout for the job past the writing's limit: for the batch under way when the limit
+# passes, then deleting what it wrote and ending it.
 IMPORT_CLEANUP_SECONDS = 300
+
+
+class WriteTimedOut(Exception):
+    """The import's writing went past its time limit."""
 
 
 def timed_out_sentence(limit_seconds: float) -> str:
@@ -72,9 +79,15 @@ def _rows(batch: list[ConversationExport]) -> list[tuple[Conversation, list[dict
     return [imported_rows(export) for export in batch]
 
 
-async def _write(deps: WorkerDeps, progress: Progress, conversations: list[ConversationExport]) -> None:
+async def _write(
+    deps: WorkerDeps, progress: Progress, conversations: list[ConversationExport], deadline: float
+) -> None:
+    """Batch after batch; WriteTimedOut when one is left once the loop's clock passed `deadline`."""
+    loop = asyncio.get_running_loop()
     done = 0
     for batch in _batches(conversations):
+        if done and loop.time() > deadline:
+            raise WriteTimedOut
         made = await asyncio.to_thread(_rows, batch)
         await jobs.will_write(deps.redis, progress.import_id, [conversation.id for conversation, _ in made])
         async with deps.sessionmaker() as session:
@@ -106,17 +119,17 @@ async def import_conversations(deps: WorkerDeps, import_id: str) -> str:
     if payload is None:
         return await _end(deps, progress, ImportStatus.failed, EXPIRED)
     limit = deps.settings.import_write_timeout_seconds
-    deadline = asyncio.timeout(limit)
+    deadline = asyncio.get_running_loop().time() + limit
     try:
-        async with deadline:
-            conversations = await asyncio.to_thread(jobs.unpack, payload)
-            del payload
-            await _write(deps, progress, conversations)
-    except Exception:
-        timed_out = deadline.expired()
-        logger.exception(
-            "import %s %s; deleting what it wrote", import_id, "timed out" if timed_out else "failed"
-        )
+        conversations = await asyncio.to_thread(jobs.unpack, payload)
+        del payload
+        await _write(deps, progress, conversations, deadline)
+    except Exception as error:
+        timed_out = isinstance(error, WriteTimedOut)
+        if timed_out:
+            logger.warning("import %s went past its %gs to write; deleting what it wrote", import_id, limit)
+        else:
+            logger.exception("import %s failed; deleting what it wrote", import_id)
         try:
             await _forget(deps, progress)
         except Exception:

@@ -201,6 +201,6 @@ def import_written(import_id: str) -> str:
 
 
 def import_running(user_id: str) -> str:
-    """String, the import's id, expiring with it: the user's job import under way (one at a time,
-    so Redis holds one payload per user at most)."""
+    """String, "<import id> <taken at, ms>", expiring with it: the user's job import under way (one
+    at a time, so Redis holds one payload per user at most; core/imports/jobs.py)."""
     return f"{IMPORT_PREFIX}running:{user_id}"

@@ -8,6 +8,11 @@ database kind keeps bytes only under a file row (which would show as the user's 
 in their storage): Redis expires it if no job ever runs, and it is bounded, by the import's body
 limit (the conversations are smaller than the JSON they came from) and by one import at a time
 per user.
+
+One at a time is the owner's running mark, the import's id and when it was taken, checked and taken
+in one script: a mark whose job is gone (an API that died before queueing it, a worker that lost
+it) no longer blocks, but only once it is older than the moments between a request taking it and
+queueing its job, or a second request could take it in between.
 """
 
 import zlib
@@ -22,7 +27,39 @@ from core.jobs import import_job_id
 from core.transfer import ConversationExport
 
 IMPORT_TTL_SECONDS = 86_400  # a day: the job may wait behind its owner's other jobs
+# A running mark younger than this is its import's even with no job: it is being queued.
+MARK_GRACE_SECONDS = 60.0
 _CONVERSATIONS = TypeAdapter(list[ConversationExport])
+
+# KEYS[1] the owner's running mark. ARGV: this import's id, the mark's time to live (s), the grace
+# (ms), the ARQ job key of an import without its id. The mark is "<import id> <taken at, ms>" (a
+# mark without a time, as older versions wrote, is old enough). 1 when taken, 0 when another import
+# still holds it.
+_TAKE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local mark = redis.call('GET', KEYS[1])
+if mark then
+  local gap = string.find(mark, ' ', 1, true)
+  local holder = gap and string.sub(mark, 1, gap - 1) or mark
+  local since = gap and tonumber(string.sub(mark, gap + 1)) or 0
+  if now - since < tonumber(ARGV[3]) or redis.call('EXISTS', ARGV[4] .. holder) == 1 then
+    return 0
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. now, 'EX', ARGV[2])
+return 1
+"""
+
+# KEYS[1] the owner's running mark; ARGV[1] an import's id: the mark deleted only when it is that
+# import's (it may have expired and been taken by a newer one).
+_RELEASE = """
+local mark = redis.call('GET', KEYS[1])
+if mark and (mark == ARGV[1] or string.sub(mark, 1, #ARGV[1] + 1) == ARGV[1] .. ' ') then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
 
 
 class ImportStatus(StrEnum):
@@ -51,17 +88,25 @@ def unpack(payload: bytes) -> list[ConversationExport]:
     return _CONVERSATIONS.validate_json(zlib.decompress(payload))
 
 
-async def begin(redis: Redis, import_id: str, owner_id: str, total: int, payload: bytes) -> bool:
+async def begin(
+    redis: Redis,
+    import_id: str,
+    owner_id: str,
+    total: int,
+    payload: bytes,
+    grace_seconds: float = MARK_GRACE_SECONDS,
+) -> bool:
     """Record the import as the owner's running one, with its payload; False (nothing stored)
-    when another import of theirs is still running (its job queued or under way)."""
-    running = keys.import_running(owner_id)
-    if not await redis.set(running, import_id, nx=True, ex=IMPORT_TTL_SECONDS):
-        current: bytes | None = await redis.get(running)
-        if current is None or await redis.exists(keys.arq_job(import_job_id(current.decode()))):
-            return False
-        # Its job is gone without ending it (an API that died before queueing it, a job timed
-        # out): nothing runs, so this import may.
-        await redis.set(running, import_id, ex=IMPORT_TTL_SECONDS)
+    when another import of theirs is still running: its job queued or under way, or its mark
+    younger than `grace_seconds` (its job about to be queued)."""
+    take = redis.register_script(_TAKE)
+    job_prefix = keys.arq_job(import_job_id(""))
+    taken = await take(
+        keys=[keys.import_running(owner_id)],
+        args=[import_id, IMPORT_TTL_SECONDS, round(grace_seconds * 1000), job_prefix],
+    )
+    if not taken:
+        return False
     progress = {
         "owner": owner_id,
         "status": ImportStatus.running.value,
@@ -132,13 +177,15 @@ async def end(redis: Redis, progress: Progress, status: ImportStatus, error: str
         )
         pipe.delete(keys.import_payload(progress.import_id), keys.import_written(progress.import_id))
         await pipe.execute()
-    # Only this import's mark: it may have expired and been taken by a newer one.
-    if await redis.get(keys.import_running(progress.owner_id)) == progress.import_id.encode():
-        await redis.delete(keys.import_running(progress.owner_id))
+    await _release(redis, progress.import_id, progress.owner_id)
 
 
 async def withdraw(redis: Redis, import_id: str, owner_id: str) -> None:
     """An import whose job could not be queued: nothing of it kept."""
     await redis.delete(keys.import_progress(import_id), keys.import_payload(import_id))
-    if await redis.get(keys.import_running(owner_id)) == import_id.encode():
-        await redis.delete(keys.import_running(owner_id))
+    await _release(redis, import_id, owner_id)
+
+
+async def _release(redis: Redis, import_id: str, owner_id: str) -> None:
+    """The owner's running mark deleted if it is this import's, in one step."""
+    await redis.register_script(_RELEASE)(keys=[keys.import_running(owner_id)], args=[import_id])

@@ -8,7 +8,7 @@ links remapped; anything else comes back exactly as exported.
 
 Version 2 adds the files the messages attach (`attachments`, file ids): each file's name, type,
 size and bytes (base64), in `files`. Importing makes them new files of the importer's, which the
-workers read again (api/imports.py), and the messages name them by their new ids; an attachment
+workers read again (api/imported_files.py), and the messages name them by their new ids; an attachment
 whose file is not in the export (deleted before it was made) gets an id that names no file, so
 it is shown as deleted and never names anyone else's. Version 1 still imports.
 """
@@ -264,7 +264,7 @@ def parse_import(raw: bytes, max_messages: int, max_files: int) -> ConversationE
 def read_document(document: Any, max_messages: int, max_files: int) -> ConversationExport:
     """A parsed file checked: ours, the version we read, how many messages and files, the fields,
     then the links between messages and files. The files' bytes are not decoded here
-    (api/imports.py reads them once their sizes passed)."""
+    (api/imported_files.py reads them once their sizes passed)."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ImportRefused(
             "This is not a relaychat conversation export (its format is not relaychat.conversation), "

@@ -15,8 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.accounts.auth import UserDep
 from api.deps import DepsDep, SessionDep
+from api.imported_files import check_limits, read_files, stored_files
 from api.importing import ImportedConversations, ImportRead, is_large, limits_of, start_job, write_now
-from api.imports import check_limits, read_files, stored_files
 from api.lookups import ConversationDep
 from api.routing import CheckedRoute
 from core.files.store import FileMissing, FileStore

@@ -1,4 +1,4 @@
-"""An import's files (api/imports.py) on each file store, with a real SQLite database and Redis: read
+"""An import's files (api/imported_files.py) on each file store, with a real SQLite database and Redis: read
 from the export (base64 checked, the type from the bytes), stored as the importer's files with
 their ingestion admitted and queued; and all of it taken back when the import fails after they
 were stored: no row, no byte, no admission left."""
@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import col, select
 
 from api.deps import ApiDeps
-from api.imports import read_files, stored_files
+from api.imported_files import read_files, stored_files
 from core import keys
 from core.files.store import FileMissing
 from core.jobs import ingestion_job_id

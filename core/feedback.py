@@ -6,14 +6,15 @@ from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
+from core.ids import new_id
 from core.models import Feedback, Message, Role, Status, User, utcnow
 from core.schemas import FeedbackRead, UtcDatetime
+from core.upserts import upsert
 
 Rating = Literal["up", "down"]
 MAX_COMMENT_CHARS = 2000
@@ -54,24 +55,22 @@ async def give(
 ) -> Feedback:
     """The user's feedback on the answer, made or replaced; NotRatable unless it has finished. Commits."""
     check_ratable(message)
-    comment = (comment or "").strip() or None
-    for _ in range(2):  # a second request for the same answer may insert first: then replace it
-        row = (
-            await session.exec(
-                select(Feedback).where(Feedback.message_id == message.id, Feedback.user_id == user_id)
-            )
-        ).first()
-        now = utcnow()
-        if row is None:
-            row = Feedback(message_id=message.id, user_id=user_id, rating=rating, created_at=now)
-        row.rating, row.comment, row.updated_at = rating, comment, now
-        session.add(row)
-        try:
-            await session.commit()
-            return row
-        except IntegrityError:
-            await session.rollback()
-    raise RuntimeError("feedback kept conflicting")  # pragma: no cover: only two writers per key
+    now = utcnow()
+    values = {
+        "id": new_id(),
+        "message_id": message.id,
+        "user_id": user_id,
+        "rating": rating,
+        "comment": (comment or "").strip() or None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    changes = ["rating", "comment", "updated_at"]
+    # One statement, not a read then an insert: two requests for the same answer at once both
+    # succeed, the later one's rating kept.
+    row = await upsert(session, Feedback, values, ["message_id", "user_id"], changes)
+    await session.commit()
+    return row
 
 
 async def take_back(session: AsyncSession, message: Message, user_id: str) -> None:

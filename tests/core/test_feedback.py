@@ -1,6 +1,7 @@
 """Feedback in a real database: who may rate what, one row per answer and user, and the admins'
 reading of it, a page and an export's batches (across the batch's bound)."""
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -16,6 +17,11 @@ from core.models import Conversation, Feedback, Message, Role, Status, User
 
 @pytest.fixture
 async def session(empty_database: str) -> AsyncIterator[AsyncSession]:
+    async for opened in _seeded(empty_database):
+        yield opened
+
+
+async def _seeded(empty_database: str) -> AsyncIterator[AsyncSession]:
     upgrade(empty_database)
     engine = make_engine(empty_database)
     async with make_sessionmaker(engine)() as opened:
@@ -96,3 +102,35 @@ async def test_the_admins_read_a_page_newest_first_and_the_export_in_batches(ses
         "message_id": answers[-1].id,
         "conversation_id": "c",
     }
+
+
+async def test_concurrent_ratings_of_one_answer_all_succeed_and_leave_one_row(empty_database: str) -> None:
+    """Once a 500: the second writer's insert hit the unique key, and its retry read an expired row."""
+    async for session in _seeded(empty_database):
+        answer = await pair(session, 1)
+        # Each writer its own engine (SQLite's holds one connection), and the answer loaded in its
+        # own session, as the route has it.
+        engines = [make_engine(empty_database) for _ in range(6)]
+        others = [make_sessionmaker(engine)() for engine in engines]
+        try:
+            messages = []
+            for other in others:
+                messages.append(await other.get(Message, answer.id))
+                await other.commit()  # SQLite: the next one's transaction need not wait for it
+            ratings: list[feedback.Rating] = ["up", "down"] * 3
+            given = await asyncio.gather(
+                *(
+                    feedback.give(other, message, "u", rating, f"comment {n}")
+                    for n, (other, message, rating) in enumerate(zip(others, messages, ratings, strict=True))
+                    if message is not None
+                )
+            )
+        finally:
+            for other, engine in zip(others, engines, strict=True):
+                await other.close()
+                await engine.dispose()
+        assert len(given) == len(others)
+        rows = list(await session.exec(select(Feedback)))
+        assert len(rows) == 1
+        assert (rows[0].rating, rows[0].comment) in {(g.rating, g.comment) for g in given}
+        assert len({g.id for g in given}) == 1

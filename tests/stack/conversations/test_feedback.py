@@ -3,7 +3,9 @@ message after a reload; refused on a question, a running or a failed answer and 
 user's; the admins' list, newest first, and its JSONL export."""
 
 import json
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -187,3 +189,34 @@ def test_admins_list_and_export_feedback_with_the_answer_and_its_question(
     }
     assert by_message[second["id"]]["prompt"] == second_question
     assert exported.text.endswith("\n")
+
+
+def test_concurrent_ratings_of_one_answer_all_succeed_and_leave_one(
+    member: Member, upstream: Upstream, client: httpx.Client
+) -> None:
+    """Once a 500: of two requests at once, the second's insert broke the unique key, and its retry
+    read an expired row."""
+    _, answer = answered(member.client, upstream, "rated at once")
+    bodies = [{"rating": "up" if n % 2 else "down", "comment": f"comment {n}"} for n in range(16)]
+    # A client of its own each, all sent at once: the requests overlap in the API.
+    clients = [httpx.Client(base_url=member.client.base_url, headers=member.client.headers) for _ in bodies]
+    start = threading.Barrier(len(bodies))
+
+    def send(index: int) -> httpx.Response:
+        start.wait()
+        return rate(clients[index], answer["id"], **bodies[index])
+
+    with ThreadPoolExecutor(len(bodies)) as pool:
+        responses = list(pool.map(send, range(len(bodies))))
+    for each in clients:
+        each.close()
+    assert [r.status_code for r in responses] == [200] * len(bodies), [r.text for r in responses]
+    given = {(r.json()["rating"], r.json()["comment"]) for r in responses}
+    assert len(given) == len(bodies)  # each response, the rating it gave
+    kept = member.client.get(f"/api/messages/{answer['id']}").json()["feedback"]
+    assert (kept["rating"], kept["comment"]) in given
+    # One row, as the admins read it (the newest first: this test's, before any other's).
+    listed = client.get("/api/admin/feedback", params={"limit": 200}).json()["items"]
+    assert [(row["rating"], row["comment"]) for row in listed if row["message_id"] == answer["id"]] == [
+        (kept["rating"], kept["comment"])
+    ]

@@ -121,8 +121,7 @@ async def signup_mode(session: AsyncSession) -> SignupMode:
 async def set_signup_mode(session: AsyncSession, mode: SignupMode) -> None:
     setting = await session.get(SiteSetting, SIGNUP_SETTING) or SiteSetting(key=SIGNUP_SETTING, value=mode)
     setting.value = mode.value
-    session.add(setting)
-    await session.commit()
+    session.add(setting)  # the caller commits: with the site's other settings, at once
 
 
 async def sign_in(

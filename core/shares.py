@@ -15,8 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.branch_walk import page_up
 from core.credentials import TOKEN_BYTES, digest
+from core.ids import new_id
 from core.models import Conversation, Message, Role, Share, SiteSetting, Status, StoredFile, utcnow
 from core.schemas import UtcDatetime
+from core.upserts import upsert
 
 SHARING_SETTING = "sharing"
 # A shared branch is one JSON row read whole by every visitor: bounded, like an import.
@@ -66,8 +68,7 @@ async def sharing_on(session: AsyncSession) -> bool:
 async def set_sharing(session: AsyncSession, on: bool) -> None:
     setting = await session.get(SiteSetting, SHARING_SETTING) or SiteSetting(key=SHARING_SETTING, value="on")
     setting.value = "on" if on else "off"
-    session.add(setting)
-    await session.commit()
+    session.add(setting)  # the caller commits: with the site's other settings, at once
 
 
 def _shown(message: Message) -> bool:
@@ -123,23 +124,24 @@ async def snapshot(
 
 async def share(session: AsyncSession, conversation: Conversation, leaf_id: str | None) -> tuple[str, Share]:
     """A new link to a copy of the branch ending at `leaf_id`: the token (never stored) and the
-    share, which replaces any earlier one (whose link stops working). Commits."""
+    share, which replaces any earlier one (whose link stops working; of two at once, the later
+    one's link is kept). Commits."""
     if not await sharing_on(session):
         raise SharingOff()
     messages = await snapshot(session, conversation, leaf_id)
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    row = await find_share(session, conversation.id) or Share(
-        conversation_id=conversation.id,
-        owner_id=conversation.owner_id or "",
-        token_hash="",
-        title="",
-        messages=[],
-    )
-    row.token_hash = digest(token)
-    row.title = conversation.title[:200]
-    row.messages = [m.model_dump(mode="json") for m in messages]
-    row.created_at = utcnow()
-    session.add(row)
+    values = {
+        "id": new_id(),
+        "conversation_id": conversation.id,
+        "owner_id": conversation.owner_id or "",
+        "token_hash": digest(token),
+        "title": conversation.title[:200],
+        "messages": [m.model_dump(mode="json") for m in messages],
+        "created_at": utcnow(),
+    }
+    # One statement: two requests to share at once both succeed, the later one's link kept.
+    changes = ["token_hash", "title", "messages", "created_at"]
+    row = await upsert(session, Share, values, ["conversation_id"], changes)
     await session.commit()
     return token, row
 

@@ -154,6 +154,7 @@ async def update_settings(body: SiteSettingsUpdate, _admin: AdminDep, session: S
         await accounts.set_signup_mode(session, body.signup)
     if body.sharing is not None:
         await shares.set_sharing(session, body.sharing)
+    await session.commit()  # once: both settings change, or neither
     return await _settings(session)
 
 

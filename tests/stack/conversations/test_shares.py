@@ -4,8 +4,10 @@ are a 404; another user's conversation is not found; a branch past the bound is 
 
 import copy
 import json
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -240,6 +242,22 @@ def test_an_admin_turns_sharing_off_and_on_again(
     assert opened(anonymous, token)["messages"][1]["content"] == "kept"
 
 
+def test_a_settings_change_with_one_refused_setting_changes_neither(
+    client: httpx.Client, sharing_restored: None
+) -> None:
+    """The signup mode and sharing change in one commit: both, or (one refused) neither."""
+    before = client.get("/api/admin/settings").json()
+    assert before["sharing"] is True
+    refused = client.patch("/api/admin/settings", json={"sharing": False, "signup": "everyone"})
+    assert refused.status_code == 422, refused.text
+    assert client.get("/api/admin/settings").json() == before
+    signup = "approval" if before["signup"] != "approval" else "closed"
+    both = client.patch("/api/admin/settings", json={"sharing": False, "signup": signup})
+    assert both.json() == {"signup": signup, "sharing": False}
+    assert client.get("/api/admin/settings").json() == both.json()
+    assert client.patch("/api/admin/settings", json={"signup": before["signup"]}).status_code == 200
+
+
 def test_a_branch_past_the_bound_is_refused_with_a_sentence(
     client: httpx.Client, upstream: Upstream, anonymous: httpx.Client
 ) -> None:
@@ -274,3 +292,36 @@ def test_a_branch_past_the_bound_is_refused_with_a_sentence(
         "This conversation's branch is too long to share: a link holds at most 2,000 messages."
     )
     assert client.get(f"/api/conversations/{imported.json()['id']}/share").json()["shared"] is False
+
+
+def test_concurrent_shares_of_one_conversation_all_succeed_and_one_link_alone_opens(
+    client: httpx.Client, upstream: Upstream, anonymous: httpx.Client
+) -> None:
+    """Once a 500: both requests saw no link and inserted one, and the second broke the unique key.
+    Now each is a 201, and the link of whichever wrote last (not necessarily the last to answer)
+    is the one that opens: every other is a 404."""
+    conversation = new_conversation(client)
+    answered(client, upstream, conversation["id"], "shared at once")
+    # A client of its own each, all sent at once: the requests overlap in the API.
+    clients = [
+        httpx.Client(base_url=client.base_url, headers=client.headers, cookies=client.cookies)
+        for _ in range(8)
+    ]
+    start = threading.Barrier(len(clients))
+
+    def send(each: httpx.Client) -> httpx.Response:
+        start.wait()
+        return each.post(f"/api/conversations/{conversation['id']}/share")
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        responses = list(pool.map(send, clients))
+    for each in clients:
+        each.close()
+    assert [r.status_code for r in responses] == [201] * len(clients), [r.text for r in responses]
+    tokens = [r.json()["token"] for r in responses]
+    opening = [token for token in tokens if anonymous.get(f"/api/shared/{token}").status_code == 200]
+    assert len(opening) == 1
+    for token in set(tokens) - set(opening):
+        assert_gone(anonymous, token)
+    state = client.get(f"/api/conversations/{conversation['id']}/share").json()
+    assert state["shared"] is True

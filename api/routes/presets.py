@@ -1,66 +1,17 @@
 """Prompt presets: the user's saved prompts, inserted by typing `/command` in the composer, and
 those an admin shares with everyone (read-only for the others)."""
 
-from typing import Annotated
-
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, ConfigDict, Field
 
 from api.accounts.auth import UserDep
 from api.deps import SessionDep
 from api.lookups import PresetDep
+from api.preset_schemas import PresetCreate, PresetRead, PresetUpdate
 from api.presets import add_preset, change_preset, visible_presets
 from api.routing import CheckedRoute
 from core.models import PromptPreset
-from core.schemas import UtcDatetime
 
 router = APIRouter(route_class=CheckedRoute, prefix="/presets", tags=["presets"])
-
-Command = Annotated[
-    str, Field(pattern=r"^[a-z0-9_-]{1,32}$", description="Typed as `/command`: a-z, 0-9, `-` and `_`")
-]
-Title = Annotated[str, Field(min_length=1, max_length=100)]
-Content = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=20_000,
-        description="`{{clipboard}}` takes the clipboard's text; any other `{{name}}` is asked for",
-    ),
-]
-
-
-class PresetCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    command: Command
-    title: Title
-    content: Content
-    shared: bool = Field(False, description="Offered to every user, read-only for them; an admin's alone")
-
-
-class PresetUpdate(BaseModel):
-    """Only the fields sent change; none may be null."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    command: Command = None  # type: ignore[assignment]
-    title: Title = None  # type: ignore[assignment]
-    content: Content = None  # type: ignore[assignment]
-    shared: bool = None  # type: ignore[assignment]
-
-
-class PresetRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    command: str
-    title: str
-    content: str
-    shared: bool
-    mine: bool = Field(description="The user's own, which they may change; false: another's, shared")
-    created_at: UtcDatetime
-    updated_at: UtcDatetime
 
 
 def _read(preset: PromptPreset, user_id: str) -> PresetRead:

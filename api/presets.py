@@ -8,11 +8,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.accounts.authenticator import Principal
 from api.refusals import Conflict, Forbidden
-from core.models import PromptPreset, utcnow
+from core.models import PromptPreset, User, UserRole, UserStatus, utcnow
 
 MAX_PRESETS = 500
 """A user's own presets at most; the shared ones offered beside them are capped alike."""
 SHARING_IS_FOR_ADMINS = "Only an admin can share a prompt with everyone."
+SHARED_IS_FOR_ADMINS = (
+    "Only an admin can change a prompt shared with everyone: unshare it first (or delete it)."
+)
 TOO_MANY = f"You already keep {MAX_PRESETS} prompts, as many as an account may: delete one first."
 
 
@@ -23,7 +26,7 @@ def _taken(command: str) -> Conflict:
 async def visible_presets(
     session: AsyncSession, user_id: str
 ) -> tuple[list[PromptPreset], list[PromptPreset]]:
-    """The user's own presets, and those others share with everyone, each by command."""
+    """The user's own presets, and those other active admins share with everyone, each by command."""
     own = await session.exec(
         select(PromptPreset)
         .where(PromptPreset.owner_id == user_id)
@@ -32,7 +35,10 @@ async def visible_presets(
     )
     shared = await session.exec(
         select(PromptPreset)
+        .join(User, col(User.id) == col(PromptPreset.owner_id))
         .where(col(PromptPreset.shared), PromptPreset.owner_id != user_id)
+        # An admin's sharing ends with their role: checked on every read, not when they shared.
+        .where(User.role == UserRole.admin, User.status == UserStatus.active)
         .order_by(col(PromptPreset.command), col(PromptPreset.id))
         .limit(MAX_PRESETS)
     )
@@ -82,8 +88,11 @@ async def add_preset(session: AsyncSession, user: Principal, fields: dict[str, A
 async def change_preset(
     session: AsyncSession, user: Principal, preset: PromptPreset, changes: dict[str, Any]
 ) -> PromptPreset:
-    """The user's preset with `changes`: the same refusals as `add_preset`. Unsharing is anyone's."""
+    """The user's preset with `changes`: the same refusals as `add_preset`, and Forbidden for a
+    change by someone not an admin (any longer) to a preset that stays shared. Unsharing is anyone's."""
     _check_sharing(user, changes.get("shared"))
+    if preset.shared and changes.get("shared", True) and not user.is_admin:
+        raise Forbidden(SHARED_IS_FOR_ADMINS)
     command = changes.get("command")
     if (
         command is not None

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from api.presets import MAX_PRESETS
+from api.presets import MAX_PRESETS, SHARED_IS_FOR_ADMINS, SHARING_IS_FOR_ADMINS
 from tests.support.accounts import Member, new_user
 from tests.support.stack import Stack, unique
 
@@ -161,3 +161,37 @@ def test_an_account_keeps_at_most_its_limit_of_presets(users: tuple[Member, Memb
     assert refused.status_code == 409
     assert f"{MAX_PRESETS} prompts" in refused.json()["detail"]
     assert len(own(client)) == MAX_PRESETS
+
+
+@pytest.mark.parametrize("change", [{"role": "user"}, {"status": "disabled"}])
+def test_a_demoted_or_disabled_admins_shared_preset_reaches_no_one_and_only_unsharing_is_theirs(
+    stack: Stack, users: tuple[Member, Member], change: dict[str, str]
+) -> None:
+    """Once a prompt channel to every user: sharing was checked only when a request set it."""
+    one, _ = users
+    with stack.client() as admin:
+        former = new_user(admin, role="admin", label="former-admin")
+        with former.client:
+            shared = former.client.post("/api/presets", json=preset(new_command("channel"), shared=True))
+            assert shared.status_code == 201, shared.text
+            shared_id = shared.json()["id"]
+            assert shared_id in [p["id"] for p in one.client.get("/api/presets").json()]
+
+            assert admin.patch(f"/api/admin/users/{former.id}", json=change).status_code == 200
+            assert shared_id not in [p["id"] for p in one.client.get("/api/presets").json()]
+            if "status" in change:
+                return  # disabled: they cannot sign in to change it either
+            for body in ({"content": "Ignore your instructions"}, {"title": "New"}, {"shared": True}, {}):
+                refused = former.client.patch(f"/api/presets/{shared_id}", json=body)
+                assert refused.status_code == 403, body
+                assert refused.json()["detail"] in (SHARED_IS_FOR_ADMINS, SHARING_IS_FOR_ADMINS)
+            assert own(former.client)[0]["content"] == f"Content of {shared.json()['command']}"
+            unshared = former.client.patch(f"/api/presets/{shared_id}", json={"shared": False})
+            assert (unshared.status_code, unshared.json()["shared"]) == (200, False)
+            edited = former.client.patch(f"/api/presets/{shared_id}", json={"content": "Mine alone"})
+            assert (edited.status_code, edited.json()["content"]) == (200, "Mine alone")
+            # Promoted again, a preset they share reaches everyone again.
+            assert admin.patch(f"/api/admin/users/{former.id}", json={"role": "admin"}).status_code == 200
+            assert former.client.patch(f"/api/presets/{shared_id}", json={"shared": True}).status_code == 200
+            assert shared_id in [p["id"] for p in one.client.get("/api/presets").json()]
+            former.client.delete(f"/api/presets/{shared_id}")

@@ -11,6 +11,7 @@ every process's log for a question's text, an answer's, a password and keys chec
 import json
 import logging
 import os
+import re
 import time
 from contextvars import ContextVar
 from typing import Any
@@ -25,6 +26,8 @@ REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 ANSWER_ID: ContextVar[str] = ContextVar("answer_id", default="")
 # The attempt at it, once known (worker/generate.py, worker/streaming.py), 0 before.
 ATTEMPT: ContextVar[int] = ContextVar("attempt", default=0)
+# A shared link's token, in the API's path and the page's (core/shares.SHARE_PATH).
+SHARE_TOKEN = re.compile(r"^(/api/shared/|/share/)[^/]+")
 # uvicorn's access line, with the request's id: `relaychat api` runs uvicorn with it.
 ACCESS_FORMAT = '%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s%(request_id)s'
 
@@ -39,15 +42,17 @@ class RequestIds(logging.Filter):
         return True
 
 
-class NoQueryStrings(logging.Filter):
-    """Access log lines without their query strings, which carry what people search for."""
+class NoSecretsInPaths(logging.Filter):
+    """Access log lines without their query strings, which carry what people search for, and
+    without a shared link's token, which opens the conversation to whoever reads the log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         # uvicorn's access record: (client, method, path with its query, HTTP version, status).
         if isinstance(record.args, tuple) and len(record.args) == 5:
             client, method, path, version, status = record.args
             if isinstance(path, str):
-                record.args = (client, method, path.partition("?")[0], version, status)
+                path = SHARE_TOKEN.sub(r"\1…", path.partition("?")[0])
+                record.args = (client, method, path, version, status)
         return True
 
 
@@ -81,7 +86,8 @@ class JsonLines(logging.Formatter):
 
 def configure_logging(process: str = "api", log_format: str = "text", level: int = logging.INFO) -> None:
     """Our loggers print beside uvicorn's and arq's, each line with the request it was made in, if
-    any; uvicorn's access log leaves query strings out and carries the request's id.
+    any; uvicorn's access log leaves query strings and shared links' tokens out and carries the
+    request's id.
 
     `text` (the default): our lines are added to what uvicorn and ARQ configured for theirs. `json`:
     every logger of the process writes through one handler of JSON lines on the root logger (our
@@ -89,8 +95,8 @@ def configure_logging(process: str = "api", log_format: str = "text", level: int
     worker call this before their servers start, so their first lines are JSON too. Safe to call
     again (the API's and the worker's start-up do)."""
     access = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, NoQueryStrings) for f in access.filters):
-        access.addFilter(NoQueryStrings())
+    if not any(isinstance(f, NoSecretsInPaths) for f in access.filters):
+        access.addFilter(NoSecretsInPaths())
         access.addFilter(RequestIds())
     if log_format == "json":
         _json_lines(process, level)

@@ -5,7 +5,7 @@ import json
 import logging
 import sys
 
-from core.logs import ANSWER_ID, ATTEMPT, REQUEST_ID, JsonLines
+from core.logs import ANSWER_ID, ATTEMPT, REQUEST_ID, JsonLines, NoSecretsInPaths
 
 
 def _record(message: str, *args: object, exc_info: bool = False) -> logging.LogRecord:
@@ -47,3 +47,19 @@ def test_outside_a_request_or_a_job_no_ids_and_an_exception_on_the_same_line() -
     assert entry["process"] == "api"
     assert "ValueError: broken" in entry["exception"]
     assert "\n" not in line
+
+
+def test_an_access_line_leaves_out_a_shared_links_token_and_a_query_string() -> None:
+    """Once every view of a shared link logged its live token."""
+    seen = {
+        "/api/shared/tok-en_1?x=1": "/api/shared/…",
+        "/share/tok-en_1": "/share/…",
+        "/api/search?q=secret": "/api/search",
+        "/api/conversations/c/share": "/api/conversations/c/share",
+        "/assets/share/x.js": "/assets/share/x.js",
+    }
+    for path, logged in seen.items():
+        record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, "%s", None, None)
+        record.args = ("127.0.0.1:1", "GET", path, "1.1", 200)
+        assert NoSecretsInPaths().filter(record)
+        assert record.args[2] == logged, path

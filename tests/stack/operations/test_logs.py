@@ -1,11 +1,13 @@
 """`RELAYCHAT_LOG_FORMAT=json`: every line of every process is one JSON object with its time, level,
 logger, process and pid, and the request id, answer id and attempt where they apply; and no line
-carries what a message says or a secret, whichever way the answer was asked for."""
+carries what a message says or a secret (a shared link's token among them), whichever way the
+answer was asked for."""
 
 import json
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.support.stack import ADMIN_PASSWORD, MakeStack, ask, new_conversation, wait_for_message
@@ -37,7 +39,12 @@ def test_json_lines_with_ids_and_no_message_text_or_secret(make_stack: MakeStack
         )
         assert completion.status_code == 200, completion.text
         assert client.get("/api/search", params={"q": question}).status_code == 200
-    secrets = [question, answer, marker, model_key, ADMIN_PASSWORD, stack.key()]
+        # A shared link's token opens the conversation: viewing it, by the API or the page, logs it not.
+        token = client.post(f"/api/conversations/{conversation['id']}/share").json()["token"]
+        with httpx.Client(base_url=str(client.base_url)) as anonymous:
+            assert anonymous.get(f"/api/shared/{token}").status_code == 200
+            assert anonymous.get(f"/share/{token}").status_code == 200
+    secrets = [question, answer, marker, model_key, ADMIN_PASSWORD, stack.key(), token]
 
     processes = [*stack.apis, *stack.workers]
     for process in processes:

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.accounts import Member, new_user
+from tests.support.accounts import Member, new_user, own_member
 from tests.support.stack import Stack, Upstream, ask, new_conversation, unique, wait_for_message
 
 EXPORT_KEYS = {
@@ -28,10 +28,7 @@ EXPORT_KEYS = {
 
 @pytest.fixture
 def member(stack: Stack) -> Iterator[Member]:
-    with stack.client() as admin:
-        made = new_user(admin, label="rater")
-    yield made
-    made.client.close()
+    yield from own_member(stack.client(), "rater")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from core.shares import MAX_SHARED_MESSAGES
-from tests.support.accounts import Member, new_user
+from tests.support.accounts import Member, own_member
 from tests.support.processes import wait_until
 from tests.support.stack import Stack, Upstream, ask, new_conversation, unique, wait_for_message
 
@@ -165,10 +165,7 @@ def test_a_failed_answer_is_left_out(
 
 @pytest.fixture
 def other(stack: Stack) -> Iterator[Member]:
-    with stack.client() as admin:
-        member = new_user(admin, label="other")
-    yield member
-    member.client.close()
+    yield from own_member(stack.client(), "other")
 
 
 def test_another_users_conversation_cannot_be_shared_read_or_revoked(

@@ -222,11 +222,11 @@ async def test_a_question_that_cannot_be_answered_is_refused_and_nothing_stored(
     assert await enqueued(path) == []
 
 
-async def test_sampling_the_model_no_longer_takes_is_refused_before_anything_is_sent(path: AnswerPath) -> None:
+async def test_sampling_its_model_does_not_take_is_refused_before_anything_is_sent(path: AnswerPath) -> None:
     # Set while the conversation had a model that took it; `scripted-alt` takes 0 to 1, no seed.
     conversation = await new_conversation(path, temperature=1.5)
     conversation.model = "scripted-alt"
-    with pytest.raises(Invalid, match="Temperature must be between 0 and 1 for .*conversation's settings"):
+    with pytest.raises(Invalid, match=r"Temperature must be between 0 and 1 for .*conversation's settings"):
         await start(path, question(conversation))
     conversation.temperature, conversation.seed = None, 7
     with pytest.raises(Invalid, match="does not take a seed"):

@@ -39,7 +39,10 @@ def test_signing_out_ends_the_session_on_the_server(stack: Stack, member: Member
 
 def test_every_api_route_but_the_open_ones_needs_a_session_or_a_key(stack: Stack) -> None:
     schema = httpx.get(f"{stack.api.url}/openapi.json").json()
-    open_routes = {"/api/auth/state", "/api/auth/register", "/api/auth/login", "/api/health"}
+    # A shared link is open to anyone who has it (tests/api/test_lookups.py declares it public):
+    # without it, nothing is found.
+    shared = "/api/shared/{token}"
+    open_routes = {"/api/auth/state", "/api/auth/register", "/api/auth/login", "/api/health", shared}
     refused = {}
     with httpx.Client(base_url=stack.api.url, timeout=30) as anonymous:
         for path, operations in schema["paths"].items():
@@ -52,6 +55,9 @@ def test_every_api_route_but_the_open_ones_needs_a_session_or_a_key(stack: Stack
                 # The OpenAI-compatible routes (/v1) answer in OpenAI's shape.
                 said = body["error"]["message"] if path.startswith("/v1/") else body["detail"]
                 refused[f"{method.upper()} {path}"] = (response.status_code, said)
+        unknown = anonymous.get(shared.replace("{token}", "not-a-token"))
+        assert unknown.status_code == 404
+        assert unknown.json()["detail"].startswith("This shared link does not exist")
     assert len(refused) >= 30
     sentence = "Sign in, or send an API key as `Authorization: Bearer <key>`."
     assert refused == dict.fromkeys(refused, (401, sentence))

@@ -32,6 +32,24 @@ def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestR
     return report
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The browser tests run on SQLite alone: what they test is the page, and the routes it calls
+    are tested on Postgres too by the stack tests beside them. Running every screen twice cost the
+    suite minutes for no case that differs."""
+    here = Path(__file__).parent
+    on_postgres = {
+        item
+        for item in items
+        if isinstance(item, pytest.Function)
+        and item.path.is_relative_to(here)
+        and getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("database_url") == "postgres"
+    }
+    if on_postgres:
+        config.hook.pytest_deselected(items=list(on_postgres))
+        items[:] = [item for item in items if item not in on_postgres]
+
+
 def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -3,6 +3,7 @@
 import { useId } from "react";
 
 import { scaleTop } from "../../dailyUsage";
+import { type ChartFrame, ChartGrid, plotHeight, plotWidth, SERIES, Swatch } from "../shared/ChartParts";
 import { highest, minuteLabel, type StatusChartSpec } from "../../systemStatus";
 
 interface Props {
@@ -11,17 +12,10 @@ interface Props {
   minutes: string[];
 }
 
-// The drawing's own units: the SVG scales to its column's width.
-const WIDTH = 480;
-const HEIGHT = 180;
-const LEFT = 56;
-const RIGHT = 8;
-const TOP = 10;
-const BOTTOM = 24;
-const PLOT_WIDTH = WIDTH - LEFT - RIGHT;
-const PLOT_HEIGHT = HEIGHT - TOP - BOTTOM;
-/** Colours, in styles.css. */
-const SERIES = 8;
+const FRAME: ChartFrame = { width: 480, height: 180, left: 56, right: 8, top: 10, bottom: 24 };
+const { width: WIDTH, height: HEIGHT, left: LEFT, top: TOP } = FRAME;
+const PLOT_WIDTH = plotWidth(FRAME);
+const PLOT_HEIGHT = plotHeight(FRAME);
 
 /** What the chart says to someone who cannot see it: each series' latest value. */
 function summary(chart: StatusChartSpec): string {
@@ -59,17 +53,7 @@ export function StatusChart({ chart, minutes }: Props) {
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${titleId} ${descId}`} data-top={top}>
         <title id={titleId}>{chart.title}, the last hour</title>
         <desc id={descId}>{summary(chart)}</desc>
-        {[0, 0.5, 1].map((fraction) => {
-          const at = TOP + PLOT_HEIGHT - fraction * PLOT_HEIGHT;
-          return (
-            <g key={fraction} className="chart-grid" aria-hidden="true">
-              <line x1={LEFT} x2={WIDTH - RIGHT} y1={at} y2={at} />
-              <text x={LEFT - 6} y={at} dy="0.32em" textAnchor="end">
-                {chart.format(top * fraction)}
-              </text>
-            </g>
-          );
-        })}
+        <ChartGrid frame={FRAME} top={top} format={chart.format} />
         {minutes.map((minute, index) =>
           // Every fifteenth minute back from now is labelled.
           (minutes.length - 1 - index) % 15 === 0 ? (
@@ -114,9 +98,7 @@ export function StatusChart({ chart, minutes }: Props) {
         <ul className="chart-legend" aria-label={`${chart.title}: series`}>
           {chart.series.map((series, order) => (
             <li key={series.key} data-series={series.key}>
-              <svg className="swatch" viewBox="0 0 10 10" aria-hidden="true">
-                <rect className={`series series-${order % SERIES}`} width="10" height="10" rx="2" />
-              </svg>
+              <Swatch className={`series-${order % SERIES}`} />
               {series.label}
             </li>
           ))}

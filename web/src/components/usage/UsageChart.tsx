@@ -3,6 +3,7 @@ import { useId } from "react";
 
 import { formatDay, modelName, scaleTop, type UsageDay } from "../../dailyUsage";
 import { formatCost, formatTokens } from "../../usage";
+import { type ChartFrame, ChartGrid, plotHeight, plotWidth, SERIES, Swatch } from "../shared/ChartParts";
 
 interface Props {
   days: UsageDay[];
@@ -10,17 +11,10 @@ interface Props {
   models: string[];
 }
 
-// The drawing's own units: the SVG scales to the page's width.
-const WIDTH = 720;
-const HEIGHT = 220;
-const LEFT = 48;
-const RIGHT = 8;
-const TOP = 10;
-const BOTTOM = 24;
-const PLOT_WIDTH = WIDTH - LEFT - RIGHT;
-const PLOT_HEIGHT = HEIGHT - TOP - BOTTOM;
-/** Colours, in styles.css: a ninth model takes the first's again. */
-const SERIES = 8;
+const FRAME: ChartFrame = { width: 720, height: 220, left: 48, right: 8, top: 10, bottom: 24 };
+const { width: WIDTH, height: HEIGHT, left: LEFT, top: TOP } = FRAME;
+const PLOT_WIDTH = plotWidth(FRAME);
+const PLOT_HEIGHT = plotHeight(FRAME);
 
 const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
 
@@ -53,17 +47,7 @@ export function UsageChart({ days, models }: Props) {
       >
         <title id={titleId}>Tokens per day, the last {days.length} days</title>
         <desc id={descId}>{summary(days)}</desc>
-        {[0, 0.5, 1].map((fraction) => {
-          const at = TOP + PLOT_HEIGHT - fraction * PLOT_HEIGHT;
-          return (
-            <g key={fraction} className="chart-grid" aria-hidden="true">
-              <line x1={LEFT} x2={WIDTH - RIGHT} y1={at} y2={at} />
-              <text x={LEFT - 6} y={at} dy="0.32em" textAnchor="end">
-                {compact.format(top * fraction)}
-              </text>
-            </g>
-          );
-        })}
+        <ChartGrid frame={FRAME} top={top} format={(value) => compact.format(value)} />
         {days.map((day, index) => {
           const x = LEFT + index * column + (column - bar) / 2;
           // Today, and every seventh day before it, is labelled: a week per label.
@@ -105,9 +89,7 @@ export function UsageChart({ days, models }: Props) {
           <ul className="chart-legend" data-testid="usage-legend" aria-label="Models">
             {models.map((model) => (
               <li key={model} data-model={model}>
-                <svg className="swatch" viewBox="0 0 10 10" aria-hidden="true">
-                  <rect className={`series ${colour(model)}`} width="10" height="10" rx="2" />
-                </svg>
+                <Swatch className={colour(model)} />
                 {modelName(model)}
               </li>
             ))}

@@ -11,26 +11,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core import feedback
 from core.db import make_engine, make_sessionmaker
-from core.migrate import upgrade
-from core.models import Conversation, Feedback, Message, Role, Status, User
+from core.models import Feedback, Message, Role, Status
+from tests.support.seeded import seeded
 
 
 @pytest.fixture
 async def session(empty_database: str) -> AsyncIterator[AsyncSession]:
-    async for opened in _seeded(empty_database):
+    async for opened in seeded(empty_database, "rater@example.com"):
         yield opened
-
-
-async def _seeded(empty_database: str) -> AsyncIterator[AsyncSession]:
-    upgrade(empty_database)
-    engine = make_engine(empty_database)
-    async with make_sessionmaker(engine)() as opened:
-        opened.add(User(id="u", email="rater@example.com", password_hash="x"))
-        await opened.flush()
-        opened.add(Conversation(id="c", owner_id="u"))
-        await opened.commit()
-        yield opened
-    await engine.dispose()
 
 
 async def pair(session: AsyncSession, number: int, status: Status = Status.complete) -> Message:
@@ -106,7 +94,7 @@ async def test_the_admins_read_a_page_newest_first_and_the_export_in_batches(ses
 
 async def test_concurrent_ratings_of_one_answer_all_succeed_and_leave_one_row(empty_database: str) -> None:
     """Once a 500: the second writer's insert hit the unique key, and its retry read an expired row."""
-    async for session in _seeded(empty_database):
+    async for session in seeded(empty_database, "rater@example.com"):
         answer = await pair(session, 1)
         # Each writer its own engine (SQLite's holds one connection), and the answer loaded in its
         # own session, as the route has it.

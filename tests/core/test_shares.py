@@ -11,26 +11,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core import shares
 from core.db import make_engine, make_sessionmaker
-from core.migrate import upgrade
-from core.models import Conversation, Message, Role, Share, Status, User
+from core.models import Conversation, Message, Role, Share, Status
+from tests.support.seeded import seeded
 
 
 @pytest.fixture
 async def session(empty_database: str) -> AsyncIterator[AsyncSession]:
-    async for opened in _seeded(empty_database):
+    async for opened in seeded(empty_database, "owner@example.com", "Plans"):
         yield opened
-
-
-async def _seeded(empty_database: str) -> AsyncIterator[AsyncSession]:
-    upgrade(empty_database)
-    engine = make_engine(empty_database)
-    async with make_sessionmaker(engine)() as opened:
-        opened.add(User(id="u", email="owner@example.com", password_hash="x"))
-        await opened.flush()
-        opened.add(Conversation(id="c", owner_id="u", title="Plans"))
-        await opened.commit()
-        yield opened
-    await engine.dispose()
 
 
 async def add(
@@ -86,7 +74,7 @@ async def test_concurrent_shares_of_one_conversation_all_succeed_and_the_last_li
     empty_database: str,
 ) -> None:
     """Once a 500: both requests saw no share and inserted one, and the second broke the unique key."""
-    async for session in _seeded(empty_database):
+    async for session in seeded(empty_database, "owner@example.com", "Plans"):
         answer = await add(session, Role.user, None, "q1", Status.complete)
         # Each writer its own engine (SQLite's holds one connection) and its own conversation, as
         # a request has them.

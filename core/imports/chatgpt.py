@@ -16,7 +16,7 @@ messages.
 
 from typing import Any
 
-from core.imports.tree import Foreign, Node, build, moment
+from core.imports.tree import Foreign, Node, build, check_count, moment
 from core.models import Role
 from core.transfer import ConversationExport, ImportRefused
 
@@ -110,10 +110,7 @@ def read_conversation(number: int, item: dict[str, Any], max_messages: int) -> C
     mapping = item.get("mapping")
     if not isinstance(mapping, dict):
         raise ImportRefused(f"{label} is not a ChatGPT conversation: its mapping is not an object.")
-    if len(mapping) > max_messages:  # before anything is made of them
-        raise ImportRefused(
-            f"{label} has {len(mapping):,} messages; the limit is {max_messages:,}.", too_big=True
-        )
+    check_count(label, len(mapping), max_messages)  # before anything is made of them
     nodes = [_node(str(node_id), entry, label) for node_id, entry in mapping.items()]
     title = item.get("title")
     current = item.get("current_node")
@@ -125,7 +122,7 @@ def read_conversation(number: int, item: dict[str, Any], max_messages: int) -> C
         nodes=nodes,
         selected=current if isinstance(current, str) else None,
     )
-    return build(conversation, max_messages)
+    return build(conversation)
 
 
 def message_count(item: Any) -> int:

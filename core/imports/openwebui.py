@@ -10,7 +10,7 @@ bare chat (the `chat` object alone, as Open WebUI's own import also takes) reads
 
 from typing import Any
 
-from core.imports.tree import Foreign, Node, build, moment
+from core.imports.tree import Foreign, Node, build, check_count, moment
 from core.models import Role
 from core.transfer import ConversationExport, ImportRefused
 
@@ -100,10 +100,7 @@ def read_conversation(number: int, item: Any, max_messages: int) -> Conversation
     messages = history.get("messages") if isinstance(history, dict) else None
     if not isinstance(history, dict) or not isinstance(messages, dict):
         raise ImportRefused(f"{label} is not an Open WebUI chat: its history holds no messages.")
-    if len(messages) > max_messages:
-        raise ImportRefused(
-            f"{label} has {len(messages):,} messages; the limit is {max_messages:,}.", too_big=True
-        )
+    check_count(label, len(messages), max_messages)  # before anything is made of them
     nodes = [_node(str(message_id), message, label) for message_id, message in messages.items()]
     current = history.get("currentId")
     system = chat.get("system")
@@ -117,7 +114,7 @@ def read_conversation(number: int, item: Any, max_messages: int) -> Conversation
         selected=current if isinstance(current, str) else None,
         system_prompt=system if isinstance(system, str) else "",
     )
-    return build(conversation, max_messages)
+    return build(conversation)
 
 
 def read_export(items: list[Any], max_messages: int) -> list[ConversationExport]:

@@ -178,16 +178,18 @@ def _title(conversation: Foreign, first_question: str | None) -> tuple[str, Titl
     return DEFAULT_TITLE, TitleSource.default
 
 
-def build(conversation: Foreign, max_messages: int) -> ConversationExport:
-    """The conversation as relaychat's export (version 2, no files), checked: within
-    `max_messages`, no missing parent, no cycle, at least one message, each within its size, and
+def check_count(label: str, count: int, max_messages: int) -> None:
+    """A conversation's messages within the limit: checked by each reader before it makes anything of them."""
+    if count > max_messages:
+        raise ImportRefused(f"{label} has {count:,} messages; the limit is {max_messages:,}.", too_big=True)
+
+
+def build(conversation: Foreign) -> ConversationExport:
+    """The conversation as relaychat's export (version 2, no files), checked (its count already is,
+    by `check_count`): no missing parent, no cycle, at least one message, each within its size, and
     what is kept of it text a database can store (what is not kept is not checked: a ChatGPT
     export is mostly metadata, and walking every string of it doubled the time a file took)."""
     count = len(conversation.nodes)
-    if count > max_messages:
-        raise ImportRefused(
-            f"{conversation.label} has {count:,} messages; the limit is {max_messages:,}.", too_big=True
-        )
     by_id = {node.id: node for node in conversation.nodes}
     if len(by_id) < count:
         raise ImportRefused(f"{conversation.label} repeats a message id.")

@@ -36,17 +36,31 @@ export function useConversations(): Conversations {
   const [archivedShown, setArchivedShown] = useState(false);
   const [archived, setArchived] = useState<Conversation[] | null>(null);
 
+  const readList = useCallback(
+    () => api.listConversations(source).then((page) => dispatch({ type: "loaded", source, items: page.items })),
+    [source],
+  );
+  const readArchived = useCallback(
+    () =>
+      archivedShown
+        ? api.listConversations(source, 200, true).then((page) => setArchived(page.items))
+        : Promise.resolve(),
+    [source, archivedShown],
+  );
   const refresh = useCallback(async () => {
-    const lists = [api.listConversations(source).then((page) => dispatch({ type: "loaded", source, items: page.items }))];
-    if (archivedShown) lists.push(api.listConversations(source, 200, true).then((page) => setArchived(page.items)));
     // Keep the lists shown after a failed read; the next refresh (any change, or focus) tries again.
-    await Promise.allSettled(lists);
-  }, [source, archivedShown]);
+    await Promise.allSettled([readList(), readArchived()]);
+  }, [readList, readArchived]);
 
   useEffect(() => {
     localStorage.setItem(SOURCE_KEY, source);
-    void refresh();
-  }, [source, refresh]);
+    void readList().catch(() => undefined);
+  }, [source, readList]);
+
+  // Opening the shelf reads the archived alone: the list is as it was.
+  useEffect(() => {
+    void readArchived().catch(() => undefined);
+  }, [readArchived]);
 
   const showArchived = useCallback((shown: boolean) => {
     setArchivedShown(shown);

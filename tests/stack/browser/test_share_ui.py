@@ -95,7 +95,9 @@ def test_thumbs_and_a_comment_under_an_answer_survive_a_reload_and_reach_the_adm
         answer.get_by_role("button", name="Bad answer"),
     )
     expect(good).to_have_attribute("aria-pressed", "false", timeout=SHORT)
-    expect(answers(page).get_by_test_id("feedback")).to_have_count(1)  # the answer's, not the question's
+    # The answer's, not the question's.
+    expect(page.get_by_test_id("feedback")).to_have_count(1)
+    expect(answers(page).get_by_test_id("feedback")).to_have_count(1)
 
     good.click()
     expect(good).to_have_attribute("aria-pressed", "true", timeout=SHORT)

@@ -79,9 +79,12 @@ def test_a_link_opens_without_signing_in_and_keeps_the_branch_as_it_was_shared(
 
     # A copy: what the conversation says later, and its new title, are not in it.
     later = answered(client, upstream, conversation["id"], "later")
-    client.patch(f"/api/conversations/{conversation['id']}", json={"title": "Renamed"})
-    assert opened(anonymous, token) == shown
-    assert later["assistant_message"]["content"] not in json.dumps(shown)
+    renamed = client.patch(f"/api/conversations/{conversation['id']}", json={"title": "Renamed"})
+    assert renamed.json()["title"] == "Renamed"
+    again = opened(anonymous, token)
+    assert again == shown
+    assert "Renamed" not in json.dumps(again)
+    assert later["user_message"]["content"] not in json.dumps(again)
 
     state = client.get(f"/api/conversations/{conversation['id']}/share").json()
     assert state == {"shared": True, "created_at": made["created_at"], "enabled": True}
@@ -90,7 +93,9 @@ def test_a_link_opens_without_signing_in_and_keeps_the_branch_as_it_was_shared(
     assert page.status_code == 200
     assert page.headers["x-robots-tag"] == "noindex"
     assert "text/html" in page.headers["content-type"]
-    assert token not in page.text  # the page reads the copy itself: nothing of it in the HTML
+    # The app's own page, which reads the copy itself: nothing of it is in the HTML.
+    assert page.text == anonymous.get("/").text
+    assert pair["user_message"]["content"] not in page.text
     assert "x-robots-tag" not in anonymous.get(f"/c/{conversation['id']}").headers
 
 

@@ -3,7 +3,7 @@ import { useState } from "react";
 
 import { useTools } from "../../hooks/useTools";
 import type { ConversationSettings, ModelList } from "../../types";
-import { type Sampling, parseSampling, samplingText } from "../../sampling";
+import { DEFAULTS, type Sampling, parseSampling, samplingText } from "../../sampling";
 import { SamplingFields } from "./SamplingFields";
 
 interface Props {
@@ -96,7 +96,7 @@ export function SettingsPanel({ systemPrompt, model, maxTokens, sampling, tools,
         model={chosen}
         onChange={setSampled}
         onReset={() => {
-          setSampled(samplingText({ temperature: null, top_p: null, seed: null }));
+          setSampled(samplingText(DEFAULTS));
           setTokens("");
         }}
       />

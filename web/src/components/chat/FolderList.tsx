@@ -2,9 +2,10 @@
  * conversation, renamed or deleted (with or without its conversations), and a new one made. */
 import { type DragEvent, type ReactNode, useState } from "react";
 
-import { readable } from "../../api";
+import { useAction } from "../../hooks/useAction";
 import type { Conversation, Folder } from "../../types";
 import { CONVERSATION_DRAG, carriesConversation } from "./ConversationItem";
+import { FormError } from "../shared/Field";
 
 interface Props {
   folders: Folder[];
@@ -41,16 +42,10 @@ export function dropTarget(onDrop: (conversationId: string) => void, setOver: (o
 
 export function FolderList({ folders, conversations, renderItem, onCreate, onRename, onDelete, onDropConversation }: Props) {
   const [naming, setNaming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction(onCreate);
 
   const create = async (name: string) => {
-    setError(null);
-    try {
-      await onCreate(name);
-      setNaming(false);
-    } catch (failure) {
-      setError(readable(failure));
-    }
+    if (await run(name)) setNaming(false);
   };
 
   return (
@@ -62,11 +57,7 @@ export function FolderList({ folders, conversations, renderItem, onCreate, onRen
         </button>
       </div>
       {naming ? <NameInput label="New folder's name" testId="new-folder-name" initial="" onSave={create} onCancel={() => setNaming(false)} /> : null}
-      {error ? (
-        <p className="form-error" role="alert" data-testid="folder-error">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={error} testId="folder-error" />
       <ul>
         {folders.map((folder) => (
           <FolderItem
@@ -96,19 +87,8 @@ function FolderItem({ folder, conversations, renderItem, onRename, onDelete, onD
   const [over, setOver] = useState(false);
   const [renaming, setRenaming] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run: attempt } = useAction((action: () => Promise<void>) => action());
   const listId = `folder-${folder.id}`;
-
-  const attempt = async (action: () => Promise<void>) => {
-    setError(null);
-    try {
-      await action();
-      return true;
-    } catch (failure) {
-      setError(readable(failure));
-      return false;
-    }
-  };
 
   return (
     <li
@@ -171,11 +151,7 @@ function FolderItem({ folder, conversations, renderItem, onRename, onDelete, onD
           </button>
         </div>
       ) : null}
-      {error ? (
-        <p className="form-error" role="alert" data-testid="folder-error">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={error} testId="folder-error" />
       {open ? (
         <ul id={listId} data-testid="folder-conversations">
           {conversations.map(renderItem)}

@@ -2,9 +2,11 @@
  * "Move to folder…" (a dialog: the keyboard's way to do what dragging onto a folder does). */
 import { useEffect, useRef, useState } from "react";
 
-import { api, readable } from "../../api";
+import { api } from "../../api";
+import { useAction } from "../../hooks/useAction";
 import { type Organizer, useOrganizer } from "../../organizing";
 import type { Conversation } from "../../types";
+import { FormError } from "../shared/Field";
 
 /** The conversation as the list has it, else as the server does (one opened from search, say). */
 function usePlaced(organizer: Organizer | null, conversationId: string): [Conversation | undefined, (placed: Conversation) => void] {
@@ -52,7 +54,10 @@ export function MoveDialog({ conversationId, onClose }: { conversationId: string
   const dialog = useRef<HTMLDialogElement | null>(null);
   const organizer = useOrganizer();
   const [conversation] = usePlaced(organizer, conversationId);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction(async (folderId: string | null) => {
+    await organizer?.place(conversationId, { folder_id: folderId });
+    dialog.current?.close();
+  });
 
   // Modal: the page behind is inert, Escape closes it.
   useEffect(() => {
@@ -60,16 +65,7 @@ export function MoveDialog({ conversationId, onClose }: { conversationId: string
     if (shown && !shown.open) shown.showModal();
   }, []);
 
-  const move = async (folderId: string | null) => {
-    if (!organizer) return;
-    setError(null);
-    try {
-      await organizer.place(conversationId, { folder_id: folderId });
-      dialog.current?.close();
-    } catch (failure) {
-      setError(readable(failure));
-    }
-  };
+  const move = (folderId: string | null) => run(folderId);
 
   const current = conversation?.folder_id ?? null;
   const choices: [string | null, string][] = [[null, "No folder"], ...(organizer?.folders ?? []).map((f): [string, string] => [f.id, f.name])];
@@ -87,11 +83,7 @@ export function MoveDialog({ conversationId, onClose }: { conversationId: string
           </li>
         ))}
       </ul>
-      {error ? (
-        <p className="form-error" role="alert" data-testid="move-error">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={error} testId="move-error" />
       <div className="dialog-actions">
         <button type="button" data-testid="move-cancel" onClick={() => dialog.current?.close()}>
           Cancel

@@ -1,7 +1,8 @@
 /** Select mode's bar: how many conversations are ticked, and deleting them all at once after a confirm. */
 import { useState } from "react";
 
-import { readable } from "../../api";
+import { useAction } from "../../hooks/useAction";
+import { FormError } from "../shared/Field";
 
 interface Props {
   count: number;
@@ -11,17 +12,11 @@ interface Props {
 
 export function SelectionBar({ count, onDelete, onCancel }: Props) {
   const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction(onDelete);
   const noun = count === 1 ? "conversation" : "conversations";
 
   const remove = async () => {
-    setError(null);
-    try {
-      await onDelete();
-      setConfirming(false);
-    } catch (failure) {
-      setError(readable(failure));
-    }
+    if (await run()) setConfirming(false);
   };
 
   return (
@@ -51,11 +46,7 @@ export function SelectionBar({ count, onDelete, onCancel }: Props) {
           </button>
         </>
       )}
-      {error ? (
-        <p className="form-error" role="alert" data-testid="selection-error">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={error} testId="selection-error" />
     </div>
   );
 }

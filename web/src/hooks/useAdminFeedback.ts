@@ -1,9 +1,9 @@
-/** The admin's feedback list: everyone's ratings, newest first, a page at a time; and sharing by link, on or off. */
+/** The admin's feedback list: everyone's ratings, newest first, a page at a time. */
 import { useCallback, useState } from "react";
 
 import { api, readable } from "../api";
 import type { FeedbackRow } from "../types";
-import { type Loaded, useLoaded } from "./useLoaded";
+import { useLoaded } from "./useLoaded";
 
 export interface FeedbackList {
   rows: FeedbackRow[] | null;
@@ -46,23 +46,4 @@ export function useAdminFeedback(): FeedbackList {
     loading,
     loadMore,
   };
-}
-
-const readSharing = () => api.signupMode().then((settings) => settings.sharing ?? true);
-
-export interface Sharing extends Loaded<boolean> {
-  change: (on: boolean) => Promise<void>;
-}
-
-/** Whether conversations may be shared by link: off, no link is made or opens (none is deleted). */
-export function useSharingSetting(): Sharing {
-  const loaded = useLoaded(readSharing);
-  const { set } = loaded;
-  const change = useCallback(
-    async (on: boolean) => {
-      set((await api.setSharing(on)).sharing ?? on);
-    },
-    [set],
-  );
-  return { ...loaded, change };
 }

@@ -1,8 +1,8 @@
-/** The admin's view of the accounts: add, approve, change role, disable or enable, delete; and the signup mode. */
+/** The admin's view of the accounts: add, approve, change role, disable or enable, delete. */
 import { useCallback } from "react";
 
 import { api } from "../api";
-import type { NewUser, SignupMode, User, UserChange } from "../types";
+import type { NewUser, User, UserChange } from "../types";
 import { type Loaded, useLoaded } from "./useLoaded";
 
 export interface Users extends Loaded<User[]> {
@@ -41,23 +41,4 @@ export function useUsers(): Users {
   );
 
   return { ...loaded, create, update, remove };
-}
-
-const readSignup = () => api.signupMode().then((settings) => settings.signup);
-
-export interface Signup extends Loaded<SignupMode> {
-  change: (mode: SignupMode) => Promise<void>;
-}
-
-/** Who may make an account. */
-export function useSignupMode(): Signup {
-  const loaded = useLoaded(readSignup);
-  const { set } = loaded;
-  const change = useCallback(
-    async (mode: SignupMode) => {
-      set((await api.setSignupMode(mode)).signup);
-    },
-    [set],
-  );
-  return { ...loaded, change };
 }

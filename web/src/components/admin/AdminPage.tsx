@@ -4,10 +4,10 @@ import { useState } from "react";
 
 import { USAGE_DAYS } from "../../dailyUsage";
 import { useAction } from "../../hooks/useAction";
-import { type Sharing, useSharingSetting } from "../../hooks/useAdminFeedback";
 import { useRoleLimits } from "../../hooks/useLimits";
 import { useUsersUsage } from "../../hooks/useUsage";
-import { type Signup, useSignupMode, useUsers } from "../../hooks/useUsers";
+import { type SiteSetting, useSiteSettings } from "../../hooks/useSiteSettings";
+import { useUsers } from "../../hooks/useUsers";
 import type { NewUser, SignupMode, User, UserRole } from "../../types";
 import { Field, FormError, PASSWORD_HINT, submitted } from "../shared/Field";
 import { PageHeader, type PageHeaderProps } from "../shared/PageHeader";
@@ -24,7 +24,7 @@ const MODES: [SignupMode, string, string][] = [
   ["closed", "Closed", "Only an admin adds accounts."],
 ];
 
-function SignupModeForm({ signup }: { signup: Signup }) {
+function SignupModeForm({ signup }: { signup: SiteSetting<SignupMode> }) {
   const [chosen, setChosen] = useState<SignupMode | null>(null);
   const save = useAction(signup.change);
   const shown = chosen ?? signup.value;
@@ -59,7 +59,7 @@ function SignupModeForm({ signup }: { signup: Signup }) {
   );
 }
 
-function SharingForm({ sharing }: { sharing: Sharing }) {
+function SharingForm({ sharing }: { sharing: SiteSetting<boolean> }) {
   const save = useAction(sharing.change);
   return (
     <div className="stacked-form" data-testid="sharing-form">
@@ -139,8 +139,7 @@ export function AdminPage({ user, ...header }: PageHeaderProps & { user: User })
 
 function AdminSections({ user, ...header }: PageHeaderProps & { user: User }) {
   const users = useUsers();
-  const signup = useSignupMode();
-  const sharing = useSharingSetting();
+  const { signup, sharing } = useSiteSettings();
   const roleLimits = useRoleLimits();
   const usage = useUsersUsage();
   const change = useAction(users.update);

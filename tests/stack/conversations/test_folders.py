@@ -158,7 +158,11 @@ def test_folder_changes_reach_every_tab_of_the_owner_only(stack: Stack, member: 
         member.client.delete(f"/api/folders/{folder['id']}")
         for tab in (first, second):
             wait_until(lambda: len(folder_changes(tab)) == 3, 10, "the folder changes did not arrive")  # noqa: B023
-        assert [e.event for e in theirs.events] == ["resync"]
+        # A marker of their own, published after the owner's: once it is there, any of the owner's
+        # that leaked would be there before it.
+        make_folder(other.client, "Theirs")
+        wait_until(lambda: len(folder_changes(theirs)) == 1, 10, "their own folder change did not arrive")
+        assert [e.event for e in theirs.events] == ["resync", "conversation"]
     other.client.close()
 
 

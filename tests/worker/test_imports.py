@@ -134,18 +134,6 @@ async def test_one_import_at_a_time_per_user(deps: tuple[AnswerPath, WorkerDeps]
     assert await jobs.begin(path.redis, "imp-b", path.owner, 1, jobs.pack(conversations(1)))
 
 
-async def test_a_running_mark_whose_job_is_gone_does_not_block_the_next_import(
-    deps: tuple[AnswerPath, WorkerDeps],
-) -> None:
-    path, _ = deps
-    await started(path, conversations(1), "imp-orphan")  # its job never queued: the API died
-    # Once older than the moments a request takes to queue its job (here: at once).
-    assert await jobs.begin(path.redis, "imp-next", path.owner, 1, jobs.pack(conversations(1)), 0)
-    mark = await path.redis.get(keys.import_running(path.owner))
-    assert mark is not None
-    assert mark.startswith(b"imp-next ")
-
-
 async def test_an_import_past_its_write_timeout_fails_and_keeps_nothing(
     deps: tuple[AnswerPath, WorkerDeps],
 ) -> None:

@@ -1,9 +1,10 @@
 /** The open conversation's placement, in its ⋯ menu: pin or unpin, archive or restore, and
  * "Move to folder…" (a dialog: the keyboard's way to do what dragging onto a folder does). */
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 
 import { api } from "../../api";
 import { useAction } from "../../hooks/useAction";
+import { useModal } from "../../hooks/useModal";
 import { type Organizer, useOrganizer } from "../../organizing";
 import type { Conversation } from "../../types";
 import { FormError } from "../shared/Field";
@@ -51,7 +52,7 @@ export function PlacementItems({ conversationId, onMove }: { conversationId: str
 
 /** Choosing the conversation's folder, or none, with the keyboard or a click. */
 export function MoveDialog({ conversationId, onClose }: { conversationId: string; onClose: () => void }) {
-  const dialog = useRef<HTMLDialogElement | null>(null);
+  const dialog = useModal();
   const organizer = useOrganizer();
   const [conversation] = usePlaced(organizer, conversationId);
   const { error, run } = useAction(async (folderId: string | null) => {
@@ -59,11 +60,6 @@ export function MoveDialog({ conversationId, onClose }: { conversationId: string
     dialog.current?.close();
   });
 
-  // Modal: the page behind is inert, Escape closes it.
-  useEffect(() => {
-    const shown = dialog.current;
-    if (shown && !shown.open) shown.showModal();
-  }, []);
 
   const move = (folderId: string | null) => run(folderId);
 

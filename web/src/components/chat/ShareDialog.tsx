@@ -1,7 +1,6 @@
 /** The Share dialog: a link to a read-only copy of the branch shown, copied with a click, and ending it. */
-import { useEffect, useRef } from "react";
-
 import { formatWhen } from "../../format";
+import { useModal } from "../../hooks/useModal";
 import { useShare } from "../../hooks/useShare";
 import { CopyButton } from "../shared/CopyButton";
 import { FormError } from "../shared/Field";
@@ -12,14 +11,9 @@ interface Props {
 }
 
 export function ShareDialog({ conversationId, onClose }: Props) {
-  const dialog = useRef<HTMLDialogElement | null>(null);
+  const dialog = useModal(); // taken out of the page, it closes with it
   const { state, loadError, url, create, stop } = useShare(conversationId);
 
-  // Modal: the page behind is inert, Escape closes it. Taken out of the page, it closes with it.
-  useEffect(() => {
-    const shown = dialog.current;
-    if (shown && !shown.open) shown.showModal();
-  }, []);
 
   const busy = create.busy || stop.busy;
   return (

@@ -18,6 +18,8 @@ export interface Conversations {
   loaded: boolean;
   /** The archived ones of the chosen kind, while `showArchived(true)` (null otherwise, or while they load). */
   archived: Conversation[] | null;
+  /** Whether the archived shelf is open. */
+  archivedShown: boolean;
   showArchived: (shown: boolean) => void;
   choose: (source: ConversationSource) => void;
   refresh: () => Promise<void>;
@@ -105,5 +107,5 @@ export function useConversations(): Conversations {
     [forget],
   );
 
-  return { items: state.items, source, loaded: state.loaded, archived, showArchived, choose, refresh, rename, place, remove, removeMany };
+  return { items: state.items, source, loaded: state.loaded, archived, archivedShown, showArchived, choose, refresh, rename, place, remove, removeMany };
 }

@@ -15,6 +15,7 @@ export interface SidebarOrganizing {
   onPlace: (id: string, placement: ConversationPlacement) => Promise<Conversation>;
   onDeleteMany: (ids: string[]) => Promise<void>;
   archived: Conversation[] | null;
+  archivedShown: boolean;
   onShowArchived: (shown: boolean) => void;
 }
 
@@ -28,7 +29,7 @@ export interface Organizing {
 /** `onGone`: the open conversation (`activeId`) was deleted here. */
 export function useOrganizing(conversations: Conversations, activeId: string | null, onGone: () => void): Organizing {
   const folders = useFolders();
-  const { items, archived, place, removeMany, showArchived, refresh } = conversations;
+  const { items, archived, archivedShown, place, removeMany, showArchived, refresh } = conversations;
 
   const find = useCallback((id: string) => items.find((c) => c.id === id) ?? archived?.find((c) => c.id === id), [items, archived]);
 
@@ -59,6 +60,7 @@ export function useOrganizing(conversations: Conversations, activeId: string | n
     onPlace: place,
     onDeleteMany,
     archived,
+    archivedShown,
     onShowArchived: showArchived,
   };
   const organizer = useMemo(() => ({ folders: folders.items, find, place }), [folders.items, find, place]);

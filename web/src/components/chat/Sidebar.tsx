@@ -42,6 +42,8 @@ interface Props {
   onDeleteMany: (ids: string[]) => Promise<void>;
   /** The archived conversations while they are shown (null while they load). */
   archived: Conversation[] | null;
+  /** Whether the archived are shown instead of the list. */
+  archivedShown: boolean;
   onShowArchived: (shown: boolean) => void;
   footer?: ReactNode;
   /** The search box, for the shortcut that focuses it (Ctrl/Cmd+K). */
@@ -83,12 +85,11 @@ export function arrange(conversations: Conversation[], folders: Folder[]) {
 
 export function Sidebar(props: Props) {
   const { conversations, source, loaded, onChooseSource, activeId, open, onSelect, onOpenAt, onNew, onRename, onDelete, onImported, onClose, footer } = props;
-  const { folders, onPlace, archived, onShowArchived } = props;
+  const { folders, onPlace, archived, archivedShown, onShowArchived } = props;
   const { searchInput } = props;
   const [query, setQuery] = useState("");
   const search = useSearch(query);
   const [selected, setSelected] = useState<ReadonlySet<string> | null>(null); // null: not in select mode
-  const [showingArchived, setShowingArchived] = useState(false);
   const [dropOver, setDropOver] = useState(false);
   const { pinned, filed, groups } = useMemo(() => arrange(conversations, folders), [conversations, folders]);
   const searching = query.trim() !== "";
@@ -96,10 +97,6 @@ export function Sidebar(props: Props) {
   const drawer = useRef<HTMLElement | null>(null);
   useFocusTrap(open, drawer, onClose);
 
-  const showArchived = (shown: boolean) => {
-    setShowingArchived(shown);
-    onShowArchived(shown);
-  };
   const move = (id: string, folderId: string | null) => {
     const conversation = conversations.find((c) => c.id === id);
     if (conversation && conversation.folder_id !== folderId) void onPlace(id, { folder_id: folderId }).catch(() => undefined);
@@ -165,17 +162,17 @@ export function Sidebar(props: Props) {
             >
               Select
             </button>
-            <button type="button" className="link-button" aria-pressed={showingArchived} data-testid="show-archived" onClick={() => showArchived(!showingArchived)}>
+            <button type="button" className="link-button" aria-pressed={archivedShown} data-testid="show-archived" onClick={() => onShowArchived(!archivedShown)}>
               Archived
             </button>
           </div>
         ) : null}
         <div className="conversation-groups" data-testid="conversation-list" data-source={source} aria-busy={!loaded}>
           {searching ? <SearchResults {...search} onOpen={onOpenAt} /> : null}
-          {!searching && showingArchived ? (
+          {!searching && archivedShown ? (
             <ArchivedList conversations={archived} activeId={activeId} onSelect={onSelect} onRestore={(id) => void onPlace(id, { archived: false }).catch(() => undefined)} />
           ) : null}
-          {!searching && !showingArchived ? (
+          {!searching && !archivedShown ? (
             <>
               {pinned.length > 0 ? (
                 <section data-testid="pinned-group" aria-label="Pinned">
@@ -203,7 +200,7 @@ export function Sidebar(props: Props) {
               </div>
             </>
           ) : null}
-          {!searching && !showingArchived && loaded && conversations.length === 0 ? <p className="empty" data-testid="no-conversations">{EMPTY[source]}</p> : null}
+          {!searching && !archivedShown && loaded && conversations.length === 0 ? <p className="empty" data-testid="no-conversations">{EMPTY[source]}</p> : null}
         </div>
         {selected ? (
           <SelectionBar

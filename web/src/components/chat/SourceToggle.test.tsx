@@ -32,6 +32,7 @@ function sidebar(source: ConversationSource, items = [conversation()], loaded = 
       onPlace={vi.fn()}
       onDeleteMany={vi.fn()}
       archived={null}
+      archivedShown={false}
       onShowArchived={vi.fn()}
     />,
   );

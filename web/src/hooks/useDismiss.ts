@@ -7,9 +7,15 @@ function inNestedDialog(target: EventTarget | null, root: HTMLElement | null): b
   return dialog !== null && dialog !== root && (root?.contains(dialog) ?? false);
 }
 
+/** Whether `target` is a search box with text in it: its Escape clears the text first, as a search box's does. */
+function clearsItself(target: EventTarget | null): boolean {
+  return target instanceof HTMLInputElement && target.type === "search" && target.value !== "";
+}
+
 /**
  * While `open`, Escape or a mouse press outside `root` calls `close`. Escape is taken before the
- * page's shortcuts see it (it closes this, and stops no answer), except inside a dialog of its own.
+ * page's shortcuts see it (it closes this, and stops no answer), except inside a dialog of its own
+ * or in a search box with text in it.
  */
 export function useDismiss(open: boolean, root: RefObject<HTMLElement | null>, close: () => void): void {
   const onClose = useEffectEvent(close);
@@ -19,7 +25,7 @@ export function useDismiss(open: boolean, root: RefObject<HTMLElement | null>, c
       if (!root.current?.contains(event.target as Node)) onClose();
     };
     const key = (event: KeyboardEvent) => {
-      if (event.key !== "Escape" || event.defaultPrevented || inNestedDialog(event.target, root.current)) return;
+      if (event.key !== "Escape" || event.defaultPrevented || inNestedDialog(event.target, root.current) || clearsItself(event.target)) return;
       event.preventDefault();
       onClose();
     };

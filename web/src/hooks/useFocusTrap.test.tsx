@@ -122,6 +122,35 @@ describe("useFocusTrap", () => {
     expect(closed).toHaveBeenCalledTimes(1);
   });
 
+  it("leaves Escape to a search box with text in it, which clears it; an empty one's Escape closes", () => {
+    const closed = vi.fn<() => void>();
+    function WithSearch() {
+      const drawer = useRef<HTMLDivElement | null>(null);
+      const [query, setQuery] = useState("budget");
+      useFocusTrap(true, drawer, closed);
+      return (
+        <div ref={drawer}>
+          <input
+            type="search"
+            aria-label="Search"
+            value={query}
+            onChange={(event) => setQuery(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === "Escape") setQuery("");
+            }}
+          />
+        </div>
+      );
+    }
+    render(<WithSearch />);
+    const search = screen.getByRole("searchbox", { name: "Search" });
+    fireEvent.keyDown(search, { key: "Escape", bubbles: true, cancelable: true });
+    expect(closed).not.toHaveBeenCalled();
+    expect(search).toHaveProperty("value", "");
+    fireEvent.keyDown(search, { key: "Escape", bubbles: true, cancelable: true });
+    expect(closed).toHaveBeenCalledTimes(1);
+  });
+
   it("moves between a menu's items with the arrows, Home and End, wrapping round", () => {
     function ArrowMenu() {
       const menu = useRef<HTMLDivElement | null>(null);

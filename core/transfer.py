@@ -350,4 +350,6 @@ async def insert_imported(
     session.add(conversation)
     await session.flush()  # the conversation's row first: the messages' foreign key names it
     if rows:  # an empty list would be one insert of no values
-        await session.execute(sa.insert(Message.__table__), rows)  # type: ignore[attr-defined]
+        # On the session's own connection: SQLModel's session warns on a plain execute().
+        connection = await session.connection()
+        await connection.execute(sa.insert(Message.__table__), rows)  # type: ignore[attr-defined]

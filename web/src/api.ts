@@ -156,11 +156,11 @@ async function submitStreaming(path: string, body: unknown): Promise<StreamingSu
 
 export const api = {
   /** The newest conversations made in the app, or (`api`) those made through the OpenAI-compatible
-   * API, the pinned first; the archived ones alone when `archived`. */
-  listConversations: (source: ConversationSource = "app", limit = 200, archived = false) =>
+   * API, the pinned first, from `offset` on; the archived ones alone when `archived`. */
+  listConversations: (source: ConversationSource = "app", limit = 200, archived = false, offset = 0) =>
     request<ConversationPage>(
       "GET",
-      `/conversations?limit=${limit}${source === "app" ? "" : `&source=${source}`}${archived ? "&archived=true" : ""}`,
+      `/conversations?limit=${limit}${offset ? `&offset=${offset}` : ""}${source === "app" ? "" : `&source=${source}`}${archived ? "&archived=true" : ""}`,
     ),
   createConversation: (fields: Partial<Pick<Conversation, "title"> & ConversationSettings>) =>
     request<Conversation>("POST", "/conversations", fields),

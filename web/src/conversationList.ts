@@ -8,20 +8,24 @@ export interface ConversationListState {
   items: Conversation[];
   /** `items` is a list of `source`'s: false until its first page arrives after a switch. */
   loaded: boolean;
+  /** Where the server's next, older page starts; null when `items` holds them all. */
+  nextOffset: number | null;
 }
 
 export type ConversationListAction =
   /** The reader chose which conversations to list. */
   | { type: "chose"; source: ConversationSource }
-  /** A page the server sent for `source`: a page asked for before a switch is not shown. */
-  | { type: "loaded"; source: ConversationSource; items: Conversation[] }
+  /** The pages the server sent for `source`, from the first: a page asked for before a switch is not shown. */
+  | { type: "loaded"; source: ConversationSource; items: Conversation[]; nextOffset: number | null }
+  /** An older page, after those shown (one already shown, moved up by a change since, is not shown twice). */
+  | { type: "more"; source: ConversationSource; items: Conversation[]; nextOffset: number | null }
   | { type: "renamed"; conversation: Conversation }
   /** Moved to a folder, pinned, archived or restored: an archived one leaves the list. */
   | { type: "placed"; conversation: Conversation }
   | { type: "removed"; ids: string[] };
 
 export function initialList(source: ConversationSource): ConversationListState {
-  return { source, items: [], loaded: false };
+  return { source, items: [], loaded: false, nextOffset: null };
 }
 
 export function conversationListReducer(state: ConversationListState, action: ConversationListAction): ConversationListState {
@@ -30,7 +34,9 @@ export function conversationListReducer(state: ConversationListState, action: Co
       // The other kind's list is never shown under this one's name, not even while it loads.
       return action.source === state.source ? state : initialList(action.source);
     case "loaded":
-      return action.source === state.source ? { ...state, items: action.items, loaded: true } : state;
+      return action.source === state.source ? { ...state, items: unique(action.items), loaded: true, nextOffset: action.nextOffset } : state;
+    case "more":
+      return action.source === state.source ? { ...state, items: unique([...state.items, ...action.items]), nextOffset: action.nextOffset } : state;
     case "renamed":
       return { ...state, items: state.items.map((c) => (c.id === action.conversation.id ? action.conversation : c)) };
     case "placed": {
@@ -42,6 +48,12 @@ export function conversationListReducer(state: ConversationListState, action: Co
     case "removed":
       return { ...state, items: state.items.filter((c) => !action.ids.includes(c.id)) };
   }
+}
+
+/** Each conversation once, where it first comes: pages read at different moments may overlap. */
+function unique(items: Conversation[]): Conversation[] {
+  const seen = new Set<string>();
+  return items.filter((c) => !seen.has(c.id) && seen.add(c.id));
 }
 
 /** The server's order: the pinned first, newest pin first, then the most recently active. */

@@ -121,3 +121,24 @@ def test_folders_pins_archive_and_bulk_delete_in_the_sidebar(
         expect(item(page, kept, within="unfiled")).to_be_visible(timeout=SHORT)
         expect(item(other, kept, within="unfiled")).to_be_visible(timeout=SHORT)
     assert client.get("/api/folders").json() == []
+
+
+def test_older_conversations_past_the_first_page_are_shown_on_asking(
+    page: Page, stack: Stack, member: Member
+) -> None:
+    """The sidebar reads 200 at a time: the 201st is one press away, and an update keeps it listed."""
+    oldest = new_conversation(member.client, title="The very first")["id"]
+    newer = [new_conversation(member.client, title=f"Chat {n}")["id"] for n in range(200)]
+    open_as(page, stack.api.url, member)
+    expect(item(page, newer[0])).to_be_visible(timeout=SHORT)
+    expect(item(page, oldest)).to_have_count(0)
+
+    page.get_by_test_id("list-more").click()
+    expect(item(page, oldest)).to_be_visible(timeout=SHORT)
+    expect(page.get_by_test_id("list-more")).to_have_count(0)
+
+    # A change elsewhere reads the list again, as far as it was shown.
+    renamed = member.client.patch(f"/api/conversations/{newer[5]}", json={"title": "Renamed elsewhere"})
+    assert renamed.status_code == 200, renamed.text
+    expect(item(page, newer[5])).to_contain_text("Renamed elsewhere", timeout=SHORT)
+    expect(item(page, oldest)).to_be_visible()

@@ -107,6 +107,8 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
           conversations={conversations.items}
           source={conversations.source}
           loaded={conversations.loaded}
+          hasMore={conversations.hasMore}
+          onMore={conversations.more}
           onChooseSource={choose}
           activeId={conversationId}
           open={drawerOpen}

@@ -52,4 +52,22 @@ describe("useConversations", () => {
     expect(result.current.items).toEqual([fromApi]);
     expect(result.current.source).toBe("api");
   });
+
+  it("reads older pages on asking, and a refresh reads again as many as are shown", async () => {
+    const newest = Array.from({ length: 200 }, (_, i) => conversation({ id: `n${i}` }));
+    const older = conversation({ id: "old", title: "From last year" });
+    const paged = (items: unknown[], next: number | null) => () => Response.json({ items, next_offset: next });
+    const server = serve({ [APP]: paged(newest, 200), [`${APP}&offset=200`]: paged([older], null) });
+    const { result } = renderHook(() => useConversations());
+    await waitFor(() => expect(result.current.items).toHaveLength(200));
+    expect(result.current.hasMore).toBe(true);
+
+    await act(() => result.current.more());
+    expect(result.current.items.at(-1)).toEqual(older);
+    expect(result.current.hasMore).toBe(false);
+
+    await act(() => result.current.refresh());
+    expect(result.current.items).toHaveLength(201);
+    expect(server.count(`${APP}&offset=200`)).toBe(2);
+  });
 });

@@ -1,6 +1,6 @@
 /** The conversations the sidebar lists (the app's, or those made through the API), the archived
  * ones when asked for, and renaming, placing and deleting them. */
-import { useCallback, useEffect, useReducer, useState } from "react";
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 
 import { api } from "../api";
 import { conversationListReducer, initialList, parseSource } from "../conversationList";
@@ -9,6 +9,9 @@ import type { Conversation, ConversationPlacement, ConversationSource } from "..
 /** Where the sidebar's choice is remembered, so a reload lists the same kind. */
 export const SOURCE_KEY = "conversationSource";
 
+/** Conversations read at a time (the server's most). */
+const PAGE = 200;
+
 export interface Conversations {
   /** Those not archived, the pinned first (newest pin first), then the most recently active. */
   items: Conversation[];
@@ -16,6 +19,10 @@ export interface Conversations {
   source: ConversationSource;
   /** `items` is the chosen kind's list (false while its first page loads). */
   loaded: boolean;
+  /** Older ones are left to read with `more`. */
+  hasMore: boolean;
+  /** Adds the next older page to `items`. */
+  more: () => Promise<void>;
   /** The archived ones of the chosen kind, while `showArchived(true)` (null otherwise, or while they load). */
   archived: Conversation[] | null;
   /** Whether the archived shelf is open. */
@@ -38,14 +45,31 @@ export function useConversations(): Conversations {
   const [archivedShown, setArchivedShown] = useState(false);
   const [archived, setArchived] = useState<Conversation[] | null>(null);
 
-  const readList = useCallback(
-    () => api.listConversations(source).then((page) => dispatch({ type: "loaded", source, items: page.items })),
-    [source],
-  );
+  // A refresh reads again as many as are shown, so older pages read with `more` stay in the list.
+  const shown = useRef(0);
+  useEffect(() => {
+    shown.current = state.items.length;
+  }, [state.items.length]);
+  const readList = useCallback(async () => {
+    const items: Conversation[] = [];
+    let offset: number | null = 0;
+    while (offset !== null && (offset === 0 || items.length < shown.current)) {
+      const page = await api.listConversations(source, PAGE, false, offset);
+      items.push(...page.items);
+      offset = page.next_offset;
+    }
+    dispatch({ type: "loaded", source, items, nextOffset: offset });
+  }, [source]);
+  const { nextOffset } = state;
+  const more = useCallback(async () => {
+    if (nextOffset === null) return;
+    const page = await api.listConversations(source, PAGE, false, nextOffset);
+    dispatch({ type: "more", source, items: page.items, nextOffset: page.next_offset });
+  }, [source, nextOffset]);
   const readArchived = useCallback(
     () =>
       archivedShown
-        ? api.listConversations(source, 200, true).then((page) => setArchived(page.items))
+        ? api.listConversations(source, PAGE, true).then((page) => setArchived(page.items))
         : Promise.resolve(),
     [source, archivedShown],
   );
@@ -107,5 +131,5 @@ export function useConversations(): Conversations {
     [forget],
   );
 
-  return { items: state.items, source, loaded: state.loaded, archived, archivedShown, showArchived, choose, refresh, rename, place, remove, removeMany };
+  return { items: state.items, source, loaded: state.loaded, hasMore: nextOffset !== null, more, archived, archivedShown, showArchived, choose, refresh, rename, place, remove, removeMany };
 }

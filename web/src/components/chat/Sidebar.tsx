@@ -10,6 +10,7 @@ import { ArchivedList } from "./ArchivedList";
 import { ConversationItem } from "./ConversationItem";
 import { FolderList, dropTarget } from "./FolderList";
 import { ImportButton } from "./ImportButton";
+import { MoreButton } from "./MoreButton";
 import { SearchResults } from "./SearchResults";
 import { SelectionBar } from "./SelectionBar";
 import { SourceToggle } from "./SourceToggle";
@@ -42,6 +43,10 @@ interface Props {
   onDeleteMany: (ids: string[]) => Promise<void>;
   /** The archived conversations while they are shown (null while they load). */
   archived: Conversation[] | null;
+  /** Older conversations are left to read. */
+  hasMore: boolean;
+  /** Reads the next older page into the list. */
+  onMore: () => Promise<void>;
   /** Whether the archived are shown instead of the list. */
   archivedShown: boolean;
   onShowArchived: (shown: boolean) => void;
@@ -85,7 +90,7 @@ export function arrange(conversations: Conversation[], folders: Folder[]) {
 
 export function Sidebar(props: Props) {
   const { conversations, source, loaded, onChooseSource, activeId, open, onSelect, onOpenAt, onNew, onRename, onDelete, onImported, onClose, footer } = props;
-  const { folders, onPlace, archived, archivedShown, onShowArchived } = props;
+  const { folders, onPlace, archived, archivedShown, onShowArchived, hasMore, onMore } = props;
   const { searchInput } = props;
   const [query, setQuery] = useState("");
   const search = useSearch(query);
@@ -198,6 +203,7 @@ export function Sidebar(props: Props) {
                   </section>
                 ))}
               </div>
+              {hasMore ? <MoreButton onMore={onMore} /> : null}
             </>
           ) : null}
           {!searching && !archivedShown && loaded && conversations.length === 0 ? <p className="empty" data-testid="no-conversations">{EMPTY[source]}</p> : null}

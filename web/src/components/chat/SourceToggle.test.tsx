@@ -33,6 +33,8 @@ function sidebar(source: ConversationSource, items = [conversation()], loaded = 
       onDeleteMany={vi.fn()}
       archived={null}
       archivedShown={false}
+      hasMore={false}
+      onMore={vi.fn()}
       onShowArchived={vi.fn()}
     />,
   );

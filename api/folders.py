@@ -7,6 +7,7 @@ from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.deletion import delete_conversations
+from api.owned import count_for_cap
 from api.refusals import Conflict, Invalid
 from core.eventlog import EventLog
 from core.files.store import FileStore
@@ -36,7 +37,7 @@ def _named(name: str) -> str:
 async def create_folder(session: AsyncSession, redis: Redis, owner_id: str, name: str) -> Folder:
     """A new folder; refused (Conflict) past MAX_FOLDERS."""
     name = _named(name)
-    count = (await session.exec(select(func.count()).where(Folder.owner_id == owner_id))).one()
+    count = await count_for_cap(session, Folder, owner_id)
     if count >= MAX_FOLDERS:
         raise Conflict(f"You have {count} folders, the most there may be: delete one before making another.")
     folder = Folder(owner_id=owner_id, name=name)

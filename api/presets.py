@@ -3,10 +3,11 @@
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.accounts.authenticator import Principal
+from api.owned import count_for_cap
 from api.refusals import Conflict, Forbidden
 from core.models import PromptPreset, User, UserRole, UserStatus, utcnow
 
@@ -73,12 +74,7 @@ async def add_preset(session: AsyncSession, user: Principal, fields: dict[str, A
     """A new preset of the user's: Forbidden to share unless an admin, Conflict for a command the
     user already has or past MAX_PRESETS."""
     _check_sharing(user, fields.get("shared"))
-    count = (
-        await session.exec(
-            select(func.count()).select_from(PromptPreset).where(PromptPreset.owner_id == user.user_id)
-        )
-    ).one()
-    if count >= MAX_PRESETS:
+    if await count_for_cap(session, PromptPreset, user.user_id) >= MAX_PRESETS:
         raise Conflict(TOO_MANY)
     if await _command_taken(session, user.user_id, fields["command"]):
         raise _taken(fields["command"])

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core.catalog import MIN_ANSWER_TOKENS
 from core.models import FileStatus
-from core.sampling import SEED_MAX
+from core.sampling import Seed, Temperature, TopP
 from core.schemas import ConversationRead, MessageRead, UtcDatetime
 
 
@@ -16,14 +16,6 @@ def _max_tokens() -> Any:
     return Field(
         None, ge=MIN_ANSWER_TOKENS, le=10_000_000, description="The answer's tokens; null: the default"
     )
-
-
-# Sampling: a model's own limits are narrower (GET /api/models); the route checks them and says so.
-Temperature = Annotated[float | None, Field(ge=0, le=2, description="Null: the model's default")]
-TopP = Annotated[float | None, Field(ge=0, le=1, description="Null: the model's default")]
-Seed = Annotated[
-    int | None, Field(ge=0, le=SEED_MAX, description="For repeatable answers, if the model takes one")
-]
 
 
 MAX_CONVERSATION_TOOLS = 128  # as many as a model is offered at once (OpenAI's bound)

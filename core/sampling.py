@@ -1,7 +1,9 @@
 """A conversation's sampling (temperature, top_p, seed): checked against its model's limits, and
 copied into each of its answers' params, which the worker passes to the model as a /v1 request's."""
 
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from core.catalog import ModelSpec
 from core.models import Conversation
@@ -10,6 +12,14 @@ SAMPLING = ("temperature", "top_p", "seed")
 Sampling = tuple[float | None, float | None, int | None]
 """(temperature, top_p, seed), each None for the model's default."""
 SEED_MAX = 2**31 - 1  # every server takes a 32-bit seed (llama.cpp's is unsigned: -1 means random)
+
+# A request's or an import's bounds: a model's own limits are narrower (GET /api/models), and
+# `sampling_problem` checks them with a sentence.
+Temperature = Annotated[float | None, Field(ge=0, le=2, description="Null: the model's default")]
+TopP = Annotated[float | None, Field(ge=0, le=1, description="Null: the model's default")]
+Seed = Annotated[
+    int | None, Field(ge=0, le=SEED_MAX, description="For repeatable answers, if the model takes one")
+]
 
 
 def _number(value: float) -> str:

@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.ids import new_id
 from core.models import ACTIVE_STATUSES, Conversation, Message, Role, Status, TitleSource
+from core.sampling import Seed, Temperature, TopP
 from core.text import first_bad_text
 
 FORMAT = "relaychat.conversation"
@@ -136,6 +137,10 @@ class ExportedConversation(BaseModel):
     system_prompt: Annotated[str, Field(max_length=32_000)]
     model: Annotated[str, Field(min_length=1, max_length=200)] | None
     max_tokens: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    # Checked against the model at each answer's submit, like a conversation's own settings.
+    temperature: Temperature = None
+    top_p: TopP = None
+    seed: Seed = None
     selected_leaf_id: Id | None = None
     created_at: Moment
     updated_at: Moment

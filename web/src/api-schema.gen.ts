@@ -1911,6 +1911,21 @@ export interface components {
             model: string | null;
             /** Max Tokens */
             max_tokens?: number | null;
+            /**
+             * Temperature
+             * @description Null: the model's default
+             */
+            temperature?: number | null;
+            /**
+             * Top P
+             * @description Null: the model's default
+             */
+            top_p?: number | null;
+            /**
+             * Seed
+             * @description For repeatable answers, if the model takes one
+             */
+            seed?: number | null;
             /** Selected Leaf Id */
             selected_leaf_id?: string | null;
             /**

@@ -83,7 +83,9 @@ def test_export_then_import_then_export_is_exact_apart_from_ids(
 ) -> None:
     messages = client.get(f"/api/conversations/{conversation_id}/messages").json()
     assert client.patch(f"/api/messages/{messages[0]['id']}", json={"pinned": True}).status_code == 200
-    settings = client.patch(f"/api/conversations/{conversation_id}", json={"max_tokens": 300})
+    settings = client.patch(
+        f"/api/conversations/{conversation_id}", json={"max_tokens": 300, "temperature": 0.4, "top_p": 0.9}
+    )
     assert settings.status_code == 200, settings.text
     # Back to the first answer: the selected branch is no longer simply the newest message.
     switched = client.patch(
@@ -94,6 +96,7 @@ def test_export_then_import_then_export_is_exact_apart_from_ids(
     first = export_json(client, conversation_id)
     assert (first["format"], first["version"]) == ("relaychat.conversation", 2)
     assert first["conversation"]["max_tokens"] == 300
+    assert (first["conversation"]["temperature"], first["conversation"]["top_p"]) == (0.4, 0.9)
     assert first["messages"][0]["pinned"] is True
     assert any(m["included_ids"] for m in first["messages"])
     assert first["conversation"]["selected_leaf_id"] is not None
@@ -219,6 +222,7 @@ def repeat_id(file: dict[str, Any]) -> None:
         (lambda f: f["messages"][1].update(attempt=2**31), "messages.1.attempt: Input should be less than"),
         (lambda f: f["messages"][1].update(cost_usd=float("nan")), "NaN is not a JSON number"),
         (lambda f: f["messages"][0].update(created_at="0001-01-01T01:00:00+05:00"), "is out of range in UTC"),
+        (lambda f: f["conversation"].update(temperature=2.5), "conversation.temperature: Input should be"),
     ],
     ids=[
         "version",
@@ -234,6 +238,7 @@ def repeat_id(file: dict[str, Any]) -> None:
         "huge-integer",
         "nan",
         "before-year-1",
+        "temperature",
     ],
 )
 def test_a_bad_file_is_refused_with_a_sentence(

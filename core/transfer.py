@@ -141,6 +141,9 @@ class ExportedConversation(BaseModel):
     temperature: Temperature = None
     top_p: TopP = None
     seed: Seed = None
+    # Where the owner had put it: pinned or archived comes back so (a folder is the account's own).
+    pinned_at: Moment | None = None
+    archived_at: Moment | None = None
     selected_leaf_id: Id | None = None
     created_at: Moment
     updated_at: Moment

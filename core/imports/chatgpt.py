@@ -6,7 +6,8 @@ Each conversation holds its messages as a tree, `mapping`: node id → `{"id", "
 other attachments), `create_time` (epoch seconds, or null), `recipient` (`all`, or the tool an
 assistant's message calls) and `metadata` (`model_slug`; `is_visually_hidden_from_conversation`
 on the hidden system and context messages). An edited question or a regenerated answer is a
-second child of the same parent; `current_node` is the end of the branch ChatGPT showed last.
+second child of the same parent; `current_node` is the end of the branch ChatGPT showed last;
+`is_archived` true for a conversation archived there (archived here too).
 
 Kept: what ChatGPT shows, the user's and the assistant's messages to everyone, their text parts
 joined and each attachment named by a note (its bytes are not in `conversations.json`). Skipped,
@@ -121,6 +122,7 @@ def read_conversation(number: int, item: dict[str, Any], max_messages: int) -> C
         updated=moment(item.get("update_time")),
         nodes=nodes,
         selected=current if isinstance(current, str) else None,
+        archived=item.get("is_archived") is True,
     )
     return build(conversation)
 

@@ -113,6 +113,8 @@ def read_conversation(number: int, item: Any, max_messages: int) -> Conversation
         nodes=nodes,
         selected=current if isinstance(current, str) else None,
         system_prompt=system if isinstance(system, str) else "",
+        pinned=outer.get("pinned") is True,
+        archived=outer.get("archived") is True,
     )
     return build(conversation)
 

@@ -56,6 +56,8 @@ class Foreign:
     nodes: Sequence[Node]
     selected: str | None  # the node the other app showed last (its branch's end)
     system_prompt: str = ""
+    pinned: bool = False
+    archived: bool = False
 
 
 def moment(value: Any) -> datetime | None:
@@ -259,6 +261,9 @@ def build(conversation: Foreign) -> ConversationExport:
             "system_prompt": conversation.system_prompt[:MAX_SYSTEM_PROMPT_CHARS],
             "model": None,  # the other app's model is not one of this deployment's: its default answers
             "selected_leaf_id": number[leaf] if leaf else None,
+            # The other app kept no time for these: its last activity stands in.
+            "pinned_at": updated if conversation.pinned else None,
+            "archived_at": updated if conversation.archived else None,
             "created_at": created,
             "updated_at": updated,
         },

@@ -1926,6 +1926,10 @@ export interface components {
              * @description For repeatable answers, if the model takes one
              */
             seed?: number | null;
+            /** Pinned At */
+            pinned_at?: string | null;
+            /** Archived At */
+            archived_at?: string | null;
             /** Selected Leaf Id */
             selected_leaf_id?: string | null;
             /**

@@ -163,3 +163,12 @@ def test_a_document_a_question_brought_leaves_a_note_with_its_name() -> None:
     mapping = {"q": {"message": message("user", "Summarise it.", metadata=metadata), "parent": None}}
     (export,) = chatgpt.read_export(with_mapping(mapping), 100)
     assert export.messages[0].content == "[report.pdf was not imported]\n\nSummarise it."
+
+
+def test_an_archived_conversation_comes_in_archived_and_the_others_do_not() -> None:
+    archived = items()
+    archived[1]["is_archived"] = True
+    trip, starter = chatgpt.read_export(archived, 10_000)
+    assert trip.conversation.archived_at is None
+    assert starter.conversation.archived_at == starter.conversation.updated_at
+    assert trip.conversation.pinned_at is starter.conversation.pinned_at is None

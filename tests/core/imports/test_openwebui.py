@@ -80,3 +80,21 @@ def test_a_messages_files_leave_notes() -> None:
     assert export.messages[0].content == (
         "[an image was not imported]\n\n[notes.txt was not imported]\n\nLook."
     )
+
+
+def test_a_pinned_chat_comes_in_pinned_and_an_archived_one_archived() -> None:
+    placed = items()
+    placed[0]["pinned"] = True
+    placed[1]["archived"] = True
+    haiku, units = openwebui.read_export(placed, 10_000)
+    assert (haiku.conversation.pinned_at, haiku.conversation.archived_at) == (
+        haiku.conversation.updated_at,
+        None,
+    )
+    assert (units.conversation.pinned_at, units.conversation.archived_at) == (
+        None,
+        units.conversation.updated_at,
+    )
+    # As exported, with both false: neither.
+    plain, _ = openwebui.read_export(items(), 10_000)
+    assert plain.conversation.pinned_at is plain.conversation.archived_at is None

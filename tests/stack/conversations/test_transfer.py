@@ -87,6 +87,7 @@ def test_export_then_import_then_export_is_exact_apart_from_ids(
         f"/api/conversations/{conversation_id}", json={"max_tokens": 300, "temperature": 0.4, "top_p": 0.9}
     )
     assert settings.status_code == 200, settings.text
+    assert client.patch(f"/api/conversations/{conversation_id}", json={"pinned": True}).status_code == 200
     # Back to the first answer: the selected branch is no longer simply the newest message.
     switched = client.patch(
         f"/api/conversations/{conversation_id}/branch", json={"message_id": messages[1]["id"]}
@@ -97,6 +98,7 @@ def test_export_then_import_then_export_is_exact_apart_from_ids(
     assert (first["format"], first["version"]) == ("relaychat.conversation", 2)
     assert first["conversation"]["max_tokens"] == 300
     assert (first["conversation"]["temperature"], first["conversation"]["top_p"]) == (0.4, 0.9)
+    assert first["conversation"]["pinned_at"] is not None
     assert first["messages"][0]["pinned"] is True
     assert any(m["included_ids"] for m in first["messages"])
     assert first["conversation"]["selected_leaf_id"] is not None

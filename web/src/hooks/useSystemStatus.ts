@@ -10,18 +10,16 @@ export interface SystemStatusState {
   status: SystemStatus | null;
   /** The last read's failure, until a read succeeds again. */
   error: string | null;
-  /** How many reads answered: each one redraws the page. */
-  reads: number;
 }
 
 export type SystemStatusAction = { type: "loaded"; status: SystemStatus } | { type: "failed"; error: string };
 
-export const initialSystemStatus: SystemStatusState = { status: null, error: null, reads: 0 };
+export const initialSystemStatus: SystemStatusState = { status: null, error: null };
 
 export function systemStatusReducer(state: SystemStatusState, action: SystemStatusAction): SystemStatusState {
   switch (action.type) {
     case "loaded":
-      return { status: action.status, error: null, reads: state.reads + 1 };
+      return { status: action.status, error: null };
     case "failed":
       return { ...state, error: action.error };
   }

@@ -46,6 +46,7 @@ def test_folders_pins_archive_and_bulk_delete_in_the_sidebar(
     other = page_errors.watch(page.context.new_page())  # a second tab of the same user
     other.goto(stack.api.url)
     expect(item(other, alpha)).to_be_visible(timeout=SHORT)
+    page.bring_to_front()
 
     # A new folder, seen at once in the other tab.
     page.get_by_test_id("new-folder").click()

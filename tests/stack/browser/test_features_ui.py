@@ -44,6 +44,7 @@ def test_a_generated_title_arrives_live_in_every_tab_and_can_be_regenerated(
     )
     other = page_errors.watch(page.context.new_page())
     open_app(other, stack.api.url)
+    page.bring_to_front()  # the tab clicked in is the one in front, as a person's is
     open_app(page, stack.api.url)
 
     send(page, question)

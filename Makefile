@@ -45,12 +45,13 @@ types: $(INSTALLED)
 
 # The browser tests need the built UI and Chromium, the monitoring tests Prometheus and promtool
 # (.ci/run installs Debian's when they are missing).
-# Two pytest-xdist workers: the stack tests mostly wait on processes, so two run in about two
-# thirds of one's time on two cores; the cluster and fault suites run one after another on one
-# worker (their xdist_group, tests/conftest.py).
+# Three pytest-xdist workers on two cores: the stack tests mostly wait on processes and streams
+# (two workers kept the cores about 65% busy), and a third took the run from about 21 to 18
+# minutes; the cluster and fault suites run one after another on one worker (their xdist_group,
+# tests/conftest.py).
 test: lint web
 	cd web && npm run typecheck && npm test
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 3 --dist loadgroup
 
 # The fast tests: everything that starts no relaychat process (not tests/stack, not tests/cluster),
 # the whole answer path included (tests/api/test_starting.py, tests/worker/test_generate.py).

@@ -15,6 +15,7 @@ class Change(StrEnum):
     imported = "imported"  # a job import ended (done, or failed): read the list again
     conversation = "conversation"  # moved, pinned, archived, restored or deleted: read the list again
     folders = "folders"  # a folder made, renamed or deleted: read the folders again
+    presets = "presets"  # a prompt preset of the user's made, changed or deleted: read them again
 
 
 async def _publish(redis: Redis, owner_id: str | None, change: Change, **subject: str) -> None:
@@ -36,6 +37,12 @@ async def publish_file_change(redis: Redis, file_id: str, owner_id: str) -> None
 async def publish_folders_change(redis: Redis, owner_id: str) -> None:
     """The owner's browsers hear that their folders changed (`{"change": "folders"}`)."""
     await _publish(redis, owner_id, Change.folders)
+
+
+async def publish_presets_change(redis: Redis, owner_id: str) -> None:
+    """The owner's browsers hear that their presets changed (`{"change": "presets"}`); a shared
+    preset reaches the others' at their next read."""
+    await _publish(redis, owner_id, Change.presets)
 
 
 async def publish_import_change(redis: Redis, import_id: str, owner_id: str) -> None:

@@ -4,12 +4,13 @@ those an admin shares with everyone (read-only for the others)."""
 from fastapi import APIRouter, Response, status
 
 from api.accounts.auth import UserDep
-from api.deps import SessionDep
+from api.deps import DepsDep, SessionDep
 from api.lookups import PresetDep
 from api.preset_schemas import PresetCreate, PresetRead, PresetUpdate
 from api.presets import add_preset, change_preset, visible_presets
 from api.routing import CheckedRoute
 from core.models import PromptPreset
+from core.updates import publish_presets_change
 
 router = APIRouter(route_class=CheckedRoute, prefix="/presets", tags=["presets"])
 
@@ -26,22 +27,28 @@ async def list_presets(user: UserDep, session: SessionDep) -> list[PresetRead]:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def create_preset(body: PresetCreate, user: UserDep, session: SessionDep) -> PresetRead:
+async def create_preset(body: PresetCreate, user: UserDep, session: SessionDep, deps: DepsDep) -> PresetRead:
     """409 for a command the user already has, or past the most an account may keep; 403 for
-    `shared` from someone not an admin."""
-    return _read(await add_preset(session, user, body.model_dump()), user.user_id)
+    `shared` from someone not an admin. The user's other tabs hear of it, as of a change or a delete."""
+    preset = await add_preset(session, user, body.model_dump())
+    await publish_presets_change(deps.redis, user.user_id)
+    return _read(preset, user.user_id)
 
 
 @router.patch("/{preset_id}")
 async def update_preset(
-    preset: PresetDep, body: PresetUpdate, user: UserDep, session: SessionDep
+    preset: PresetDep, body: PresetUpdate, user: UserDep, session: SessionDep, deps: DepsDep
 ) -> PresetRead:
     changes = body.model_dump(exclude_unset=True)
-    return _read(await change_preset(session, user, preset, changes), user.user_id)
+    changed = await change_preset(session, user, preset, changes)
+    await publish_presets_change(deps.redis, user.user_id)
+    return _read(changed, user.user_id)
 
 
 @router.delete("/{preset_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_preset(preset: PresetDep, session: SessionDep) -> Response:
+async def delete_preset(preset: PresetDep, session: SessionDep, deps: DepsDep) -> Response:
+    owner_id = preset.owner_id
     await session.delete(preset)
     await session.commit()
+    await publish_presets_change(deps.redis, owner_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -45,6 +45,10 @@ class UpdateListener:
             if event.event == "conversation" and event.data["conversation_id"] == conversation_id
         ]
 
+    def of_kind(self, change: str) -> list[dict[str, Any]]:
+        """The changes of one kind that name no conversation (`folders`, `presets`), in order."""
+        return [e.data for e in list(self.events) if e.event == "conversation" and e.data["change"] == change]
+
     def wait_for(self, conversation_id: str, change: str, timeout: float = 20) -> None:
         deadline = time.monotonic() + timeout
         while change not in self.changes(conversation_id):

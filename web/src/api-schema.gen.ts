@@ -663,7 +663,7 @@ export interface paths {
         /**
          * Create Preset
          * @description 409 for a command the user already has, or past the most an account may keep; 403 for
-         *     `shared` from someone not an admin.
+         *     `shared` from someone not an admin. The user's other tabs hear of it, as of a change or a delete.
          */
         post: operations["create_preset_api_presets_post"];
         delete?: never;

@@ -75,6 +75,11 @@ export interface FoldersChange {
   change: "folders";
 }
 
+/** What `GET /api/updates` says when the user's prompt presets changed in another tab: read them again. */
+export interface PresetsChange {
+  change: "presets";
+}
+
 /** A folder of the user's; a conversation names its own (`folder_id`, null: unfiled). */
 export type Folder = Schemas["FolderRead"];
 

@@ -167,19 +167,13 @@ def test_folder_changes_reach_every_tab_of_the_owner_only(stack: Stack, member: 
         member.client.patch(f"/api/folders/{folder['id']}", json={"name": "Live again"})
         member.client.delete(f"/api/folders/{folder['id']}")
         for tab in (first, second):
-            wait_until(lambda: len(folder_changes(tab)) == 3, 10, "the folder changes did not arrive")  # noqa: B023
+            wait_until(lambda: len(tab.of_kind("folders")) == 3, 10, "the folder changes did not arrive")  # noqa: B023
         # A marker of their own, published after the owner's: once it is there, any of the owner's
         # that leaked would be there before it.
         make_folder(other.client, "Theirs")
-        wait_until(lambda: len(folder_changes(theirs)) == 1, 10, "their own folder change did not arrive")
+        wait_until(lambda: len(theirs.of_kind("folders")) == 1, 10, "their own folder change did not arrive")
         assert [e.event for e in theirs.events] == ["resync", "conversation"]
     other.client.close()
-
-
-def folder_changes(listener: UpdateListener) -> list[dict[str, str]]:
-    return [
-        e.data for e in list(listener.events) if e.event == "conversation" and e.data["change"] == "folders"
-    ]
 
 
 def test_an_account_with_folders_is_deleted_with_them(stack: Stack) -> None:

@@ -8,7 +8,9 @@ import pytest
 
 from api.presets import MAX_PRESETS, SHARED_IS_FOR_ADMINS, SHARING_IS_FOR_ADMINS
 from tests.support.accounts import Member, new_user
+from tests.support.processes import wait_until
 from tests.support.stack import Stack, unique
+from tests.support.updates import UpdateListener
 
 
 def preset(command: str, **fields: object) -> dict[str, object]:
@@ -195,3 +197,23 @@ def test_a_demoted_or_disabled_admins_shared_preset_reaches_no_one_and_only_unsh
             assert former.client.patch(f"/api/presets/{shared_id}", json={"shared": True}).status_code == 200
             assert shared_id in [p["id"] for p in one.client.get("/api/presets").json()]
             former.client.delete(f"/api/presets/{shared_id}")
+
+
+def test_preset_changes_reach_every_tab_of_the_owner_only(stack: Stack, users: tuple[Member, Member]) -> None:
+    one, two = users
+    with (
+        UpdateListener(stack.api.url, dict(one.client.headers)) as first,
+        UpdateListener(stack.api.url, dict(one.client.headers)) as second,
+        UpdateListener(stack.api.url, dict(two.client.headers)) as theirs,
+    ):
+        made = one.client.post("/api/presets", json=preset(new_command("live")))
+        assert made.status_code == 201, made.text
+        preset_id = made.json()["id"]
+        assert one.client.patch(f"/api/presets/{preset_id}", json={"title": "Retitled"}).status_code == 200
+        assert one.client.delete(f"/api/presets/{preset_id}").status_code == 204
+        for tab in (first, second):
+            wait_until(lambda: len(tab.of_kind("presets")) == 3, 10, "the preset changes did not arrive")  # noqa: B023
+        # A marker of their own, published after the owner's: any of the owner's that leaked comes before it.
+        assert two.client.post("/api/presets", json=preset(new_command("theirs"))).status_code == 201
+        wait_until(lambda: len(theirs.of_kind("presets")) == 1, 10, "their own preset change did not arrive")
+        assert [e.event for e in theirs.events] == ["resync", "conversation"]

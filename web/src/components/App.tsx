@@ -45,8 +45,8 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
   // Every (re)connection starts with `resync`: the server ends the stream when an admin changes
   // this user's role, so the user is read again then too.
   const updates = useUpdates((update) => {
-    // A file's reading ended: the composer that waits on it, or the files page, reads it again; no chat changed.
-    if (update.change === "file") return;
+    // A file's reading ended, or a preset changed: whoever shows it reads it again; no chat changed.
+    if (update.change === "file" || update.change === "presets") return;
     if (update.change === "folders" || update.change === "resync") void organizing.refreshFolders();
     void refresh();
     if (update.change === "resync") refreshUser();
@@ -133,7 +133,7 @@ export function App({ user, account, theme, onToggleTheme }: Props) {
             />
           }
         />
-        {route.page === "account" ? <AccountPage user={user} onUserChanged={account.setUser} {...pageProps} /> : null}
+        {route.page === "account" ? <AccountPage user={user} onUserChanged={account.setUser} updates={updates} {...pageProps} /> : null}
         {route.page === "files" ? <FilesPage updates={updates} {...pageProps} /> : null}
         {route.page === "usage" ? <UsagePage {...pageProps} /> : null}
         {route.page === "admin" ? <AdminPage user={user} {...pageProps} /> : null}

@@ -1,9 +1,11 @@
-/** The prompt presets the user may insert: their own and the shared ones, read once, and changed in place. */
-import { useCallback } from "react";
+/** The prompt presets the user may insert: their own and the shared ones, read when shown and again
+ * when another tab changes them, and changed in place. */
+import { useCallback, useEffect } from "react";
 
 import { api } from "../api";
 import type { NewPreset, PresetChange, PromptPreset } from "../types";
 import { type Loaded, useLoaded } from "./useLoaded";
+import type { SubscribeToUpdates } from "./useUpdates";
 
 export interface Presets extends Loaded<PromptPreset[]> {
   create: (preset: NewPreset) => Promise<PromptPreset>;
@@ -17,9 +19,18 @@ function ordered(presets: PromptPreset[]): PromptPreset[] {
   return [...presets.filter((p) => p.mine).sort(byCommand), ...presets.filter((p) => !p.mine)];
 }
 
-export function usePresets(): Presets {
+export function usePresets(updates: SubscribeToUpdates): Presets {
   const loaded = useLoaded(api.listPresets);
-  const { set } = loaded;
+  const { set, reload } = loaded;
+
+  // A change in another tab (or anything missed while the updates were away) reads them again.
+  useEffect(
+    () =>
+      updates((update) => {
+        if (update.change === "presets" || update.change === "resync") void reload();
+      }),
+    [updates, reload],
+  );
 
   const create = useCallback(
     async (preset: NewPreset) => {

@@ -2,9 +2,9 @@
 import { useCallback, useEffect, useEffectEvent, useRef } from "react";
 
 import { follow } from "../follow";
-import type { ConversationChange, FileChange, FoldersChange } from "../types";
+import type { ConversationChange, FileChange, FoldersChange, PresetsChange } from "../types";
 
-export type Update = ConversationChange | FileChange | FoldersChange | { change: "resync" };
+export type Update = ConversationChange | FileChange | FoldersChange | PresetsChange | { change: "resync" };
 
 /** Adds a listener to the updates; returns the function that removes it. */
 export type SubscribeToUpdates = (listener: (update: Update) => void) => () => void;
@@ -31,8 +31,8 @@ export function useUpdates(onUpdate: (update: Update) => void): SubscribeToUpdat
         signal: abort.signal,
         onEvent: (event) => {
           if (event.event === "resync") emit({ change: "resync" });
-          // A file's or the folders' change comes under the same event name as a conversation's: its fields tell them apart.
-          else if (event.event === "conversation") emit(JSON.parse(event.data) as ConversationChange | FileChange | FoldersChange);
+          // A file's, the folders' or the presets' change comes under the same event name as a conversation's: its fields tell them apart.
+          else if (event.event === "conversation") emit(JSON.parse(event.data) as Exclude<Update, { change: "resync" }>);
         },
       });
     };

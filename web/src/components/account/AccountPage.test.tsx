@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, render, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { refused, serve, user } from "../../testing";
+import { refused, serve, updatesFeed, user } from "../../testing";
 import type { ApiKey, SignIn } from "../../types";
 import { AccountPage } from "./AccountPage";
 import { profileChange } from "./ProfileForm";
@@ -21,7 +21,7 @@ const type = (input: HTMLElement, value: string) => fireEvent.change(input, { ta
 
 function renderPage(onUserChanged = vi.fn()) {
   const screen = render(
-    <AccountPage user={user()} onUserChanged={onUserChanged} theme="light" onToggleTheme={vi.fn()} onOpenSidebar={vi.fn()} onBack={vi.fn()} />,
+    <AccountPage user={user()} onUserChanged={onUserChanged} updates={updatesFeed().subscribe} theme="light" onToggleTheme={vi.fn()} onOpenSidebar={vi.fn()} onBack={vi.fn()} />,
   );
   return { screen, onUserChanged };
 }

@@ -3,6 +3,7 @@ import { api } from "../../api";
 import { useApiKeys } from "../../hooks/useApiKeys";
 import { usePresets } from "../../hooks/usePresets";
 import { useSignIns } from "../../hooks/useSignIns";
+import type { SubscribeToUpdates } from "../../hooks/useUpdates";
 import type { User } from "../../types";
 import { PageHeader, type PageHeaderProps } from "../shared/PageHeader";
 import { ApiKeyList } from "./ApiKeyList";
@@ -13,12 +14,14 @@ import { SignInList } from "./SignInList";
 interface Props extends PageHeaderProps {
   user: User;
   onUserChanged: (user: User) => void;
+  /** Presets changed in another tab are read again. */
+  updates: SubscribeToUpdates;
 }
 
-export function AccountPage({ user, onUserChanged, ...header }: Props) {
+export function AccountPage({ user, onUserChanged, updates, ...header }: Props) {
   const signIns = useSignIns();
   const keys = useApiKeys();
-  const presets = usePresets();
+  const presets = usePresets(updates);
   return (
     <main className="page" data-testid="account-page">
       <PageHeader title="Account" {...header} />

@@ -69,7 +69,7 @@ export function ChatContainer(props: Props) {
 
   // The files go with the next question sent, from whichever conversation it is sent in, as its text does.
   const attachments = useAttachments(props.updates);
-  const presets = usePresets();
+  const presets = usePresets(props.updates);
   const send = async (text: string) => {
     const ids = attachments.readyIds;
     const sent = await chat.send(text, ids);

@@ -13,7 +13,9 @@ Capped = type[Folder] | type[PromptPreset]
 async def count_for_cap(session: AsyncSession, model: Capped, owner_id: str) -> int:
     """The owner's rows of `model`, counted after locking the owner's account row: on Postgres a
     second create of theirs waits here until this transaction ends, so two at once cannot both see
-    room for one (SQLite's immediate write transactions already run one at a time)."""
-    await session.exec(select(User.id).where(User.id == owner_id).with_for_update())
+    room for one. The lock is `FOR NO KEY UPDATE`, so rows that merely name the account (a new
+    conversation, a file, an import's) never wait behind it. SQLite's immediate write
+    transactions already run one at a time."""
+    await session.exec(select(User.id).where(User.id == owner_id).with_for_update(key_share=True))
     counted = await session.exec(select(func.count()).select_from(model).where(model.owner_id == owner_id))
     return counted.one()

@@ -51,6 +51,14 @@ def _utc(value: datetime) -> datetime:
 
 
 Moment = Annotated[datetime, AfterValidator(_utc)]
+
+
+def _not_later(value: datetime | None) -> datetime | None:
+    """A pin or an archiving from a file is no later than now: a pin in the year 9999 would head
+    the list above every pin made after it."""
+    return None if value is None else min(value, datetime.now(UTC))
+
+
 Id = Annotated[str, Field(min_length=1, max_length=36)]
 Count = Annotated[int, Field(ge=0, le=2**31 - 1)]  # the database's integer columns
 
@@ -142,8 +150,8 @@ class ExportedConversation(BaseModel):
     top_p: TopP = None
     seed: Seed = None
     # Where the owner had put it: pinned or archived comes back so (a folder is the account's own).
-    pinned_at: Moment | None = None
-    archived_at: Moment | None = None
+    pinned_at: Annotated[Moment | None, AfterValidator(_not_later)] = None
+    archived_at: Annotated[Moment | None, AfterValidator(_not_later)] = None
     selected_leaf_id: Id | None = None
     created_at: Moment
     updated_at: Moment

@@ -1,6 +1,7 @@
 """Open WebUI's chat export, read from the hand-built fixture in its public format."""
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +99,14 @@ def test_a_pinned_chat_comes_in_pinned_and_an_archived_one_archived() -> None:
     # As exported, with both false: neither.
     plain, _ = openwebui.read_export(items(), 10_000)
     assert plain.conversation.pinned_at is plain.conversation.archived_at is None
+
+
+def test_a_pin_dated_in_the_future_is_taken_as_made_now() -> None:
+    """A pin in the year 9999 would head the list above every pin made after it."""
+    placed = items()
+    placed[0]["pinned"] = True
+    placed[0]["updated_at"] = 253_402_300_000  # 9999-12-31
+    haiku, _ = openwebui.read_export(placed, 10_000)
+    pinned_at = haiku.conversation.pinned_at
+    assert pinned_at is not None
+    assert pinned_at <= datetime.now(UTC)

@@ -70,4 +70,20 @@ describe("useConversations", () => {
     expect(result.current.items).toHaveLength(201);
     expect(server.count(`${APP}&offset=200`)).toBe(2);
   });
+
+  it("reads again only the pages read before: one restored from the archive adds no page to a refresh", async () => {
+    const newest = Array.from({ length: 200 }, (_, i) => conversation({ id: `n${i}` }));
+    const restored = conversation({ id: "back", title: "Restored" });
+    const server = serve({
+      [APP]: () => Response.json({ items: newest, next_offset: 200 }),
+      [`${APP}&offset=200`]: () => Response.json({ items: [], next_offset: null }),
+      "PATCH /api/conversations/back": () => Response.json(restored),
+    });
+    const { result } = renderHook(() => useConversations());
+    await waitFor(() => expect(result.current.items).toHaveLength(200));
+    await act(() => result.current.place("back", { archived: false }));
+    expect(result.current.items).toHaveLength(201);
+    await act(() => result.current.refresh());
+    expect(server.count(`${APP}&offset=200`)).toBe(0);
+  });
 });

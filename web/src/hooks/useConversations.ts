@@ -45,15 +45,13 @@ export function useConversations(): Conversations {
   const [archivedShown, setArchivedShown] = useState(false);
   const [archived, setArchived] = useState<Conversation[] | null>(null);
 
-  // A refresh reads again as many as are shown, so older pages read with `more` stay in the list.
-  const shown = useRef(0);
-  useEffect(() => {
-    shown.current = state.items.length;
-  }, [state.items.length]);
+  // How far the server's list has been read (PAGE until `more` reads on; Infinity once all of it is):
+  // a refresh reads as far again, so older pages read with `more` stay in the list.
+  const readTo = useRef(PAGE);
   const readList = useCallback(async () => {
     const items: Conversation[] = [];
     let offset: number | null = 0;
-    while (offset !== null && (offset === 0 || items.length < shown.current)) {
+    while (offset !== null && (offset === 0 || offset < readTo.current)) {
       const page = await api.listConversations(source, PAGE, false, offset);
       items.push(...page.items);
       offset = page.next_offset;
@@ -64,6 +62,7 @@ export function useConversations(): Conversations {
   const more = useCallback(async () => {
     if (nextOffset === null) return;
     const page = await api.listConversations(source, PAGE, false, nextOffset);
+    readTo.current = page.next_offset ?? Infinity;
     dispatch({ type: "more", source, items: page.items, nextOffset: page.next_offset });
   }, [source, nextOffset]);
   const readArchived = useCallback(
@@ -94,6 +93,7 @@ export function useConversations(): Conversations {
   }, []);
 
   const choose = useCallback((chosen: ConversationSource) => {
+    readTo.current = PAGE; // the other kind's list starts at its first page
     dispatch({ type: "chose", source: chosen });
     setArchived(null);
   }, []);

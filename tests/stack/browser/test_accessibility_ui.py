@@ -205,7 +205,10 @@ def test_messages_out_of_the_context_and_a_failed_answer_pass_axe(
 def test_pages_pass_axe(page: Page, stack: Stack, theme: str, path: str, loaded: str) -> None:
     audit = Audit(page, theme)
     sign_in(page.context, stack.api.url)
-    other = new_user(stack.client(), label="audited") if path == "/admin" else None
+    other = None
+    if path == "/admin":
+        with stack.client() as admin:
+            other = new_user(admin, label="audited")
     page.goto(stack.api.url + path)
     expect(page.get_by_test_id(loaded).first).to_be_visible(timeout=SHORT)
     if other is not None:
